@@ -1,0 +1,9 @@
+//! Simulator for losant (placeholder until its routes land).
+
+pub fn router() -> axum::Router {
+    axum::Router::new()
+}
+
+pub fn demo_config(_base: &str) -> String {
+    String::new()
+}
