@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod sim;
+use portico::sim;
 
 #[derive(Parser)]
 #[command(name = "portico", version, about = "A keyboard-driven console for API-platform tenants")]

@@ -1,0 +1,3 @@
+//! Portico: a keyboard-driven terminal console for API-platform tenants.
+
+pub mod sim;
