@@ -1,3 +1,6 @@
 //! Portico: a keyboard-driven terminal console for API-platform tenants.
 
+pub mod keymap;
+pub mod model;
+pub mod platform;
 pub mod sim;

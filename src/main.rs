@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use portico::sim;
 
 #[derive(Parser)]
-#[command(name = "portico", version, about = "A keyboard-driven console for API-platform tenants")]
+#[command(
+    name = "portico",
+    version,
+    about = "A keyboard-driven console for API-platform tenants"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

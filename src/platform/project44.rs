@@ -1,0 +1,255 @@
+//! project44: OAuth2 client applications of one tenant (NA, EU or sandbox).
+//! Management calls take HTTP Basic with a tenant user; the token endpoint
+//! takes the client's own id and secret.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::http::{Http, Retry, segment};
+use super::{
+    Capabilities, Check, Field, Fut, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
+    Progress, Rotation, Source, value,
+};
+use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+
+const APPS: &str = "/api/v4/oauth2/client-applications";
+const TOKEN: &str = "/api/v4/oauth2/token";
+
+pub struct Project44 {
+    http: Http,
+    username: String,
+    password: Secret,
+}
+
+#[derive(Deserialize)]
+struct ClientApplication {
+    id: String,
+    name: String,
+    #[serde(default)]
+    secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ClientApplications {
+    #[serde(rename = "clientApplications")]
+    client_applications: Vec<ClientApplication>,
+}
+
+/// The v4 error body: `errorMessage`, else the first entry of `errors`.
+fn message_of(body: &Value) -> Option<String> {
+    body.get("errorMessage")
+        .and_then(Value::as_str)
+        .or_else(|| body.pointer("/errors/0/message").and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+impl Project44 {
+    pub fn new(
+        base_url: &str,
+        timeout: Duration,
+        username: String,
+        password: Secret,
+    ) -> Result<Self, PlatformError> {
+        Ok(Project44 {
+            http: Http::new(base_url, timeout, message_of)?,
+            username,
+            password,
+        })
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .client()
+            .request(method, self.http.url(path))
+            .basic_auth(&self.username, Some(self.password.expose()))
+    }
+
+    pub async fn list_apps(&self) -> Result<Vec<Resource>, PlatformError> {
+        let page: ClientApplications = self
+            .http
+            .json(self.request(Method::GET, APPS), Retry::Idempotent)
+            .await?;
+        Ok(page
+            .client_applications
+            .into_iter()
+            .map(|app| self.resource(app))
+            .collect())
+    }
+
+    pub async fn get_app(&self, id: &str) -> Result<Resource, PlatformError> {
+        let app: ClientApplication = self
+            .http
+            .json(self.request(Method::GET, &app_path(id)), Retry::Idempotent)
+            .await?;
+        Ok(self.resource(app))
+    }
+
+    /// Exchanges a client id and secret for an access token; `Ok(false)`
+    /// when the token endpoint rejects them.
+    pub async fn verify(&self, client_id: &str, secret: &Secret) -> Result<bool, PlatformError> {
+        let req = self
+            .http
+            .client()
+            .post(self.http.url(TOKEN))
+            .basic_auth(client_id, Some(secret.expose()))
+            .form(&[("grant_type", "client_credentials")]);
+        match self.http.send(req, Retry::Idempotent).await {
+            Ok(_) => Ok(true),
+            Err(PlatformError::Auth(_)) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn resource(&self, app: ClientApplication) -> Resource {
+        let mut res = Resource::new(Kind::ClientApp, app.id.clone(), app.name.clone());
+        res.cells = vec![app.id.clone()];
+        res.with_detail("name", app.name)
+            .with_detail("client id", app.id.clone())
+            .with_detail(
+                "machine user",
+                format!("app-{}@client-applications.project44.com", app.id),
+            )
+            .with_detail("token endpoint", self.http.url(TOKEN))
+    }
+
+    async fn issued(&self, app: ClientApplication, what: &str) -> Result<Outcome, PlatformError> {
+        let secret = app
+            .secret
+            .map(Secret::new)
+            .ok_or_else(|| PlatformError::Decode(format!("{what} answer carries no secret")))?;
+        // A rejected verification is reported, not raised: the secret is
+        // real and must still reach the user.
+        let check = match self.verify(&app.id, &secret).await {
+            Ok(passed) => Check {
+                label: "new secret accepted by the token endpoint".into(),
+                passed,
+            },
+            Err(err) => Check {
+                label: format!("token endpoint check failed: {err}"),
+                passed: false,
+            },
+        };
+        Ok(Outcome {
+            summary: format!("{what} for \"{}\"", app.name),
+            secret: Some(IssuedSecret {
+                label: "client secret".into(),
+                public_id: Some(app.id),
+                secret,
+            }),
+            checks: vec![check],
+            follow_up: None,
+        })
+    }
+
+    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+        match op {
+            Operation::Create { values, .. } => {
+                let name = required_name(values)?;
+                let req = self
+                    .request(Method::POST, APPS)
+                    .json(&json!({ "name": name }));
+                let app: ClientApplication = self.http.json(req, Retry::Never).await?;
+                self.issued(app, "created").await
+            }
+            Operation::Update { target, values } => {
+                let name = required_name(values)?;
+                let req = self
+                    .request(Method::PUT, &app_path(&target.id))
+                    .json(&json!({ "name": name }));
+                let app: ClientApplication = self.http.json(req, Retry::Idempotent).await?;
+                Ok(Outcome::done(format!("renamed to \"{}\"", app.name)))
+            }
+            Operation::Delete { target } => {
+                let req = self.request(Method::DELETE, &app_path(&target.id));
+                self.http.send(req, Retry::Idempotent).await?;
+                Ok(Outcome::done(format!("deleted \"{}\"", target.name)))
+            }
+            Operation::Rotate { target } => {
+                let req = self.request(
+                    Method::POST,
+                    &format!("{}/new-secret", app_path(&target.id)),
+                );
+                let app: ClientApplication = self.http.json(req, Retry::Never).await?;
+                self.issued(app, "new secret issued").await
+            }
+            Operation::SetActive { .. } => Err(unsupported(op)),
+        }
+    }
+}
+
+fn unsupported(op: &Operation) -> PlatformError {
+    PlatformError::Unsupported(format!(
+        "project44 client applications cannot {}",
+        op.verb()
+    ))
+}
+
+fn app_path(id: &str) -> String {
+    format!("{APPS}/{}", segment(id))
+}
+
+fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
+    match value(values, "name").map(str::trim) {
+        Some(name) if !name.is_empty() => Ok(name),
+        _ => Err(PlatformError::Invalid("a name is required".into())),
+    }
+}
+
+impl super::Platform for Project44 {
+    fn capabilities(&self) -> Capabilities {
+        let mut app = KindSpec::new(Kind::ClientApp);
+        app.create = Some(vec![Field::text("name", "Name", true)]);
+        app.edit = Some(vec![Field::text("name", "Name", true)]);
+        app.delete = true;
+        app.rotate = Rotation::Immediate {
+            warning: "The old secret stops working at once. Access tokens already issued stay valid until they expire.",
+        };
+        Capabilities {
+            panes: [
+                PaneSpec::Unsupported("project44 client applications are tenant-wide: no projects"),
+                PaneSpec::List {
+                    columns: vec!["Client ID"],
+                    scope: None,
+                },
+                PaneSpec::Unsupported("project44 issues client secrets, not certificates"),
+            ],
+            views: Vec::new(),
+            kinds: vec![app],
+            creates: [None, Some(Kind::ClientApp), None],
+        }
+    }
+
+    fn list<'a>(
+        &'a self,
+        source: Source,
+        _parent: Option<&'a str>,
+        _progress: Progress,
+    ) -> Fut<'a, Vec<Resource>> {
+        Box::pin(async move {
+            match source {
+                Source::Pane(Pane::Applications) => self.list_apps().await,
+                _ => Ok(Vec::new()),
+            }
+        })
+    }
+
+    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_message_prefers_error_message() {
+        let body = json!({"errorMessage": "Nope", "errors": [{"message": "inner"}]});
+        assert_eq!(message_of(&body).as_deref(), Some("Nope"));
+        let body = json!({"errors": [{"message": "inner"}]});
+        assert_eq!(message_of(&body).as_deref(), Some("inner"));
+    }
+}
