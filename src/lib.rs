@@ -4,3 +4,4 @@ pub mod keymap;
 pub mod model;
 pub mod platform;
 pub mod sim;
+pub mod app;

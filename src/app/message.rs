@@ -1,0 +1,73 @@
+//! What flows into `update` and what comes out of it.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use crossterm::event::KeyEvent;
+
+use crate::model::{Resource, Secret};
+use crate::platform::{Operation, Outcome, Source};
+
+/// Identifies one cached list: a pane or view, under one parent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListKey {
+    pub source: Source,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Message {
+    Key(KeyEvent),
+    Paste(String),
+    Resize,
+    /// Animates the spinner; sent only while requests are in flight.
+    Tick,
+    Listed {
+        tenant: usize,
+        key: ListKey,
+        request: u64,
+        at: SystemTime,
+        result: Result<Vec<Resource>, String>,
+    },
+    Progress {
+        tenant: usize,
+        key: ListKey,
+        request: u64,
+        loaded: usize,
+        total: Option<usize>,
+    },
+    Performed {
+        tenant: usize,
+        request: u64,
+        result: Result<Outcome, String>,
+        /// Where an issued secret was saved before this message was sent.
+        saved: Option<Result<PathBuf, String>>,
+    },
+    Completions {
+        partial: String,
+        candidates: Vec<String>,
+    },
+    Copied(Result<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    List {
+        tenant: usize,
+        key: ListKey,
+        request: u64,
+    },
+    Perform {
+        tenant: usize,
+        request: u64,
+        ops: Vec<Operation>,
+    },
+    Copy {
+        what: String,
+        text: Secret,
+    },
+    CompletePath {
+        partial: String,
+    },
+    Quit,
+}

@@ -1,0 +1,17 @@
+//! The UI task's state machine. Input and API results arrive as
+//! [`Message`]s; [`update`] changes [`State`] and returns [`Effect`]s for
+//! the runtime to carry out.
+
+mod filter;
+mod input;
+mod message;
+mod modal;
+mod state;
+mod update;
+
+pub use filter::Sort;
+pub use input::LineInput;
+pub use message::{Effect, ListKey, Message};
+pub use modal::{Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
+pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
+pub use update::{pane_supported, start, update};

@@ -1,0 +1,374 @@
+//! The UI task's state: tenants, their cached lists, cursors and the open
+//! modal. Only `update` changes it; rendering reads it through methods.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::SystemTime;
+
+use ratatui::style::Color;
+
+use super::filter::{self, Sort};
+use super::message::ListKey;
+use super::modal::{Modal, SecretView};
+use crate::keymap::Keymap;
+use crate::model::{Pane, Resource};
+use crate::platform::{Capabilities, PaneSpec, Source, ViewSpec};
+
+/// What the app knows of a configured tenant. No credentials: those stay
+/// with the runtime.
+#[derive(Debug, Clone)]
+pub struct TenantInfo {
+    name: String,
+    platform: String,
+    color: Option<Color>,
+    read_only: bool,
+    protected: bool,
+    caps: Capabilities,
+}
+
+impl TenantInfo {
+    pub fn new(name: impl Into<String>, platform: impl Into<String>, caps: Capabilities) -> Self {
+        TenantInfo {
+            name: name.into(),
+            platform: platform.into(),
+            color: None,
+            read_only: false,
+            protected: false,
+            caps,
+        }
+    }
+
+    pub fn with_color(mut self, color: Option<Color>) -> Self {
+        self.color = color;
+        self
+    }
+
+    pub fn with_flags(mut self, read_only: bool, protected: bool) -> Self {
+        self.read_only = read_only;
+        self.protected = protected;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn platform(&self) -> &str {
+        &self.platform
+    }
+    pub fn color(&self) -> Option<Color> {
+        self.color
+    }
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+    pub fn protected(&self) -> bool {
+        self.protected
+    }
+    pub fn caps(&self) -> &Capabilities {
+        &self.caps
+    }
+}
+
+/// One cached list and the request filling it.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub(super) items: Vec<Resource>,
+    pub(super) generation: u64,
+    pub(super) loaded_at: Option<SystemTime>,
+    pub(super) pending: Option<u64>,
+    pub(super) error: Option<String>,
+    pub(super) progress: Option<(usize, Option<usize>)>,
+}
+
+impl Listing {
+    pub fn items(&self) -> &[Resource] {
+        &self.items
+    }
+    pub fn loaded_at(&self) -> Option<SystemTime> {
+        self.loaded_at
+    }
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    pub fn progress(&self) -> Option<(usize, Option<usize>)> {
+        self.progress
+    }
+}
+
+/// Selection, filter and sort of one pane, plus the rows they yield.
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    pub(super) selected: usize,
+    pub(super) filter: String,
+    pub(super) sort: Sort,
+    pub(super) visible: Vec<usize>,
+    basis: Option<(ListKey, u64, String, Sort)>,
+}
+
+impl Cursor {
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    fn sync(&mut self, key: Option<&ListKey>, listing: Option<&Listing>) {
+        let basis = key.map(|k| {
+            (
+                k.clone(),
+                listing.map_or(0, |l| l.generation),
+                self.filter.clone(),
+                self.sort,
+            )
+        });
+        if basis == self.basis {
+            return;
+        }
+        // A new parent means a different list: start at its top.
+        let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
+        self.visible = match listing {
+            Some(l) => filter::visible(&l.items, &self.filter, self.sort),
+            None => Vec::new(),
+        };
+        if !same_list {
+            self.selected = 0;
+        }
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.basis = basis;
+    }
+}
+
+/// Everything Portico remembers about one tenant while switched away.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    pub(super) lists: HashMap<ListKey, Listing>,
+    pub(super) cursors: [Cursor; 3],
+    pub(super) view: Option<(&'static str, Cursor)>,
+    pub(super) focus: Option<Pane>,
+    pub(super) performing: usize,
+    pub(super) last_error: Option<String>,
+    /// A state the user chose to leave behind, e.g. two active keys.
+    pub(super) warning: Option<String>,
+}
+
+impl Book {
+    pub fn in_flight(&self) -> usize {
+        self.performing + self.lists.values().filter(|l| l.pending.is_some()).count()
+    }
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+pub struct State {
+    pub(super) tenants: Vec<TenantInfo>,
+    pub(super) books: Vec<Book>,
+    pub(super) active: usize,
+    pub(super) keymap: Keymap,
+    pub(super) modal: Option<Modal>,
+    pub(super) queued_secrets: VecDeque<SecretView>,
+    pub(super) notice: Option<Notice>,
+    pub(super) demo_hint: Option<String>,
+    pub(super) next_request: u64,
+    pub(super) spinner: usize,
+    pub(super) quit: bool,
+    /// What each in-flight operation is, by request id, for its result.
+    pub(super) operations: HashMap<u64, (usize, String)>,
+}
+
+impl State {
+    pub fn new(tenants: Vec<TenantInfo>, keymap: Keymap) -> Self {
+        let books = tenants.iter().map(|_| Book::default()).collect();
+        let mut state = State {
+            tenants,
+            books,
+            active: 0,
+            keymap,
+            modal: None,
+            queued_secrets: VecDeque::new(),
+            notice: None,
+            demo_hint: None,
+            next_request: 1,
+            spinner: 0,
+            quit: false,
+            operations: HashMap::new(),
+        };
+        for i in 0..state.tenants.len() {
+            let focus = state.first_list_pane(i);
+            state.books[i].focus = Some(focus);
+        }
+        state
+    }
+
+    /// Marks the session as the built-in demo; `hint` names the config path.
+    pub fn with_demo(mut self, hint: impl Into<String>) -> Self {
+        self.demo_hint = Some(hint.into());
+        self
+    }
+
+    /// Opens on tenant `index` (from `--tenant`).
+    pub fn with_active(mut self, index: usize) -> Self {
+        if index < self.tenants.len() {
+            self.active = index;
+        }
+        self
+    }
+
+    pub fn tenants(&self) -> &[TenantInfo] {
+        &self.tenants
+    }
+    pub fn active(&self) -> usize {
+        self.active
+    }
+    pub fn tenant(&self) -> Option<&TenantInfo> {
+        self.tenants.get(self.active)
+    }
+    pub fn book(&self) -> Option<&Book> {
+        self.books.get(self.active)
+    }
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+    pub fn modal(&self) -> Option<&Modal> {
+        self.modal.as_ref()
+    }
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+    pub fn demo_hint(&self) -> Option<&str> {
+        self.demo_hint.as_deref()
+    }
+    pub fn spinner(&self) -> usize {
+        self.spinner
+    }
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+    pub fn in_flight(&self) -> usize {
+        self.books.iter().map(Book::in_flight).sum()
+    }
+
+    pub fn focus(&self) -> Pane {
+        self.book().and_then(|b| b.focus).unwrap_or(Pane::Applications)
+    }
+
+    fn first_list_pane(&self, tenant: usize) -> Pane {
+        let caps = self.tenants[tenant].caps();
+        Pane::ALL
+            .into_iter()
+            .find(|p| matches!(caps.pane(*p), PaneSpec::List { .. }))
+            .unwrap_or(Pane::Applications)
+    }
+
+    /// The open `:` view, shown in the third slot.
+    pub fn view(&self) -> Option<&ViewSpec> {
+        let (name, _) = self.book()?.view.as_ref()?;
+        self.tenant()?.caps().view(name)
+    }
+
+    pub fn source(&self, pane: Pane) -> Source {
+        match (pane, self.book().and_then(|b| b.view.as_ref())) {
+            (Pane::Certificates, Some((name, _))) => Source::View(name),
+            _ => Source::Pane(pane),
+        }
+    }
+
+    /// Columns and scope of what a pane shows; `None` when unsupported.
+    pub fn layout(&self, pane: Pane) -> Option<(Vec<&'static str>, Option<Pane>)> {
+        match self.source(pane) {
+            Source::View(_) => self.view().map(|v| (v.columns.clone(), v.scope)),
+            Source::Pane(p) => match self.tenant()?.caps().pane(p) {
+                PaneSpec::List { columns, scope } => Some((columns.clone(), *scope)),
+                PaneSpec::Unsupported(_) => None,
+            },
+        }
+    }
+
+    pub fn unsupported_reason(&self, pane: Pane) -> Option<&'static str> {
+        match (self.source(pane), self.tenant()?.caps().pane(pane)) {
+            (Source::Pane(_), PaneSpec::Unsupported(reason)) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// The cache key a pane reads now; `None` when its scope has no selection.
+    pub fn list_key(&self, pane: Pane) -> Option<ListKey> {
+        let (_, scope) = self.layout(pane)?;
+        let parent = match scope {
+            Some(parent) => Some(self.selected(parent)?.id.clone()),
+            None => None,
+        };
+        Some(ListKey {
+            source: self.source(pane),
+            parent,
+        })
+    }
+
+    pub fn listing(&self, pane: Pane) -> Option<&Listing> {
+        self.book()?.lists.get(&self.list_key(pane)?)
+    }
+
+    pub fn cursor(&self, pane: Pane) -> Option<&Cursor> {
+        let book = self.book()?;
+        match (&book.view, pane) {
+            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            _ => book.cursors.get(pane.index()),
+        }
+    }
+
+    pub(super) fn cursor_mut(&mut self, pane: Pane) -> Option<&mut Cursor> {
+        let book = self.books.get_mut(self.active)?;
+        match (&mut book.view, pane) {
+            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            _ => book.cursors.get_mut(pane.index()),
+        }
+    }
+
+    pub fn selected(&self, pane: Pane) -> Option<&Resource> {
+        let cursor = self.cursor(pane)?;
+        let index = *cursor.visible.get(cursor.selected)?;
+        self.listing(pane)?.items.get(index)
+    }
+
+    /// Recomputes the visible rows of the active tenant's panes, parents
+    /// first, because a child's list depends on its parent's selection.
+    pub(super) fn sync(&mut self) {
+        for pane in Pane::ALL {
+            let key = self.list_key(pane);
+            let Some(book) = self.books.get_mut(self.active) else {
+                return;
+            };
+            let listing = key.as_ref().and_then(|k| book.lists.get(k));
+            let cursor = match (&mut book.view, pane) {
+                (Some((_, cursor)), Pane::Certificates) => cursor,
+                _ => &mut book.cursors[pane.index()],
+            };
+            cursor.sync(key.as_ref(), listing);
+        }
+    }
+}
