@@ -1,9 +1,73 @@
-//! Simulator for project44 (placeholder until its routes land).
+//! Simulator for project44's OAuth 2.0 client-application API (v4).
+//!
+//! project44 runs one host per region (NA, EU, sandbox), each a separate
+//! tenant: a client id from NA means nothing on EU. The simulator mirrors that
+//! with three independent states nested at `/na`, `/eu` and `/sandbox`, each
+//! serving the real paths under `/api/v4/`.
+//!
+//! Choices where the vendor facts are silent are documented next to the code
+//! that makes them; the most visible ones:
+//! - `PUT .../client-applications/{id}` renames only. `id` and `secret` in the
+//!   body are read-only fields and are ignored, as a Jackson-bound read-only
+//!   property would be; the path id always wins.
+//! - The deprecated `/api/v4/oauth/token` is served exactly like
+//!   `/api/v4/oauth2/token`, because the docs call it deprecated, not removed.
+//! - Deleting an application deletes its app user, so access tokens it was
+//!   issued stop working at once (rotation, by contrast, keeps them).
+//! - `GET /api/v4/capacityproviders/accountgroups` stands in for "every other
+//!   project44 API": it takes only Bearer tokens, so a console can prove that a
+//!   token from the token endpoint is usable.
 
+mod auth;
+mod errors;
+mod routes;
+mod state;
+
+use std::sync::Arc;
+
+use state::{Region, Tenant};
+
+/// The three regional tenants, each freshly seeded.
 pub fn router() -> axum::Router {
-    axum::Router::new()
+    Region::ALL
+        .into_iter()
+        .fold(axum::Router::new(), |router, region| {
+            router.nest(
+                &format!("/{}", region.slug()),
+                routes::tenant_router(Arc::new(Tenant::seeded(region))),
+            )
+        })
+        .fallback(routes::not_found)
 }
 
-pub fn demo_config(_base: &str) -> String {
-    String::new()
+/// `[[tenants]]` blocks for the three regions, with each tenant's demo admin.
+pub fn demo_config(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let mut out = String::new();
+    for (i, region) in Region::ALL.into_iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "[[tenants]]\n\
+             name = \"{name}\"\n\
+             platform = \"project44\"\n\
+             base_url = \"{base}/project44/{slug}\"\n\
+             color = \"{color}\"\n",
+            name = region.tenant_name(),
+            slug = region.slug(),
+            color = region.color(),
+        ));
+        // The sandbox is where a console is expected to experiment, so it is
+        // explicitly writable even though it is not production.
+        if region == Region::Sandbox {
+            out.push_str("read_only = false\n");
+        }
+        out.push_str(&format!(
+            "\n[tenants.auth]\nusername = \"{}\"\npassword = \"{}\"\n",
+            region.admin_username(),
+            region.admin_password(),
+        ));
+    }
+    out
 }
