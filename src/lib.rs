@@ -5,3 +5,7 @@ pub mod model;
 pub mod platform;
 pub mod sim;
 pub mod app;
+pub mod runtime;
+pub mod audit;
+pub mod secrets;
+pub mod ui;

@@ -198,8 +198,8 @@ fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
     }
 }
 
-impl super::Platform for Project44 {
-    fn capabilities(&self) -> Capabilities {
+/// What project44 offers, known without credentials.
+pub fn capabilities() -> Capabilities {
         let mut app = KindSpec::new(Kind::ClientApp);
         app.create = Some(vec![Field::text("name", "Name", true)]);
         app.edit = Some(vec![Field::text("name", "Name", true)]);
@@ -220,6 +220,11 @@ impl super::Platform for Project44 {
             kinds: vec![app],
             creates: [None, Some(Kind::ClientApp), None],
         }
+}
+
+impl super::Platform for Project44 {
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 
     fn list<'a>(

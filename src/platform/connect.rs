@@ -1,0 +1,67 @@
+//! From a configured tenant to a live adapter.
+
+use std::sync::Arc;
+
+use super::{Capabilities, PaneSpec, Platform, PlatformError, project44};
+use crate::config::{PlatformKind, Tenant};
+use crate::model::Secret;
+
+/// What a platform offers, known without credentials or network.
+pub fn capabilities(kind: PlatformKind) -> Capabilities {
+    match kind {
+        PlatformKind::Project44 => project44::capabilities(),
+        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Kitsu | PlatformKind::Losant => {
+            not_built(kind)
+        }
+    }
+}
+
+fn not_built(kind: PlatformKind) -> Capabilities {
+    let reason = match kind {
+        PlatformKind::Mashery => "Mashery is configured, but this build of Portico does not speak it yet",
+        PlatformKind::Evrythng => "EVRYTHNG is configured, but this build of Portico does not speak it yet",
+        PlatformKind::Kitsu => "Kitsu is configured, but this build of Portico does not speak it yet",
+        _ => "this build of Portico does not speak this platform yet",
+    };
+    Capabilities {
+        panes: [
+            PaneSpec::Unsupported(reason),
+            PaneSpec::Unsupported(reason),
+            PaneSpec::Unsupported(reason),
+        ],
+        views: Vec::new(),
+        kinds: Vec::new(),
+        creates: [None, None, None],
+    }
+}
+
+/// Resolves the tenant's credentials and builds its adapter. Blocking:
+/// a credential may come from a command.
+pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
+    let secret = |key: &str| -> Result<Secret, PlatformError> {
+        let credential = tenant
+            .auth()
+            .get(key)
+            .ok_or_else(|| PlatformError::Credentials(format!("{}: auth.{key} is not set", tenant.name())))?;
+        credential
+            .resolve()
+            .map(|value| Secret::new(value.as_str()))
+            .map_err(|e| PlatformError::Credentials(format!("{}: auth.{key}: {e}", tenant.name())))
+    };
+    match tenant.platform() {
+        PlatformKind::Project44 => {
+            let username = secret("username")?;
+            let adapter = project44::Project44::new(
+                tenant.base_url(),
+                tenant.timeout(),
+                username.expose().to_string(),
+                secret("password")?,
+            )?;
+            Ok(Arc::new(adapter))
+        }
+        other => Err(PlatformError::Unsupported(format!(
+            "this build of Portico does not speak {} yet",
+            other.label()
+        ))),
+    }
+}

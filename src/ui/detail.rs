@@ -1,0 +1,61 @@
+//! The detail view of the focused pane's selection.
+
+use std::time::SystemTime;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::text::{expiry_style, expiry_text, inert};
+use crate::app::State;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, full: bool) {
+    let focus = state.focus();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(if full { Color::Cyan } else { Color::DarkGray }))
+        .title(" Detail ");
+    let Some(res) = state.selected(focus) else {
+        let text = match state.unsupported_reason(focus) {
+            Some(reason) => reason.to_string(),
+            None => "nothing selected".to_string(),
+        };
+        frame.render_widget(
+            Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)).block(block),
+            area,
+        );
+        return;
+    };
+    let key = Style::new().fg(Color::Cyan);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(inert(&res.name).into_owned(), Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(format!("  {}", res.kind.label()), Style::new().add_modifier(Modifier::DIM)),
+        ]),
+        Line::from(vec![Span::styled("id: ", key), Span::raw(inert(&res.id).into_owned())]),
+    ];
+    if let Some(status) = &res.status {
+        lines.push(Line::from(vec![Span::styled("status: ", key), Span::raw(inert(status).into_owned())]));
+    }
+    if let Some(exp) = res.expires {
+        lines.push(Line::from(vec![
+            Span::styled("expires: ", key),
+            Span::styled(expiry_text(exp, now), expiry_style(exp, now)),
+        ]));
+    }
+    for (k, v) in &res.details {
+        let mut value_lines = v.lines();
+        let first = value_lines.next().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", inert(k)), key),
+            Span::raw(inert(first).into_owned()),
+        ]));
+        // Multi-line values (a PEM) show in full only in the full view.
+        if full {
+            lines.extend(value_lines.map(|l| Line::raw(format!("  {}", inert(l)))));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}

@@ -1,0 +1,39 @@
+//! Drawing from `&State` only. Nothing here changes state or does I/O.
+
+mod chrome;
+mod detail;
+mod modals;
+mod panes;
+pub mod text;
+
+use std::time::SystemTime;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::State;
+use crate::model::Pane;
+
+pub use panes::EXPIRES;
+
+pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
+    let [bar, body, detail_area, status, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    chrome::tenant_bar(frame, bar, state);
+    let focus = state.focus();
+    let widths = Pane::ALL.map(|p| if p == focus { Constraint::Fill(4) } else { Constraint::Fill(3) });
+    let areas = Layout::horizontal(widths).split(body);
+    for (pane, area) in Pane::ALL.into_iter().zip(areas.iter()) {
+        panes::render(frame, *area, state, pane, now);
+    }
+    detail::render(frame, detail_area, state, now, false);
+    chrome::status_line(frame, status, state, now);
+    chrome::hint_line(frame, hint, state);
+    modals::render(frame, state, now);
+}

@@ -1,0 +1,175 @@
+//! The three panes: a table of the visible rows only, or, where the
+//! platform has no such thing, a dimmed box that says why.
+
+use std::time::SystemTime;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use super::text::{expiry_style, expiry_text, inert, spinner};
+use crate::app::{Sort, State};
+use crate::model::{Pane, Resource};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
+    let focused = state.focus() == pane;
+    let border = if focused {
+        Style::new().fg(state.tenant().and_then(|t| t.color()).unwrap_or(Color::Cyan))
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    let mut title = vec![Span::styled(
+        format!(" {} ", title_of(state, pane)),
+        if focused { border.add_modifier(Modifier::BOLD) } else { Style::new() },
+    )];
+    if let Some(reason) = state.unsupported_reason(pane) {
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(Style::new().fg(Color::DarkGray))
+            .title(Line::from(title).style(Style::new().add_modifier(Modifier::DIM)));
+        let text = Paragraph::new(vec![
+            Line::from(""),
+            Line::styled(format!("not on {}", platform(state)), Style::new().add_modifier(Modifier::DIM)),
+            Line::from(""),
+            Line::styled(reason, Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC)),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(block);
+        frame.render_widget(text, area);
+        return;
+    }
+    let listing = state.listing(pane);
+    let cursor = state.cursor(pane);
+    let total = listing.map_or(0, |l| l.items().len());
+    let shown = cursor.map_or(0, |c| c.visible().len());
+    title.push(Span::raw(if shown == total {
+        format!("{total} ")
+    } else {
+        format!("{shown}/{total} ")
+    }));
+    if let Some(l) = listing.filter(|l| l.is_loading()) {
+        let progress = match l.progress() {
+            Some((done, Some(all))) => format!(" {done}/{all}"),
+            Some((done, None)) => format!(" {done}"),
+            None => String::new(),
+        };
+        title.push(Span::styled(
+            format!("{}{progress} ", spinner(state.spinner())),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some(c) = cursor {
+        if !c.filter().is_empty() {
+            title.push(Span::styled(format!("/{} ", inert(c.filter())), Style::new().fg(Color::Magenta)));
+        }
+        if c.sort() != Sort::Listed {
+            title.push(Span::styled(format!("↕{} ", c.sort().label()), Style::new().fg(Color::Blue)));
+        }
+    }
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(border)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let Some((columns, scope)) = state.layout(pane) else {
+        return;
+    };
+    let (Some(listing), Some(cursor)) = (listing, cursor) else {
+        let hint = match scope {
+            Some(parent) if state.selected(parent).is_none() => format!("select one in {}", parent.title()),
+            _ => "loading…".to_string(),
+        };
+        frame.render_widget(Paragraph::new(hint).style(Style::new().add_modifier(Modifier::DIM)), inner);
+        return;
+    };
+    if let Some(err) = listing.error() {
+        if listing.items().is_empty() {
+            let text = Paragraph::new(format!("✗ {}", inert(err)))
+                .style(Style::new().fg(Color::Red))
+                .wrap(Wrap { trim: true });
+            frame.render_widget(text, inner);
+            return;
+        }
+    }
+    if cursor.visible().is_empty() {
+        let text = if listing.is_loading() && listing.loaded_at().is_none() {
+            "loading…"
+        } else if total == 0 {
+            "(empty)"
+        } else {
+            "(no match)"
+        };
+        frame.render_widget(Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)), inner);
+        return;
+    }
+    // Only the rows that fit are built: cost stays flat however long the list.
+    let height = inner.height.saturating_sub(1) as usize;
+    let selected = cursor.selected();
+    let offset = if height == 0 { selected } else { (selected + 1).saturating_sub(height) };
+    let rows = cursor
+        .visible()
+        .iter()
+        .skip(offset)
+        .take(height)
+        .enumerate()
+        .filter_map(|(i, index)| {
+            let res = listing.items().get(*index)?;
+            Some(row(res, &columns, offset + i == selected, focused, now))
+        });
+    let mut header = vec![Cell::from("NAME")];
+    header.extend(columns.iter().map(|c| Cell::from(c.to_uppercase())));
+    let mut widths = vec![Constraint::Fill(3)];
+    widths.extend(columns.iter().map(|_| Constraint::Fill(2)));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+/// A column titled "Expires" is drawn from [`Resource::expires`], coloured.
+pub const EXPIRES: &str = "Expires";
+
+fn row(res: &Resource, columns: &[&str], selected: bool, focused: bool, now: SystemTime) -> Row<'static> {
+    let mut style = Style::new();
+    if res.status.as_deref().is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled")) {
+        style = style.add_modifier(Modifier::DIM);
+    }
+    if let Some(exp) = res.expires {
+        style = style.patch(expiry_style(exp, now));
+    }
+    let mut cells = vec![Cell::from(inert(&res.name).into_owned())];
+    cells.extend(columns.iter().enumerate().map(|(i, column)| {
+        if *column == EXPIRES {
+            Cell::from(res.expires.map(|e| expiry_text(e, now)).unwrap_or_default())
+        } else {
+            Cell::from(inert(res.cells.get(i).map_or("", String::as_str)).into_owned())
+        }
+    }));
+    let marker = if selected && focused {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else if selected {
+        Style::new().add_modifier(Modifier::UNDERLINED)
+    } else {
+        Style::new()
+    };
+    Row::new(cells).style(style.patch(marker))
+}
+
+fn platform(state: &State) -> String {
+    state.tenant().map(|t| t.platform().to_string()).unwrap_or_default()
+}
+
+fn title_of(state: &State, pane: Pane) -> String {
+    match state.view() {
+        Some(view) if pane == Pane::Certificates => match view.scope.and_then(|p| state.selected(p)) {
+            Some(parent) => format!("{} · {}", view.title, inert(&parent.name)),
+            None => view.title.to_string(),
+        },
+        _ => pane.title().to_string(),
+    }
+}
