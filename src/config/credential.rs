@@ -83,7 +83,14 @@ impl Credential {
 }
 
 fn resolve_env(var: &str) -> Result<Zeroizing<String>, CredentialError> {
-    match std::env::var(var) {
+    env_value(var, std::env::var(var))
+}
+
+fn env_value(
+    var: &str,
+    lookup: Result<String, std::env::VarError>,
+) -> Result<Zeroizing<String>, CredentialError> {
+    match lookup {
         Ok(value) if value.is_empty() => Err(CredentialError::EnvEmpty {
             var: var.to_owned(),
         }),
@@ -157,16 +164,14 @@ impl fmt::Debug for Credential {
 mod tests {
     use super::*;
 
-    // Each test uses its own variable name: tests run in parallel threads
-    // of one process and share its environment.
-
     #[test]
     fn env_set_resolves_to_its_value() {
-        let var = "PORTICO_TEST_CRED_SET";
-        // SAFETY: no other test reads or writes this variable.
-        unsafe { std::env::set_var(var, "s3cret-from-env") };
-        let value = Credential::Env(var.to_owned()).resolve().unwrap();
-        assert_eq!(value.as_str(), "s3cret-from-env");
+        // Cargo sets this for the test process at run time; reading a real
+        // variable avoids `set_var`, which races with other test threads.
+        let value = Credential::Env("CARGO_PKG_NAME".to_owned())
+            .resolve()
+            .unwrap();
+        assert_eq!(value.as_str(), env!("CARGO_PKG_NAME"));
     }
 
     #[test]
@@ -181,12 +186,12 @@ mod tests {
     }
 
     #[test]
-    fn env_empty_is_an_error() {
-        let var = "PORTICO_TEST_CRED_EMPTY";
-        // SAFETY: no other test reads or writes this variable.
-        unsafe { std::env::set_var(var, "") };
-        let err = Credential::Env(var.to_owned()).resolve().unwrap_err();
-        assert!(matches!(err, CredentialError::EnvEmpty { .. }), "{err:?}");
+    fn env_empty_or_not_unicode_is_an_error() {
+        let err = env_value("V", Ok(String::new())).unwrap_err();
+        assert_eq!(err.to_string(), "environment variable V is empty");
+        let err =
+            env_value("V", Err(std::env::VarError::NotUnicode("\u{fffd}".into()))).unwrap_err();
+        assert_eq!(err.to_string(), "environment variable V is not valid UTF-8");
     }
 
     #[test]

@@ -136,7 +136,10 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    // A byte-order mark is invisible in editors, so it takes no column.
+    let line_text = &before[line_start..];
+    let line_text = line_text.strip_prefix('\u{feff}').unwrap_or(line_text);
+    let column = line_text.chars().count() + 1;
     (line, column)
 }
 
@@ -157,5 +160,6 @@ mod tests {
         assert_eq!(line_column(text, 10_000), (3, 6));
         // Inside "é" (bytes 9..11): clamped back to its start.
         assert_eq!(line_column(text, 10), (2, 4));
+        assert_eq!(line_column("\u{feff}x = ", 7), (1, 5));
     }
 }

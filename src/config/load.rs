@@ -542,6 +542,11 @@ fn check_base_url(text: &str) -> Result<String, String> {
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("invalid URL {text:?}: contains whitespace"));
     }
+    if !text.contains("://") {
+        return Err(format!(
+            "invalid URL {text:?}: it must start with http:// or https://"
+        ));
+    }
     let url = Url::parse(text).map_err(|err| format!("invalid URL {text:?}: {err}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(

@@ -345,7 +345,7 @@ fn credential_values_must_have_one_of_three_forms() {
 fn base_url_rules() {
     let bad = [
         ("ftp://example.com", "scheme must be http or https"),
-        ("example.com", "invalid URL"),
+        ("example.com", "must start with http:// or https://"),
         ("https://user:pw@example.com", "not in the URL"),
         ("https://example.com/?a=1", "no query or fragment"),
         ("https://exa mple.com", "whitespace"),
