@@ -1,0 +1,631 @@
+//! Parsing and validation: TOML text to [`Config`], with every error pointing
+//! at a line, a column and a key.
+//!
+//! The document is parsed into toml's spanned tree (`DeTable`) and walked by
+//! hand rather than deserialized with serde: serde would stop at the first
+//! unknown field with a generic message, while here every rule can name the
+//! exact key and the exact place.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::str::FromStr;
+use std::time::Duration;
+
+use ratatui::style::Color;
+use reqwest::Url;
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
+use zeroize::Zeroizing;
+
+use super::Config;
+use super::credential::Credential;
+use super::error::ConfigError;
+use super::schema::{Auth, PlatformKind, Tenant};
+
+const TENANT_KEYS: [&str; 9] = [
+    "name",
+    "platform",
+    "region",
+    "base_url",
+    "color",
+    "read_only",
+    "protected",
+    "timeout_secs",
+    "auth",
+];
+
+const TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=300;
+const DEFAULT_TIMEOUT_SECS: u64 = 20;
+
+type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
+
+/// Parses and validates `text`; `origin` names it in error messages.
+pub(super) fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let root = DeTable::parse(text)
+        .map_err(|err| ConfigError::syntax(origin, text, err.span(), err.message()))?;
+    let ctx = Ctx { text, origin };
+    let tenants = ctx.root(root.get_ref())?;
+    Ok(Config {
+        tenants,
+        origin: origin.to_owned(),
+        path: None,
+    })
+}
+
+struct Ctx<'t> {
+    text: &'t str,
+    origin: &'t str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::invalid(
+            self.origin,
+            self.text,
+            span.start,
+            key.to_owned(),
+            message.into(),
+        )
+    }
+
+    fn root(&self, root: &DeTable<'_>) -> Result<Vec<Tenant>, ConfigError> {
+        let mut tenants_entry = None;
+        for (key, value) in in_file_order(root) {
+            match key.get_ref().as_ref() {
+                "tenants" => tenants_entry = Some((key, value)),
+                other => {
+                    return Err(self.err(
+                        &key.span(),
+                        &path_child("", other),
+                        format!("unknown key {other:?} (the top level holds only [[tenants]])"),
+                    ));
+                }
+            }
+        }
+        let Some((key, value)) = tenants_entry else {
+            return Err(self.err(
+                &(0..0),
+                "tenants",
+                "no tenants; add at least one [[tenants]] table",
+            ));
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.err(
+                &key.span(),
+                "tenants",
+                format!(
+                    "expected an array of tables ([[tenants]]), found {}",
+                    describe_type(value.get_ref())
+                ),
+            ));
+        };
+        if items.is_empty() {
+            return Err(self.err(
+                &key.span(),
+                "tenants",
+                "no tenants; add at least one [[tenants]] table",
+            ));
+        }
+        let mut tenants: Vec<Tenant> = Vec::with_capacity(items.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (index, item) in items.iter().enumerate() {
+            let path = format!("tenants[{index}]");
+            let DeValue::Table(table) = item.get_ref() else {
+                return Err(self.err(
+                    &item.span(),
+                    &path,
+                    format!("expected a table, found {}", describe_type(item.get_ref())),
+                ));
+            };
+            let tenant = self.tenant(table, &item.span(), &path, &seen)?;
+            seen.insert(tenant.name.clone(), index);
+            tenants.push(tenant);
+        }
+        Ok(tenants)
+    }
+
+    fn tenant(
+        &self,
+        table: &DeTable<'_>,
+        header: &Range<usize>,
+        path: &str,
+        seen: &HashMap<String, usize>,
+    ) -> Result<Tenant, ConfigError> {
+        let mut fields: HashMap<&str, Entry<'_, '_>> = HashMap::new();
+        for (key, value) in in_file_order(table) {
+            let name = key.get_ref().as_ref();
+            let Some(known) = TENANT_KEYS.iter().find(|k| **k == name) else {
+                return Err(self.err(
+                    &key.span(),
+                    &path_child(path, name),
+                    format!(
+                        "unknown key {name:?} (expected one of {})",
+                        TENANT_KEYS.join(", ")
+                    ),
+                ));
+            };
+            fields.insert(known, (key, value));
+        }
+
+        let name = match fields.get("name") {
+            None => return Err(self.missing(header, path, "name")),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "name");
+                let name = self.string(key, value, &key_path)?;
+                self.check_name(name, &key.span(), &key_path, seen)?;
+                name.to_owned()
+            }
+        };
+
+        let platform = match fields.get("platform") {
+            None => return Err(self.missing(header, path, "platform")),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "platform");
+                let text = self.string(key, value, &key_path)?;
+                PlatformKind::from_config_name(text).ok_or_else(|| {
+                    self.err(
+                        &key.span(),
+                        &key_path,
+                        format!(
+                            "unknown platform {text:?} (expected one of {})",
+                            platform_list()
+                        ),
+                    )
+                })?
+            }
+        };
+
+        let region = match fields.get("region") {
+            None => None,
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "region");
+                let text = self.string(key, value, &key_path)?;
+                let url = platform
+                    .regions()
+                    .iter()
+                    .find(|(r, _)| *r == text)
+                    .map(|(_, url)| *url)
+                    .ok_or_else(|| {
+                        self.err(&key.span(), &key_path, region_message(platform, text))
+                    })?;
+                Some((text.to_owned(), url))
+            }
+        };
+
+        let base_url = match fields.get("base_url") {
+            None => None,
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "base_url");
+                let text = self.string(key, value, &key_path)?;
+                let url = check_base_url(text)
+                    .map_err(|message| self.err(&key.span(), &key_path, message))?;
+                Some(url)
+            }
+        };
+
+        // base_url wins over region: it is how a private install, a proxy or
+        // the simulator is reached, and the region is then only a label.
+        let base_url = match (base_url, &region) {
+            (Some(url), _) => url,
+            (None, Some((_, url))) => (*url).to_owned(),
+            (None, None) => match platform.default_base_url() {
+                Some(url) => url.to_owned(),
+                None => return Err(self.no_address(header, path, platform)),
+            },
+        };
+
+        let color = match fields.get("color") {
+            None => None,
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "color");
+                let text = self.string(key, value, &key_path)?;
+                let color = Color::from_str(text).map_err(|_| {
+                    self.err(
+                        &key.span(),
+                        &key_path,
+                        format!(
+                            "unknown color {text:?} (expected a name such as red, green, \
+                             yellow, blue, magenta, cyan, gray, white, light-blue, or #rrggbb)"
+                        ),
+                    )
+                })?;
+                Some((text.to_owned(), color))
+            }
+        };
+
+        let read_only = self.flag(&fields, path, "read_only")?;
+        let protected = self.flag(&fields, path, "protected")?;
+
+        let timeout = match fields.get("timeout_secs") {
+            None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "timeout_secs");
+                let secs = self.integer(key, value, &key_path)?;
+                let secs = secs
+                    .filter(|s| TIMEOUT_RANGE.contains(s))
+                    .and_then(|s| u64::try_from(s).ok())
+                    .ok_or_else(|| {
+                        self.err(
+                            &key.span(),
+                            &key_path,
+                            format!(
+                                "timeout must be between {} and {} seconds",
+                                TIMEOUT_RANGE.start(),
+                                TIMEOUT_RANGE.end()
+                            ),
+                        )
+                    })?;
+                Duration::from_secs(secs)
+            }
+        };
+
+        let auth = match fields.get("auth") {
+            None => {
+                return Err(self.err(
+                    header,
+                    &path_child(path, "auth"),
+                    format!(
+                        "missing required table [tenants.auth] ({} auth takes {})",
+                        platform,
+                        platform.auth_summary()
+                    ),
+                ));
+            }
+            Some(&(key, value)) => self.auth(key, value, &path_child(path, "auth"), platform)?,
+        };
+
+        Ok(Tenant {
+            name,
+            platform,
+            region: region.map(|(r, _)| r),
+            base_url,
+            color,
+            read_only,
+            protected,
+            timeout,
+            auth,
+        })
+    }
+
+    fn check_name(
+        &self,
+        name: &str,
+        span: &Range<usize>,
+        key_path: &str,
+        seen: &HashMap<String, usize>,
+    ) -> Result<(), ConfigError> {
+        if name.trim().is_empty() {
+            return Err(self.err(span, key_path, "tenant name must not be empty"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(self.err(
+                span,
+                key_path,
+                "tenant name must not contain control characters",
+            ));
+        }
+        if let Some(first) = seen.get(name) {
+            return Err(self.err(
+                span,
+                key_path,
+                format!("duplicate tenant name {name:?} (already used by tenants[{first}])"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn missing(&self, header: &Range<usize>, path: &str, key: &str) -> ConfigError {
+        self.err(header, &path_child(path, key), "missing required key")
+    }
+
+    fn no_address(&self, header: &Range<usize>, path: &str, platform: PlatformKind) -> ConfigError {
+        let regions = platform.regions();
+        if regions.is_empty() {
+            self.err(
+                header,
+                &path_child(path, "base_url"),
+                format!("{platform} has no default address; set base_url"),
+            )
+        } else {
+            self.err(
+                header,
+                &path_child(path, "region"),
+                format!(
+                    "{platform} needs a region ({}) or a base_url",
+                    region_names(platform)
+                ),
+            )
+        }
+    }
+
+    fn flag(
+        &self,
+        fields: &HashMap<&str, Entry<'_, '_>>,
+        path: &str,
+        name: &str,
+    ) -> Result<bool, ConfigError> {
+        match fields.get(name) {
+            None => Ok(false),
+            Some(&(key, value)) => match value.get_ref() {
+                DeValue::Boolean(b) => Ok(*b),
+                other => Err(self.err(
+                    &key.span(),
+                    &path_child(path, name),
+                    format!("expected true or false, found {}", describe_type(other)),
+                )),
+            },
+        }
+    }
+
+    fn string<'v>(
+        &self,
+        key: &Spanned<DeString<'_>>,
+        value: &'v Spanned<DeValue<'_>>,
+        key_path: &str,
+    ) -> Result<&'v str, ConfigError> {
+        match value.get_ref() {
+            DeValue::String(s) => Ok(s.as_ref()),
+            other => Err(self.err(
+                &key.span(),
+                key_path,
+                format!("expected a string, found {}", describe_type(other)),
+            )),
+        }
+    }
+
+    /// `Ok(None)` for an integer too large for i64, so the caller reports it
+    /// as out of range rather than as the wrong type.
+    fn integer(
+        &self,
+        key: &Spanned<DeString<'_>>,
+        value: &Spanned<DeValue<'_>>,
+        key_path: &str,
+    ) -> Result<Option<i64>, ConfigError> {
+        match value.get_ref() {
+            DeValue::Integer(i) => Ok(i64::from_str_radix(i.as_str(), i.radix()).ok()),
+            other => Err(self.err(
+                &key.span(),
+                key_path,
+                format!("expected an integer, found {}", describe_type(other)),
+            )),
+        }
+    }
+
+    fn auth(
+        &self,
+        key: &Spanned<DeString<'_>>,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        platform: PlatformKind,
+    ) -> Result<Auth, ConfigError> {
+        let DeValue::Table(table) = value.get_ref() else {
+            return Err(self.err(
+                &key.span(),
+                path,
+                format!(
+                    "expected a table ([tenants.auth]), found {}",
+                    describe_type(value.get_ref())
+                ),
+            ));
+        };
+        let groups = platform.auth_groups();
+        let takes = || format!("{platform} auth takes {}", platform.auth_summary());
+        let mut auth = Auth::default();
+        // The first key decides which group the user meant; keys of any
+        // other group then conflict with it.
+        let mut chosen: Option<(usize, String)> = None;
+        for (cred_key, cred_value) in in_file_order(table) {
+            let name = cred_key.get_ref().as_ref();
+            let key_path = path_child(path, name);
+            let Some(group) = groups.iter().position(|g| g.contains(&name)) else {
+                return Err(self.err(
+                    &cred_key.span(),
+                    &key_path,
+                    format!("unknown key {name:?} ({})", takes()),
+                ));
+            };
+            match &chosen {
+                None => chosen = Some((group, name.to_owned())),
+                Some((first_group, first_key)) if *first_group != group => {
+                    return Err(self.err(
+                        &cred_key.span(),
+                        &key_path,
+                        format!("cannot be combined with {first_key} ({})", takes()),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let credential = self.credential(cred_key, cred_value, &key_path)?;
+            auth.push(name.to_owned(), credential);
+        }
+        // A header table's span starts at `[tenants.auth]`, an inline one's
+        // at its `{`: either way the spot to add the missing key.
+        let Some((group, _)) = chosen else {
+            return Err(self.err(&value.span(), path, format!("no credentials ({})", takes())));
+        };
+        if let Some(missing) = groups[group].iter().find(|k| !auth.contains(k)) {
+            return Err(self.err(
+                &value.span(),
+                &path_child(path, missing),
+                format!("missing required key ({})", takes()),
+            ));
+        }
+        Ok(auth)
+    }
+
+    fn credential(
+        &self,
+        key: &Spanned<DeString<'_>>,
+        value: &Spanned<DeValue<'_>>,
+        key_path: &str,
+    ) -> Result<Credential, ConfigError> {
+        const EXPECTED: &str = "expected a string, { env = \"VAR\" } or { command = \"...\" }";
+        match value.get_ref() {
+            DeValue::String(s) if s.is_empty() => {
+                Err(self.err(&key.span(), key_path, "must not be empty"))
+            }
+            DeValue::String(s) => Ok(Credential::Literal(Zeroizing::new(s.to_string()))),
+            DeValue::Table(table) => {
+                let mut source: Option<(&str, &str)> = None;
+                for (inner_key, inner_value) in in_file_order(table) {
+                    let name = inner_key.get_ref().as_ref();
+                    let inner_path = path_child(key_path, name);
+                    if name != "env" && name != "command" {
+                        return Err(self.err(
+                            &inner_key.span(),
+                            &inner_path,
+                            format!("unknown key {name:?} ({EXPECTED})"),
+                        ));
+                    }
+                    if let Some((first, _)) = source {
+                        return Err(self.err(
+                            &inner_key.span(),
+                            key_path,
+                            format!(
+                                "give either env or command, not both (found {first} and {name})"
+                            ),
+                        ));
+                    }
+                    let text = self.string(inner_key, inner_value, &inner_path)?;
+                    source = Some((name, text));
+                }
+                match source {
+                    None => Err(self.err(
+                        &key.span(),
+                        key_path,
+                        format!("{EXPECTED}, found an empty table"),
+                    )),
+                    Some(("env", var)) => {
+                        if var.is_empty() || var.contains(['=', '\0']) {
+                            Err(self.err(
+                                &key.span(),
+                                &path_child(key_path, "env"),
+                                format!("{var:?} is not a valid environment variable name"),
+                            ))
+                        } else {
+                            Ok(Credential::Env(var.to_owned()))
+                        }
+                    }
+                    Some((_, command)) => {
+                        if command.trim().is_empty() {
+                            Err(self.err(
+                                &key.span(),
+                                &path_child(key_path, "command"),
+                                "command must not be empty",
+                            ))
+                        } else {
+                            Ok(Credential::Command(command.to_owned()))
+                        }
+                    }
+                }
+            }
+            other => Err(self.err(
+                &key.span(),
+                key_path,
+                format!("{EXPECTED}, found {}", describe_type(other)),
+            )),
+        }
+    }
+}
+
+/// Entries sorted by where they appear, so the first error reported is the
+/// first one in the file (the map itself is ordered by key name).
+fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
+}
+
+/// Validates an http(s) address and drops trailing slashes, so callers can
+/// append `/path` without doubling it.
+fn check_base_url(text: &str) -> Result<String, String> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("invalid URL {text:?}: contains whitespace"));
+    }
+    if !text.contains("://") {
+        return Err(format!(
+            "invalid URL {text:?}: it must start with http:// or https://"
+        ));
+    }
+    let url = Url::parse(text).map_err(|err| format!("invalid URL {text:?}: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid URL {text:?}: the scheme must be http or https"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("invalid URL {text:?}: no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "invalid URL {text:?}: put credentials in [tenants.auth], not in the URL"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "invalid URL {text:?}: a base URL has no query or fragment"
+        ));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+fn region_message(platform: PlatformKind, region: &str) -> String {
+    if platform.regions().is_empty() {
+        format!(
+            "unknown region {region:?} ({platform} has no regions; use base_url for another address)"
+        )
+    } else {
+        format!(
+            "unknown region {region:?} for {platform} (expected one of {})",
+            region_names(platform)
+        )
+    }
+}
+
+fn region_names(platform: PlatformKind) -> String {
+    platform
+        .regions()
+        .iter()
+        .map(|(r, _)| *r)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn platform_list() -> String {
+    PlatformKind::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_type(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// `parent.key`, quoting keys that are not bare TOML keys so the path can
+/// be pasted back into the file.
+fn path_child(parent: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let key = if bare {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    };
+    if parent.is_empty() {
+        key
+    } else {
+        format!("{parent}.{key}")
+    }
+}

@@ -1,0 +1,77 @@
+//! Portico's configuration: the tenants to administer and their credentials.
+//!
+//! The file is TOML (see `config.example.toml` at the repository root for
+//! every key). Finding it is [`locate`]; reading it is [`Config::load`], which
+//! validates everything up front and reports the first problem as
+//! `file:line:column: key: message`. Key paths index tenants from zero:
+//! `tenants[0]` is the first `[[tenants]]` table.
+//!
+//! Addresses: `base_url` wins when both it and `region` are given (the
+//! region must still be valid for the platform); otherwise the region's
+//! address is used, otherwise the platform default (Losant, Mashery).
+//! project44 and EVRYTHNG need one of the two, Kitsu needs `base_url`.
+//!
+//! Credentials are kept as written ([`Credential`]); environment variables
+//! and commands are only read when [`Credential::resolve`] is called.
+
+mod credential;
+mod error;
+mod load;
+mod locate;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+pub use credential::{Credential, CredentialError};
+pub use error::ConfigError;
+pub use locate::{ConfigSource, ENV_VAR, Located, default_path, describe_lookup, locate};
+pub use schema::{Auth, PlatformKind, Tenant};
+
+/// A validated configuration: at least one tenant, names unique.
+#[derive(Debug, Clone)]
+pub struct Config {
+    tenants: Vec<Tenant>,
+    origin: String,
+    path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`. Errors name the path as given.
+    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError::io(path, err))?;
+        let mut config = Config::parse(&text, &path.display().to_string())?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Validates config text; `origin` names it in error messages
+    /// (e.g. `"<demo>"` for the simulator's printed config).
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        load::parse(text, origin)
+    }
+
+    /// The tenants, in file order.
+    pub fn tenants(&self) -> &[Tenant] {
+        &self.tenants
+    }
+
+    /// The tenant with exactly this name.
+    pub fn tenant(&self, name: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.name() == name)
+    }
+
+    /// The name errors use: the path for a loaded file, else the origin
+    /// given to [`Config::parse`].
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The file it was loaded from; `None` for parsed text.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests;

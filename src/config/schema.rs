@@ -1,0 +1,290 @@
+//! The validated configuration types and the per-platform rules
+//! (regions, default addresses, credential keys).
+
+use std::fmt;
+use std::time::Duration;
+
+use ratatui::style::Color;
+
+use super::credential::Credential;
+
+/// The API platforms Portico speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlatformKind {
+    Project44,
+    Mashery,
+    Kitsu,
+    Evrythng,
+    Losant,
+}
+
+impl PlatformKind {
+    /// Every platform, in the order the docs list them.
+    pub const ALL: [PlatformKind; 5] = [
+        PlatformKind::Project44,
+        PlatformKind::Mashery,
+        PlatformKind::Kitsu,
+        PlatformKind::Evrythng,
+        PlatformKind::Losant,
+    ];
+
+    /// The spelling used in the config file (`platform = "..."`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformKind::Project44 => "project44",
+            PlatformKind::Mashery => "mashery",
+            PlatformKind::Kitsu => "kitsu",
+            PlatformKind::Evrythng => "evrythng",
+            PlatformKind::Losant => "losant",
+        }
+    }
+
+    /// The vendor's own spelling, for titles and badges.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlatformKind::Project44 => "project44",
+            PlatformKind::Mashery => "Mashery",
+            PlatformKind::Kitsu => "Kitsu",
+            PlatformKind::Evrythng => "EVRYTHNG",
+            PlatformKind::Losant => "Losant",
+        }
+    }
+
+    /// Parses the config spelling (exact, lower case).
+    pub fn from_config_name(name: &str) -> Option<PlatformKind> {
+        PlatformKind::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The named regions and the API address each stands for.
+    pub fn regions(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            PlatformKind::Project44 => &[
+                ("na", "https://na12.api.project44.com"),
+                ("eu", "https://eu12.api.project44.com"),
+                ("sandbox", "https://na12.api.sandbox.p-44.com"),
+            ],
+            PlatformKind::Evrythng => &[
+                ("us", "https://api.evrythng.com"),
+                ("eu", "https://api-eu.evrythng.com"),
+            ],
+            PlatformKind::Mashery | PlatformKind::Kitsu | PlatformKind::Losant => &[],
+        }
+    }
+
+    /// The address used when a tenant gives neither `region` nor `base_url`.
+    /// Kitsu is self-hosted, so it has none; project44 and EVRYTHNG make the
+    /// user pick a region, since guessing wrong sends credentials to the
+    /// wrong continent.
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            PlatformKind::Losant => Some("https://api.losant.com"),
+            PlatformKind::Mashery => Some("https://api.mashery.com"),
+            PlatformKind::Project44 | PlatformKind::Evrythng | PlatformKind::Kitsu => None,
+        }
+    }
+
+    /// The credential combinations `[tenants.auth]` accepts: exactly one
+    /// group must be complete, and keys of different groups must not mix.
+    pub fn auth_groups(self) -> &'static [&'static [&'static str]] {
+        match self {
+            PlatformKind::Project44 => &[&["username", "password"]],
+            PlatformKind::Mashery => {
+                &[&["api_key", "api_secret", "username", "password", "area_id"]]
+            }
+            PlatformKind::Kitsu => &[&["email", "password"], &["token"]],
+            PlatformKind::Evrythng => &[&["api_key"]],
+            PlatformKind::Losant => &[&["token"], &["email", "password"]],
+        }
+    }
+
+    /// `"username and password"` or `"either token, or email and password"`.
+    pub(crate) fn auth_summary(self) -> String {
+        let groups: Vec<String> = self
+            .auth_groups()
+            .iter()
+            .map(|group| join_and(group))
+            .collect();
+        match groups.as_slice() {
+            [one] => one.clone(),
+            many => format!("either {}", many.join(", or ")),
+        }
+    }
+}
+
+fn join_and(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+impl fmt::Display for PlatformKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One tenant: a platform account Portico administers.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub(super) name: String,
+    pub(super) platform: PlatformKind,
+    pub(super) region: Option<String>,
+    pub(super) base_url: String,
+    pub(super) color: Option<(String, Color)>,
+    pub(super) read_only: bool,
+    pub(super) protected: bool,
+    pub(super) timeout: Duration,
+    pub(super) auth: Auth,
+}
+
+impl Tenant {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn platform(&self) -> PlatformKind {
+        self.platform
+    }
+
+    /// The region as written, if any (it may be overridden by `base_url`).
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The API address, without a trailing slash: `base_url` if given,
+    /// else the region's address, else the platform default.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The tenant's colour for the status line and picker.
+    pub fn color(&self) -> Option<Color> {
+        self.color.as_ref().map(|(_, c)| *c)
+    }
+
+    /// The colour as written in the file (e.g. `"light-blue"`, `"#ff8800"`).
+    pub fn color_spec(&self) -> Option<&str> {
+        self.color.as_ref().map(|(s, _)| s.as_str())
+    }
+
+    /// Every mutation is refused.
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Destructive actions need the resource's name typed to confirm.
+    pub fn protected(&self) -> bool {
+        self.protected
+    }
+
+    /// Per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+}
+
+/// A tenant's credentials, by key (`username`, `password`, `token`, ...).
+/// The keys present are exactly one complete group of
+/// [`PlatformKind::auth_groups`].
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Auth {
+    // Few entries, kept in file order: a Vec beats a map here.
+    entries: Vec<(String, Credential)>,
+}
+
+impl Auth {
+    pub(super) fn push(&mut self, key: String, credential: Credential) {
+        self.entries.push((key, credential));
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Credential> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, cred)| cred)
+    }
+
+    /// The keys present, in file order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Credential)> {
+        self.entries.iter().map(|(k, c)| (k.as_str(), c))
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Credential's own Debug hides literals.
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, c)| (k, c)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    #[test]
+    fn platform_names_round_trip() {
+        for p in PlatformKind::ALL {
+            assert_eq!(PlatformKind::from_config_name(p.as_str()), Some(p));
+            assert_eq!(p.to_string(), p.as_str());
+        }
+        assert_eq!(PlatformKind::from_config_name("Project44"), None);
+    }
+
+    #[test]
+    fn auth_summaries_read_naturally() {
+        assert_eq!(
+            PlatformKind::Project44.auth_summary(),
+            "username and password"
+        );
+        assert_eq!(
+            PlatformKind::Losant.auth_summary(),
+            "either token, or email and password"
+        );
+        assert_eq!(
+            PlatformKind::Mashery.auth_summary(),
+            "api_key, api_secret, username, password and area_id"
+        );
+    }
+
+    #[test]
+    fn auth_debug_hides_literals() {
+        let mut auth = Auth::default();
+        auth.push(
+            "username".into(),
+            Credential::Literal(Zeroizing::new("admin@example.com".into())),
+        );
+        auth.push(
+            "password".into(),
+            Credential::Literal(Zeroizing::new("hunter2".into())),
+        );
+        auth.push("token".into(), Credential::Env("TOKEN_VAR".into()));
+        let debug = format!("{auth:?} {auth:#?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("admin@example.com"), "{debug}");
+        assert!(debug.contains("\"password\": Literal(\"***\")"), "{debug}");
+        assert!(debug.contains("TOKEN_VAR"), "{debug}");
+        assert_eq!(
+            auth.keys().collect::<Vec<_>>(),
+            ["username", "password", "token"]
+        );
+        assert!(auth.get("password").is_some());
+        assert!(auth.get("email").is_none());
+    }
+}
