@@ -25,19 +25,33 @@ impl Audit {
     }
 
     /// One line per operation. Blocking: call it from a blocking task.
-    pub fn record(&self, tenant: &str, op: &Operation, result: &Result<(), String>) -> std::io::Result<()> {
+    pub fn record(
+        &self,
+        tenant: &str,
+        op: &Operation,
+        result: &Result<(), String>,
+    ) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = OpenOptions::new().create(true).append(true).open(&self.path)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
         writeln!(file, "{}", line(tenant, op, result))
     }
 }
 
 fn line(tenant: &str, op: &Operation, result: &Result<(), String>) -> String {
-    let when = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+    let when = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
     let (kind, id, name) = match op {
-        Operation::Create { kind, parent, .. } => (kind.label(), parent.clone().unwrap_or_default(), String::new()),
+        Operation::Create { kind, parent, .. } => (
+            kind.label(),
+            parent.clone().unwrap_or_default(),
+            String::new(),
+        ),
         other => match other.target() {
             Some(t) => (t.kind.label(), t.id.clone(), t.name.clone()),
             None => ("", String::new(), String::new()),

@@ -1,8 +1,17 @@
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use portico::app::{State, TenantInfo};
+use portico::audit::Audit;
+use portico::config::{self, Config, ConfigSource};
+use portico::keymap::Keymap;
+use portico::platform::connect;
+use portico::runtime::{self, Runtime, Stores};
+use portico::secrets::Vault;
 use portico::sim;
 
 #[derive(Parser)]
@@ -12,6 +21,15 @@ use portico::sim;
     about = "A keyboard-driven console for API-platform tenants"
 )]
 struct Cli {
+    /// Config file (else $PORTICO_CONFIG, else the user config dir).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Open on this tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Run the built-in demo against the in-process simulator.
+    #[arg(long)]
+    demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -26,6 +44,19 @@ enum Command {
         #[arg(long)]
         print_config: bool,
     },
+    /// Check or locate the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a config file (default: the one Portico would use).
+    Check { path: Option<PathBuf> },
+    /// Show where Portico looks for its config.
+    Path,
 }
 
 fn main() -> ExitCode {
@@ -33,30 +64,151 @@ fn main() -> ExitCode {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("portico: cannot start the runtime: {err}");
+            eprintln!("portico: cannot start the async runtime: {err}");
             return ExitCode::FAILURE;
         }
     };
     match cli.command {
-        Some(Command::Sim { addr, print_config }) => {
-            if print_config {
-                print!("{}", sim::print_config(&format!("http://{addr}")));
-                return ExitCode::SUCCESS;
-            }
-            rt.block_on(async {
-                match sim::start(addr).await {
-                    Ok(running) => {
-                        eprintln!("portico sim listening on {}", running.base_url());
-                        let _ = tokio::signal::ctrl_c().await;
-                        ExitCode::SUCCESS
-                    }
-                    Err(err) => {
-                        eprintln!("portico sim: cannot bind {addr}: {err}");
-                        ExitCode::FAILURE
-                    }
-                }
-            })
+        Some(Command::Sim { addr, print_config }) => serve_sim(&rt, addr, print_config),
+        Some(Command::Config {
+            action: ConfigCommand::Path,
+        }) => {
+            print!("{}", config::describe_lookup(cli.config.as_deref()));
+            ExitCode::SUCCESS
         }
-        None => ExitCode::SUCCESS,
+        Some(Command::Config {
+            action: ConfigCommand::Check { path },
+        }) => check_config(path.as_deref().or(cli.config.as_deref())),
+        None => match rt.block_on(tui(cli.config.as_deref(), cli.tenant.as_deref(), cli.demo)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("portico: {message}");
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+fn serve_sim(rt: &tokio::runtime::Runtime, addr: SocketAddr, print_config: bool) -> ExitCode {
+    if print_config {
+        print!("{}", sim::print_config(&format!("http://{addr}")));
+        return ExitCode::SUCCESS;
+    }
+    rt.block_on(async {
+        match sim::start(addr).await {
+            Ok(running) => {
+                eprintln!("portico sim listening on {}", running.base_url());
+                let _ = tokio::signal::ctrl_c().await;
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("portico sim: cannot bind {addr}: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+fn check_config(path: Option<&Path>) -> ExitCode {
+    let located = config::locate(path);
+    match Config::load(located.path()) {
+        Ok(cfg) => {
+            let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
+            println!(
+                "{}: ok, {} tenant(s): {}",
+                located.path().display(),
+                names.len(),
+                names.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_dir(demo: bool) -> PathBuf {
+    let base = std::env::var_os("PORTICO_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("", "", "portico").map(|d| d.data_dir().to_path_buf())
+        })
+        .unwrap_or_else(|| PathBuf::from(".portico"));
+    if demo { base.join("demo") } else { base }
+}
+
+fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
+    let path = config_path.with_file_name("keymap.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Keymap::with_overrides(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(_) => Ok(Keymap::defaults()),
+    }
+}
+
+async fn tui(
+    config_path: Option<&Path>,
+    tenant: Option<&str>,
+    force_demo: bool,
+) -> Result<(), String> {
+    let located = config::locate(config_path);
+    // Only a missing default file means "new user": an explicit path that
+    // does not exist is a mistake worth stopping for.
+    let demo = force_demo || (!located.exists() && located.source() == ConfigSource::Default);
+    let mut simulator = None;
+    let cfg = if demo {
+        let running = sim::start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+        let text = sim::print_config(&running.base_url());
+        simulator = Some(running);
+        Config::parse(&text, "<demo>").map_err(|e| e.to_string())?
+    } else {
+        Config::load(located.path()).map_err(|e| e.to_string())?
+    };
+    let keymap = keymap_near(located.path())?;
+    let infos = cfg
+        .tenants()
+        .iter()
+        .map(|t| {
+            TenantInfo::new(
+                t.name(),
+                t.platform().label(),
+                connect::capabilities(t.platform()),
+            )
+            .with_color(t.color())
+            .with_flags(t.read_only(), t.protected())
+        })
+        .collect();
+    let mut state = State::new(infos, keymap);
+    if let Some(name) = tenant {
+        let index = cfg
+            .tenants()
+            .iter()
+            .position(|t| t.name() == name)
+            .ok_or_else(|| format!("no tenant named \"{name}\" in {}", cfg.origin()))?;
+        state = state.with_active(index);
+    }
+    if demo {
+        state = state.with_demo(format!(
+            "Demo on a built-in simulator. Your config goes in {} (`portico sim --print-config` shows one).",
+            located.path().display()
+        ));
+    }
+    let data = data_dir(demo);
+    let stores = Stores {
+        vault: Vault::new(data.join("issued")),
+        audit: Audit::new(data.join("audit.log")),
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
+
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = runtime::run(&mut terminal, state, runtime, rx).await;
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    drop(simulator);
+    result.map_err(|e| format!("terminal error: {e}"))
 }

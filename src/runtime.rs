@@ -40,7 +40,10 @@ impl Runtime {
     pub fn new(tx: mpsc::UnboundedSender<Message>, tenants: Vec<Tenant>, stores: Stores) -> Self {
         Runtime {
             tx,
-            tenants: tenants.into_iter().map(|t| (t, Arc::new(Mutex::new(None)))).collect(),
+            tenants: tenants
+                .into_iter()
+                .map(|t| (t, Arc::new(Mutex::new(None))))
+                .collect(),
             lists: HashMap::new(),
             stores,
             ticker: None,
@@ -50,8 +53,16 @@ impl Runtime {
     /// Carries out one effect. Returns at once: the work runs on tasks.
     pub fn execute(&mut self, effect: Effect) {
         match effect {
-            Effect::List { tenant, key, request } => self.list(tenant, key, request),
-            Effect::Perform { tenant, request, ops } => self.perform(tenant, request, ops),
+            Effect::List {
+                tenant,
+                key,
+                request,
+            } => self.list(tenant, key, request),
+            Effect::Perform {
+                tenant,
+                request,
+                ops,
+            } => self.perform(tenant, request, ops),
             Effect::Copy { what, text } => {
                 let result = clipboard::copy(&mut std::io::stdout(), text.expose())
                     .map(|()| what)
@@ -62,7 +73,10 @@ impl Runtime {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let candidates = complete_path(&partial);
-                    let _ = tx.send(Message::Completions { partial, candidates });
+                    let _ = tx.send(Message::Completions {
+                        partial,
+                        candidates,
+                    });
                 });
             }
             Effect::Quit => {}
@@ -70,7 +84,9 @@ impl Runtime {
     }
 
     fn adapter(&self, tenant: usize) -> Option<(Tenant, Adapter)> {
-        self.tenants.get(tenant).map(|(t, a)| (t.clone(), a.clone()))
+        self.tenants
+            .get(tenant)
+            .map(|(t, a)| (t.clone(), a.clone()))
     }
 
     fn list(&mut self, tenant: usize, key: ListKey, request: u64) {
@@ -190,7 +206,8 @@ async fn run_ops(
         let audit_result = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         let audit = stores.audit.clone();
         let (name, logged) = (config.name().to_string(), op.clone());
-        let _ = tokio::task::spawn_blocking(move || audit.record(&name, &logged, &audit_result)).await;
+        let _ =
+            tokio::task::spawn_blocking(move || audit.record(&name, &logged, &audit_result)).await;
         match result {
             Ok(outcome) => {
                 if let Some(issued) = &outcome.secret {
@@ -204,11 +221,18 @@ async fn run_ops(
     (Ok(last), saved)
 }
 
-async fn save(stores: &Stores, config: &Tenant, op: &Operation, issued: &IssuedSecret) -> Result<std::path::PathBuf, String> {
+async fn save(
+    stores: &Stores,
+    config: &Tenant,
+    op: &Operation,
+    issued: &IssuedSecret,
+) -> Result<std::path::PathBuf, String> {
     let vault = stores.vault.clone();
     let tenant = config.name().to_string();
     let (kind, resource) = match op {
-        Operation::Create { kind, .. } => (kind.label(), issued.public_id.clone().unwrap_or_default()),
+        Operation::Create { kind, .. } => {
+            (kind.label(), issued.public_id.clone().unwrap_or_default())
+        }
         other => match other.target() {
             Some(t) => (t.kind.label(), t.id.clone()),
             None => ("resource", String::new()),
@@ -244,7 +268,11 @@ pub fn complete_path(partial: &str) -> Vec<String> {
             if !name.starts_with(stem) || (name.starts_with('.') && !stem.starts_with('.')) {
                 return None;
             }
-            let slash = if e.file_type().is_ok_and(|t| t.is_dir()) { "/" } else { "" };
+            let slash = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                "/"
+            } else {
+                ""
+            };
             Some(format!("{prefix}{name}{slash}"))
         })
         .collect();

@@ -65,11 +65,16 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, r)| match &status {
-            Some(s) => r.status.as_deref().is_some_and(|st| st.to_lowercase().starts_with(s.as_str())),
+            Some(s) => r
+                .status
+                .as_deref()
+                .is_some_and(|st| st.to_lowercase().starts_with(s.as_str())),
             None => true,
         })
         .filter(|(_, r)| match &kind {
-            Some(k) => r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str()),
+            Some(k) => {
+                r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str())
+            }
             None => true,
         })
         .filter_map(|(i, r)| {
@@ -128,7 +133,10 @@ mod tests {
         assert_eq!(visible(&items, "", Sort::Listed), vec![0, 1, 2]);
         assert_eq!(visible(&items, "gwest", Sort::Listed), vec![0]);
         assert_eq!(visible(&items, "status:active", Sort::Listed), vec![0, 2]);
-        assert_eq!(visible(&items, "status:inactive gate", Sort::Listed), vec![1]);
+        assert_eq!(
+            visible(&items, "status:inactive gate", Sort::Listed),
+            vec![1]
+        );
         assert_eq!(visible(&items, "kind:key", Sort::Listed), vec![2]);
         assert!(visible(&items, "zzz", Sort::Listed).is_empty());
     }

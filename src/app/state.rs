@@ -274,7 +274,9 @@ impl State {
     }
 
     pub fn focus(&self) -> Pane {
-        self.book().and_then(|b| b.focus).unwrap_or(Pane::Applications)
+        self.book()
+            .and_then(|b| b.focus)
+            .unwrap_or(Pane::Applications)
     }
 
     fn first_list_pane(&self, tenant: usize) -> Pane {

@@ -5,11 +5,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::filter::Sort;
 use super::input::LineInput;
 use super::message::{Effect, ListKey, Message};
 use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
 use super::state::{Level, Notice, State};
-use super::filter::Sort;
 use crate::keymap::{Action, Layer};
 use crate::model::{Pane, Resource, Secret};
 use crate::platform::{KindSpec, Operation, Outcome, PaneSpec, Rotation, Source, Target};
@@ -71,7 +71,10 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             loaded,
             total,
         } => {
-            if let Some(listing) = state.books.get_mut(tenant).and_then(|b| b.lists.get_mut(&key))
+            if let Some(listing) = state
+                .books
+                .get_mut(tenant)
+                .and_then(|b| b.lists.get_mut(&key))
                 && listing.pending == Some(request)
             {
                 listing.progress = Some((loaded, total));
@@ -192,7 +195,10 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::DrillDown => drill_down(state, focus),
         Action::Back => back(state, focus),
         Action::Filter => {
-            let current = state.cursor(focus).map(|c| c.filter().to_string()).unwrap_or_default();
+            let current = state
+                .cursor(focus)
+                .map(|c| c.filter().to_string())
+                .unwrap_or_default();
             state.modal = Some(Modal::Filter(LineInput::new(current)));
         }
         Action::Command => state.modal = Some(Modal::Command(LineInput::default())),
@@ -255,7 +261,11 @@ fn drill_down(state: &mut State, focus: Pane) {
     let child = Pane::ALL
         .into_iter()
         .filter(|p| p.index() > focus.index())
-        .find(|p| state.layout(*p).is_some_and(|(_, scope)| scope == Some(focus)));
+        .find(|p| {
+            state
+                .layout(*p)
+                .is_some_and(|(_, scope)| scope == Some(focus))
+        });
     match child {
         Some(child) => set_focus(state, child),
         None => state.modal = Some(Modal::Detail),
@@ -285,7 +295,11 @@ fn writable(state: &mut State) -> bool {
     match state.tenant() {
         Some(t) if t.read_only() => {
             let name = t.name().to_string();
-            inform(state, Level::Error, format!("{name} is read-only [RO]: nothing was changed"));
+            inform(
+                state,
+                Level::Error,
+                format!("{name} is read-only [RO]: nothing was changed"),
+            );
             false
         }
         Some(_) => true,
@@ -354,7 +368,11 @@ fn edit_form(state: &mut State, pane: Pane) {
         return explain_unsupported(state, pane, "edit");
     };
     let Some(fields) = spec.edit else {
-        return inform(state, Level::Info, format!("a {} cannot be edited", target.kind.label()));
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} cannot be edited", target.kind.label()),
+        );
     };
     let Some(res) = state.selected(pane) else {
         return;
@@ -390,7 +408,10 @@ fn confirm(state: &mut State, title: String, lines: Vec<String>, ops: Vec<Operat
 }
 
 fn tenant_name(state: &State) -> String {
-    state.tenant().map(|t| t.name().to_string()).unwrap_or_default()
+    state
+        .tenant()
+        .map(|t| t.name().to_string())
+        .unwrap_or_default()
 }
 
 fn confirm_delete(state: &mut State, pane: Pane) {
@@ -401,12 +422,19 @@ fn confirm_delete(state: &mut State, pane: Pane) {
         return explain_unsupported(state, pane, "delete");
     };
     if !spec.delete {
-        return inform(state, Level::Info, format!("a {} cannot be deleted here", target.kind.label()));
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} cannot be deleted here", target.kind.label()),
+        );
     }
     let active = state.selected(pane).is_some_and(Resource::is_active);
     let tenant = tenant_name(state);
     let title = format!("Delete {} \"{}\"?", target.kind.label(), target.name);
-    let mut lines = vec![format!("id {} on {tenant}", target.id), "This cannot be undone.".into()];
+    let mut lines = vec![
+        format!("id {} on {tenant}", target.id),
+        "This cannot be undone.".into(),
+    ];
     let name = target.name.clone();
     let ops = match spec.delete_needs_inactive {
         Some(reason) if active => {
@@ -434,14 +462,26 @@ fn confirm_rotate(state: &mut State, pane: Pane) {
         return explain_unsupported(state, pane, "rotate");
     };
     let warning = match spec.rotate {
-        Rotation::Unsupported(reason) => return inform(state, Level::Info, format!("cannot rotate: {reason}")),
+        Rotation::Unsupported(reason) => {
+            return inform(state, Level::Info, format!("cannot rotate: {reason}"));
+        }
         Rotation::Immediate { warning } | Rotation::TwoPhase { warning } => warning,
     };
     let tenant = tenant_name(state);
-    let title = format!("Rotate the secret of {} \"{}\"?", target.kind.label(), target.name);
+    let title = format!(
+        "Rotate the secret of {} \"{}\"?",
+        target.kind.label(),
+        target.name
+    );
     let lines = vec![format!("id {} on {tenant}", target.id), warning.to_string()];
     let name = target.name.clone();
-    confirm(state, title, lines, vec![Operation::Rotate { target }], &name);
+    confirm(
+        state,
+        title,
+        lines,
+        vec![Operation::Rotate { target }],
+        &name,
+    );
 }
 
 fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
@@ -452,7 +492,11 @@ fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
         return explain_unsupported(state, pane, "toggle");
     };
     if spec.toggle.is_none() {
-        return inform(state, Level::Info, format!("a {} has no status to toggle", target.kind.label()));
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} has no status to toggle", target.kind.label()),
+        );
     }
     let active = !state.selected(pane).is_some_and(Resource::is_active);
     perform(state, vec![Operation::SetActive { target, active }], fx);
@@ -469,7 +513,9 @@ fn perform(state: &mut State, ops: Vec<Operation>, fx: &mut Vec<Effect>) -> u64 
         })
         .collect::<Vec<_>>()
         .join(", then ");
-    state.operations.insert(request, (state.active, label.clone()));
+    state
+        .operations
+        .insert(request, (state.active, label.clone()));
     if let Some(book) = state.books.get_mut(state.active) {
         book.performing += 1;
     }
@@ -518,7 +564,11 @@ fn on_performed(
                 book.warning = None;
             }
             let failed = outcome.checks.iter().filter(|c| !c.passed).count();
-            let level = if failed > 0 { Level::Error } else { Level::Success };
+            let level = if failed > 0 {
+                Level::Error
+            } else {
+                Level::Success
+            };
             let mut text = outcome.summary.clone();
             if failed > 0 {
                 text.push_str(&format!(" ({failed} check(s) failed)"));
@@ -561,13 +611,19 @@ fn show_secret(state: &mut State, view: SecretView) {
 }
 
 fn close_modal(state: &mut State) {
-    state.modal = state.queued_secrets.pop_front().map(|v| Modal::Secret(Box::new(v)));
+    state.modal = state
+        .queued_secrets
+        .pop_front()
+        .map(|v| Modal::Secret(Box::new(v)));
 }
 
 fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect>) {
     match modal {
         Modal::Help | Modal::Detail => {
-            if !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')) {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')
+            ) {
                 state.modal = Some(modal);
             }
         }
@@ -623,7 +679,10 @@ fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Eff
             _ => {
                 p.input.handle(&key);
                 let next = picker(state, p.input.text());
-                state.modal = Some(Modal::Picker(Picker { input: p.input, ..next }));
+                state.modal = Some(Modal::Picker(Picker {
+                    input: p.input,
+                    ..next
+                }));
             }
         },
         Modal::Form(form) => on_form_key(state, form, key, fx),
@@ -695,7 +754,9 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
     match key.code {
         KeyCode::Esc => return,
         KeyCode::Down => form.focus = (form.focus + 1) % count.max(1),
-        KeyCode::Up | KeyCode::BackTab => form.focus = (form.focus + count.max(1) - 1) % count.max(1),
+        KeyCode::Up | KeyCode::BackTab => {
+            form.focus = (form.focus + count.max(1) - 1) % count.max(1)
+        }
         KeyCode::Tab => match form.fields.get(form.focus) {
             Some(field) if field.completes_paths() && field.pasted.is_none() => {
                 fx.push(Effect::CompletePath {
@@ -705,7 +766,11 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
             _ => form.focus = (form.focus + 1) % count.max(1),
         },
         KeyCode::Enter if form.pending.is_none() => {
-            if let Some(missing) = form.fields.iter().find(|f| f.spec.required && f.value().is_empty()) {
+            if let Some(missing) = form
+                .fields
+                .iter()
+                .find(|f| f.spec.required && f.value().is_empty())
+            {
                 form.error = Some(format!("{} is required", missing.spec.label));
             } else {
                 let values = form
@@ -714,7 +779,11 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
                     .map(|f| (f.spec.key.to_string(), f.value()))
                     .collect();
                 let op = match form.intent.clone() {
-                    Intent::Create { kind, parent } => Operation::Create { kind, parent, values },
+                    Intent::Create { kind, parent } => Operation::Create {
+                        kind,
+                        parent,
+                        values,
+                    },
                     Intent::Update { target } => Operation::Update { target, values },
                 };
                 form.error = None;
@@ -723,7 +792,9 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
         }
         _ => {
             if let Some(field) = form.fields.get_mut(form.focus) {
-                if field.pasted.is_some() && matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
+                if field.pasted.is_some()
+                    && matches!(key.code, KeyCode::Backspace | KeyCode::Delete)
+                {
                     field.pasted = None;
                 } else {
                     field.input.handle(&key);
@@ -771,7 +842,11 @@ fn on_completions(state: &mut State, partial: &str, candidates: Vec<String>) {
     if let Some(done) = common_prefix(&candidates) {
         field.input.set(done);
     }
-    field.completions = if candidates.len() > 1 { candidates } else { Vec::new() };
+    field.completions = if candidates.len() > 1 {
+        candidates
+    } else {
+        Vec::new()
+    };
 }
 
 fn common_prefix(options: &[String]) -> Option<String> {
@@ -799,7 +874,9 @@ fn picker(state: &State, query: &str) -> Picker {
         .enumerate()
         .filter_map(|(i, t)| {
             let hay = format!("{} {}", t.name(), t.platform());
-            pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher).map(|s| (i, s))
+            pattern
+                .score(Utf32Str::new(&hay, &mut buf), &mut matcher)
+                .map(|s| (i, s))
         })
         .collect();
     if !query.is_empty() {
@@ -812,12 +889,26 @@ fn picker(state: &State, query: &str) -> Picker {
     }
 }
 
-const COMMANDS: &[&str] = &["quit", "help", "refresh", "close", "sort name", "sort expiry", "sort listed"];
+const COMMANDS: &[&str] = &[
+    "quit",
+    "help",
+    "refresh",
+    "close",
+    "sort name",
+    "sort expiry",
+    "sort listed",
+];
 
 fn command_completions(state: &State, typed: &str) -> Vec<String> {
     let views = state
         .tenant()
-        .map(|t| t.caps().views.iter().map(|v| v.name.to_string()).collect::<Vec<_>>())
+        .map(|t| {
+            t.caps()
+                .views
+                .iter()
+                .map(|v| v.name.to_string())
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let tenants = state.tenants.iter().map(|t| format!("tenant {}", t.name()));
     COMMANDS
@@ -830,7 +921,9 @@ fn command_completions(state: &State, typed: &str) -> Vec<String> {
 }
 
 fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
-    let (word, rest) = line.split_once(' ').map_or((line, ""), |(w, r)| (w, r.trim()));
+    let (word, rest) = line
+        .split_once(' ')
+        .map_or((line, ""), |(w, r)| (w, r.trim()));
     match word {
         "" => {}
         "q" | "quit" => {
@@ -858,7 +951,10 @@ fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             None => inform(state, Level::Error, format!("no tenant named \"{rest}\"")),
         },
         name => {
-            let view = state.tenant().and_then(|t| t.caps().view(name)).map(|v| v.name);
+            let view = state
+                .tenant()
+                .and_then(|t| t.caps().view(name))
+                .map(|v| v.name);
             match view {
                 Some(view) => {
                     if let Some(book) = state.books.get_mut(state.active) {

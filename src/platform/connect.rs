@@ -10,17 +10,24 @@ use crate::model::Secret;
 pub fn capabilities(kind: PlatformKind) -> Capabilities {
     match kind {
         PlatformKind::Project44 => project44::capabilities(),
-        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Kitsu | PlatformKind::Losant => {
-            not_built(kind)
-        }
+        PlatformKind::Mashery
+        | PlatformKind::Evrythng
+        | PlatformKind::Kitsu
+        | PlatformKind::Losant => not_built(kind),
     }
 }
 
 fn not_built(kind: PlatformKind) -> Capabilities {
     let reason = match kind {
-        PlatformKind::Mashery => "Mashery is configured, but this build of Portico does not speak it yet",
-        PlatformKind::Evrythng => "EVRYTHNG is configured, but this build of Portico does not speak it yet",
-        PlatformKind::Kitsu => "Kitsu is configured, but this build of Portico does not speak it yet",
+        PlatformKind::Mashery => {
+            "Mashery is configured, but this build of Portico does not speak it yet"
+        }
+        PlatformKind::Evrythng => {
+            "EVRYTHNG is configured, but this build of Portico does not speak it yet"
+        }
+        PlatformKind::Kitsu => {
+            "Kitsu is configured, but this build of Portico does not speak it yet"
+        }
         _ => "this build of Portico does not speak this platform yet",
     };
     Capabilities {
@@ -39,10 +46,9 @@ fn not_built(kind: PlatformKind) -> Capabilities {
 /// a credential may come from a command.
 pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
     let secret = |key: &str| -> Result<Secret, PlatformError> {
-        let credential = tenant
-            .auth()
-            .get(key)
-            .ok_or_else(|| PlatformError::Credentials(format!("{}: auth.{key} is not set", tenant.name())))?;
+        let credential = tenant.auth().get(key).ok_or_else(|| {
+            PlatformError::Credentials(format!("{}: auth.{key} is not set", tenant.name()))
+        })?;
         credential
             .resolve()
             .map(|value| Secret::new(value.as_str()))

@@ -200,26 +200,26 @@ fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
 
 /// What project44 offers, known without credentials.
 pub fn capabilities() -> Capabilities {
-        let mut app = KindSpec::new(Kind::ClientApp);
-        app.create = Some(vec![Field::text("name", "Name", true)]);
-        app.edit = Some(vec![Field::text("name", "Name", true)]);
-        app.delete = true;
-        app.rotate = Rotation::Immediate {
-            warning: "The old secret stops working at once. Access tokens already issued stay valid until they expire.",
-        };
-        Capabilities {
-            panes: [
-                PaneSpec::Unsupported("project44 client applications are tenant-wide: no projects"),
-                PaneSpec::List {
-                    columns: vec!["Client ID"],
-                    scope: None,
-                },
-                PaneSpec::Unsupported("project44 issues client secrets, not certificates"),
-            ],
-            views: Vec::new(),
-            kinds: vec![app],
-            creates: [None, Some(Kind::ClientApp), None],
-        }
+    let mut app = KindSpec::new(Kind::ClientApp);
+    app.create = Some(vec![Field::text("name", "Name", true)]);
+    app.edit = Some(vec![Field::text("name", "Name", true)]);
+    app.delete = true;
+    app.rotate = Rotation::Immediate {
+        warning: "The old secret stops working at once. Access tokens already issued stay valid until they expire.",
+    };
+    Capabilities {
+        panes: [
+            PaneSpec::Unsupported("project44 client applications are tenant-wide: no projects"),
+            PaneSpec::List {
+                columns: vec!["Client ID"],
+                scope: None,
+            },
+            PaneSpec::Unsupported("project44 issues client secrets, not certificates"),
+        ],
+        views: Vec::new(),
+        kinds: vec![app],
+        creates: [None, Some(Kind::ClientApp), None],
+    }
 }
 
 impl super::Platform for Project44 {

@@ -38,7 +38,13 @@ impl Vault {
 
     /// Saves one issued secret to its own new file and returns its path.
     /// Blocking: call it from a blocking task.
-    pub fn save(&self, tenant: &str, kind: &str, resource: &str, issued: &IssuedSecret) -> std::io::Result<PathBuf> {
+    pub fn save(
+        &self,
+        tenant: &str,
+        kind: &str,
+        resource: &str,
+        issued: &IssuedSecret,
+    ) -> std::io::Result<PathBuf> {
         create_private_dir(&self.dir)?;
         let now = OffsetDateTime::now_utc();
         let stamp = now.unix_timestamp_nanos();
@@ -67,16 +73,29 @@ impl Vault {
 fn safe(part: &str) -> String {
     let cleaned: String = part
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(64)
         .collect();
-    if cleaned.is_empty() { "_".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "_".into()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 #[cfg(not(unix))]
@@ -87,7 +106,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(unix)]
 fn private_file(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(not(unix))]
@@ -109,9 +132,14 @@ mod tests {
             public_id: Some("abc".into()),
             secret: Secret::new("s3cr3t"),
         };
-        let path = vault.save("p44/na", "client application", "../etc", &issued).expect("saved");
+        let path = vault
+            .save("p44/na", "client application", "../etc", &issued)
+            .expect("saved");
         assert_eq!(path.parent(), Some(vault.dir()));
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         assert!(name.starts_with("p44_na-___etc-"), "{name}");
         let text = fs::read_to_string(&path).expect("readable");
         let json: serde_json::Value = serde_json::from_str(&text).expect("json");

@@ -17,7 +17,10 @@ pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
     if state.demo_hint().is_some() {
         spans.push(Span::styled(
             " DEMO ",
-            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
         ));
         spans.push(Span::raw(" "));
     }
@@ -25,7 +28,10 @@ pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
         let color = tenant.color().unwrap_or(Color::Cyan);
         let label = format!(" {} {} ", i + 1, inert(tenant.name()));
         let style = if i == state.active() {
-            Style::new().fg(Color::Black).bg(color).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::Black)
+                .bg(color)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().fg(color)
         };
@@ -52,11 +58,17 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
     };
     let color = tenant.color().unwrap_or(Color::Cyan);
     let mut spans = vec![
-        Span::styled(format!(" {} ", inert(tenant.name())), Style::new().fg(Color::Black).bg(color)),
+        Span::styled(
+            format!(" {} ", inert(tenant.name())),
+            Style::new().fg(Color::Black).bg(color),
+        ),
         Span::styled(format!(" {} ", tenant.platform()), Style::new().fg(color)),
     ];
     if tenant.read_only() {
-        spans.push(Span::styled("[RO] ", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            "[RO] ",
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
     }
     let pending = state.in_flight();
     if pending > 0 {
@@ -73,10 +85,16 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
     }
     if let Some(book) = state.book() {
         if let Some(warning) = book.warning() {
-            spans.push(Span::styled(format!("⚠ {} ", inert(warning)), Style::new().fg(Color::Yellow)));
+            spans.push(Span::styled(
+                format!("⚠ {} ", inert(warning)),
+                Style::new().fg(Color::Yellow),
+            ));
         }
         if let Some(err) = book.last_error() {
-            spans.push(Span::styled(format!("✗ {} ", inert(err)), Style::new().fg(Color::Red)));
+            spans.push(Span::styled(
+                format!("✗ {} ", inert(err)),
+                Style::new().fg(Color::Red),
+            ));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -88,13 +106,19 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled("/", Style::new().fg(Color::Magenta)),
             Span::raw(inert(input.text()).into_owned()),
             Span::styled("▏", Style::new().fg(Color::Magenta)),
-            Span::styled("  Enter keep · Esc clear", Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(
+                "  Enter keep · Esc clear",
+                Style::new().add_modifier(Modifier::DIM),
+            ),
         ]),
         (Some(Modal::Command(input)), _) => Line::from(vec![
             Span::styled(":", Style::new().fg(Color::Cyan)),
             Span::raw(inert(input.text()).into_owned()),
             Span::styled("▏", Style::new().fg(Color::Cyan)),
-            Span::styled("  Tab complete · Enter run · Esc cancel", Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(
+                "  Tab complete · Enter run · Esc cancel",
+                Style::new().add_modifier(Modifier::DIM),
+            ),
         ]),
         (_, Some(notice)) => {
             let style = match notice.level {
@@ -126,8 +150,14 @@ fn keys_hint(state: &State) -> Line<'static> {
     ];
     let mut spans = Vec::new();
     for (action, label) in pairs {
-        spans.push(Span::styled(format!(" {}", map.hint(action)), Style::new().fg(Color::Cyan)));
-        spans.push(Span::styled(format!(" {label} "), Style::new().add_modifier(Modifier::DIM)));
+        spans.push(Span::styled(
+            format!(" {}", map.hint(action)),
+            Style::new().fg(Color::Cyan),
+        ));
+        spans.push(Span::styled(
+            format!(" {label} "),
+            Style::new().add_modifier(Modifier::DIM),
+        ));
     }
     Line::from(spans)
 }

@@ -23,7 +23,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
             None => "nothing selected".to_string(),
         };
         frame.render_widget(
-            Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)).block(block),
+            Paragraph::new(text)
+                .style(Style::new().add_modifier(Modifier::DIM))
+                .block(block),
             area,
         );
         return;
@@ -31,13 +33,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
     let key = Style::new().fg(Color::Cyan);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(inert(&res.name).into_owned(), Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(format!("  {}", res.kind.label()), Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(
+                inert(&res.name).into_owned(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!("  {}", res.kind.label()),
+                Style::new().add_modifier(Modifier::DIM),
+            ),
         ]),
-        Line::from(vec![Span::styled("id: ", key), Span::raw(inert(&res.id).into_owned())]),
+        Line::from(vec![
+            Span::styled("id: ", key),
+            Span::raw(inert(&res.id).into_owned()),
+        ]),
     ];
     if let Some(status) = &res.status {
-        lines.push(Line::from(vec![Span::styled("status: ", key), Span::raw(inert(status).into_owned())]));
+        lines.push(Line::from(vec![
+            Span::styled("status: ", key),
+            Span::raw(inert(status).into_owned()),
+        ]));
     }
     if let Some(exp) = res.expires {
         lines.push(Line::from(vec![
@@ -57,5 +71,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
             lines.extend(value_lines.map(|l| Line::raw(format!("  {}", inert(l)))));
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
 }

@@ -27,7 +27,13 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     .areas(frame.area());
     chrome::tenant_bar(frame, bar, state);
     let focus = state.focus();
-    let widths = Pane::ALL.map(|p| if p == focus { Constraint::Fill(4) } else { Constraint::Fill(3) });
+    let widths = Pane::ALL.map(|p| {
+        if p == focus {
+            Constraint::Fill(4)
+        } else {
+            Constraint::Fill(3)
+        }
+    });
     let areas = Layout::horizontal(widths).split(body);
     for (pane, area) in Pane::ALL.into_iter().zip(areas.iter()) {
         panes::render(frame, *area, state, pane, now);

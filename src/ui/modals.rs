@@ -56,7 +56,10 @@ fn frame_block(title: String, color: Color) -> Block<'static> {
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(color))
-        .title(Span::styled(title, Style::new().add_modifier(Modifier::BOLD)))
+        .title(Span::styled(
+            title,
+            Style::new().add_modifier(Modifier::BOLD),
+        ))
 }
 
 fn help(frame: &mut Frame, state: &State) {
@@ -64,7 +67,10 @@ fn help(frame: &mut Frame, state: &State) {
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
     for (layer, rows) in state.keymap().help() {
-        lines.push(Line::styled(layer.title(), Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)));
+        lines.push(Line::styled(
+            layer.title(),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        ));
         for (keys, text) in rows {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<22}"), Style::new().fg(Color::Cyan)),
@@ -106,9 +112,15 @@ fn picker(frame: &mut Frame, state: &State, p: &Picker) {
             Style::new()
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {} ", index + 1), Style::new().fg(t.color().unwrap_or(Color::Cyan))),
+            Span::styled(
+                format!(" {} ", index + 1),
+                Style::new().fg(t.color().unwrap_or(Color::Cyan)),
+            ),
             Span::styled(format!("{:<24}", inert(t.name())), style),
-            Span::styled(format!(" {}", t.platform()), Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(
+                format!(" {}", t.platform()),
+                Style::new().add_modifier(Modifier::DIM),
+            ),
         ]));
     }
     frame.render_widget(
@@ -118,14 +130,21 @@ fn picker(frame: &mut Frame, state: &State, p: &Picker) {
 }
 
 fn form(frame: &mut Frame, f: &Form) {
-    let completions = f.fields.get(f.focus).map_or(0, |x| x.completions.len().min(8));
+    let completions = f
+        .fields
+        .get(f.focus)
+        .map_or(0, |x| x.completions.len().min(8));
     let height = f.fields.len() as u16 * 2 + 5 + completions as u16;
     let area = sized(frame.area(), 72, height);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
     for (i, field) in f.fields.iter().enumerate() {
         let focused = i == f.focus;
-        let label = format!("{}{}", field.spec.label, if field.spec.required { " *" } else { "" });
+        let label = format!(
+            "{}{}",
+            field.spec.label,
+            if field.spec.required { " *" } else { "" }
+        );
         let hint = match field.spec.input {
             Input::Path => " (path, Tab completes)",
             Input::Pem => " (PEM file path, Tab completes, or paste PEM)",
@@ -147,7 +166,10 @@ fn form(frame: &mut Frame, f: &Form) {
             ));
         }
         let value = match &field.pasted {
-            Some(text) => format!("(pasted text, {} lines; Backspace clears)", text.lines().count()),
+            Some(text) => format!(
+                "(pasted text, {} lines; Backspace clears)",
+                text.lines().count()
+            ),
             None => inert(field.input.text()).into_owned(),
         };
         let mut spans = vec![Span::raw(format!(" {value}"))];
@@ -157,7 +179,10 @@ fn form(frame: &mut Frame, f: &Form) {
         lines.push(Line::from(spans));
         if focused {
             for c in field.completions.iter().take(8) {
-                lines.push(Line::styled(format!("   {}", inert(c)), Style::new().add_modifier(Modifier::DIM)));
+                lines.push(Line::styled(
+                    format!("   {}", inert(c)),
+                    Style::new().add_modifier(Modifier::DIM),
+                ));
             }
         }
     }
@@ -165,7 +190,10 @@ fn form(frame: &mut Frame, f: &Form) {
     if f.pending.is_some() {
         lines.push(Line::styled("working…", Style::new().fg(Color::Yellow)));
     } else if let Some(err) = &f.error {
-        lines.push(Line::styled(format!("✗ {}", inert(err)), Style::new().fg(Color::Red)));
+        lines.push(Line::styled(
+            format!("✗ {}", inert(err)),
+            Style::new().fg(Color::Red),
+        ));
     } else {
         lines.push(Line::styled(
             "Enter submit · ↑/↓ field · Esc cancel",
@@ -184,12 +212,19 @@ fn confirm(frame: &mut Frame, c: &Confirm) {
     let height = c.lines.len() as u16 + 6 + if c.typed.is_some() { 2 } else { 0 };
     let area = sized(frame.area(), 70, height + 2);
     frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(inert(l).into_owned())).collect();
+    let mut lines: Vec<Line> = c
+        .lines
+        .iter()
+        .map(|l| Line::raw(inert(l).into_owned()))
+        .collect();
     lines.push(Line::from(""));
     match &c.typed {
         Some((expected, input)) => {
             lines.push(Line::styled(
-                format!("Protected tenant: type \"{}\" and press Enter", inert(expected)),
+                format!(
+                    "Protected tenant: type \"{}\" and press Enter",
+                    inert(expected)
+                ),
                 Style::new().fg(Color::Magenta),
             ));
             lines.push(Line::from(vec![
@@ -230,16 +265,25 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
     };
     lines.push(Line::from(vec![
         Span::styled("secret: ", Style::new().fg(Color::Cyan)),
-        Span::styled(shown, Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            shown,
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
     ]));
     lines.push(Line::from(""));
     lines.push(Line::styled(
-        format!("This {} is shown only now. Copy it somewhere safe.", inert(&s.issued.label)),
+        format!(
+            "This {} is shown only now. Copy it somewhere safe.",
+            inert(&s.issued.label)
+        ),
         Style::new().add_modifier(Modifier::BOLD),
     ));
     match &s.saved {
         Some(Ok(path)) => lines.push(Line::styled(
-            format!("A copy is saved (owner-only) at {}", inert(&path.display().to_string())),
+            format!(
+                "A copy is saved (owner-only) at {}",
+                inert(&path.display().to_string())
+            ),
             Style::new().add_modifier(Modifier::DIM),
         )),
         Some(Err(err)) => lines.push(Line::styled(
@@ -249,16 +293,30 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         None => {}
     }
     for check in &s.checks {
-        let (mark, color) = if check.passed { ("✓", Color::Green) } else { ("✗", Color::Red) };
-        lines.push(Line::styled(format!("{mark} {}", inert(&check.label)), Style::new().fg(color)));
+        let (mark, color) = if check.passed {
+            ("✓", Color::Green)
+        } else {
+            ("✗", Color::Red)
+        };
+        lines.push(Line::styled(
+            format!("{mark} {}", inert(&check.label)),
+            Style::new().fg(color),
+        ));
     }
     if let Some(follow) = &s.follow_up {
         lines.push(Line::from(""));
-        lines.push(Line::styled(inert(&follow.prompt).into_owned(), Style::new().fg(Color::Yellow)));
+        lines.push(Line::styled(
+            inert(&follow.prompt).into_owned(),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     lines.push(Line::from(""));
     let key = |a: Action| Span::styled(format!(" {} ", map.hint(a)), Style::new().fg(Color::Cyan));
-    let stored = if s.follow_up.is_some() { "stored, continue" } else { "done" };
+    let stored = if s.follow_up.is_some() {
+        "stored, continue"
+    } else {
+        "done"
+    };
     lines.push(Line::from(vec![
         key(Action::Reveal),
         Span::raw(if s.revealed { "mask  " } else { "reveal  " }),
@@ -267,7 +325,11 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         key(Action::Stored),
         Span::raw(format!("{stored}  ")),
         key(Action::Close),
-        Span::raw(if s.follow_up.is_some() { "stop here" } else { "close" }),
+        Span::raw(if s.follow_up.is_some() {
+            "stop here"
+        } else {
+            "close"
+        }),
     ]));
     frame.render_widget(
         Paragraph::new(lines)

@@ -16,13 +16,20 @@ use crate::model::{Pane, Resource};
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
     let focused = state.focus() == pane;
     let border = if focused {
-        Style::new().fg(state.tenant().and_then(|t| t.color()).unwrap_or(Color::Cyan))
+        Style::new().fg(state
+            .tenant()
+            .and_then(|t| t.color())
+            .unwrap_or(Color::Cyan))
     } else {
         Style::new().fg(Color::DarkGray)
     };
     let mut title = vec![Span::styled(
         format!(" {} ", title_of(state, pane)),
-        if focused { border.add_modifier(Modifier::BOLD) } else { Style::new() },
+        if focused {
+            border.add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        },
     )];
     if let Some(reason) = state.unsupported_reason(pane) {
         let block = Block::new()
@@ -31,9 +38,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
             .title(Line::from(title).style(Style::new().add_modifier(Modifier::DIM)));
         let text = Paragraph::new(vec![
             Line::from(""),
-            Line::styled(format!("not on {}", platform(state)), Style::new().add_modifier(Modifier::DIM)),
+            Line::styled(
+                format!("not on {}", platform(state)),
+                Style::new().add_modifier(Modifier::DIM),
+            ),
             Line::from(""),
-            Line::styled(reason, Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC)),
+            Line::styled(
+                reason,
+                Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC),
+            ),
         ])
         .wrap(Wrap { trim: true })
         .block(block);
@@ -62,15 +75,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     }
     if let Some(c) = cursor {
         if !c.filter().is_empty() {
-            title.push(Span::styled(format!("/{} ", inert(c.filter())), Style::new().fg(Color::Magenta)));
+            title.push(Span::styled(
+                format!("/{} ", inert(c.filter())),
+                Style::new().fg(Color::Magenta),
+            ));
         }
         if c.sort() != Sort::Listed {
-            title.push(Span::styled(format!("↕{} ", c.sort().label()), Style::new().fg(Color::Blue)));
+            title.push(Span::styled(
+                format!("↕{} ", c.sort().label()),
+                Style::new().fg(Color::Blue),
+            ));
         }
     }
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(border)
         .title(Line::from(title));
     let inner = block.inner(area);
@@ -81,10 +104,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     };
     let (Some(listing), Some(cursor)) = (listing, cursor) else {
         let hint = match scope {
-            Some(parent) if state.selected(parent).is_none() => format!("select one in {}", parent.title()),
+            Some(parent) if state.selected(parent).is_none() => {
+                format!("select one in {}", parent.title())
+            }
             _ => "loading…".to_string(),
         };
-        frame.render_widget(Paragraph::new(hint).style(Style::new().add_modifier(Modifier::DIM)), inner);
+        frame.render_widget(
+            Paragraph::new(hint).style(Style::new().add_modifier(Modifier::DIM)),
+            inner,
+        );
         return;
     };
     if let Some(err) = listing.error() {
@@ -104,13 +132,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         } else {
             "(no match)"
         };
-        frame.render_widget(Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)), inner);
+        frame.render_widget(
+            Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)),
+            inner,
+        );
         return;
     }
     // Only the rows that fit are built: cost stays flat however long the list.
     let height = inner.height.saturating_sub(1) as usize;
     let selected = cursor.selected();
-    let offset = if height == 0 { selected } else { (selected + 1).saturating_sub(height) };
+    let offset = if height == 0 {
+        selected
+    } else {
+        (selected + 1).saturating_sub(height)
+    };
     let rows = cursor
         .visible()
         .iter()
@@ -134,9 +169,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
 /// A column titled "Expires" is drawn from [`Resource::expires`], coloured.
 pub const EXPIRES: &str = "Expires";
 
-fn row(res: &Resource, columns: &[&str], selected: bool, focused: bool, now: SystemTime) -> Row<'static> {
+fn row(
+    res: &Resource,
+    columns: &[&str],
+    selected: bool,
+    focused: bool,
+    now: SystemTime,
+) -> Row<'static> {
     let mut style = Style::new();
-    if res.status.as_deref().is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled")) {
+    if res
+        .status
+        .as_deref()
+        .is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled"))
+    {
         style = style.add_modifier(Modifier::DIM);
     }
     if let Some(exp) = res.expires {
@@ -161,15 +206,20 @@ fn row(res: &Resource, columns: &[&str], selected: bool, focused: bool, now: Sys
 }
 
 fn platform(state: &State) -> String {
-    state.tenant().map(|t| t.platform().to_string()).unwrap_or_default()
+    state
+        .tenant()
+        .map(|t| t.platform().to_string())
+        .unwrap_or_default()
 }
 
 fn title_of(state: &State, pane: Pane) -> String {
     match state.view() {
-        Some(view) if pane == Pane::Certificates => match view.scope.and_then(|p| state.selected(p)) {
-            Some(parent) => format!("{} · {}", view.title, inert(&parent.name)),
-            None => view.title.to_string(),
-        },
+        Some(view) if pane == Pane::Certificates => {
+            match view.scope.and_then(|p| state.selected(p)) {
+                Some(parent) => format!("{} · {}", view.title, inert(&parent.name)),
+                None => view.title.to_string(),
+            }
+        }
         _ => pane.title().to_string(),
     }
 }
