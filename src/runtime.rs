@@ -141,7 +141,7 @@ impl Runtime {
             let _ = tx.send(Message::Performed {
                 tenant,
                 request,
-                result,
+                result: Box::new(result),
                 saved,
             });
         });

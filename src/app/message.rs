@@ -39,7 +39,7 @@ pub enum Message {
     Performed {
         tenant: usize,
         request: u64,
-        result: Result<Outcome, String>,
+        result: Box<Result<Outcome, String>>,
         /// Where an issued secret was saved before this message was sent.
         saved: Option<Result<PathBuf, String>>,
     },

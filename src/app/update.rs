@@ -85,7 +85,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             request,
             result,
             saved,
-        } => on_performed(state, tenant, request, result, saved, &mut fx),
+        } => on_performed(state, tenant, request, *result, saved, &mut fx),
         Message::Completions {
             partial,
             candidates,

@@ -115,14 +115,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         );
         return;
     };
-    if let Some(err) = listing.error() {
-        if listing.items().is_empty() {
-            let text = Paragraph::new(format!("✗ {}", inert(err)))
-                .style(Style::new().fg(Color::Red))
-                .wrap(Wrap { trim: true });
-            frame.render_widget(text, inner);
-            return;
-        }
+    if let Some(err) = listing.error()
+        && listing.items().is_empty()
+    {
+        let text = Paragraph::new(format!("✗ {}", inert(err)))
+            .style(Style::new().fg(Color::Red))
+            .wrap(Wrap { trim: true });
+        frame.render_widget(text, inner);
+        return;
     }
     if cursor.visible().is_empty() {
         let text = if listing.is_loading() && listing.loaded_at().is_none() {
