@@ -1,9 +1,110 @@
-//! Simulator for losant (placeholder until its routes land).
+//! Simulator for the Losant Platform API: user login, applications and, per
+//! application, certificates, certificate authorities and MQTT access keys.
+//!
+//! Shapes follow Losant's published JSON schemas and route table. Request
+//! bodies are checked against the vendor's Post/Patch schemas; responses
+//! carry only properties those schemas define. The query parameters the
+//! vendor clients add to every call (`_actions`, `_links`, `_embedded`) and
+//! the `Accept-Version` header are accepted and ignored.
 
-pub fn router() -> axum::Router {
-    axum::Router::new()
+mod applications;
+mod auth;
+mod authorities;
+mod certificates;
+mod certs;
+mod error;
+mod format;
+mod keys;
+mod listing;
+mod request;
+mod schema;
+mod seed;
+mod state;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use error::ApiError;
+use state::Tenant;
+
+/// One Losant tenant with fresh demo data, routes relative to the API root
+/// (the crate mounts it under `/losant`).
+pub fn router() -> Router {
+    let tenant = Arc::new(Tenant::new(seed::tenant()));
+    let protected = Router::new()
+        .route(
+            "/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/applications/{applicationId}",
+            get(applications::get)
+                .patch(applications::patch)
+                .delete(applications::delete),
+        )
+        .route(
+            "/applications/{applicationId}/certificates",
+            get(certificates::list).post(certificates::create),
+        )
+        .route(
+            "/applications/{applicationId}/certificates/{applicationCertificateId}",
+            get(certificates::get)
+                .patch(certificates::patch)
+                .delete(certificates::delete),
+        )
+        .route(
+            "/applications/{applicationId}/certificate-authorities",
+            get(authorities::list).post(authorities::create),
+        )
+        .route(
+            "/applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}",
+            get(authorities::get)
+                .patch(authorities::patch)
+                .delete(authorities::delete),
+        )
+        .route(
+            "/applications/{applicationId}/keys",
+            get(keys::list).post(keys::create),
+        )
+        .route(
+            "/applications/{applicationId}/keys/{applicationKeyId}",
+            get(keys::get).patch(keys::patch).delete(keys::delete),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            tenant.clone(),
+            auth::require_token,
+        ));
+    Router::new()
+        .route("/auth/user", post(auth::authenticate_user))
+        .merge(protected)
+        .fallback(|| async { ApiError::not_found("Resource") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .with_state(tenant)
 }
 
-pub fn demo_config(_base: &str) -> String {
-    String::new()
+/// The `[[tenants]]` block for a simulator at `base`. The demo API token
+/// is an alternative to email and password; it is random per process, so
+/// it only works against a simulator running in this same process.
+pub fn demo_config(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    format!(
+        r#"[[tenants]]
+name = "losant"
+platform = "losant"
+base_url = "{base}/losant"
+color = "magenta"
+
+[tenants.auth]
+email = "{email}"
+password = "{password}"
+# Or, instead of email and password, this process's long-lived API token:
+# token = "{token}"
+"#,
+        email = auth::DEMO_EMAIL,
+        password = auth::DEMO_PASSWORD,
+        token = auth::demo_api_token().token,
+    )
 }

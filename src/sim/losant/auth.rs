@@ -1,0 +1,213 @@
+//! `POST /auth/user` and the bearer-token check every other route needs.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use time::{Duration, OffsetDateTime};
+
+use super::error::{ApiError, ApiResult};
+use super::format::{now, object_id, random_hex};
+use super::schema::{self, Body};
+use super::state::{Session, Tenant};
+
+pub const DEMO_EMAIL: &str = "admin@losant.portico.demo";
+pub const DEMO_PASSWORD: &str = "portico-demo-losant";
+
+/// Losant does not document how long a user token lives without `tokenTTL`;
+/// 30 days is a guess.
+const DEFAULT_TOKEN_TTL: Duration = Duration::days(30);
+
+/// Who made a request, for `createdById`/`lastUpdatedById` on keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(String),
+    ApiToken(String),
+}
+
+impl Actor {
+    pub fn id(&self) -> &str {
+        match self {
+            Actor::User(id) | Actor::ApiToken(id) => id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::User(_) => "user",
+            Actor::ApiToken(_) => "apiToken",
+        }
+    }
+}
+
+/// The long-lived demo API token: random, made once per process, so a
+/// config may name it instead of email and password. Every Losant tenant
+/// router in the process accepts it.
+pub struct DemoApiToken {
+    pub id: String,
+    pub token: String,
+}
+
+pub fn demo_api_token() -> &'static DemoApiToken {
+    static TOKEN: OnceLock<DemoApiToken> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let issued = now();
+        let id = object_id(issued);
+        let key = random_hex(32);
+        let token = jwt(
+            key.as_bytes(),
+            &json!({
+                "sub": id,
+                "subtype": "apiToken",
+                "scope": ["all.User"],
+                "iat": issued.unix_timestamp(),
+                "iss": "portico-sim",
+            }),
+        );
+        DemoApiToken { id, token }
+    })
+}
+
+/// Losant's tokens are HS256 JWTs; these look the same. The simulator
+/// still keeps every issued token, so it never has to trust the signature.
+fn jwt(key: &[u8], claims: &Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signing_input = format!("{header}.{payload}");
+    let signature = match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(signing_input.as_bytes());
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length, so this arm is unreachable; a
+        // random tail still keeps the token unguessable.
+        Err(_) => random_hex(32),
+    };
+    format!("{signing_input}.{signature}")
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Middleware: 401 unless the request carries a token this tenant issued
+/// (or the demo API token); otherwise hands the `Actor` to the handler.
+pub async fn require_token(
+    State(tenant): State<Arc<Tenant>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let actor = bearer(req.headers()).and_then(|token| {
+        let demo = demo_api_token();
+        if token == demo.token {
+            return Some(Actor::ApiToken(demo.id.clone()));
+        }
+        let state = tenant.lock();
+        let session = state.sessions.get(token)?;
+        match session.expires {
+            Some(at) if at <= OffsetDateTime::now_utc() => None,
+            _ => Some(Actor::User(session.user_id.clone())),
+        }
+    });
+    match actor {
+        Some(actor) => {
+            req.extensions_mut().insert(actor);
+            next.run(req).await
+        }
+        None => ApiError::unauthorized().into_response(),
+    }
+}
+
+/// `POST /auth/user` → 200 `{userId, token}` (authedUser.json).
+pub async fn authenticate_user(
+    State(tenant): State<Arc<Tenant>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let bytes = body.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let creds = schema::parse(Body::UserCredentials, &bytes)?;
+    let email = creds
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let password = creds
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut state = tenant.lock();
+    let user = &state.user;
+    if !email.eq_ignore_ascii_case(&user.email) || password != user.password {
+        return Err(ApiError::unauthorized());
+    }
+    let user_id = user.id.clone();
+    let issued = now();
+    // tokenTTL is in seconds; 0 is read as "no expiry" (undocumented).
+    // A TTL too large to add to a date is treated the same way.
+    let expires = match creds.get("tokenTTL") {
+        None => Some(issued + DEFAULT_TOKEN_TTL),
+        Some(ttl) => ttl
+            .as_i64()
+            .filter(|secs| *secs > 0)
+            .and_then(|secs| issued.checked_add(Duration::seconds(secs))),
+    };
+    let mut claims = json!({
+        "sub": user_id,
+        "subtype": "user",
+        "scope": ["all.User"],
+        "iat": issued.unix_timestamp(),
+        "iss": "portico-sim",
+    });
+    if let (Some(at), Some(obj)) = (expires, claims.as_object_mut()) {
+        obj.insert("exp".into(), json!(at.unix_timestamp()));
+    }
+    let token = jwt(state.signing_key.as_bytes(), &claims);
+    state.sessions.insert(
+        token.clone(),
+        Session {
+            user_id: user_id.clone(),
+            expires,
+        },
+    );
+    Ok(Json(json!({ "userId": user_id, "token": token })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_parsing() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("bearer  abc "));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn demo_token_is_stable_within_a_process() {
+        assert_eq!(demo_api_token().token, demo_api_token().token);
+        assert_eq!(demo_api_token().token.split('.').count(), 3);
+    }
+}

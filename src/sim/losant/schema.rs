@@ -1,0 +1,166 @@
+//! Request bodies are checked against Losant's own Post/Patch schemas
+//! (copies in `schemas/`, MIT, see `schemas/LICENSE`), so the simulator
+//! rejects exactly what the real API's schemas reject.
+
+use std::sync::OnceLock;
+
+use axum::body::Bytes;
+use jsonschema::{Draft, Validator};
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    UserCredentials,
+    ApplicationPost,
+    ApplicationPatch,
+    CertificatePost,
+    CertificatePatch,
+    AuthorityPost,
+    AuthorityPatch,
+    KeyPost,
+    KeyPatch,
+}
+
+const ALL: [Body; 9] = [
+    Body::UserCredentials,
+    Body::ApplicationPost,
+    Body::ApplicationPatch,
+    Body::CertificatePost,
+    Body::CertificatePatch,
+    Body::AuthorityPost,
+    Body::AuthorityPatch,
+    Body::KeyPost,
+    Body::KeyPatch,
+];
+
+impl Body {
+    fn source(self) -> &'static str {
+        match self {
+            Body::UserCredentials => include_str!("schemas/userCredentials.json"),
+            Body::ApplicationPost => include_str!("schemas/applicationPost.json"),
+            Body::ApplicationPatch => include_str!("schemas/applicationPatch.json"),
+            Body::CertificatePost => include_str!("schemas/applicationCertificatePost.json"),
+            Body::CertificatePatch => include_str!("schemas/applicationCertificatePatch.json"),
+            Body::AuthorityPost => {
+                include_str!("schemas/applicationCertificateAuthorityPost.json")
+            }
+            Body::AuthorityPatch => {
+                include_str!("schemas/applicationCertificateAuthorityPatch.json")
+            }
+            Body::KeyPost => include_str!("schemas/applicationKeyPost.json"),
+            Body::KeyPatch => include_str!("schemas/applicationKeyPatch.json"),
+        }
+    }
+
+    /// The body parameter's name in the route table, used in messages.
+    fn param(self) -> &'static str {
+        match self {
+            Body::UserCredentials => "credentials",
+            Body::ApplicationPost | Body::ApplicationPatch => "application",
+            Body::CertificatePost | Body::CertificatePatch => "applicationCertificate",
+            Body::AuthorityPost | Body::AuthorityPatch => "applicationCertificateAuthority",
+            Body::KeyPost | Body::KeyPatch => "applicationKey",
+        }
+    }
+
+    /// Credentials must not be echoed into an error message.
+    fn echoes_values(self) -> bool {
+        self != Body::UserCredentials
+    }
+
+    fn index(self) -> usize {
+        ALL.iter().position(|b| *b == self).unwrap_or(0)
+    }
+}
+
+fn compile(body: Body) -> Option<Validator> {
+    let schema: Value = match serde_json::from_str(body.source()) {
+        Ok(v) => v,
+        Err(err) => {
+            tracing::error!("losant schema {:?} is not JSON: {err}", body);
+            return None;
+        }
+    };
+    match jsonschema::options()
+        .with_draft(Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+    {
+        Ok(v) => Some(v),
+        Err(err) => {
+            tracing::error!("losant schema {:?} does not compile: {err}", body);
+            None
+        }
+    }
+}
+
+fn validator(body: Body) -> Option<&'static Validator> {
+    static COMPILED: OnceLock<Vec<Option<Validator>>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| ALL.iter().map(|b| compile(*b)).collect())
+        .get(body.index())
+        .and_then(Option::as_ref)
+}
+
+/// Parses a raw request body as JSON and checks it against `body`'s schema.
+pub fn parse(body: Body, bytes: &Bytes) -> ApiResult<Value> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|err| {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            ApiError::validation(format!("{} is required", body.param()))
+        } else {
+            ApiError::bad_request(format!("Unexpected JSON in request body: {err}"))
+        }
+    })?;
+    check(body, &value)?;
+    Ok(value)
+}
+
+pub fn check(body: Body, value: &Value) -> ApiResult<()> {
+    let Some(validator) = validator(body) else {
+        return Err(ApiError::internal("Request schema unavailable"));
+    };
+    match validator.validate(value) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let path = err.instance_path.as_str();
+            let at = if path.is_empty() {
+                body.param().to_string()
+            } else {
+                format!("{}{}", body.param(), path.replace('/', "."))
+            };
+            let detail = if body.echoes_values() {
+                let text = err.to_string();
+                // A 30 kB PEM that breaks maxLength would otherwise be echoed whole.
+                if text.chars().count() > 300 {
+                    let cut: String = text.chars().take(300).collect();
+                    format!("{cut}...")
+                } else {
+                    text
+                }
+            } else {
+                let keyword = err
+                    .schema_path
+                    .as_str()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("schema");
+                format!("does not satisfy {keyword}")
+            };
+            Err(ApiError::validation(format!("{at}: {detail}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_schema_compiles() {
+        for body in ALL {
+            assert!(validator(body).is_some(), "{body:?}");
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! One simulated Losant tenant: its user, sessions and applications with
+//! their certificates, certificate authorities and access keys.
+//!
+//! Settable properties are kept as the JSON the client sent (after the
+//! vendor schema accepted it), so responses carry exactly the properties
+//! Losant's schemas define and nothing the simulator invented.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use super::auth::Actor;
+use super::certs::CertInfo;
+use super::format::iso;
+use super::listing::Listed;
+
+pub struct Tenant {
+    inner: Mutex<TenantState>,
+}
+
+impl Tenant {
+    pub fn new(state: TenantState) -> Self {
+        Self {
+            inner: Mutex::new(state),
+        }
+    }
+
+    /// A handler that panicked mid-update cannot leave half-written state
+    /// behind (updates are applied after all checks), so a poisoned lock
+    /// is safe to reuse.
+    pub fn lock(&self) -> MutexGuard<'_, TenantState> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+}
+
+pub struct Session {
+    pub user_id: String,
+    pub expires: Option<OffsetDateTime>,
+}
+
+pub struct TenantState {
+    pub user: User,
+    /// Signs this tenant's user tokens.
+    pub signing_key: String,
+    pub sessions: HashMap<String, Session>,
+    pub applications: Vec<Application>,
+}
+
+impl TenantState {
+    pub fn application(&self, id: &str) -> Option<&Application> {
+        self.applications.iter().find(|a| a.meta.id == id)
+    }
+
+    pub fn application_mut(&mut self, id: &str) -> Option<&mut Application> {
+        self.applications.iter_mut().find(|a| a.meta.id == id)
+    }
+}
+
+/// The parts every resource shares.
+pub struct Meta {
+    pub id: String,
+    pub created: OffsetDateTime,
+    pub updated: OffsetDateTime,
+}
+
+impl Meta {
+    pub fn new(id: String, created: OffsetDateTime) -> Self {
+        Self {
+            id,
+            created,
+            updated: created,
+        }
+    }
+}
+
+fn prop_str(props: &Map<String, Value>, key: &str) -> String {
+    props
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Applies a PATCH body: each top-level property replaces the old value,
+/// and `null` (allowed only where the schema allows it) removes it.
+pub fn merge(props: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (k, v) in patch {
+        if v.is_null() {
+            props.remove(&k);
+        } else {
+            props.insert(k, v);
+        }
+    }
+}
+
+pub struct Application {
+    pub meta: Meta,
+    pub owner_id: String,
+    /// name, description, endpointSlug, globals, ... as in application.json.
+    pub props: Map<String, Value>,
+    pub certificates: Vec<Certificate>,
+    pub authorities: Vec<Authority>,
+    pub keys: Vec<AccessKey>,
+}
+
+/// Which `summary` counts to return (`summaryInclude` / `summaryExclude`).
+#[derive(Default)]
+pub struct SummaryFilter {
+    pub include: Option<Vec<String>>,
+    pub exclude: Vec<String>,
+}
+
+impl SummaryFilter {
+    pub fn from_query(query: &[(String, String)]) -> Self {
+        let list = |name: &str| {
+            query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            })
+        };
+        Self {
+            include: list("summaryInclude").filter(|l| !l.is_empty()),
+            exclude: list("summaryExclude").unwrap_or_default(),
+        }
+    }
+
+    fn keeps(&self, key: &str) -> bool {
+        let included = self
+            .include
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|k| k == key));
+        included && !self.exclude.iter().any(|k| k == key)
+    }
+}
+
+impl Application {
+    pub fn to_json(&self, summary: &SummaryFilter) -> Value {
+        let mut out = self.props.clone();
+        out.insert("id".into(), json!(self.meta.id));
+        out.insert("applicationId".into(), json!(self.meta.id));
+        out.insert("creationDate".into(), json!(iso(self.meta.created)));
+        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
+        out.insert("ownerId".into(), json!(self.owner_id));
+        out.insert("ownerType".into(), json!("user"));
+        // Resources the simulator does not model count as zero.
+        let counts = [
+            ("apiTokenCount", 0),
+            ("certificateCount", self.certificates.len()),
+            ("certificateAuthorityCount", self.authorities.len()),
+            ("dashCount", 0),
+            ("dataTableCount", 0),
+            ("deviceCount", 0),
+            ("deviceRecipeCount", 0),
+            ("eventCount", 0),
+            ("experienceEndpointCount", 0),
+            ("experienceUserCount", 0),
+            ("experienceViewCount", 0),
+            ("fileCount", 0),
+            ("flowCount", 0),
+            ("integrationCount", 0),
+            ("keyCount", self.keys.len()),
+            ("notebookCount", 0),
+            ("webhookCount", 0),
+        ];
+        let summary: Map<String, Value> = counts
+            .into_iter()
+            .filter(|(k, _)| summary.keeps(k))
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        out.insert("summary".into(), Value::Object(summary));
+        Value::Object(out)
+    }
+}
+
+impl Listed for Application {
+    fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    fn field(&self, name: &str) -> String {
+        match name {
+            "id" => self.meta.id.clone(),
+            "creationDate" => iso(self.meta.created),
+            "lastUpdated" => iso(self.meta.updated),
+            "ownerId" => self.owner_id.clone(),
+            other => prop_str(&self.props, other),
+        }
+    }
+}
+
+pub struct Certificate {
+    pub meta: Meta,
+    pub application_id: String,
+    /// status, description, deviceIds, deviceTags, certificate, filterType,
+    /// pubTopics, subTopics.
+    pub props: Map<String, Value>,
+    pub info: CertInfo,
+}
+
+impl Certificate {
+    pub fn to_json(&self) -> Value {
+        let mut out = self.props.clone();
+        out.insert("id".into(), json!(self.meta.id));
+        out.insert("applicationCertificateId".into(), json!(self.meta.id));
+        out.insert("applicationId".into(), json!(self.application_id));
+        out.insert("creationDate".into(), json!(iso(self.meta.created)));
+        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
+        out.insert("certificateInfo".into(), self.info.to_json());
+        Value::Object(out)
+    }
+}
+
+impl Listed for Certificate {
+    fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    fn field(&self, name: &str) -> String {
+        match name {
+            "id" => self.meta.id.clone(),
+            "creationDate" => iso(self.meta.created),
+            "lastUpdated" => iso(self.meta.updated),
+            "certificateInfo.commonName" => self.info.common_name.clone(),
+            other => prop_str(&self.props, other),
+        }
+    }
+}
+
+pub struct Authority {
+    pub meta: Meta,
+    pub application_id: String,
+    /// name, status, description, caBundle.
+    pub props: Map<String, Value>,
+    pub info: Vec<CertInfo>,
+}
+
+impl Authority {
+    pub fn to_json(&self) -> Value {
+        let mut out = self.props.clone();
+        out.insert("id".into(), json!(self.meta.id));
+        out.insert(
+            "applicationCertificateAuthorityId".into(),
+            json!(self.meta.id),
+        );
+        out.insert("applicationId".into(), json!(self.application_id));
+        out.insert("creationDate".into(), json!(iso(self.meta.created)));
+        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
+        out.insert(
+            "caInfo".into(),
+            Value::Array(self.info.iter().map(CertInfo::to_json).collect()),
+        );
+        Value::Object(out)
+    }
+}
+
+impl Listed for Authority {
+    fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    fn field(&self, name: &str) -> String {
+        match name {
+            "id" => self.meta.id.clone(),
+            "creationDate" => iso(self.meta.created),
+            "lastUpdated" => iso(self.meta.updated),
+            other => prop_str(&self.props, other),
+        }
+    }
+}
+
+pub struct AccessKey {
+    pub meta: Meta,
+    pub application_id: String,
+    pub key: String,
+    /// SHA-256 of the secret: enough to verify it later, useless to leak.
+    pub secret_sha256: [u8; 32],
+    pub created_by: Actor,
+    pub updated_by: Actor,
+    /// status, name, description, deviceIds, deviceTags, filterType,
+    /// pubTopics, subTopics, addressFilterType, addresses.
+    pub props: Map<String, Value>,
+}
+
+impl AccessKey {
+    /// applicationKey.json: never the secret.
+    pub fn to_json(&self) -> Value {
+        let mut out = self.props.clone();
+        out.insert("id".into(), json!(self.meta.id));
+        out.insert("applicationKeyId".into(), json!(self.meta.id));
+        out.insert("applicationId".into(), json!(self.application_id));
+        out.insert("creationDate".into(), json!(iso(self.meta.created)));
+        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
+        out.insert("createdById".into(), json!(self.created_by.id()));
+        out.insert("createdByType".into(), json!(self.created_by.kind()));
+        out.insert("lastUpdatedById".into(), json!(self.updated_by.id()));
+        out.insert("lastUpdatedByType".into(), json!(self.updated_by.kind()));
+        out.insert("key".into(), json!(self.key));
+        Value::Object(out)
+    }
+
+    /// Whether `secret` is this key's secret. Nothing calls it yet: device
+    /// login (`POST /auth/device`) needs devices, which are not simulated.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn verify(&self, secret: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        // Constant-time compare, as for any credential check.
+        digest
+            .iter()
+            .zip(self.secret_sha256.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl Listed for AccessKey {
+    fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    fn field(&self, name: &str) -> String {
+        match name {
+            "id" => self.meta.id.clone(),
+            "creationDate" => iso(self.meta.created),
+            "lastUpdated" => iso(self.meta.updated),
+            "key" => self.key.clone(),
+            other => prop_str(&self.props, other),
+        }
+    }
+}
