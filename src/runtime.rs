@@ -202,6 +202,7 @@ async fn run_ops(
     let mut last = Outcome::default();
     let mut saved = None;
     for op in ops {
+        let op = &with_previous(config, op, &stores.vault).await;
         let result = platform.perform(op).await;
         let audit_result = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         let audit = stores.audit.clone();
@@ -211,7 +212,7 @@ async fn run_ops(
         match result {
             Ok(outcome) => {
                 if let Some(issued) = &outcome.secret {
-                    saved = Some(save(stores, config, op, issued).await);
+                    saved = Some(save(stores, config, op, &outcome, issued).await);
                 }
                 last = outcome;
             }
@@ -221,18 +222,44 @@ async fn run_ops(
     (Ok(last), saved)
 }
 
+/// Hands a rotation the secret it replaces, when the vault has it.
+async fn with_previous(config: &Tenant, op: &Operation, vault: &Vault) -> Operation {
+    let Operation::Rotate {
+        target,
+        previous: None,
+    } = op
+    else {
+        return op.clone();
+    };
+    let (vault, tenant, id) = (vault.clone(), config.name().to_string(), target.id.clone());
+    let previous = tokio::task::spawn_blocking(move || vault.latest(&tenant, &id))
+        .await
+        .ok()
+        .flatten();
+    Operation::Rotate {
+        target: target.clone(),
+        previous,
+    }
+}
+
 async fn save(
     stores: &Stores,
     config: &Tenant,
     op: &Operation,
+    outcome: &Outcome,
     issued: &IssuedSecret,
 ) -> Result<std::path::PathBuf, String> {
     let vault = stores.vault.clone();
     let tenant = config.name().to_string();
     let (kind, resource) = match op {
-        Operation::Create { kind, .. } => {
-            (kind.label(), issued.public_id.clone().unwrap_or_default())
-        }
+        Operation::Create { kind, .. } => (
+            kind.label(),
+            outcome
+                .created
+                .clone()
+                .or_else(|| issued.public_id.clone())
+                .unwrap_or_default(),
+        ),
         other => match other.target() {
             Some(t) => (t.kind.label(), t.id.clone()),
             None => ("resource", String::new()),

@@ -14,6 +14,7 @@ pub enum Modal {
     Filter(LineInput),
     Command(LineInput),
     Picker(Picker),
+    Choose(Choose),
     Form(Form),
     Confirm(Confirm),
     Secret(Box<SecretView>),
@@ -23,6 +24,13 @@ pub enum Modal {
 pub struct Picker {
     pub input: LineInput,
     pub matches: Vec<usize>,
+    pub selected: usize,
+}
+
+/// Which kind to create, when a pane holds several.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choose {
+    pub kinds: Vec<Kind>,
     pub selected: usize,
 }
 

@@ -8,10 +8,10 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use super::filter::Sort;
 use super::input::LineInput;
 use super::message::{Effect, ListKey, Message};
-use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
+use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
 use super::state::{Level, Notice, State};
 use crate::keymap::{Action, Layer};
-use crate::model::{Pane, Resource, Secret};
+use crate::model::{Kind, Pane, Resource, Secret};
 use crate::platform::{KindSpec, Operation, Outcome, PaneSpec, Rotation, Source, Target};
 
 const PAGE: usize = 10;
@@ -338,12 +338,25 @@ fn new_form(state: &mut State, pane: Pane) {
     if !writable(state) {
         return;
     }
-    let kind = match state.source(pane) {
-        Source::Pane(p) => state.tenant().and_then(|t| t.caps().creates[p.index()]),
-        Source::View(_) => None,
+    let kinds = match state.source(pane) {
+        Source::Pane(p) => state
+            .tenant()
+            .map(|t| t.caps().creates[p.index()].clone())
+            .unwrap_or_default(),
+        Source::View(_) => Vec::new(),
     };
-    let fields = kind.and_then(|k| state.tenant()?.caps().kind(k)?.create.clone());
-    let (Some(kind), Some(fields)) = (kind, fields) else {
+    match kinds.as_slice() {
+        [] => explain_unsupported(state, pane, "create"),
+        [kind] => create_form(state, pane, *kind),
+        _ => state.modal = Some(Modal::Choose(Choose { kinds, selected: 0 })),
+    }
+}
+
+fn create_form(state: &mut State, pane: Pane, kind: Kind) {
+    let Some(fields) = state
+        .tenant()
+        .and_then(|t| t.caps().kind(kind)?.create.clone())
+    else {
         return explain_unsupported(state, pane, "create");
     };
     let parent = state.list_key(pane).and_then(|k| k.parent);
@@ -479,7 +492,10 @@ fn confirm_rotate(state: &mut State, pane: Pane) {
         state,
         title,
         lines,
-        vec![Operation::Rotate { target }],
+        vec![Operation::Rotate {
+            target,
+            previous: None,
+        }],
         &name,
     );
 }
@@ -686,6 +702,24 @@ fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Eff
             }
         },
         Modal::Form(form) => on_form_key(state, form, key, fx),
+        Modal::Choose(mut c) => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                if let Some(kind) = c.kinds.get(c.selected).copied() {
+                    let focus = state.focus();
+                    create_form(state, focus, kind);
+                }
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                c.selected = c.selected.saturating_sub(1);
+                state.modal = Some(Modal::Choose(c));
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                c.selected = (c.selected + 1).min(c.kinds.len().saturating_sub(1));
+                state.modal = Some(Modal::Choose(c));
+            }
+            _ => state.modal = Some(Modal::Choose(c)),
+        },
         Modal::Confirm(mut c) => {
             let go = match &mut c.typed {
                 Some((expected, input)) => match key.code {

@@ -38,7 +38,7 @@ fn not_built(kind: PlatformKind) -> Capabilities {
         ],
         views: Vec::new(),
         kinds: Vec::new(),
-        creates: [None, None, None],
+        creates: [Vec::new(), Vec::new(), Vec::new()],
     }
 }
 

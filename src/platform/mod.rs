@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{IssuedSecret, Kind, Pane, Resource};
+use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
 /// Boxed so the trait stays object-safe: the runtime holds `Arc<dyn Platform>`.
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, PlatformError>> + Send + 'a>>;
@@ -96,6 +96,9 @@ pub enum Operation {
     },
     Rotate {
         target: Target,
+        /// The secret being replaced, when Portico issued it and kept a
+        /// copy; the adapter then proves it is rejected.
+        previous: Option<Secret>,
     },
 }
 
@@ -123,7 +126,7 @@ impl Operation {
             Operation::Update { target, .. }
             | Operation::SetActive { target, .. }
             | Operation::Delete { target }
-            | Operation::Rotate { target } => Some(target),
+            | Operation::Rotate { target, .. } => Some(target),
         }
     }
 }
@@ -147,6 +150,8 @@ pub struct FollowUp {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcome {
     pub summary: String,
+    /// The id of what a create made, so its secret is filed under it.
+    pub created: Option<String>,
     pub secret: Option<IssuedSecret>,
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
@@ -270,8 +275,8 @@ pub struct Capabilities {
     pub panes: [PaneSpec; 3],
     pub views: Vec<ViewSpec>,
     pub kinds: Vec<KindSpec>,
-    /// The kind a `n` in each pane creates.
-    pub creates: [Option<Kind>; 3],
+    /// The kinds `n` creates in each pane; several means the user picks.
+    pub creates: [Vec<Kind>; 3],
 }
 
 impl Capabilities {

@@ -141,7 +141,28 @@ impl Project44 {
             }),
             checks: vec![check],
             follow_up: None,
+            created: None,
         })
+    }
+
+    /// Proves the replaced secret is dead, when Portico kept a copy of it.
+    async fn previous_rejected(&self, id: &str, previous: Option<&Secret>) -> Check {
+        let Some(old) = previous else {
+            return Check {
+                label: "previous secret not checked: Portico holds no copy of it".into(),
+                passed: true,
+            };
+        };
+        match self.verify(id, old).await {
+            Ok(accepted) => Check {
+                label: "previous secret rejected by the token endpoint".into(),
+                passed: !accepted,
+            },
+            Err(err) => Check {
+                label: format!("previous secret check failed: {err}"),
+                passed: false,
+            },
+        }
     }
 
     async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
@@ -152,7 +173,10 @@ impl Project44 {
                     .request(Method::POST, APPS)
                     .json(&json!({ "name": name }));
                 let app: ClientApplication = self.http.json(req, Retry::Never).await?;
-                self.issued(app, "created").await
+                let id = app.id.clone();
+                let mut outcome = self.issued(app, "created").await?;
+                outcome.created = Some(id);
+                Ok(outcome)
             }
             Operation::Update { target, values } => {
                 let name = required_name(values)?;
@@ -167,13 +191,16 @@ impl Project44 {
                 self.http.send(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("deleted \"{}\"", target.name)))
             }
-            Operation::Rotate { target } => {
-                let req = self.request(
-                    Method::POST,
-                    &format!("{}/new-secret", app_path(&target.id)),
-                );
+            Operation::Rotate { target, previous } => {
+                let path = format!("{}/new-secret", app_path(&target.id));
+                let req = self.request(Method::POST, &path);
                 let app: ClientApplication = self.http.json(req, Retry::Never).await?;
-                self.issued(app, "new secret issued").await
+                let id = app.id.clone();
+                let mut outcome = self.issued(app, "new secret issued").await?;
+                outcome
+                    .checks
+                    .push(self.previous_rejected(&id, previous.as_ref()).await);
+                Ok(outcome)
             }
             Operation::SetActive { .. } => Err(unsupported(op)),
         }
@@ -218,7 +245,7 @@ pub fn capabilities() -> Capabilities {
         ],
         views: Vec::new(),
         kinds: vec![app],
-        creates: [None, Some(Kind::ClientApp), None],
+        creates: [Vec::new(), vec![Kind::ClientApp], Vec::new()],
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::IssuedSecret;
+use crate::model::{IssuedSecret, Secret};
 
 #[derive(Debug, Clone)]
 pub struct Vault {
@@ -69,6 +69,30 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// The most recent secret saved for a resource, if Portico issued one.
+    /// Blocking: call it from a blocking task.
+    pub fn latest(&self, tenant: &str, resource: &str) -> Option<Secret> {
+        let prefix = format!("{}-{}-", safe(tenant), safe(resource));
+        let newest = fs::read_dir(&self.dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stamp: i128 = name
+                    .strip_prefix(&prefix)?
+                    .strip_suffix(".json")?
+                    .parse()
+                    .ok()?;
+                Some((stamp, e.path()))
+            })
+            .max_by_key(|(stamp, _)| *stamp)?;
+        let text = fs::read_to_string(newest.1).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        json.get("secret")?.as_str().map(Secret::new)
+    }
+}
+
 /// Keeps file names to a portable, traversal-free alphabet.
 fn safe(part: &str) -> String {
     let cleaned: String = part
@@ -121,7 +145,6 @@ fn private_file(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Secret;
 
     #[test]
     fn saves_owner_only_files_with_safe_names() {
@@ -145,6 +168,20 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(json["secret"], "s3cr3t");
         assert_eq!(json["public_id"], "abc");
+        let again = IssuedSecret {
+            secret: Secret::new("newer"),
+            ..issued.clone()
+        };
+        vault
+            .save("p44/na", "client application", "../etc", &again)
+            .expect("saved");
+        assert_eq!(
+            vault
+                .latest("p44/na", "../etc")
+                .map(|s| s.expose().to_string()),
+            Some("newer".into())
+        );
+        assert!(vault.latest("p44/na", "other").is_none());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

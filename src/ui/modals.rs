@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::detail;
 use super::text::inert;
-use crate::app::{Confirm, Form, Modal, Picker, SecretView, State};
+use crate::app::{Choose, Confirm, Form, Modal, Picker, SecretView, State};
 use crate::keymap::Action;
 use crate::platform::Input;
 
@@ -25,6 +25,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
             detail::render(frame, area, state, now, true);
         }
         Some(Modal::Picker(p)) => picker(frame, state, p),
+        Some(Modal::Choose(c)) => choose(frame, c),
         Some(Modal::Form(f)) => form(frame, f),
         Some(Modal::Confirm(c)) => confirm(frame, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
@@ -125,6 +126,32 @@ fn picker(frame: &mut Frame, state: &State, p: &Picker) {
     }
     frame.render_widget(
         Paragraph::new(lines).block(frame_block(" Switch tenant ".into(), Color::Cyan)),
+        area,
+    );
+}
+
+fn choose(frame: &mut Frame, c: &Choose) {
+    let area = sized(frame.area(), 40, c.kinds.len() as u16 + 3);
+    frame.render_widget(Clear, area);
+    let mut lines: Vec<Line> = c
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            let style = if i == c.selected {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            Line::styled(format!(" {} ", kind.label()), style)
+        })
+        .collect();
+    lines.push(Line::styled(
+        " Enter choose · Esc cancel",
+        Style::new().add_modifier(Modifier::DIM),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).block(frame_block(" Create which? ".into(), Color::Cyan)),
         area,
     );
 }
