@@ -127,14 +127,14 @@ mod tests {
     fn fuzzy_terms_and_status_narrow_the_rows() {
         let items = vec![
             res(Kind::Certificate, "Gateway West", "active"),
-            res(Kind::Certificate, "Gateway East", "inactive"),
+            res(Kind::Certificate, "Broker East", "inactive"),
             res(Kind::AccessKey, "Fleet key", "active"),
         ];
         assert_eq!(visible(&items, "", Sort::Listed), vec![0, 1, 2]);
         assert_eq!(visible(&items, "gwest", Sort::Listed), vec![0]);
         assert_eq!(visible(&items, "status:active", Sort::Listed), vec![0, 2]);
         assert_eq!(
-            visible(&items, "status:inactive gate", Sort::Listed),
+            visible(&items, "status:inactive brok", Sort::Listed),
             vec![1]
         );
         assert_eq!(visible(&items, "kind:key", Sort::Listed), vec![2]);
