@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, losant, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -10,10 +10,8 @@ use crate::model::Secret;
 pub fn capabilities(kind: PlatformKind) -> Capabilities {
     match kind {
         PlatformKind::Project44 => project44::capabilities(),
-        PlatformKind::Mashery
-        | PlatformKind::Evrythng
-        | PlatformKind::Kitsu
-        | PlatformKind::Losant => not_built(kind),
+        PlatformKind::Losant => losant::capabilities(),
+        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Kitsu => not_built(kind),
     }
 }
 
@@ -63,6 +61,19 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                 username.expose().to_string(),
                 secret("password")?,
             )?;
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Losant => {
+            // The config allows exactly one of the two; a token wins if both slipped through.
+            let auth = if tenant.auth().get("token").is_some() {
+                losant::Auth::Token(secret("token")?)
+            } else {
+                losant::Auth::Login {
+                    email: secret("email")?.expose().to_string(),
+                    password: secret("password")?,
+                }
+            };
+            let adapter = losant::Losant::new(tenant.base_url(), tenant.timeout(), auth)?;
             Ok(Arc::new(adapter))
         }
         other => Err(PlatformError::Unsupported(format!(
