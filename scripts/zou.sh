@@ -43,7 +43,8 @@ die() {
     printf 'zou.sh: ERROR: %s\n' "$*" >&2
     local f
     for f in "$LOGS"/*.log; do
-        [[ -s $f ]] || continue
+        # Only what this run wrote: older logs would only mislead.
+        [[ -s $f && $f -nt $STATE/.run-started ]] || continue
         printf -- '--- tail of %s ---\n' "$f" >&2
         tail -n 25 "$f" >&2
     done
@@ -126,7 +127,7 @@ install_packages() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     logged apt apt-get update -q
-    logged apt apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+    logged apt apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
     [[ -z $made_policy ]] || rm -f "$policy"
     pg_bin >/dev/null || die "PostgreSQL binaries still missing after apt-get"
 }
@@ -302,8 +303,17 @@ cmd_up() {
     STATE=$(cd "$STATE" && pwd)
     LOGS=$STATE/logs
     VENV=$STATE/venv
-    install_packages
-    ensure_venv
+    touch -d '-1 second' "$STATE/.run-started"
+    # apt-get and pip are the slow part of a cold start and need nothing from
+    # each other, so they run side by side.
+    local apt_pid venv_pid rc_apt=0 rc_venv=0
+    install_packages &
+    apt_pid=$!
+    ensure_venv &
+    venv_pid=$!
+    wait "$apt_pid" || rc_apt=$?
+    wait "$venv_pid" || rc_venv=$?
+    ((rc_apt == 0 && rc_venv == 0)) || exit 1
     start_postgres
     start_redis
     zou_env
