@@ -10,6 +10,12 @@
 # Everything lives in one state directory (default: <repo>/target/zou, which
 # is git-ignored): the venv, the database cluster, pid files and logs. A second
 # `up` reuses the venv and the database, so it only pays for process start-up.
+# When `up` fails it prints the tail of this run's logs and exits non-zero;
+# `down` still stops whatever it had started.
+#
+# Made for root on Debian 12 (it apt-installs redis-server and postgresql when
+# missing, and runs PostgreSQL as the postgres user); as another user the
+# packages must already be there.
 #
 # Settings (environment): PORTICO_ZOU_STATE, PORTICO_ZOU_PORT (5080),
 # PORTICO_ZOU_PG_PORT (55432), PORTICO_ZOU_REDIS_PORT (56379),
