@@ -1,0 +1,514 @@
+//! Pure `update` tests: messages in, state and effects out. No terminal,
+//! no network.
+
+use std::time::SystemTime;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, update};
+use portico::keymap::Keymap;
+use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use portico::platform::{
+    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, Rotation, Source, Target, ViewSpec,
+    project44,
+};
+
+fn key(code: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Message {
+    key(KeyCode::Char(c))
+}
+
+fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(state, ch(c))).collect()
+}
+
+fn apps(names: &[&str]) -> Vec<Resource> {
+    names
+        .iter()
+        .map(|n| {
+            let mut r = Resource::new(Kind::ClientApp, format!("id-{n}"), *n).with_detail("name", *n);
+            r.cells = vec![format!("id-{n}")];
+            r
+        })
+        .collect()
+}
+
+fn p44(name: &str) -> TenantInfo {
+    TenantInfo::new(name, "project44", project44::capabilities())
+}
+
+/// A platform shaped like Kitsu: projects scope the applications pane,
+/// projects close before they delete, and a `:links` view.
+fn scoped_caps() -> Capabilities {
+    let mut project = KindSpec::new(Kind::Project);
+    project.delete = true;
+    project.delete_needs_inactive = Some("Only closed projects can be deleted.");
+    project.toggle = Some(("Reopen", "Close"));
+    let mut key = KindSpec::new(Kind::AccessKey);
+    key.create = Some(vec![Field::text("name", "Name", true)]);
+    key.rotate = Rotation::TwoPhase { warning: "two keys for a while" };
+    Capabilities {
+        panes: [
+            PaneSpec::List {
+                columns: vec!["Status"],
+                scope: None,
+            },
+            PaneSpec::List {
+                columns: vec![],
+                scope: Some(Pane::Projects),
+            },
+            PaneSpec::Unsupported("no certificates here"),
+        ],
+        views: vec![ViewSpec {
+            name: "links",
+            title: "Links",
+            columns: vec![],
+            scope: Some(Pane::Projects),
+        }],
+        kinds: vec![project, key],
+        creates: [vec![], vec![Kind::AccessKey], vec![]],
+    }
+}
+
+/// Answers every list effect with `items` for that key.
+fn answer(state: &mut State, effects: &[Effect], items: impl Fn(&ListKey) -> Vec<Resource>) -> Vec<Effect> {
+    let mut more = Vec::new();
+    for effect in effects {
+        if let Effect::List { tenant, key, request } = effect {
+            more.extend(update(
+                state,
+                Message::Listed {
+                    tenant: *tenant,
+                    key: key.clone(),
+                    request: *request,
+                    at: SystemTime::now(),
+                    result: Ok(items(key)),
+                },
+            ));
+        }
+    }
+    more
+}
+
+fn lists(effects: &[Effect]) -> Vec<(usize, ListKey)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::List { tenant, key, .. } => Some((*tenant, key.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn performed(effects: &[Effect]) -> Vec<(u64, Vec<Operation>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Perform { request, ops, .. } => Some((*request, ops.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn loaded_p44() -> State {
+    let mut state = State::new(vec![p44("na"), p44("eu")], Keymap::defaults());
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha", "bravo", "charlie"]));
+    state
+}
+
+fn names(state: &State, pane: Pane) -> Vec<String> {
+    let (Some(listing), Some(cursor)) = (state.listing(pane), state.cursor(pane)) else {
+        return Vec::new();
+    };
+    cursor
+        .visible()
+        .iter()
+        .map(|i| listing.items()[*i].name.clone())
+        .collect()
+}
+
+#[test]
+fn start_lists_only_the_panes_the_platform_has() {
+    let mut state = State::new(vec![p44("na")], Keymap::defaults());
+    let fx = start(&mut state);
+    let keys = lists(&fx);
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].1.source, Source::Pane(Pane::Applications));
+    assert_eq!(state.focus(), Pane::Applications);
+    assert!(state.unsupported_reason(Pane::Projects).is_some());
+    assert!(state.listing(Pane::Applications).is_some_and(|l| l.is_loading()));
+}
+
+#[test]
+fn navigation_moves_and_clamps_and_tab_cycles_panes() {
+    let mut state = loaded_p44();
+    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("alpha"));
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Down));
+    update(&mut state, ch('j'));
+    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("charlie"));
+    update(&mut state, ch('g'));
+    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("alpha"));
+    update(&mut state, ch('k'));
+    assert_eq!(state.cursor(Pane::Applications).map(|c| c.selected()), Some(0));
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Certificates);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Projects);
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Certificates);
+}
+
+#[test]
+fn stale_list_answers_lose_to_the_latest_request() {
+    let mut state = State::new(vec![p44("na")], Keymap::defaults());
+    let first = start(&mut state);
+    let second = update(&mut state, ch('r'));
+    assert_eq!(lists(&second).len(), 1);
+    // The newer answer lands first; the older one must not overwrite it.
+    answer(&mut state, &second, |_| apps(&["new"]));
+    answer(&mut state, &first, |_| apps(&["old"]));
+    assert_eq!(names(&state, Pane::Applications), vec!["new"]);
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
+    let mut state = loaded_p44();
+    let fx = update(&mut state, ch('r'));
+    let Some(Effect::List { tenant, key, request }) = fx.first().cloned() else {
+        panic!("refresh lists");
+    };
+    update(
+        &mut state,
+        Message::Listed {
+            tenant,
+            key,
+            request,
+            at: SystemTime::now(),
+            result: Err("HTTP 503: down for maintenance".into()),
+        },
+    );
+    assert_eq!(names(&state, Pane::Applications).len(), 3);
+    assert_eq!(
+        state.book().and_then(|b| b.last_error()),
+        Some("HTTP 503: down for maintenance")
+    );
+}
+
+#[test]
+fn switching_tenants_shows_the_cache_at_once_and_refreshes_it() {
+    let mut state = loaded_p44();
+    let fx = update(&mut state, ch('2'));
+    assert_eq!(state.active(), 1);
+    assert_eq!(lists(&fx), vec![(1, ListKey { source: Source::Pane(Pane::Applications), parent: None })]);
+    answer(&mut state, &fx, |_| apps(&["eu-one"]));
+    assert_eq!(names(&state, Pane::Applications), vec!["eu-one"]);
+
+    let back = update(&mut state, ch('1'));
+    // Cached rows are there before the refresh answers.
+    assert_eq!(names(&state, Pane::Applications), vec!["alpha", "bravo", "charlie"]);
+    assert_eq!(lists(&back).len(), 1, "and a background refresh went out");
+    assert!(update(&mut state, ch('9')).is_empty(), "no tenant 9: nothing happens");
+    assert_eq!(state.active(), 0);
+}
+
+#[test]
+fn tenant_picker_fuzzy_matches_and_switches() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('t'));
+    assert!(matches!(state.modal(), Some(Modal::Picker(_))));
+    typed(&mut state, "eu");
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.active(), 1);
+    assert!(state.modal().is_none());
+    assert_eq!(lists(&fx).len(), 1);
+}
+
+#[test]
+fn filter_narrows_live_and_escape_clears() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('/'));
+    typed(&mut state, "brv");
+    assert_eq!(names(&state, Pane::Applications), vec!["bravo"]);
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state.modal().is_none());
+    assert_eq!(names(&state, Pane::Applications), vec!["bravo"], "Enter keeps the filter");
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(names(&state, Pane::Applications).len(), 3, "Esc in the pane clears it");
+}
+
+#[test]
+fn delete_asks_first_and_cancel_does_nothing() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('j'));
+    assert!(update(&mut state, ch('d')).is_empty());
+    assert!(matches!(state.modal(), Some(Modal::Confirm(_))));
+    assert!(update(&mut state, ch('n')).is_empty());
+    assert!(state.modal().is_none());
+
+    update(&mut state, ch('d'));
+    let fx = update(&mut state, ch('y'));
+    let ops = performed(&fx);
+    assert_eq!(ops.len(), 1);
+    match &ops[0].1[..] {
+        [Operation::Delete { target }] => {
+            assert_eq!(target.id, "id-bravo");
+            assert_eq!(target.kind, Kind::ClientApp);
+        }
+        other => panic!("expected one delete, got {other:?}"),
+    }
+    assert_eq!(state.in_flight(), 1);
+}
+
+#[test]
+fn protected_tenants_need_the_name_typed() {
+    let mut state = State::new(vec![p44("prod").with_flags(false, true)], Keymap::defaults());
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    update(&mut state, ch('d'));
+    assert!(performed(&update(&mut state, ch('y'))).is_empty(), "y is just a letter here");
+    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty(), "\"y\" is not the name");
+    for _ in 0..3 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    typed(&mut state, "alpha");
+    assert_eq!(performed(&update(&mut state, key(KeyCode::Enter))).len(), 1);
+}
+
+#[test]
+fn read_only_tenants_refuse_every_mutation() {
+    let mut state = State::new(vec![p44("ro").with_flags(true, false)], Keymap::defaults());
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    for c in ['n', 'e', 'd', 'R'] {
+        assert!(update(&mut state, ch(c)).is_empty());
+        assert!(state.modal().is_none(), "{c} opened nothing");
+        let notice = state.notice().map(|n| n.text.clone()).unwrap_or_default();
+        assert!(notice.contains("read-only"), "{c}: {notice}");
+    }
+}
+
+#[test]
+fn create_form_validates_and_keeps_input_when_the_server_fails() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('n'));
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty(), "empty name is not sent");
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form stays open");
+    };
+    assert!(form.error.as_deref().unwrap_or_default().contains("required"));
+
+    typed(&mut state, "Rate Engine");
+    let fx = update(&mut state, key(KeyCode::Enter));
+    let [(request, ops)] = &performed(&fx)[..] else {
+        panic!("one create");
+    };
+    assert!(matches!(&ops[..], [Operation::Create { kind: Kind::ClientApp, values, .. }]
+        if values == &vec![("name".to_string(), "Rate Engine".to_string())]));
+
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request: *request,
+            result: Box::new(Err("HTTP 500: boom".into())),
+            saved: None,
+        },
+    );
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("the form survives a failure");
+    };
+    assert_eq!(form.fields[0].input.text(), "Rate Engine");
+    assert!(form.error.as_deref().unwrap_or_default().contains("boom"));
+}
+
+fn issued(text: &str) -> IssuedSecret {
+    IssuedSecret {
+        label: "client secret".into(),
+        public_id: Some("id-alpha".into()),
+        secret: Secret::new(text),
+    }
+}
+
+#[test]
+fn rotation_confirms_then_shows_the_secret_masked() {
+    let mut state = loaded_p44();
+    assert!(update(&mut state, ch('R')).is_empty());
+    let fx = update(&mut state, key(KeyCode::Enter));
+    let [(request, ops)] = &performed(&fx)[..] else {
+        panic!("one rotation");
+    };
+    assert!(matches!(&ops[..], [Operation::Rotate { previous: None, .. }]));
+    let outcome = Outcome {
+        summary: "new secret issued".into(),
+        secret: Some(issued("s3cr3t-value")),
+        ..Outcome::default()
+    };
+    let fx = update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request: *request,
+            result: Box::new(Ok(outcome)),
+            saved: None,
+        },
+    );
+    assert_eq!(lists(&fx).len(), 1, "the pane refreshes after a change");
+    let Some(Modal::Secret(view)) = state.modal() else {
+        panic!("secret modal");
+    };
+    assert!(!view.revealed, "masked by default");
+    update(&mut state, ch('v'));
+    assert!(matches!(state.modal(), Some(Modal::Secret(v)) if v.revealed));
+    let fx = update(&mut state, ch('c'));
+    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "s3cr3t-value"));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.modal().is_none());
+}
+
+fn scoped_state() -> State {
+    let tenant = TenantInfo::new("kit", "Kitsu", scoped_caps());
+    let mut state = State::new(vec![tenant], Keymap::defaults());
+    let fx = start(&mut state);
+    let projects = |_: &ListKey| {
+        ["Harbor", "Moss"]
+            .iter()
+            .map(|n| {
+                let mut r = Resource::new(Kind::Project, format!("p-{n}"), *n);
+                r.status = Some("Open".into());
+                r
+            })
+            .collect()
+    };
+    let fx = answer(&mut state, &fx, projects);
+    answer(&mut state, &fx, |key| {
+        vec![Resource::new(
+            Kind::AccessKey,
+            format!("k-{}", key.parent.clone().unwrap_or_default()),
+            "key",
+        )]
+    });
+    state
+}
+
+#[test]
+fn a_parent_selection_scopes_the_child_pane() {
+    let mut state = scoped_state();
+    assert_eq!(state.focus(), Pane::Projects);
+    assert_eq!(state.selected(Pane::Applications).map(|r| r.id.as_str()), Some("k-p-Harbor"));
+    let fx = update(&mut state, ch('j'));
+    assert_eq!(
+        lists(&fx),
+        vec![(
+            0,
+            ListKey {
+                source: Source::Pane(Pane::Applications),
+                parent: Some("p-Moss".into())
+            }
+        )]
+    );
+    assert!(state.selected(Pane::Applications).is_none(), "Moss's list is still loading");
+    answer(&mut state, &fx, |_| vec![Resource::new(Kind::AccessKey, "k-moss", "key")]);
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.focus(), Pane::Applications, "Enter drills into the scoped pane");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.modal(), Some(Modal::Detail)), "then opens the full detail");
+}
+
+#[test]
+fn deleting_an_open_project_offers_to_close_it_first() {
+    let mut state = scoped_state();
+    update(&mut state, ch('d'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm");
+    };
+    assert!(confirm.lines.iter().any(|l| l.contains("Only closed projects")));
+    let fx = update(&mut state, ch('y'));
+    let ops = &performed(&fx)[0].1;
+    assert!(matches!(&ops[..], [Operation::SetActive { active: false, .. }, Operation::Delete { .. }]));
+}
+
+#[test]
+fn views_open_from_command_mode_and_close_with_escape() {
+    let mut state = scoped_state();
+    update(&mut state, ch(':'));
+    typed(&mut state, "lin");
+    update(&mut state, key(KeyCode::Tab));
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.focus(), Pane::Certificates);
+    assert_eq!(state.view().map(|v| v.name), Some("links"));
+    assert_eq!(
+        lists(&fx),
+        vec![(
+            0,
+            ListKey {
+                source: Source::View("links"),
+                parent: Some("p-Harbor".into())
+            }
+        )]
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.view().is_none());
+    update(&mut state, ch(':'));
+    typed(&mut state, "bogus");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state.notice().is_some_and(|n| n.text.contains("unknown command")));
+}
+
+#[test]
+fn two_phase_rotation_continues_only_after_the_user_confirms() {
+    let follow = |state: &mut State| {
+        let outcome = Outcome {
+            summary: "new key created".into(),
+            secret: Some(issued("k2-secret")),
+            follow_up: Some(FollowUp {
+                prompt: "Stored it? Enter deactivates the old key".into(),
+                op: Operation::SetActive {
+                    target: Target {
+                        kind: Kind::AccessKey,
+                        id: "old".into(),
+                        name: "old".into(),
+                        parent: None,
+                    },
+                    active: false,
+                },
+                abort_note: "both keys stay active".into(),
+            }),
+            ..Outcome::default()
+        };
+        update(
+            state,
+            Message::Performed {
+                tenant: 0,
+                request: 999,
+                result: Box::new(Ok(outcome)),
+                saved: None,
+            },
+        );
+    };
+    let mut state = scoped_state();
+    follow(&mut state);
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(&performed(&fx)[0].1[..], [Operation::SetActive { active: false, target }] if target.id == "old"));
+
+    let mut state = scoped_state();
+    follow(&mut state);
+    let fx = update(&mut state, key(KeyCode::Esc));
+    assert!(performed(&fx).is_empty());
+    assert_eq!(state.book().and_then(|b| b.warning()), Some("both keys stay active"));
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('?'));
+    assert!(matches!(state.modal(), Some(Modal::Help)));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.modal().is_none());
+    let fx = update(&mut state, ch('q'));
+    assert!(fx.contains(&Effect::Quit));
+    assert!(state.should_quit());
+}

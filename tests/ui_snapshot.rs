@@ -1,0 +1,97 @@
+//! Renders `State` into a `TestBackend` and snapshots the screen.
+
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portico::app::{Effect, Message, State, TenantInfo, start, update};
+use portico::keymap::Keymap;
+use portico::model::{Kind, Resource};
+use portico::platform::project44;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn at() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn app(name: &str, id: &str) -> Resource {
+    let mut r = Resource::new(Kind::ClientApp, id, name)
+        .with_detail("name", name)
+        .with_detail("client id", id);
+    r.cells = vec![id.to_string()];
+    r
+}
+
+fn state_with(names: &[(&str, &str)]) -> State {
+    let tenants = ["p44-na", "p44-eu", "p44-sandbox"]
+        .iter()
+        .map(|n| TenantInfo::new(*n, "project44", project44::capabilities()))
+        .collect();
+    let mut state = State::new(tenants, Keymap::defaults()).with_demo("Demo: a hint");
+    for effect in start(&mut state) {
+        if let Effect::List { tenant, key, request } = effect {
+            update(
+                &mut state,
+                Message::Listed {
+                    tenant,
+                    key,
+                    request,
+                    at: at(),
+                    result: Ok(names.iter().map(|(n, id)| app(n, id)).collect()),
+                },
+            );
+        }
+    }
+    state
+}
+
+fn draw(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, state, at() + Duration::from_secs(42)))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn main_screen() {
+    let state = state_with(&[
+        ("TMS Integration - Oracle OTM", "7m2JJJ8FgY8jTnFzC5DiLERs"),
+        ("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi"),
+        ("Dock Scheduling Webhook Relay", "IBpEyO92Iwh0LMCnbiep7Q7T"),
+    ]);
+    insta::assert_snapshot!(draw(&state, 120, 30));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut state = state_with(&[("one", "1")]);
+    update(&mut state, Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    let screen = draw(&state, 120, 50);
+    assert!(screen.contains("Rotate the selection's secret"), "{screen}");
+    assert!(screen.contains("Shift-Tab"), "{screen}");
+    let custom = Keymap::with_overrides("[normal]\nrotate = [\"ctrl-r\"]\n").expect("keymap");
+    let mut state = State::new(vec![TenantInfo::new("x", "project44", project44::capabilities())], custom);
+    update(&mut state, Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    assert!(draw(&state, 120, 50).contains("Ctrl-r"));
+}
+
+#[test]
+fn hostile_names_are_drawn_inert() {
+    let state = state_with(&[("evil\x1b[2J\x1b]0;pwned\x07name", "id1")]);
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains("evil^[[2J^[]0;pwned^Gname"), "{screen}");
+    assert!(!screen.contains('\x1b'));
+}
+
+#[test]
+fn only_the_visible_rows_are_drawn() {
+    let many: Vec<(String, String)> = (0..5000).map(|i| (format!("app {i:04}"), format!("id{i}"))).collect();
+    let refs: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut state = state_with(&refs);
+    update(&mut state, Message::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains("app 4999"), "{screen}");
+    assert!(!screen.contains("app 0000"));
+    assert!(screen.contains("5000"));
+}
