@@ -95,7 +95,7 @@ pub fn check(origin: &str, bytes: &[u8]) -> Result<Checked, PlatformError> {
     }
     if certs.is_empty() {
         return Err(invalid(
-            "no certificate in it (expected a -----BEGIN CERTIFICATE----- block)".into(),
+            "no certificate in it (no -----BEGIN CERTIFICATE----- block)".into(),
         ));
     }
     if pem.len() > MAX_PEM {

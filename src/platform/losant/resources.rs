@@ -1,4 +1,5 @@
-//! Losant documents turned into Portico rows. Detail keys that an edit
+//! Losant documents turned into Portico rows. The detail view shows id,
+//! status and expiry itself, so details leave them out. Detail keys that an edit
 //! form also uses (`name`, `description`, `filterType`, `pubTopics`,
 //! `subTopics`) carry the value in the form's own syntax, so the form
 //! prefills from them.
@@ -30,7 +31,6 @@ pub fn application(app: Application) -> Resource {
     res.cells = vec![description.clone(), app.id.clone()];
     res.details.push(("name".into(), app.name));
     res.details.push(("description".into(), description));
-    res.details.push(("id".into(), app.id));
     put(&mut res, "endpointSlug", some(&app.endpoint_slug));
     put(&mut res, "organization", some(&app.organization_name));
     put(&mut res, "created", some(&app.creation_date));
@@ -74,7 +74,6 @@ pub fn certificate(cert: Certificate) -> Resource {
     res.expires = date(info.not_valid_after.as_deref());
     pane_cells(&mut res);
     info_details(&mut res, &info);
-    put(&mut res, "status", some(&cert.status));
     res.details.push((
         "description".into(),
         cert.description.clone().unwrap_or_default(),
@@ -85,7 +84,6 @@ pub fn certificate(cert: Certificate) -> Resource {
         &cert.pub_topics,
         &cert.sub_topics,
     );
-    res.details.push(("id".into(), cert.id));
     put(&mut res, "created", some(&cert.creation_date));
     put(&mut res, "lastUpdated", some(&cert.last_updated));
     res
@@ -103,7 +101,6 @@ pub fn authority(ca: Authority) -> Resource {
         .min();
     pane_cells(&mut res);
     res.details.push(("name".into(), name));
-    put(&mut res, "status", some(&ca.status));
     res.details.push((
         "description".into(),
         ca.description.clone().unwrap_or_default(),
@@ -122,7 +119,6 @@ pub fn authority(ca: Authority) -> Resource {
         );
         res.details.push((format!("certificate {}", i + 1), line));
     }
-    res.details.push(("id".into(), ca.id));
     put(&mut res, "created", some(&ca.creation_date));
     put(&mut res, "lastUpdated", some(&ca.last_updated));
     res
@@ -136,13 +132,11 @@ pub fn access_key(key: &AccessKey) -> Resource {
     res.details.push(("key".into(), key.key.clone()));
     // Only a real name: an edit must not turn the key into the name.
     put(&mut res, "name", some(&key.name));
-    put(&mut res, "status", some(&key.status));
     res.details.push((
         "description".into(),
         key.description.clone().unwrap_or_default(),
     ));
     access(&mut res, &key.filter_type, &key.pub_topics, &key.sub_topics);
-    res.details.push(("id".into(), key.id.clone()));
     put(&mut res, "createdBy", some(&key.created_by_type));
     put(&mut res, "created", some(&key.creation_date));
     put(&mut res, "lastUpdated", some(&key.last_updated));
