@@ -82,7 +82,7 @@ impl Project44 {
     pub async fn get_app(&self, id: &str) -> Result<Resource, PlatformError> {
         let app: ClientApplication = self
             .http
-            .json(self.request(Method::GET, &app_path(id)), Retry::Idempotent)
+            .json(self.request(Method::GET, &app_path(id)?), Retry::Idempotent)
             .await?;
         Ok(self.resource(app))
     }
@@ -157,20 +157,20 @@ impl Project44 {
             Operation::Update { target, values } => {
                 let name = required_name(values)?;
                 let req = self
-                    .request(Method::PUT, &app_path(&target.id))
+                    .request(Method::PUT, &app_path(&target.id)?)
                     .json(&json!({ "name": name }));
                 let app: ClientApplication = self.http.json(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("renamed to \"{}\"", app.name)))
             }
             Operation::Delete { target } => {
-                let req = self.request(Method::DELETE, &app_path(&target.id));
+                let req = self.request(Method::DELETE, &app_path(&target.id)?);
                 self.http.send(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("deleted \"{}\"", target.name)))
             }
             Operation::Rotate { target } => {
                 let req = self.request(
                     Method::POST,
-                    &format!("{}/new-secret", app_path(&target.id)),
+                    &format!("{}/new-secret", app_path(&target.id)?),
                 );
                 let app: ClientApplication = self.http.json(req, Retry::Never).await?;
                 self.issued(app, "new secret issued").await
@@ -187,8 +187,8 @@ fn unsupported(op: &Operation) -> PlatformError {
     ))
 }
 
-fn app_path(id: &str) -> String {
-    format!("{APPS}/{}", segment(id))
+fn app_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{APPS}/{}", segment(id)?))
 }
 
 fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
