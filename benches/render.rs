@@ -17,10 +17,19 @@ fn loaded(rows: usize) -> State {
     let tenant = TenantInfo::new("bench", "project44", project44::capabilities());
     let mut state = State::new(vec![tenant], Keymap::defaults());
     for effect in start(&mut state) {
-        if let Effect::List { tenant, key, request } = effect {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
             let items = (0..rows)
                 .map(|i| {
-                    let mut r = Resource::new(Kind::ClientApp, format!("id{i:07}"), format!("Integration {i}"));
+                    let mut r = Resource::new(
+                        Kind::ClientApp,
+                        format!("id{i:07}"),
+                        format!("Integration {i}"),
+                    );
                     r.cells = vec![format!("id{i:07}")];
                     r
                 })
@@ -57,7 +66,9 @@ fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
     let mut state = loaded(rows);
     update(
         &mut state,
-        Message::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('/'))),
+        Message::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('/'),
+        )),
     );
     let mut flip = false;
     bencher.bench_local(|| {
@@ -68,6 +79,9 @@ fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
             crossterm::event::KeyCode::Char('7')
         };
         flip = !flip;
-        update(&mut state, Message::Key(crossterm::event::KeyEvent::from(code)))
+        update(
+            &mut state,
+            Message::Key(crossterm::event::KeyEvent::from(code)),
+        )
     });
 }
