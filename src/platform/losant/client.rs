@@ -3,6 +3,7 @@
 //! several pages, fetched concurrently.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use tokio::sync::Mutex;
 
 use super::wire::{AuthedUser, Identified, Page};
 use crate::model::Secret;
-use crate::platform::http::{Http, Retry, decode};
+use crate::platform::http::{Http, Retry};
 use crate::platform::{PlatformError, Progress};
 
 /// The API version Losant's own clients pin.
@@ -166,25 +167,19 @@ impl Client {
         req
     }
 
-    /// Sends one call. A refused login token is renewed once and the call
-    /// sent again, whatever its method: Losant checks the token before it
-    /// reads the request, so a 401 proves nothing was done.
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        retry: Retry,
-    ) -> Result<Response, PlatformError> {
+    /// Runs `call` with the current token. A refused login token is
+    /// renewed once and the call made again, whatever its method: Losant
+    /// checks the token before it reads the request, so a 401 proves
+    /// nothing was done.
+    async fn authed<T, F, R>(&self, call: F) -> Result<T, PlatformError>
+    where
+        F: Fn(Secret) -> R,
+        R: Future<Output = Result<T, PlatformError>>,
+    {
         let (generation, token) = self.token().await?;
-        let req = self.build(&method, path, query, body, &token);
-        match self.http.send(req, retry).await {
+        match call(token).await {
             Err(PlatformError::Auth(message)) => match self.renew(generation).await {
-                Some(token) => {
-                    let req = self.build(&method, path, query, body, &token?);
-                    self.http.send(req, retry).await
-                }
+                Some(token) => call(token?).await,
                 None => Err(PlatformError::Auth(format!(
                     "Losant rejected the API token ({message})"
                 ))),
@@ -193,14 +188,35 @@ impl Client {
         }
     }
 
-    pub async fn json<T: DeserializeOwned>(
+    /// Sends one call whose answer body does not matter.
+    pub async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         retry: Retry,
+    ) -> Result<Response, PlatformError> {
+        self.authed(|token| {
+            let req = self.build(&method, path, &[], body, &token);
+            self.http.send(req, retry)
+        })
+        .await
+    }
+
+    /// Sends one call and decodes its JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        retry: Retry,
     ) -> Result<T, PlatformError> {
-        decode(self.send(method, path, &[], body, retry).await?).await
+        self.authed(|token| {
+            let req = self.build(&method, path, query, body, &token);
+            self.http.json(req, retry)
+        })
+        .await
     }
 
     async fn page<T: DeserializeOwned>(
@@ -216,10 +232,8 @@ impl Client {
             ("page", page.to_string()),
             ("perPage", per_page.to_string()),
         ];
-        let resp = self
-            .send(Method::GET, path, &query, None, Retry::Idempotent)
-            .await?;
-        decode(resp).await
+        self.json(Method::GET, path, &query, None, Retry::Idempotent)
+            .await
     }
 
     /// Every item of a collection: page 0 first, which tells how many

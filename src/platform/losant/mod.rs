@@ -57,23 +57,22 @@ impl Losant {
         app: &str,
         progress: Progress,
     ) -> Result<Vec<Resource>, PlatformError> {
+        let paths = [
+            collection(app, Kind::Certificate)?,
+            collection(app, Kind::CertificateAuthority)?,
+            collection(app, Kind::AccessKey)?,
+        ];
         let tally = Tally::new(progress, 3);
         let (certs, cas, keys) = futures_util::future::try_join3(
             self.client.list_all::<Certificate>(
-                &collection(app, Kind::Certificate),
+                &paths[0],
                 ("certificateInfo.commonName", "asc"),
                 &tally,
             ),
-            self.client.list_all::<Authority>(
-                &collection(app, Kind::CertificateAuthority),
-                ("name", "asc"),
-                &tally,
-            ),
-            self.client.list_all::<AccessKey>(
-                &collection(app, Kind::AccessKey),
-                ("creationDate", "desc"),
-                &tally,
-            ),
+            self.client
+                .list_all::<Authority>(&paths[1], ("name", "asc"), &tally),
+            self.client
+                .list_all::<AccessKey>(&paths[2], ("creationDate", "desc"), &tally),
         )
         .await?;
         Ok(certs
@@ -90,16 +89,26 @@ impl Losant {
         let client = &self.client;
         let get = Method::GET;
         Ok(match target.kind {
-            Kind::Application => {
-                resources::application(client.json(get, &path, None, Retry::Idempotent).await?)
-            }
-            Kind::Certificate => {
-                resources::certificate(client.json(get, &path, None, Retry::Idempotent).await?)
-            }
-            Kind::CertificateAuthority => {
-                resources::authority(client.json(get, &path, None, Retry::Idempotent).await?)
-            }
-            _ => resources::access_key(&client.json(get, &path, None, Retry::Idempotent).await?),
+            Kind::Application => resources::application(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            Kind::Certificate => resources::certificate(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            Kind::CertificateAuthority => resources::authority(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            _ => resources::access_key(
+                &client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
         })
     }
 
@@ -129,7 +138,6 @@ impl Losant {
                     .send(
                         Method::PATCH,
                         &path,
-                        &[],
                         Some(&Value::Object(body)),
                         Retry::Idempotent,
                     )
@@ -144,7 +152,7 @@ impl Losant {
             Operation::Delete { target } => {
                 let path = item_path(target)?;
                 self.client
-                    .send(Method::DELETE, &path, &[], None, Retry::Idempotent)
+                    .send(Method::DELETE, &path, None, Retry::Idempotent)
                     .await?;
                 Ok(Outcome::done(format!(
                     "deleted {} \"{}\"",
@@ -171,7 +179,13 @@ impl Losant {
         }
         let app: Application = self
             .client
-            .json(Method::POST, APPS, Some(&Value::Object(body)), Retry::Never)
+            .json(
+                Method::POST,
+                APPS,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
             .await?;
         Ok(Outcome {
             summary: format!("created application \"{}\"", app.name),
@@ -196,7 +210,8 @@ impl Losant {
             .client
             .json(
                 Method::POST,
-                &collection(app, Kind::Certificate),
+                &collection(app, Kind::Certificate)?,
+                &[],
                 Some(&Value::Object(body)),
                 Retry::Never,
             )
@@ -233,7 +248,8 @@ impl Losant {
             .client
             .json(
                 Method::POST,
-                &collection(app, Kind::CertificateAuthority),
+                &collection(app, Kind::CertificateAuthority)?,
+                &[],
                 Some(&Value::Object(body)),
                 Retry::Never,
             )
@@ -270,7 +286,8 @@ impl Losant {
         self.client
             .json(
                 Method::POST,
-                &collection(app, Kind::AccessKey),
+                &collection(app, Kind::AccessKey)?,
+                &[],
                 Some(&Value::Object(body)),
                 Retry::Never,
             )
@@ -295,7 +312,6 @@ impl Losant {
             .send(
                 Method::PATCH,
                 &item_path(target)?,
-                &[],
                 Some(&json!({ "status": status })),
                 Retry::Idempotent,
             )
@@ -314,7 +330,13 @@ impl Losant {
         let app = in_app(&target.parent)?;
         let old: AccessKey = self
             .client
-            .json(Method::GET, &item_path(target)?, None, Retry::Idempotent)
+            .json(
+                Method::GET,
+                &item_path(target)?,
+                &[],
+                None,
+                Retry::Idempotent,
+            )
             .await?;
         let key = self.post_key(app, successor(&old)).await?;
         let summary = format!("new access key {} issued to replace {}", key.key, old.key);
@@ -410,22 +432,22 @@ fn in_app(parent: &Option<String>) -> Result<&str, PlatformError> {
         .ok_or_else(|| PlatformError::Invalid("select an application first".into()))
 }
 
-fn collection(app: &str, kind: Kind) -> String {
+fn collection(app: &str, kind: Kind) -> Result<String, PlatformError> {
     let what = match kind {
         Kind::Certificate => "certificates",
         Kind::CertificateAuthority => "certificate-authorities",
         _ => "keys",
     };
-    format!("{APPS}/{}/{what}", segment(app))
+    Ok(format!("{APPS}/{}/{what}", segment(app)?))
 }
 
 fn item_path(target: &Target) -> Result<String, PlatformError> {
     match target.kind {
-        Kind::Application => Ok(format!("{APPS}/{}", segment(&target.id))),
+        Kind::Application => Ok(format!("{APPS}/{}", segment(&target.id)?)),
         Kind::Certificate | Kind::CertificateAuthority | Kind::AccessKey => Ok(format!(
             "{}/{}",
-            collection(in_app(&target.parent)?, target.kind),
-            segment(&target.id)
+            collection(in_app(&target.parent)?, target.kind)?,
+            segment(&target.id)?
         )),
         other => Err(PlatformError::Unsupported(format!(
             "Losant has no {}",
