@@ -105,7 +105,11 @@ fn issued(outcome: &Outcome) -> Boxed<(String, Secret)> {
     assert!(!id.is_empty());
     assert!(!secret.secret.expose().is_empty());
     assert!(!outcome.checks.is_empty());
-    assert!(outcome.checks.iter().all(|c| c.passed), "{:?}", outcome.checks);
+    assert!(
+        outcome.checks.iter().all(|c| c.passed),
+        "{:?}",
+        outcome.checks
+    );
     assert!(outcome.checks[0].label.contains("new secret accepted"));
     assert!(outcome.follow_up.is_none());
     Ok((id, secret.secret.clone()))
