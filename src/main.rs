@@ -228,6 +228,13 @@ async fn tui(
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
 
+    // ratatui's hook restores raw mode and the screen; this one also turns
+    // bracketed paste off, then hands on to the default report.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+        report(info);
+    }));
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
