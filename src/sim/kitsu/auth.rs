@@ -1,0 +1,290 @@
+//! Authentication: token lookup as flask-jwt-extended does it (cookies, then
+//! the `Authorization` header), Zou's blocklist and identity checks, and the
+//! `/auth/*` routes.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value, json};
+
+use super::Shared;
+use super::clock;
+use super::errors::{ApiError, ApiResult, ok};
+use super::jwt::{Claims, TokenError};
+use super::query;
+use super::schema::{Record, flag, text};
+use super::store::{self, Store};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Access,
+    Refresh,
+}
+
+/// The authenticated identity of a request.
+pub struct Caller {
+    pub id: String,
+    pub role: String,
+    pub claims: Claims,
+}
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    pub fn is_manager(&self) -> bool {
+        matches!(self.role.as_str(), "admin" | "manager")
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"').to_owned())
+}
+
+/// Where flask-jwt-extended finds a token, with its wording when it finds
+/// none. Zou looks in cookies first, then headers.
+fn find_token(headers: &HeaderMap, want: Want) -> Result<String, ApiError> {
+    let cookie_name = match want {
+        Want::Access => "access_token_cookie",
+        Want::Refresh => "refresh_token_cookie",
+    };
+    if let Some(token) = cookie(headers, cookie_name) {
+        return Ok(token);
+    }
+    let cookie_error = format!("Missing cookie \"{cookie_name}\"");
+    let header = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .trim_matches(',');
+    let header_error = if header.is_empty() {
+        "Missing Authorization Header".to_owned()
+    } else {
+        let bearers: Vec<&str> = header
+            .split(',')
+            .map(str::trim)
+            .filter(|part| part.split_whitespace().next() == Some("Bearer"))
+            .collect();
+        match bearers.as_slice() {
+            [one] => {
+                let parts: Vec<&str> = one.split_whitespace().collect();
+                return match parts.as_slice() {
+                    [_, token] => Ok((*token).to_owned()),
+                    _ => Err(ApiError::jwt_unprocessable(
+                        "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'",
+                    )),
+                };
+            }
+            _ => "Missing 'Bearer' type in 'Authorization' header. \
+                  Expected 'Authorization: Bearer <JWT>'"
+                .to_owned(),
+        }
+    };
+    Err(ApiError::jwt_unauthorized(format!(
+        "Missing JWT in cookies or headers ({cookie_error}; {header_error})"
+    )))
+}
+
+/// Decoding, claim checks and the blocklist, in flask-jwt-extended's order.
+pub fn verify(shared: &Shared, st: &Store, headers: &HeaderMap, want: Want) -> Result<Claims, ApiError> {
+    let token = find_token(headers, want)?;
+    let claims = match shared.signer.decode(&token, clock::unix(clock::now())) {
+        Ok(claims) => claims,
+        Err(TokenError::Invalid(message)) => return Err(ApiError::jwt_unprocessable(message)),
+        // Zou registers its own ExpiredSignatureError handler after
+        // JWTManager's, so its body wins over flask-jwt-extended's
+        // {"msg":"Token has expired"}; it is also the text gazu looks for
+        // before refreshing.
+        Err(TokenError::Expired) => {
+            return Err(ApiError::Message(
+                StatusCode::UNAUTHORIZED,
+                "Signature has expired".into(),
+            ));
+        }
+    };
+    if !claims.contains_key("sub") {
+        return Err(ApiError::jwt_unprocessable("Missing claim: sub"));
+    }
+    let is_refresh = claims.get("type").and_then(Value::as_str) == Some("refresh");
+    match want {
+        Want::Refresh if !is_refresh => {
+            return Err(ApiError::jwt_unprocessable("Only refresh tokens are allowed"));
+        }
+        Want::Access if is_refresh => {
+            return Err(ApiError::jwt_unprocessable("Only non-refresh tokens are allowed"));
+        }
+        _ => {}
+    }
+    if st.is_revoked(&claims) {
+        return Err(ApiError::jwt_unauthorized("Token has been revoked"));
+    }
+    Ok(claims)
+}
+
+/// Zou's identity loader: the person must exist and be active.
+pub fn identify(st: &Store, claims: Claims) -> Result<Caller, ApiError> {
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    let person = st.person(sub).ok_or(ApiError::Unauthorized)?;
+    if !flag(person, "active") {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Caller {
+        id: sub.to_owned(),
+        role: text(person, "role").to_owned(),
+        claims,
+    })
+}
+
+pub fn authenticate(shared: &Shared, st: &Store, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let claims = verify(shared, st, headers, Want::Access)?;
+    identify(st, claims)
+}
+
+fn organisation(st: &Store) -> Value {
+    Value::Object(st.organisation.clone())
+}
+
+/// Pydantic's checks on the login payload (`email` and `password` strings,
+/// `email` not empty), reported in Zou's validation body.
+fn validate_login(body: &Map<String, Value>) -> Result<(String, String), ApiError> {
+    let mut errors = Vec::new();
+    let mut take = |field: &str, min_one: bool| -> Option<String> {
+        match body.get(field) {
+            None => {
+                errors.push((field.to_owned(), "Field required".to_owned()));
+                None
+            }
+            Some(Value::String(s)) if min_one && s.is_empty() => {
+                errors.push((
+                    field.to_owned(),
+                    "String should have at least 1 character".to_owned(),
+                ));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                errors.push((field.to_owned(), "Input should be a valid string".to_owned()));
+                None
+            }
+        }
+    };
+    let email = take("email", true);
+    let password = take("password", false);
+    match (email, password) {
+        (Some(e), Some(p)) if errors.is_empty() => Ok((e, p)),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::Body(
+        StatusCode::BAD_REQUEST,
+        json!({"login": false, "message": "Wrong email or password."}),
+    )
+}
+
+pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = query::json_or_form(&headers, &body)?;
+    let (email, password) = validate_login(&body)?;
+    let st = shared.lock();
+    // Zou also matches the desktop login, for desktop tools that only know
+    // the OS user name.
+    let wanted = email.trim().to_lowercase();
+    let person: &Record = st
+        .persons
+        .iter()
+        .find(|p| text(p, "email").to_lowercase() == wanted)
+        .or_else(|| st.persons.iter().find(|p| text(p, "desktop_login") == email))
+        .ok_or_else(wrong_credentials)?;
+    let id = text(person, "id").to_owned();
+    let stored = st.passwords.get(&id).ok_or_else(wrong_credentials)?;
+    if flag(person, "is_bot") || *stored != password {
+        return Err(wrong_credentials());
+    }
+    if !flag(person, "active") {
+        return Err(ApiError::Body(
+            StatusCode::UNAUTHORIZED,
+            json!({
+                "error": true, "login": false, "unactive": true,
+                "message": "User is inactive, he cannot log in.",
+            }),
+        ));
+    }
+    let (access_token, refresh_token) = store::login_tokens(&shared.signer, &id);
+    ok(
+        StatusCode::OK,
+        json!({
+            "user": st.person_safe(person),
+            "organisation": organisation(&st),
+            "login": true,
+            "access_token": access_token,
+            "refresh_token": refresh_token,
+        }),
+    )
+}
+
+pub async fn refresh(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
+    let st = shared.lock();
+    let claims = verify(&shared, &st, &headers, Want::Refresh)?;
+    let caller = identify(&st, claims)?;
+    let identity_type = caller
+        .claims
+        .get("identity_type")
+        .cloned()
+        .unwrap_or_else(|| "person".into());
+    let identity_type = identity_type.as_str().unwrap_or("person");
+    let refresh_jti = caller.claims.get("jti").cloned().unwrap_or(Value::Null);
+    let claims = store::access_claims(&caller.id, identity_type, refresh_jti, clock::now());
+    ok(
+        StatusCode::OK,
+        json!({"access_token": shared.signer.encode(&claims)}),
+    )
+}
+
+pub async fn authenticated(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
+    let st = shared.lock();
+    let caller = authenticate(&shared, &st, &headers)?;
+    let person = st.person(&caller.id).ok_or(ApiError::Unauthorized)?;
+    ok(
+        StatusCode::OK,
+        json!({
+            "authenticated": true,
+            "user": st.person_safe(person),
+            "organisation": organisation(&st),
+        }),
+    )
+}
+
+/// Revokes the access token and the refresh token it was issued with. Bot
+/// tokens are checked against the bot's stored jti, not the blocklist, so a
+/// bot's logout leaves its token working, as in Zou.
+pub async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
+    let mut st = shared.lock();
+    let claims = verify(&shared, &st, &headers, Want::Access)?;
+    if claims.get("identity_type").and_then(Value::as_str) == Some("person") {
+        for key in ["jti", "refresh_jti"] {
+            if let Some(jti) = claims.get(key).and_then(Value::as_str) {
+                st.revoked.insert(jti.to_owned());
+            }
+        }
+    }
+    ok(StatusCode::OK, json!({"logout": true}))
+}
