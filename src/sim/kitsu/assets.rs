@@ -54,8 +54,15 @@ pub async fn project_asset_types(
 ) -> ApiResult {
     let st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let project = readable_project(&st, &caller, &id)?;
-    let project_id = text(project, "id");
+    let project_id = schema::normalize_id(&id)
+        .ok_or_else(|| ApiError::wrong(format!("Invalid UUID value: {id}")))?;
+    // An unknown production simply has no asset types.
+    if let Some(project) = find(&st.projects, &project_id)
+        && !can_see(&caller, project)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    let project_id = project_id.as_str();
     let used: BTreeSet<&str> = st
         .entities
         .iter()
@@ -85,7 +92,7 @@ pub async fn add_project_asset_type(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if !can_manage(&caller, &st.projects[index]) {
@@ -202,10 +209,13 @@ pub async fn create_entity_type(
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
     caller.require_admin()?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let entity_type = build(&ENTITY_TYPE, &body, &clock::naive(clock::now()))?;
-    unique_type_name(&st, &entity_type, "")?;
-    let out = serialize(&ENTITY_TYPE, &entity_type, false);
+    // Zou checks the name itself before inserting, with its own message.
+    if unique_type_name(&st, &entity_type, "").is_err() {
+        return Err(ApiError::wrong("Entity type with this name already exists"));
+    }
+    let out = serialize(&ENTITY_TYPE, &entity_type, true);
     st.entity_types.push(entity_type);
     ok(StatusCode::CREATED, Value::Object(out))
 }
@@ -218,7 +228,7 @@ pub async fn update_entity_type(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
     caller.require_admin()?;
@@ -226,7 +236,7 @@ pub async fn update_entity_type(
     let mut updated = st.entity_types[index].clone();
     schema::apply(&mut updated, changes, &clock::naive(clock::now()));
     unique_type_name(&st, &updated, &id)?;
-    let out = serialize(&ENTITY_TYPE, &updated, false);
+    let out = serialize(&ENTITY_TYPE, &updated, true);
     st.entity_types[index] = updated;
     ok(StatusCode::OK, Value::Object(out))
 }
@@ -242,15 +252,14 @@ pub async fn remove_entity_type(
     let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
     caller.require_admin()?;
     if st.entities.iter().any(|e| text(e, "entity_type_id") == id) {
-        return Err(ApiError::plain(format!(
-            "Key (id)=({id}) is still referenced from table \"entity\"."
-        )));
+        return Err(ApiError::fk_conflict());
     }
     st.entity_types.remove(index);
     no_content()
 }
 
-/// `POST /data/projects/{id}/asset-types/{type}/assets/new`.
+/// `POST /data/projects/{id}/asset-types/{type}/assets/new`. Names need
+/// not be unique; the payload is validated like Zou's pydantic schema.
 pub async fn create_asset(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -259,7 +268,7 @@ pub async fn create_asset(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let project_id = path_id(&project_id)?;
     let type_id = path_id(&type_id)?;
     let project = find(&st.projects, &project_id).ok_or(ApiError::NotFound)?;
@@ -269,6 +278,21 @@ pub async fn create_asset(
     find(&st.entity_types, &type_id)
         .filter(|t| st.is_asset_type(t))
         .ok_or(ApiError::NotFound)?;
+    match body.get("name") {
+        None => {
+            return Err(ApiError::Validation(vec![(
+                "name".into(),
+                "Field required".into(),
+            )]));
+        }
+        Some(Value::String(_)) => {}
+        Some(_) => {
+            return Err(ApiError::Validation(vec![(
+                "name".into(),
+                "Input should be a valid string".into(),
+            )]));
+        }
+    }
 
     let mut fields = Map::new();
     for key in ["name", "description", "data", "is_shared", "source_id"] {
@@ -280,21 +304,19 @@ pub async fn create_asset(
     if let Some(episode) = body.get("episode_id").filter(|v| !v.is_null()) {
         fields.insert("source_id".into(), episode.clone());
     }
-    if !fields.contains_key("data") {
-        fields.insert("data".into(), json!({}));
-    }
-    fields.insert("project_id".into(), Value::String(project_id.clone()));
-    fields.insert("entity_type_id".into(), Value::String(type_id.clone()));
+    fields.entry("description").or_insert_with(|| json!(""));
+    fields
+        .entry("data")
+        .and_modify(|d| {
+            if d.is_null() {
+                *d = json!({});
+            }
+        })
+        .or_insert_with(|| json!({}));
+    fields.insert("project_id".into(), Value::String(project_id));
+    fields.insert("entity_type_id".into(), Value::String(type_id));
     fields.insert("created_by".into(), Value::String(caller.id.clone()));
     let asset = build(&ENTITY, &fields, &clock::naive(clock::now()))?;
-    let name = text(&asset, "name");
-    if st.entities.iter().any(|e| {
-        text(e, "project_id") == project_id
-            && text(e, "entity_type_id") == type_id
-            && text(e, "name") == name
-    }) {
-        return Err(ApiError::duplicate());
-    }
     let out = serialize(&ENTITY, &asset, false);
     st.entities.push(asset);
     ok(StatusCode::CREATED, Value::Object(out))
@@ -373,11 +395,41 @@ pub async fn get_asset(
         return Err(ApiError::Forbidden);
     }
     let mut out = serialize(&ENTITY, asset, false);
+    // The detailed view Zou builds: no frame count or source, but the
+    // casting in both directions and the names of its project and type.
+    out.remove("nb_frames");
+    out.remove("source_id");
+    let entities_out: Vec<Value> = st
+        .entity_links
+        .iter()
+        .filter(|l| text(l, "entity_in_id") == id)
+        .map(|l| l["entity_out_id"].clone())
+        .collect();
+    let entities_in: Vec<Value> = st
+        .entity_links
+        .iter()
+        .filter(|l| text(l, "entity_out_id") == id)
+        .map(|l| l["entity_in_id"].clone())
+        .collect();
+    out.insert("entities_out".into(), Value::Array(entities_out));
+    out.insert("entities_in".into(), Value::Array(entities_in));
+    out.insert("entity_concept_links".into(), json!([]));
+    out.insert("instance_casting".into(), json!([]));
     out.insert("project_name".into(), project["name"].clone());
+    out.insert("asset_type_id".into(), asset["entity_type_id"].clone());
     let type_name = find(&st.entity_types, text(asset, "entity_type_id"))
         .map(|t| t["name"].clone())
         .unwrap_or(Value::Null);
     out.insert("asset_type_name".into(), type_name);
+    // Zou formats these three with str(), so a missing id reads "None" or "".
+    let as_text = |key: &str, missing: &str| match asset.get(key).and_then(Value::as_str) {
+        Some(id) => json!(id),
+        None => json!(missing),
+    };
+    out.insert("ready_for".into(), as_text("ready_for", "None"));
+    out.insert("preview_file_id".into(), as_text("preview_file_id", ""));
+    out.insert("episode_id".into(), as_text("source_id", ""));
+    out.insert("casting_episode_ids".into(), json!([]));
     out.insert("tasks".into(), json!([]));
     ok(StatusCode::OK, Value::Object(out))
 }

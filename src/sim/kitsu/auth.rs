@@ -162,34 +162,41 @@ fn organisation(st: &Store) -> Value {
     Value::Object(st.organisation.clone())
 }
 
-/// Pydantic's checks on the login payload (`email` and `password` strings,
-/// `email` not empty), reported in Zou's validation body.
-fn validate_login(body: &Map<String, Value>) -> Result<(String, String), ApiError> {
+/// Pydantic's checks on the login payload: `email` a non-empty string,
+/// `password` an optional string.
+fn validate_login(body: &Map<String, Value>) -> Result<(String, Option<String>), ApiError> {
     let mut errors = Vec::new();
-    let mut take = |field: &str, min_one: bool| -> Option<String> {
-        match body.get(field) {
-            None => {
-                errors.push((field.to_owned(), "Field required".to_owned()));
-                None
-            }
-            Some(Value::String(s)) if min_one && s.is_empty() => {
-                errors.push((
-                    field.to_owned(),
-                    "String should have at least 1 character".to_owned(),
-                ));
-                None
-            }
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                errors.push((field.to_owned(), "Input should be a valid string".to_owned()));
-                None
-            }
+    let email = match body.get("email") {
+        None => {
+            errors.push(("email".to_owned(), "Field required".to_owned()));
+            None
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            errors.push((
+                "email".to_owned(),
+                "String should have at least 1 character".to_owned(),
+            ));
+            None
+        }
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push(("email".to_owned(), "Input should be a valid string".to_owned()));
+            None
         }
     };
-    let email = take("email", true);
-    let password = take("password", false);
-    match (email, password) {
-        (Some(e), Some(p)) if errors.is_empty() => Ok((e, p)),
+    let password = match body.get("password") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push((
+                "password".to_owned(),
+                "Input should be a valid string".to_owned(),
+            ));
+            None
+        }
+    };
+    match email {
+        Some(email) if errors.is_empty() => Ok((email, password)),
         _ => Err(ApiError::Validation(errors)),
     }
 }
@@ -201,22 +208,26 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
+/// Key marking a person who has data Zou would refuse to orphan (login
+/// logs, tasks…): deleting them then needs `force`.
+pub const HAS_LINKED_DATA: &str = "has_linked_data";
+
 pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = query::json_or_form(&headers, &body)?;
+    let body = query::json_or_form(&headers, &body);
     let (email, password) = validate_login(&body)?;
-    let st = shared.lock();
-    // Zou also matches the desktop login, for desktop tools that only know
-    // the OS user name.
+    let mut st = shared.lock();
+    // Emails are stored lowercased. Zou also matches the desktop login, for
+    // desktop tools that only know the OS user name.
     let wanted = email.trim().to_lowercase();
     let person: &Record = st
         .persons
         .iter()
-        .find(|p| text(p, "email").to_lowercase() == wanted)
+        .find(|p| text(p, "email") == wanted)
         .or_else(|| st.persons.iter().find(|p| text(p, "desktop_login") == email))
         .ok_or_else(wrong_credentials)?;
     let id = text(person, "id").to_owned();
     let stored = st.passwords.get(&id).ok_or_else(wrong_credentials)?;
-    if flag(person, "is_bot") || *stored != password {
+    if flag(person, "is_bot") || password.as_deref() != Some(stored.as_str()) {
         return Err(wrong_credentials());
     }
     if !flag(person, "active") {
@@ -228,11 +239,15 @@ pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes
             }),
         ));
     }
+    let user = st.person_safe(person, true);
+    if let Some(person) = st.person_mut(&id) {
+        person.insert(HAS_LINKED_DATA.into(), Value::Bool(true));
+    }
     let (access_token, refresh_token) = store::login_tokens(&shared.signer, &id);
     ok(
         StatusCode::OK,
         json!({
-            "user": st.person_safe(person),
+            "user": user,
             "organisation": organisation(&st),
             "login": true,
             "access_token": access_token,
@@ -263,27 +278,38 @@ pub async fn authenticated(State(shared): State<Shared>, headers: HeaderMap) -> 
     let st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
     let person = st.person(&caller.id).ok_or(ApiError::Unauthorized)?;
+    let mut user = st.person_safe(person, true);
+    // Only this view lists the person's FIDO devices (none are simulated).
+    user.insert("fido_devices".into(), json!([]));
     ok(
         StatusCode::OK,
         json!({
             "authenticated": true,
-            "user": st.person_safe(person),
+            "user": user,
             "organisation": organisation(&st),
         }),
     )
 }
 
-/// Revokes the access token and the refresh token it was issued with. Bot
-/// tokens are checked against the bot's stored jti, not the blocklist, so a
-/// bot's logout leaves its token working, as in Zou.
+/// Revokes the access token and the refresh token it was issued with.
+/// Only people log out: a bot gets 403 and keeps its token.
 pub async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
     let mut st = shared.lock();
     let claims = verify(&shared, &st, &headers, Want::Access)?;
-    if claims.get("identity_type").and_then(Value::as_str) == Some("person") {
-        for key in ["jti", "refresh_jti"] {
-            if let Some(jti) = claims.get(key).and_then(Value::as_str) {
-                st.revoked.insert(jti.to_owned());
-            }
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    // flask-jwt-extended's own user-lookup error, since Zou's loader lets
+    // this route through.
+    if st.person(sub).is_none() {
+        return Err(ApiError::jwt_unauthorized(format!(
+            "Error loading the user {sub}"
+        )));
+    }
+    if claims.get("identity_type").and_then(Value::as_str) != Some("person") {
+        return Err(ApiError::Forbidden);
+    }
+    for key in ["jti", "refresh_jti"] {
+        if let Some(jti) = claims.get(key).and_then(Value::as_str) {
+            st.revoked.insert(jti.to_owned());
         }
     }
     ok(StatusCode::OK, json!({"logout": true}))

@@ -22,6 +22,13 @@ pub const BAD_REQUEST: &str =
     "The browser (or proxy) sent a request that this server could not understand.";
 pub const DUPLICATE: &str = "A record with the same unique values already exists.";
 pub const MISSING_FIELD: &str = "A required field is missing.";
+/// Zou's text for a value the database cannot store in its column.
+pub const INVALID_FORMAT: &str = "One of the provided values has an invalid format.";
+/// Zou's text for a foreign-key violation, whichever side it comes from.
+pub const FK_CONFLICT: &str = "The change conflicts with records referencing this one.";
+pub const INTERNAL: &str = "Internal server error.";
+pub const UNSUPPORTED_MEDIA: &str = "Did not attempt to load JSON data because the request \
+Content-Type was not 'application/json'.";
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -44,6 +51,9 @@ pub enum ApiError {
     Validation(Vec<(String, String)>),
     /// Any other fixed body.
     Body(StatusCode, Value),
+    /// What Zou answers when a handler raises: the real server does this
+    /// for a few inputs, and the simulator reproduces those cases.
+    Internal,
 }
 
 impl ApiError {
@@ -61,6 +71,18 @@ impl ApiError {
 
     pub fn missing_field() -> Self {
         Self::Plain(MISSING_FIELD.into())
+    }
+
+    pub fn invalid_format() -> Self {
+        Self::Plain(INVALID_FORMAT.into())
+    }
+
+    pub fn fk_conflict() -> Self {
+        Self::Plain(FK_CONFLICT.into())
+    }
+
+    pub fn wrong(message: impl Into<String>) -> Self {
+        Self::WrongParameter(message.into())
     }
 
     pub fn jwt_unprocessable(message: impl Into<String>) -> Self {
@@ -117,6 +139,10 @@ impl IntoResponse for ApiError {
                 )
             }
             Self::Body(status, body) => (status, body),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": true, "message": INTERNAL}),
+            ),
         };
         (status, Json(body)).into_response()
     }

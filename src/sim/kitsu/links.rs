@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::auth::{Caller, authenticate};
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{Params, envelope, json_body, listing, matches, paging};
+use super::query::{DEFAULT_LIMIT, Paging, Params, envelope, json_body, listing, matches};
 use super::schema::{self, ENTITY_LINK, Record, build, ids, serialize, text, validate_update};
 use super::store::{Store, find, position};
 use super::{Shared, clock, path_id};
@@ -48,8 +48,10 @@ fn entity_project<'a>(st: &'a Store, entity_id: &str) -> Option<&'a str> {
     find(&st.entities, entity_id).map(|e| text(e, "project_id"))
 }
 
+/// The production named in the path, if the caller manages it. A path id
+/// that is not a UUID finds no production (404 on the real server too).
 fn managed_project<'a>(st: &'a Store, caller: &Caller, raw_id: &str) -> Result<&'a Record, ApiError> {
-    let id = path_id(raw_id)?;
+    let id = schema::normalize_id(raw_id).ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if can_manage(caller, project) {
         Ok(project)
@@ -58,10 +60,12 @@ fn managed_project<'a>(st: &'a Store, caller: &Caller, raw_id: &str) -> Result<&
     }
 }
 
-/// `GET /data/projects/{id}/entity-links[?page&limit&cursor_created_at]`,
-/// oldest first. With `page`, the answer is the paged envelope gazu
-/// documents for this call (`limit` defaults to 100); `limit` alone just
-/// caps the array; `cursor_created_at` keeps the links created after it.
+/// `GET /data/projects/{id}/entity-links[?page&limit]`, oldest first.
+/// Without `page`: the hand-built list (microsecond `created_at`, no
+/// `updated_at`), capped by `limit` if given. With `page`: Zou's paged
+/// envelope around the ordinary serialization; a `limit` that is not a
+/// positive integer falls back to 100. The real server fails with a 500
+/// whenever `cursor_created_at` is given, and so does the simulator.
 pub async fn list_for_project(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -72,39 +76,57 @@ pub async fn list_for_project(
     let caller = authenticate(&shared, &st, &headers)?;
     let project_id = text(managed_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
-    let paging = paging(&params)?;
-    let cursor = params.get("cursor_created_at").filter(|c| !c.is_empty());
+    if params.get("cursor_created_at").is_some_and(|c| !c.is_empty()) {
+        return Err(ApiError::Internal);
+    }
+    let page = match params.get("page") {
+        None => None,
+        Some(p) => Some(
+            p.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::wrong("page must be an integer."))?,
+        ),
+    };
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.trim().parse::<i64>().ok())
+        .filter(|l| *l > 0);
     let mut rows: Vec<&Record> = st
         .entity_links
         .iter()
         .filter(|l| entity_project(&st, text(l, "entity_in_id")) == Some(project_id.as_str()))
-        .filter(|l| cursor.is_none_or(|c| precise(l) > c))
         .collect();
     rows.sort_by(|a, b| {
         precise(a)
             .cmp(precise(b))
             .then_with(|| text(a, "id").cmp(text(b, "id")))
     });
-    let items: Vec<Value> = rows
-        .into_iter()
-        .map(|l| Value::Object(project_view(l)))
-        .collect();
-    match paging {
-        Some(paging) => ok(StatusCode::OK, envelope(items, &paging)),
+    match page {
+        Some(page) => {
+            let items: Vec<Value> = rows
+                .into_iter()
+                .map(|l| Value::Object(serialize(&ENTITY_LINK, l, false)))
+                .collect();
+            let paging = Paging {
+                page,
+                limit: limit.unwrap_or(DEFAULT_LIMIT),
+            };
+            ok(StatusCode::OK, envelope(items, &paging))
+        }
         None => {
-            let limit = params
-                .get("limit")
-                .and_then(|l| l.trim().parse::<usize>().ok())
-                .unwrap_or(usize::MAX);
-            ok(
-                StatusCode::OK,
-                Value::Array(items.into_iter().take(limit).collect()),
-            )
+            let cap = limit.map_or(usize::MAX, |l| l as usize);
+            let items: Vec<Value> = rows
+                .into_iter()
+                .take(cap)
+                .map(|l| Value::Object(project_view(l)))
+                .collect();
+            ok(StatusCode::OK, Value::Array(items))
         }
     }
 }
 
 /// `DELETE /data/projects/{id}/entity-links/{link}`: 200 with the link.
+/// Ids that are not UUIDs make the real server fail with a 500.
 pub async fn remove_from_project(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -112,8 +134,12 @@ pub async fn remove_from_project(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let project_id = text(managed_project(&st, &caller, &id)?, "id").to_owned();
-    let link_id = path_id(&link_id)?;
+    let (Some(project_id), Some(link_id)) =
+        (schema::normalize_id(&id), schema::normalize_id(&link_id))
+    else {
+        return Err(ApiError::Internal);
+    };
+    let project_id = text(managed_project(&st, &caller, &project_id)?, "id").to_owned();
     let index = position(&st.entity_links, &link_id)
         .filter(|i| {
             entity_project(&st, text(&st.entity_links[*i], "entity_in_id"))
@@ -160,14 +186,12 @@ pub async fn get_one(
     )
 }
 
-/// Both ends must exist and a pair can only be linked once.
+/// Both ends must exist and a pair can only be linked once. Creating and
+/// editing links through the generic routes is for administrators only.
 fn check_link(st: &Store, link: &Record, self_id: &str) -> Result<(), ApiError> {
     for key in ["entity_in_id", "entity_out_id"] {
-        let id = text(link, key);
-        if find(&st.entities, id).is_none() {
-            return Err(ApiError::plain(format!(
-                "Key ({key})=({id}) is not present in table \"entity\"."
-            )));
+        if find(&st.entities, text(link, key)).is_none() {
+            return Err(ApiError::fk_conflict());
         }
     }
     let (entity_in, entity_out) = (text(link, "entity_in_id"), text(link, "entity_out_id"));
@@ -184,10 +208,8 @@ fn check_link(st: &Store, link: &Record, self_id: &str) -> Result<(), ApiError> 
 pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    if !caller.is_manager() {
-        return Err(ApiError::Forbidden);
-    }
-    let body = json_body(&body)?;
+    caller.require_admin()?;
+    let body = json_body(&headers, &body)?;
     let now = clock::now();
     let mut link = build(&ENTITY_LINK, &body, &clock::naive(now))?;
     check_link(&st, &link, "")?;
@@ -208,12 +230,10 @@ pub async fn update(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
-    if !caller.is_manager() {
-        return Err(ApiError::Forbidden);
-    }
+    caller.require_admin()?;
     let changes = validate_update(&ENTITY_LINK, &body, PROTECTED)?;
     let mut updated = st.entity_links[index].clone();
     schema::apply(&mut updated, changes, &clock::naive(clock::now()));
@@ -233,9 +253,7 @@ pub async fn remove(
     let caller = authenticate(&shared, &st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
-    if !caller.is_manager() {
-        return Err(ApiError::Forbidden);
-    }
+    caller.require_admin()?;
     st.entity_links.remove(index);
     no_content()
 }

@@ -26,15 +26,22 @@ fn full_view(st: &Store, project: &Record) -> Map<String, Value> {
     let mut out = serialize(&PROJECT, project, true);
     // Metadata descriptors, task type priorities and status links are not
     // simulated; they are present and empty, as on a fresh production.
+    add_settings(&mut out);
+    out.insert("project_status_name".into(), status_name(st, project));
+    out
+}
+
+fn add_settings(out: &mut Map<String, Value>) {
     out.insert("descriptors".into(), json!([]));
-    out.insert("task_type_links".into(), json!([]));
+    out.insert("task_type_links".into(), json!({}));
     out.insert("task_types_priority".into(), json!({}));
     out.insert("task_statuses_link".into(), json!({}));
-    let status = find(&st.project_statuses, text(project, "project_status_id"))
+}
+
+fn status_name(st: &Store, project: &Record) -> Value {
+    find(&st.project_statuses, text(project, "project_status_id"))
         .map(|s| Value::String(text(s, "name").to_owned()))
-        .unwrap_or(Value::Null);
-    out.insert("project_status_name".into(), status);
-    out
+        .unwrap_or(Value::Null)
 }
 
 pub async fn list(
@@ -54,26 +61,41 @@ pub async fn list(
     listing(rows, &params, |p| serialize(&PROJECT, p, relations))
 }
 
-fn list_by_status(shared: &Shared, headers: &HeaderMap, only_open: bool) -> ApiResult {
+/// `GET /data/projects/open` (gazu's `all_open_projects`): relations and
+/// the (empty) production settings.
+pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
     let st = shared.lock();
-    let caller = authenticate(shared, &st, headers)?;
+    let caller = authenticate(&shared, &st, &headers)?;
     let items: Vec<Value> = st
         .projects
         .iter()
-        .filter(|p| visible(&caller, p) && (!only_open || st.is_open(p)))
-        .map(|p| Value::Object(serialize(&PROJECT, p, true)))
+        .filter(|p| visible(&caller, p) && st.is_open(p))
+        .map(|p| {
+            let mut out = serialize(&PROJECT, p, true);
+            add_settings(&mut out);
+            Value::Object(out)
+        })
         .collect();
     ok(StatusCode::OK, Value::Array(items))
 }
 
-/// `GET /data/projects/open` (gazu's `all_open_projects`).
-pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    list_by_status(&shared, &headers, true)
-}
-
-/// `GET /data/projects/all`: every production the caller may see.
+/// `GET /data/projects/all`: every production the caller may see, columns
+/// plus status name and descriptors.
 pub async fn list_all(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    list_by_status(&shared, &headers, false)
+    let st = shared.lock();
+    let caller = authenticate(&shared, &st, &headers)?;
+    let items: Vec<Value> = st
+        .projects
+        .iter()
+        .filter(|p| visible(&caller, p))
+        .map(|p| {
+            let mut out = serialize(&PROJECT, p, false);
+            out.insert("project_status_name".into(), status_name(&st, p));
+            out.insert("descriptors".into(), json!([]));
+            Value::Object(out)
+        })
+        .collect();
+    ok(StatusCode::OK, Value::Array(items))
 }
 
 pub async fn get_one(
@@ -86,13 +108,15 @@ pub async fn get_one(
     let id = path_id(&id)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if !visible(&caller, project) {
-        return Err(ApiError::Forbidden);
+        // Zou answers this refusal with a JSON null body.
+        return Err(ApiError::Body(StatusCode::FORBIDDEN, Value::Null));
     }
     ok(StatusCode::OK, Value::Object(full_view(&st, project)))
 }
 
-/// Foreign keys and unique names, checked the way the database would.
-fn check_references(st: &Store, record: &Record, self_id: &str) -> Result<(), ApiError> {
+/// Unique names and the status foreign key, checked the way the database
+/// would. Related ids that match nothing are dropped, as Zou drops them.
+fn check_references(st: &Store, record: &mut Record, self_id: &str) -> Result<(), ApiError> {
     let name = text(record, "name");
     if st
         .projects
@@ -103,24 +127,18 @@ fn check_references(st: &Store, record: &Record, self_id: &str) -> Result<(), Ap
     }
     let status = text(record, "project_status_id");
     if !status.is_empty() && find(&st.project_statuses, status).is_none() {
-        return Err(ApiError::plain(format!(
-            "Key (project_status_id)=({status}) is not present in table \"project_status\"."
-        )));
+        return Err(ApiError::fk_conflict());
     }
-    // Zou resolves each related id to a row first and answers 404 for one
-    // that does not exist.
-    if ids(record, "team")
-        .iter()
-        .any(|person| st.person(person).is_none())
-    {
-        return Err(ApiError::NotFound);
-    }
-    if ids(record, "asset_types")
-        .iter()
-        .any(|t| find(&st.entity_types, t).is_none())
-    {
-        return Err(ApiError::NotFound);
-    }
+    let team: Vec<String> = ids(record, "team")
+        .into_iter()
+        .filter(|person| st.person(person).is_some())
+        .collect();
+    let asset_types: Vec<String> = ids(record, "asset_types")
+        .into_iter()
+        .filter(|t| find(&st.entity_types, t).is_some())
+        .collect();
+    record.insert("team".into(), json!(team));
+    record.insert("asset_types".into(), json!(asset_types));
     Ok(())
 }
 
@@ -128,7 +146,7 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
     caller.require_admin()?;
-    let mut body = json_body(&body)?;
+    let mut body = json_body(&headers, &body)?;
     // Templates are not simulated; the id gazu may send is accepted and
     // has no effect.
     body.remove("project_template_id");
@@ -143,7 +161,7 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
             Value::String(st.open_status_id()),
         );
     }
-    check_references(&st, &project, "")?;
+    check_references(&st, &mut project, "")?;
 
     // A TV show starts with a first episode, E01.
     let mut first_episode = None;
@@ -175,7 +193,7 @@ pub async fn update(
 ) -> ApiResult {
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
     let project = &st.projects[index];
@@ -186,15 +204,15 @@ pub async fn update(
     let changes = validate_update(&PROJECT, &body, PROTECTED)?;
     let mut updated = project.clone();
     schema::apply(&mut updated, changes, &clock::naive(clock::now()));
-    check_references(&st, &updated, &id)?;
-    let out = serialize(&PROJECT, &updated, true);
+    check_references(&st, &mut updated, &id)?;
+    let out = serialize(&PROJECT, &updated, false);
     st.projects[index] = updated;
     ok(StatusCode::OK, Value::Object(out))
 }
 
 /// Only a production that is no longer Open can be deleted. Without
-/// `force`, one that still has assets is refused, like the foreign key
-/// from its entities refuses it in Zou.
+/// `force`, one that still has assets makes the real server fail with a
+/// 500, which is reproduced.
 pub async fn remove(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -220,10 +238,7 @@ pub async fn remove(
         .map(|e| text(e, "id").to_owned())
         .collect();
     if !entity_ids.is_empty() && !force {
-        return Err(ApiError::plain(format!(
-            "Key (id)=({id}) is still referenced from table \"entity\". \
-             Use force=true to delete the production with its assets."
-        )));
+        return Err(ApiError::Internal);
     }
     st.entity_links.retain(|l| {
         !entity_ids.iter().any(|e| {
@@ -274,7 +289,7 @@ pub async fn create_status(
     let mut st = shared.lock();
     let caller = authenticate(&shared, &st, &headers)?;
     caller.require_admin()?;
-    let body = json_body(&body)?;
+    let body = json_body(&headers, &body)?;
     let status = build(&PROJECT_STATUS, &body, &clock::naive(clock::now()))?;
     if st
         .project_statuses

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::http::header::CONTENT_TYPE;
 use serde_json::{Map, Value, json};
 
-use super::errors::{ApiError, ApiResult, ok};
+use super::errors::{ApiError, ApiResult, UNSUPPORTED_MEDIA, ok};
 use super::schema::{Kind, Record, Schema, normalize_id};
 
 /// Zou's `NB_RECORDS_PER_PAGE`.
@@ -145,8 +145,8 @@ pub struct Paging {
     pub limit: i64,
 }
 
-/// `?page=N` turns a list into the envelope; `page=-1` (or absent) keeps the
-/// bare array, as in Zou where only `page > -1` paginates.
+/// `?page=N` turns a list into the envelope; a negative page (or none)
+/// keeps the bare array. `limit` defaults to 100, and so does `limit=0`.
 pub fn paging(params: &Params) -> Result<Option<Paging>, ApiError> {
     let Some(page) = params.get("page") else {
         return Ok(None);
@@ -154,40 +154,43 @@ pub fn paging(params: &Params) -> Result<Option<Paging>, ApiError> {
     let page: i64 = page
         .trim()
         .parse()
-        .map_err(|_| ApiError::WrongParameter(format!("Page must be an integer: {page}")))?;
+        .map_err(|_| ApiError::wrong("page must be an integer."))?;
     if page <= -1 {
         return Ok(None);
     }
-    let limit = match params.get("limit") {
+    let limit = match params.get("limit").map(str::trim) {
         None | Some("") => DEFAULT_LIMIT,
-        Some(l) => l
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|l| *l > 0)
-            .ok_or_else(|| ApiError::WrongParameter(format!("Limit must be a positive integer: {l}")))?,
+        Some(l) => match l.parse::<i64>() {
+            Err(_) => return Err(ApiError::wrong("limit must be an integer.")),
+            Ok(l) if l < 0 => {
+                return Err(ApiError::Message(
+                    StatusCode::BAD_REQUEST,
+                    "limit must be a positive integer.".into(),
+                ));
+            }
+            Ok(0) => DEFAULT_LIMIT,
+            Ok(l) => l,
+        },
     };
     Ok(Some(Paging { page, limit }))
 }
 
-/// The envelope of Zou's `paginated_entries`, including its quirk of
-/// reporting a zero total for a page past the end.
+/// Zou's paginated envelope. A page before the first or past the last is
+/// empty but still reports the real total.
 pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
     let total = items.len() as i64;
     let limit = paging.limit;
     let offset = (paging.page - 1) * limit;
     let nb_pages = (total + limit - 1) / limit;
-    if total < offset || paging.page < 1 {
-        return json!({
-            "data": [], "total": 0, "nb_pages": nb_pages,
-            "limit": limit, "offset": offset, "page": paging.page,
-        });
-    }
-    let data: Vec<Value> = items
-        .into_iter()
-        .skip(offset.max(0) as usize)
-        .take(limit as usize)
-        .collect();
+    let data: Vec<Value> = if offset < 0 {
+        Vec::new()
+    } else {
+        items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect()
+    };
     json!({
         "data": data, "total": total, "nb_pages": nb_pages,
         "limit": limit, "offset": offset, "page": paging.page,
@@ -233,38 +236,63 @@ pub fn select_fields(params: &Params, mut object: Map<String, Value>) -> Map<Str
     object
 }
 
-/// A JSON object body. An empty body reads as `{}` (Flask hands Zou `None`
-/// and the resource treats it as no data); anything else unparseable is
-/// Flask's 400.
-pub fn json_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
+/// Flask's `request.is_json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let mimetype = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    mimetype == "application/json"
+        || mimetype.starts_with("application/") && mimetype.ends_with("+json")
+}
+
+/// A JSON object body, refused the way Flask and Zou refuse the others:
+/// 415 without a JSON content type, 400 for unparseable JSON, and each
+/// non-object JSON value with the error Zou's code trips over.
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::Message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UNSUPPORTED_MEDIA.into(),
+        ));
     }
     match serde_json::from_slice::<Value>(body) {
+        Err(_) => Err(ApiError::BadJson),
         Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Err(ApiError::wrong(
+            "Data are empty. Please verify that you sent JSON data and that you set the \
+             right headers.",
+        )),
+        Ok(Value::Array(_)) => Err(ApiError::plain("pop expected at most 1 argument, got 2")),
+        Ok(Value::String(_)) => Err(ApiError::Internal),
         Ok(other) => Err(ApiError::plain(format!(
-            "argument after ** must be a mapping, not {}",
+            "argument of type '{}' is not iterable",
             python_type(&other)
         ))),
-        Err(_) => Err(ApiError::BadJson),
     }
 }
 
-/// A login body: JSON, or a form when the client says so.
-pub fn json_or_form(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+/// A login body: a form when the client says so, otherwise JSON read
+/// leniently (anything unreadable counts as an empty payload and fails
+/// validation, as in Zou).
+pub fn json_or_form(headers: &HeaderMap, body: &[u8]) -> Map<String, Value> {
     let is_form = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if is_form {
         let text = String::from_utf8_lossy(body);
-        let params = Params::parse(Some(&text));
-        return Ok(params
+        return Params::parse(Some(&text))
             .iter()
             .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-            .collect());
+            .collect();
     }
-    json_body(body)
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
 }
 
 fn python_type(value: &Value) -> &'static str {

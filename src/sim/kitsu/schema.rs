@@ -166,6 +166,9 @@ pub static PROJECT: Schema = Schema {
         col("episode_span", Int, Def::Int(0)),
         col("max_retakes", Int, Def::Int(0)),
         col("is_clients_isolated", Bool, Def::Bool(false)),
+        col("is_client_stats_visible", Bool, Def::Bool(true)),
+        col("is_client_task_list_visible", Bool, Def::Bool(true)),
+        col("is_client_task_panel_visible", Bool, Def::Bool(true)),
         col("is_preview_download_allowed", Bool, Def::Bool(false)),
         col("is_set_preview_automated", Bool, Def::Bool(false)),
         col("homepage", Str, Def::Str("assets")),
@@ -173,9 +176,9 @@ pub static PROJECT: Schema = Schema {
         col("is_bot_collaboration_enabled", Bool, Def::Bool(false)),
         col("is_single_preview_per_revision", Bool, Def::Bool(false)),
         col("is_frame_in_numbering", Bool, Def::Bool(false)),
-        col("revision_padding", Int, Def::Null),
-        col("hd_bitrate_compression", Int, Def::Int(28)),
-        col("ld_bitrate_compression", Int, Def::Int(6)),
+        col("revision_padding", Int, Def::Int(0)),
+        col("hd_bitrate_compression", Int, Def::Null),
+        col("ld_bitrate_compression", Int, Def::Null),
         col("project_status_id", Id, Def::Null),
         col("default_preview_background_file_id", Id, Def::Null),
         col("from_schedule_version_id", Id, Def::Null),
@@ -251,6 +254,7 @@ pub static PERSON: Schema = Schema {
         required("last_name", Str),
         col("email", Str, Def::Null),
         col("phone", Str, Def::Null),
+        col("country", Str, Def::Null),
         not_null(
             "contract_type",
             Choice(CONTRACT_TYPES),
@@ -260,8 +264,6 @@ pub static PERSON: Schema = Schema {
         col("archived", Bool, Def::Bool(false)),
         col("last_presence", Date, Def::Null),
         col("desktop_login", Str, Def::Null),
-        col("login_failed_attemps", Int, Def::Int(0)),
-        col("last_login_failed", DateTime, Def::Null),
         col("totp_enabled", Bool, Def::Bool(false)),
         col("email_otp_enabled", Bool, Def::Bool(false)),
         col("fido_enabled", Bool, Def::Bool(false)),
@@ -269,8 +271,13 @@ pub static PERSON: Schema = Schema {
         col("shotgun_id", Int, Def::Null),
         col("timezone", Str, Def::Str("Europe/Paris")),
         col("locale", Str, Def::Str("en_US")),
+        col("use_12_hour_clock", Bool, Def::Bool(false)),
+        col("display_date_format", Str, Def::Str("YYYY-MM-DD")),
         col("data", Json, Def::Null),
         not_null("role", Choice(ROLES), Def::Str("user")),
+        col("position", Str, Def::Str("artist")),
+        col("seniority", Str, Def::Str("mid")),
+        col("daily_salary", Int, Def::Int(0)),
         col("has_avatar", Bool, Def::Bool(false)),
         col("notifications_enabled", Bool, Def::Bool(false)),
         col("notifications_slack_enabled", Bool, Def::Bool(false)),
@@ -281,28 +288,16 @@ pub static PERSON: Schema = Schema {
         col("notifications_discord_userid", Str, Def::Str("")),
         not_null("is_bot", Bool, Def::Bool(false)),
         col("is_guest", Bool, Def::Bool(false)),
+        col("preview_project_id", Id, Def::Null),
+        col("preview_opened_at", DateTime, Def::Null),
+        col("preview_open_until", DateTime, Def::Null),
         col("expiration_date", Date, Def::Null),
-        col("studio_id", Id, Def::Null),
         col("is_generated_from_ldap", Bool, Def::Bool(false)),
         col("ldap_uid", Str, Def::Null),
-        col("country", Str, Def::Null),
-        col("position", Str, Def::Str("artist")),
-        col("seniority", Str, Def::Str("mid")),
-        col("daily_salary", Int, Def::Int(0)),
-        col("display_date_format", Str, Def::Null),
-        // Zou loads departments eagerly, so they appear in every view.
-        not_null("departments", IdList, Def::EmptyList),
+        relation("departments"),
+        col("studio_id", Id, Def::Null),
     ],
 };
-
-/// Zou answers a value the database refuses with the driver's text; the
-/// simulator names the column and what it expects instead.
-fn rejected(schema: &Schema, field: &Field, expected: &str) -> ApiError {
-    ApiError::plain(format!(
-        "Invalid value for {}.{}: {expected} expected.",
-        schema.class, field.name
-    ))
-}
 
 pub fn normalize_id(s: &str) -> Option<String> {
     uuid::Uuid::parse_str(s)
@@ -314,7 +309,21 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
-pub fn check(schema: &Schema, field: &Field, value: &Value) -> Result<Value, ApiError> {
+/// Python's `repr()` of a JSON value, for messages that quote it.
+fn python_repr(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("'{s}'"),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Null => "None".into(),
+        other => other.to_string(),
+    }
+}
+
+/// One column value as the database would store it. Zou validates choices
+/// and dates itself (`WrongParameter`, 400 with `data`); anything else the
+/// database refuses comes back as the generic invalid-format message.
+pub fn check(field: &Field, value: &Value) -> Result<Value, ApiError> {
     if value.is_null() {
         return if field.nullable && field.kind != IdList {
             Ok(Value::Null)
@@ -323,23 +332,41 @@ pub fn check(schema: &Schema, field: &Field, value: &Value) -> Result<Value, Api
         };
     }
     let checked = match field.kind {
-        Str => value.as_str().map(|s| Value::String(s.to_owned())),
+        // PostgreSQL casts numbers and booleans into text columns.
+        Str => match value {
+            Value::String(s) => Some(Value::String(s.clone())),
+            Value::Number(n) => Some(Value::String(n.to_string())),
+            Value::Bool(b) => Some(Value::String(b.to_string())),
+            _ => None,
+        },
         Int => value.as_i64().map(Value::from),
         Bool => value.as_bool().map(Value::Bool),
         Json => Some(value.clone()),
-        Date => value
-            .as_str()
-            .and_then(clock::parse_date)
-            .map(|d| Value::String(clock::date(d))),
+        Date => {
+            return value
+                .as_str()
+                .and_then(clock::parse_date)
+                .map(|d| Value::String(clock::date(d)))
+                .ok_or_else(|| {
+                    ApiError::wrong(format!(
+                        "Invalid date format for '{}': {}. Expected an ISO 8601 date or datetime.",
+                        field.name,
+                        python_repr(value)
+                    ))
+                });
+        }
         DateTime => value
             .as_str()
             .and_then(clock::parse_naive)
             .map(|t| Value::String(clock::naive(t.assume_utc()))),
         Id => value.as_str().and_then(normalize_id).map(Value::String),
-        Choice(options) => value
-            .as_str()
-            .filter(|s| options.contains(s))
-            .map(|s| Value::String(s.to_owned())),
+        Choice(options) => {
+            return value
+                .as_str()
+                .filter(|s| options.contains(s))
+                .map(|s| Value::String(s.to_owned()))
+                .ok_or_else(|| ApiError::wrong(format!("Invalid {}", field.name)));
+        }
         IdList => value.as_array().and_then(|items| {
             let mut ids: Vec<Value> = Vec::with_capacity(items.len());
             for item in items {
@@ -355,47 +382,55 @@ pub fn check(schema: &Schema, field: &Field, value: &Value) -> Result<Value, Api
             Some(Value::Array(ids))
         }),
     };
-    checked.ok_or_else(|| {
-        let expected = match field.kind {
-            Str => "a string",
-            Int => "an integer",
-            Bool => "a boolean",
-            Date => "a YYYY-MM-DD date",
-            DateTime => "a YYYY-MM-DDTHH:MM:SS datetime",
-            Id => "a UUID",
-            IdList => "a list of UUIDs",
-            Choice(_) => "one of the allowed values",
-            Json => "JSON",
-        };
-        rejected(schema, field, expected)
-    })
+    checked.ok_or_else(ApiError::invalid_format)
+}
+
+/// Zou checks choices and dates before it touches the database, so their
+/// errors win over the database's.
+fn first_error(errors: Vec<ApiError>) -> Option<ApiError> {
+    let mut errors = errors.into_iter();
+    let first = errors.next()?;
+    if matches!(first, ApiError::WrongParameter(_)) {
+        return Some(first);
+    }
+    Some(
+        errors
+            .find(|e| matches!(e, ApiError::WrongParameter(_)))
+            .unwrap_or(first),
+    )
 }
 
 /// `Model.create(**data)`: unknown keys are a constructor error, missing
 /// NOT NULL columns an integrity error.
 pub fn build(schema: &Schema, body: &Map<String, Value>, now: &str) -> Result<Record, ApiError> {
     let mut record = Record::new();
+    let mut errors = Vec::new();
     for (key, value) in body {
         match key.as_str() {
-            "id" => {
-                let id = value
-                    .as_str()
-                    .and_then(normalize_id)
-                    .ok_or_else(ApiError::malformed_id)?;
-                record.insert("id".into(), Value::String(id));
-            }
+            "id" => match value.as_str().and_then(normalize_id) {
+                Some(id) => {
+                    record.insert("id".into(), Value::String(id));
+                }
+                None => errors.push(ApiError::invalid_format()),
+            },
             // The base mixin sets these itself; a client copy is ignored.
             "created_at" | "updated_at" => {}
-            _ => {
-                let field = schema.field(key).ok_or_else(|| {
-                    ApiError::plain(format!(
-                        "'{key}' is an invalid keyword argument for {}",
-                        schema.class
-                    ))
-                })?;
-                record.insert(key.clone(), check(schema, field, value)?);
-            }
+            _ => match schema.field(key) {
+                None => errors.push(ApiError::plain(format!(
+                    "'{key}' is an invalid keyword argument for {}",
+                    schema.class
+                ))),
+                Some(field) => match check(field, value) {
+                    Ok(v) => {
+                        record.insert(key.clone(), v);
+                    }
+                    Err(e) => errors.push(e),
+                },
+            },
         }
+    }
+    if let Some(error) = first_error(errors) {
+        return Err(error);
     }
     for field in schema.fields {
         if !record.contains_key(field.name) {
@@ -440,15 +475,24 @@ pub fn validate_update(
     protected: &[&str],
 ) -> Result<Record, ApiError> {
     let mut changes = Record::new();
+    let mut errors = Vec::new();
     for (key, value) in body {
         if protected.contains(&key.as_str()) {
             continue;
         }
         if let Some(field) = schema.field(key) {
-            changes.insert(key.clone(), check(schema, field, value)?);
+            match check(field, value) {
+                Ok(v) => {
+                    changes.insert(key.clone(), v);
+                }
+                Err(e) => errors.push(e),
+            }
         }
     }
-    Ok(changes)
+    match first_error(errors) {
+        Some(error) => Err(error),
+        None => Ok(changes),
+    }
 }
 
 pub fn apply(record: &mut Record, changes: Record, now: &str) {

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
+use super::auth::HAS_LINKED_DATA;
 use super::jwt::Signer;
 use super::links::PRECISE_CREATED_AT;
 use super::schema::{
@@ -82,6 +83,9 @@ pub fn demo(signer: &Signer) -> Store {
         "format_duration_in_hours": false,
         "hd_by_default": false,
         "dark_theme_by_default": false,
+        "chat_token_slack": "",
+        "chat_webhook_mattermost": "",
+        "chat_token_discord": "",
         "created_at": at,
         "updated_at": at,
         "type": "Organisation",
@@ -104,8 +108,10 @@ pub fn demo(signer: &Signer) -> Store {
         "Episode",
         "Sequence",
         "Shot",
+        "Scene",
         "Edit",
         "Concept",
+        "ConceptFolder",
         "Character",
         "Environment",
         "FX",
@@ -120,7 +126,7 @@ pub fn demo(signer: &Signer) -> Store {
     for (first, last, local, role, position) in PERSONS {
         let at = t.next_naive();
         let email = format!("{local}@kitsu.portico.demo");
-        let person = seeded(
+        let mut person = seeded(
             &PERSON,
             json!({
                 "first_name": first,
@@ -135,6 +141,8 @@ pub fn demo(signer: &Signer) -> Store {
             }),
             &at,
         );
+        // The crew has worked in Kitsu: logins, tasks, comments.
+        person.insert(HAS_LINKED_DATA.into(), Value::Bool(true));
         st.passwords
             .insert(text(&person, "id").to_owned(), DEMO_PASSWORD.to_owned());
         st.persons.push(person);

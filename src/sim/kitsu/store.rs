@@ -15,7 +15,15 @@ pub const ACCESS_LIFETIME: Duration = Duration::days(7);
 pub const REFRESH_LIFETIME: Duration = Duration::days(15);
 
 /// Entity types that are not asset types (Zou's temporal types).
-pub const TEMPORAL_TYPES: &[&str] = &["Episode", "Sequence", "Shot", "Scene", "Edit", "Concept"];
+pub const TEMPORAL_TYPES: &[&str] = &[
+    "Episode",
+    "Sequence",
+    "Shot",
+    "Scene",
+    "Edit",
+    "Concept",
+    "ConceptFolder",
+];
 
 #[derive(Default)]
 pub struct Store {
@@ -47,6 +55,10 @@ impl Store {
         find(&self.persons, id)
     }
 
+    pub fn person_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.persons.iter_mut().find(|p| text(p, "id") == id)
+    }
+
     pub fn status_named(&self, name: &str) -> Option<&Record> {
         self.project_statuses
             .iter()
@@ -71,12 +83,12 @@ impl Store {
         self.entity_types.iter().find(|t| text(t, "name") == name)
     }
 
-    /// A person's view for admins and managers: every column but the
-    /// secrets, plus `full_name` and `fido_devices`.
-    pub fn person_safe(&self, person: &Record) -> Map<String, Value> {
-        let mut out = schema::serialize(&PERSON, person, true);
+    /// A person's view for admins (and managers reading one person): every
+    /// column but the secrets, plus `full_name`; `departments` only with
+    /// relations, as in the single-person, login and write answers.
+    pub fn person_safe(&self, person: &Record, relations: bool) -> Map<String, Value> {
+        let mut out = schema::serialize(&PERSON, person, relations);
         out.insert("full_name".into(), Value::String(full_name(person)));
-        out.insert("fido_devices".into(), Value::Array(Vec::new()));
         out
     }
 
@@ -126,6 +138,8 @@ impl Store {
 
 pub fn full_name(person: &Record) -> String {
     format!("{} {}", text(person, "first_name"), text(person, "last_name"))
+        .trim()
+        .to_owned()
 }
 
 fn base_claims(sub: &str, kind: &str, identity_type: &str, now: OffsetDateTime) -> Claims {
@@ -168,8 +182,9 @@ pub fn access_claims(
 }
 
 /// Zou's `create_access_token_for_raw_person`: no expiry unless the person
-/// has an expiration date, then the end of that day (UTC). Storing the new
-/// jti on the person revokes whatever token it had before.
+/// has an expiration date, then the end of that day (UTC), which the real
+/// server rounds to the next midnight. Storing the new jti on the person
+/// revokes whatever token it had before.
 pub fn api_token(signer: &Signer, person: &mut Record) -> String {
     let now = clock::now();
     let identity_type = if schema::flag(person, "is_bot") {
@@ -185,7 +200,7 @@ pub fn api_token(signer: &Signer, person: &mut Record) -> String {
         .and_then(Value::as_str)
         .and_then(clock::parse_date);
     if let Some(date) = expiry {
-        let end_of_day = date.with_time(Time::MAX).assume_utc();
+        let end_of_day = date.with_time(Time::MIDNIGHT).assume_utc() + Duration::days(1);
         claims.insert("exp".into(), clock::unix(end_of_day).into());
     }
     if let Some(jti) = claims.get("jti").cloned() {
