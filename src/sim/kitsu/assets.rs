@@ -151,7 +151,10 @@ pub async fn get_asset_type(
     let asset_type = find(&st.entity_types, &id)
         .filter(|t| st.is_asset_type(t))
         .ok_or(ApiError::NotFound)?;
-    ok(StatusCode::OK, Value::Object(st.asset_type_view(asset_type, true)))
+    ok(
+        StatusCode::OK,
+        Value::Object(st.asset_type_view(asset_type, true)),
+    )
 }
 
 /// `GET /data/entity-types`: generic CRUD listing of every entity type.

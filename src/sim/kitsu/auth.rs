@@ -104,7 +104,12 @@ fn find_token(headers: &HeaderMap, want: Want) -> Result<String, ApiError> {
 }
 
 /// Decoding, claim checks and the blocklist, in flask-jwt-extended's order.
-pub fn verify(shared: &Shared, st: &Store, headers: &HeaderMap, want: Want) -> Result<Claims, ApiError> {
+pub fn verify(
+    shared: &Shared,
+    st: &Store,
+    headers: &HeaderMap,
+    want: Want,
+) -> Result<Claims, ApiError> {
     let token = find_token(headers, want)?;
     let claims = match shared.signer.decode(&token, clock::unix(clock::now())) {
         Ok(claims) => claims,
@@ -126,10 +131,14 @@ pub fn verify(shared: &Shared, st: &Store, headers: &HeaderMap, want: Want) -> R
     let is_refresh = claims.get("type").and_then(Value::as_str) == Some("refresh");
     match want {
         Want::Refresh if !is_refresh => {
-            return Err(ApiError::jwt_unprocessable("Only refresh tokens are allowed"));
+            return Err(ApiError::jwt_unprocessable(
+                "Only refresh tokens are allowed",
+            ));
         }
         Want::Access if is_refresh => {
-            return Err(ApiError::jwt_unprocessable("Only non-refresh tokens are allowed"));
+            return Err(ApiError::jwt_unprocessable(
+                "Only non-refresh tokens are allowed",
+            ));
         }
         _ => {}
     }
@@ -180,7 +189,10 @@ fn validate_login(body: &Map<String, Value>) -> Result<(String, Option<String>),
         }
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            errors.push(("email".to_owned(), "Input should be a valid string".to_owned()));
+            errors.push((
+                "email".to_owned(),
+                "Input should be a valid string".to_owned(),
+            ));
             None
         }
     };
@@ -223,7 +235,11 @@ pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes
         .persons
         .iter()
         .find(|p| text(p, "email") == wanted)
-        .or_else(|| st.persons.iter().find(|p| text(p, "desktop_login") == email))
+        .or_else(|| {
+            st.persons
+                .iter()
+                .find(|p| text(p, "desktop_login") == email)
+        })
         .ok_or_else(wrong_credentials)?;
     let id = text(person, "id").to_owned();
     let stored = st.passwords.get(&id).ok_or_else(wrong_credentials)?;

@@ -184,7 +184,10 @@ fn json_message(text: &str, e: &serde_json::Error) -> String {
         let column = skipped.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         return format!("Expecting value: {}", position(line, column));
     }
-    format!("Expecting value: {}", position(e.line().max(1), e.column().max(1)))
+    format!(
+        "Expecting value: {}",
+        position(e.line().max(1), e.column().max(1))
+    )
 }
 
 #[cfg(test)]

@@ -25,7 +25,14 @@ fn can_manage(caller: &Caller, project: &Record) -> bool {
 /// no `updated_at`.
 fn project_view(link: &Record) -> Map<String, Value> {
     let mut out = Map::new();
-    for key in ["id", "entity_in_id", "entity_out_id", "nb_occurences", "label", "data"] {
+    for key in [
+        "id",
+        "entity_in_id",
+        "entity_out_id",
+        "nb_occurences",
+        "label",
+        "data",
+    ] {
         out.insert(key.into(), link.get(key).cloned().unwrap_or(Value::Null));
     }
     let created = link
@@ -50,7 +57,11 @@ fn entity_project<'a>(st: &'a Store, entity_id: &str) -> Option<&'a str> {
 
 /// The production named in the path, if the caller manages it. A path id
 /// that is not a UUID finds no production (404 on the real server too).
-fn managed_project<'a>(st: &'a Store, caller: &Caller, raw_id: &str) -> Result<&'a Record, ApiError> {
+fn managed_project<'a>(
+    st: &'a Store,
+    caller: &Caller,
+    raw_id: &str,
+) -> Result<&'a Record, ApiError> {
     let id = schema::normalize_id(raw_id).ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if can_manage(caller, project) {
@@ -76,7 +87,10 @@ pub async fn list_for_project(
     let caller = authenticate(&shared, &st, &headers)?;
     let project_id = text(managed_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
-    if params.get("cursor_created_at").is_some_and(|c| !c.is_empty()) {
+    if params
+        .get("cursor_created_at")
+        .is_some_and(|c| !c.is_empty())
+    {
         return Err(ApiError::Internal);
     }
     let page = match params.get("page") {

@@ -145,9 +145,7 @@ pub fn router() -> Router {
         )
         .route(
             "/api/data/entity-links/{id}",
-            get(links::get_one)
-                .put(links::update)
-                .delete(links::remove),
+            get(links::get_one).put(links::update).delete(links::remove),
         )
         .route(
             "/api/data/persons",

@@ -76,7 +76,9 @@ fn normalize_email(body: &mut Map<String, Value>) -> Result<(), ApiError> {
 /// A present `expiration_date` must not be in the past (null is fine).
 fn check_expiration(body: &Map<String, Value>) -> Result<(), ApiError> {
     if let Some(value) = body.get("expiration_date").filter(|v| !v.is_null()) {
-        let field = PERSON.field("expiration_date").ok_or_else(ApiError::invalid_format)?;
+        let field = PERSON
+            .field("expiration_date")
+            .ok_or_else(ApiError::invalid_format)?;
         let date = schema::check(field, value)?;
         let date = date.as_str().and_then(clock::parse_date);
         if date.is_some_and(|d| d < clock::today()) {

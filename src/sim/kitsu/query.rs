@@ -1,8 +1,8 @@
 //! Query strings, list filters, paging and request bodies, following Zou's
 //! generic CRUD list semantics.
 
-use axum::http::{HeaderMap, StatusCode};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, ApiResult, UNSUPPORTED_MEDIA, ok};
@@ -123,9 +123,10 @@ pub fn matches(schema: &Schema, record: &Record, params: &Params) -> bool {
             return stored.as_str().is_some_and(|s| ilike(wanted, s));
         }
         if kind == Some(Kind::IdList) {
-            return stored
-                .as_array()
-                .is_some_and(|ids| ids.iter().any(|id| value_matches(Some(Kind::Id), id, wanted)));
+            return stored.as_array().is_some_and(|ids| {
+                ids.iter()
+                    .any(|id| value_matches(Some(Kind::Id), id, wanted))
+            });
         }
         if wanted.starts_with('[') {
             return match serde_json::from_str::<Vec<Value>>(wanted) {

@@ -158,7 +158,11 @@ pub static PROJECT: Schema = Schema {
         col("ratio", Str, Def::Str("16:9")),
         col("resolution", Str, Def::Str("1920x1080")),
         col("production_type", Str, Def::Str("short")),
-        col("production_style", Choice(PRODUCTION_STYLES), Def::Str("2d3d")),
+        col(
+            "production_style",
+            Choice(PRODUCTION_STYLES),
+            Def::Str("2d3d"),
+        ),
         col("start_date", Date, Def::Null),
         col("end_date", Date, Def::Null),
         col("man_days", Int, Def::Null),

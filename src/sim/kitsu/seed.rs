@@ -8,8 +8,7 @@ use super::auth::HAS_LINKED_DATA;
 use super::jwt::Signer;
 use super::links::PRECISE_CREATED_AT;
 use super::schema::{
-    ENTITY, ENTITY_LINK, ENTITY_TYPE, PERSON, PROJECT, PROJECT_STATUS, Record, new_id, seeded,
-    text,
+    ENTITY, ENTITY_LINK, ENTITY_TYPE, PERSON, PROJECT, PROJECT_STATUS, Record, new_id, seeded, text,
 };
 use super::store::{Store, api_token};
 use super::{DEMO_PASSWORD, clock};
@@ -19,8 +18,20 @@ use super::{DEMO_PASSWORD, clock};
 const PERSONS: &[(&str, &str, &str, &str, &str)] = &[
     // first name, last name, email local part, role, position
     ("Camille", "Durand", "admin", "admin", "lead"),
-    ("Priya", "Natarajan", "priya.natarajan", "manager", "manager"),
-    ("Hugo", "Lefèvre", "hugo.lefevre", "supervisor", "supervisor"),
+    (
+        "Priya",
+        "Natarajan",
+        "priya.natarajan",
+        "manager",
+        "manager",
+    ),
+    (
+        "Hugo",
+        "Lefèvre",
+        "hugo.lefevre",
+        "supervisor",
+        "supervisor",
+    ),
     ("Aiko", "Tanaka", "aiko.tanaka", "supervisor", "supervisor"),
     ("Lucas", "Martin", "lucas.martin", "user", "artist"),
     ("Sofia", "Rossi", "sofia.rossi", "user", "artist"),
@@ -267,22 +278,87 @@ fn seed_projects(st: &mut Store, t: &mut Clock, today: time::Date) {
     }
 
     let assets: &[(&str, &str, &str, &str)] = &[
-        ("Harbor Lights", "Character", "Nora", "The keeper's daughter, twelve, fearless."),
-        ("Harbor Lights", "Character", "Old Tobias", "The retired lighthouse keeper."),
-        ("Harbor Lights", "Character", "Gull", "Nora's one-eyed herring gull."),
-        ("Harbor Lights", "Environment", "Lighthouse Exterior", "Cliff, tower and keeper's cottage."),
-        ("Harbor Lights", "Environment", "Harbor Town", "Quay, fish market and chapel."),
-        ("Harbor Lights", "Prop", "Brass Lantern", "Storm lantern, hero prop."),
-        ("Harbor Lights", "Prop", "Fishing Boat", "Trawler, three damage states."),
-        ("Harbor Lights", "FX", "Storm Waves", "Ocean simulation for the finale."),
+        (
+            "Harbor Lights",
+            "Character",
+            "Nora",
+            "The keeper's daughter, twelve, fearless.",
+        ),
+        (
+            "Harbor Lights",
+            "Character",
+            "Old Tobias",
+            "The retired lighthouse keeper.",
+        ),
+        (
+            "Harbor Lights",
+            "Character",
+            "Gull",
+            "Nora's one-eyed herring gull.",
+        ),
+        (
+            "Harbor Lights",
+            "Environment",
+            "Lighthouse Exterior",
+            "Cliff, tower and keeper's cottage.",
+        ),
+        (
+            "Harbor Lights",
+            "Environment",
+            "Harbor Town",
+            "Quay, fish market and chapel.",
+        ),
+        (
+            "Harbor Lights",
+            "Prop",
+            "Brass Lantern",
+            "Storm lantern, hero prop.",
+        ),
+        (
+            "Harbor Lights",
+            "Prop",
+            "Fishing Boat",
+            "Trawler, three damage states.",
+        ),
+        (
+            "Harbor Lights",
+            "FX",
+            "Storm Waves",
+            "Ocean simulation for the finale.",
+        ),
         ("Moss & Stone", "Character", "Moss", "The restless spirit."),
         ("Moss & Stone", "Character", "Stone", "The patient spirit."),
-        ("Moss & Stone", "Character", "Beetle Choir", "Crowd of singing beetles."),
-        ("Moss & Stone", "Environment", "Forest Floor", "The allotment's wild corner."),
-        ("Moss & Stone", "Prop", "Acorn Cart", "Moss's rattling cart."),
+        (
+            "Moss & Stone",
+            "Character",
+            "Beetle Choir",
+            "Crowd of singing beetles.",
+        ),
+        (
+            "Moss & Stone",
+            "Environment",
+            "Forest Floor",
+            "The allotment's wild corner.",
+        ),
+        (
+            "Moss & Stone",
+            "Prop",
+            "Acorn Cart",
+            "Moss's rattling cart.",
+        ),
         ("Paper Kites", "Character", "Mina", "The letter writer."),
-        ("Paper Kites", "Prop", "Red Kite", "Folded from a red envelope."),
-        ("Night Ferry", "Environment", "Ferry Deck", "Night deck with harbour lights."),
+        (
+            "Paper Kites",
+            "Prop",
+            "Red Kite",
+            "Folded from a red envelope.",
+        ),
+        (
+            "Night Ferry",
+            "Environment",
+            "Ferry Deck",
+            "Night deck with harbour lights.",
+        ),
         ("Night Ferry", "Prop", "Ticket Booth", "Quayside booth."),
     ];
     let admin = person_id(st, "admin");

@@ -137,9 +137,13 @@ impl Store {
 }
 
 pub fn full_name(person: &Record) -> String {
-    format!("{} {}", text(person, "first_name"), text(person, "last_name"))
-        .trim()
-        .to_owned()
+    format!(
+        "{} {}",
+        text(person, "first_name"),
+        text(person, "last_name")
+    )
+    .trim()
+    .to_owned()
 }
 
 fn base_claims(sub: &str, kind: &str, identity_type: &str, now: OffsetDateTime) -> Claims {
@@ -159,10 +163,7 @@ fn base_claims(sub: &str, kind: &str, identity_type: &str, now: OffsetDateTime) 
 pub fn login_tokens(signer: &Signer, person_id: &str) -> (String, String) {
     let now = clock::now();
     let mut refresh = base_claims(person_id, "refresh", "person", now);
-    refresh.insert(
-        "exp".into(),
-        clock::unix(now + REFRESH_LIFETIME).into(),
-    );
+    refresh.insert("exp".into(), clock::unix(now + REFRESH_LIFETIME).into());
     let refresh_jti = refresh.get("jti").cloned().unwrap_or(Value::Null);
     let access = access_claims(person_id, "person", refresh_jti, now);
     (signer.encode(&access), signer.encode(&refresh))
