@@ -299,6 +299,17 @@ async fn login_failures_have_zou_bodies() {
         not_string.body,
         validation("email", "Input should be a valid string")
     );
+
+    // Jonas left the studio: his account is kept but deactivated.
+    let inactive = k
+        .login_as("jonas.becker@kitsu.portico.demo", PASSWORD)
+        .await;
+    assert_eq!(inactive.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        inactive.body,
+        json!({"error": true, "login": false, "unactive": true,
+               "message": "User is unactive, he cannot log in."})
+    );
 }
 
 #[tokio::test]
@@ -567,6 +578,36 @@ async fn project_crud_and_only_closed_projects_are_deleted() {
     assert_eq!(
         unknown_key.body,
         json!({"message": "'foo' is an invalid keyword argument for Project"})
+    );
+    let not_json = k
+        .send(
+            k.http
+                .post(format!("{}/data/projects", k.api))
+                .bearer_auth(&token)
+                .header("Content-Type", "text/plain")
+                .body(r#"{"name": "X"}"#),
+        )
+        .await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        not_json.body,
+        json!({"error": true, "message": "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."})
+    );
+    let broken = k
+        .send(
+            k.http
+                .post(format!("{}/data/projects", k.api))
+                .bearer_auth(&token)
+                .header("Content-Type", "application/json")
+                .body("{nope"),
+        )
+        .await;
+    assert_eq!(
+        (broken.status, broken.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "The browser (or proxy) sent a request that this server could not understand."})
+        )
     );
     let bad_style = k
         .post(

@@ -52,8 +52,8 @@ pub async fn project_asset_types(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let project_id = schema::normalize_id(&id)
         .ok_or_else(|| ApiError::wrong(format!("Invalid UUID value: {id}")))?;
     // An unknown production simply has no asset types.
@@ -91,7 +91,7 @@ pub async fn add_project_asset_type(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
@@ -100,9 +100,10 @@ pub async fn add_project_asset_type(
     }
     let type_id = match body.get("asset_type_id") {
         None => {
-            return Err(ApiError::WrongParameter(
-                "asset_type_id: Missing required parameter".into(),
-            ));
+            return Err(ApiError::Validation(vec![(
+                "asset_type_id".into(),
+                "Field required".into(),
+            )]));
         }
         Some(v) => v
             .as_str()
@@ -118,7 +119,7 @@ pub async fn add_project_asset_type(
         current.push(type_id);
     }
     project.insert("asset_types".into(), json!(current));
-    let out = serialize(&PROJECT, project, true);
+    let out = serialize(&PROJECT, project, false);
     ok(StatusCode::CREATED, Value::Object(out))
 }
 
@@ -129,8 +130,8 @@ pub async fn list_asset_types(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     let rows: Vec<&Record> = st
         .entity_types
@@ -145,8 +146,8 @@ pub async fn get_asset_type(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let asset_type = find(&st.entity_types, &id)
         .filter(|t| st.is_asset_type(t))
@@ -163,8 +164,8 @@ pub async fn list_entity_types(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     let relations = params.flag("relations");
     let rows: Vec<&Record> = st
@@ -180,8 +181,8 @@ pub async fn get_entity_type(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let entity_type = find(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
     ok(
@@ -210,7 +211,7 @@ pub async fn create_entity_type(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let body = json_body(&headers, &body)?;
     let entity_type = build(&ENTITY_TYPE, &body, &clock::naive(clock::now()))?;
@@ -230,7 +231,7 @@ pub async fn update_entity_type(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
@@ -250,7 +251,7 @@ pub async fn remove_entity_type(
     Path(id): Path<String>,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
     caller.require_admin()?;
@@ -270,7 +271,7 @@ pub async fn create_asset(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let body = json_body(&headers, &body)?;
     let project_id = path_id(&project_id)?;
     let type_id = path_id(&type_id)?;
@@ -344,8 +345,8 @@ pub async fn list_assets(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| {
         find(&st.projects, text(e, "project_id")).is_some_and(|p| can_see(&caller, p))
@@ -358,8 +359,8 @@ pub async fn list_project_assets(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let project_id = text(readable_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| text(e, "project_id") == project_id)
@@ -371,8 +372,8 @@ pub async fn list_project_type_assets(
     Path((id, type_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let project_id = text(readable_project(&st, &caller, &id)?, "id").to_owned();
     let type_id = path_id(&type_id)?;
     find(&st.entity_types, &type_id).ok_or(ApiError::NotFound)?;
@@ -387,8 +388,8 @@ pub async fn get_asset(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let asset = find(&st.entities, &id)
         .filter(|e| is_asset(&st, e))
@@ -445,7 +446,7 @@ pub async fn remove_asset(
     Path(id): Path<String>,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.entities, &id)
         .filter(|i| is_asset(&st, &st.entities[*i]))

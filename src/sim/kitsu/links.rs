@@ -83,8 +83,8 @@ pub async fn list_for_project(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let project_id = text(managed_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
     if params
@@ -147,7 +147,7 @@ pub async fn remove_from_project(
     Path((id, link_id)): Path<(String, String)>,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let (Some(project_id), Some(link_id)) =
         (schema::normalize_id(&id), schema::normalize_id(&link_id))
     else {
@@ -172,8 +172,8 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let params = Params::parse(raw.as_deref());
     let rows: Vec<&Record> = st
@@ -189,8 +189,8 @@ pub async fn get_one(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let link = find(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
     caller.require_admin()?;
@@ -221,7 +221,7 @@ fn check_link(st: &Store, link: &Record, self_id: &str) -> Result<(), ApiError> 
 
 pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let body = json_body(&headers, &body)?;
     let now = clock::now();
@@ -243,7 +243,7 @@ pub async fn update(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
@@ -264,7 +264,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
     caller.require_admin()?;

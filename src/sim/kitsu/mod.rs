@@ -92,7 +92,12 @@ pub fn router() -> Router {
             "/api/data/project-status",
             get(projects::list_statuses).post(projects::create_status),
         )
-        .route("/api/data/project-status/{id}", get(projects::get_status))
+        .route(
+            "/api/data/project-status/{id}",
+            get(projects::get_status)
+                .put(projects::update_status)
+                .delete(projects::remove_status),
+        )
         .route(
             "/api/data/projects/{id}/asset-types",
             get(assets::project_asset_types),

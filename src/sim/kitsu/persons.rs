@@ -93,8 +93,8 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     let rows: Vec<&Record> = st
         .persons
@@ -113,8 +113,8 @@ pub async fn get_one(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let person = find(&st.persons, &id).ok_or(ApiError::NotFound)?;
     let view = if caller.is_manager() {
@@ -127,7 +127,7 @@ pub async fn get_one(
 
 pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let mut body = json_body(&headers, &body)?;
     let password = body.remove("password");
@@ -165,7 +165,7 @@ pub async fn update(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let mut body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.persons, &id).ok_or(ApiError::NotFound)?;
@@ -203,7 +203,7 @@ pub async fn remove(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.persons, &id).ok_or(ApiError::NotFound)?;
     if caller.id == id {

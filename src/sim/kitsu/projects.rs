@@ -49,8 +49,8 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     let relations = params.flag("relations");
     let rows: Vec<&Record> = st
@@ -64,8 +64,8 @@ pub async fn list(
 /// `GET /data/projects/open` (gazu's `all_open_projects`): relations and
 /// the (empty) production settings.
 pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let items: Vec<Value> = st
         .projects
         .iter()
@@ -82,8 +82,8 @@ pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiR
 /// `GET /data/projects/all`: every production the caller may see, columns
 /// plus status name and descriptors.
 pub async fn list_all(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let items: Vec<Value> = st
         .projects
         .iter()
@@ -103,8 +103,8 @@ pub async fn get_one(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if !visible(&caller, project) {
@@ -144,7 +144,7 @@ fn check_references(st: &Store, record: &mut Record, self_id: &str) -> Result<()
 
 pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let mut body = json_body(&headers, &body)?;
     // Templates are not simulated; the id gazu may send is accepted and
@@ -192,7 +192,7 @@ pub async fn update(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
@@ -220,7 +220,7 @@ pub async fn remove(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
     if st.is_open(&st.projects[index]) {
@@ -255,8 +255,8 @@ pub async fn list_statuses(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     let rows: Vec<&Record> = st
         .project_statuses
@@ -271,8 +271,8 @@ pub async fn get_status(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let st = shared.lock();
-    authenticate(&shared, &st, &headers)?;
+    let mut st = shared.lock();
+    authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let status = find(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
     ok(
@@ -287,7 +287,7 @@ pub async fn create_status(
     body: Bytes,
 ) -> ApiResult {
     let mut st = shared.lock();
-    let caller = authenticate(&shared, &st, &headers)?;
+    let caller = authenticate(&shared, &mut st, &headers)?;
     caller.require_admin()?;
     let body = json_body(&headers, &body)?;
     let status = build(&PROJECT_STATUS, &body, &clock::naive(clock::now()))?;
@@ -301,4 +301,53 @@ pub async fn create_status(
     let out = serialize(&PROJECT_STATUS, &status, false);
     st.project_statuses.push(status);
     ok(StatusCode::CREATED, Value::Object(out))
+}
+
+pub async fn update_status(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
+    let body = json_body(&headers, &body)?;
+    let id = path_id(&id)?;
+    let index = position(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
+    caller.require_admin()?;
+    let changes = validate_update(&PROJECT_STATUS, &body, PROTECTED)?;
+    let mut updated = st.project_statuses[index].clone();
+    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
+    if st
+        .project_statuses
+        .iter()
+        .any(|s| text(s, "id") != id && text(s, "name") == text(&updated, "name"))
+    {
+        return Err(ApiError::duplicate());
+    }
+    let out = serialize(&PROJECT_STATUS, &updated, false);
+    st.project_statuses[index] = updated;
+    ok(StatusCode::OK, Value::Object(out))
+}
+
+/// A status still used by a production is protected by its foreign key.
+pub async fn remove_status(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
+    let id = path_id(&id)?;
+    let index = position(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
+    caller.require_admin()?;
+    if st
+        .projects
+        .iter()
+        .any(|p| text(p, "project_status_id") == id)
+    {
+        return Err(ApiError::fk_conflict());
+    }
+    st.project_statuses.remove(index);
+    no_content()
 }
