@@ -978,6 +978,24 @@ async fn persons_are_a_bare_array_without_secrets() {
         json!({"error": true, "message": "An email address must have an @-sign.", "data": null})
     );
 
+    // She may issue herself a personal API token, not promote herself.
+    let hers = login.body["access_token"].as_str().unwrap();
+    let own = k
+        .put(
+            &format!("/data/persons/{id}"),
+            hers,
+            json!({"expiration_date": null, "role": "admin"}),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.body["role"], "supervisor");
+    let personal = own.body["access_token"].as_str().unwrap();
+    assert_eq!(claims(personal)["identity_type"], "person_api");
+    assert_eq!(
+        k.get("/auth/authenticated", personal).await.status,
+        StatusCode::OK
+    );
+
     // Having logged in, she has linked data: deleting needs force.
     let linked = k.delete(&format!("/data/persons/{id}"), &token).await;
     assert_eq!(

@@ -23,9 +23,6 @@ const ADMIN_ONLY: &[&str] = &[
     "active",
     "is_bot",
     "archived",
-    "expiration_date",
-    "login_failed_attemps",
-    "last_login_failed",
     "is_generated_from_ldap",
     "ldap_uid",
     "last_presence",
@@ -174,6 +171,13 @@ pub async fn update(
     }
     if !caller.is_admin() {
         body.retain(|k, _| !ADMIN_ONLY.contains(&k.as_str()));
+        // People may issue themselves a personal API token this way; a bot
+        // may not renew its own.
+        let is_person =
+            caller.claims.get("identity_type").and_then(Value::as_str) == Some("person");
+        if !is_person {
+            body.remove("expiration_date");
+        }
     }
     normalize_email(&mut body)?;
     check_expiration(&body)?;
