@@ -18,14 +18,6 @@ use super::{Shared, clock, path_id};
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
 
-fn can_see(caller: &Caller, project: &Record) -> bool {
-    caller.is_admin() || ids(project, "team").contains(&caller.id)
-}
-
-fn can_manage(caller: &Caller, project: &Record) -> bool {
-    caller.is_admin() || caller.is_manager() && ids(project, "team").contains(&caller.id)
-}
-
 /// The production named in the path, if the caller may read it.
 fn readable_project<'a>(
     st: &'a Store,
@@ -34,7 +26,7 @@ fn readable_project<'a>(
 ) -> Result<&'a Record, ApiError> {
     let id = path_id(raw_id)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if can_see(caller, project) {
+    if caller.can_read(project) {
         Ok(project)
     } else {
         Err(ApiError::Forbidden)
@@ -58,7 +50,7 @@ pub async fn project_asset_types(
         .ok_or_else(|| ApiError::wrong(format!("Invalid UUID value: {id}")))?;
     // An unknown production simply has no asset types.
     if let Some(project) = find(&st.projects, &project_id)
-        && !can_see(&caller, project)
+        && !caller.can_read(project)
     {
         return Err(ApiError::Forbidden);
     }
@@ -95,7 +87,7 @@ pub async fn add_project_asset_type(
     let body = json_body(&headers, &body)?;
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if !can_manage(&caller, &st.projects[index]) {
+    if !caller.can_manage(&st.projects[index]) {
         return Err(ApiError::Forbidden);
     }
     let type_id = match body.get("asset_type_id") {
@@ -276,7 +268,7 @@ pub async fn create_asset(
     let project_id = path_id(&project_id)?;
     let type_id = path_id(&type_id)?;
     let project = find(&st.projects, &project_id).ok_or(ApiError::NotFound)?;
-    if !can_manage(&caller, project) {
+    if !caller.can_manage(project) {
         return Err(ApiError::Forbidden);
     }
     find(&st.entity_types, &type_id)
@@ -349,7 +341,7 @@ pub async fn list_assets(
     let caller = authenticate(&shared, &mut st, &headers)?;
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| {
-        find(&st.projects, text(e, "project_id")).is_some_and(|p| can_see(&caller, p))
+        find(&st.projects, text(e, "project_id")).is_some_and(|p| caller.can_read(p))
     })
 }
 
@@ -395,7 +387,7 @@ pub async fn get_asset(
         .filter(|e| is_asset(&st, e))
         .ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, text(asset, "project_id")).ok_or(ApiError::NotFound)?;
-    if !can_see(&caller, project) {
+    if !caller.can_read(project) {
         return Err(ApiError::Forbidden);
     }
     let mut out = serialize(&ENTITY, asset, false);
@@ -452,7 +444,7 @@ pub async fn remove_asset(
         .filter(|i| is_asset(&st, &st.entities[*i]))
         .ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, text(&st.entities[index], "project_id"));
-    if !project.is_some_and(|p| can_manage(&caller, p)) {
+    if !project.is_some_and(|p| caller.can_manage(p)) {
         return Err(ApiError::Forbidden);
     }
     st.entity_links

@@ -13,7 +13,7 @@ use super::clock;
 use super::errors::{ApiError, ApiResult, ok};
 use super::jwt::{Claims, TokenError};
 use super::query;
-use super::schema::{Record, flag, text};
+use super::schema::{Record, flag, ids, text};
 use super::store::{self, Store};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,17 @@ impl Caller {
 
     pub fn is_manager(&self) -> bool {
         matches!(self.role.as_str(), "admin" | "manager")
+    }
+
+    /// Admins see every production, everyone else the ones whose team they
+    /// are in.
+    pub fn can_read(&self, project: &Record) -> bool {
+        self.is_admin() || ids(project, "team").contains(&self.id)
+    }
+
+    /// Admins, and managers in the production's team.
+    pub fn can_manage(&self, project: &Record) -> bool {
+        self.is_admin() || self.is_manager() && ids(project, "team").contains(&self.id)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {

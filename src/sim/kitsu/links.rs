@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::auth::{Caller, authenticate};
 use super::errors::{ApiError, ApiResult, no_content, ok};
 use super::query::{DEFAULT_LIMIT, Paging, Params, envelope, json_body, listing, matches};
-use super::schema::{self, ENTITY_LINK, Record, build, ids, serialize, text, validate_update};
+use super::schema::{self, ENTITY_LINK, Record, build, serialize, text, validate_update};
 use super::store::{Store, find, position};
 use super::{Shared, clock, path_id};
 
@@ -16,10 +16,6 @@ const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
 
 /// Internal key holding the creation time with microseconds.
 pub const PRECISE_CREATED_AT: &str = "created_at_precise";
-
-fn can_manage(caller: &Caller, project: &Record) -> bool {
-    caller.is_admin() || caller.is_manager() && ids(project, "team").contains(&caller.id)
-}
 
 /// The project listing builds its dicts by hand: microsecond `created_at`,
 /// no `updated_at`.
@@ -64,7 +60,7 @@ fn managed_project<'a>(
 ) -> Result<&'a Record, ApiError> {
     let id = schema::normalize_id(raw_id).ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if can_manage(caller, project) {
+    if caller.can_manage(project) {
         Ok(project)
     } else {
         Err(ApiError::Forbidden)

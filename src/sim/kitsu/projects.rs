@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::auth::{Caller, authenticate};
+use super::auth::authenticate;
 use super::errors::{ApiError, ApiResult, no_content, ok};
 use super::query::{Params, json_body, listing, matches};
 use super::schema::{
@@ -15,11 +15,6 @@ use super::store::{Store, find, position};
 use super::{Shared, clock, path_id};
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
-
-/// Non-admins only see the productions whose team they are in.
-fn visible(caller: &Caller, project: &Record) -> bool {
-    caller.is_admin() || ids(project, "team").contains(&caller.id)
-}
 
 /// What `GET /data/projects/{id}` adds to the columns and relations.
 fn full_view(st: &Store, project: &Record) -> Map<String, Value> {
@@ -56,7 +51,7 @@ pub async fn list(
     let rows: Vec<&Record> = st
         .projects
         .iter()
-        .filter(|p| visible(&caller, p) && matches(&PROJECT, p, &params))
+        .filter(|p| caller.can_read(p) && matches(&PROJECT, p, &params))
         .collect();
     listing(rows, &params, |p| serialize(&PROJECT, p, relations))
 }
@@ -69,7 +64,7 @@ pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiR
     let items: Vec<Value> = st
         .projects
         .iter()
-        .filter(|p| visible(&caller, p) && st.is_open(p))
+        .filter(|p| caller.can_read(p) && st.is_open(p))
         .map(|p| {
             let mut out = serialize(&PROJECT, p, true);
             add_settings(&mut out);
@@ -87,7 +82,7 @@ pub async fn list_all(State(shared): State<Shared>, headers: HeaderMap) -> ApiRe
     let items: Vec<Value> = st
         .projects
         .iter()
-        .filter(|p| visible(&caller, p))
+        .filter(|p| caller.can_read(p))
         .map(|p| {
             let mut out = serialize(&PROJECT, p, false);
             out.insert("project_status_name".into(), status_name(&st, p));
@@ -107,7 +102,7 @@ pub async fn get_one(
     let caller = authenticate(&shared, &mut st, &headers)?;
     let id = path_id(&id)?;
     let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if !visible(&caller, project) {
+    if !caller.can_read(project) {
         // Zou answers this refusal with a JSON null body.
         return Err(ApiError::Body(StatusCode::FORBIDDEN, Value::Null));
     }
@@ -197,8 +192,7 @@ pub async fn update(
     let id = path_id(&id)?;
     let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
     let project = &st.projects[index];
-    // Admins, and managers of the production's team.
-    if !(caller.is_admin() || caller.is_manager() && visible(&caller, project)) {
+    if !caller.can_manage(project) {
         return Err(ApiError::Forbidden);
     }
     let changes = validate_update(&PROJECT, &body, PROTECTED)?;
