@@ -66,6 +66,44 @@ impl FormField {
         }
     }
 
+    pub fn choices(&self) -> Option<&'static [&'static str]> {
+        match self.spec.input {
+            Input::Choice(options) => Some(options),
+            _ => None,
+        }
+    }
+
+    /// Steps a choice field through its options.
+    pub fn cycle(&mut self, step: isize) {
+        let Some(options) = self.choices().filter(|o| !o.is_empty()) else {
+            return;
+        };
+        let at = options.iter().position(|o| *o == self.input.text());
+        let next = match at {
+            Some(i) => (i as isize + step).rem_euclid(options.len() as isize) as usize,
+            None if step > 0 => 0,
+            None => options.len() - 1,
+        };
+        self.input.set(options[next]);
+    }
+
+    /// What is wrong with the value, checked before anything is sent.
+    pub fn problem(&self) -> Option<String> {
+        let value = self.value();
+        let label = self.spec.label;
+        if value.is_empty() {
+            return self.spec.required.then(|| format!("{label} is required"));
+        }
+        match self.spec.input {
+            Input::Choice(options) if !options.contains(&value.as_str()) => Some(format!(
+                "{label} must be one of {} (←/→ cycles)",
+                options.join(", ")
+            )),
+            Input::Date if !is_date(&value) => Some(format!("{label} must be a date, YYYY-MM-DD")),
+            _ => None,
+        }
+    }
+
     pub fn completes_paths(&self) -> bool {
         matches!(self.spec.input, Input::Path | Input::Pem)
     }
@@ -100,4 +138,47 @@ pub struct SecretView {
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
     pub saved: Option<Result<PathBuf, String>>,
+}
+
+fn is_date(text: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_check_required_choices_and_dates() {
+        let mut choice = FormField::new(
+            Field::with("filterType", "Filter", Input::Choice(&["all", "none"])),
+            "",
+        );
+        assert_eq!(choice.problem(), None, "optional and empty is fine");
+        choice.input.set("most");
+        assert!(
+            choice
+                .problem()
+                .is_some_and(|p| p.contains("one of all, none"))
+        );
+        choice.cycle(1);
+        assert_eq!(choice.input.text(), "all");
+        choice.cycle(1);
+        assert_eq!(choice.input.text(), "none");
+        choice.cycle(1);
+        assert_eq!(choice.input.text(), "all");
+        assert_eq!(choice.problem(), None);
+
+        let mut date = FormField::new(
+            Field::with("start_date", "Start", Input::Date),
+            "2026-13-01",
+        );
+        assert!(date.problem().is_some());
+        date.input.set("2026-12-01");
+        assert_eq!(date.problem(), None);
+
+        let name = FormField::new(Field::text("name", "Name", true), "  ");
+        assert_eq!(name.problem().as_deref(), Some("Name is required"));
+    }
 }

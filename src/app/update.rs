@@ -799,13 +799,19 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
             }
             _ => form.focus = (form.focus + 1) % count.max(1),
         },
-        KeyCode::Enter if form.pending.is_none() => {
-            if let Some(missing) = form
+        KeyCode::Left | KeyCode::Right
+            if form
                 .fields
-                .iter()
-                .find(|f| f.spec.required && f.value().is_empty())
-            {
-                form.error = Some(format!("{} is required", missing.spec.label));
+                .get(form.focus)
+                .is_some_and(|f| f.choices().is_some()) =>
+        {
+            if let Some(field) = form.fields.get_mut(form.focus) {
+                field.cycle(if key.code == KeyCode::Right { 1 } else { -1 });
+            }
+        }
+        KeyCode::Enter if form.pending.is_none() => {
+            if let Some(problem) = form.fields.iter().find_map(FormField::problem) {
+                form.error = Some(problem);
             } else {
                 let values = form
                     .fields

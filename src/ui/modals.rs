@@ -179,7 +179,7 @@ fn form(frame: &mut Frame, f: &Form) {
             Input::List => " (comma-separated)",
             Input::Choice(options) => {
                 lines.push(Line::styled(
-                    format!("{label}  one of: {}", options.join(", ")),
+                    format!("{label}  ←/→ picks: {}", options.join(" | ")),
                     Style::new().fg(if focused { Color::Cyan } else { Color::Gray }),
                 ));
                 ""
