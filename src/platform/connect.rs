@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -10,10 +10,8 @@ use crate::model::Secret;
 pub fn capabilities(kind: PlatformKind) -> Capabilities {
     match kind {
         PlatformKind::Project44 => project44::capabilities(),
-        PlatformKind::Mashery
-        | PlatformKind::Evrythng
-        | PlatformKind::Kitsu
-        | PlatformKind::Losant => not_built(kind),
+        PlatformKind::Kitsu => kitsu::capabilities(),
+        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Losant => not_built(kind),
     }
 }
 
@@ -24,9 +22,6 @@ fn not_built(kind: PlatformKind) -> Capabilities {
         }
         PlatformKind::Evrythng => {
             "EVRYTHNG is configured, but this build of Portico does not speak it yet"
-        }
-        PlatformKind::Kitsu => {
-            "Kitsu is configured, but this build of Portico does not speak it yet"
         }
         _ => "this build of Portico does not speak this platform yet",
     };
@@ -63,6 +58,22 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                 username.expose().to_string(),
                 secret("password")?,
             )?;
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Kitsu => {
+            // A bot token when given, else a person's login; the config
+            // loader has already made sure exactly one group is complete.
+            let adapter = if tenant.auth().contains("token") {
+                kitsu::Kitsu::with_token(tenant.base_url(), tenant.timeout(), secret("token")?)?
+            } else {
+                let email = secret("email")?;
+                kitsu::Kitsu::with_login(
+                    tenant.base_url(),
+                    tenant.timeout(),
+                    email.expose().to_string(),
+                    secret("password")?,
+                )?
+            };
             Ok(Arc::new(adapter))
         }
         other => Err(PlatformError::Unsupported(format!(
