@@ -141,17 +141,16 @@ pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resou
         text(&project.production_type),
         text(&project.production_style),
     ];
-    // Keys name, description, start_date and end_date prefill the edit form.
+    // Keys name, description, start_date and end_date prefill the edit form;
+    // the detail view shows id, status and expiry on its own.
     res.with_detail("name", project.name)
         .with_detail("description", text(&project.description))
         .with_detail("start_date", text(&project.start_date))
         .with_detail("end_date", text(&project.end_date))
-        .with_detail("status", status.unwrap_or_default())
         .with_detail("production_type", text(&project.production_type))
         .with_detail("production_style", text(&project.production_style))
         .with_detail("fps", text(&project.fps))
         .with_detail("resolution", text(&project.resolution))
-        .with_detail("id", project.id)
         .with_detail("created_at", text(&project.created_at))
 }
 
@@ -193,9 +192,7 @@ pub fn bot(person: Person) -> Resource {
                 .clone()
                 .unwrap_or_else(|| "never".into()),
         )
-        .with_detail("active", yes_no(active))
         .with_detail("email", text(&person.email))
-        .with_detail("id", person.id)
         .with_detail("created_at", text(&person.created_at))
 }
 
@@ -215,8 +212,6 @@ pub fn person(person: Person) -> Resource {
         .with_detail("email", text(&person.email))
         .with_detail("role", text(&person.role))
         .with_detail("bot", yes_no(person.is_bot))
-        .with_detail("active", yes_no(active))
-        .with_detail("id", person.id)
         .with_detail("created_at", text(&person.created_at))
 }
 
@@ -228,7 +223,6 @@ pub fn asset_type(kind: AssetType) -> Resource {
         .with_detail("short_name", text(&kind.short_name))
         .with_detail("description", text(&kind.description))
         .with_detail("archived", yes_no(archived))
-        .with_detail("id", kind.id)
 }
 
 /// `names` maps entity ids to names when they could be read; otherwise
@@ -249,7 +243,6 @@ pub fn entity_link(link: EntityLink, names: &HashMap<String, String>) -> Resourc
         .with_detail("label", text(&link.label))
         .with_detail("entity_in_id", link.entity_in_id)
         .with_detail("entity_out_id", link.entity_out_id)
-        .with_detail("id", link.id)
         .with_detail("created_at", text(&link.created_at))
 }
 
