@@ -260,8 +260,13 @@ async fn save(
                 .or_else(|| issued.public_id.clone())
                 .unwrap_or_default(),
         ),
+        // A rotation that made a new resource (a Losant key) files the
+        // secret under the new one, not the one it replaces.
         other => match other.target() {
-            Some(t) => (t.kind.label(), t.id.clone()),
+            Some(t) => (
+                t.kind.label(),
+                outcome.created.clone().unwrap_or_else(|| t.id.clone()),
+            ),
             None => ("resource", String::new()),
         },
     };

@@ -8,8 +8,8 @@ use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, up
 use portico::keymap::Keymap;
 use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use portico::platform::{
-    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, Rotation, Source, Target, ViewSpec,
-    project44,
+    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, Rotation, Source,
+    Target, ViewSpec, project44,
 };
 
 fn key(code: KeyCode) -> Message {
@@ -28,7 +28,8 @@ fn apps(names: &[&str]) -> Vec<Resource> {
     names
         .iter()
         .map(|n| {
-            let mut r = Resource::new(Kind::ClientApp, format!("id-{n}"), *n).with_detail("name", *n);
+            let mut r =
+                Resource::new(Kind::ClientApp, format!("id-{n}"), *n).with_detail("name", *n);
             r.cells = vec![format!("id-{n}")];
             r
         })
@@ -48,7 +49,9 @@ fn scoped_caps() -> Capabilities {
     project.toggle = Some(("Reopen", "Close"));
     let mut key = KindSpec::new(Kind::AccessKey);
     key.create = Some(vec![Field::text("name", "Name", true)]);
-    key.rotate = Rotation::TwoPhase { warning: "two keys for a while" };
+    key.rotate = Rotation::TwoPhase {
+        warning: "two keys for a while",
+    };
     Capabilities {
         panes: [
             PaneSpec::List {
@@ -73,10 +76,19 @@ fn scoped_caps() -> Capabilities {
 }
 
 /// Answers every list effect with `items` for that key.
-fn answer(state: &mut State, effects: &[Effect], items: impl Fn(&ListKey) -> Vec<Resource>) -> Vec<Effect> {
+fn answer(
+    state: &mut State,
+    effects: &[Effect],
+    items: impl Fn(&ListKey) -> Vec<Resource>,
+) -> Vec<Effect> {
     let mut more = Vec::new();
     for effect in effects {
-        if let Effect::List { tenant, key, request } = effect {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
             more.extend(update(
                 state,
                 Message::Listed {
@@ -139,21 +151,37 @@ fn start_lists_only_the_panes_the_platform_has() {
     assert_eq!(keys[0].1.source, Source::Pane(Pane::Applications));
     assert_eq!(state.focus(), Pane::Applications);
     assert!(state.unsupported_reason(Pane::Projects).is_some());
-    assert!(state.listing(Pane::Applications).is_some_and(|l| l.is_loading()));
+    assert!(
+        state
+            .listing(Pane::Applications)
+            .is_some_and(|l| l.is_loading())
+    );
 }
 
 #[test]
 fn navigation_moves_and_clamps_and_tab_cycles_panes() {
     let mut state = loaded_p44();
-    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("alpha"));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
     update(&mut state, ch('j'));
     update(&mut state, key(KeyCode::Down));
     update(&mut state, ch('j'));
-    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("charlie"));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("charlie")
+    );
     update(&mut state, ch('g'));
-    assert_eq!(state.selected(Pane::Applications).map(|r| r.name.as_str()), Some("alpha"));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
     update(&mut state, ch('k'));
-    assert_eq!(state.cursor(Pane::Applications).map(|c| c.selected()), Some(0));
+    assert_eq!(
+        state.cursor(Pane::Applications).map(|c| c.selected()),
+        Some(0)
+    );
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.focus(), Pane::Certificates);
     update(&mut state, key(KeyCode::Tab));
@@ -178,7 +206,12 @@ fn stale_list_answers_lose_to_the_latest_request() {
 fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
     let mut state = loaded_p44();
     let fx = update(&mut state, ch('r'));
-    let Some(Effect::List { tenant, key, request }) = fx.first().cloned() else {
+    let Some(Effect::List {
+        tenant,
+        key,
+        request,
+    }) = fx.first().cloned()
+    else {
         panic!("refresh lists");
     };
     update(
@@ -203,15 +236,30 @@ fn switching_tenants_shows_the_cache_at_once_and_refreshes_it() {
     let mut state = loaded_p44();
     let fx = update(&mut state, ch('2'));
     assert_eq!(state.active(), 1);
-    assert_eq!(lists(&fx), vec![(1, ListKey { source: Source::Pane(Pane::Applications), parent: None })]);
+    assert_eq!(
+        lists(&fx),
+        vec![(
+            1,
+            ListKey {
+                source: Source::Pane(Pane::Applications),
+                parent: None
+            }
+        )]
+    );
     answer(&mut state, &fx, |_| apps(&["eu-one"]));
     assert_eq!(names(&state, Pane::Applications), vec!["eu-one"]);
 
     let back = update(&mut state, ch('1'));
     // Cached rows are there before the refresh answers.
-    assert_eq!(names(&state, Pane::Applications), vec!["alpha", "bravo", "charlie"]);
+    assert_eq!(
+        names(&state, Pane::Applications),
+        vec!["alpha", "bravo", "charlie"]
+    );
     assert_eq!(lists(&back).len(), 1, "and a background refresh went out");
-    assert!(update(&mut state, ch('9')).is_empty(), "no tenant 9: nothing happens");
+    assert!(
+        update(&mut state, ch('9')).is_empty(),
+        "no tenant 9: nothing happens"
+    );
     assert_eq!(state.active(), 0);
 }
 
@@ -235,9 +283,17 @@ fn filter_narrows_live_and_escape_clears() {
     assert_eq!(names(&state, Pane::Applications), vec!["bravo"]);
     update(&mut state, key(KeyCode::Enter));
     assert!(state.modal().is_none());
-    assert_eq!(names(&state, Pane::Applications), vec!["bravo"], "Enter keeps the filter");
+    assert_eq!(
+        names(&state, Pane::Applications),
+        vec!["bravo"],
+        "Enter keeps the filter"
+    );
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(names(&state, Pane::Applications).len(), 3, "Esc in the pane clears it");
+    assert_eq!(
+        names(&state, Pane::Applications).len(),
+        3,
+        "Esc in the pane clears it"
+    );
 }
 
 #[test]
@@ -265,12 +321,21 @@ fn delete_asks_first_and_cancel_does_nothing() {
 
 #[test]
 fn protected_tenants_need_the_name_typed() {
-    let mut state = State::new(vec![p44("prod").with_flags(false, true)], Keymap::defaults());
+    let mut state = State::new(
+        vec![p44("prod").with_flags(false, true)],
+        Keymap::defaults(),
+    );
     let fx = start(&mut state);
     answer(&mut state, &fx, |_| apps(&["alpha"]));
     update(&mut state, ch('d'));
-    assert!(performed(&update(&mut state, ch('y'))).is_empty(), "y is just a letter here");
-    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty(), "\"y\" is not the name");
+    assert!(
+        performed(&update(&mut state, ch('y'))).is_empty(),
+        "y is just a letter here"
+    );
+    assert!(
+        performed(&update(&mut state, key(KeyCode::Enter))).is_empty(),
+        "\"y\" is not the name"
+    );
     for _ in 0..3 {
         update(&mut state, key(KeyCode::Backspace));
     }
@@ -295,19 +360,29 @@ fn read_only_tenants_refuse_every_mutation() {
 fn create_form_validates_and_keeps_input_when_the_server_fails() {
     let mut state = loaded_p44();
     update(&mut state, ch('n'));
-    assert!(update(&mut state, key(KeyCode::Enter)).is_empty(), "empty name is not sent");
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "empty name is not sent"
+    );
     let Some(Modal::Form(form)) = state.modal() else {
         panic!("form stays open");
     };
-    assert!(form.error.as_deref().unwrap_or_default().contains("required"));
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("required")
+    );
 
     typed(&mut state, "Rate Engine");
     let fx = update(&mut state, key(KeyCode::Enter));
     let [(request, ops)] = &performed(&fx)[..] else {
         panic!("one create");
     };
-    assert!(matches!(&ops[..], [Operation::Create { kind: Kind::ClientApp, values, .. }]
-        if values == &vec![("name".to_string(), "Rate Engine".to_string())]));
+    assert!(
+        matches!(&ops[..], [Operation::Create { kind: Kind::ClientApp, values, .. }]
+        if values == &vec![("name".to_string(), "Rate Engine".to_string())])
+    );
 
     update(
         &mut state,
@@ -341,7 +416,10 @@ fn rotation_confirms_then_shows_the_secret_masked() {
     let [(request, ops)] = &performed(&fx)[..] else {
         panic!("one rotation");
     };
-    assert!(matches!(&ops[..], [Operation::Rotate { previous: None, .. }]));
+    assert!(matches!(
+        &ops[..],
+        [Operation::Rotate { previous: None, .. }]
+    ));
     let outcome = Outcome {
         summary: "new secret issued".into(),
         secret: Some(issued("s3cr3t-value")),
@@ -398,7 +476,10 @@ fn scoped_state() -> State {
 fn a_parent_selection_scopes_the_child_pane() {
     let mut state = scoped_state();
     assert_eq!(state.focus(), Pane::Projects);
-    assert_eq!(state.selected(Pane::Applications).map(|r| r.id.as_str()), Some("k-p-Harbor"));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.id.as_str()),
+        Some("k-p-Harbor")
+    );
     let fx = update(&mut state, ch('j'));
     assert_eq!(
         lists(&fx),
@@ -410,12 +491,24 @@ fn a_parent_selection_scopes_the_child_pane() {
             }
         )]
     );
-    assert!(state.selected(Pane::Applications).is_none(), "Moss's list is still loading");
-    answer(&mut state, &fx, |_| vec![Resource::new(Kind::AccessKey, "k-moss", "key")]);
+    assert!(
+        state.selected(Pane::Applications).is_none(),
+        "Moss's list is still loading"
+    );
+    answer(&mut state, &fx, |_| {
+        vec![Resource::new(Kind::AccessKey, "k-moss", "key")]
+    });
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.focus(), Pane::Applications, "Enter drills into the scoped pane");
+    assert_eq!(
+        state.focus(),
+        Pane::Applications,
+        "Enter drills into the scoped pane"
+    );
     update(&mut state, key(KeyCode::Enter));
-    assert!(matches!(state.modal(), Some(Modal::Detail)), "then opens the full detail");
+    assert!(
+        matches!(state.modal(), Some(Modal::Detail)),
+        "then opens the full detail"
+    );
 }
 
 #[test]
@@ -425,10 +518,21 @@ fn deleting_an_open_project_offers_to_close_it_first() {
     let Some(Modal::Confirm(confirm)) = state.modal() else {
         panic!("confirm");
     };
-    assert!(confirm.lines.iter().any(|l| l.contains("Only closed projects")));
+    assert!(
+        confirm
+            .lines
+            .iter()
+            .any(|l| l.contains("Only closed projects"))
+    );
     let fx = update(&mut state, ch('y'));
     let ops = &performed(&fx)[0].1;
-    assert!(matches!(&ops[..], [Operation::SetActive { active: false, .. }, Operation::Delete { .. }]));
+    assert!(matches!(
+        &ops[..],
+        [
+            Operation::SetActive { active: false, .. },
+            Operation::Delete { .. }
+        ]
+    ));
 }
 
 #[test]
@@ -455,7 +559,11 @@ fn views_open_from_command_mode_and_close_with_escape() {
     update(&mut state, ch(':'));
     typed(&mut state, "bogus");
     update(&mut state, key(KeyCode::Enter));
-    assert!(state.notice().is_some_and(|n| n.text.contains("unknown command")));
+    assert!(
+        state
+            .notice()
+            .is_some_and(|n| n.text.contains("unknown command"))
+    );
 }
 
 #[test]
@@ -492,13 +600,18 @@ fn two_phase_rotation_continues_only_after_the_user_confirms() {
     let mut state = scoped_state();
     follow(&mut state);
     let fx = update(&mut state, key(KeyCode::Enter));
-    assert!(matches!(&performed(&fx)[0].1[..], [Operation::SetActive { active: false, target }] if target.id == "old"));
+    assert!(
+        matches!(&performed(&fx)[0].1[..], [Operation::SetActive { active: false, target }] if target.id == "old")
+    );
 
     let mut state = scoped_state();
     follow(&mut state);
     let fx = update(&mut state, key(KeyCode::Esc));
     assert!(performed(&fx).is_empty());
-    assert_eq!(state.book().and_then(|b| b.warning()), Some("both keys stay active"));
+    assert_eq!(
+        state.book().and_then(|b| b.warning()),
+        Some("both keys stay active")
+    );
 }
 
 #[test]

@@ -10,7 +10,15 @@ fn demo_browses_switches_creates_and_quits_cleanly() {
     let mut pty = Pty::portico(&[], home.path(), &[], 40, 160);
 
     // No config file: the embedded demo opens.
-    for text in ["DEMO", "Projects", "Applications", "Certificates", "p44-na", "p44-eu", "p44-sandbox"] {
+    for text in [
+        "DEMO",
+        "Projects",
+        "Applications",
+        "Certificates",
+        "p44-na",
+        "p44-eu",
+        "p44-sandbox",
+    ] {
         pty.wait_for(text);
     }
     pty.wait_for("TMS Integration - Oracle OTM");
@@ -38,12 +46,19 @@ fn demo_browses_switches_creates_and_quits_cleanly() {
     let (ok, raw) = pty.wait_exit();
     assert!(ok, "portico exits with success");
     let text = String::from_utf8_lossy(&raw);
-    let left = text.rfind("\x1b[?1049l").expect("left the alternate screen");
-    let entered = text.rfind("\x1b[?1049h").expect("entered the alternate screen");
+    let left = text
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
+    let entered = text
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
     assert!(left > entered, "the alternate screen is left last");
     let shown = text.rfind("\x1b[?25h").expect("cursor shown");
     let hidden = text.rfind("\x1b[?25l").unwrap_or(0);
-    assert!(shown > hidden, "the cursor is shown again after the last hide");
+    assert!(
+        shown > hidden,
+        "the cursor is shown again after the last hide"
+    );
 }
 
 #[test]

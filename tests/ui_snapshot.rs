@@ -29,7 +29,12 @@ fn state_with(names: &[(&str, &str)]) -> State {
         .collect();
     let mut state = State::new(tenants, Keymap::defaults()).with_demo("Demo: a hint");
     for effect in start(&mut state) {
-        if let Effect::List { tenant, key, request } = effect {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
             update(
                 &mut state,
                 Message::Listed {
@@ -66,13 +71,22 @@ fn main_screen() {
 #[test]
 fn help_is_generated_from_the_keymap() {
     let mut state = state_with(&[("one", "1")]);
-    update(&mut state, Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    update(
+        &mut state,
+        Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)),
+    );
     let screen = draw(&state, 120, 50);
     assert!(screen.contains("Rotate the selection's secret"), "{screen}");
     assert!(screen.contains("Shift-Tab"), "{screen}");
     let custom = Keymap::with_overrides("[normal]\nrotate = [\"ctrl-r\"]\n").expect("keymap");
-    let mut state = State::new(vec![TenantInfo::new("x", "project44", project44::capabilities())], custom);
-    update(&mut state, Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    let mut state = State::new(
+        vec![TenantInfo::new("x", "project44", project44::capabilities())],
+        custom,
+    );
+    update(
+        &mut state,
+        Message::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)),
+    );
     assert!(draw(&state, 120, 50).contains("Ctrl-r"));
 }
 
@@ -86,10 +100,15 @@ fn hostile_names_are_drawn_inert() {
 
 #[test]
 fn only_the_visible_rows_are_drawn() {
-    let many: Vec<(String, String)> = (0..5000).map(|i| (format!("app {i:04}"), format!("id{i}"))).collect();
+    let many: Vec<(String, String)> = (0..5000)
+        .map(|i| (format!("app {i:04}"), format!("id{i}")))
+        .collect();
     let refs: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut state = state_with(&refs);
-    update(&mut state, Message::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)));
+    update(
+        &mut state,
+        Message::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)),
+    );
     let screen = draw(&state, 120, 30);
     assert!(screen.contains("app 4999"), "{screen}");
     assert!(!screen.contains("app 0000"));

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, losant, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -11,7 +11,8 @@ pub fn capabilities(kind: PlatformKind) -> Capabilities {
     match kind {
         PlatformKind::Project44 => project44::capabilities(),
         PlatformKind::Kitsu => kitsu::capabilities(),
-        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Losant => not_built(kind),
+        PlatformKind::Losant => losant::capabilities(),
+        PlatformKind::Mashery | PlatformKind::Evrythng => not_built(kind),
     }
 }
 
@@ -74,6 +75,19 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                     secret("password")?,
                 )?
             };
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Losant => {
+            // The config allows exactly one of the two; a token wins if both slipped through.
+            let auth = if tenant.auth().get("token").is_some() {
+                losant::Auth::Token(secret("token")?)
+            } else {
+                losant::Auth::Login {
+                    email: secret("email")?.expose().to_string(),
+                    password: secret("password")?,
+                }
+            };
+            let adapter = losant::Losant::new(tenant.base_url(), tenant.timeout(), auth)?;
             Ok(Arc::new(adapter))
         }
         other => Err(PlatformError::Unsupported(format!(

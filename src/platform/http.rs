@@ -100,7 +100,17 @@ impl Http {
         retry: Retry,
     ) -> Result<T, PlatformError> {
         let resp = self.send(req, retry).await?;
-        decode(resp).await
+        let status = resp.status();
+        // The client's timeout also covers the body, so a server that stalls
+        // after its headers must read as a timeout, not a network fault.
+        let bytes = resp.bytes().await.map_err(|e| {
+            if e.is_timeout() {
+                PlatformError::Timeout(self.timeout)
+            } else {
+                PlatformError::Network(e.to_string())
+            }
+        })?;
+        parse(status, &bytes)
     }
 
     async fn finish(&self, result: reqwest::Result<Response>) -> Result<Response, PlatformError> {
@@ -160,11 +170,15 @@ pub async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, PlatformEr
         .bytes()
         .await
         .map_err(|e| PlatformError::Network(e.to_string()))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    parse(status, &bytes)
+}
+
+fn parse<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, PlatformError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         PlatformError::Decode(format!(
             "HTTP {} body is not the expected JSON ({e}): {}",
             status.as_u16(),
-            excerpt(&String::from_utf8_lossy(&bytes))
+            excerpt(&String::from_utf8_lossy(bytes))
         ))
     })
 }
@@ -209,15 +223,23 @@ pub fn excerpt(body: &str) -> String {
 
 /// Percent-encodes one path segment: ids come from the server, and a
 /// hostile one must not reshape the path.
-pub fn segment(raw: &str) -> String {
-    raw.bytes()
+pub fn segment(raw: &str) -> Result<String, PlatformError> {
+    // URL parsers resolve `.` and `..` even percent-encoded (`%2e%2e`), and an
+    // empty segment names the collection, so no encoding keeps these in place.
+    if matches!(raw, "" | "." | "..") {
+        return Err(PlatformError::Invalid(format!(
+            "{raw:?} is not a usable id in a URL path"
+        )));
+    }
+    Ok(raw
+        .bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 (b as char).to_string()
             }
             other => format!("%{other:02X}"),
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -226,8 +248,11 @@ mod tests {
 
     #[test]
     fn path_segments_are_escaped() {
-        assert_eq!(segment("abc123"), "abc123");
-        assert_eq!(segment("../x y"), "..%2Fx%20y");
+        assert_eq!(segment("abc123"), Ok("abc123".to_string()));
+        assert_eq!(segment("../x y"), Ok("..%2Fx%20y".to_string()));
+        for dotted in ["", ".", ".."] {
+            assert!(matches!(segment(dotted), Err(PlatformError::Invalid(_))));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod connect;
 pub mod http;
 pub mod kitsu;
+pub mod losant;
 pub mod project44;
 
 use std::future::Future;
@@ -29,7 +30,7 @@ pub enum PlatformError {
     Api { status: u16, message: String },
     #[error("rate limited{}", retry_hint(.retry_after))]
     RateLimited { retry_after: Option<Duration> },
-    #[error("timed out after {}s", .0.as_secs())]
+    #[error("timed out after {}", seconds(.0))]
     Timeout(Duration),
     #[error("cannot reach the server: {0}")]
     Network(String),
@@ -41,6 +42,14 @@ pub enum PlatformError {
     Unsupported(String),
     #[error("credentials: {0}")]
     Credentials(String),
+}
+
+fn seconds(d: &Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}s", d.as_secs())
+    }
 }
 
 fn retry_hint(after: &Option<Duration>) -> String {

@@ -82,7 +82,7 @@ impl Project44 {
     pub async fn get_app(&self, id: &str) -> Result<Resource, PlatformError> {
         let app: ClientApplication = self
             .http
-            .json(self.request(Method::GET, &app_path(id)), Retry::Idempotent)
+            .json(self.request(Method::GET, &app_path(id)?), Retry::Idempotent)
             .await?;
         Ok(self.resource(app))
     }
@@ -181,18 +181,18 @@ impl Project44 {
             Operation::Update { target, values } => {
                 let name = required_name(values)?;
                 let req = self
-                    .request(Method::PUT, &app_path(&target.id))
+                    .request(Method::PUT, &app_path(&target.id)?)
                     .json(&json!({ "name": name }));
                 let app: ClientApplication = self.http.json(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("renamed to \"{}\"", app.name)))
             }
             Operation::Delete { target } => {
-                let req = self.request(Method::DELETE, &app_path(&target.id));
+                let req = self.request(Method::DELETE, &app_path(&target.id)?);
                 self.http.send(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("deleted \"{}\"", target.name)))
             }
             Operation::Rotate { target, previous } => {
-                let path = format!("{}/new-secret", app_path(&target.id));
+                let path = format!("{}/new-secret", app_path(&target.id)?);
                 let req = self.request(Method::POST, &path);
                 let app: ClientApplication = self.http.json(req, Retry::Never).await?;
                 let id = app.id.clone();
@@ -214,8 +214,8 @@ fn unsupported(op: &Operation) -> PlatformError {
     ))
 }
 
-fn app_path(id: &str) -> String {
-    format!("{APPS}/{}", segment(id))
+fn app_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{APPS}/{}", segment(id)?))
 }
 
 fn required_name(values: &super::Values) -> Result<&str, PlatformError> {

@@ -117,11 +117,15 @@ impl Pty {
     }
 
     pub fn wait_for(&self, text: &str) {
-        self.wait_until(&format!("{text:?}"), |screen| screen.contents().contains(text));
+        self.wait_until(&format!("{text:?}"), |screen| {
+            screen.contents().contains(text)
+        });
     }
 
     pub fn wait_gone(&self, text: &str) {
-        self.wait_until(&format!("{text:?} to disappear"), |screen| !screen.contents().contains(text));
+        self.wait_until(&format!("{text:?} to disappear"), |screen| {
+            !screen.contents().contains(text)
+        });
     }
 
     pub fn contents(&self) -> String {
@@ -150,12 +154,17 @@ impl Pty {
             // sleeping blind, with a short bound.
             let (lock, cvar) = &*self.shared;
             let s = lock.lock().expect("lock");
-            let _ = cvar.wait_timeout(s, Duration::from_millis(50)).expect("wait");
+            let _ = cvar
+                .wait_timeout(s, Duration::from_millis(50))
+                .expect("wait");
         };
         let (lock, cvar) = &*self.shared;
         let mut s = lock.lock().expect("lock");
         while !s.closed && Instant::now() < deadline {
-            s = cvar.wait_timeout(s, Duration::from_millis(100)).expect("wait").0;
+            s = cvar
+                .wait_timeout(s, Duration::from_millis(100))
+                .expect("wait")
+                .0;
         }
         (status.success(), s.raw.clone())
     }

@@ -174,7 +174,7 @@ impl Kitsu {
     /// The asset types the production's assets use (Zou derives this list
     /// from the assets, not from the production's settings).
     pub async fn list_asset_types(&self, project: &str) -> Result<Vec<Resource>, PlatformError> {
-        let path = format!("{}/asset-types", project_path(project));
+        let path = format!("{}/asset-types", project_path(project)?);
         let kinds: Vec<AssetType> = self.get(&path).await?;
         Ok(kinds.into_iter().map(docs::asset_type).collect())
     }
@@ -184,7 +184,7 @@ impl Kitsu {
         project: &str,
         progress: &Progress,
     ) -> Result<Vec<Resource>, PlatformError> {
-        let base = format!("{}/entity-links", project_path(project));
+        let base = format!("{}/entity-links", project_path(project)?);
         let mut links: Vec<EntityLink> = Vec::new();
         let mut page = 1;
         loop {
@@ -212,10 +212,10 @@ impl Kitsu {
     /// One call names every entity of the production. Names are a comfort:
     /// when Zou will not give them, links show ids instead of failing.
     async fn entity_names(&self, project: &str) -> HashMap<String, String> {
-        let path = format!(
-            "/data/entities?project_id={}&fields=id,name",
-            segment(project)
-        );
+        let Ok(project) = segment(project) else {
+            return HashMap::new();
+        };
+        let path = format!("/data/entities?project_id={project}&fields=id,name");
         match self.get::<Vec<Entity>>(&path).await {
             Ok(entities) => entities.into_iter().map(|e| (e.id, e.name)).collect(),
             Err(_) => HashMap::new(),
@@ -351,7 +351,7 @@ impl Kitsu {
             .session
             .json(
                 Method::PUT,
-                &project_path(&target.id),
+                &project_path(&target.id)?,
                 Some(&Value::Object(body)),
                 Retry::Idempotent,
             )
@@ -383,7 +383,7 @@ impl Kitsu {
         self.session
             .send(
                 Method::PUT,
-                &project_path(&target.id),
+                &project_path(&target.id)?,
                 Some(&json!({ "project_status_id": status.id })),
                 Retry::Idempotent,
             )
@@ -399,7 +399,7 @@ impl Kitsu {
         // Without force Zou deletes only the project row, which fails as soon
         // as the production holds anything; Kitsu's own UI forces too. Zou
         // still refuses an open production.
-        let path = format!("{}?force=true", project_path(&target.id));
+        let path = format!("{}?force=true", project_path(&target.id)?);
         self.session
             .send(Method::DELETE, &path, None, Retry::Idempotent)
             .await?;
@@ -441,7 +441,7 @@ impl Kitsu {
         target: &Target,
         previous: Option<&Secret>,
     ) -> Result<Outcome, PlatformError> {
-        let path = person_path(&target.id);
+        let path = person_path(&target.id)?;
         let current: Person = self.get(&path).await?;
         if !current.is_bot {
             return Err(PlatformError::Invalid(format!(
@@ -463,7 +463,7 @@ impl Kitsu {
     }
 
     async fn delete_bot(&self, target: &Target) -> Result<Outcome, PlatformError> {
-        let path = format!("{}?force=true", person_path(&target.id));
+        let path = format!("{}?force=true", person_path(&target.id)?);
         self.session
             .send(Method::DELETE, &path, None, Retry::Idempotent)
             .await?;
@@ -478,8 +478,8 @@ impl Kitsu {
         })?;
         let path = format!(
             "{}/entity-links/{}",
-            project_path(project),
-            segment(&target.id)
+            project_path(project)?,
+            segment(&target.id)?
         );
         self.session
             .send(Method::DELETE, &path, None, Retry::Idempotent)
@@ -556,12 +556,12 @@ fn unsupported(op: &Operation) -> PlatformError {
     PlatformError::Unsupported(format!("Portico cannot {} a Kitsu {what}", op.verb()))
 }
 
-fn project_path(id: &str) -> String {
-    format!("{PROJECTS}/{}", segment(id))
+fn project_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{PROJECTS}/{}", segment(id)?))
 }
 
-fn person_path(id: &str) -> String {
-    format!("{PERSONS}/{}", segment(id))
+fn person_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{PERSONS}/{}", segment(id)?))
 }
 
 fn optional<'a>(values: &'a Values, key: &str) -> Option<&'a str> {

@@ -7,6 +7,7 @@
 
 use reqwest::{Method, RequestBuilder, Response};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -101,32 +102,41 @@ impl Session {
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<Response, PlatformError> {
-        let token = self.access().await?;
-        let first = self
-            .http
-            .send(self.build(method.clone(), path, body, &token), retry)
-            .await;
-        match first {
-            Err(err) if is_expired(&err) => {
-                self.renew(&token).await?;
-                let token = self.access().await?;
-                self.http
-                    .send(self.build(method, path, body, &token), retry)
-                    .await
-            }
-            other => other,
-        }
+        self.renewing(|token| {
+            self.http
+                .send(self.build(method.clone(), path, body, &token), retry)
+        })
+        .await
     }
 
-    pub async fn json<T: serde::de::DeserializeOwned>(
+    /// Like [`Session::send`], decoding the JSON answer.
+    pub async fn json<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<T, PlatformError> {
-        let resp = self.send(method, path, body, retry).await?;
-        crate::platform::http::decode(resp).await
+        self.renewing(|token| {
+            self.http
+                .json(self.build(method.clone(), path, body, &token), retry)
+        })
+        .await
+    }
+
+    async fn renewing<T, F, Fut>(&self, call: F) -> Result<T, PlatformError>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T, PlatformError>>,
+    {
+        let token = self.access().await?;
+        match call(token.clone()).await {
+            Err(err) if is_expired(&err) => {
+                self.renew(&token).await?;
+                call(self.access().await?).await
+            }
+            other => other,
+        }
     }
 
     fn build(

@@ -1,0 +1,311 @@
+//! Talking to the Losant API: bearer tokens (a configured one, or one got
+//! by logging in and renewed once when it is refused) and lists that span
+//! several pages, fetched concurrently.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use reqwest::header::ACCEPT;
+use reqwest::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use super::wire::{AuthedUser, Identified, Page};
+use crate::model::Secret;
+use crate::platform::http::{Http, Retry};
+use crate::platform::{PlatformError, Progress};
+
+/// The API version Losant's own clients pin.
+const ACCEPT_VERSION: &str = "^1.30.0";
+const LOGIN: &str = "/auth/user";
+/// Losant's default page size, which every list route accepts.
+pub const PER_PAGE: usize = 100;
+/// The largest page size the route table allows.
+const MAX_PER_PAGE: usize = 1000;
+/// Pages in flight at once: enough to hide latency on a big list without
+/// hammering the API.
+const CONCURRENT_PAGES: usize = 6;
+
+/// How the tenant proves who it is.
+pub enum Auth {
+    /// A long-lived API token, used as is.
+    Token(Secret),
+    /// A user login; the token it yields is held in memory only.
+    Login { email: String, password: Secret },
+}
+
+/// The current login token and how many logins produced it, so that
+/// several requests refused at once renew it only once.
+struct Session {
+    generation: u64,
+    token: Option<Secret>,
+}
+
+pub struct Client {
+    http: Http,
+    auth: Auth,
+    session: Mutex<Session>,
+    per_page: usize,
+}
+
+/// The Losant error body: `{type, message}`.
+pub fn message_of(body: &Value) -> Option<String> {
+    let kind = body.get("type").and_then(Value::as_str);
+    let message = body.get("message").and_then(Value::as_str);
+    match (kind, message) {
+        // "Unauthorized: Unauthorized" says nothing twice.
+        (Some(kind), Some(message)) if !message.starts_with(kind) => {
+            Some(format!("{kind}: {message}"))
+        }
+        (_, Some(message)) => Some(message.to_string()),
+        (Some(kind), None) => Some(kind.to_string()),
+        (None, None) => None,
+    }
+}
+
+impl Client {
+    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+        Ok(Client {
+            http: Http::new(base_url, timeout, message_of)?,
+            auth,
+            session: Mutex::new(Session {
+                generation: 0,
+                token: None,
+            }),
+            per_page: PER_PAGE,
+        })
+    }
+
+    pub fn set_page_size(&mut self, per_page: usize) {
+        self.per_page = per_page.clamp(1, MAX_PER_PAGE);
+    }
+
+    /// The token to send and the login generation it belongs to.
+    async fn token(&self) -> Result<(u64, Secret), PlatformError> {
+        let (email, password) = match &self.auth {
+            Auth::Token(token) => return Ok((0, token.clone())),
+            Auth::Login { email, password } => (email, password),
+        };
+        let mut session = self.session.lock().await;
+        if let Some(token) = &session.token {
+            return Ok((session.generation, token.clone()));
+        }
+        let token = self.login(email, password).await?;
+        session.generation += 1;
+        session.token = Some(token.clone());
+        Ok((session.generation, token))
+    }
+
+    /// Logs in again after `refused` was rejected, unless another request
+    /// already did. `None` when there is no login to renew.
+    async fn renew(&self, refused: u64) -> Option<Result<Secret, PlatformError>> {
+        let Auth::Login { email, password } = &self.auth else {
+            return None;
+        };
+        let mut session = self.session.lock().await;
+        if session.generation != refused
+            && let Some(token) = &session.token
+        {
+            return Some(Ok(token.clone()));
+        }
+        session.token = None;
+        let token = match self.login(email, password).await {
+            Ok(token) => token,
+            Err(err) => return Some(Err(err)),
+        };
+        session.generation += 1;
+        session.token = Some(token.clone());
+        Some(Ok(token))
+    }
+
+    async fn login(&self, email: &str, password: &Secret) -> Result<Secret, PlatformError> {
+        let req = self
+            .http
+            .client()
+            .post(self.http.url(LOGIN))
+            .header(ACCEPT, "application/json")
+            .header("Accept-Version", ACCEPT_VERSION)
+            .json(&json!({ "email": email, "password": password.expose() }));
+        // A repeated login only mints a second token: safe to retry.
+        let user: AuthedUser = match self.http.json(req, Retry::Idempotent).await {
+            Ok(user) => user,
+            Err(PlatformError::Auth(message)) => {
+                return Err(PlatformError::Auth(format!(
+                    "Losant refused the login of {email} ({message})"
+                )));
+            }
+            Err(err) => return Err(err),
+        };
+        Ok(Secret::new(user.token))
+    }
+
+    fn build(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        token: &Secret,
+    ) -> RequestBuilder {
+        let mut req = self
+            .http
+            .client()
+            .request(method.clone(), self.http.url(path))
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json")
+            .header("Accept-Version", ACCEPT_VERSION);
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req
+    }
+
+    /// Runs `call` with the current token. A refused login token is
+    /// renewed once and the call made again, whatever its method: Losant
+    /// checks the token before it reads the request, so a 401 proves
+    /// nothing was done.
+    async fn authed<T, F, R>(&self, call: F) -> Result<T, PlatformError>
+    where
+        F: Fn(Secret) -> R,
+        R: Future<Output = Result<T, PlatformError>>,
+    {
+        let (generation, token) = self.token().await?;
+        match call(token).await {
+            Err(PlatformError::Auth(message)) => match self.renew(generation).await {
+                Some(token) => call(token?).await,
+                None => Err(PlatformError::Auth(format!(
+                    "Losant rejected the API token ({message})"
+                ))),
+            },
+            other => other,
+        }
+    }
+
+    /// Sends one call whose answer body does not matter.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<Response, PlatformError> {
+        self.authed(|token| {
+            let req = self.build(&method, path, &[], body, &token);
+            self.http.send(req, retry)
+        })
+        .await
+    }
+
+    /// Sends one call and decodes its JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<T, PlatformError> {
+        self.authed(|token| {
+            let req = self.build(&method, path, query, body, &token);
+            self.http.json(req, retry)
+        })
+        .await
+    }
+
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        sort: (&str, &str),
+        page: usize,
+        per_page: usize,
+    ) -> Result<Page<T>, PlatformError> {
+        let query = [
+            ("sortField", sort.0.to_string()),
+            ("sortDirection", sort.1.to_string()),
+            ("page", page.to_string()),
+            ("perPage", per_page.to_string()),
+        ];
+        self.json(Method::GET, path, &query, None, Retry::Idempotent)
+            .await
+    }
+
+    /// Every item of a collection: page 0 first, which tells how many
+    /// there are, then the remaining pages concurrently. `sort` is
+    /// (field, direction), passed explicitly so pages agree on one order.
+    pub async fn list_all<T: DeserializeOwned + Identified>(
+        &self,
+        path: &str,
+        sort: (&str, &str),
+        tally: &Tally,
+    ) -> Result<Vec<T>, PlatformError> {
+        let first: Page<T> = self.page(path, sort, 0, self.per_page).await?;
+        let total = first.total_count;
+        // The server may cap the page size: count pages in what it used.
+        let per_page = first
+            .per_page
+            .filter(|n| *n > 0)
+            .unwrap_or(self.per_page)
+            .min(self.per_page);
+        tally.first_page(first.items.len(), total);
+        let pages = total.div_ceil(per_page).max(1);
+        let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
+            .map(|n| async move {
+                let page: Page<T> = self.page(path, sort, n, per_page).await?;
+                tally.more(page.items.len());
+                Ok::<_, PlatformError>((n, page.items))
+            })
+            .buffer_unordered(CONCURRENT_PAGES)
+            .try_collect()
+            .await?;
+        rest.sort_by_key(|(n, _)| *n);
+        // An item created or deleted meanwhile shifts the pages: the same
+        // item may then come twice, and is kept once.
+        let mut seen = HashSet::new();
+        Ok(first
+            .items
+            .into_iter()
+            .chain(rest.into_iter().flat_map(|(_, items)| items))
+            .filter(|item| seen.insert(item.id().to_string()))
+            .collect())
+    }
+}
+
+/// Progress across one or more lists loaded together. The total is
+/// reported once the first page of every list has said its own.
+pub struct Tally {
+    progress: Progress,
+    loaded: AtomicUsize,
+    total: AtomicUsize,
+    unknown: AtomicUsize,
+}
+
+impl Tally {
+    pub fn new(progress: Progress, lists: usize) -> Self {
+        Tally {
+            progress,
+            loaded: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
+            unknown: AtomicUsize::new(lists),
+        }
+    }
+
+    fn first_page(&self, items: usize, total: usize) {
+        self.total.fetch_add(total, Ordering::SeqCst);
+        self.unknown.fetch_sub(1, Ordering::SeqCst);
+        self.more(items);
+    }
+
+    fn more(&self, items: usize) {
+        let loaded = self.loaded.fetch_add(items, Ordering::SeqCst) + items;
+        let total =
+            (self.unknown.load(Ordering::SeqCst) == 0).then(|| self.total.load(Ordering::SeqCst));
+        (self.progress)(loaded, total);
+    }
+}

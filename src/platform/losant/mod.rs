@@ -1,0 +1,743 @@
+//! Losant: the organization's applications and, per application, the
+//! device certificates, certificate authorities and MQTT access keys
+//! that let devices connect. One pane lists all three, grouped.
+
+mod client;
+mod pem;
+mod resources;
+mod wire;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+pub use client::{Auth, PER_PAGE};
+use client::{Client, Tally};
+
+use super::http::{Retry, segment};
+use super::{
+    Capabilities, Field, FollowUp, Fut, Input, KindSpec, Operation, Outcome, PaneSpec,
+    PlatformError, Progress, Rotation, Source, Target, Values, value,
+};
+use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use wire::{AccessKey, Application, Authority, Certificate};
+
+const APPS: &str = "/applications";
+const FILTER_TYPES: &[&str] = &["all", "whitelist", "blacklist", "none"];
+
+pub struct Losant {
+    client: Client,
+}
+
+impl Losant {
+    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+        Ok(Losant {
+            client: Client::new(base_url, timeout, auth)?,
+        })
+    }
+
+    /// Items asked for per page (default [`PER_PAGE`], at most 1000).
+    pub fn with_page_size(mut self, per_page: usize) -> Self {
+        self.client.set_page_size(per_page);
+        self
+    }
+
+    pub async fn list_apps(&self, progress: Progress) -> Result<Vec<Resource>, PlatformError> {
+        let tally = Tally::new(progress, 1);
+        let apps: Vec<Application> = self.client.list_all(APPS, ("name", "asc"), &tally).await?;
+        Ok(apps.into_iter().map(resources::application).collect())
+    }
+
+    /// Certificates, then certificate authorities, then access keys of
+    /// one application; the three lists load at the same time.
+    pub async fn list_credentials(
+        &self,
+        app: &str,
+        progress: Progress,
+    ) -> Result<Vec<Resource>, PlatformError> {
+        let paths = [
+            collection(app, Kind::Certificate)?,
+            collection(app, Kind::CertificateAuthority)?,
+            collection(app, Kind::AccessKey)?,
+        ];
+        let tally = Tally::new(progress, 3);
+        let (certs, cas, keys) = futures_util::future::try_join3(
+            self.client.list_all::<Certificate>(
+                &paths[0],
+                ("certificateInfo.commonName", "asc"),
+                &tally,
+            ),
+            self.client
+                .list_all::<Authority>(&paths[1], ("name", "asc"), &tally),
+            self.client
+                .list_all::<AccessKey>(&paths[2], ("creationDate", "desc"), &tally),
+        )
+        .await?;
+        Ok(certs
+            .into_iter()
+            .map(resources::certificate)
+            .chain(cas.into_iter().map(resources::authority))
+            .chain(keys.iter().map(resources::access_key))
+            .collect())
+    }
+
+    /// One resource as the detail view shows it.
+    pub async fn get(&self, target: &Target) -> Result<Resource, PlatformError> {
+        let path = item_path(target)?;
+        let client = &self.client;
+        let get = Method::GET;
+        Ok(match target.kind {
+            Kind::Application => resources::application(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            Kind::Certificate => resources::certificate(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            Kind::CertificateAuthority => resources::authority(
+                client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+            _ => resources::access_key(
+                &client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
+        })
+    }
+
+    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+        match op {
+            Operation::Create {
+                kind,
+                parent,
+                values,
+            } => match kind {
+                Kind::Application => self.create_app(values).await,
+                Kind::Certificate => self.create_certificate(in_app(parent)?, values).await,
+                Kind::CertificateAuthority => self.create_authority(in_app(parent)?, values).await,
+                Kind::AccessKey => self.create_key(in_app(parent)?, values).await,
+                other => Err(PlatformError::Unsupported(format!(
+                    "Losant has no {}",
+                    other.label()
+                ))),
+            },
+            Operation::Update { target, values } => {
+                let body = update_body(target.kind, values)?;
+                if body.is_empty() {
+                    return Ok(Outcome::done("nothing to change"));
+                }
+                let path = item_path(target)?;
+                self.client
+                    .send(
+                        Method::PATCH,
+                        &path,
+                        Some(&Value::Object(body)),
+                        Retry::Idempotent,
+                    )
+                    .await?;
+                Ok(Outcome::done(format!(
+                    "updated {} \"{}\"",
+                    target.kind.label(),
+                    target.name
+                )))
+            }
+            Operation::SetActive { target, active } => self.set_active(target, *active).await,
+            Operation::Delete { target } => {
+                let path = item_path(target)?;
+                self.client
+                    .send(Method::DELETE, &path, None, Retry::Idempotent)
+                    .await?;
+                Ok(Outcome::done(format!(
+                    "deleted {} \"{}\"",
+                    target.kind.label(),
+                    target.name
+                )))
+            }
+            Operation::Rotate { target, .. } => match target.kind {
+                Kind::AccessKey => self.rotate_key(target).await,
+                other => Err(PlatformError::Unsupported(format!(
+                    "a Losant {} has no secret to rotate",
+                    other.label()
+                ))),
+            },
+        }
+    }
+
+    async fn create_app(&self, values: &Values) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let mut body = Map::new();
+        body.insert("name".into(), json!(name));
+        if let Some(description) = text(values, "description") {
+            body.insert("description".into(), json!(description));
+        }
+        let app: Application = self
+            .client
+            .json(
+                Method::POST,
+                APPS,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await?;
+        Ok(Outcome {
+            summary: format!("created application \"{}\"", app.name),
+            created: Some(app.id),
+            ..Outcome::default()
+        })
+    }
+
+    async fn create_certificate(
+        &self,
+        app: &str,
+        values: &Values,
+    ) -> Result<Outcome, PlatformError> {
+        let checked = checked_pem(values, "certificate").await?;
+        let mut body = Map::new();
+        body.insert("certificate".into(), json!(checked.pem));
+        if let Some(description) = text(values, "description") {
+            body.insert("description".into(), json!(description));
+        }
+        insert_access(&mut body, values, false)?;
+        let cert: Certificate = self
+            .client
+            .json(
+                Method::POST,
+                &collection(app, Kind::Certificate)?,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await?;
+        let res = resources::certificate(cert);
+        // What was parsed here stands in for anything the answer left out.
+        let local = checked.certs.first();
+        let expiry = res
+            .expires
+            .or(local.map(|c| c.not_after))
+            .map(day)
+            .unwrap_or_else(|| "unknown".into());
+        let name = match (res.detail("commonName"), local) {
+            (None, Some(c)) if !c.common_name.is_empty() => c.common_name.clone(),
+            _ => res.name.clone(),
+        };
+        Ok(Outcome {
+            summary: format!("uploaded certificate \"{name}\", expires {expiry}"),
+            created: Some(res.id),
+            ..Outcome::default()
+        })
+    }
+
+    async fn create_authority(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let checked = checked_pem(values, "caBundle").await?;
+        let mut body = Map::new();
+        body.insert("name".into(), json!(name));
+        body.insert("caBundle".into(), json!(checked.pem));
+        if let Some(description) = text(values, "description") {
+            body.insert("description".into(), json!(description));
+        }
+        let ca: Authority = self
+            .client
+            .json(
+                Method::POST,
+                &collection(app, Kind::CertificateAuthority)?,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await?;
+        let count = ca.ca_info.len().max(checked.certs.len());
+        Ok(Outcome {
+            summary: format!(
+                "added certificate authority \"{name}\" ({count} certificate{})",
+                if count == 1 { "" } else { "s" }
+            ),
+            created: Some(ca.id),
+            ..Outcome::default()
+        })
+    }
+
+    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+        let mut body = Map::new();
+        for key in ["name", "description"] {
+            if let Some(v) = text(values, key) {
+                body.insert(key.into(), json!(v));
+            }
+        }
+        insert_access(&mut body, values, false)?;
+        let key = self.post_key(app, body).await?;
+        let summary = format!("created access key {}", key.key);
+        issued(key, summary, None)
+    }
+
+    async fn post_key(
+        &self,
+        app: &str,
+        body: Map<String, Value>,
+    ) -> Result<AccessKey, PlatformError> {
+        self.client
+            .json(
+                Method::POST,
+                &collection(app, Kind::AccessKey)?,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await
+    }
+
+    async fn set_active(&self, target: &Target, active: bool) -> Result<Outcome, PlatformError> {
+        let verb = match (target.kind, active) {
+            (Kind::AccessKey, true) => "activated",
+            (Kind::AccessKey, false) => "deactivated",
+            (Kind::Certificate | Kind::CertificateAuthority, true) => "enabled",
+            (Kind::Certificate | Kind::CertificateAuthority, false) => "disabled",
+            (other, _) => {
+                return Err(PlatformError::Unsupported(format!(
+                    "a Losant {} has no status",
+                    other.label()
+                )));
+            }
+        };
+        let status = if active { "active" } else { "inactive" };
+        self.client
+            .send(
+                Method::PATCH,
+                &item_path(target)?,
+                Some(&json!({ "status": status })),
+                Retry::Idempotent,
+            )
+            .await?;
+        Ok(Outcome::done(format!(
+            "{verb} {} \"{}\"",
+            target.kind.label(),
+            target.name
+        )))
+    }
+
+    /// Losant cannot regenerate a secret: a new key with the old one's
+    /// access is made now, and the old one is retired in a second step,
+    /// once the user has the new secret safe.
+    async fn rotate_key(&self, target: &Target) -> Result<Outcome, PlatformError> {
+        let app = in_app(&target.parent)?;
+        let old: AccessKey = self
+            .client
+            .json(
+                Method::GET,
+                &item_path(target)?,
+                &[],
+                None,
+                Retry::Idempotent,
+            )
+            .await?;
+        let key = self.post_key(app, successor(&old)).await?;
+        let summary = format!("new access key {} issued to replace {}", key.key, old.key);
+        let follow_up = FollowUp {
+            prompt: format!(
+                "Stored the new secret? Enter deactivates the old key {}",
+                old.key
+            ),
+            op: Operation::SetActive {
+                target: Target {
+                    kind: Kind::AccessKey,
+                    id: old.id.clone(),
+                    name: target.name.clone(),
+                    parent: Some(app.to_string()),
+                },
+                active: false,
+            },
+            abort_note: format!(
+                "Rotation stopped: old key {} and new key {} are both active",
+                old.key, key.key
+            ),
+        };
+        issued(key, summary, Some(follow_up))
+    }
+}
+
+/// The body that creates a key with `old`'s access and restrictions.
+fn successor(old: &AccessKey) -> Map<String, Value> {
+    let mut body = Map::new();
+    if let Some(name) = old.name.as_deref().filter(|n| !n.is_empty()) {
+        body.insert("name".into(), json!(name));
+    }
+    let note = format!("replaces access key {}", old.key);
+    let description = match old.description.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => format!("{d} ({note})"),
+        None => format!("Rotation: {note}"),
+    };
+    body.insert("description".into(), json!(description));
+    if let Some(filter) = &old.filter_type {
+        body.insert("filterType".into(), json!(filter));
+    }
+    body.insert("pubTopics".into(), json!(old.pub_topics));
+    body.insert("subTopics".into(), json!(old.sub_topics));
+    if !old.device_ids.is_empty() {
+        body.insert("deviceIds".into(), json!(old.device_ids));
+    }
+    if !old.device_tags.is_empty() {
+        body.insert("deviceTags".into(), json!(old.device_tags));
+    }
+    if let Some(filter) = &old.address_filter_type {
+        body.insert("addressFilterType".into(), json!(filter));
+    }
+    if !old.addresses.is_empty() {
+        body.insert("addresses".into(), json!(old.addresses));
+    }
+    body
+}
+
+fn issued(
+    key: AccessKey,
+    summary: String,
+    follow_up: Option<FollowUp>,
+) -> Result<Outcome, PlatformError> {
+    let secret = key.secret.map(Secret::new).ok_or_else(|| {
+        PlatformError::Decode("the new access key came without its secret".into())
+    })?;
+    Ok(Outcome {
+        summary,
+        created: Some(key.id),
+        secret: Some(IssuedSecret {
+            label: "access key secret".into(),
+            public_id: Some(key.key),
+            secret,
+        }),
+        checks: Vec::new(),
+        follow_up,
+    })
+}
+
+fn day(at: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
+}
+
+fn in_app(parent: &Option<String>) -> Result<&str, PlatformError> {
+    parent
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| PlatformError::Invalid("select an application first".into()))
+}
+
+fn collection(app: &str, kind: Kind) -> Result<String, PlatformError> {
+    let what = match kind {
+        Kind::Certificate => "certificates",
+        Kind::CertificateAuthority => "certificate-authorities",
+        _ => "keys",
+    };
+    Ok(format!("{APPS}/{}/{what}", segment(app)?))
+}
+
+fn item_path(target: &Target) -> Result<String, PlatformError> {
+    match target.kind {
+        Kind::Application => Ok(format!("{APPS}/{}", segment(&target.id)?)),
+        Kind::Certificate | Kind::CertificateAuthority | Kind::AccessKey => Ok(format!(
+            "{}/{}",
+            collection(in_app(&target.parent)?, target.kind)?,
+            segment(&target.id)?
+        )),
+        other => Err(PlatformError::Unsupported(format!(
+            "Losant has no {}",
+            other.label()
+        ))),
+    }
+}
+
+/// A trimmed, non-empty form value.
+fn text<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
+    value(values, key).map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn required<'a>(values: &'a Values, key: &str, what: &str) -> Result<&'a str, PlatformError> {
+    text(values, key).ok_or_else(|| PlatformError::Invalid(format!("{what} is required")))
+}
+
+fn list(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn checked_pem(values: &Values, key: &str) -> Result<pem::Checked, PlatformError> {
+    let (origin, bytes) = pem::read(value(values, key).unwrap_or_default()).await?;
+    pem::check(&origin, &bytes)
+}
+
+/// `filterType`, `pubTopics` and `subTopics` as given. On a create, empty
+/// ones are left to the server's defaults; on an edit, an empty topic list
+/// clears the list.
+fn insert_access(
+    body: &mut Map<String, Value>,
+    values: &Values,
+    clear_empty: bool,
+) -> Result<(), PlatformError> {
+    if let Some(filter) = text(values, "filterType") {
+        if !FILTER_TYPES.contains(&filter) {
+            return Err(PlatformError::Invalid(format!(
+                "filterType \"{filter}\" is not one of {}",
+                FILTER_TYPES.join(", ")
+            )));
+        }
+        body.insert("filterType".into(), json!(filter));
+    }
+    for key in ["pubTopics", "subTopics"] {
+        if let Some(raw) = value(values, key) {
+            let topics = list(raw);
+            if !topics.is_empty() || clear_empty {
+                body.insert(key.into(), json!(topics));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A PATCH body with only what each kind's Patch schema allows and only
+/// the fields the form gave.
+fn update_body(kind: Kind, values: &Values) -> Result<Map<String, Value>, PlatformError> {
+    let mut body = Map::new();
+    let names = matches!(
+        kind,
+        Kind::Application | Kind::CertificateAuthority | Kind::AccessKey
+    );
+    if names && let Some(raw) = value(values, "name") {
+        match (raw.trim(), kind) {
+            // Only a key may lose its name: Losant then shows its key.
+            ("", Kind::AccessKey) => {
+                body.insert("name".into(), Value::Null);
+            }
+            ("", _) => return Err(PlatformError::Invalid("a name is required".into())),
+            (name, _) => {
+                body.insert("name".into(), json!(name));
+            }
+        }
+    }
+    if let Some(raw) = value(values, "description") {
+        body.insert("description".into(), json!(raw.trim()));
+    }
+    if matches!(kind, Kind::Certificate | Kind::AccessKey) {
+        insert_access(&mut body, values, true)?;
+    }
+    Ok(body)
+}
+
+const fn field(key: &'static str, label: &'static str, input: Input, required: bool) -> Field {
+    Field {
+        key,
+        label,
+        input,
+        required,
+    }
+}
+
+const FILTER: Field = field(
+    "filterType",
+    "Topic filter",
+    Input::Choice(FILTER_TYPES),
+    false,
+);
+const PUB: Field = field("pubTopics", "Publish topics", Input::List, false);
+const SUB: Field = field("subTopics", "Subscribe topics", Input::List, false);
+const DESCRIPTION: Field = field("description", "Description", Input::Text, false);
+
+/// What Losant offers, known without credentials.
+pub fn capabilities() -> Capabilities {
+    let mut app = KindSpec::new(Kind::Application);
+    app.create = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    app.edit = app.create.clone();
+    app.delete = true;
+
+    let mut cert = KindSpec::new(Kind::Certificate);
+    cert.create = Some(vec![
+        field(
+            "certificate",
+            "Certificate (PEM file or paste)",
+            Input::Pem,
+            true,
+        ),
+        DESCRIPTION,
+        FILTER,
+        PUB,
+        SUB,
+    ]);
+    cert.edit = Some(vec![DESCRIPTION, FILTER, PUB, SUB]);
+    cert.delete = true;
+    cert.toggle = Some(("Enable", "Disable"));
+    cert.rotate = Rotation::Unsupported("upload the renewed certificate, then disable this one");
+
+    let mut ca = KindSpec::new(Kind::CertificateAuthority);
+    ca.create = Some(vec![
+        Field::text("name", "Name", true),
+        field(
+            "caBundle",
+            "CA bundle (PEM file or paste)",
+            Input::Pem,
+            true,
+        ),
+        DESCRIPTION,
+    ]);
+    ca.edit = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    ca.delete = true;
+    ca.toggle = Some(("Enable", "Disable"));
+    ca.rotate = Rotation::Unsupported("add the new CA bundle, then disable this one");
+
+    let mut key = KindSpec::new(Kind::AccessKey);
+    let key_fields = vec![
+        Field::text("name", "Name", false),
+        DESCRIPTION,
+        FILTER,
+        PUB,
+        SUB,
+    ];
+    key.create = Some(key_fields.clone());
+    key.edit = Some(key_fields);
+    key.delete = true;
+    key.toggle = Some(("Activate", "Deactivate"));
+    key.rotate = Rotation::TwoPhase {
+        warning: "Losant cannot renew a key's secret. Portico creates a new key with the same \
+                  topics and shows its secret once; the old key is deactivated only after you \
+                  confirm the new secret is stored. Devices still using the old key are then \
+                  disconnected.",
+    };
+
+    Capabilities {
+        panes: [
+            PaneSpec::Unsupported("Losant applications belong to the organization: no projects"),
+            PaneSpec::List {
+                columns: vec!["Description", "Id"],
+                scope: None,
+            },
+            PaneSpec::List {
+                columns: vec!["Kind", "Status", "Expires"],
+                scope: Some(Pane::Applications),
+            },
+        ],
+        views: Vec::new(),
+        kinds: vec![app, cert, ca, key],
+        creates: [
+            Vec::new(),
+            vec![Kind::Application],
+            vec![
+                Kind::Certificate,
+                Kind::CertificateAuthority,
+                Kind::AccessKey,
+            ],
+        ],
+    }
+}
+
+impl super::Platform for Losant {
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
+    }
+
+    fn list<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        progress: Progress,
+    ) -> Fut<'a, Vec<Resource>> {
+        Box::pin(async move {
+            match source {
+                Source::Pane(Pane::Applications) => self.list_apps(progress).await,
+                Source::Pane(Pane::Certificates) => match parent {
+                    Some(app) => self.list_credentials(app, progress).await,
+                    None => Err(PlatformError::Invalid("select an application first".into())),
+                },
+                Source::Pane(Pane::Projects) => Err(PlatformError::Unsupported(
+                    "Losant applications belong to the organization: no projects".into(),
+                )),
+                Source::View(name) => Err(PlatformError::Unsupported(format!(
+                    "Losant has no :{name} view"
+                ))),
+            }
+        })
+    }
+
+    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> Values {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn error_bodies_read_as_type_and_message() {
+        let body = json!({"type": "NotFound", "message": "Application was not found"});
+        assert_eq!(
+            client::message_of(&body).as_deref(),
+            Some("NotFound: Application was not found")
+        );
+        let body = json!({"type": "Unauthorized", "message": "Unauthorized"});
+        assert_eq!(client::message_of(&body).as_deref(), Some("Unauthorized"));
+        assert_eq!(
+            client::message_of(&json!({"message": "m"})).as_deref(),
+            Some("m")
+        );
+        assert_eq!(client::message_of(&json!({})), None);
+    }
+
+    #[test]
+    fn patch_bodies_keep_to_each_schema() {
+        let form = values(&[
+            ("name", "n"),
+            ("description", " d "),
+            ("filterType", "whitelist"),
+            ("pubTopics", "a/b, c/#,"),
+            ("subTopics", ""),
+        ]);
+        let cert = update_body(Kind::Certificate, &form).expect("cert");
+        assert_eq!(
+            Value::Object(cert),
+            json!({"description": "d", "filterType": "whitelist", "pubTopics": ["a/b", "c/#"], "subTopics": []})
+        );
+        let ca = update_body(Kind::CertificateAuthority, &form).expect("ca");
+        assert_eq!(Value::Object(ca), json!({"name": "n", "description": "d"}));
+        let unnamed = update_body(Kind::AccessKey, &values(&[("name", "")])).expect("key");
+        assert_eq!(Value::Object(unnamed), json!({"name": null}));
+        assert!(update_body(Kind::Application, &values(&[("name", " ")])).is_err());
+        assert!(update_body(Kind::Certificate, &values(&[("filterType", "some")])).is_err());
+    }
+
+    #[test]
+    fn a_successor_key_keeps_the_access_of_the_old_one() {
+        let old: AccessKey = serde_json::from_value(json!({
+            "id": "5f0000000000000000000001", "key": "k-1", "name": "Gateways",
+            "description": "Shared", "filterType": "whitelist",
+            "pubTopics": ["a"], "subTopics": ["b"], "deviceIds": ["5f0000000000000000000002"]
+        }))
+        .expect("key");
+        let body = Value::Object(successor(&old));
+        assert_eq!(body["description"], "Shared (replaces access key k-1)");
+        assert_eq!(body["filterType"], "whitelist");
+        assert_eq!(body["pubTopics"], json!(["a"]));
+        assert_eq!(body["deviceIds"], json!(["5f0000000000000000000002"]));
+        assert!(
+            body.get("status").is_none(),
+            "the Post schema has no status"
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Losant documents turned into Portico rows. The detail view shows id,
+//! status and expiry itself, so details leave them out. Detail keys that an edit
+//! form also uses (`name`, `description`, `filterType`, `pubTopics`,
+//! `subTopics`) carry the value in the form's own syntax, so the form
+//! prefills from them.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::wire::{AccessKey, Application, Authority, Certificate, CertificateInfo};
+use crate::model::{Kind, Resource};
+
+fn date(text: Option<&str>) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text?, &Rfc3339).ok()
+}
+
+fn some(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.is_empty())
+}
+
+/// Adds a detail only when there is something to show.
+fn put(res: &mut Resource, key: &str, value: Option<&str>) {
+    if let Some(value) = value.filter(|v| !v.is_empty()) {
+        res.details.push((key.to_string(), value.to_string()));
+    }
+}
+
+pub fn application(app: Application) -> Resource {
+    let mut res = Resource::new(Kind::Application, app.id.clone(), app.name.clone());
+    let description = app.description.clone().unwrap_or_default();
+    res.cells = vec![description.clone(), app.id.clone()];
+    res.details.push(("name".into(), app.name));
+    res.details.push(("description".into(), description));
+    put(&mut res, "endpointSlug", some(&app.endpoint_slug));
+    put(&mut res, "organization", some(&app.organization_name));
+    put(&mut res, "created", some(&app.creation_date));
+    put(&mut res, "lastUpdated", some(&app.last_updated));
+    res
+}
+
+/// The cells of the Certificates pane: Kind, Status, then the Expires
+/// column, which is drawn from [`Resource::expires`].
+fn pane_cells(res: &mut Resource) {
+    res.cells = vec![
+        res.kind.short().to_string(),
+        res.status.clone().unwrap_or_default(),
+        String::new(),
+    ];
+}
+
+fn access(res: &mut Resource, filter: &Option<String>, publish: &[String], subscribe: &[String]) {
+    res.details
+        .push(("filterType".into(), filter.clone().unwrap_or_default()));
+    res.details.push(("pubTopics".into(), publish.join(", ")));
+    res.details.push(("subTopics".into(), subscribe.join(", ")));
+}
+
+fn info_details(res: &mut Resource, info: &CertificateInfo) {
+    put(res, "commonName", some(&info.common_name));
+    put(res, "issuerName", some(&info.issuer_name));
+    put(res, "serialNumber", some(&info.serial_number));
+    put(res, "fingerprint", some(&info.fingerprint));
+    put(res, "notValidBefore", some(&info.not_valid_before));
+    put(res, "notValidAfter", some(&info.not_valid_after));
+}
+
+pub fn certificate(cert: Certificate) -> Resource {
+    let info = cert.certificate_info.clone().unwrap_or_default();
+    let name = some(&info.common_name)
+        .or(some(&cert.description))
+        .map_or_else(|| format!("certificate {}", cert.id), str::to_string);
+    let mut res = Resource::new(Kind::Certificate, cert.id.clone(), name);
+    res.status = cert.status.clone();
+    res.expires = date(info.not_valid_after.as_deref());
+    pane_cells(&mut res);
+    info_details(&mut res, &info);
+    res.details.push((
+        "description".into(),
+        cert.description.clone().unwrap_or_default(),
+    ));
+    access(
+        &mut res,
+        &cert.filter_type,
+        &cert.pub_topics,
+        &cert.sub_topics,
+    );
+    put(&mut res, "created", some(&cert.creation_date));
+    put(&mut res, "lastUpdated", some(&cert.last_updated));
+    res
+}
+
+pub fn authority(ca: Authority) -> Resource {
+    let name = some(&ca.name).map_or_else(|| format!("CA {}", ca.id), str::to_string);
+    let mut res = Resource::new(Kind::CertificateAuthority, ca.id.clone(), name.clone());
+    res.status = ca.status.clone();
+    // The bundle stops working when its first certificate does.
+    res.expires = ca
+        .ca_info
+        .iter()
+        .filter_map(|i| date(i.not_valid_after.as_deref()))
+        .min();
+    pane_cells(&mut res);
+    res.details.push(("name".into(), name));
+    res.details.push((
+        "description".into(),
+        ca.description.clone().unwrap_or_default(),
+    ));
+    if let Some(at) = res.expires.and_then(|e| e.format(&Rfc3339).ok()) {
+        res.details.push(("notValidAfter".into(), at));
+    }
+    for (i, info) in ca.ca_info.iter().enumerate() {
+        let line = format!(
+            "{} (issuer {}), serial {}, valid {} to {}",
+            some(&info.common_name).unwrap_or("(no CN)"),
+            some(&info.issuer_name).unwrap_or("?"),
+            some(&info.serial_number).unwrap_or("?"),
+            some(&info.not_valid_before).unwrap_or("?"),
+            some(&info.not_valid_after).unwrap_or("?"),
+        );
+        res.details.push((format!("certificate {}", i + 1), line));
+    }
+    put(&mut res, "created", some(&ca.creation_date));
+    put(&mut res, "lastUpdated", some(&ca.last_updated));
+    res
+}
+
+pub fn access_key(key: &AccessKey) -> Resource {
+    let name = some(&key.name).unwrap_or(&key.key).to_string();
+    let mut res = Resource::new(Kind::AccessKey, key.id.clone(), name);
+    res.status = key.status.clone();
+    pane_cells(&mut res);
+    res.details.push(("key".into(), key.key.clone()));
+    // Only a real name: an edit must not turn the key into the name.
+    put(&mut res, "name", some(&key.name));
+    res.details.push((
+        "description".into(),
+        key.description.clone().unwrap_or_default(),
+    ));
+    access(&mut res, &key.filter_type, &key.pub_topics, &key.sub_topics);
+    put(&mut res, "createdBy", some(&key.created_by_type));
+    put(&mut res, "created", some(&key.creation_date));
+    put(&mut res, "lastUpdated", some(&key.last_updated));
+    res
+}

@@ -1,0 +1,960 @@
+//! The Losant adapter against the simulator over real HTTP, and against a
+//! small stub server where the simulator cannot stage a case (an expired
+//! login, slow pages).
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portico::model::{Kind, Pane, Resource, Secret};
+use portico::platform::losant::{Auth, Losant};
+use portico::platform::{Operation, Platform, PlatformError, Progress, Source, Target};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+const EMAIL: &str = "admin@losant.portico.demo";
+const PASSWORD: &str = "portico-demo-losant";
+const COLD_CHAIN: &str = "Cold Chain Monitoring";
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Sim {
+    _running: portico::sim::Running,
+    base: String,
+}
+
+async fn sim() -> Sim {
+    let running = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("start sim");
+    let base = format!("{}/losant", running.base_url());
+    Sim {
+        _running: running,
+        base,
+    }
+}
+
+fn login(base: &str) -> Losant {
+    Losant::new(
+        base,
+        TIMEOUT,
+        Auth::Login {
+            email: EMAIL.into(),
+            password: Secret::new(PASSWORD),
+        },
+    )
+    .expect("adapter")
+}
+
+fn quiet() -> Progress {
+    Arc::new(|_, _| {})
+}
+
+/// Every progress report, in order.
+type Reports = Arc<Mutex<Vec<(usize, Option<usize>)>>>;
+
+fn recorder() -> (Progress, Reports) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let progress: Progress = Arc::new(move |loaded, total| {
+        sink.lock().expect("lock").push((loaded, total));
+    });
+    (progress, seen)
+}
+
+async fn apps(adapter: &Losant) -> Vec<Resource> {
+    adapter
+        .list(Source::Pane(Pane::Applications), None, quiet())
+        .await
+        .expect("list applications")
+}
+
+async fn app_id(adapter: &Losant, name: &str) -> String {
+    apps(adapter)
+        .await
+        .into_iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no application {name}"))
+        .id
+}
+
+async fn pane(adapter: &Losant, app: &str) -> Vec<Resource> {
+    adapter
+        .list(Source::Pane(Pane::Certificates), Some(app), quiet())
+        .await
+        .expect("list certificates pane")
+}
+
+fn target(res: &Resource, app: &str) -> Target {
+    Target {
+        kind: res.kind,
+        id: res.id.clone(),
+        name: res.name.clone(),
+        parent: Some(app.to_string()),
+    }
+}
+
+fn by_id(items: &[Resource], id: &str) -> Resource {
+    items
+        .iter()
+        .find(|r| r.id == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} not listed"))
+}
+
+fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A self-signed device certificate valid from yesterday for `days`.
+fn device_pem(cn: &str, days: i64) -> (String, OffsetDateTime) {
+    let mut params = CertificateParams::new(vec![cn.to_string()]).expect("params");
+    params.distinguished_name.push(DnType::CommonName, cn);
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("ns");
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(days);
+    let key = KeyPair::generate().expect("key");
+    let pem = params.self_signed(&key).expect("cert").pem();
+    (pem, params.not_after)
+}
+
+fn ca_params(cn: &str, days: i64) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("ns");
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(days);
+    params
+}
+
+/// A root and an intermediate that expires first, in one bundle.
+fn two_cert_bundle() -> (String, OffsetDateTime) {
+    let root = CertifiedIssuer::self_signed(
+        ca_params("Adapter Test Root", 3000),
+        KeyPair::generate().expect("key"),
+    )
+    .expect("root");
+    let inter_params = ca_params("Adapter Test Issuing CA", 400);
+    let earliest = inter_params.not_after;
+    let inter = CertifiedIssuer::signed_by(inter_params, KeyPair::generate().expect("key"), &root)
+        .expect("intermediate");
+    (format!("{}{}", root.pem(), inter.pem()), earliest)
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, body: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, body).expect("write");
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn lists_the_demo_applications() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let list = apps(&adapter).await;
+    let names: Vec<&str> = list.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [COLD_CHAIN, "Fleet Telematics", "Smart Building Energy"]
+    );
+    for app in &list {
+        assert_eq!(app.kind, Kind::Application);
+        assert_eq!(app.id.len(), 24, "{}", app.id);
+        assert_eq!(app.cells.len(), 2, "Description, Id");
+        assert_eq!(app.cells[1], app.id);
+        assert_eq!(Some(app.cells[0].as_str()), app.detail("description"));
+        assert_eq!(app.detail("name"), Some(app.name.as_str()));
+    }
+    assert!(
+        list[0].cells[0].contains("Rotterdam"),
+        "{:?}",
+        list[0].cells
+    );
+}
+
+#[tokio::test]
+async fn the_certificates_pane_groups_certificates_then_cas_then_keys() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, COLD_CHAIN).await;
+    let items = pane(&adapter, &app).await;
+    let kinds: Vec<Kind> = items.iter().map(|r| r.kind).collect();
+    let mut expected = vec![Kind::Certificate; 5];
+    expected.push(Kind::CertificateAuthority);
+    expected.extend([Kind::AccessKey; 2]);
+    assert_eq!(kinds, expected);
+    let now = OffsetDateTime::now_utc();
+    for res in &items {
+        assert_eq!(res.cells.len(), 3, "Kind, Status, Expires");
+        assert_eq!(res.cells[0], res.kind.short());
+        assert_eq!(Some(res.cells[1].as_str()), res.status.as_deref());
+        assert!(matches!(res.status.as_deref(), Some("active" | "inactive")));
+        match res.kind {
+            Kind::AccessKey => {
+                assert_eq!(res.expires, None);
+                assert!(res.detail("key").is_some());
+            }
+            _ => assert!(res.expires.is_some(), "{} has no expiry", res.name),
+        }
+    }
+    let certs = &items[..5];
+    assert!(
+        certs.iter().any(|c| c.expires.is_some_and(|e| e < now)),
+        "the demo has an expired certificate"
+    );
+    let soon = certs
+        .iter()
+        .filter(|c| {
+            c.expires
+                .is_some_and(|e| e > now && e - now < time::Duration::days(30))
+        })
+        .count();
+    assert_eq!(soon, 2, "two cold-chain certificates expire within 30 days");
+    let cert = &certs[0];
+    assert_eq!(cert.detail("commonName"), Some(cert.name.as_str()));
+    for key in [
+        "issuerName",
+        "serialNumber",
+        "fingerprint",
+        "notValidBefore",
+        "notValidAfter",
+    ] {
+        assert!(cert.detail(key).is_some_and(|v| !v.is_empty()), "{key}");
+    }
+    let ca = &items[5];
+    assert_eq!(ca.name, "Cold Chain device PKI");
+    assert!(ca.detail("certificate 2").is_some(), "{:?}", ca.details);
+}
+
+#[tokio::test]
+async fn a_certificate_is_uploaded_edited_toggled_and_deleted() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, "Smart Building Energy").await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (pem, not_after) = device_pem("hvac-ctl-12.energy.test", 90);
+    let path = write(&dir, "hvac.pem", pem.as_bytes());
+
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::Certificate,
+            parent: Some(app.clone()),
+            values: values(&[
+                ("certificate", &path),
+                ("description", "HVAC controller, floor 12"),
+                ("filterType", "whitelist"),
+                ("pubTopics", "hvac/12/state, hvac/12/alarm"),
+                ("subTopics", ""),
+            ]),
+        })
+        .await
+        .expect("create");
+    let id = outcome.created.clone().expect("created id");
+    assert!(
+        outcome.summary.contains("hvac-ctl-12.energy.test"),
+        "{}",
+        outcome.summary
+    );
+    assert!(outcome.secret.is_none());
+
+    let listed = by_id(&pane(&adapter, &app).await, &id);
+    assert_eq!(listed.kind, Kind::Certificate);
+    assert_eq!(listed.name, "hvac-ctl-12.energy.test");
+    assert_eq!(listed.status.as_deref(), Some("active"));
+    let t = target(&listed, &app);
+    let got = adapter.get(&t).await.expect("get");
+    assert_eq!(got.detail("commonName"), Some("hvac-ctl-12.energy.test"));
+    assert_eq!(got.expires, Some(not_after));
+    assert!(
+        got.detail("notValidAfter")
+            .is_some_and(|v| v.starts_with(&not_after.date().to_string())),
+        "{:?}",
+        got.detail("notValidAfter")
+    );
+    assert_eq!(got.detail("description"), Some("HVAC controller, floor 12"));
+    assert_eq!(got.detail("filterType"), Some("whitelist"));
+    assert_eq!(
+        got.detail("pubTopics"),
+        Some("hvac/12/state, hvac/12/alarm")
+    );
+    assert_eq!(got.detail("subTopics"), Some(""));
+
+    adapter
+        .perform(&Operation::Update {
+            target: t.clone(),
+            values: values(&[
+                ("description", "HVAC controller, floor 12 (moved)"),
+                ("filterType", "all"),
+                ("pubTopics", ""),
+                ("subTopics", "hvac/12/setpoint"),
+            ]),
+        })
+        .await
+        .expect("update");
+    let got = adapter.get(&t).await.expect("get after update");
+    assert_eq!(
+        got.detail("description"),
+        Some("HVAC controller, floor 12 (moved)")
+    );
+    assert_eq!(got.detail("filterType"), Some("all"));
+    assert_eq!(got.detail("pubTopics"), Some(""));
+    assert_eq!(got.detail("subTopics"), Some("hvac/12/setpoint"));
+
+    let off = adapter
+        .perform(&Operation::SetActive {
+            target: t.clone(),
+            active: false,
+        })
+        .await
+        .expect("disable");
+    assert!(off.summary.starts_with("disabled"), "{}", off.summary);
+    let got = by_id(&pane(&adapter, &app).await, &id);
+    assert_eq!(got.status.as_deref(), Some("inactive"));
+    assert_eq!(got.cells[1], "inactive");
+    adapter
+        .perform(&Operation::SetActive {
+            target: t.clone(),
+            active: true,
+        })
+        .await
+        .expect("enable");
+    assert_eq!(
+        adapter.get(&t).await.expect("get").status.as_deref(),
+        Some("active")
+    );
+
+    adapter
+        .perform(&Operation::Delete { target: t.clone() })
+        .await
+        .expect("delete");
+    match adapter.get(&t).await {
+        Err(PlatformError::NotFound(message)) => {
+            assert_eq!(message, "NotFound: Application certificate was not found")
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert!(pane(&adapter, &app).await.iter().all(|r| r.id != id));
+}
+
+#[tokio::test]
+async fn pasted_pem_text_is_uploaded_without_a_private_key() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, "Fleet Telematics").await;
+    let (pem, _) = device_pem("van-0300.fleet.test", 365);
+    let with_key = format!("{pem}{}", KeyPair::generate().expect("key").serialize_pem());
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::Certificate,
+            parent: Some(app.clone()),
+            values: values(&[("certificate", &with_key)]),
+        })
+        .await
+        .expect("create from pasted text");
+    let id = outcome.created.expect("id");
+    let listed = by_id(&pane(&adapter, &app).await, &id);
+    assert_eq!(listed.name, "van-0300.fleet.test");
+    assert_eq!(listed.detail("filterType"), Some("all"), "server default");
+    // What reached the server: the certificate, and nothing else.
+    let token = user_token(&sim.base).await;
+    let stored: Value = reqwest::Client::new()
+        .get(format!("{}/applications/{app}/certificates/{id}", sim.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let uploaded = stored["certificate"].as_str().expect("certificate echoed");
+    assert_eq!(uploaded.matches("-----BEGIN CERTIFICATE-----").count(), 1);
+    assert!(!uploaded.contains("PRIVATE KEY"), "{uploaded}");
+}
+
+#[tokio::test]
+async fn broken_certificate_files_are_refused_before_any_request() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, COLD_CHAIN).await;
+    let before = pane(&adapter, &app).await.len();
+    let dir = tempfile::tempdir().expect("tmp");
+    let notes = write(
+        &dir,
+        "notes.txt",
+        b"this is a shopping list, not a certificate\n",
+    );
+    let garbage = write(
+        &dir,
+        "garbage.pem",
+        b"-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxsLCBqdXN0IHRleHQu\n-----END CERTIFICATE-----\n",
+    );
+    let missing = dir.path().join("absent.pem").display().to_string();
+
+    // An adapter whose server is gone: any request would be a network error.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        drop(listener);
+        login(&format!("http://127.0.0.1:{port}/losant"))
+    };
+
+    for (file, what) in [
+        (&notes, "no certificate"),
+        (&garbage, "not a valid X.509 certificate"),
+        (&missing, "cannot read"),
+    ] {
+        for (kind, key) in [
+            (Kind::Certificate, "certificate"),
+            (Kind::CertificateAuthority, "caBundle"),
+        ] {
+            let op = Operation::Create {
+                kind,
+                parent: Some(app.clone()),
+                values: values(&[("name", "x"), (key, file)]),
+            };
+            for a in [&adapter, &closed] {
+                match a.perform(&op).await {
+                    Err(PlatformError::Invalid(message)) => {
+                        assert!(message.contains(file.as_str()), "{message}");
+                        assert!(message.contains(what), "{message}");
+                    }
+                    other => panic!("{file}: expected Invalid, got {other:?}"),
+                }
+            }
+        }
+    }
+    assert_eq!(pane(&adapter, &app).await.len(), before);
+}
+
+#[tokio::test]
+async fn a_two_certificate_ca_bundle_is_added_toggled_and_deleted() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, "Fleet Telematics").await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (bundle, earliest) = two_cert_bundle();
+    let path = write(&dir, "bundle.pem", bundle.as_bytes());
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::CertificateAuthority,
+            parent: Some(app.clone()),
+            values: values(&[
+                ("name", "Fleet PKI 2"),
+                ("caBundle", &path),
+                ("description", "Root and issuing CA"),
+            ]),
+        })
+        .await
+        .expect("create CA");
+    assert!(
+        outcome.summary.contains("2 certificates"),
+        "{}",
+        outcome.summary
+    );
+    let id = outcome.created.expect("id");
+    let items = pane(&adapter, &app).await;
+    let ca = by_id(&items, &id);
+    assert_eq!(ca.kind, Kind::CertificateAuthority);
+    assert_eq!(ca.name, "Fleet PKI 2");
+    assert_eq!(ca.cells[0], "ca");
+    assert_eq!(ca.expires, Some(earliest), "the earliest notValidAfter");
+    let first = ca.detail("certificate 1").expect("first");
+    let second = ca.detail("certificate 2").expect("second");
+    assert!(first.contains("Adapter Test Root"), "{first}");
+    assert!(second.contains("Adapter Test Issuing CA"), "{second}");
+    assert!(ca.detail("certificate 3").is_none());
+    // Grouped: the new CA sits after every certificate and before the keys.
+    let pos = items.iter().position(|r| r.id == id).expect("pos");
+    assert!(items[..pos].iter().all(|r| r.kind != Kind::AccessKey));
+    assert!(items[pos..].iter().all(|r| r.kind != Kind::Certificate));
+
+    let t = target(&ca, &app);
+    adapter
+        .perform(&Operation::SetActive {
+            target: t.clone(),
+            active: false,
+        })
+        .await
+        .expect("disable");
+    assert_eq!(
+        adapter.get(&t).await.expect("get").status.as_deref(),
+        Some("inactive")
+    );
+    adapter
+        .perform(&Operation::Update {
+            target: t.clone(),
+            values: values(&[("name", "Fleet PKI (2025)"), ("description", "")]),
+        })
+        .await
+        .expect("rename");
+    let got = adapter.get(&t).await.expect("get");
+    assert_eq!(got.name, "Fleet PKI (2025)");
+    assert_eq!(got.detail("description"), Some(""));
+    adapter
+        .perform(&Operation::Delete { target: t.clone() })
+        .await
+        .expect("delete");
+    assert!(matches!(
+        adapter.get(&t).await,
+        Err(PlatformError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_access_key_shows_its_secret_once_and_toggles() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, "Smart Building Energy").await;
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::AccessKey,
+            parent: Some(app.clone()),
+            values: values(&[
+                ("name", "Meter gateways"),
+                ("description", "Sub-metering gateways, floors 1 to 5"),
+                ("filterType", "whitelist"),
+                ("pubTopics", "meters/+/reading"),
+                ("subTopics", "meters/+/config"),
+            ]),
+        })
+        .await
+        .expect("create key");
+    let id = outcome.created.clone().expect("id");
+    let issued = outcome.secret.expect("secret");
+    assert_eq!(issued.label, "access key secret");
+    let key = issued.public_id.clone().expect("key");
+    assert!(!issued.secret.expose().is_empty());
+    assert!(outcome.follow_up.is_none());
+
+    let items = pane(&adapter, &app).await;
+    let listed = by_id(&items, &id);
+    assert_eq!(listed.kind, Kind::AccessKey);
+    assert_eq!(listed.name, "Meter gateways");
+    assert_eq!(listed.detail("key"), Some(key.as_str()));
+    assert_eq!(listed.detail("pubTopics"), Some("meters/+/reading"));
+    assert_eq!(listed.status.as_deref(), Some("active"));
+    let everything = format!("{items:?}");
+    assert!(
+        !everything.contains(issued.secret.expose()),
+        "the secret is shown once, never listed"
+    );
+
+    let t = target(&listed, &app);
+    let off = adapter
+        .perform(&Operation::SetActive {
+            target: t.clone(),
+            active: false,
+        })
+        .await
+        .expect("deactivate");
+    assert!(off.summary.starts_with("deactivated"), "{}", off.summary);
+    assert_eq!(
+        adapter.get(&t).await.expect("get").status.as_deref(),
+        Some("inactive")
+    );
+    adapter
+        .perform(&Operation::Update {
+            target: t.clone(),
+            values: values(&[("name", ""), ("description", "renamed away")]),
+        })
+        .await
+        .expect("clear name");
+    let got = adapter.get(&t).await.expect("get");
+    assert_eq!(got.name, key, "an unnamed key shows its key");
+    assert_eq!(got.detail("name"), None);
+    adapter
+        .perform(&Operation::Delete { target: t.clone() })
+        .await
+        .expect("delete");
+    assert!(pane(&adapter, &app).await.iter().all(|r| r.id != id));
+}
+
+#[tokio::test]
+async fn a_key_rotates_in_two_phases() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, "Fleet Telematics").await;
+    let items = pane(&adapter, &app).await;
+    let old = items
+        .iter()
+        .find(|r| r.name == "Route planner integration")
+        .expect("demo key")
+        .clone();
+    let old_key = old.detail("key").expect("key").to_string();
+    let t = target(&old, &app);
+
+    let outcome = adapter
+        .perform(&Operation::Rotate {
+            target: t.clone(),
+            previous: None,
+        })
+        .await
+        .expect("rotate");
+    let issued = outcome.secret.expect("new secret");
+    let new_key = issued.public_id.clone().expect("new key");
+    assert_ne!(new_key, old_key);
+    let new_id = outcome.created.expect("new id");
+    let follow = outcome.follow_up.expect("second phase");
+    assert_eq!(
+        follow.prompt,
+        format!("Stored the new secret? Enter deactivates the old key {old_key}")
+    );
+    assert_eq!(
+        follow.abort_note,
+        format!("Rotation stopped: old key {old_key} and new key {new_key} are both active")
+    );
+    assert_eq!(
+        follow.op,
+        Operation::SetActive {
+            target: t.clone(),
+            active: false
+        }
+    );
+
+    // Between the phases both keys work.
+    let items = pane(&adapter, &app).await;
+    let new = by_id(&items, &new_id);
+    assert_eq!(by_id(&items, &old.id).status.as_deref(), Some("active"));
+    assert_eq!(new.status.as_deref(), Some("active"));
+    assert_eq!(new.name, old.name);
+    for key in ["filterType", "pubTopics", "subTopics"] {
+        assert_eq!(new.detail(key), old.detail(key), "{key} copied");
+    }
+    assert_eq!(new.detail("filterType"), Some("none"));
+    assert_eq!(new.detail("pubTopics"), Some("fleet/routes/+/planned"));
+    let description = new.detail("description").expect("description");
+    assert!(description.contains(&old_key), "{description}");
+
+    adapter.perform(&follow.op).await.expect("second phase");
+    let items = pane(&adapter, &app).await;
+    assert_eq!(by_id(&items, &old.id).status.as_deref(), Some("inactive"));
+    assert_eq!(by_id(&items, &new_id).status.as_deref(), Some("active"));
+}
+
+#[tokio::test]
+async fn long_lists_load_every_page_and_report_progress() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, COLD_CHAIN).await;
+    for n in 0..5 {
+        adapter
+            .perform(&Operation::Create {
+                kind: Kind::AccessKey,
+                parent: Some(app.clone()),
+                values: values(&[("name", &format!("paging key {n}"))]),
+            })
+            .await
+            .expect("key");
+    }
+    let whole = pane(&adapter, &app).await;
+    assert_eq!(whole.len(), 5 + 1 + 7);
+
+    let paged = login(&sim.base).with_page_size(2);
+    let (progress, seen) = recorder();
+    let items = paged
+        .list(Source::Pane(Pane::Certificates), Some(&app), progress)
+        .await
+        .expect("paged list");
+    let ids = |list: &[Resource]| list.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&items), ids(&whole), "same items, same order");
+    let unique: HashSet<_> = items.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(unique.len(), items.len());
+
+    let seen = seen.lock().expect("lock").clone();
+    // Certificates 3 pages, CA 1, keys 4: one report per page.
+    assert_eq!(seen.len(), 8, "{seen:?}");
+    assert_eq!(seen.last(), Some(&(13, Some(13))), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+    assert!(seen.iter().any(|(_, total)| total.is_none()), "{seen:?}");
+
+    let (progress, seen) = recorder();
+    let list = login(&sim.base)
+        .with_page_size(1)
+        .list(Source::Pane(Pane::Applications), None, progress)
+        .await
+        .expect("apps one per page");
+    assert_eq!(list.len(), 3);
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        [(1, Some(3)), (2, Some(3)), (3, Some(3))]
+    );
+}
+
+async fn user_token(base: &str) -> String {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let body: Value = reqwest::Client::new()
+        .post(format!("{base}/auth/user"))
+        .json(&json!({"email": EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn a_configured_token_works_and_a_wrong_one_is_an_auth_error() {
+    let sim = sim().await;
+    let token = user_token(&sim.base).await;
+    let adapter = Losant::new(&sim.base, TIMEOUT, Auth::Token(Secret::new(token))).expect("a");
+    assert_eq!(apps(&adapter).await.len(), 3);
+
+    let wrong = Losant::new(&sim.base, TIMEOUT, Auth::Token(Secret::new("nope"))).expect("a");
+    match wrong
+        .list(Source::Pane(Pane::Applications), None, quiet())
+        .await
+    {
+        Err(PlatformError::Auth(message)) => assert!(message.contains("token"), "{message}"),
+        other => panic!("expected Auth, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_an_auth_error() {
+    let sim = sim().await;
+    let adapter = Losant::new(
+        &sim.base,
+        TIMEOUT,
+        Auth::Login {
+            email: EMAIL.into(),
+            password: Secret::new("not-the-password"),
+        },
+    )
+    .expect("adapter");
+    match adapter
+        .list(Source::Pane(Pane::Applications), None, quiet())
+        .await
+    {
+        Err(PlatformError::Auth(message)) => assert!(message.contains(EMAIL), "{message}"),
+        other => panic!("expected Auth, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn applications_are_created_edited_and_deleted() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::Application,
+            parent: None,
+            values: values(&[("name", "Yard Tractors"), ("description", "Terminal yard")]),
+        })
+        .await
+        .expect("create");
+    let id = outcome.created.expect("id");
+    let app = by_id(&apps(&adapter).await, &id);
+    assert_eq!(app.name, "Yard Tractors");
+    assert_eq!(app.cells[0], "Terminal yard");
+    let t = Target {
+        kind: Kind::Application,
+        id: id.clone(),
+        name: app.name.clone(),
+        parent: None,
+    };
+    adapter
+        .perform(&Operation::Update {
+            target: t.clone(),
+            values: values(&[("name", "Yard Tractors EU"), ("description", "")]),
+        })
+        .await
+        .expect("update");
+    let app = by_id(&apps(&adapter).await, &id);
+    assert_eq!(app.name, "Yard Tractors EU");
+    assert_eq!(app.detail("description"), Some(""));
+    assert!(matches!(
+        adapter
+            .perform(&Operation::SetActive {
+                target: t.clone(),
+                active: false
+            })
+            .await,
+        Err(PlatformError::Unsupported(_))
+    ));
+    adapter
+        .perform(&Operation::Delete { target: t })
+        .await
+        .expect("delete");
+    assert!(apps(&adapter).await.iter().all(|a| a.id != id));
+}
+
+#[tokio::test]
+async fn capabilities_describe_the_three_panes() {
+    use portico::platform::{PaneSpec, Rotation};
+    let caps = portico::platform::losant::capabilities();
+    assert!(
+        matches!(caps.pane(Pane::Projects), PaneSpec::Unsupported(r) if r.contains("organization"))
+    );
+    assert_eq!(
+        caps.pane(Pane::Certificates),
+        &PaneSpec::List {
+            columns: vec!["Kind", "Status", "Expires"],
+            scope: Some(Pane::Applications)
+        }
+    );
+    assert_eq!(caps.creates[1], [Kind::Application]);
+    assert_eq!(
+        caps.creates[2],
+        [
+            Kind::Certificate,
+            Kind::CertificateAuthority,
+            Kind::AccessKey
+        ]
+    );
+    let key = caps.kind(Kind::AccessKey).expect("key");
+    assert!(matches!(key.rotate, Rotation::TwoPhase { .. }));
+    assert_eq!(key.toggle, Some(("Activate", "Deactivate")));
+    assert_eq!(
+        caps.kind(Kind::Certificate).expect("cert").toggle,
+        Some(("Enable", "Disable"))
+    );
+}
+
+/// A stand-in Losant whose first login token is already expired and
+/// whose later pages answer slowly, to see a renewal and concurrency.
+mod stub {
+    use super::*;
+    use axum::Router;
+    use axum::extract::{Query, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::{get, post};
+    use std::collections::HashMap;
+
+    #[derive(Default)]
+    pub struct Counters {
+        pub logins: AtomicUsize,
+        pub refused: AtomicUsize,
+        pub posts: AtomicUsize,
+        pub in_flight: AtomicUsize,
+        pub most_in_flight: AtomicUsize,
+    }
+
+    fn token_ok(headers: &HeaderMap, counters: &Counters) -> bool {
+        // The token of every odd-numbered login has "expired" already.
+        let ok = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer token-"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n % 2 == 0);
+        if !ok {
+            counters.refused.fetch_add(1, Ordering::SeqCst);
+        }
+        ok
+    }
+
+    fn unauthorized() -> Response {
+        (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"type": "Unauthorized", "message": "Unauthorized"})),
+        )
+            .into_response()
+    }
+
+    async fn login(State(c): State<Arc<Counters>>) -> Response {
+        let n = c.logins.fetch_add(1, Ordering::SeqCst) + 1;
+        axum::Json(json!({"userId": "5f0000000000000000000009", "token": format!("token-{n}")}))
+            .into_response()
+    }
+
+    async fn list(
+        State(c): State<Arc<Counters>>,
+        headers: HeaderMap,
+        Query(q): Query<HashMap<String, String>>,
+    ) -> Response {
+        if !token_ok(&headers, &c) {
+            return unauthorized();
+        }
+        let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+        let per_page: usize = q.get("perPage").and_then(|p| p.parse().ok()).unwrap_or(100);
+        let now = c.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        c.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        if page > 0 {
+            // Long enough for the other pages' requests to arrive meanwhile.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        c.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let total = 10;
+        let items: Vec<Value> = (page * per_page..((page + 1) * per_page).min(total))
+            .map(|i| json!({"id": format!("{i:024x}"), "name": format!("app {i:02}")}))
+            .collect();
+        axum::Json(json!({
+            "items": items, "count": items.len(), "totalCount": total,
+            "perPage": per_page, "page": page
+        }))
+        .into_response()
+    }
+
+    async fn create(State(c): State<Arc<Counters>>, headers: HeaderMap) -> Response {
+        if !token_ok(&headers, &c) {
+            return unauthorized();
+        }
+        c.posts.fetch_add(1, Ordering::SeqCst);
+        (
+            StatusCode::CREATED,
+            axum::Json(json!({"id": "5f00000000000000000000aa", "name": "New"})),
+        )
+            .into_response()
+    }
+
+    pub async fn start() -> (String, Arc<Counters>, tokio::task::JoinHandle<()>) {
+        let counters = Arc::new(Counters::default());
+        let app = Router::new()
+            .route("/auth/user", post(login))
+            .route("/applications", get(list).post(create))
+            .with_state(counters.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (format!("http://{addr}"), counters, task)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_login_token_is_renewed_once_and_pages_load_concurrently() {
+    let (base, counters, task) = stub::start().await;
+    let adapter = login(&base).with_page_size(2);
+    let (progress, seen) = recorder();
+    let list = adapter
+        .list(Source::Pane(Pane::Applications), None, progress)
+        .await
+        .expect("list after renewal");
+    assert_eq!(list.len(), 10);
+    assert_eq!(list[9].name, "app 09");
+    assert_eq!(counters.logins.load(Ordering::SeqCst), 2, "one renewal");
+    assert_eq!(counters.refused.load(Ordering::SeqCst), 1);
+    assert!(
+        counters.most_in_flight.load(Ordering::SeqCst) >= 2,
+        "pages after the first are fetched concurrently"
+    );
+    assert_eq!(seen.lock().expect("lock").last(), Some(&(10, Some(10))));
+
+    // A fresh adapter creates: its first token is refused, the create is
+    // sent again with the renewed one, and made once.
+    let adapter = login(&base);
+    let outcome = adapter
+        .perform(&Operation::Create {
+            kind: Kind::Application,
+            parent: None,
+            values: values(&[("name", "New")]),
+        })
+        .await
+        .expect("create after renewal");
+    assert_eq!(outcome.created.as_deref(), Some("5f00000000000000000000aa"));
+    assert_eq!(counters.posts.load(Ordering::SeqCst), 1);
+    assert_eq!(counters.logins.load(Ordering::SeqCst), 4);
+    assert_eq!(counters.refused.load(Ordering::SeqCst), 2);
+    task.abort();
+}
