@@ -147,6 +147,29 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
     }
 }
 
+/// With `PORTICO_LOG` set (e.g. `debug`), diagnostics go to a file in
+/// the data dir: never to the terminal, which belongs to the UI.
+fn init_log(data: &Path) {
+    let Ok(filter) = std::env::var("PORTICO_LOG") else {
+        return;
+    };
+    if std::fs::create_dir_all(data).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data.join("portico.log"))
+    else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
+}
+
 async fn tui(
     config_path: Option<&Path>,
     tenant: Option<&str>,
@@ -197,6 +220,7 @@ async fn tui(
         ));
     }
     let data = data_dir(demo);
+    init_log(&data);
     let stores = Stores {
         vault: Vault::new(data.join("issued")),
         audit: Audit::new(data.join("audit.log")),
@@ -204,6 +228,13 @@ async fn tui(
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
 
+    // ratatui's hook restores raw mode and the screen; this one also turns
+    // bracketed paste off, then hands on to the default report.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+        report(info);
+    }));
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     let result = runtime::run(&mut terminal, state, runtime, rx).await;

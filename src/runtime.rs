@@ -114,6 +114,14 @@ impl Runtime {
                     .map_err(|e| e.to_string()),
                 Err(err) => Err(err.to_string()),
             };
+            match &result {
+                Ok(items) => {
+                    tracing::debug!(tenant = config.name(), source = ?key.source, rows = items.len(), "listed")
+                }
+                Err(err) => {
+                    tracing::warn!(tenant = config.name(), source = ?key.source, %err, "list failed")
+                }
+            }
             let _ = tx.send(Message::Listed {
                 tenant,
                 key,
@@ -204,6 +212,13 @@ async fn run_ops(
     for op in ops {
         let op = &with_previous(config, op, &stores.vault).await;
         let result = platform.perform(op).await;
+        // The verb and target only: values and secrets stay out of logs.
+        tracing::info!(
+            tenant = config.name(),
+            verb = op.verb(),
+            ok = result.is_ok(),
+            "performed"
+        );
         let audit_result = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         let audit = stores.audit.clone();
         let (name, logged) = (config.name().to_string(), op.clone());

@@ -146,20 +146,47 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     } else {
         (selected + 1).saturating_sub(height)
     };
-    let rows = cursor
+    let texts: Vec<(&Resource, Vec<String>)> = cursor
         .visible()
         .iter()
         .skip(offset)
         .take(height)
+        .filter_map(|index| listing.items().get(*index))
+        .map(|res| (res, texts(res, &columns, now)))
+        .collect();
+    // Extra columns take what their widest visible cell needs, within
+    // 60% of the pane; the name gets the rest.
+    let wanted: Vec<usize> = columns
+        .iter()
         .enumerate()
-        .filter_map(|(i, index)| {
-            let res = listing.items().get(*index)?;
-            Some(row(res, &columns, offset + i == selected, focused, now))
-        });
+        .map(|(i, column)| {
+            texts
+                .iter()
+                .map(|(_, cells)| cells[i + 1].chars().count())
+                .chain(std::iter::once(column.len()))
+                .max()
+                .unwrap_or(0)
+                .min(28)
+        })
+        .collect();
+    let budget = (inner.width as usize * 6 / 10).saturating_sub(columns.len());
+    let total: usize = wanted.iter().sum();
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
+        .chain(wanted.iter().map(|w| {
+            let w = if total > budget {
+                w * budget / total.max(1)
+            } else {
+                *w
+            };
+            Constraint::Length(w as u16)
+        }))
+        .collect();
+    let rows = texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (res, cells))| row(res, cells, offset + i == selected, focused, now));
     let mut header = vec![Cell::from("NAME")];
     header.extend(columns.iter().map(|c| Cell::from(c.to_uppercase())));
-    let mut widths = vec![Constraint::Fill(3)];
-    widths.extend(columns.iter().map(|_| Constraint::Fill(2)));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
         .column_spacing(1);
@@ -169,9 +196,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
 /// A column titled "Expires" is drawn from [`Resource::expires`], coloured.
 pub const EXPIRES: &str = "Expires";
 
+/// The name and the pane's extra columns of one row, made inert.
+fn texts(res: &Resource, columns: &[&str], now: SystemTime) -> Vec<String> {
+    let mut cells = vec![inert(&res.name).into_owned()];
+    cells.extend(columns.iter().enumerate().map(|(i, column)| {
+        if *column == EXPIRES {
+            res.expires.map(|e| expiry_text(e, now)).unwrap_or_default()
+        } else {
+            inert(res.cells.get(i).map_or("", String::as_str)).into_owned()
+        }
+    }));
+    cells
+}
+
 fn row(
     res: &Resource,
-    columns: &[&str],
+    cells: Vec<String>,
     selected: bool,
     focused: bool,
     now: SystemTime,
@@ -187,14 +227,7 @@ fn row(
     if let Some(exp) = res.expires {
         style = style.patch(expiry_style(exp, now));
     }
-    let mut cells = vec![Cell::from(inert(&res.name).into_owned())];
-    cells.extend(columns.iter().enumerate().map(|(i, column)| {
-        if *column == EXPIRES {
-            Cell::from(res.expires.map(|e| expiry_text(e, now)).unwrap_or_default())
-        } else {
-            Cell::from(inert(res.cells.get(i).map_or("", String::as_str)).into_owned())
-        }
-    }));
+    let cells: Vec<Cell> = cells.into_iter().map(Cell::from).collect();
     let marker = if selected && focused {
         Style::new().add_modifier(Modifier::REVERSED)
     } else if selected {

@@ -1,0 +1,332 @@
+//! Query strings, list filters, paging and request bodies, following Zou's
+//! generic CRUD list semantics.
+
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value, json};
+
+use super::errors::{ApiError, ApiResult, UNSUPPORTED_MEDIA, ok};
+use super::schema::{Kind, Record, Schema, normalize_id};
+
+/// Zou's `NB_RECORDS_PER_PAGE`.
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// Parameters that steer the listing instead of filtering it.
+const CONTROL: &[&str] = &["page", "limit", "relations", "fields", "force"];
+
+/// Flask's `request.args`: the first value of each key wins.
+#[derive(Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(raw: Option<&str>) -> Self {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for part in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            let (k, v) = (percent_decode(k), percent_decode(v));
+            if !pairs.iter().any(|(seen, _)| *seen == k) {
+                pairs.push((k, v));
+            }
+        }
+        Self(pairs)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// SQL `ILIKE` as PostgreSQL evaluates it: `%` any run, `_` one character,
+/// backslash escapes, case-insensitive.
+pub fn ilike(pattern: &str, value: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let v: Vec<char> = value.to_lowercase().chars().collect();
+    fn go(p: &[char], v: &[char]) -> bool {
+        match p.first() {
+            None => v.is_empty(),
+            Some('%') => (0..=v.len()).any(|skip| go(&p[1..], &v[skip..])),
+            Some('_') => !v.is_empty() && go(&p[1..], &v[1..]),
+            Some('\\') if p.len() > 1 => v.first() == Some(&p[1]) && go(&p[2..], &v[1..]),
+            Some(c) => v.first() == Some(c) && go(&p[1..], &v[1..]),
+        }
+    }
+    go(&p, &v)
+}
+
+/// PostgreSQL's boolean input syntax, which is what a `?is_bot=False`
+/// filter meets once SQLAlchemy passes the string through.
+fn pg_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
+        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn value_matches(kind: Option<Kind>, stored: &Value, wanted: &str) -> bool {
+    match (kind, stored) {
+        (_, Value::Null) => false,
+        (Some(Kind::Bool), Value::Bool(b)) => pg_bool(wanted) == Some(*b),
+        (Some(Kind::Id), Value::String(s)) => normalize_id(wanted).as_deref() == Some(s),
+        (_, Value::String(s)) => s == wanted,
+        (_, Value::Number(n)) => wanted.trim().parse::<f64>().ok() == n.as_f64(),
+        (_, Value::Bool(b)) => pg_bool(wanted) == Some(*b),
+        _ => false,
+    }
+}
+
+/// Zou's `apply_filters`: `name` is ILIKE, a value opening with `[` is a
+/// JSON list for `IN`, relations match when they contain the id, keys that
+/// are not columns are ignored.
+pub fn matches(schema: &Schema, record: &Record, params: &Params) -> bool {
+    params.iter().all(|(key, wanted)| {
+        if CONTROL.contains(&key) || !schema.is_column(key) {
+            return true;
+        }
+        let kind = schema.field(key).map(|f| f.kind);
+        let stored = record.get(key).unwrap_or(&Value::Null);
+        if key == "name" {
+            return stored.as_str().is_some_and(|s| ilike(wanted, s));
+        }
+        if kind == Some(Kind::IdList) {
+            return stored.as_array().is_some_and(|ids| {
+                ids.iter()
+                    .any(|id| value_matches(Some(Kind::Id), id, wanted))
+            });
+        }
+        if wanted.starts_with('[') {
+            return match serde_json::from_str::<Vec<Value>>(wanted) {
+                Ok(options) => options.iter().any(|o| match o {
+                    Value::String(s) => value_matches(kind, stored, s),
+                    other => value_matches(kind, stored, &other.to_string()),
+                }),
+                Err(_) => false,
+            };
+        }
+        value_matches(kind, stored, wanted)
+    })
+}
+
+pub struct Paging {
+    pub page: i64,
+    pub limit: i64,
+}
+
+/// `?page=N` turns a list into the envelope; a negative page (or none)
+/// keeps the bare array. `limit` defaults to 100, and so does `limit=0`.
+pub fn paging(params: &Params) -> Result<Option<Paging>, ApiError> {
+    let Some(page) = params.get("page") else {
+        return Ok(None);
+    };
+    let page: i64 = page
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::wrong("page must be an integer."))?;
+    if page <= -1 {
+        return Ok(None);
+    }
+    let limit = match params.get("limit").map(str::trim) {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Err(_) => return Err(ApiError::wrong("limit must be an integer.")),
+            Ok(l) if l < 0 => {
+                return Err(ApiError::Message(
+                    StatusCode::BAD_REQUEST,
+                    "limit must be a positive integer.".into(),
+                ));
+            }
+            Ok(0) => DEFAULT_LIMIT,
+            Ok(l) => l,
+        },
+    };
+    Ok(Some(Paging { page, limit }))
+}
+
+/// Zou's paginated envelope. A page before the first or past the last is
+/// empty but still reports the real total.
+pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
+    let total = items.len() as i64;
+    let limit = paging.limit;
+    let offset = (paging.page - 1) * limit;
+    let nb_pages = (total + limit - 1) / limit;
+    let data: Vec<Value> = if offset < 0 {
+        Vec::new()
+    } else {
+        items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect()
+    };
+    json!({
+        "data": data, "total": total, "nb_pages": nb_pages,
+        "limit": limit, "offset": offset, "page": paging.page,
+    })
+}
+
+/// Paged lists are ordered `updated_at desc, created_at desc, id`.
+pub fn sort_for_paging(records: &mut [&Record]) {
+    records.sort_by(|a, b| {
+        let key = |r: &Record, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        key(b, "updated_at")
+            .cmp(&key(a, "updated_at"))
+            .then_with(|| key(b, "created_at").cmp(&key(a, "created_at")))
+            .then_with(|| key(a, "id").cmp(&key(b, "id")))
+    });
+}
+
+/// A list answer: the bare array, or the envelope when `?page=` is given.
+pub fn listing<F>(mut records: Vec<&Record>, params: &Params, view: F) -> ApiResult
+where
+    F: Fn(&Record) -> Map<String, Value>,
+{
+    let paging = paging(params)?;
+    if paging.is_some() {
+        sort_for_paging(&mut records);
+    }
+    let items: Vec<Value> = records
+        .into_iter()
+        .map(|r| Value::Object(select_fields(params, view(r))))
+        .collect();
+    match paging {
+        Some(paging) => ok(StatusCode::OK, envelope(items, &paging)),
+        None => ok(StatusCode::OK, Value::Array(items)),
+    }
+}
+
+/// `?fields=a,b` keeps those keys, plus `id` and `type`.
+pub fn select_fields(params: &Params, mut object: Map<String, Value>) -> Map<String, Value> {
+    if let Some(fields) = params.get("fields").filter(|f| !f.trim().is_empty()) {
+        let keep: Vec<&str> = fields.split(',').map(str::trim).collect();
+        object.retain(|k, _| k == "id" || k == "type" || keep.contains(&k.as_str()));
+    }
+    object
+}
+
+/// Flask's `request.is_json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let mimetype = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    mimetype == "application/json"
+        || mimetype.starts_with("application/") && mimetype.ends_with("+json")
+}
+
+/// A JSON object body, refused the way Flask and Zou refuse the others:
+/// 415 without a JSON content type, 400 for unparseable JSON, and each
+/// non-object JSON value with the error Zou's code trips over.
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::Message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UNSUPPORTED_MEDIA.into(),
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Err(_) => Err(ApiError::BadJson),
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Err(ApiError::wrong(
+            "Data are empty. Please verify that you sent JSON data and that you set the \
+             right headers.",
+        )),
+        Ok(Value::Array(_)) => Err(ApiError::plain("pop expected at most 1 argument, got 2")),
+        Ok(Value::String(_)) => Err(ApiError::Internal),
+        Ok(other) => Err(ApiError::plain(format!(
+            "argument of type '{}' is not iterable",
+            python_type(&other)
+        ))),
+    }
+}
+
+/// A login body: a form when the client says so, otherwise JSON read
+/// leniently (anything unreadable counts as an empty payload and fails
+/// validation, as in Zou).
+pub fn json_or_form(headers: &HeaderMap, body: &[u8]) -> Map<String, Value> {
+    let is_form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        let text = String::from_utf8_lossy(body);
+        return Params::parse(Some(&text))
+            .iter()
+            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+            .collect();
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn python_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ilike_semantics() {
+        assert!(ilike("harbor lights", "Harbor Lights"));
+        assert!(ilike("harbor%", "Harbor Lights"));
+        assert!(ilike("h_rbor lights", "Harbor Lights"));
+        assert!(!ilike("harbor", "Harbor Lights"));
+        assert!(ilike("100\\%", "100%"));
+        assert!(!ilike("100\\%", "1000"));
+    }
+
+    #[test]
+    fn params_decode() {
+        let p = Params::parse(Some("name=Moss+%26+Stone&name=other&x"));
+        assert_eq!(p.get("name"), Some("Moss & Stone"));
+        assert_eq!(p.get("x"), Some(""));
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}
