@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, losant, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, losant, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -10,8 +10,9 @@ use crate::model::Secret;
 pub fn capabilities(kind: PlatformKind) -> Capabilities {
     match kind {
         PlatformKind::Project44 => project44::capabilities(),
+        PlatformKind::Kitsu => kitsu::capabilities(),
         PlatformKind::Losant => losant::capabilities(),
-        PlatformKind::Mashery | PlatformKind::Evrythng | PlatformKind::Kitsu => not_built(kind),
+        PlatformKind::Mashery | PlatformKind::Evrythng => not_built(kind),
     }
 }
 
@@ -22,9 +23,6 @@ fn not_built(kind: PlatformKind) -> Capabilities {
         }
         PlatformKind::Evrythng => {
             "EVRYTHNG is configured, but this build of Portico does not speak it yet"
-        }
-        PlatformKind::Kitsu => {
-            "Kitsu is configured, but this build of Portico does not speak it yet"
         }
         _ => "this build of Portico does not speak this platform yet",
     };
@@ -61,6 +59,22 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                 username.expose().to_string(),
                 secret("password")?,
             )?;
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Kitsu => {
+            // A bot token when given, else a person's login; the config
+            // loader has already made sure exactly one group is complete.
+            let adapter = if tenant.auth().contains("token") {
+                kitsu::Kitsu::with_token(tenant.base_url(), tenant.timeout(), secret("token")?)?
+            } else {
+                let email = secret("email")?;
+                kitsu::Kitsu::with_login(
+                    tenant.base_url(),
+                    tenant.timeout(),
+                    email.expose().to_string(),
+                    secret("password")?,
+                )?
+            };
             Ok(Arc::new(adapter))
         }
         PlatformKind::Losant => {

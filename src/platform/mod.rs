@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod http;
+pub mod kitsu;
 pub mod losant;
 pub mod project44;
 

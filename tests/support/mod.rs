@@ -2,4 +2,5 @@
 
 #![allow(dead_code)]
 
+pub mod kitsu;
 pub mod pty;

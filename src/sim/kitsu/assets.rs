@@ -318,6 +318,36 @@ pub async fn create_asset(
     ok(StatusCode::CREATED, Value::Object(out))
 }
 
+/// `GET /data/entities`: every entity (assets, episodes, shots…) of the
+/// productions the caller may read, with column filters. Zou names each
+/// one's `type` after its base entity type: "Asset" for every asset type.
+pub async fn list_entities(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let mut st = shared.lock();
+    let caller = authenticate(&shared, &mut st, &headers)?;
+    let params = Params::parse(raw.as_deref());
+    let rows: Vec<&Record> = st
+        .entities
+        .iter()
+        .filter(|e| {
+            find(&st.projects, text(e, "project_id")).is_some_and(|p| caller.can_read(p))
+                && matches(&ENTITY, e, &params)
+        })
+        .collect();
+    listing(rows, &params, |e| {
+        let mut out = serialize(&ENTITY, e, false);
+        if !is_asset(&st, e)
+            && let Some(kind) = find(&st.entity_types, text(e, "entity_type_id"))
+        {
+            out.insert("type".into(), Value::String(text(kind, "name").to_owned()));
+        }
+        out
+    })
+}
+
 fn asset_listing<'a, F>(st: &'a Store, params: &Params, keep: F) -> ApiResult
 where
     F: Fn(&'a Record) -> bool,

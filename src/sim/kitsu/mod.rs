@@ -130,6 +130,7 @@ pub fn router() -> Router {
             "/api/data/projects/{id}/assets",
             get(assets::list_project_assets),
         )
+        .route("/api/data/entities", get(assets::list_entities))
         .route("/api/data/assets", get(assets::list_assets))
         .route("/api/data/assets/all", get(assets::list_assets))
         .route(

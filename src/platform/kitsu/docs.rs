@@ -1,0 +1,268 @@
+//! Zou's documents as the console reads them, and how each becomes a row.
+//! Every field but the id is optional: Zou versions add and drop keys, and a
+//! missing one must not hide the whole list.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+use crate::model::{Kind, Resource};
+
+#[derive(Deserialize)]
+pub struct Project {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub production_type: Option<String>,
+    #[serde(default)]
+    pub production_style: Option<String>,
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub project_status_id: Option<String>,
+    #[serde(default)]
+    pub fps: Option<String>,
+    #[serde(default)]
+    pub resolution: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ProjectStatus {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+pub struct Person {
+    pub id: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default)]
+    pub expiration_date: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Present only on a bot's create or token regeneration answer.
+    #[serde(default)]
+    pub access_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct AssetType {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+#[derive(Deserialize)]
+pub struct EntityLink {
+    pub id: String,
+    #[serde(default)]
+    pub entity_in_id: String,
+    #[serde(default)]
+    pub entity_out_id: String,
+    /// Zou's spelling.
+    #[serde(default)]
+    pub nb_occurences: Option<i64>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Entity {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// The envelope a generic list answers with once `page` is given.
+#[derive(Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub total: Option<usize>,
+    #[serde(default)]
+    pub nb_pages: Option<usize>,
+}
+
+fn text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_string()
+}
+
+/// A bot's token lasts to the end of its expiration day (UTC). The last
+/// second of that day keeps the date shown the one Kitsu shows.
+pub fn expiry(date: &str) -> Option<OffsetDateTime> {
+    let date = Date::parse(date, format_description!("[year]-[month]-[day]")).ok()?;
+    Some(date.with_hms(23, 59, 59).ok()?.assume_utc())
+}
+
+pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resource {
+    let status = project
+        .project_status_id
+        .as_ref()
+        .map(|id| statuses.get(id).cloned().unwrap_or_else(|| id.clone()));
+    let mut res = Resource::new(Kind::Project, project.id.clone(), project.name.clone());
+    res.status = status.clone();
+    res.cells = vec![
+        status.clone().unwrap_or_default(),
+        text(&project.production_type),
+        text(&project.production_style),
+    ];
+    // Keys name, description, start_date and end_date prefill the edit form;
+    // the detail view shows id, status and expiry on its own.
+    res.with_detail("name", project.name)
+        .with_detail("description", text(&project.description))
+        .with_detail("start_date", text(&project.start_date))
+        .with_detail("end_date", text(&project.end_date))
+        .with_detail("production_type", text(&project.production_type))
+        .with_detail("production_style", text(&project.production_style))
+        .with_detail("fps", text(&project.fps))
+        .with_detail("resolution", text(&project.resolution))
+        .with_detail("created_at", text(&project.created_at))
+}
+
+pub fn person_name(person: &Person) -> String {
+    match person.full_name.as_deref().map(str::trim) {
+        Some(full) if !full.is_empty() => full.to_string(),
+        _ => {
+            let first = person.first_name.as_deref().unwrap_or_default();
+            let last = person.last_name.as_deref().unwrap_or_default();
+            format!("{first} {last}").trim().to_string()
+        }
+    }
+}
+
+fn active_status(person: &Person) -> String {
+    if person.active.unwrap_or(true) {
+        "active"
+    } else {
+        "inactive"
+    }
+    .to_string()
+}
+
+/// A row of the Applications pane; the empty cell sits under "Expires",
+/// which the pane draws from `expires`.
+pub fn bot(person: Person) -> Resource {
+    let name = person_name(&person);
+    let active = person.active.unwrap_or(true);
+    let mut res = Resource::new(Kind::Bot, person.id.clone(), name.clone());
+    res.status = Some(active_status(&person));
+    res.expires = person.expiration_date.as_deref().and_then(expiry);
+    res.cells = vec![text(&person.role), String::new(), yes_no(active)];
+    res.with_detail("name", name)
+        .with_detail("role", text(&person.role))
+        .with_detail(
+            "expiration_date",
+            person
+                .expiration_date
+                .clone()
+                .unwrap_or_else(|| "never".into()),
+        )
+        .with_detail("email", text(&person.email))
+        .with_detail("created_at", text(&person.created_at))
+}
+
+pub fn person(person: Person) -> Resource {
+    let name = person_name(&person);
+    let active = person.active.unwrap_or(true);
+    let mut res = Resource::new(Kind::Person, person.id.clone(), name.clone());
+    res.status = Some(active_status(&person));
+    res.expires = person.expiration_date.as_deref().and_then(expiry);
+    res.cells = vec![
+        text(&person.email),
+        text(&person.role),
+        yes_no(person.is_bot),
+        yes_no(active),
+    ];
+    res.with_detail("name", name)
+        .with_detail("email", text(&person.email))
+        .with_detail("role", text(&person.role))
+        .with_detail("bot", yes_no(person.is_bot))
+        .with_detail("created_at", text(&person.created_at))
+}
+
+pub fn asset_type(kind: AssetType) -> Resource {
+    let mut res = Resource::new(Kind::AssetType, kind.id.clone(), kind.name.clone());
+    let archived = kind.archived.unwrap_or(false);
+    res.cells = vec![text(&kind.short_name), yes_no(archived)];
+    res.with_detail("name", kind.name)
+        .with_detail("short_name", text(&kind.short_name))
+        .with_detail("description", text(&kind.description))
+        .with_detail("archived", yes_no(archived))
+}
+
+/// `names` maps entity ids to names when they could be read; otherwise
+/// the ids stand in.
+pub fn entity_link(link: EntityLink, names: &HashMap<String, String>) -> Resource {
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let from = name_of(&link.entity_in_id);
+    let to = name_of(&link.entity_out_id);
+    let occurrences = link
+        .nb_occurences
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let mut res = Resource::new(Kind::EntityLink, link.id.clone(), format!("{from} → {to}"));
+    res.cells = vec![occurrences.clone(), text(&link.label)];
+    res.with_detail("from", from)
+        .with_detail("to", to)
+        .with_detail("occurrences", occurrences)
+        .with_detail("label", text(&link.label))
+        .with_detail("entity_in_id", link.entity_in_id)
+        .with_detail("entity_out_id", link.entity_out_id)
+        .with_detail("created_at", text(&link.created_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_the_last_second_of_the_day() {
+        let at = expiry("2030-01-31").unwrap();
+        assert_eq!(at.unix_timestamp(), 1_896_134_400 - 1);
+        assert!(expiry("31/01/2030").is_none());
+    }
+
+    #[test]
+    fn person_name_falls_back_to_first_and_last() {
+        let person: Person = serde_json::from_value(
+            serde_json::json!({"id": "x", "first_name": "Render", "last_name": ""}),
+        )
+        .unwrap();
+        assert_eq!(person_name(&person), "Render");
+    }
+}

@@ -1,0 +1,705 @@
+//! Kitsu (its API server is Zou): productions, bots and their tokens, and
+//! views on asset types, entity links and persons. The base URL ends in
+//! `/api`, where Kitsu's nginx serves Zou.
+
+mod docs;
+mod session;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use time::Date;
+use time::macros::format_description;
+
+use self::docs::{AssetType, Entity, EntityLink, Page, Person, Project, ProjectStatus};
+use self::session::{Credentials, Session};
+use super::http::{Http, Retry, segment};
+use super::{
+    Capabilities, Check, Field, Fut, Input, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
+    Progress, Rotation, Source, Target, Values, ViewSpec, value,
+};
+use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+
+pub use self::session::is_expired;
+
+const PROJECTS: &str = "/data/projects";
+const PROJECT_STATUS: &str = "/data/project-status";
+const PERSONS: &str = "/data/persons";
+const AUTHENTICATED: &str = "/auth/authenticated";
+
+const PRODUCTION_TYPES: &[&str] = &["short", "featurefilm", "tvshow"];
+const ROLES: &[&str] = &["user", "supervisor", "manager", "admin", "client", "vendor"];
+/// Entity links per page: Zou's own default page size.
+const LINKS_PER_PAGE: usize = 100;
+
+pub const VIEW_ASSET_TYPES: &str = "asset-types";
+pub const VIEW_ENTITY_LINKS: &str = "entity-links";
+pub const VIEW_PERSONS: &str = "persons";
+
+pub struct Kitsu {
+    session: Session,
+}
+
+/// Zou's error bodies: `{"message"}` from its CRUD layer, `{"msg"}` from
+/// the JWT layer, `{"error":true,"message","data":{"errors":[…]}}` from
+/// validation, whose field errors are worth showing too.
+pub fn message_of(body: &Value) -> Option<String> {
+    let message = body
+        .get("message")
+        .or_else(|| body.get("msg"))
+        .and_then(Value::as_str)?;
+    let fields: Vec<String> = body
+        .pointer("/data/errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| {
+                    let field = e.get("field").and_then(Value::as_str)?;
+                    let text = e
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("invalid");
+                    Some(format!("{field}: {text}"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if fields.is_empty() {
+        Some(message.to_string())
+    } else {
+        Some(format!("{message} ({})", fields.join("; ")))
+    }
+}
+
+impl Kitsu {
+    /// A session that logs in with a person's email and password.
+    pub fn with_login(
+        base_url: &str,
+        timeout: Duration,
+        email: String,
+        password: Secret,
+    ) -> Result<Self, PlatformError> {
+        Self::new(base_url, timeout, Credentials::Login { email, password })
+    }
+
+    /// A session that acts as a bot, with the token Kitsu issued for it.
+    pub fn with_token(
+        base_url: &str,
+        timeout: Duration,
+        token: Secret,
+    ) -> Result<Self, PlatformError> {
+        Self::new(base_url, timeout, Credentials::Bot(token))
+    }
+
+    fn new(
+        base_url: &str,
+        timeout: Duration,
+        credentials: Credentials,
+    ) -> Result<Self, PlatformError> {
+        let http = Http::new(base_url, timeout, message_of)?;
+        Ok(Kitsu {
+            session: Session::new(http, credentials),
+        })
+    }
+
+    /// Trades the refresh token for a new access token now. The session
+    /// does this by itself when Zou says the token expired.
+    pub async fn refresh(&self) -> Result<(), PlatformError> {
+        self.session.refresh().await
+    }
+
+    /// Who the session acts as (email, else name), from `/auth/authenticated`.
+    pub async fn whoami(&self) -> Result<String, PlatformError> {
+        let answer: Value = self
+            .session
+            .json(Method::GET, AUTHENTICATED, None, Retry::Idempotent)
+            .await?;
+        let user = answer.get("user").cloned().unwrap_or(Value::Null);
+        let person: Person = serde_json::from_value(user)
+            .map_err(|e| PlatformError::Decode(format!("authenticated user: {e}")))?;
+        Ok(person
+            .email
+            .clone()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| docs::person_name(&person)))
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, PlatformError> {
+        self.session
+            .json(Method::GET, path, None, Retry::Idempotent)
+            .await
+    }
+
+    async fn statuses(&self) -> Result<Vec<ProjectStatus>, PlatformError> {
+        self.get(PROJECT_STATUS).await
+    }
+
+    pub async fn list_productions(&self) -> Result<Vec<Resource>, PlatformError> {
+        let (projects, statuses) =
+            tokio::join!(self.get::<Vec<Project>>(PROJECTS), self.statuses());
+        let statuses: HashMap<String, String> =
+            statuses?.into_iter().map(|s| (s.id, s.name)).collect();
+        Ok(projects?
+            .into_iter()
+            .map(|p| docs::production(p, &statuses))
+            .collect())
+    }
+
+    async fn persons(&self) -> Result<Vec<Person>, PlatformError> {
+        self.get(PERSONS).await
+    }
+
+    pub async fn list_bots(&self) -> Result<Vec<Resource>, PlatformError> {
+        Ok(self
+            .persons()
+            .await?
+            .into_iter()
+            .filter(|p| p.is_bot)
+            .map(docs::bot)
+            .collect())
+    }
+
+    pub async fn list_persons(&self) -> Result<Vec<Resource>, PlatformError> {
+        Ok(self
+            .persons()
+            .await?
+            .into_iter()
+            .map(docs::person)
+            .collect())
+    }
+
+    /// The asset types the production's assets use (Zou derives this list
+    /// from the assets, not from the production's settings).
+    pub async fn list_asset_types(&self, project: &str) -> Result<Vec<Resource>, PlatformError> {
+        let path = format!("{}/asset-types", project_path(project)?);
+        let kinds: Vec<AssetType> = self.get(&path).await?;
+        Ok(kinds.into_iter().map(docs::asset_type).collect())
+    }
+
+    pub async fn list_entity_links(
+        &self,
+        project: &str,
+        progress: &Progress,
+    ) -> Result<Vec<Resource>, PlatformError> {
+        let base = format!("{}/entity-links", project_path(project)?);
+        let mut links: Vec<EntityLink> = Vec::new();
+        let mut page = 1;
+        loop {
+            let path = format!("{base}?page={page}&limit={LINKS_PER_PAGE}");
+            let answer: Page<EntityLink> = self.get(&path).await?;
+            let got = answer.data.len();
+            links.extend(answer.data);
+            progress(links.len(), answer.total);
+            let last = match answer.nb_pages {
+                Some(pages) => page >= pages,
+                None => got < LINKS_PER_PAGE,
+            };
+            if last || got == 0 {
+                break;
+            }
+            page += 1;
+        }
+        let names = self.entity_names(project).await;
+        Ok(links
+            .into_iter()
+            .map(|l| docs::entity_link(l, &names))
+            .collect())
+    }
+
+    /// One call names every entity of the production. Names are a comfort:
+    /// when Zou will not give them, links show ids instead of failing.
+    async fn entity_names(&self, project: &str) -> HashMap<String, String> {
+        let Ok(project) = segment(project) else {
+            return HashMap::new();
+        };
+        let path = format!("/data/entities?project_id={project}&fields=id,name");
+        match self.get::<Vec<Entity>>(&path).await {
+            Ok(entities) => entities.into_iter().map(|e| (e.id, e.name)).collect(),
+            Err(_) => HashMap::new(),
+        }
+    }
+
+    /// Whether Zou accepts `token`: `Ok(Ok(()))` when it does, `Ok(Err(message))`
+    /// with Zou's 401 message when it refuses it.
+    pub async fn token_accepted(
+        &self,
+        token: &Secret,
+    ) -> Result<Result<(), String>, PlatformError> {
+        let req = self.session.request_as(Method::GET, AUTHENTICATED, token);
+        match self.session.http().send(req, Retry::Idempotent).await {
+            Ok(_) => Ok(Ok(())),
+            Err(PlatformError::Auth(message)) => Ok(Err(message)),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn new_token_check(&self, token: &Secret) -> Check {
+        match self.token_accepted(token).await {
+            Ok(Ok(())) => Check {
+                label: "new token accepted".into(),
+                passed: true,
+            },
+            Ok(Err(message)) => Check {
+                label: format!("new token rejected (401 {message})"),
+                passed: false,
+            },
+            Err(err) => Check {
+                label: format!("new token check failed: {err}"),
+                passed: false,
+            },
+        }
+    }
+
+    async fn previous_token_check(&self, previous: Option<&Secret>) -> Check {
+        let Some(old) = previous else {
+            return Check {
+                label: "previous token not checked: Portico held no copy of it".into(),
+                passed: true,
+            };
+        };
+        match self.token_accepted(old).await {
+            Ok(Ok(())) => Check {
+                label: "previous token still accepted".into(),
+                passed: false,
+            },
+            Ok(Err(message)) => Check {
+                label: format!("previous token rejected (401 {message})"),
+                passed: true,
+            },
+            Err(err) => Check {
+                label: format!("previous token check failed: {err}"),
+                passed: false,
+            },
+        }
+    }
+
+    async fn issued(&self, bot: Person, summary: String) -> Result<Outcome, PlatformError> {
+        let token =
+            bot.access_token.clone().map(Secret::new).ok_or_else(|| {
+                PlatformError::Decode("Zou's answer carries no access_token".into())
+            })?;
+        let check = self.new_token_check(&token).await;
+        let public_id = bot
+            .email
+            .clone()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| docs::person_name(&bot));
+        Ok(Outcome {
+            summary,
+            created: None,
+            secret: Some(IssuedSecret {
+                label: "bot token".into(),
+                public_id: Some(public_id),
+                secret: token,
+            }),
+            checks: vec![check],
+            follow_up: None,
+        })
+    }
+
+    async fn create_production(&self, values: &Values) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let mut body = Map::new();
+        body.insert("name".into(), json!(name));
+        if let Some(text) = optional(values, "description") {
+            body.insert("description".into(), json!(text));
+        }
+        for key in ["start_date", "end_date"] {
+            if let Some(date) = date(values, key)? {
+                body.insert(key.into(), json!(date));
+            }
+        }
+        if let Some(kind) = choice(values, "production_type", PRODUCTION_TYPES)? {
+            body.insert("production_type".into(), json!(kind));
+        }
+        let project: Project = self
+            .session
+            .json(
+                Method::POST,
+                PROJECTS,
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await?;
+        let mut outcome = Outcome::done(format!("created production \"{}\"", project.name));
+        outcome.created = Some(project.id);
+        Ok(outcome)
+    }
+
+    async fn update_production(
+        &self,
+        target: &Target,
+        values: &Values,
+    ) -> Result<Outcome, PlatformError> {
+        let mut body = Map::new();
+        if value(values, "name").is_some() {
+            body.insert("name".into(), json!(required(values, "name", "a name")?));
+        }
+        if value(values, "description").is_some() {
+            body.insert("description".into(), json!(optional(values, "description")));
+        }
+        for key in ["start_date", "end_date"] {
+            // An emptied date clears it.
+            if value(values, key).is_some() {
+                body.insert(key.into(), json!(date(values, key)?));
+            }
+        }
+        let project: Project = self
+            .session
+            .json(
+                Method::PUT,
+                &project_path(&target.id)?,
+                Some(&Value::Object(body)),
+                Retry::Idempotent,
+            )
+            .await?;
+        Ok(Outcome::done(format!(
+            "updated production \"{}\"",
+            project.name
+        )))
+    }
+
+    /// Closing and reopening set the production's status to the one named
+    /// "Closed" or "Open"; their ids differ per Kitsu install.
+    async fn set_production_open(
+        &self,
+        target: &Target,
+        open: bool,
+    ) -> Result<Outcome, PlatformError> {
+        let wanted = if open { "Open" } else { "Closed" };
+        let status = self
+            .statuses()
+            .await?
+            .into_iter()
+            .find(|s| s.name.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                PlatformError::Invalid(format!(
+                    "this Kitsu has no production status named \"{wanted}\""
+                ))
+            })?;
+        self.session
+            .send(
+                Method::PUT,
+                &project_path(&target.id)?,
+                Some(&json!({ "project_status_id": status.id })),
+                Retry::Idempotent,
+            )
+            .await?;
+        let verb = if open { "reopened" } else { "closed" };
+        Ok(Outcome::done(format!(
+            "{verb} production \"{}\"",
+            target.name
+        )))
+    }
+
+    async fn delete_production(&self, target: &Target) -> Result<Outcome, PlatformError> {
+        // Without force Zou deletes only the project row, which fails as soon
+        // as the production holds anything; Kitsu's own UI forces too. Zou
+        // still refuses an open production.
+        let path = format!("{}?force=true", project_path(&target.id)?);
+        self.session
+            .send(Method::DELETE, &path, None, Retry::Idempotent)
+            .await?;
+        Ok(Outcome::done(format!(
+            "deleted production \"{}\"",
+            target.name
+        )))
+    }
+
+    async fn create_bot(&self, values: &Values) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let role = choice(values, "role", ROLES)?.unwrap_or("user");
+        // gazu's new_bot puts the whole name in first_name.
+        let mut body = json!({
+            "first_name": name,
+            "last_name": "",
+            "is_bot": true,
+            "role": role,
+        });
+        if let Some(date) = date(values, "expiration_date")? {
+            body["expiration_date"] = json!(date);
+        }
+        let bot: Person = self
+            .session
+            .json(Method::POST, PERSONS, Some(&body), Retry::Never)
+            .await?;
+        let id = bot.id.clone();
+        let summary = format!("created bot \"{}\"", docs::person_name(&bot));
+        let mut outcome = self.issued(bot, summary).await?;
+        outcome.created = Some(id);
+        Ok(outcome)
+    }
+
+    /// Zou issues a new token, and revokes the old one, whenever a bot is
+    /// updated with the key `expiration_date`; sending its current value
+    /// keeps the expiry as it was.
+    async fn rotate_bot(
+        &self,
+        target: &Target,
+        previous: Option<&Secret>,
+    ) -> Result<Outcome, PlatformError> {
+        let path = person_path(&target.id)?;
+        let current: Person = self.get(&path).await?;
+        if !current.is_bot {
+            return Err(PlatformError::Invalid(format!(
+                "\"{}\" is a person, not a bot: it has no token",
+                target.name
+            )));
+        }
+        let body = json!({ "expiration_date": current.expiration_date });
+        let bot: Person = self
+            .session
+            .json(Method::PUT, &path, Some(&body), Retry::Never)
+            .await?;
+        let summary = format!("new token issued for bot \"{}\"", docs::person_name(&bot));
+        let mut outcome = self.issued(bot, summary).await?;
+        outcome
+            .checks
+            .push(self.previous_token_check(previous).await);
+        Ok(outcome)
+    }
+
+    async fn delete_bot(&self, target: &Target) -> Result<Outcome, PlatformError> {
+        let path = format!("{}?force=true", person_path(&target.id)?);
+        self.session
+            .send(Method::DELETE, &path, None, Retry::Idempotent)
+            .await?;
+        Ok(Outcome::done(format!("deleted bot \"{}\"", target.name)))
+    }
+
+    async fn delete_entity_link(&self, target: &Target) -> Result<Outcome, PlatformError> {
+        let project = target.parent.as_deref().ok_or_else(|| {
+            PlatformError::Invalid(
+                "an entity link is deleted from its production: select one".into(),
+            )
+        })?;
+        let path = format!(
+            "{}/entity-links/{}",
+            project_path(project)?,
+            segment(&target.id)?
+        );
+        self.session
+            .send(Method::DELETE, &path, None, Retry::Idempotent)
+            .await?;
+        Ok(Outcome::done(format!(
+            "deleted entity link \"{}\"",
+            target.name
+        )))
+    }
+
+    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+        match op {
+            Operation::Create {
+                kind: Kind::Project,
+                values,
+                ..
+            } => self.create_production(values).await,
+            Operation::Create {
+                kind: Kind::Bot,
+                values,
+                ..
+            } => self.create_bot(values).await,
+            Operation::Update { target, values } if target.kind == Kind::Project => {
+                self.update_production(target, values).await
+            }
+            Operation::SetActive { target, active } if target.kind == Kind::Project => {
+                self.set_production_open(target, *active).await
+            }
+            Operation::Delete { target } => match target.kind {
+                Kind::Project => self.delete_production(target).await,
+                Kind::Bot => self.delete_bot(target).await,
+                Kind::EntityLink => self.delete_entity_link(target).await,
+                _ => Err(unsupported(op)),
+            },
+            Operation::Rotate { target, previous } if target.kind == Kind::Bot => {
+                self.rotate_bot(target, previous.as_ref()).await
+            }
+            _ => Err(unsupported(op)),
+        }
+    }
+
+    async fn list_source(
+        &self,
+        source: Source,
+        parent: Option<&str>,
+        progress: Progress,
+    ) -> Result<Vec<Resource>, PlatformError> {
+        match (source, parent) {
+            (Source::Pane(Pane::Projects), _) => self.list_productions().await,
+            (Source::Pane(Pane::Applications), _) => self.list_bots().await,
+            (Source::View(VIEW_PERSONS), _) => self.list_persons().await,
+            (Source::View(VIEW_ASSET_TYPES), Some(project)) => self.list_asset_types(project).await,
+            (Source::View(VIEW_ENTITY_LINKS), Some(project)) => {
+                self.list_entity_links(project, &progress).await
+            }
+            (Source::View(VIEW_ASSET_TYPES | VIEW_ENTITY_LINKS), None) => {
+                Err(PlatformError::Invalid("select a production first".into()))
+            }
+            (Source::Pane(Pane::Certificates), _) => {
+                Err(PlatformError::Unsupported(NO_CERTIFICATES.into()))
+            }
+            (Source::View(other), _) => Err(PlatformError::Unsupported(format!(
+                "Kitsu has no view named {other}"
+            ))),
+        }
+    }
+}
+
+fn unsupported(op: &Operation) -> PlatformError {
+    let what = match op {
+        Operation::Create { kind, .. } => kind.label(),
+        other => other.target().map_or("resource", |t| t.kind.label()),
+    };
+    PlatformError::Unsupported(format!("Portico cannot {} a Kitsu {what}", op.verb()))
+}
+
+fn project_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{PROJECTS}/{}", segment(id)?))
+}
+
+fn person_path(id: &str) -> Result<String, PlatformError> {
+    Ok(format!("{PERSONS}/{}", segment(id)?))
+}
+
+fn optional<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
+    value(values, key).map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn required<'a>(values: &'a Values, key: &str, what: &str) -> Result<&'a str, PlatformError> {
+    optional(values, key).ok_or_else(|| PlatformError::Invalid(format!("{what} is required")))
+}
+
+/// A `YYYY-MM-DD` date checked before Zou sees it; empty means none.
+fn date<'a>(values: &'a Values, key: &str) -> Result<Option<&'a str>, PlatformError> {
+    let Some(text) = optional(values, key) else {
+        return Ok(None);
+    };
+    Date::parse(text, format_description!("[year]-[month]-[day]"))
+        .map(|_| Some(text))
+        .map_err(|_| PlatformError::Invalid(format!("{key}: \"{text}\" is not a YYYY-MM-DD date")))
+}
+
+fn choice(
+    values: &Values,
+    key: &str,
+    options: &[&'static str],
+) -> Result<Option<&'static str>, PlatformError> {
+    let Some(text) = optional(values, key) else {
+        return Ok(None);
+    };
+    options
+        .iter()
+        .find(|o| o.eq_ignore_ascii_case(text))
+        .map(|o| Some(*o))
+        .ok_or_else(|| {
+            PlatformError::Invalid(format!(
+                "{key}: \"{text}\" is not one of {}",
+                options.join(", ")
+            ))
+        })
+}
+
+const NO_CERTIFICATES: &str =
+    "Kitsu has no certificates; try :asset-types, :entity-links or :persons";
+
+/// What Kitsu offers, known without credentials.
+pub fn capabilities() -> Capabilities {
+    let mut production = KindSpec::new(Kind::Project);
+    production.create = Some(vec![
+        Field::text("name", "Name", true),
+        Field::text("description", "Description", false),
+        Field::with("start_date", "Start date", Input::Date),
+        Field::with("end_date", "End date", Input::Date),
+        Field::with("production_type", "Type", Input::Choice(PRODUCTION_TYPES)),
+    ]);
+    production.edit = Some(vec![
+        Field::text("name", "Name", true),
+        Field::text("description", "Description", false),
+        Field::with("start_date", "Start date", Input::Date),
+        Field::with("end_date", "End date", Input::Date),
+    ]);
+    production.delete = true;
+    production.delete_needs_inactive = Some("Kitsu deletes only closed productions.");
+    production.toggle = Some(("Reopen", "Close"));
+
+    let mut bot = KindSpec::new(Kind::Bot);
+    bot.create = Some(vec![
+        Field::text("name", "Name", true),
+        Field::with("role", "Role", Input::Choice(ROLES)),
+        Field::with("expiration_date", "Expires on", Input::Date),
+    ]);
+    bot.delete = true;
+    bot.rotate = Rotation::Immediate {
+        warning: "Kitsu revokes the old token at once.",
+    };
+
+    let mut link = KindSpec::new(Kind::EntityLink);
+    link.delete = true;
+
+    Capabilities {
+        panes: [
+            PaneSpec::List {
+                columns: vec!["Status", "Type", "Style"],
+                scope: None,
+            },
+            PaneSpec::List {
+                columns: vec!["Role", "Expires", "Active"],
+                scope: None,
+            },
+            PaneSpec::Unsupported(NO_CERTIFICATES),
+        ],
+        views: vec![
+            ViewSpec {
+                name: VIEW_ASSET_TYPES,
+                title: "Asset types",
+                columns: vec!["Short name", "Archived"],
+                scope: Some(Pane::Projects),
+            },
+            ViewSpec {
+                name: VIEW_ENTITY_LINKS,
+                title: "Entity links",
+                columns: vec!["Occurrences", "Label"],
+                scope: Some(Pane::Projects),
+            },
+            ViewSpec {
+                name: VIEW_PERSONS,
+                title: "Persons",
+                columns: vec!["Email", "Role", "Bot", "Active"],
+                scope: None,
+            },
+        ],
+        kinds: vec![
+            production,
+            bot,
+            link,
+            KindSpec::new(Kind::AssetType),
+            KindSpec::new(Kind::Person),
+        ],
+        creates: [vec![Kind::Project], vec![Kind::Bot], Vec::new()],
+    }
+}
+
+impl super::Platform for Kitsu {
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
+    }
+
+    fn list<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        progress: Progress,
+    ) -> Fut<'a, Vec<Resource>> {
+        Box::pin(self.list_source(source, parent, progress))
+    }
+
+    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op))
+    }
+}
+
+#[cfg(test)]
+mod tests;
