@@ -173,8 +173,8 @@ fn form(frame: &mut Frame, f: &Form) {
             if field.spec.required { " *" } else { "" }
         );
         let hint = match field.spec.input {
-            Input::Path => " (path, Tab completes)",
-            Input::Pem => " (PEM file path, Tab completes, or paste PEM)",
+            Input::Path => " · Tab completes",
+            Input::Pem => " · Tab completes",
             Input::Date => " (YYYY-MM-DD)",
             Input::List => " (comma-separated)",
             Input::Choice(options) => {
