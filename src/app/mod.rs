@@ -2,10 +2,13 @@
 //! [`Message`]s; [`update`] changes [`State`] and returns [`Effect`]s for
 //! the runtime to carry out.
 
+mod actions;
+mod command;
 mod filter;
 mod input;
 mod message;
 mod modal;
+mod modal_keys;
 mod state;
 mod update;
 
@@ -14,4 +17,4 @@ pub use input::LineInput;
 pub use message::{Effect, ListKey, Message};
 pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
-pub use update::{pane_supported, start, update};
+pub use update::{start, update};

@@ -1,0 +1,357 @@
+//! Changes the user asks for: forms, confirms, and what their results do.
+
+use super::input::LineInput;
+use super::message::Effect;
+use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
+use super::state::{Level, State};
+use super::update::{inform, refresh_visible};
+use crate::model::{Kind, Pane, Resource};
+use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
+
+fn writable(state: &mut State) -> bool {
+    match state.tenant() {
+        Some(t) if t.read_only() => {
+            let name = t.name().to_string();
+            inform(
+                state,
+                Level::Error,
+                format!("{name} is read-only [RO]: nothing was changed"),
+            );
+            false
+        }
+        Some(_) => true,
+        None => false,
+    }
+}
+
+fn kind_spec(state: &State, res: &Resource) -> Option<KindSpec> {
+    state.tenant()?.caps().kind(res.kind).cloned()
+}
+
+fn target_of(state: &State, pane: Pane) -> Option<(Target, KindSpec)> {
+    let res = state.selected(pane)?;
+    let spec = kind_spec(state, res)?;
+    let parent = state.list_key(pane).and_then(|k| k.parent);
+    Some((
+        Target {
+            kind: res.kind,
+            id: res.id.clone(),
+            name: res.name.clone(),
+            parent,
+        },
+        spec,
+    ))
+}
+
+fn explain_unsupported(state: &mut State, pane: Pane, what: &str) {
+    let text = match state.unsupported_reason(pane) {
+        Some(reason) => format!("{}: {reason}", pane.title()),
+        None => format!("nothing to {what} here"),
+    };
+    inform(state, Level::Info, text);
+}
+
+pub(super) fn new_form(state: &mut State, pane: Pane) {
+    if !writable(state) {
+        return;
+    }
+    let kinds = match state.source(pane) {
+        Source::Pane(p) => state
+            .tenant()
+            .map(|t| t.caps().creates[p.index()].clone())
+            .unwrap_or_default(),
+        Source::View(_) => Vec::new(),
+    };
+    match kinds.as_slice() {
+        [] => explain_unsupported(state, pane, "create"),
+        [kind] => create_form(state, pane, *kind),
+        _ => state.modal = Some(Modal::Choose(Choose { kinds, selected: 0 })),
+    }
+}
+
+pub(super) fn create_form(state: &mut State, pane: Pane, kind: Kind) {
+    let Some(fields) = state
+        .tenant()
+        .and_then(|t| t.caps().kind(kind)?.create.clone())
+    else {
+        return explain_unsupported(state, pane, "create");
+    };
+    let parent = state.list_key(pane).and_then(|k| k.parent);
+    if state.layout(pane).is_some_and(|(_, scope)| scope.is_some()) && parent.is_none() {
+        return inform(state, Level::Info, "select the parent first");
+    }
+    state.modal = Some(Modal::Form(Form {
+        title: format!("New {}", kind.label()),
+        fields: fields.into_iter().map(|f| FormField::new(f, "")).collect(),
+        focus: 0,
+        intent: Intent::Create { kind, parent },
+        error: None,
+        pending: None,
+    }));
+}
+
+pub(super) fn edit_form(state: &mut State, pane: Pane) {
+    if !writable(state) {
+        return;
+    }
+    let Some((target, spec)) = target_of(state, pane) else {
+        return explain_unsupported(state, pane, "edit");
+    };
+    let Some(fields) = spec.edit else {
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} cannot be edited", target.kind.label()),
+        );
+    };
+    let Some(res) = state.selected(pane) else {
+        return;
+    };
+    let fields = fields
+        .into_iter()
+        .map(|f| {
+            let initial = res.detail(f.key).unwrap_or_default().to_string();
+            FormField::new(f, &initial)
+        })
+        .collect();
+    state.modal = Some(Modal::Form(Form {
+        title: format!("Edit {} \"{}\"", target.kind.label(), target.name),
+        fields,
+        focus: 0,
+        intent: Intent::Update { target },
+        error: None,
+        pending: None,
+    }));
+}
+
+fn confirm(
+    state: &mut State,
+    title: String,
+    lines: Vec<String>,
+    ops: Vec<Operation>,
+    name: &str,
+) {
+    let typed = state
+        .tenant()
+        .is_some_and(|t| t.protected())
+        .then(|| (name.to_string(), LineInput::default()));
+    state.modal = Some(Modal::Confirm(Confirm {
+        title,
+        lines,
+        ops,
+        typed,
+    }));
+}
+
+fn tenant_name(state: &State) -> String {
+    state
+        .tenant()
+        .map(|t| t.name().to_string())
+        .unwrap_or_default()
+}
+
+pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
+    if !writable(state) {
+        return;
+    }
+    let Some((target, spec)) = target_of(state, pane) else {
+        return explain_unsupported(state, pane, "delete");
+    };
+    if !spec.delete {
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} cannot be deleted here", target.kind.label()),
+        );
+    }
+    let active = state.selected(pane).is_some_and(Resource::is_active);
+    let tenant = tenant_name(state);
+    let title = format!("Delete {} \"{}\"?", target.kind.label(), target.name);
+    let mut lines = vec![
+        format!("id {} on {tenant}", target.id),
+        "This cannot be undone.".into(),
+    ];
+    let name = target.name.clone();
+    let ops = match spec.delete_needs_inactive {
+        Some(reason) if active => {
+            let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
+            lines.insert(0, reason.to_string());
+            lines.insert(1, format!("{close} it first, then delete?"));
+            vec![
+                Operation::SetActive {
+                    target: target.clone(),
+                    active: false,
+                },
+                Operation::Delete { target },
+            ]
+        }
+        _ => vec![Operation::Delete { target }],
+    };
+    confirm(state, title, lines, ops, &name);
+}
+
+pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
+    if !writable(state) {
+        return;
+    }
+    let Some((target, spec)) = target_of(state, pane) else {
+        return explain_unsupported(state, pane, "rotate");
+    };
+    let warning = match spec.rotate {
+        Rotation::Unsupported(reason) => {
+            return inform(state, Level::Info, format!("cannot rotate: {reason}"));
+        }
+        Rotation::Immediate { warning } | Rotation::TwoPhase { warning } => warning,
+    };
+    let tenant = tenant_name(state);
+    let title = format!(
+        "Rotate the secret of {} \"{}\"?",
+        target.kind.label(),
+        target.name
+    );
+    let lines = vec![format!("id {} on {tenant}", target.id), warning.to_string()];
+    let name = target.name.clone();
+    confirm(
+        state,
+        title,
+        lines,
+        vec![Operation::Rotate {
+            target,
+            previous: None,
+        }],
+        &name,
+    );
+}
+
+pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    if !writable(state) {
+        return;
+    }
+    let Some((target, spec)) = target_of(state, pane) else {
+        return explain_unsupported(state, pane, "toggle");
+    };
+    if spec.toggle.is_none() {
+        return inform(
+            state,
+            Level::Info,
+            format!("a {} has no status to toggle", target.kind.label()),
+        );
+    }
+    let active = !state.selected(pane).is_some_and(Resource::is_active);
+    perform(state, vec![Operation::SetActive { target, active }], fx);
+}
+
+pub(super) fn perform(state: &mut State, ops: Vec<Operation>, fx: &mut Vec<Effect>) -> u64 {
+    let request = state.next_request;
+    state.next_request += 1;
+    let label = ops
+        .iter()
+        .map(|op| match op.target() {
+            Some(t) => format!("{} \"{}\"", op.verb(), t.name),
+            None => op.verb().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", then ");
+    state
+        .operations
+        .insert(request, (state.active, label.clone()));
+    if let Some(book) = state.books.get_mut(state.active) {
+        book.performing += 1;
+    }
+    inform(state, Level::Info, format!("{label}…"));
+    fx.push(Effect::Perform {
+        tenant: state.active,
+        request,
+        ops,
+    });
+    request
+}
+
+pub(super) fn on_performed(
+    state: &mut State,
+    tenant: usize,
+    request: u64,
+    result: Result<Outcome, String>,
+    saved: Option<Result<std::path::PathBuf, String>>,
+    fx: &mut Vec<Effect>,
+) {
+    let label = state
+        .operations
+        .remove(&request)
+        .map(|(_, label)| label)
+        .unwrap_or_else(|| "operation".into());
+    if let Some(book) = state.books.get_mut(tenant) {
+        book.performing = book.performing.saturating_sub(1);
+    }
+    // A form waiting on this request closes on success and keeps the
+    // user's input on failure.
+    if let Some(Modal::Form(form)) = &mut state.modal
+        && form.pending == Some(request)
+    {
+        match &result {
+            Ok(_) => state.modal = None,
+            Err(err) => {
+                form.pending = None;
+                form.error = Some(err.clone());
+            }
+        }
+    }
+    match result {
+        Ok(outcome) => {
+            if let Some(book) = state.books.get_mut(tenant) {
+                book.last_error = None;
+                book.warning = None;
+            }
+            let failed = outcome.checks.iter().filter(|c| !c.passed).count();
+            let level = if failed > 0 {
+                Level::Error
+            } else {
+                Level::Success
+            };
+            let mut text = outcome.summary.clone();
+            if failed > 0 {
+                text.push_str(&format!(" ({failed} check(s) failed)"));
+            }
+            inform(state, level, text);
+            if let Some(issued) = outcome.secret {
+                let view = SecretView {
+                    tenant,
+                    summary: outcome.summary,
+                    issued,
+                    revealed: false,
+                    checks: outcome.checks,
+                    follow_up: outcome.follow_up,
+                    saved,
+                };
+                show_secret(state, view);
+            }
+            if tenant == state.active {
+                refresh_visible(state, fx);
+            }
+        }
+        Err(err) => {
+            let text = format!("{label} failed: {err}");
+            if let Some(book) = state.books.get_mut(tenant) {
+                book.last_error = Some(text.clone());
+            }
+            inform(state, Level::Error, text);
+            if tenant == state.active {
+                refresh_visible(state, fx);
+            }
+        }
+    }
+}
+
+fn show_secret(state: &mut State, view: SecretView) {
+    match &state.modal {
+        Some(Modal::Secret(_)) => state.queued_secrets.push_back(view),
+        _ => state.modal = Some(Modal::Secret(Box::new(view))),
+    }
+}
+
+pub(super) fn close_modal(state: &mut State) {
+    state.modal = state
+        .queued_secrets
+        .pop_front()
+        .map(|v| Modal::Secret(Box::new(v)));
+}
