@@ -169,17 +169,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
                 .min(28)
         })
         .collect();
-    let budget = (inner.width as usize * 6 / 10).saturating_sub(columns.len());
-    let total: usize = wanted.iter().sum();
+    let budget = (inner.width as usize * 60 / 100).saturating_sub(columns.len());
+    let mut wanted = wanted;
+    // Over budget, the widest column gives way first, so short ones
+    // (kind, status) stay readable.
+    while wanted.iter().sum::<usize>() > budget {
+        match wanted.iter_mut().max() {
+            Some(widest) if *widest > 4 => *widest -= 1,
+            _ => break,
+        }
+    }
     let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
-        .chain(wanted.iter().map(|w| {
-            let w = if total > budget {
-                w * budget / total.max(1)
-            } else {
-                *w
-            };
-            Constraint::Length(w as u16)
-        }))
+        .chain(wanted.iter().map(|w| Constraint::Length(*w as u16)))
         .collect();
     let rows = texts
         .into_iter()
