@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::format::{is_object_id, normalize_date_time, now, object_id};
+use super::format::{is_object_id, normalize_date_time, now};
 use super::listing::{self, APPLICATIONS};
 use super::request::{self, OneId, QueryPairs, RawBody};
 use super::schema::{self, Body};
@@ -86,9 +86,8 @@ pub async fn create(
     prepare(&state, &mut props, None)?;
     request::default(&mut props, "appliedTemplateIds", json!([]));
     request::default(&mut props, "globals", json!([]));
-    let created = now();
     let app = Application {
-        meta: Meta::new(object_id(created), created),
+        meta: Meta::new(now()),
         owner_id: state.user.id.clone(),
         props,
         certificates: Vec::new(),

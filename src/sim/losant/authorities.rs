@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::certs::{self, CertInfo};
 use super::collection::{self, Item};
 use super::error::{ApiError, ApiResult};
-use super::format::{now, object_id};
+use super::format::now;
 use super::listing::{AUTHORITIES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
 use super::schema::{self, Body};
@@ -62,9 +62,8 @@ pub async fn create(
     })?;
     request::default(&mut props, "status", json!("active"));
     collection::insert(&tenant, &app_id, || {
-        let created = now();
         let ca = Authority {
-            meta: Meta::new(object_id(created), created),
+            meta: Meta::new(now()),
             application_id: app_id.clone(),
             props,
             info,

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::certs::{self, CertInfo};
 use super::collection::{self, Item};
 use super::error::{ApiError, ApiResult};
-use super::format::{now, object_id};
+use super::format::now;
 use super::listing::{CERTIFICATES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
 use super::schema::{self, Body};
@@ -63,9 +63,8 @@ pub async fn create(
     request::default(&mut props, "pubTopics", json!([]));
     request::default(&mut props, "subTopics", json!([]));
     collection::insert(&tenant, &app_id, || {
-        let created = now();
         let cert = Certificate {
-            meta: Meta::new(object_id(created), created),
+            meta: Meta::new(now()),
             application_id: app_id.clone(),
             props,
             info,

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::auth::Actor;
 use super::collection::{self, Item};
 use super::error::ApiResult;
-use super::format::{now, object_id, random_hex};
+use super::format::{now, random_hex};
 use super::listing::{KEYS, ListRoute};
 use super::request::{self, ActorExt, OneId, QueryPairs, RawBody, TwoIds};
 use super::schema::{self, Body};
@@ -52,7 +52,7 @@ pub fn mint(
 ) -> (AccessKey, String) {
     let secret = random_hex(32);
     let key = AccessKey {
-        meta: Meta::new(object_id(created), created),
+        meta: Meta::new(created),
         application_id: app_id.to_string(),
         key: uuid::Uuid::new_v4().to_string(),
         secret_sha256: Sha256::digest(secret.as_bytes()).into(),
