@@ -13,7 +13,7 @@ use super::error::{ApiError, ApiResult};
 use super::format::now;
 use super::listing::{AUTHORITIES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
-use super::schema::{self, Body};
+use super::schema::Body;
 use super::state::{Application, Authority, Meta, Tenant};
 
 impl Item for Authority {
@@ -55,22 +55,18 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let app_id = request::one_id(path, "Application")?;
     request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::AuthorityPost, &body)?);
+    let mut props = request::checked(body, Body::AuthorityPost)?;
     let info = parse_bundle(&props)?.ok_or_else(|| {
         ApiError::validation("applicationCertificateAuthority.caBundle is required")
     })?;
     request::default(&mut props, "status", json!("active"));
-    collection::insert(&tenant, &app_id, || {
-        let ca = Authority {
-            meta: Meta::new(now()),
-            application_id: app_id.clone(),
-            props,
-            info,
-        };
-        let out = ca.to_json();
-        (ca, out)
-    })
+    let ca = Authority {
+        meta: Meta::new(now()),
+        application_id: app_id.clone(),
+        props,
+        info,
+    };
+    collection::insert(&tenant, &app_id, ca)
 }
 
 pub async fn patch(
@@ -79,10 +75,8 @@ pub async fn patch(
     q: QueryPairs,
     body: RawBody,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, Authority::WHAT)?;
-    request::query(q)?;
-    let body = request::body(body)?;
-    let patch = request::object(schema::parse(Body::AuthorityPatch, &body)?);
+    let (app_id, id) = collection::ids::<Authority>(path, q)?;
+    let patch = request::checked(body, Body::AuthorityPatch)?;
     let info = parse_bundle(&patch)?;
     collection::update(&tenant, &app_id, &id, patch, |ca: &mut Authority| {
         if let Some(info) = info {

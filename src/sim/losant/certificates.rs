@@ -13,7 +13,7 @@ use super::error::{ApiError, ApiResult};
 use super::format::now;
 use super::listing::{CERTIFICATES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
-use super::schema::{self, Body};
+use super::schema::Body;
 use super::state::{Application, Certificate, Meta, Tenant};
 
 impl Item for Certificate {
@@ -54,24 +54,18 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let app_id = request::one_id(path, "Application")?;
     request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::CertificatePost, &body)?);
+    let mut props = request::checked(body, Body::CertificatePost)?;
     let info = parse_pem(&props)?
         .ok_or_else(|| ApiError::validation("applicationCertificate.certificate is required"))?;
     request::default(&mut props, "status", json!("active"));
-    request::default(&mut props, "filterType", json!("all"));
-    request::default(&mut props, "pubTopics", json!([]));
-    request::default(&mut props, "subTopics", json!([]));
-    collection::insert(&tenant, &app_id, || {
-        let cert = Certificate {
-            meta: Meta::new(now()),
-            application_id: app_id.clone(),
-            props,
-            info,
-        };
-        let out = cert.to_json();
-        (cert, out)
-    })
+    collection::default_topics(&mut props);
+    let cert = Certificate {
+        meta: Meta::new(now()),
+        application_id: app_id.clone(),
+        props,
+        info,
+    };
+    collection::insert(&tenant, &app_id, cert)
 }
 
 pub async fn patch(
@@ -80,12 +74,10 @@ pub async fn patch(
     q: QueryPairs,
     body: RawBody,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, Certificate::WHAT)?;
-    request::query(q)?;
-    let body = request::body(body)?;
+    let (app_id, id) = collection::ids::<Certificate>(path, q)?;
     // The Patch schema has no deviceIds/deviceTags and forbids extra
     // properties, so sending either is a 400 here.
-    let patch = request::object(schema::parse(Body::CertificatePatch, &body)?);
+    let patch = request::checked(body, Body::CertificatePatch)?;
     let info = parse_pem(&patch)?;
     collection::update(&tenant, &app_id, &id, patch, |cert: &mut Certificate| {
         if let Some(info) = info {

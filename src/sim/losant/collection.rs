@@ -43,6 +43,22 @@ fn app_mut<'a>(state: &'a mut TenantState, app_id: &str) -> ApiResult<&'a mut Ap
         .ok_or_else(|| ApiError::not_found("Application"))
 }
 
+/// The application and item ids of a request to one item, once its query
+/// string is known to parse.
+pub fn ids<T: Item>(path: TwoIds, q: QueryPairs) -> ApiResult<(String, String)> {
+    let ids = request::two_ids(path, T::WHAT)?;
+    request::query(q)?;
+    Ok(ids)
+}
+
+/// The topic-filter defaults certificates and access keys share: both
+/// scope a device's MQTT access the same way.
+pub fn default_topics(props: &mut Map<String, Value>) {
+    request::default(props, "filterType", json!("all"));
+    request::default(props, "pubTopics", json!([]));
+    request::default(props, "subTopics", json!([]));
+}
+
 pub async fn list<T: Item>(
     State(tenant): State<Arc<Tenant>>,
     path: OneId,
@@ -66,8 +82,7 @@ pub async fn get<T: Item>(
     path: TwoIds,
     q: QueryPairs,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, T::WHAT)?;
-    request::query(q)?;
+    let (app_id, id) = ids::<T>(path, q)?;
     let state = tenant.lock();
     let item = T::all(app(&state, &app_id)?)
         .iter()
@@ -81,8 +96,7 @@ pub async fn delete<T: Item>(
     path: TwoIds,
     q: QueryPairs,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, T::WHAT)?;
-    request::query(q)?;
+    let (app_id, id) = ids::<T>(path, q)?;
     let mut state = tenant.lock();
     let items = T::all_mut(app_mut(&mut state, &app_id)?);
     let before = items.len();
@@ -93,18 +107,16 @@ pub async fn delete<T: Item>(
     Ok(Json(json!({ "success": true })))
 }
 
-/// Adds what `make` builds to application `app_id` and answers 201 with
-/// the JSON `make` chose to show for it. `make` runs only once the
-/// application is known to exist.
+/// Adds `item` to application `app_id` and answers 201 with the item.
 pub fn insert<T: Item>(
     tenant: &Tenant,
     app_id: &str,
-    make: impl FnOnce() -> (T, Value),
+    item: T,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut state = tenant.lock();
-    let app = app_mut(&mut state, app_id)?;
-    let (item, out) = make();
-    T::all_mut(app).push(item);
+    let items = T::all_mut(app_mut(&mut state, app_id)?);
+    let out = item.to_json();
+    items.push(item);
     Ok((StatusCode::CREATED, Json(out)))
 }
 

@@ -16,7 +16,7 @@ use super::error::ApiResult;
 use super::format::{now, random_hex};
 use super::listing::{KEYS, ListRoute};
 use super::request::{self, ActorExt, OneId, QueryPairs, RawBody, TwoIds};
-use super::schema::{self, Body};
+use super::schema::Body;
 use super::state::{AccessKey, Application, Meta, Tenant};
 
 impl Item for AccessKey {
@@ -73,22 +73,17 @@ pub async fn create(
     let actor = request::actor(actor)?;
     let app_id = request::one_id(path, "Application")?;
     request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::KeyPost, &body)?);
+    let mut props = request::checked(body, Body::KeyPost)?;
     // The Post schema has no status: a new key is always active.
     props.insert("status".into(), json!("active"));
-    request::default(&mut props, "filterType", json!("all"));
-    request::default(&mut props, "pubTopics", json!([]));
-    request::default(&mut props, "subTopics", json!([]));
-    collection::insert(&tenant, &app_id, || {
-        let (key, secret) = mint(&app_id, &actor, props, now());
-        // applicationKeyPostResponse.json: the key plus its secret, this once.
-        let mut out = key.to_json();
-        if let Some(obj) = out.as_object_mut() {
-            obj.insert("secret".into(), json!(secret));
-        }
-        (key, out)
-    })
+    collection::default_topics(&mut props);
+    let (key, secret) = mint(&app_id, &actor, props, now());
+    let (status, Json(mut out)) = collection::insert(&tenant, &app_id, key)?;
+    // applicationKeyPostResponse.json: the key plus its secret, this once.
+    if let Some(obj) = out.as_object_mut() {
+        obj.insert("secret".into(), json!(secret));
+    }
+    Ok((status, Json(out)))
 }
 
 pub async fn patch(
@@ -99,11 +94,9 @@ pub async fn patch(
     body: RawBody,
 ) -> ApiResult<Json<Value>> {
     let actor = request::actor(actor)?;
-    let (app_id, id) = request::two_ids(path, AccessKey::WHAT)?;
-    request::query(q)?;
-    let body = request::body(body)?;
+    let (app_id, id) = collection::ids::<AccessKey>(path, q)?;
     // No deviceIds/deviceTags in the Patch schema; `name: null` clears the name.
-    let patch = request::object(schema::parse(Body::KeyPatch, &body)?);
+    let patch = request::checked(body, Body::KeyPatch)?;
     collection::update(&tenant, &app_id, &id, patch, |key: &mut AccessKey| {
         key.updated_by = actor;
     })
