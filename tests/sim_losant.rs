@@ -193,18 +193,42 @@ impl Sim {
         r.body
     }
 
+    /// A GET that must answer 200 with a body matching `schema`.
+    async fn get(&self, path: &str, token: &str, query: &[(&str, &str)], schema: &str) -> Value {
+        self.expect(Method::GET, path, token, query, None, 200, schema)
+            .await
+    }
+
+    /// A DELETE that must succeed; returns its body.
+    async fn delete(&self, path: &str, token: &str) -> Value {
+        self.expect(Method::DELETE, path, token, &[], None, 200, "success")
+            .await
+    }
+
+    /// A call that must fail with `status` and a Losant error body of type `kind`.
+    async fn rejected(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        status: u16,
+        kind: &str,
+    ) -> Reply {
+        let r = self.call(method, path, Some(token), &[], body).await;
+        assert_error(&r, status, kind);
+        r
+    }
+
+    /// A GET of `path` that must be a 404 naming `what`.
+    async fn assert_not_found(&self, path: &str, token: &str, what: &str) {
+        let r = self.call(Method::GET, path, Some(token), &[], None).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(r.body, not_found(what));
+    }
+
     async fn app_id(&self, token: &str, name: &str) -> String {
-        let list = self
-            .expect(
-                Method::GET,
-                "/applications",
-                token,
-                &[],
-                None,
-                200,
-                "applications",
-            )
-            .await;
+        let list = self.get("/applications", token, &[], "applications").await;
         list["items"]
             .as_array()
             .expect("items")
@@ -222,6 +246,10 @@ fn assert_error(r: &Reply, status: u16, kind: &str) {
     assert!(r.body["message"].is_string(), "{}", r.text);
     let keys: Vec<&String> = r.body.as_object().expect("object").keys().collect();
     assert_eq!(keys, ["message", "type"], "{}", r.text);
+}
+
+fn not_found(what: &str) -> Value {
+    json!({"type": "NotFound", "message": format!("{what} was not found")})
 }
 
 fn unauthorized() -> Value {
@@ -316,16 +344,7 @@ async fn auth_good_bad_and_missing() {
     let token = sim.login().await;
 
     // Good token works; the email is not case-sensitive.
-    sim.expect(
-        Method::GET,
-        "/applications",
-        &token,
-        &[],
-        None,
-        200,
-        "applications",
-    )
-    .await;
+    sim.get("/applications", &token, &[], "applications").await;
     let r = sim
         .call(
             Method::POST,
@@ -472,17 +491,7 @@ async fn vendor_query_and_accept_version_are_ignored() {
 async fn demo_seed_is_realistic() {
     let sim = Sim::start().await;
     let token = sim.login().await;
-    let apps = sim
-        .expect(
-            Method::GET,
-            "/applications",
-            &token,
-            &[],
-            None,
-            200,
-            "applications",
-        )
-        .await;
+    let apps = sim.get("/applications", &token, &[], "applications").await;
     envelope_keys(&apps, false);
     let names: Vec<&str> = apps["items"]
         .as_array()
@@ -506,13 +515,10 @@ async fn demo_seed_is_realistic() {
         assert!(is_object_id(id));
         assert!(is_iso_ms_z(app["creationDate"].as_str().expect("date")));
         let certs = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/certificates"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationCertificates",
             )
             .await;
@@ -537,13 +543,10 @@ async fn demo_seed_is_realistic() {
             }
         }
         let ca = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/certificate-authorities"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationCertificateAuthorities",
             )
             .await;
@@ -552,13 +555,10 @@ async fn demo_seed_is_realistic() {
             assert_eq!(a["caInfo"].as_array().expect("caInfo").len(), 2);
         }
         let k = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/keys"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationKeys",
             )
             .await;
@@ -598,17 +598,7 @@ async fn paging_sorting_and_glob_filtering() {
     };
 
     // Defaults: sorted by commonName ascending, 100 per page.
-    let all = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificates",
-        )
-        .await;
+    let all = sim.get(&path, &token, &[], "applicationCertificates").await;
     envelope_keys(&all, true);
     assert_eq!(all["applicationId"], app.as_str());
     assert_eq!(all["sortField"], "certificateInfo.commonName");
@@ -631,13 +621,10 @@ async fn paging_sorting_and_glob_filtering() {
     let mut paged = Vec::new();
     for (page, count) in [("0", 2), ("1", 2), ("2", 1), ("3", 0)] {
         let p = sim
-            .expect(
-                Method::GET,
+            .get(
                 &path,
                 &token,
                 &[("perPage", "2"), ("page", page)],
-                None,
-                200,
                 "applicationCertificates",
             )
             .await;
@@ -651,13 +638,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Descending, any case; the caller's spelling is echoed.
     let desc = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortDirection", "DESC")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -666,13 +650,10 @@ async fn paging_sorting_and_glob_filtering() {
     reversed.reverse();
     assert_eq!(cn(&desc), reversed);
     let mixed = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortDirection", "Desc")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -680,13 +661,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Sorting by a date field.
     let by_date = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortField", "creationDate"), ("sortDirection", "asc")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -702,8 +680,7 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Glob filters: anchored, `*` wildcard, case-insensitive.
     let filtered = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
@@ -711,8 +688,6 @@ async fn paging_sorting_and_glob_filtering() {
                 ("filter", "REEFER-gw-*"),
                 ("perPage", "2"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -722,44 +697,35 @@ async fn paging_sorting_and_glob_filtering() {
     assert_eq!(filtered["filterField"], "certificateInfo.commonName");
     assert!(cn(&filtered).iter().all(|n| n.starts_with("reefer-gw-")));
     let middle = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "*hub*"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
     assert_eq!(cn(&middle), ["coldroom-hub-07.coldchain.portico.demo"]);
     let none = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "reefer"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
     assert_eq!(none["totalCount"], 0);
     // A filter without filterField filters nothing.
     let ignored = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("filter", "nothing*")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -768,13 +734,10 @@ async fn paging_sorting_and_glob_filtering() {
     // Filtering by status on another list.
     let fleet = sim.app_id(&token, "Fleet Telematics").await;
     let inactive = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("/applications/{fleet}/certificates"),
             &token,
             &[("filterField", "status"), ("filter", "inactive")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -784,13 +747,10 @@ async fn paging_sorting_and_glob_filtering() {
     let mut apps = Vec::new();
     for page in ["0", "1", "2"] {
         let p = sim
-            .expect(
-                Method::GET,
+            .get(
                 "/applications",
                 &token,
                 &[("perPage", "1"), ("page", page), ("sortDirection", "desc")],
-                None,
-                200,
                 "applications",
             )
             .await;
@@ -806,13 +766,10 @@ async fn paging_sorting_and_glob_filtering() {
         ]
     );
     let glob = sim
-        .expect(
-            Method::GET,
+        .get(
             "/applications",
             &token,
             &[("filterField", "name"), ("filter", "*tele*")],
-            None,
-            200,
             "applications",
         )
         .await;
@@ -821,13 +778,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Keys default to newest first.
     let keys = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("/applications/{app}/keys"),
             &token,
             &[],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -917,42 +871,26 @@ async fn certificate_crud_derives_info_from_the_pem() {
     );
 
     let path = format!("{list_path}/{id}");
-    let got = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificate",
-        )
-        .await;
+    let got = sim.get(&path, &token, &[], "applicationCertificate").await;
     assert_eq!(got, created);
     // Ids are hex, so upper case names the same certificate.
     let upper = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("{list_path}/{}", id.to_uppercase()),
             &token,
             &[],
-            None,
-            200,
             "applicationCertificate",
         )
         .await;
     assert_eq!(upper["id"], id.as_str());
     let listed = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "van-0999*"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -1020,9 +958,15 @@ async fn certificate_crud_derives_info_from_the_pem() {
         json!([]),
     ] {
         let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body.clone()))
+            .rejected(
+                Method::PATCH,
+                &path,
+                &token,
+                Some(body.clone()),
+                400,
+                "Validation",
+            )
             .await;
-        assert_error(&r, 400, "Validation");
         sim.schemas.check("validationErrors", &r.body);
     }
     // A PEM that does not parse, on PATCH and POST, is a validation error too.
@@ -1034,38 +978,35 @@ async fn certificate_crud_derives_info_from_the_pem() {
         (Method::PATCH, path.as_str()),
         (Method::POST, list_path.as_str()),
     ] {
-        let r = sim
-            .call(
-                method,
-                p,
-                Some(&token),
-                &[],
-                Some(json!({"certificate": junk})),
-            )
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.rejected(
+            method,
+            p,
+            &token,
+            Some(json!({"certificate": junk})),
+            400,
+            "Validation",
+        )
+        .await;
     }
     let not_pem = "x".repeat(80);
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"certificate": not_pem})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"description": "no pem"})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
+    sim.rejected(
+        Method::POST,
+        &list_path,
+        &token,
+        Some(json!({"certificate": not_pem})),
+        400,
+        "Validation",
+    )
+    .await;
+    sim.rejected(
+        Method::POST,
+        &list_path,
+        &token,
+        Some(json!({"description": "no pem"})),
+        400,
+        "Validation",
+    )
+    .await;
     let r = sim
         .raw(
             Method::PATCH,
@@ -1077,32 +1018,17 @@ async fn certificate_crud_derives_info_from_the_pem() {
         )
         .await;
     assert_error(&r, 400, "BadRequest");
-    let unchanged = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificate",
-        )
-        .await;
+    let unchanged = sim.get(&path, &token, &[], "applicationCertificate").await;
     assert_eq!(unchanged["certificateInfo"], renewed["certificateInfo"]);
 
     // DELETE, then it is gone.
-    let deleted = sim
-        .expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
+    let deleted = sim.delete(&path, &token).await;
     assert_eq!(deleted, json!({"success": true}));
     for method in [Method::GET, Method::DELETE, Method::PATCH] {
         let body = (method == Method::PATCH).then(|| json!({"status": "active"}));
         let r = sim.call(method, &path, Some(&token), &[], body).await;
         assert_eq!(r.status, 404);
-        assert_eq!(
-            r.body,
-            json!({"type": "NotFound", "message": "Application certificate was not found"})
-        );
+        assert_eq!(r.body, not_found("Application certificate"));
     }
     // Unknown application, ill-formed ids.
     let r = sim
@@ -1114,10 +1040,7 @@ async fn certificate_crud_derives_info_from_the_pem() {
             None,
         )
         .await;
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application was not found"})
-    );
+    assert_eq!(r.body, not_found("Application"));
     assert_eq!(r.status, 404);
     for bad in [
         "not-an-id",
@@ -1125,16 +1048,15 @@ async fn certificate_crud_derives_info_from_the_pem() {
         "5cd02a50df66feb0994c7196aa",
         "zzzzzzzzzzzzzzzzzzzzzzzz",
     ] {
-        let r = sim
-            .call(
-                Method::GET,
-                &format!("{list_path}/{bad}"),
-                Some(&token),
-                &[],
-                None,
-            )
-            .await;
-        assert_error(&r, 404, "NotFound");
+        sim.rejected(
+            Method::GET,
+            &format!("{list_path}/{bad}"),
+            &token,
+            None,
+            404,
+            "NotFound",
+        )
+        .await;
     }
 }
 
@@ -1179,25 +1101,14 @@ async fn certificate_authority_bundle_lists_every_certificate() {
 
     let path = format!("{list_path}/{id}");
     let got = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificateAuthority",
-        )
+        .get(&path, &token, &[], "applicationCertificateAuthority")
         .await;
     assert_eq!(got, created);
     let listed = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("sortField", "name")],
-            None,
-            200,
             "applicationCertificateAuthorities",
         )
         .await;
@@ -1228,30 +1139,22 @@ async fn certificate_authority_bundle_lists_every_certificate() {
         json!({"certificate": single}),
         json!({"caBundle": "y".repeat(60)}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
+        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
             .await;
-        assert_error(&r, 400, "Validation");
     }
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"caBundle": bundle})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
+    sim.rejected(
+        Method::POST,
+        &list_path,
+        &token,
+        Some(json!({"caBundle": bundle})),
+        400,
+        "Validation",
+    )
+    .await;
 
-    sim.expect(Method::DELETE, &path, &token, &[], None, 200, "success")
+    sim.delete(&path, &token).await;
+    sim.assert_not_found(&path, &token, "Application certificate authority")
         .await;
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application certificate authority was not found"})
-    );
 }
 
 #[tokio::test]
@@ -1302,13 +1205,10 @@ async fn access_key_secret_is_shown_once() {
     assert!(!list.text.contains(&secret));
     assert_eq!(list.body["items"][0]["id"], id.as_str(), "newest first");
     let by_key = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("filterField", "key"), ("filter", &key)],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -1338,13 +1238,10 @@ async fn access_key_secret_is_shown_once() {
     assert_eq!(patched.body["addresses"], json!(["10.20.0.0/16"]));
     assert_eq!(patched.body["deviceTags"], created["deviceTags"]);
     let inactive = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("filterField", "status"), ("filter", "inactive")],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -1360,10 +1257,8 @@ async fn access_key_secret_is_shown_once() {
         json!({"key": "mine"}),
         json!({"status": "disabled"}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
+        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
             .await;
-        assert_error(&r, 400, "Validation");
     }
     // The Post schema has no status or secret either.
     for body in [
@@ -1371,20 +1266,19 @@ async fn access_key_secret_is_shown_once() {
         json!({"secret": "chosen"}),
         json!({"name": ""}),
     ] {
-        let r = sim
-            .call(Method::POST, &list_path, Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.rejected(
+            Method::POST,
+            &list_path,
+            &token,
+            Some(body),
+            400,
+            "Validation",
+        )
+        .await;
     }
 
-    sim.expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application key was not found"})
-    );
+    sim.delete(&path, &token).await;
+    sim.assert_not_found(&path, &token, "Application key").await;
 
     // A key made with the demo API token is recorded as made by a token.
     let demo = portico::sim::losant::demo_config("http://unused");
@@ -1434,18 +1328,13 @@ async fn application_crud() {
     assert_eq!(created["summary"]["certificateCount"], 0);
 
     let path = format!("/applications/{id}");
-    let got = sim
-        .expect(Method::GET, &path, &token, &[], None, 200, "application")
-        .await;
+    let got = sim.get(&path, &token, &[], "application").await;
     assert_eq!(got, created);
     let only_keys = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("summaryInclude", "keyCount")],
-            None,
-            200,
             "application",
         )
         .await;
@@ -1473,19 +1362,22 @@ async fn application_crud() {
         json!({"name": "x", "endpointSlug": "Not Valid"}),
         json!({"name": "x", "endpointSlug": "warehouse-robotics"}),
     ] {
-        let r = sim
-            .call(Method::POST, "/applications", Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.rejected(
+            Method::POST,
+            "/applications",
+            &token,
+            Some(body),
+            400,
+            "Validation",
+        )
+        .await;
     }
     for body in [
         json!({"ownerId": "5cd02a50df66feb0994c7196"}),
         json!({"endpointSlug": "fleet-telematics"}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
+        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
             .await;
-        assert_error(&r, 400, "Validation");
     }
     let r = sim
         .raw(
@@ -1499,16 +1391,9 @@ async fn application_crud() {
         .await;
     assert_error(&r, 400, "BadRequest");
 
-    let deleted = sim
-        .expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
+    let deleted = sim.delete(&path, &token).await;
     assert_eq!(deleted, json!({"success": true}));
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application was not found"})
-    );
+    sim.assert_not_found(&path, &token, "Application").await;
     let r = sim
         .call(
             Method::GET,
@@ -1521,20 +1406,17 @@ async fn application_crud() {
     assert_eq!(r.status, 404);
 
     // Unknown routes and methods answer in Losant's shape too.
-    let r = sim
-        .call(Method::GET, "/devices", Some(&token), &[], None)
+    sim.rejected(Method::GET, "/devices", &token, None, 404, "NotFound")
         .await;
-    assert_error(&r, 404, "NotFound");
-    let r = sim
-        .call(
-            Method::PUT,
-            "/applications",
-            Some(&token),
-            &[],
-            Some(json!({})),
-        )
-        .await;
-    assert_error(&r, 405, "MethodNotAllowed");
+    sim.rejected(
+        Method::PUT,
+        "/applications",
+        &token,
+        Some(json!({})),
+        405,
+        "MethodNotAllowed",
+    )
+    .await;
 }
 
 /// The commented-out `token = "..."` line of the demo config.
@@ -1578,27 +1460,15 @@ async fn demo_config_parses_and_works() {
         .as_str()
         .expect("token")
         .to_string();
-    sim.expect(
-        Method::GET,
-        "/applications",
-        &token,
-        &[],
-        None,
-        200,
-        "applications",
-    )
-    .await;
+    sim.get("/applications", &token, &[], "applications").await;
 
     // ...and so does the long-lived API token, on every route.
     let api_token = demo_token(&text);
     let app = sim.app_id(&api_token, "Fleet Telematics").await;
-    sim.expect(
-        Method::GET,
+    sim.get(
         &format!("/applications/{app}/certificates"),
         &api_token,
         &[],
-        None,
-        200,
         "applicationCertificates",
     )
     .await;
