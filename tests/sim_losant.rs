@@ -220,6 +220,12 @@ impl Sim {
         r
     }
 
+    /// A call whose body must fail Losant's schema check (400 Validation).
+    async fn invalid(&self, method: Method, path: &str, token: &str, body: Value) -> Reply {
+        self.rejected(method, path, token, Some(body), 400, "Validation")
+            .await
+    }
+
     /// A GET of `path` that must be a 404 naming `what`.
     async fn assert_not_found(&self, path: &str, token: &str, what: &str) {
         let r = self.call(Method::GET, path, Some(token), &[], None).await;
@@ -958,14 +964,7 @@ async fn certificate_crud_derives_info_from_the_pem() {
         json!([]),
     ] {
         let r = sim
-            .rejected(
-                Method::PATCH,
-                &path,
-                &token,
-                Some(body.clone()),
-                400,
-                "Validation",
-            )
+            .invalid(Method::PATCH, &path, &token, body.clone())
             .await;
         sim.schemas.check("validationErrors", &r.body);
     }
@@ -978,33 +977,22 @@ async fn certificate_crud_derives_info_from_the_pem() {
         (Method::PATCH, path.as_str()),
         (Method::POST, list_path.as_str()),
     ] {
-        sim.rejected(
-            method,
-            p,
-            &token,
-            Some(json!({"certificate": junk})),
-            400,
-            "Validation",
-        )
-        .await;
+        sim.invalid(method, p, &token, json!({"certificate": junk}))
+            .await;
     }
     let not_pem = "x".repeat(80);
-    sim.rejected(
+    sim.invalid(
         Method::POST,
         &list_path,
         &token,
-        Some(json!({"certificate": not_pem})),
-        400,
-        "Validation",
+        json!({"certificate": not_pem}),
     )
     .await;
-    sim.rejected(
+    sim.invalid(
         Method::POST,
         &list_path,
         &token,
-        Some(json!({"description": "no pem"})),
-        400,
-        "Validation",
+        json!({"description": "no pem"}),
     )
     .await;
     let r = sim
@@ -1139,16 +1127,13 @@ async fn certificate_authority_bundle_lists_every_certificate() {
         json!({"certificate": single}),
         json!({"caBundle": "y".repeat(60)}),
     ] {
-        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
-            .await;
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
-    sim.rejected(
+    sim.invalid(
         Method::POST,
         &list_path,
         &token,
-        Some(json!({"caBundle": bundle})),
-        400,
-        "Validation",
+        json!({"caBundle": bundle}),
     )
     .await;
 
@@ -1257,8 +1242,7 @@ async fn access_key_secret_is_shown_once() {
         json!({"key": "mine"}),
         json!({"status": "disabled"}),
     ] {
-        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
-            .await;
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
     // The Post schema has no status or secret either.
     for body in [
@@ -1266,15 +1250,7 @@ async fn access_key_secret_is_shown_once() {
         json!({"secret": "chosen"}),
         json!({"name": ""}),
     ] {
-        sim.rejected(
-            Method::POST,
-            &list_path,
-            &token,
-            Some(body),
-            400,
-            "Validation",
-        )
-        .await;
+        sim.invalid(Method::POST, &list_path, &token, body).await;
     }
 
     sim.delete(&path, &token).await;
@@ -1362,22 +1338,14 @@ async fn application_crud() {
         json!({"name": "x", "endpointSlug": "Not Valid"}),
         json!({"name": "x", "endpointSlug": "warehouse-robotics"}),
     ] {
-        sim.rejected(
-            Method::POST,
-            "/applications",
-            &token,
-            Some(body),
-            400,
-            "Validation",
-        )
-        .await;
+        sim.invalid(Method::POST, "/applications", &token, body)
+            .await;
     }
     for body in [
         json!({"ownerId": "5cd02a50df66feb0994c7196"}),
         json!({"endpointSlug": "fleet-telematics"}),
     ] {
-        sim.rejected(Method::PATCH, &path, &token, Some(body), 400, "Validation")
-            .await;
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
     let r = sim
         .raw(
