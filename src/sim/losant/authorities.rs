@@ -33,7 +33,16 @@ impl Item for Authority {
         &mut self.props
     }
     fn to_json(&self) -> Value {
-        Authority::to_json(self)
+        let mut out = self.meta.json(
+            &self.props,
+            "applicationCertificateAuthorityId",
+            &self.application_id,
+        );
+        out.insert(
+            "caInfo".into(),
+            Value::Array(self.info.iter().map(CertInfo::to_json).collect()),
+        );
+        Value::Object(out)
     }
 }
 

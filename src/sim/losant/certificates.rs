@@ -33,7 +33,13 @@ impl Item for Certificate {
         &mut self.props
     }
     fn to_json(&self) -> Value {
-        Certificate::to_json(self)
+        let mut out = self.meta.json(
+            &self.props,
+            "applicationCertificateId",
+            &self.application_id,
+        );
+        out.insert("certificateInfo".into(), self.info.to_json());
+        Value::Object(out)
     }
 }
 

@@ -37,8 +37,17 @@ impl Item for AccessKey {
     fn props_mut(&mut self) -> &mut Map<String, Value> {
         &mut self.props
     }
+    /// applicationKey.json: never the secret.
     fn to_json(&self) -> Value {
-        AccessKey::to_json(self)
+        let mut out = self
+            .meta
+            .json(&self.props, "applicationKeyId", &self.application_id);
+        out.insert("createdById".into(), json!(self.created_by.id()));
+        out.insert("createdByType".into(), json!(self.created_by.kind()));
+        out.insert("lastUpdatedById".into(), json!(self.updated_by.id()));
+        out.insert("lastUpdatedByType".into(), json!(self.updated_by.kind()));
+        out.insert("key".into(), json!(self.key));
+        Value::Object(out)
     }
 }
 

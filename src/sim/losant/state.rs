@@ -83,7 +83,7 @@ impl Meta {
 
     /// A resource's JSON: its settable `props` plus the properties the
     /// server owns, the id appearing both as `id` and as `id_key`.
-    fn json(
+    pub fn json(
         &self,
         props: &Map<String, Value>,
         id_key: &str,
@@ -226,18 +226,6 @@ pub struct Certificate {
     pub info: CertInfo,
 }
 
-impl Certificate {
-    pub fn to_json(&self) -> Value {
-        let mut out = self.meta.json(
-            &self.props,
-            "applicationCertificateId",
-            &self.application_id,
-        );
-        out.insert("certificateInfo".into(), self.info.to_json());
-        Value::Object(out)
-    }
-}
-
 impl Listed for Certificate {
     fn id(&self) -> &str {
         &self.meta.id
@@ -257,21 +245,6 @@ pub struct Authority {
     /// name, status, description, caBundle.
     pub props: Map<String, Value>,
     pub info: Vec<CertInfo>,
-}
-
-impl Authority {
-    pub fn to_json(&self) -> Value {
-        let mut out = self.meta.json(
-            &self.props,
-            "applicationCertificateAuthorityId",
-            &self.application_id,
-        );
-        out.insert(
-            "caInfo".into(),
-            Value::Array(self.info.iter().map(CertInfo::to_json).collect()),
-        );
-        Value::Object(out)
-    }
 }
 
 impl Listed for Authority {
@@ -298,19 +271,6 @@ pub struct AccessKey {
 }
 
 impl AccessKey {
-    /// applicationKey.json: never the secret.
-    pub fn to_json(&self) -> Value {
-        let mut out = self
-            .meta
-            .json(&self.props, "applicationKeyId", &self.application_id);
-        out.insert("createdById".into(), json!(self.created_by.id()));
-        out.insert("createdByType".into(), json!(self.created_by.kind()));
-        out.insert("lastUpdatedById".into(), json!(self.updated_by.id()));
-        out.insert("lastUpdatedByType".into(), json!(self.updated_by.kind()));
-        out.insert("key".into(), json!(self.key));
-        Value::Object(out)
-    }
-
     /// Whether `secret` is this key's secret. Nothing calls it yet: device
     /// login (`POST /auth/device`) needs devices, which are not simulated.
     #[cfg_attr(not(test), allow(dead_code))]
