@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::certs::{self, CertInfo};
-use super::collection::{self, Item};
+use super::collection::{self, Item, item_accessors};
 use super::error::{ApiError, ApiResult};
 use super::format::now;
 use super::listing::{CERTIFICATES, ListRoute};
@@ -20,18 +20,8 @@ impl Item for Certificate {
     const WHAT: &'static str = "Application certificate";
     const LIST: ListRoute = CERTIFICATES;
 
-    fn all(app: &Application) -> &Vec<Self> {
-        &app.certificates
-    }
-    fn all_mut(app: &mut Application) -> &mut Vec<Self> {
-        &mut app.certificates
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn props_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.props
-    }
+    item_accessors!(certificates);
+
     fn to_json(&self) -> Value {
         let mut out = self.meta.json(
             &self.props,

@@ -31,6 +31,27 @@ pub trait Item: Listed + Sized + Send + 'static {
     fn to_json(&self) -> Value;
 }
 
+/// The four accessors of an `Item` kept in `Application::$list` with
+/// `meta` and `props` fields, which every impl would otherwise spell out
+/// alike.
+macro_rules! item_accessors {
+    ($list:ident) => {
+        fn all(app: &Application) -> &Vec<Self> {
+            &app.$list
+        }
+        fn all_mut(app: &mut Application) -> &mut Vec<Self> {
+            &mut app.$list
+        }
+        fn meta_mut(&mut self) -> &mut Meta {
+            &mut self.meta
+        }
+        fn props_mut(&mut self) -> &mut Map<String, Value> {
+            &mut self.props
+        }
+    };
+}
+pub(super) use item_accessors;
+
 fn app<'a>(state: &'a TenantState, app_id: &str) -> ApiResult<&'a Application> {
     state
         .application(app_id)

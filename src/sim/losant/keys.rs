@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::auth::Actor;
-use super::collection::{self, Item};
+use super::collection::{self, Item, item_accessors};
 use super::error::ApiResult;
 use super::format::{now, random_hex};
 use super::listing::{KEYS, ListRoute};
@@ -25,18 +25,8 @@ impl Item for AccessKey {
     // is ignored; filterField/filter cover what Portico uses.
     const LIST: ListRoute = KEYS;
 
-    fn all(app: &Application) -> &Vec<Self> {
-        &app.keys
-    }
-    fn all_mut(app: &mut Application) -> &mut Vec<Self> {
-        &mut app.keys
-    }
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
-    fn props_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.props
-    }
+    item_accessors!(keys);
+
     /// applicationKey.json: never the secret.
     fn to_json(&self) -> Value {
         let mut out = self
