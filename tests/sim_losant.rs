@@ -199,6 +199,18 @@ impl Sim {
             .await
     }
 
+    /// A POST that must answer 201 with a body matching `schema`.
+    async fn post(&self, path: &str, token: &str, body: Value, schema: &str) -> Value {
+        self.expect(Method::POST, path, token, &[], Some(body), 201, schema)
+            .await
+    }
+
+    /// A PATCH that must answer 200 with a body matching `schema`.
+    async fn patch(&self, path: &str, token: &str, body: Value, schema: &str) -> Value {
+        self.expect(Method::PATCH, path, token, &[], Some(body), 200, schema)
+            .await
+    }
+
     /// A DELETE that must succeed; returns its body.
     async fn delete(&self, path: &str, token: &str) -> Value {
         self.expect(Method::DELETE, path, token, &[], None, 200, "success")
@@ -836,20 +848,17 @@ async fn certificate_crud_derives_info_from_the_pem() {
     );
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "certificate": pem,
                 "description": "Van 999 gateway",
                 "deviceIds": ["575ecf887ae143cd83dc4aa2"],
                 "deviceTags": [{"key": "depot", "value": "Utrecht"}],
                 "filterType": "whitelist",
                 "pubTopics": ["fleet/van-0999/telemetry"],
-            })),
-            201,
+            }),
             "applicationCertificate",
         )
         .await;
@@ -904,13 +913,10 @@ async fn certificate_crud_derives_info_from_the_pem() {
 
     // PATCH the documented fields.
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"status": "inactive", "description": "Van 999, retired"})),
-            200,
+            json!({"status": "inactive", "description": "Van 999, retired"}),
             "applicationCertificate",
         )
         .await;
@@ -928,13 +934,10 @@ async fn certificate_crud_derives_info_from_the_pem() {
         datetime!(2029-01-01 00:00:00 UTC),
     );
     let renewed = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"certificate": pem2})),
-            200,
+            json!({"certificate": pem2}),
             "applicationCertificate",
         )
         .await;
@@ -1064,13 +1067,10 @@ async fn certificate_authority_bundle_lists_every_certificate() {
     let bundle = format!("{}{}", root.ca.pem(), intermediate);
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({"name": "Head office PKI", "caBundle": bundle, "description": "Root and intermediate"})),
-            201,
+            json!({"name": "Head office PKI", "caBundle": bundle, "description": "Root and intermediate"}),
             "applicationCertificateAuthority",
         )
         .await;
@@ -1106,15 +1106,10 @@ async fn certificate_authority_bundle_lists_every_certificate() {
     // Rename and swap the bundle for a single certificate.
     let single = root.ca.pem();
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(
-                json!({"name": "Head office root only", "status": "inactive", "caBundle": single}),
-            ),
-            200,
+            json!({"name": "Head office root only", "status": "inactive", "caBundle": single}),
             "applicationCertificateAuthority",
         )
         .await;
@@ -1150,18 +1145,15 @@ async fn access_key_secret_is_shown_once() {
     let list_path = format!("/applications/{app}/keys");
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "name": "Reefer gateway batch 7",
                 "description": "Gateways shipped in November",
                 "deviceTags": [{"key": "batch", "value": "7"}],
                 "subTopics": ["coldchain/batch7/commands"],
-            })),
-            201,
+            }),
             "applicationKeyPostResponse",
         )
         .await;
@@ -1260,13 +1252,10 @@ async fn access_key_secret_is_shown_once() {
     let demo = portico::sim::losant::demo_config("http://unused");
     let api_token = demo_token(&demo);
     let by_token = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &api_token,
-            &[],
-            Some(json!({})),
-            201,
+            json!({}),
             "applicationKeyPostResponse",
         )
         .await;
@@ -1278,18 +1267,15 @@ async fn application_crud() {
     let sim = Sim::start().await;
     let token = sim.login().await;
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             "/applications",
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "name": "Warehouse Robotics",
                 "description": "AMR fleet telemetry",
                 "endpointSlug": "warehouse-robotics",
                 "expUserTokenCutoff": "2027-01-01T00:00:00Z",
-            })),
-            201,
+            }),
             "application",
         )
         .await;
@@ -1317,13 +1303,10 @@ async fn application_crud() {
     assert_eq!(only_keys["summary"], json!({"keyCount": 0}));
 
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"name": "Warehouse Robotics (EU)", "globals": [{"key": "site", "json": "\"AMS\""}]})),
-            200,
+            json!({"name": "Warehouse Robotics (EU)", "globals": [{"key": "site", "json": "\"AMS\""}]}),
             "application",
         )
         .await;
