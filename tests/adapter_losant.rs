@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use portico::model::{Kind, Pane, Resource, Secret};
 use portico::platform::losant::{Auth, Losant};
-use portico::platform::{Operation, Platform, PlatformError, Progress, Source, Target};
+use portico::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, Target};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -101,6 +101,50 @@ fn by_id(items: &[Resource], id: &str) -> Resource {
         .find(|r| r.id == id)
         .cloned()
         .unwrap_or_else(|| panic!("{id} not listed"))
+}
+
+/// Creates a resource; the operation must succeed.
+async fn create(
+    adapter: &Losant,
+    kind: Kind,
+    parent: Option<&str>,
+    pairs: &[(&str, &str)],
+    what: &str,
+) -> Outcome {
+    let op = Operation::Create {
+        kind,
+        parent: parent.map(str::to_string),
+        values: values(pairs),
+    };
+    adapter.perform(&op).await.expect(what)
+}
+
+/// Edits a resource; the operation must succeed.
+async fn update(adapter: &Losant, t: &Target, pairs: &[(&str, &str)], what: &str) -> Outcome {
+    let op = Operation::Update {
+        target: t.clone(),
+        values: values(pairs),
+    };
+    adapter.perform(&op).await.expect(what)
+}
+
+/// Turns a resource on or off; the operation must succeed.
+async fn set_active(adapter: &Losant, t: &Target, active: bool, what: &str) -> Outcome {
+    let op = Operation::SetActive {
+        target: t.clone(),
+        active,
+    };
+    adapter.perform(&op).await.expect(what)
+}
+
+async fn delete(adapter: &Losant, t: &Target) -> Outcome {
+    let op = Operation::Delete { target: t.clone() };
+    adapter.perform(&op).await.expect("delete")
+}
+
+/// The resource's status as the server reports it now.
+async fn status(adapter: &Losant, t: &Target) -> Option<String> {
+    adapter.get(t).await.expect("get").status
 }
 
 fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -240,20 +284,20 @@ async fn a_certificate_is_uploaded_edited_toggled_and_deleted() {
     let (pem, not_after) = device_pem("hvac-ctl-12.energy.test", 90);
     let path = write(&dir, "hvac.pem", pem.as_bytes());
 
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::Certificate,
-            parent: Some(app.clone()),
-            values: values(&[
-                ("certificate", &path),
-                ("description", "HVAC controller, floor 12"),
-                ("filterType", "whitelist"),
-                ("pubTopics", "hvac/12/state, hvac/12/alarm"),
-                ("subTopics", ""),
-            ]),
-        })
-        .await
-        .expect("create");
+    let outcome = create(
+        &adapter,
+        Kind::Certificate,
+        Some(&app),
+        &[
+            ("certificate", &path),
+            ("description", "HVAC controller, floor 12"),
+            ("filterType", "whitelist"),
+            ("pubTopics", "hvac/12/state, hvac/12/alarm"),
+            ("subTopics", ""),
+        ],
+        "create",
+    )
+    .await;
     let id = outcome.created.clone().expect("created id");
     assert!(
         outcome.summary.contains("hvac-ctl-12.energy.test"),
@@ -284,18 +328,18 @@ async fn a_certificate_is_uploaded_edited_toggled_and_deleted() {
     );
     assert_eq!(got.detail("subTopics"), Some(""));
 
-    adapter
-        .perform(&Operation::Update {
-            target: t.clone(),
-            values: values(&[
-                ("description", "HVAC controller, floor 12 (moved)"),
-                ("filterType", "all"),
-                ("pubTopics", ""),
-                ("subTopics", "hvac/12/setpoint"),
-            ]),
-        })
-        .await
-        .expect("update");
+    update(
+        &adapter,
+        &t,
+        &[
+            ("description", "HVAC controller, floor 12 (moved)"),
+            ("filterType", "all"),
+            ("pubTopics", ""),
+            ("subTopics", "hvac/12/setpoint"),
+        ],
+        "update",
+    )
+    .await;
     let got = adapter.get(&t).await.expect("get after update");
     assert_eq!(
         got.detail("description"),
@@ -305,33 +349,15 @@ async fn a_certificate_is_uploaded_edited_toggled_and_deleted() {
     assert_eq!(got.detail("pubTopics"), Some(""));
     assert_eq!(got.detail("subTopics"), Some("hvac/12/setpoint"));
 
-    let off = adapter
-        .perform(&Operation::SetActive {
-            target: t.clone(),
-            active: false,
-        })
-        .await
-        .expect("disable");
+    let off = set_active(&adapter, &t, false, "disable").await;
     assert!(off.summary.starts_with("disabled"), "{}", off.summary);
     let got = by_id(&pane(&adapter, &app).await, &id);
     assert_eq!(got.status.as_deref(), Some("inactive"));
     assert_eq!(got.cells[1], "inactive");
-    adapter
-        .perform(&Operation::SetActive {
-            target: t.clone(),
-            active: true,
-        })
-        .await
-        .expect("enable");
-    assert_eq!(
-        adapter.get(&t).await.expect("get").status.as_deref(),
-        Some("active")
-    );
+    set_active(&adapter, &t, true, "enable").await;
+    assert_eq!(status(&adapter, &t).await.as_deref(), Some("active"));
 
-    adapter
-        .perform(&Operation::Delete { target: t.clone() })
-        .await
-        .expect("delete");
+    delete(&adapter, &t).await;
     match adapter.get(&t).await {
         Err(PlatformError::NotFound(message)) => {
             assert_eq!(message, "NotFound: Application certificate was not found")
@@ -348,14 +374,14 @@ async fn pasted_pem_text_is_uploaded_without_a_private_key() {
     let app = app_id(&adapter, "Fleet Telematics").await;
     let (pem, _) = device_pem("van-0300.fleet.test", 365);
     let with_key = format!("{pem}{}", KeyPair::generate().expect("key").serialize_pem());
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::Certificate,
-            parent: Some(app.clone()),
-            values: values(&[("certificate", &with_key)]),
-        })
-        .await
-        .expect("create from pasted text");
+    let outcome = create(
+        &adapter,
+        Kind::Certificate,
+        Some(&app),
+        &[("certificate", &with_key)],
+        "create from pasted text",
+    )
+    .await;
     let id = outcome.created.expect("id");
     let listed = by_id(&pane(&adapter, &app).await, &id);
     assert_eq!(listed.name, "van-0300.fleet.test");
@@ -439,18 +465,18 @@ async fn a_two_certificate_ca_bundle_is_added_toggled_and_deleted() {
     let dir = tempfile::tempdir().expect("tmp");
     let (bundle, earliest) = two_cert_bundle();
     let path = write(&dir, "bundle.pem", bundle.as_bytes());
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::CertificateAuthority,
-            parent: Some(app.clone()),
-            values: values(&[
-                ("name", "Fleet PKI 2"),
-                ("caBundle", &path),
-                ("description", "Root and issuing CA"),
-            ]),
-        })
-        .await
-        .expect("create CA");
+    let outcome = create(
+        &adapter,
+        Kind::CertificateAuthority,
+        Some(&app),
+        &[
+            ("name", "Fleet PKI 2"),
+            ("caBundle", &path),
+            ("description", "Root and issuing CA"),
+        ],
+        "create CA",
+    )
+    .await;
     assert!(
         outcome.summary.contains("2 certificates"),
         "{}",
@@ -474,31 +500,19 @@ async fn a_two_certificate_ca_bundle_is_added_toggled_and_deleted() {
     assert!(items[pos..].iter().all(|r| r.kind != Kind::Certificate));
 
     let t = target(&ca, &app);
-    adapter
-        .perform(&Operation::SetActive {
-            target: t.clone(),
-            active: false,
-        })
-        .await
-        .expect("disable");
-    assert_eq!(
-        adapter.get(&t).await.expect("get").status.as_deref(),
-        Some("inactive")
-    );
-    adapter
-        .perform(&Operation::Update {
-            target: t.clone(),
-            values: values(&[("name", "Fleet PKI (2025)"), ("description", "")]),
-        })
-        .await
-        .expect("rename");
+    set_active(&adapter, &t, false, "disable").await;
+    assert_eq!(status(&adapter, &t).await.as_deref(), Some("inactive"));
+    update(
+        &adapter,
+        &t,
+        &[("name", "Fleet PKI (2025)"), ("description", "")],
+        "rename",
+    )
+    .await;
     let got = adapter.get(&t).await.expect("get");
     assert_eq!(got.name, "Fleet PKI (2025)");
     assert_eq!(got.detail("description"), Some(""));
-    adapter
-        .perform(&Operation::Delete { target: t.clone() })
-        .await
-        .expect("delete");
+    delete(&adapter, &t).await;
     assert!(matches!(
         adapter.get(&t).await,
         Err(PlatformError::NotFound(_))
@@ -510,20 +524,20 @@ async fn an_access_key_shows_its_secret_once_and_toggles() {
     let sim = sim().await;
     let adapter = login(&sim.base);
     let app = app_id(&adapter, "Smart Building Energy").await;
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::AccessKey,
-            parent: Some(app.clone()),
-            values: values(&[
-                ("name", "Meter gateways"),
-                ("description", "Sub-metering gateways, floors 1 to 5"),
-                ("filterType", "whitelist"),
-                ("pubTopics", "meters/+/reading"),
-                ("subTopics", "meters/+/config"),
-            ]),
-        })
-        .await
-        .expect("create key");
+    let outcome = create(
+        &adapter,
+        Kind::AccessKey,
+        Some(&app),
+        &[
+            ("name", "Meter gateways"),
+            ("description", "Sub-metering gateways, floors 1 to 5"),
+            ("filterType", "whitelist"),
+            ("pubTopics", "meters/+/reading"),
+            ("subTopics", "meters/+/config"),
+        ],
+        "create key",
+    )
+    .await;
     let id = outcome.created.clone().expect("id");
     let issued = outcome.secret.expect("secret");
     assert_eq!(issued.label, "access key secret");
@@ -545,32 +559,20 @@ async fn an_access_key_shows_its_secret_once_and_toggles() {
     );
 
     let t = target(&listed, &app);
-    let off = adapter
-        .perform(&Operation::SetActive {
-            target: t.clone(),
-            active: false,
-        })
-        .await
-        .expect("deactivate");
+    let off = set_active(&adapter, &t, false, "deactivate").await;
     assert!(off.summary.starts_with("deactivated"), "{}", off.summary);
-    assert_eq!(
-        adapter.get(&t).await.expect("get").status.as_deref(),
-        Some("inactive")
-    );
-    adapter
-        .perform(&Operation::Update {
-            target: t.clone(),
-            values: values(&[("name", ""), ("description", "renamed away")]),
-        })
-        .await
-        .expect("clear name");
+    assert_eq!(status(&adapter, &t).await.as_deref(), Some("inactive"));
+    update(
+        &adapter,
+        &t,
+        &[("name", ""), ("description", "renamed away")],
+        "clear name",
+    )
+    .await;
     let got = adapter.get(&t).await.expect("get");
     assert_eq!(got.name, key, "an unnamed key shows its key");
     assert_eq!(got.detail("name"), None);
-    adapter
-        .perform(&Operation::Delete { target: t.clone() })
-        .await
-        .expect("delete");
+    delete(&adapter, &t).await;
     assert!(pane(&adapter, &app).await.iter().all(|r| r.id != id));
 }
 
@@ -642,14 +644,14 @@ async fn long_lists_load_every_page_and_report_progress() {
     let adapter = login(&sim.base);
     let app = app_id(&adapter, COLD_CHAIN).await;
     for n in 0..5 {
-        adapter
-            .perform(&Operation::Create {
-                kind: Kind::AccessKey,
-                parent: Some(app.clone()),
-                values: values(&[("name", &format!("paging key {n}"))]),
-            })
-            .await
-            .expect("key");
+        create(
+            &adapter,
+            Kind::AccessKey,
+            Some(&app),
+            &[("name", &format!("paging key {n}"))],
+            "key",
+        )
+        .await;
     }
     let whole = pane(&adapter, &app).await;
     assert_eq!(whole.len(), 5 + 1 + 7);
@@ -741,14 +743,14 @@ async fn a_wrong_password_is_an_auth_error() {
 async fn applications_are_created_edited_and_deleted() {
     let sim = sim().await;
     let adapter = login(&sim.base);
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::Application,
-            parent: None,
-            values: values(&[("name", "Yard Tractors"), ("description", "Terminal yard")]),
-        })
-        .await
-        .expect("create");
+    let outcome = create(
+        &adapter,
+        Kind::Application,
+        None,
+        &[("name", "Yard Tractors"), ("description", "Terminal yard")],
+        "create",
+    )
+    .await;
     let id = outcome.created.expect("id");
     let app = by_id(&apps(&adapter).await, &id);
     assert_eq!(app.name, "Yard Tractors");
@@ -759,13 +761,13 @@ async fn applications_are_created_edited_and_deleted() {
         name: app.name.clone(),
         parent: None,
     };
-    adapter
-        .perform(&Operation::Update {
-            target: t.clone(),
-            values: values(&[("name", "Yard Tractors EU"), ("description", "")]),
-        })
-        .await
-        .expect("update");
+    update(
+        &adapter,
+        &t,
+        &[("name", "Yard Tractors EU"), ("description", "")],
+        "update",
+    )
+    .await;
     let app = by_id(&apps(&adapter).await, &id);
     assert_eq!(app.name, "Yard Tractors EU");
     assert_eq!(app.detail("description"), Some(""));
@@ -778,10 +780,7 @@ async fn applications_are_created_edited_and_deleted() {
             .await,
         Err(PlatformError::Unsupported(_))
     ));
-    adapter
-        .perform(&Operation::Delete { target: t })
-        .await
-        .expect("delete");
+    delete(&adapter, &t).await;
     assert!(apps(&adapter).await.iter().all(|a| a.id != id));
 }
 
@@ -944,14 +943,14 @@ async fn a_refused_login_token_is_renewed_once_and_pages_load_concurrently() {
     // A fresh adapter creates: its first token is refused, the create is
     // sent again with the renewed one, and made once.
     let adapter = login(&base);
-    let outcome = adapter
-        .perform(&Operation::Create {
-            kind: Kind::Application,
-            parent: None,
-            values: values(&[("name", "New")]),
-        })
-        .await
-        .expect("create after renewal");
+    let outcome = create(
+        &adapter,
+        Kind::Application,
+        None,
+        &[("name", "New")],
+        "create after renewal",
+    )
+    .await;
     assert_eq!(outcome.created.as_deref(), Some("5f00000000000000000000aa"));
     assert_eq!(counters.posts.load(Ordering::SeqCst), 1);
     assert_eq!(counters.logins.load(Ordering::SeqCst), 4);

@@ -193,18 +193,60 @@ impl Sim {
         r.body
     }
 
+    /// A GET that must answer 200 with a body matching `schema`.
+    async fn get(&self, path: &str, token: &str, query: &[(&str, &str)], schema: &str) -> Value {
+        self.expect(Method::GET, path, token, query, None, 200, schema)
+            .await
+    }
+
+    /// A POST that must answer 201 with a body matching `schema`.
+    async fn post(&self, path: &str, token: &str, body: Value, schema: &str) -> Value {
+        self.expect(Method::POST, path, token, &[], Some(body), 201, schema)
+            .await
+    }
+
+    /// A PATCH that must answer 200 with a body matching `schema`.
+    async fn patch(&self, path: &str, token: &str, body: Value, schema: &str) -> Value {
+        self.expect(Method::PATCH, path, token, &[], Some(body), 200, schema)
+            .await
+    }
+
+    /// A DELETE that must succeed; returns its body.
+    async fn delete(&self, path: &str, token: &str) -> Value {
+        self.expect(Method::DELETE, path, token, &[], None, 200, "success")
+            .await
+    }
+
+    /// A call that must fail with `status` and a Losant error body of type `kind`.
+    async fn rejected(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        status: u16,
+        kind: &str,
+    ) -> Reply {
+        let r = self.call(method, path, Some(token), &[], body).await;
+        assert_error(&r, status, kind);
+        r
+    }
+
+    /// A call whose body must fail Losant's schema check (400 Validation).
+    async fn invalid(&self, method: Method, path: &str, token: &str, body: Value) -> Reply {
+        self.rejected(method, path, token, Some(body), 400, "Validation")
+            .await
+    }
+
+    /// A GET of `path` that must be a 404 naming `what`.
+    async fn assert_not_found(&self, path: &str, token: &str, what: &str) {
+        let r = self.call(Method::GET, path, Some(token), &[], None).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(r.body, not_found(what));
+    }
+
     async fn app_id(&self, token: &str, name: &str) -> String {
-        let list = self
-            .expect(
-                Method::GET,
-                "/applications",
-                token,
-                &[],
-                None,
-                200,
-                "applications",
-            )
-            .await;
+        let list = self.get("/applications", token, &[], "applications").await;
         list["items"]
             .as_array()
             .expect("items")
@@ -222,6 +264,10 @@ fn assert_error(r: &Reply, status: u16, kind: &str) {
     assert!(r.body["message"].is_string(), "{}", r.text);
     let keys: Vec<&String> = r.body.as_object().expect("object").keys().collect();
     assert_eq!(keys, ["message", "type"], "{}", r.text);
+}
+
+fn not_found(what: &str) -> Value {
+    json!({"type": "NotFound", "message": format!("{what} was not found")})
 }
 
 fn unauthorized() -> Value {
@@ -316,16 +362,7 @@ async fn auth_good_bad_and_missing() {
     let token = sim.login().await;
 
     // Good token works; the email is not case-sensitive.
-    sim.expect(
-        Method::GET,
-        "/applications",
-        &token,
-        &[],
-        None,
-        200,
-        "applications",
-    )
-    .await;
+    sim.get("/applications", &token, &[], "applications").await;
     let r = sim
         .call(
             Method::POST,
@@ -472,17 +509,7 @@ async fn vendor_query_and_accept_version_are_ignored() {
 async fn demo_seed_is_realistic() {
     let sim = Sim::start().await;
     let token = sim.login().await;
-    let apps = sim
-        .expect(
-            Method::GET,
-            "/applications",
-            &token,
-            &[],
-            None,
-            200,
-            "applications",
-        )
-        .await;
+    let apps = sim.get("/applications", &token, &[], "applications").await;
     envelope_keys(&apps, false);
     let names: Vec<&str> = apps["items"]
         .as_array()
@@ -506,13 +533,10 @@ async fn demo_seed_is_realistic() {
         assert!(is_object_id(id));
         assert!(is_iso_ms_z(app["creationDate"].as_str().expect("date")));
         let certs = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/certificates"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationCertificates",
             )
             .await;
@@ -537,13 +561,10 @@ async fn demo_seed_is_realistic() {
             }
         }
         let ca = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/certificate-authorities"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationCertificateAuthorities",
             )
             .await;
@@ -552,13 +573,10 @@ async fn demo_seed_is_realistic() {
             assert_eq!(a["caInfo"].as_array().expect("caInfo").len(), 2);
         }
         let k = sim
-            .expect(
-                Method::GET,
+            .get(
                 &format!("/applications/{id}/keys"),
                 &token,
                 &[],
-                None,
-                200,
                 "applicationKeys",
             )
             .await;
@@ -598,17 +616,7 @@ async fn paging_sorting_and_glob_filtering() {
     };
 
     // Defaults: sorted by commonName ascending, 100 per page.
-    let all = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificates",
-        )
-        .await;
+    let all = sim.get(&path, &token, &[], "applicationCertificates").await;
     envelope_keys(&all, true);
     assert_eq!(all["applicationId"], app.as_str());
     assert_eq!(all["sortField"], "certificateInfo.commonName");
@@ -631,13 +639,10 @@ async fn paging_sorting_and_glob_filtering() {
     let mut paged = Vec::new();
     for (page, count) in [("0", 2), ("1", 2), ("2", 1), ("3", 0)] {
         let p = sim
-            .expect(
-                Method::GET,
+            .get(
                 &path,
                 &token,
                 &[("perPage", "2"), ("page", page)],
-                None,
-                200,
                 "applicationCertificates",
             )
             .await;
@@ -651,13 +656,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Descending, any case; the caller's spelling is echoed.
     let desc = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortDirection", "DESC")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -666,13 +668,10 @@ async fn paging_sorting_and_glob_filtering() {
     reversed.reverse();
     assert_eq!(cn(&desc), reversed);
     let mixed = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortDirection", "Desc")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -680,13 +679,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Sorting by a date field.
     let by_date = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("sortField", "creationDate"), ("sortDirection", "asc")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -702,8 +698,7 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Glob filters: anchored, `*` wildcard, case-insensitive.
     let filtered = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
@@ -711,8 +706,6 @@ async fn paging_sorting_and_glob_filtering() {
                 ("filter", "REEFER-gw-*"),
                 ("perPage", "2"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -722,44 +715,35 @@ async fn paging_sorting_and_glob_filtering() {
     assert_eq!(filtered["filterField"], "certificateInfo.commonName");
     assert!(cn(&filtered).iter().all(|n| n.starts_with("reefer-gw-")));
     let middle = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "*hub*"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
     assert_eq!(cn(&middle), ["coldroom-hub-07.coldchain.portico.demo"]);
     let none = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "reefer"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
     assert_eq!(none["totalCount"], 0);
     // A filter without filterField filters nothing.
     let ignored = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("filter", "nothing*")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -768,13 +752,10 @@ async fn paging_sorting_and_glob_filtering() {
     // Filtering by status on another list.
     let fleet = sim.app_id(&token, "Fleet Telematics").await;
     let inactive = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("/applications/{fleet}/certificates"),
             &token,
             &[("filterField", "status"), ("filter", "inactive")],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -784,13 +765,10 @@ async fn paging_sorting_and_glob_filtering() {
     let mut apps = Vec::new();
     for page in ["0", "1", "2"] {
         let p = sim
-            .expect(
-                Method::GET,
+            .get(
                 "/applications",
                 &token,
                 &[("perPage", "1"), ("page", page), ("sortDirection", "desc")],
-                None,
-                200,
                 "applications",
             )
             .await;
@@ -806,13 +784,10 @@ async fn paging_sorting_and_glob_filtering() {
         ]
     );
     let glob = sim
-        .expect(
-            Method::GET,
+        .get(
             "/applications",
             &token,
             &[("filterField", "name"), ("filter", "*tele*")],
-            None,
-            200,
             "applications",
         )
         .await;
@@ -821,13 +796,10 @@ async fn paging_sorting_and_glob_filtering() {
 
     // Keys default to newest first.
     let keys = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("/applications/{app}/keys"),
             &token,
             &[],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -876,20 +848,17 @@ async fn certificate_crud_derives_info_from_the_pem() {
     );
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "certificate": pem,
                 "description": "Van 999 gateway",
                 "deviceIds": ["575ecf887ae143cd83dc4aa2"],
                 "deviceTags": [{"key": "depot", "value": "Utrecht"}],
                 "filterType": "whitelist",
                 "pubTopics": ["fleet/van-0999/telemetry"],
-            })),
-            201,
+            }),
             "applicationCertificate",
         )
         .await;
@@ -917,42 +886,26 @@ async fn certificate_crud_derives_info_from_the_pem() {
     );
 
     let path = format!("{list_path}/{id}");
-    let got = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificate",
-        )
-        .await;
+    let got = sim.get(&path, &token, &[], "applicationCertificate").await;
     assert_eq!(got, created);
     // Ids are hex, so upper case names the same certificate.
     let upper = sim
-        .expect(
-            Method::GET,
+        .get(
             &format!("{list_path}/{}", id.to_uppercase()),
             &token,
             &[],
-            None,
-            200,
             "applicationCertificate",
         )
         .await;
     assert_eq!(upper["id"], id.as_str());
     let listed = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[
                 ("filterField", "certificateInfo.commonName"),
                 ("filter", "van-0999*"),
             ],
-            None,
-            200,
             "applicationCertificates",
         )
         .await;
@@ -960,13 +913,10 @@ async fn certificate_crud_derives_info_from_the_pem() {
 
     // PATCH the documented fields.
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"status": "inactive", "description": "Van 999, retired"})),
-            200,
+            json!({"status": "inactive", "description": "Van 999, retired"}),
             "applicationCertificate",
         )
         .await;
@@ -984,13 +934,10 @@ async fn certificate_crud_derives_info_from_the_pem() {
         datetime!(2029-01-01 00:00:00 UTC),
     );
     let renewed = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"certificate": pem2})),
-            200,
+            json!({"certificate": pem2}),
             "applicationCertificate",
         )
         .await;
@@ -1020,9 +967,8 @@ async fn certificate_crud_derives_info_from_the_pem() {
         json!([]),
     ] {
         let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body.clone()))
+            .invalid(Method::PATCH, &path, &token, body.clone())
             .await;
-        assert_error(&r, 400, "Validation");
         sim.schemas.check("validationErrors", &r.body);
     }
     // A PEM that does not parse, on PATCH and POST, is a validation error too.
@@ -1034,38 +980,24 @@ async fn certificate_crud_derives_info_from_the_pem() {
         (Method::PATCH, path.as_str()),
         (Method::POST, list_path.as_str()),
     ] {
-        let r = sim
-            .call(
-                method,
-                p,
-                Some(&token),
-                &[],
-                Some(json!({"certificate": junk})),
-            )
+        sim.invalid(method, p, &token, json!({"certificate": junk}))
             .await;
-        assert_error(&r, 400, "Validation");
     }
     let not_pem = "x".repeat(80);
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"certificate": not_pem})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"description": "no pem"})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
+    sim.invalid(
+        Method::POST,
+        &list_path,
+        &token,
+        json!({"certificate": not_pem}),
+    )
+    .await;
+    sim.invalid(
+        Method::POST,
+        &list_path,
+        &token,
+        json!({"description": "no pem"}),
+    )
+    .await;
     let r = sim
         .raw(
             Method::PATCH,
@@ -1077,32 +1009,17 @@ async fn certificate_crud_derives_info_from_the_pem() {
         )
         .await;
     assert_error(&r, 400, "BadRequest");
-    let unchanged = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificate",
-        )
-        .await;
+    let unchanged = sim.get(&path, &token, &[], "applicationCertificate").await;
     assert_eq!(unchanged["certificateInfo"], renewed["certificateInfo"]);
 
     // DELETE, then it is gone.
-    let deleted = sim
-        .expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
+    let deleted = sim.delete(&path, &token).await;
     assert_eq!(deleted, json!({"success": true}));
     for method in [Method::GET, Method::DELETE, Method::PATCH] {
         let body = (method == Method::PATCH).then(|| json!({"status": "active"}));
         let r = sim.call(method, &path, Some(&token), &[], body).await;
         assert_eq!(r.status, 404);
-        assert_eq!(
-            r.body,
-            json!({"type": "NotFound", "message": "Application certificate was not found"})
-        );
+        assert_eq!(r.body, not_found("Application certificate"));
     }
     // Unknown application, ill-formed ids.
     let r = sim
@@ -1114,10 +1031,7 @@ async fn certificate_crud_derives_info_from_the_pem() {
             None,
         )
         .await;
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application was not found"})
-    );
+    assert_eq!(r.body, not_found("Application"));
     assert_eq!(r.status, 404);
     for bad in [
         "not-an-id",
@@ -1125,16 +1039,15 @@ async fn certificate_crud_derives_info_from_the_pem() {
         "5cd02a50df66feb0994c7196aa",
         "zzzzzzzzzzzzzzzzzzzzzzzz",
     ] {
-        let r = sim
-            .call(
-                Method::GET,
-                &format!("{list_path}/{bad}"),
-                Some(&token),
-                &[],
-                None,
-            )
-            .await;
-        assert_error(&r, 404, "NotFound");
+        sim.rejected(
+            Method::GET,
+            &format!("{list_path}/{bad}"),
+            &token,
+            None,
+            404,
+            "NotFound",
+        )
+        .await;
     }
 }
 
@@ -1154,13 +1067,10 @@ async fn certificate_authority_bundle_lists_every_certificate() {
     let bundle = format!("{}{}", root.ca.pem(), intermediate);
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({"name": "Head office PKI", "caBundle": bundle, "description": "Root and intermediate"})),
-            201,
+            json!({"name": "Head office PKI", "caBundle": bundle, "description": "Root and intermediate"}),
             "applicationCertificateAuthority",
         )
         .await;
@@ -1179,25 +1089,14 @@ async fn certificate_authority_bundle_lists_every_certificate() {
 
     let path = format!("{list_path}/{id}");
     let got = sim
-        .expect(
-            Method::GET,
-            &path,
-            &token,
-            &[],
-            None,
-            200,
-            "applicationCertificateAuthority",
-        )
+        .get(&path, &token, &[], "applicationCertificateAuthority")
         .await;
     assert_eq!(got, created);
     let listed = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("sortField", "name")],
-            None,
-            200,
             "applicationCertificateAuthorities",
         )
         .await;
@@ -1207,15 +1106,10 @@ async fn certificate_authority_bundle_lists_every_certificate() {
     // Rename and swap the bundle for a single certificate.
     let single = root.ca.pem();
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(
-                json!({"name": "Head office root only", "status": "inactive", "caBundle": single}),
-            ),
-            200,
+            json!({"name": "Head office root only", "status": "inactive", "caBundle": single}),
             "applicationCertificateAuthority",
         )
         .await;
@@ -1228,30 +1122,19 @@ async fn certificate_authority_bundle_lists_every_certificate() {
         json!({"certificate": single}),
         json!({"caBundle": "y".repeat(60)}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
-    let r = sim
-        .call(
-            Method::POST,
-            &list_path,
-            Some(&token),
-            &[],
-            Some(json!({"caBundle": bundle})),
-        )
-        .await;
-    assert_error(&r, 400, "Validation");
+    sim.invalid(
+        Method::POST,
+        &list_path,
+        &token,
+        json!({"caBundle": bundle}),
+    )
+    .await;
 
-    sim.expect(Method::DELETE, &path, &token, &[], None, 200, "success")
+    sim.delete(&path, &token).await;
+    sim.assert_not_found(&path, &token, "Application certificate authority")
         .await;
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application certificate authority was not found"})
-    );
 }
 
 #[tokio::test]
@@ -1262,18 +1145,15 @@ async fn access_key_secret_is_shown_once() {
     let list_path = format!("/applications/{app}/keys");
 
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "name": "Reefer gateway batch 7",
                 "description": "Gateways shipped in November",
                 "deviceTags": [{"key": "batch", "value": "7"}],
                 "subTopics": ["coldchain/batch7/commands"],
-            })),
-            201,
+            }),
             "applicationKeyPostResponse",
         )
         .await;
@@ -1302,13 +1182,10 @@ async fn access_key_secret_is_shown_once() {
     assert!(!list.text.contains(&secret));
     assert_eq!(list.body["items"][0]["id"], id.as_str(), "newest first");
     let by_key = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("filterField", "key"), ("filter", &key)],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -1338,13 +1215,10 @@ async fn access_key_secret_is_shown_once() {
     assert_eq!(patched.body["addresses"], json!(["10.20.0.0/16"]));
     assert_eq!(patched.body["deviceTags"], created["deviceTags"]);
     let inactive = sim
-        .expect(
-            Method::GET,
+        .get(
             &list_path,
             &token,
             &[("filterField", "status"), ("filter", "inactive")],
-            None,
-            200,
             "applicationKeys",
         )
         .await;
@@ -1360,10 +1234,7 @@ async fn access_key_secret_is_shown_once() {
         json!({"key": "mine"}),
         json!({"status": "disabled"}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
     // The Post schema has no status or secret either.
     for body in [
@@ -1371,32 +1242,20 @@ async fn access_key_secret_is_shown_once() {
         json!({"secret": "chosen"}),
         json!({"name": ""}),
     ] {
-        let r = sim
-            .call(Method::POST, &list_path, Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.invalid(Method::POST, &list_path, &token, body).await;
     }
 
-    sim.expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application key was not found"})
-    );
+    sim.delete(&path, &token).await;
+    sim.assert_not_found(&path, &token, "Application key").await;
 
     // A key made with the demo API token is recorded as made by a token.
     let demo = portico::sim::losant::demo_config("http://unused");
     let api_token = demo_token(&demo);
     let by_token = sim
-        .expect(
-            Method::POST,
+        .post(
             &list_path,
             &api_token,
-            &[],
-            Some(json!({})),
-            201,
+            json!({}),
             "applicationKeyPostResponse",
         )
         .await;
@@ -1408,18 +1267,15 @@ async fn application_crud() {
     let sim = Sim::start().await;
     let token = sim.login().await;
     let created = sim
-        .expect(
-            Method::POST,
+        .post(
             "/applications",
             &token,
-            &[],
-            Some(json!({
+            json!({
                 "name": "Warehouse Robotics",
                 "description": "AMR fleet telemetry",
                 "endpointSlug": "warehouse-robotics",
                 "expUserTokenCutoff": "2027-01-01T00:00:00Z",
-            })),
-            201,
+            }),
             "application",
         )
         .await;
@@ -1434,31 +1290,23 @@ async fn application_crud() {
     assert_eq!(created["summary"]["certificateCount"], 0);
 
     let path = format!("/applications/{id}");
-    let got = sim
-        .expect(Method::GET, &path, &token, &[], None, 200, "application")
-        .await;
+    let got = sim.get(&path, &token, &[], "application").await;
     assert_eq!(got, created);
     let only_keys = sim
-        .expect(
-            Method::GET,
+        .get(
             &path,
             &token,
             &[("summaryInclude", "keyCount")],
-            None,
-            200,
             "application",
         )
         .await;
     assert_eq!(only_keys["summary"], json!({"keyCount": 0}));
 
     let patched = sim
-        .expect(
-            Method::PATCH,
+        .patch(
             &path,
             &token,
-            &[],
-            Some(json!({"name": "Warehouse Robotics (EU)", "globals": [{"key": "site", "json": "\"AMS\""}]})),
-            200,
+            json!({"name": "Warehouse Robotics (EU)", "globals": [{"key": "site", "json": "\"AMS\""}]}),
             "application",
         )
         .await;
@@ -1473,19 +1321,14 @@ async fn application_crud() {
         json!({"name": "x", "endpointSlug": "Not Valid"}),
         json!({"name": "x", "endpointSlug": "warehouse-robotics"}),
     ] {
-        let r = sim
-            .call(Method::POST, "/applications", Some(&token), &[], Some(body))
+        sim.invalid(Method::POST, "/applications", &token, body)
             .await;
-        assert_error(&r, 400, "Validation");
     }
     for body in [
         json!({"ownerId": "5cd02a50df66feb0994c7196"}),
         json!({"endpointSlug": "fleet-telematics"}),
     ] {
-        let r = sim
-            .call(Method::PATCH, &path, Some(&token), &[], Some(body))
-            .await;
-        assert_error(&r, 400, "Validation");
+        sim.invalid(Method::PATCH, &path, &token, body).await;
     }
     let r = sim
         .raw(
@@ -1499,16 +1342,9 @@ async fn application_crud() {
         .await;
     assert_error(&r, 400, "BadRequest");
 
-    let deleted = sim
-        .expect(Method::DELETE, &path, &token, &[], None, 200, "success")
-        .await;
+    let deleted = sim.delete(&path, &token).await;
     assert_eq!(deleted, json!({"success": true}));
-    let r = sim.call(Method::GET, &path, Some(&token), &[], None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"type": "NotFound", "message": "Application was not found"})
-    );
+    sim.assert_not_found(&path, &token, "Application").await;
     let r = sim
         .call(
             Method::GET,
@@ -1521,20 +1357,17 @@ async fn application_crud() {
     assert_eq!(r.status, 404);
 
     // Unknown routes and methods answer in Losant's shape too.
-    let r = sim
-        .call(Method::GET, "/devices", Some(&token), &[], None)
+    sim.rejected(Method::GET, "/devices", &token, None, 404, "NotFound")
         .await;
-    assert_error(&r, 404, "NotFound");
-    let r = sim
-        .call(
-            Method::PUT,
-            "/applications",
-            Some(&token),
-            &[],
-            Some(json!({})),
-        )
-        .await;
-    assert_error(&r, 405, "MethodNotAllowed");
+    sim.rejected(
+        Method::PUT,
+        "/applications",
+        &token,
+        Some(json!({})),
+        405,
+        "MethodNotAllowed",
+    )
+    .await;
 }
 
 /// The commented-out `token = "..."` line of the demo config.
@@ -1578,27 +1411,15 @@ async fn demo_config_parses_and_works() {
         .as_str()
         .expect("token")
         .to_string();
-    sim.expect(
-        Method::GET,
-        "/applications",
-        &token,
-        &[],
-        None,
-        200,
-        "applications",
-    )
-    .await;
+    sim.get("/applications", &token, &[], "applications").await;
 
     // ...and so does the long-lived API token, on every route.
     let api_token = demo_token(&text);
     let app = sim.app_id(&api_token, "Fleet Telematics").await;
-    sim.expect(
-        Method::GET,
+    sim.get(
         &format!("/applications/{app}/certificates"),
         &api_token,
         &[],
-        None,
-        200,
         "applicationCertificates",
     )
     .await;

@@ -47,10 +47,18 @@ impl Sim {
             .basic_auth(admin_user(region), Some(admin_password(region)))
     }
 
+    async fn admin_send(
+        &self,
+        method: reqwest::Method,
+        region: &str,
+        url: String,
+    ) -> Result<Response, reqwest::Error> {
+        self.admin(method, region, url).send().await
+    }
+
     async fn list(&self, region: &str) -> Result<Vec<Value>, Box<dyn std::error::Error>> {
         let resp = self
-            .admin(reqwest::Method::GET, region, self.apps_url(region))
-            .send()
+            .admin_send(reqwest::Method::GET, region, self.apps_url(region))
             .await?;
         assert_eq!(resp.status(), StatusCode::OK);
         let body: Value = resp.json().await?;
@@ -231,8 +239,7 @@ async fn create_returns_secret_once_then_never_again() -> TestResult {
     assert!(is_alphanumeric(secret) && secret.len() >= 32);
 
     let resp = sim
-        .admin(reqwest::Method::GET, "na", sim.app_url("na", id))
-        .send()
+        .admin_send(reqwest::Method::GET, "na", sim.app_url("na", id))
         .await?;
     assert_eq!(resp.status(), StatusCode::OK);
     let body: Value = resp.json().await?;
@@ -272,8 +279,7 @@ async fn rename_changes_only_the_name() -> TestResult {
     assert_eq!(body, json!({ "id": id, "name": "Rail ETA Feed v2" }));
 
     let resp = sim
-        .admin(reqwest::Method::GET, "eu", sim.app_url("eu", id))
-        .send()
+        .admin_send(reqwest::Method::GET, "eu", sim.app_url("eu", id))
         .await?;
     assert_eq!(resp.json::<Value>().await?["name"], "Rail ETA Feed v2");
 
@@ -305,30 +311,27 @@ async fn delete_answers_204_then_404() -> TestResult {
     .await?;
 
     let resp = sim
-        .admin(
+        .admin_send(
             reqwest::Method::DELETE,
             "sandbox",
             sim.app_url("sandbox", id),
         )
-        .send()
         .await?;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert!(resp.bytes().await?.is_empty());
 
     let resp = sim
-        .admin(reqwest::Method::GET, "sandbox", sim.app_url("sandbox", id))
-        .send()
+        .admin_send(reqwest::Method::GET, "sandbox", sim.app_url("sandbox", id))
         .await?;
     let body = assert_v4_error(resp, 404, "Not Found").await;
     assert_ne!(body["errorMessage"], body["supportReferenceId"]);
 
     let resp = sim
-        .admin(
+        .admin_send(
             reqwest::Method::DELETE,
             "sandbox",
             sim.app_url("sandbox", id),
         )
-        .send()
         .await?;
     assert_v4_error(resp, 404, "Not Found").await;
 
@@ -347,12 +350,11 @@ async fn new_secret_invalidates_old_secret_but_not_old_tokens() -> TestResult {
     let old_token = access_token(sim.token_basic("na", id, old_secret).await?).await?;
 
     let resp = sim
-        .admin(
+        .admin_send(
             reqwest::Method::POST,
             "na",
             format!("{}/new-secret", sim.app_url("na", id)),
         )
-        .send()
         .await?;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let rotated: Value = resp.json().await?;
@@ -384,7 +386,7 @@ async fn new_secret_invalidates_old_secret_but_not_old_tokens() -> TestResult {
     assert_unauthorized(resp).await;
 
     let resp = sim
-        .admin(
+        .admin_send(
             reqwest::Method::POST,
             "na",
             format!(
@@ -392,7 +394,6 @@ async fn new_secret_invalidates_old_secret_but_not_old_tokens() -> TestResult {
                 sim.app_url("na", "Unknown0000000000000000")
             ),
         )
-        .send()
         .await?;
     assert_v4_error(resp, 404, "Not Found").await;
     Ok(())
@@ -406,37 +407,25 @@ async fn token_endpoint_rejects_bad_requests() -> TestResult {
     let secret = str_of(&created, "secret");
     let token_url = sim.url("na", "oauth2/token");
 
-    // Credentials in both places at once.
-    let resp = sim
-        .client
-        .post(&token_url)
-        .basic_auth(id, Some(secret))
-        .form(&[
+    for form in [
+        // Credentials in both places at once.
+        &[
             ("grant_type", "client_credentials"),
             ("client_id", id),
             ("client_secret", secret),
-        ])
-        .send()
-        .await?;
-    assert_v4_error(resp, 400, "Bad Request").await;
-
-    let resp = sim
-        .client
-        .post(&token_url)
-        .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "password")])
-        .send()
-        .await?;
-    assert_v4_error(resp, 400, "Bad Request").await;
-
-    let resp = sim
-        .client
-        .post(&token_url)
-        .basic_auth(id, Some(secret))
-        .form(&[("scope", "read")])
-        .send()
-        .await?;
-    assert_v4_error(resp, 400, "Bad Request").await;
+        ][..],
+        &[("grant_type", "password")],
+        &[("scope", "read")],
+    ] {
+        let resp = sim
+            .client
+            .post(&token_url)
+            .basic_auth(id, Some(secret))
+            .form(form)
+            .send()
+            .await?;
+        assert_v4_error(resp, 400, "Bad Request").await;
+    }
 
     assert_unauthorized(
         sim.token_form("na", "UnknownClient0000000000", secret)
@@ -489,42 +478,19 @@ async fn client_app_routes_demand_the_tenant_admin() -> TestResult {
     let url = sim.apps_url("na");
 
     assert_unauthorized(sim.client.get(&url).send().await?).await;
-    assert_unauthorized(
-        sim.client
-            .get(&url)
-            .basic_auth("someone@na.portico.demo", Some("portico-demo-na"))
-            .send()
-            .await?,
-    )
-    .await;
-    assert_unauthorized(
-        sim.client
-            .get(&url)
-            .basic_auth("admin@na.portico.demo", Some("wrong"))
-            .send()
-            .await?,
-    )
-    .await;
-    // Another region's admin is a stranger here.
-    assert_unauthorized(
-        sim.client
-            .get(&url)
-            .basic_auth("admin@eu.portico.demo", Some("portico-demo-eu"))
-            .send()
-            .await?,
-    )
-    .await;
+    for (user, password) in [
+        ("someone@na.portico.demo", "portico-demo-na"),
+        ("admin@na.portico.demo", "wrong"),
+        // Another region's admin is a stranger here.
+        ("admin@eu.portico.demo", "portico-demo-eu"),
+        // Client credentials are not a user either.
+        (id, str_of(&created, "secret")),
+    ] {
+        let resp = sim.client.get(&url).basic_auth(user, Some(password));
+        assert_unauthorized(resp.send().await?).await;
+    }
     // A valid access token is still the wrong kind of credential.
     assert_unauthorized(sim.client.get(&url).bearer_auth(&token).send().await?).await;
-    // Client credentials are not a user either.
-    assert_unauthorized(
-        sim.client
-            .get(&url)
-            .basic_auth(id, Some(str_of(&created, "secret")))
-            .send()
-            .await?,
-    )
-    .await;
     // Mutations are guarded too, and nothing changes.
     assert_unauthorized(
         sim.client
@@ -554,8 +520,7 @@ async fn tenants_are_isolated() -> TestResult {
     let secret = str_of(&created, "secret");
 
     let resp = sim
-        .admin(reqwest::Method::GET, "eu", sim.app_url("eu", id))
-        .send()
+        .admin_send(reqwest::Method::GET, "eu", sim.app_url("eu", id))
         .await?;
     assert_v4_error(resp, 404, "Not Found").await;
     assert_unauthorized(sim.token_basic("eu", id, secret).await?).await;
@@ -619,12 +584,11 @@ async fn bad_bodies_get_the_v4_error() -> TestResult {
     assert_v4_error(resp, 400, "Bad Request").await;
 
     let resp = sim
-        .admin(
+        .admin_send(
             reqwest::Method::GET,
             "sandbox",
             sim.url("sandbox", "oauth2/no-such-thing"),
         )
-        .send()
         .await?;
     assert_v4_error(resp, 404, "Not Found").await;
 

@@ -1,6 +1,8 @@
 //! Losant's documents as Portico reads them, written from the vendor's
 //! published JSON schemas. Every field the console can live without is
-//! optional, so a sparse or newer document still decodes.
+//! optional, so a sparse or newer document still decodes: an absent
+//! `Option` is `None` by serde's own rule, an absent list is empty by
+//! `#[serde(default)]`.
 
 use serde::Deserialize;
 
@@ -18,7 +20,6 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub total_count: usize,
     /// What the server really used, which may be less than was asked for.
-    #[serde(default)]
     pub per_page: Option<usize>,
 }
 
@@ -32,15 +33,10 @@ pub trait Identified {
 pub struct Application {
     pub id: String,
     pub name: String,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub endpoint_slug: Option<String>,
-    #[serde(default)]
     pub organization_name: Option<String>,
-    #[serde(default)]
     pub creation_date: Option<String>,
-    #[serde(default)]
     pub last_updated: Option<String>,
 }
 
@@ -49,17 +45,11 @@ pub struct Application {
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateInfo {
-    #[serde(default)]
     pub serial_number: Option<String>,
-    #[serde(default)]
     pub fingerprint: Option<String>,
-    #[serde(default)]
     pub common_name: Option<String>,
-    #[serde(default)]
     pub issuer_name: Option<String>,
-    #[serde(default)]
     pub not_valid_before: Option<String>,
-    #[serde(default)]
     pub not_valid_after: Option<String>,
 }
 
@@ -67,21 +57,15 @@ pub struct CertificateInfo {
 #[serde(rename_all = "camelCase")]
 pub struct Certificate {
     pub id: String,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub certificate_info: Option<CertificateInfo>,
-    #[serde(default)]
     pub filter_type: Option<String>,
     #[serde(default)]
     pub pub_topics: Vec<String>,
     #[serde(default)]
     pub sub_topics: Vec<String>,
-    #[serde(default)]
     pub creation_date: Option<String>,
-    #[serde(default)]
     pub last_updated: Option<String>,
 }
 
@@ -89,17 +73,12 @@ pub struct Certificate {
 #[serde(rename_all = "camelCase")]
 pub struct Authority {
     pub id: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
     pub ca_info: Vec<CertificateInfo>,
-    #[serde(default)]
     pub creation_date: Option<String>,
-    #[serde(default)]
     pub last_updated: Option<String>,
 }
 
@@ -109,13 +88,9 @@ pub struct Authority {
 pub struct AccessKey {
     pub id: String,
     pub key: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub filter_type: Option<String>,
     #[serde(default)]
     pub pub_topics: Vec<String>,
@@ -126,40 +101,47 @@ pub struct AccessKey {
     pub device_ids: Vec<String>,
     #[serde(default)]
     pub device_tags: Vec<serde_json::Value>,
-    #[serde(default)]
     pub address_filter_type: Option<String>,
     #[serde(default)]
     pub addresses: Vec<String>,
-    #[serde(default)]
     pub created_by_type: Option<String>,
-    #[serde(default)]
     pub creation_date: Option<String>,
-    #[serde(default)]
     pub last_updated: Option<String>,
-    #[serde(default)]
     pub secret: Option<String>,
 }
 
-impl Identified for Application {
-    fn id(&self) -> &str {
-        &self.id
-    }
+/// Every listed document carries its id as `id`.
+macro_rules! identified_by_id {
+    ($($doc:ty),*) => {
+        $(impl Identified for $doc {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        })*
+    };
 }
 
-impl Identified for Certificate {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
+identified_by_id!(Application, Certificate, Authority, AccessKey);
 
-impl Identified for Authority {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
 
-impl Identified for AccessKey {
-    fn id(&self) -> &str {
-        &self.id
+    #[test]
+    fn sparse_documents_decode_and_required_fields_stay_required() {
+        let key: AccessKey =
+            serde_json::from_value(json!({"id": "k1", "key": "uuid"})).expect("sparse key");
+        assert_eq!((key.id(), key.name.as_deref()), ("k1", None));
+        assert!(key.pub_topics.is_empty() && key.device_tags.is_empty());
+        let cert: Certificate = serde_json::from_value(json!({"id": "c1"})).expect("sparse cert");
+        assert!(cert.certificate_info.is_none() && cert.sub_topics.is_empty());
+        let ca: Authority = serde_json::from_value(json!({"id": "a1"})).expect("sparse ca");
+        assert!(ca.ca_info.is_empty() && ca.last_updated.is_none());
+        let info: CertificateInfo = serde_json::from_value(json!({})).expect("empty info");
+        assert!(info.not_valid_after.is_none());
+        assert!(serde_json::from_value::<AccessKey>(json!({"id": "k1"})).is_err());
+        assert!(serde_json::from_value::<Application>(json!({"id": "a1"})).is_err());
+        assert!(serde_json::from_value::<Certificate>(json!({"status": "active"})).is_err());
     }
 }

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::format::{is_object_id, normalize_date_time, now, object_id};
+use super::format::{is_object_id, normalize_date_time, now};
 use super::listing::{self, APPLICATIONS};
 use super::request::{self, OneId, QueryPairs, RawBody};
-use super::schema::{self, Body};
+use super::schema::Body;
 use super::state::{Application, Meta, SummaryFilter, Tenant, TenantState, merge};
 
 const WHAT: &str = "Application";
@@ -72,8 +72,7 @@ pub async fn create(
     body: RawBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let q = request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::ApplicationPost, &body)?);
+    let mut props = request::checked(body, Body::ApplicationPost)?;
     // The simulated user belongs to no organization and no templates
     // exist, so naming either can only fail.
     if props.remove("orgId").is_some() {
@@ -86,9 +85,8 @@ pub async fn create(
     prepare(&state, &mut props, None)?;
     request::default(&mut props, "appliedTemplateIds", json!([]));
     request::default(&mut props, "globals", json!([]));
-    let created = now();
     let app = Application {
-        meta: Meta::new(object_id(created), created),
+        meta: Meta::new(now()),
         owner_id: state.user.id.clone(),
         props,
         certificates: Vec::new(),
@@ -122,8 +120,7 @@ pub async fn patch(
 ) -> ApiResult<Json<Value>> {
     let id = request::one_id(path, WHAT)?;
     let q = request::query(q)?;
-    let body = request::body(body)?;
-    let mut patch = request::object(schema::parse(Body::ApplicationPatch, &body)?);
+    let mut patch = request::checked(body, Body::ApplicationPatch)?;
     let mut state = tenant.lock();
     if state.application(&id).is_none() {
         return Err(ApiError::not_found(WHAT));

@@ -8,14 +8,33 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::certs::{self, CertInfo};
+use super::collection::{self, Item, item_accessors};
 use super::error::{ApiError, ApiResult};
-use super::format::{now, object_id};
-use super::listing::{self, AUTHORITIES};
+use super::format::now;
+use super::listing::{AUTHORITIES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
-use super::schema::{self, Body};
-use super::state::{Authority, Meta, Tenant, merge};
+use super::schema::Body;
+use super::state::{Application, Authority, Meta, Tenant};
 
-const WHAT: &str = "Application certificate authority";
+impl Item for Authority {
+    const WHAT: &'static str = "Application certificate authority";
+    const LIST: ListRoute = AUTHORITIES;
+
+    item_accessors!(authorities);
+
+    fn to_json(&self) -> Value {
+        let mut out = self.meta.json(
+            &self.props,
+            "applicationCertificateAuthorityId",
+            &self.application_id,
+        );
+        out.insert(
+            "caInfo".into(),
+            Value::Array(self.info.iter().map(CertInfo::to_json).collect()),
+        );
+        Value::Object(out)
+    }
+}
 
 /// One `caInfo` entry per certificate in the bundle, each parsed for real.
 fn parse_bundle(props: &Map<String, Value>) -> ApiResult<Option<Vec<CertInfo>>> {
@@ -27,27 +46,6 @@ fn parse_bundle(props: &Map<String, Value>) -> ApiResult<Option<Vec<CertInfo>>> 
     }
 }
 
-pub async fn list(
-    State(tenant): State<Arc<Tenant>>,
-    path: OneId,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let app_id = request::one_id(path, "Application")?;
-    let params = AUTHORITIES.parse(&request::query(q)?)?;
-    let state = tenant.lock();
-    let app = state
-        .application(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let (page, total) = listing::select(&app.authorities, &params);
-    let items = page.iter().map(|a| a.to_json()).collect();
-    Ok(Json(listing::envelope(
-        items,
-        total,
-        &params,
-        Some(&app_id),
-    )))
-}
-
 pub async fn create(
     State(tenant): State<Arc<Tenant>>,
     path: OneId,
@@ -56,45 +54,18 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let app_id = request::one_id(path, "Application")?;
     request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::AuthorityPost, &body)?);
+    let mut props = request::checked(body, Body::AuthorityPost)?;
     let info = parse_bundle(&props)?.ok_or_else(|| {
         ApiError::validation("applicationCertificateAuthority.caBundle is required")
     })?;
     request::default(&mut props, "status", json!("active"));
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let created = now();
     let ca = Authority {
-        meta: Meta::new(object_id(created), created),
-        application_id: app_id,
+        meta: Meta::new(now()),
+        application_id: app_id.clone(),
         props,
         info,
     };
-    let out = ca.to_json();
-    app.authorities.push(ca);
-    Ok((StatusCode::CREATED, Json(out)))
-}
-
-pub async fn get(
-    State(tenant): State<Arc<Tenant>>,
-    path: TwoIds,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let state = tenant.lock();
-    let app = state
-        .application(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let ca = app
-        .authorities
-        .iter()
-        .find(|c| c.meta.id == id)
-        .ok_or_else(|| ApiError::not_found(WHAT))?;
-    Ok(Json(ca.to_json()))
+    collection::insert(&tenant, &app_id, ca)
 }
 
 pub async fn patch(
@@ -103,43 +74,12 @@ pub async fn patch(
     q: QueryPairs,
     body: RawBody,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let body = request::body(body)?;
-    let patch = request::object(schema::parse(Body::AuthorityPatch, &body)?);
+    let (app_id, id) = collection::ids::<Authority>(path, q)?;
+    let patch = request::checked(body, Body::AuthorityPatch)?;
     let info = parse_bundle(&patch)?;
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let ca = app
-        .authorities
-        .iter_mut()
-        .find(|c| c.meta.id == id)
-        .ok_or_else(|| ApiError::not_found(WHAT))?;
-    merge(&mut ca.props, patch);
-    if let Some(info) = info {
-        ca.info = info;
-    }
-    ca.meta.updated = now();
-    Ok(Json(ca.to_json()))
-}
-
-pub async fn delete(
-    State(tenant): State<Arc<Tenant>>,
-    path: TwoIds,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let before = app.authorities.len();
-    app.authorities.retain(|c| c.meta.id != id);
-    if app.authorities.len() == before {
-        return Err(ApiError::not_found(WHAT));
-    }
-    Ok(Json(json!({ "success": true })))
+    collection::update(&tenant, &app_id, &id, patch, |ca: &mut Authority| {
+        if let Some(info) = info {
+            ca.info = info;
+        }
+    })
 }

@@ -5,46 +5,41 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::certs::{self, CertInfo};
+use super::collection::{self, Item, item_accessors};
 use super::error::{ApiError, ApiResult};
-use super::format::{now, object_id};
-use super::listing::{self, CERTIFICATES};
+use super::format::now;
+use super::listing::{CERTIFICATES, ListRoute};
 use super::request::{self, OneId, QueryPairs, RawBody, TwoIds};
-use super::schema::{self, Body};
-use super::state::{Certificate, Meta, Tenant, merge};
+use super::schema::Body;
+use super::state::{Application, Certificate, Meta, Tenant};
 
-const WHAT: &str = "Application certificate";
+impl Item for Certificate {
+    const WHAT: &'static str = "Application certificate";
+    const LIST: ListRoute = CERTIFICATES;
 
-fn parse_pem(props: &serde_json::Map<String, Value>) -> ApiResult<Option<CertInfo>> {
+    item_accessors!(certificates);
+
+    fn to_json(&self) -> Value {
+        let mut out = self.meta.json(
+            &self.props,
+            "applicationCertificateId",
+            &self.application_id,
+        );
+        out.insert("certificateInfo".into(), self.info.to_json());
+        Value::Object(out)
+    }
+}
+
+fn parse_pem(props: &Map<String, Value>) -> ApiResult<Option<CertInfo>> {
     match props.get("certificate").and_then(Value::as_str) {
         None => Ok(None),
         Some(pem) => certs::parse_single(pem).map(Some).map_err(|err| {
             ApiError::validation(format!("applicationCertificate.certificate: {err}"))
         }),
     }
-}
-
-pub async fn list(
-    State(tenant): State<Arc<Tenant>>,
-    path: OneId,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let app_id = request::one_id(path, "Application")?;
-    let params = CERTIFICATES.parse(&request::query(q)?)?;
-    let state = tenant.lock();
-    let app = state
-        .application(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let (page, total) = listing::select(&app.certificates, &params);
-    let items = page.iter().map(|c| c.to_json()).collect();
-    Ok(Json(listing::envelope(
-        items,
-        total,
-        &params,
-        Some(&app_id),
-    )))
 }
 
 pub async fn create(
@@ -55,47 +50,18 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let app_id = request::one_id(path, "Application")?;
     request::query(q)?;
-    let body = request::body(body)?;
-    let mut props = request::object(schema::parse(Body::CertificatePost, &body)?);
+    let mut props = request::checked(body, Body::CertificatePost)?;
     let info = parse_pem(&props)?
         .ok_or_else(|| ApiError::validation("applicationCertificate.certificate is required"))?;
     request::default(&mut props, "status", json!("active"));
-    request::default(&mut props, "filterType", json!("all"));
-    request::default(&mut props, "pubTopics", json!([]));
-    request::default(&mut props, "subTopics", json!([]));
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let created = now();
+    collection::default_topics(&mut props);
     let cert = Certificate {
-        meta: Meta::new(object_id(created), created),
-        application_id: app_id,
+        meta: Meta::new(now()),
+        application_id: app_id.clone(),
         props,
         info,
     };
-    let out = cert.to_json();
-    app.certificates.push(cert);
-    Ok((StatusCode::CREATED, Json(out)))
-}
-
-pub async fn get(
-    State(tenant): State<Arc<Tenant>>,
-    path: TwoIds,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let state = tenant.lock();
-    let app = state
-        .application(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let cert = app
-        .certificates
-        .iter()
-        .find(|c| c.meta.id == id)
-        .ok_or_else(|| ApiError::not_found(WHAT))?;
-    Ok(Json(cert.to_json()))
+    collection::insert(&tenant, &app_id, cert)
 }
 
 pub async fn patch(
@@ -104,45 +70,14 @@ pub async fn patch(
     q: QueryPairs,
     body: RawBody,
 ) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let body = request::body(body)?;
+    let (app_id, id) = collection::ids::<Certificate>(path, q)?;
     // The Patch schema has no deviceIds/deviceTags and forbids extra
     // properties, so sending either is a 400 here.
-    let patch = request::object(schema::parse(Body::CertificatePatch, &body)?);
+    let patch = request::checked(body, Body::CertificatePatch)?;
     let info = parse_pem(&patch)?;
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let cert = app
-        .certificates
-        .iter_mut()
-        .find(|c| c.meta.id == id)
-        .ok_or_else(|| ApiError::not_found(WHAT))?;
-    merge(&mut cert.props, patch);
-    if let Some(info) = info {
-        cert.info = info;
-    }
-    cert.meta.updated = now();
-    Ok(Json(cert.to_json()))
-}
-
-pub async fn delete(
-    State(tenant): State<Arc<Tenant>>,
-    path: TwoIds,
-    q: QueryPairs,
-) -> ApiResult<Json<Value>> {
-    let (app_id, id) = request::two_ids(path, WHAT)?;
-    request::query(q)?;
-    let mut state = tenant.lock();
-    let app = state
-        .application_mut(&app_id)
-        .ok_or_else(|| ApiError::not_found("Application"))?;
-    let before = app.certificates.len();
-    app.certificates.retain(|c| c.meta.id != id);
-    if app.certificates.len() == before {
-        return Err(ApiError::not_found(WHAT));
-    }
-    Ok(Json(json!({ "success": true })))
+    collection::update(&tenant, &app_id, &id, patch, |cert: &mut Certificate| {
+        if let Some(info) = info {
+            cert.info = info;
+        }
+    })
 }

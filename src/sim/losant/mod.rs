@@ -12,6 +12,7 @@ mod auth;
 mod authorities;
 mod certificates;
 mod certs;
+mod collection;
 mod error;
 mod format;
 mod keys;
@@ -28,7 +29,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use error::ApiError;
-use state::Tenant;
+use state::{AccessKey, Authority, Certificate, Tenant};
 
 /// One Losant tenant with fresh demo data, routes relative to the API root
 /// (the crate mounts it under `/losant`).
@@ -47,31 +48,33 @@ pub fn router() -> Router {
         )
         .route(
             "/applications/{applicationId}/certificates",
-            get(certificates::list).post(certificates::create),
+            get(collection::list::<Certificate>).post(certificates::create),
         )
         .route(
             "/applications/{applicationId}/certificates/{applicationCertificateId}",
-            get(certificates::get)
+            get(collection::get::<Certificate>)
                 .patch(certificates::patch)
-                .delete(certificates::delete),
+                .delete(collection::delete::<Certificate>),
         )
         .route(
             "/applications/{applicationId}/certificate-authorities",
-            get(authorities::list).post(authorities::create),
+            get(collection::list::<Authority>).post(authorities::create),
         )
         .route(
             "/applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}",
-            get(authorities::get)
+            get(collection::get::<Authority>)
                 .patch(authorities::patch)
-                .delete(authorities::delete),
+                .delete(collection::delete::<Authority>),
         )
         .route(
             "/applications/{applicationId}/keys",
-            get(keys::list).post(keys::create),
+            get(collection::list::<AccessKey>).post(keys::create),
         )
         .route(
             "/applications/{applicationId}/keys/{applicationKeyId}",
-            get(keys::get).patch(keys::patch).delete(keys::delete),
+            get(collection::get::<AccessKey>)
+                .patch(keys::patch)
+                .delete(collection::delete::<AccessKey>),
         )
         .route_layer(middleware::from_fn_with_state(
             tenant.clone(),

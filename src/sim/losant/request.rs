@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::auth::Actor;
 use super::error::{ApiError, ApiResult};
 use super::format::is_object_id;
+use super::schema::{self, Body};
 
 pub type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 pub type RawBody = Result<Bytes, BytesRejection>;
@@ -55,11 +56,12 @@ pub fn two_ids(p: TwoIds, what: &str) -> ApiResult<(String, String)> {
     Ok((id(&app, "Application")?, id(&item, what)?))
 }
 
-/// A schema-checked body as an object (every Post/Patch schema is `type: object`).
-pub fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
+/// A body checked against the route's Post or Patch schema, as an object
+/// (every one of those schemas is `type: object`).
+pub fn checked(b: RawBody, schema: Body) -> ApiResult<Map<String, Value>> {
+    match schema::parse(schema, &body(b)?)? {
+        Value::Object(map) => Ok(map),
+        _ => Ok(Map::new()),
     }
 }
 

@@ -105,7 +105,7 @@ fn add_certificates(
         // Uploaded a day after issue, and never in the future.
         let created = (at + days(c.valid_from + 1)).min(at - Duration::hours(2));
         app.certificates.push(Certificate {
-            meta: Meta::new(object_id(created), created),
+            meta: Meta::new(created),
             application_id: app.meta.id.clone(),
             props: props(&[
                 ("status", json!(c.status)),
@@ -128,7 +128,7 @@ fn application(
     slug: &str,
 ) -> Application {
     Application {
-        meta: Meta::new(object_id(created), created),
+        meta: Meta::new(created),
         owner_id: owner.to_string(),
         props: props(&[
             ("name", json!(name)),
@@ -213,7 +213,7 @@ pub fn tenant() -> TenantState {
                 Ok(info) => {
                     let created = at - days(410);
                     cold.authorities.push(Authority {
-                        meta: Meta::new(object_id(created), created),
+                        meta: Meta::new(created),
                         application_id: cold.meta.id.clone(),
                         props: props(&[
                             ("name", json!("Cold Chain device PKI")),

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::auth::Actor;
 use super::certs::CertInfo;
-use super::format::iso;
+use super::format::{iso, object_id};
 use super::listing::Listed;
 
 pub struct Tenant {
@@ -72,21 +72,46 @@ pub struct Meta {
 }
 
 impl Meta {
-    pub fn new(id: String, created: OffsetDateTime) -> Self {
+    /// A new resource's id is an ObjectId minted from its creation time.
+    pub fn new(created: OffsetDateTime) -> Self {
         Self {
-            id,
+            id: object_id(created),
             created,
             updated: created,
         }
     }
-}
 
-fn prop_str(props: &Map<String, Value>, key: &str) -> String {
-    props
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    /// A resource's JSON: its settable `props` plus the properties the
+    /// server owns, the id appearing both as `id` and as `id_key`.
+    pub fn json(
+        &self,
+        props: &Map<String, Value>,
+        id_key: &str,
+        application_id: &str,
+    ) -> Map<String, Value> {
+        let mut out = props.clone();
+        out.insert("id".into(), json!(self.id));
+        out.insert(id_key.into(), json!(self.id));
+        out.insert("applicationId".into(), json!(application_id));
+        out.insert("creationDate".into(), json!(iso(self.created)));
+        out.insert("lastUpdated".into(), json!(iso(self.updated)));
+        out
+    }
+
+    /// A sort or filter field every resource has: its id, its dates, or one
+    /// of its settable `props` (blank when unset).
+    fn field(&self, props: &Map<String, Value>, name: &str) -> String {
+        match name {
+            "id" => self.id.clone(),
+            "creationDate" => iso(self.created),
+            "lastUpdated" => iso(self.updated),
+            other => props
+                .get(other)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
 }
 
 /// Applies a PATCH body: each top-level property replaces the old value,
@@ -145,11 +170,8 @@ impl SummaryFilter {
 
 impl Application {
     pub fn to_json(&self, summary: &SummaryFilter) -> Value {
-        let mut out = self.props.clone();
-        out.insert("id".into(), json!(self.meta.id));
-        out.insert("applicationId".into(), json!(self.meta.id));
-        out.insert("creationDate".into(), json!(iso(self.meta.created)));
-        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
+        // An application is its own applicationId.
+        let mut out = self.meta.json(&self.props, "applicationId", &self.meta.id);
         out.insert("ownerId".into(), json!(self.owner_id));
         out.insert("ownerType".into(), json!("user"));
         // Resources the simulator does not model count as zero.
@@ -189,11 +211,8 @@ impl Listed for Application {
 
     fn field(&self, name: &str) -> String {
         match name {
-            "id" => self.meta.id.clone(),
-            "creationDate" => iso(self.meta.created),
-            "lastUpdated" => iso(self.meta.updated),
             "ownerId" => self.owner_id.clone(),
-            other => prop_str(&self.props, other),
+            other => self.meta.field(&self.props, other),
         }
     }
 }
@@ -207,19 +226,6 @@ pub struct Certificate {
     pub info: CertInfo,
 }
 
-impl Certificate {
-    pub fn to_json(&self) -> Value {
-        let mut out = self.props.clone();
-        out.insert("id".into(), json!(self.meta.id));
-        out.insert("applicationCertificateId".into(), json!(self.meta.id));
-        out.insert("applicationId".into(), json!(self.application_id));
-        out.insert("creationDate".into(), json!(iso(self.meta.created)));
-        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
-        out.insert("certificateInfo".into(), self.info.to_json());
-        Value::Object(out)
-    }
-}
-
 impl Listed for Certificate {
     fn id(&self) -> &str {
         &self.meta.id
@@ -227,11 +233,8 @@ impl Listed for Certificate {
 
     fn field(&self, name: &str) -> String {
         match name {
-            "id" => self.meta.id.clone(),
-            "creationDate" => iso(self.meta.created),
-            "lastUpdated" => iso(self.meta.updated),
             "certificateInfo.commonName" => self.info.common_name.clone(),
-            other => prop_str(&self.props, other),
+            other => self.meta.field(&self.props, other),
         }
     }
 }
@@ -244,37 +247,13 @@ pub struct Authority {
     pub info: Vec<CertInfo>,
 }
 
-impl Authority {
-    pub fn to_json(&self) -> Value {
-        let mut out = self.props.clone();
-        out.insert("id".into(), json!(self.meta.id));
-        out.insert(
-            "applicationCertificateAuthorityId".into(),
-            json!(self.meta.id),
-        );
-        out.insert("applicationId".into(), json!(self.application_id));
-        out.insert("creationDate".into(), json!(iso(self.meta.created)));
-        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
-        out.insert(
-            "caInfo".into(),
-            Value::Array(self.info.iter().map(CertInfo::to_json).collect()),
-        );
-        Value::Object(out)
-    }
-}
-
 impl Listed for Authority {
     fn id(&self) -> &str {
         &self.meta.id
     }
 
     fn field(&self, name: &str) -> String {
-        match name {
-            "id" => self.meta.id.clone(),
-            "creationDate" => iso(self.meta.created),
-            "lastUpdated" => iso(self.meta.updated),
-            other => prop_str(&self.props, other),
-        }
+        self.meta.field(&self.props, name)
     }
 }
 
@@ -292,22 +271,6 @@ pub struct AccessKey {
 }
 
 impl AccessKey {
-    /// applicationKey.json: never the secret.
-    pub fn to_json(&self) -> Value {
-        let mut out = self.props.clone();
-        out.insert("id".into(), json!(self.meta.id));
-        out.insert("applicationKeyId".into(), json!(self.meta.id));
-        out.insert("applicationId".into(), json!(self.application_id));
-        out.insert("creationDate".into(), json!(iso(self.meta.created)));
-        out.insert("lastUpdated".into(), json!(iso(self.meta.updated)));
-        out.insert("createdById".into(), json!(self.created_by.id()));
-        out.insert("createdByType".into(), json!(self.created_by.kind()));
-        out.insert("lastUpdatedById".into(), json!(self.updated_by.id()));
-        out.insert("lastUpdatedByType".into(), json!(self.updated_by.kind()));
-        out.insert("key".into(), json!(self.key));
-        Value::Object(out)
-    }
-
     /// Whether `secret` is this key's secret. Nothing calls it yet: device
     /// login (`POST /auth/device`) needs devices, which are not simulated.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -330,11 +293,8 @@ impl Listed for AccessKey {
 
     fn field(&self, name: &str) -> String {
         match name {
-            "id" => self.meta.id.clone(),
-            "creationDate" => iso(self.meta.created),
-            "lastUpdated" => iso(self.meta.updated),
             "key" => self.key.clone(),
-            other => prop_str(&self.props, other),
+            other => self.meta.field(&self.props, other),
         }
     }
 }
