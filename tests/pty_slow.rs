@@ -50,7 +50,9 @@ password = "portico-demo-eu"
     )
     .expect("write config");
     let config = config.to_string_lossy().into_owned();
-    let mut pty = tokio::task::block_in_place(|| Pty::portico(&["--config", &config], home.path(), &[], 40, 140));
+    let mut pty = tokio::task::block_in_place(|| {
+        Pty::portico(&["--config", &config], home.path(), &[], 40, 140)
+    });
     tokio::task::block_in_place(|| {
         pty.wait_for("stuck");
         pty.wait_for("in flight");

@@ -124,13 +124,7 @@ pub(super) fn edit_form(state: &mut State, pane: Pane) {
     }));
 }
 
-fn confirm(
-    state: &mut State,
-    title: String,
-    lines: Vec<String>,
-    ops: Vec<Operation>,
-    name: &str,
-) {
+fn confirm(state: &mut State, title: String, lines: Vec<String>, ops: Vec<Operation>, name: &str) {
     let typed = state
         .tenant()
         .is_some_and(|t| t.protected())
