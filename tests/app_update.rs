@@ -506,7 +506,7 @@ fn a_parent_selection_scopes_the_child_pane() {
     );
     update(&mut state, key(KeyCode::Enter));
     assert!(
-        matches!(state.modal(), Some(Modal::Detail)),
+        matches!(state.modal(), Some(Modal::Detail(0))),
         "then opens the full detail"
     );
 }
@@ -618,7 +618,14 @@ fn two_phase_rotation_continues_only_after_the_user_confirms() {
 fn help_opens_and_closes() {
     let mut state = loaded_p44();
     update(&mut state, ch('?'));
-    assert!(matches!(state.modal(), Some(Modal::Help)));
+    assert!(matches!(state.modal(), Some(Modal::Help(0))));
+    update(&mut state, ch('j'));
+    update(&mut state, ch('j'));
+    update(&mut state, ch('k'));
+    assert!(
+        matches!(state.modal(), Some(Modal::Help(1))),
+        "j/k scroll the help"
+    );
     update(&mut state, key(KeyCode::Esc));
     assert!(state.modal().is_none());
     let fx = update(&mut state, ch('q'));

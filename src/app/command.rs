@@ -77,7 +77,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             state.quit = true;
             fx.push(Effect::Quit);
         }
-        "help" => state.modal = Some(Modal::Help),
+        "help" => state.modal = Some(Modal::Help(0)),
         "refresh" => refresh_visible(state, fx),
         "close" => {
             if let Some(book) = state.books.get_mut(state.active) {

@@ -9,8 +9,9 @@ use crate::platform::{Check, Field, FollowUp, Input, Operation, Target};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Help,
-    Detail,
+    /// Scrolled this many lines down.
+    Help(u16),
+    Detail(u16),
     Filter(LineInput),
     Command(LineInput),
     Picker(Picker),

@@ -13,13 +13,19 @@ use crate::platform::Operation;
 
 pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect>) {
     match modal {
-        Modal::Help | Modal::Detail => {
-            if !matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?')
-            ) {
-                state.modal = Some(modal);
-            }
+        Modal::Help(scroll) | Modal::Detail(scroll) => {
+            let scroll = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::Home | KeyCode::Char('g') => 0,
+                _ => return,
+            };
+            state.modal = Some(match modal {
+                Modal::Help(_) => Modal::Help(scroll),
+                _ => Modal::Detail(scroll),
+            });
         }
         Modal::Filter(mut input) => {
             let focus = state.focus();

@@ -184,7 +184,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             state.quit = true;
             fx.push(Effect::Quit);
         }
-        Action::Help => state.modal = Some(Modal::Help),
+        Action::Help => state.modal = Some(Modal::Help(0)),
         Action::Up => move_by(state, focus, -1),
         Action::Down => move_by(state, focus, 1),
         Action::PageUp => move_by(state, focus, -(PAGE as isize)),
@@ -269,7 +269,7 @@ fn drill_down(state: &mut State, focus: Pane) {
         });
     match child {
         Some(child) => set_focus(state, child),
-        None => state.modal = Some(Modal::Detail),
+        None => state.modal = Some(Modal::Detail(0)),
     }
 }
 

@@ -11,11 +11,16 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::text::{expiry_style, expiry_text, inert};
 use crate::app::State;
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, full: bool) {
+/// `full` is the scroll offset of the full-screen view, `None` for the pane.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, full: Option<u16>) {
     let focus = state.focus();
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(Style::new().fg(if full { Color::Cyan } else { Color::DarkGray }))
+        .border_style(Style::new().fg(if full.is_some() {
+            Color::Cyan
+        } else {
+            Color::DarkGray
+        }))
         .title(" Detail ");
     let Some(res) = state.selected(focus) else {
         let text = match state.unsupported_reason(focus) {
@@ -67,13 +72,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
             Span::raw(inert(first).into_owned()),
         ]));
         // Multi-line values (a PEM) show in full only in the full view.
-        if full {
+        if full.is_some() {
             lines.extend(value_lines.map(|l| Line::raw(format!("  {}", inert(l)))));
         }
     }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((full.unwrap_or(0), 0))
             .block(block),
         area,
     );

@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     for (pane, area) in Pane::ALL.into_iter().zip(areas.iter()) {
         panes::render(frame, *area, state, pane, now);
     }
-    detail::render(frame, detail_area, state, now, false);
+    detail::render(frame, detail_area, state, now, None);
     chrome::status_line(frame, status, state, now);
     chrome::hint_line(frame, hint, state);
     modals::render(frame, state, now);

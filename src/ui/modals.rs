@@ -18,11 +18,11 @@ use crate::platform::Input;
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     match state.modal() {
         None | Some(Modal::Filter(_)) | Some(Modal::Command(_)) => {}
-        Some(Modal::Help) => help(frame, state),
-        Some(Modal::Detail) => {
+        Some(Modal::Help(scroll)) => help(frame, state, *scroll),
+        Some(Modal::Detail(scroll)) => {
             let area = popup(frame.area(), 90, 90);
             frame.render_widget(Clear, area);
-            detail::render(frame, area, state, now, true);
+            detail::render(frame, area, state, now, Some(*scroll));
         }
         Some(Modal::Picker(p)) => picker(frame, state, p),
         Some(Modal::Choose(c)) => choose(frame, c),
@@ -63,7 +63,7 @@ fn frame_block(title: String, color: Color) -> Block<'static> {
         ))
 }
 
-fn help(frame: &mut Frame, state: &State) {
+fn help(frame: &mut Frame, state: &State, scroll: u16) {
     let area = popup(frame.area(), 80, 90);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
@@ -89,7 +89,10 @@ fn help(frame: &mut Frame, state: &State) {
         Style::new().add_modifier(Modifier::DIM),
     ));
     frame.render_widget(
-        Paragraph::new(lines).block(frame_block(" Help ".into(), Color::Cyan)),
+        Paragraph::new(lines).scroll((scroll, 0)).block(frame_block(
+            " Help · j/k scroll · Esc close ".into(),
+            Color::Cyan,
+        )),
         area,
     );
 }
