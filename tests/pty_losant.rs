@@ -91,11 +91,14 @@ fn a_certificate_uploaded_from_a_file_shows_its_expiry_and_toggles() {
     pty.wait_until("the status inactive", |s| {
         row_of(s, CN).is_some_and(|row| row.contains("inactive"))
     });
+    // A disabled certificate is no longer flagged as expiring.
+    assert_ne!(colour_of(&pty, CN), YELLOW);
     pty.send("a");
     pty.wait_for(&format!("enabled certificate \"{CN}\""));
     pty.wait_until("the status active again", |s| {
         row_of(s, CN).is_some_and(|row| row.contains("active") && !row.contains("inactive"))
     });
+    assert_eq!(colour_of(&pty, CN), YELLOW, "enabled again, flagged again");
 
     pty.send("q");
     let (ok, _) = pty.wait_exit();

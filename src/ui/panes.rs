@@ -217,17 +217,17 @@ fn row(
     focused: bool,
     now: SystemTime,
 ) -> Row<'static> {
-    let mut style = Style::new();
-    if res
+    let inactive = res
         .status
         .as_deref()
-        .is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled"))
-    {
-        style = style.add_modifier(Modifier::DIM);
-    }
-    if let Some(exp) = res.expires {
-        style = style.patch(expiry_style(exp, now));
-    }
+        .is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled"));
+    // A disabled credential cannot be used, so its expiry is no alarm:
+    // only live rows are coloured yellow or red.
+    let style = match res.expires {
+        _ if inactive => Style::new().add_modifier(Modifier::DIM),
+        Some(exp) => expiry_style(exp, now),
+        None => Style::new(),
+    };
     let cells: Vec<Cell> = cells.into_iter().map(Cell::from).collect();
     let marker = if selected && focused {
         Style::new().add_modifier(Modifier::REVERSED)
