@@ -632,3 +632,37 @@ fn help_opens_and_closes() {
     assert!(fx.contains(&Effect::Quit));
     assert!(state.should_quit());
 }
+
+#[test]
+fn a_superseded_list_request_leaves_nothing_spinning() {
+    let mut state = scoped_state();
+    // Moss's applications are requested; before they answer, a refresh of
+    // Harbor's takes the same slot, and the runtime drops Moss's request.
+    let moss = update(&mut state, ch('j'));
+    assert_eq!(lists(&moss).len(), 1);
+    update(&mut state, ch('k'));
+    update(&mut state, key(KeyCode::Tab));
+    let harbor = update(&mut state, ch('r'));
+    assert_eq!(lists(&harbor).len(), 1);
+    assert_eq!(state.in_flight(), 1, "only the live request counts");
+    answer(&mut state, &harbor, |_| {
+        vec![Resource::new(Kind::AccessKey, "h", "h")]
+    });
+    assert_eq!(state.in_flight(), 0);
+    // Back on Moss, its list is asked for again rather than left empty.
+    update(&mut state, key(KeyCode::BackTab));
+    let again = update(&mut state, ch('j'));
+    assert_eq!(lists(&again).len(), 1);
+    answer(&mut state, &moss, |_| {
+        vec![Resource::new(Kind::AccessKey, "stale", "stale")]
+    });
+    assert!(
+        state
+            .listing(Pane::Applications)
+            .is_some_and(|l| l.is_loading())
+    );
+    answer(&mut state, &again, |_| {
+        vec![Resource::new(Kind::AccessKey, "fresh", "fresh")]
+    });
+    assert_eq!(names(&state, Pane::Applications), vec!["fresh"]);
+}

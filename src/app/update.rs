@@ -118,8 +118,12 @@ pub(super) fn inform(state: &mut State, level: Level, text: impl Into<String>) {
 fn load_missing(state: &mut State, fx: &mut Vec<Effect>) {
     for pane in Pane::ALL {
         if let Some(key) = state.list_key(pane) {
-            let known = state.book().is_some_and(|b| b.lists.contains_key(&key));
-            if !known {
+            // Never asked, or asked and superseded before it answered.
+            let settled = state
+                .book()
+                .and_then(|b| b.lists.get(&key))
+                .is_some_and(|l| l.pending.is_some() || l.loaded_at.is_some() || l.error.is_some());
+            if !settled {
                 request_list(state, state.active, key, fx);
             }
         }
@@ -130,6 +134,14 @@ fn request_list(state: &mut State, tenant: usize, key: ListKey, fx: &mut Vec<Eff
     let request = state.next_request;
     state.next_request += 1;
     if let Some(book) = state.books.get_mut(tenant) {
+        // The runtime runs one list per slot and drops the older one, so a
+        // request for another parent in the same slot will never answer.
+        for (other, listing) in book.lists.iter_mut() {
+            if other.source == key.source && other != &key {
+                listing.pending = None;
+                listing.progress = None;
+            }
+        }
         let listing = book.lists.entry(key.clone()).or_default();
         listing.pending = Some(request);
         listing.progress = None;
