@@ -46,6 +46,19 @@ impl Kitsu {
         Reply { status, text, body }
     }
 
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.api))
+    }
+
+    /// `GET /data/projects` with one raw header in place of a bearer token.
+    async fn projects_with_header(&self, name: &str, value: &str) -> Reply {
+        self.send(
+            self.request(Method::GET, "/data/projects")
+                .header(name, value),
+        )
+        .await
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -53,7 +66,7 @@ impl Kitsu {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        let mut request = self.request(method, path);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -99,32 +112,27 @@ impl Kitsu {
         )
     }
 
-    async fn project_id(&self, token: &str, name: &str) -> String {
-        let reply = self.get("/data/projects", token).await;
+    /// The id of the record named `name` in the bare-array listing at `path`.
+    async fn id_named(&self, path: &str, token: &str, name: &str) -> String {
+        let reply = self.get(path, token).await;
         reply
             .body
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| p["name"] == name)
+            .find(|r| r["name"] == name)
             .unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned()
     }
 
+    async fn project_id(&self, token: &str, name: &str) -> String {
+        self.id_named("/data/projects", token, name).await
+    }
+
     async fn status_id(&self, token: &str, name: &str) -> String {
-        let reply = self.get("/data/project-status", token).await;
-        reply
-            .body
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.id_named("/data/project-status", token, name).await
     }
 }
 
@@ -139,6 +147,18 @@ fn names(body: &Value) -> Vec<&str> {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect()
+}
+
+/// An object's keys, sorted.
+fn sorted_keys(object: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = object
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
 }
 
 fn msg(message: &str) -> Value {
@@ -188,10 +208,8 @@ async fn login_answers_user_organisation_and_jwts() {
     let reply = k.login_as(EMAIL, PASSWORD).await;
     assert_eq!(reply.status, StatusCode::OK);
     let body = reply.body.as_object().unwrap();
-    let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&reply.body),
         [
             "access_token",
             "login",
@@ -354,13 +372,7 @@ async fn token_errors_follow_flask_jwt_extended() {
         )
     );
 
-    let basic = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Authorization", "Basic abc"),
-        )
-        .await;
+    let basic = k.projects_with_header("Authorization", "Basic abc").await;
     assert_eq!(basic.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         basic.body,
@@ -368,13 +380,7 @@ async fn token_errors_follow_flask_jwt_extended() {
             "Missing JWT in cookies or headers (Missing cookie \"access_token_cookie\"; Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>')"
         )
     );
-    let bare = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Authorization", "Bearer"),
-        )
-        .await;
+    let bare = k.projects_with_header("Authorization", "Bearer").await;
     assert_eq!(
         (bare.status, bare.body),
         (
@@ -385,11 +391,7 @@ async fn token_errors_follow_flask_jwt_extended() {
 
     // The cookie flask-jwt-extended reads first is accepted as well.
     let cookie = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Cookie", format!("access_token_cookie={token}")),
-        )
+        .projects_with_header("Cookie", &format!("access_token_cookie={token}"))
         .await;
     assert_eq!(cookie.status, StatusCode::OK);
     assert_eq!(cookie.body.as_array().unwrap().len(), 4);
@@ -799,15 +801,8 @@ async fn entity_links_pages_and_both_deletes() {
     let links = links.body.as_array().unwrap().clone();
     assert_eq!(links.len(), 6);
     for link in &links {
-        let mut keys: Vec<&str> = link
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort();
         assert_eq!(
-            keys,
+            sorted_keys(link),
             [
                 "created_at",
                 "data",
@@ -847,16 +842,8 @@ async fn entity_links_pages_and_both_deletes() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let mut keys: Vec<&str> = created
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&created.body),
         [
             "created_at",
             "data",
