@@ -137,19 +137,11 @@ async fn cleanup(env: &Target0, left: &[Leftover]) {
                     Some(json!({ "project_status_id": closed })),
                 )
                 .await;
-                let (status, body) = raw
-                    .call(Method::DELETE, &format!("{path}?force=true"), None)
-                    .await;
+                let (status, body) = raw.delete(&format!("{path}?force=true")).await;
                 println!("cleanup: production {id}: {status} {body}");
             }
             Leftover::Bot(id) => {
-                let (status, body) = raw
-                    .call(
-                        Method::DELETE,
-                        &format!("/data/persons/{id}?force=true"),
-                        None,
-                    )
-                    .await;
+                let (status, body) = raw.delete(&format!("/data/persons/{id}?force=true")).await;
                 println!("cleanup: bot {id}: {status} {body}");
             }
         }
@@ -445,11 +437,9 @@ async fn asset_types_and_links(kitsu: &Kitsu, raw: &Raw, production: &str, tag: 
         .await;
     let link_id = link["id"].as_str().expect("link id");
     let (status, body) = raw
-        .call(
-            Method::DELETE,
-            &format!("/data/projects/{production}/entity-links/{link_id}"),
-            None,
-        )
+        .delete(&format!(
+            "/data/projects/{production}/entity-links/{link_id}"
+        ))
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], link_id, "{body}");
@@ -461,13 +451,7 @@ async fn close_and_delete(kitsu: &Kitsu, raw: &Raw, production: &str, leftovers:
     let it = || target(Kind::Project, production, name, None);
 
     step("deleting an open production fails");
-    let (status, body) = raw
-        .call(
-            Method::DELETE,
-            &format!("/data/projects/{production}"),
-            None,
-        )
-        .await;
+    let (status, body) = raw.delete(&format!("/data/projects/{production}")).await;
     assert_eq!(
         (status, body),
         (
