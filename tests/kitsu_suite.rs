@@ -91,6 +91,18 @@ async fn perform(kitsu: &Kitsu, op: Operation) -> portico::platform::Outcome {
         .unwrap_or_else(|e| panic!("{verb} failed: {e}"))
 }
 
+/// Performs an operation Zou must refuse, and the adapter's error for it.
+async fn refused(kitsu: &Kitsu, op: Operation) -> PlatformError {
+    kitsu.perform(&op).await.unwrap_err()
+}
+
+fn api_error(status: u16, message: &str) -> PlatformError {
+    PlatformError::Api {
+        status,
+        message: message.into(),
+    }
+}
+
 /// A year from today: a bot's expiration must not be in the past.
 fn next_year() -> String {
     let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(365);
@@ -285,20 +297,14 @@ async fn productions(kitsu: &Kitsu, raw: &Raw, tag: u32, leftovers: &Leftovers) 
     assert_eq!(rows.len(), before.len() + 1);
 
     step("a duplicate name is refused with Zou's message");
-    let err = kitsu
-        .perform(&Operation::Create {
-            kind: Kind::Project,
-            parent: None,
-            values: values(&[("name", &name)]),
-        })
-        .await
-        .unwrap_err();
+    let duplicate = Operation::Create {
+        kind: Kind::Project,
+        parent: None,
+        values: values(&[("name", &name)]),
+    };
     assert_eq!(
-        err,
-        PlatformError::Api {
-            status: 400,
-            message: "A record with the same unique values already exists.".into()
-        }
+        refused(kitsu, duplicate).await,
+        api_error(400, "A record with the same unique values already exists.")
     );
 
     step("editing the production");
@@ -459,16 +465,9 @@ async fn close_and_delete(kitsu: &Kitsu, raw: &Raw, production: &str, leftovers:
             json!({"error": true, "message": "Only closed projects can be deleted"})
         )
     );
-    let err = kitsu
-        .perform(&Operation::Delete { target: it() })
-        .await
-        .unwrap_err();
     assert_eq!(
-        err,
-        PlatformError::Api {
-            status: 400,
-            message: "Only closed projects can be deleted".into()
-        }
+        refused(kitsu, Operation::Delete { target: it() }).await,
+        api_error(400, "Only closed projects can be deleted")
     );
 
     step("closing, reopening and closing the production");
