@@ -102,6 +102,13 @@ impl Kitsu {
         .await
     }
 
+    /// A fresh simulator and the demo administrator's access token.
+    async fn admin() -> (Self, String) {
+        let k = Self::start().await;
+        let (token, _) = k.login().await;
+        (k, token)
+    }
+
     /// Access and refresh tokens of the demo administrator.
     async fn login(&self) -> (String, String) {
         let reply = self.login_as(EMAIL, PASSWORD).await;
@@ -466,8 +473,7 @@ async fn refresh_authenticated_and_logout() {
 
 #[tokio::test]
 async fn projects_list_is_an_array_or_a_page_and_filters_by_name() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let all = k.get("/data/projects", &token).await;
     assert_eq!(all.status, StatusCode::OK);
@@ -532,8 +538,7 @@ async fn projects_list_is_an_array_or_a_page_and_filters_by_name() {
 
 #[tokio::test]
 async fn project_crud_and_only_closed_projects_are_deleted() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let created = k
         .post("/data/projects", &token, json!({"name": "Lantern Run"}))
@@ -691,8 +696,7 @@ async fn project_crud_and_only_closed_projects_are_deleted() {
 
 #[tokio::test]
 async fn project_statuses_and_non_admin_visibility() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let statuses = k.get("/data/project-status", &token).await;
     assert_eq!(names(&statuses.body), ["Open", "Closed"]);
     for status in statuses.body.as_array().unwrap() {
@@ -730,8 +734,7 @@ async fn project_statuses_and_non_admin_visibility() {
 
 #[tokio::test]
 async fn asset_types_per_project_come_from_its_assets() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let all = k.get("/data/asset-types", &token).await;
     let all_names = names(&all.body);
@@ -792,8 +795,7 @@ async fn asset_types_per_project_come_from_its_assets() {
 
 #[tokio::test]
 async fn entity_links_pages_and_both_deletes() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let harbor = k.project_id(&token, "Harbor Lights").await;
     let path = format!("/data/projects/{harbor}/entity-links");
 
@@ -891,8 +893,7 @@ async fn entity_links_pages_and_both_deletes() {
 
 #[tokio::test]
 async fn persons_are_a_bare_array_without_secrets() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let persons = k.get("/data/persons", &token).await;
     let persons = persons.body.as_array().unwrap();
     assert_eq!(persons.len(), 12);
@@ -1000,8 +1001,7 @@ async fn persons_are_a_bare_array_without_secrets() {
 
 #[tokio::test]
 async fn bot_token_is_regenerated_and_the_old_one_revoked() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let created = k
         .post(
             "/data/persons",
