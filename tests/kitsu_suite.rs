@@ -91,6 +91,18 @@ async fn perform(kitsu: &Kitsu, op: Operation) -> portico::platform::Outcome {
         .unwrap_or_else(|e| panic!("{verb} failed: {e}"))
 }
 
+/// Performs an operation Zou must refuse, and the adapter's error for it.
+async fn refused(kitsu: &Kitsu, op: Operation) -> PlatformError {
+    kitsu.perform(&op).await.unwrap_err()
+}
+
+fn api_error(status: u16, message: &str) -> PlatformError {
+    PlatformError::Api {
+        status,
+        message: message.into(),
+    }
+}
+
 /// A year from today: a bot's expiration must not be in the past.
 fn next_year() -> String {
     let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(365);
@@ -137,19 +149,11 @@ async fn cleanup(env: &Target0, left: &[Leftover]) {
                     Some(json!({ "project_status_id": closed })),
                 )
                 .await;
-                let (status, body) = raw
-                    .call(Method::DELETE, &format!("{path}?force=true"), None)
-                    .await;
+                let (status, body) = raw.delete(&format!("{path}?force=true")).await;
                 println!("cleanup: production {id}: {status} {body}");
             }
             Leftover::Bot(id) => {
-                let (status, body) = raw
-                    .call(
-                        Method::DELETE,
-                        &format!("/data/persons/{id}?force=true"),
-                        None,
-                    )
-                    .await;
+                let (status, body) = raw.delete(&format!("/data/persons/{id}?force=true")).await;
                 println!("cleanup: bot {id}: {status} {body}");
             }
         }
@@ -293,20 +297,14 @@ async fn productions(kitsu: &Kitsu, raw: &Raw, tag: u32, leftovers: &Leftovers) 
     assert_eq!(rows.len(), before.len() + 1);
 
     step("a duplicate name is refused with Zou's message");
-    let err = kitsu
-        .perform(&Operation::Create {
-            kind: Kind::Project,
-            parent: None,
-            values: values(&[("name", &name)]),
-        })
-        .await
-        .unwrap_err();
+    let duplicate = Operation::Create {
+        kind: Kind::Project,
+        parent: None,
+        values: values(&[("name", &name)]),
+    };
     assert_eq!(
-        err,
-        PlatformError::Api {
-            status: 400,
-            message: "A record with the same unique values already exists.".into()
-        }
+        refused(kitsu, duplicate).await,
+        api_error(400, "A record with the same unique values already exists.")
     );
 
     step("editing the production");
@@ -445,11 +443,9 @@ async fn asset_types_and_links(kitsu: &Kitsu, raw: &Raw, production: &str, tag: 
         .await;
     let link_id = link["id"].as_str().expect("link id");
     let (status, body) = raw
-        .call(
-            Method::DELETE,
-            &format!("/data/projects/{production}/entity-links/{link_id}"),
-            None,
-        )
+        .delete(&format!(
+            "/data/projects/{production}/entity-links/{link_id}"
+        ))
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], link_id, "{body}");
@@ -461,13 +457,7 @@ async fn close_and_delete(kitsu: &Kitsu, raw: &Raw, production: &str, leftovers:
     let it = || target(Kind::Project, production, name, None);
 
     step("deleting an open production fails");
-    let (status, body) = raw
-        .call(
-            Method::DELETE,
-            &format!("/data/projects/{production}"),
-            None,
-        )
-        .await;
+    let (status, body) = raw.delete(&format!("/data/projects/{production}")).await;
     assert_eq!(
         (status, body),
         (
@@ -475,16 +465,9 @@ async fn close_and_delete(kitsu: &Kitsu, raw: &Raw, production: &str, leftovers:
             json!({"error": true, "message": "Only closed projects can be deleted"})
         )
     );
-    let err = kitsu
-        .perform(&Operation::Delete { target: it() })
-        .await
-        .unwrap_err();
     assert_eq!(
-        err,
-        PlatformError::Api {
-            status: 400,
-            message: "Only closed projects can be deleted".into()
-        }
+        refused(kitsu, Operation::Delete { target: it() }).await,
+        api_error(400, "Only closed projects can be deleted")
     );
 
     step("closing, reopening and closing the production");

@@ -46,6 +46,19 @@ impl Kitsu {
         Reply { status, text, body }
     }
 
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.api))
+    }
+
+    /// `GET /data/projects` with one raw header in place of a bearer token.
+    async fn projects_with_header(&self, name: &str, value: &str) -> Reply {
+        self.send(
+            self.request(Method::GET, "/data/projects")
+                .header(name, value),
+        )
+        .await
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -53,7 +66,7 @@ impl Kitsu {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        let mut request = self.request(method, path);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -89,6 +102,13 @@ impl Kitsu {
         .await
     }
 
+    /// A fresh simulator and the demo administrator's access token.
+    async fn admin() -> (Self, String) {
+        let k = Self::start().await;
+        let (token, _) = k.login().await;
+        (k, token)
+    }
+
     /// Access and refresh tokens of the demo administrator.
     async fn login(&self) -> (String, String) {
         let reply = self.login_as(EMAIL, PASSWORD).await;
@@ -99,32 +119,27 @@ impl Kitsu {
         )
     }
 
-    async fn project_id(&self, token: &str, name: &str) -> String {
-        let reply = self.get("/data/projects", token).await;
+    /// The id of the record named `name` in the bare-array listing at `path`.
+    async fn id_named(&self, path: &str, token: &str, name: &str) -> String {
+        let reply = self.get(path, token).await;
         reply
             .body
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| p["name"] == name)
+            .find(|r| r["name"] == name)
             .unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned()
     }
 
+    async fn project_id(&self, token: &str, name: &str) -> String {
+        self.id_named("/data/projects", token, name).await
+    }
+
     async fn status_id(&self, token: &str, name: &str) -> String {
-        let reply = self.get("/data/project-status", token).await;
-        reply
-            .body
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.id_named("/data/project-status", token, name).await
     }
 }
 
@@ -139,6 +154,18 @@ fn names(body: &Value) -> Vec<&str> {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect()
+}
+
+/// An object's keys, sorted.
+fn sorted_keys(object: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = object
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
 }
 
 fn msg(message: &str) -> Value {
@@ -188,10 +215,8 @@ async fn login_answers_user_organisation_and_jwts() {
     let reply = k.login_as(EMAIL, PASSWORD).await;
     assert_eq!(reply.status, StatusCode::OK);
     let body = reply.body.as_object().unwrap();
-    let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&reply.body),
         [
             "access_token",
             "login",
@@ -354,13 +379,7 @@ async fn token_errors_follow_flask_jwt_extended() {
         )
     );
 
-    let basic = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Authorization", "Basic abc"),
-        )
-        .await;
+    let basic = k.projects_with_header("Authorization", "Basic abc").await;
     assert_eq!(basic.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         basic.body,
@@ -368,13 +387,7 @@ async fn token_errors_follow_flask_jwt_extended() {
             "Missing JWT in cookies or headers (Missing cookie \"access_token_cookie\"; Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>')"
         )
     );
-    let bare = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Authorization", "Bearer"),
-        )
-        .await;
+    let bare = k.projects_with_header("Authorization", "Bearer").await;
     assert_eq!(
         (bare.status, bare.body),
         (
@@ -385,11 +398,7 @@ async fn token_errors_follow_flask_jwt_extended() {
 
     // The cookie flask-jwt-extended reads first is accepted as well.
     let cookie = k
-        .send(
-            k.http
-                .get(format!("{}/data/projects", k.api))
-                .header("Cookie", format!("access_token_cookie={token}")),
-        )
+        .projects_with_header("Cookie", &format!("access_token_cookie={token}"))
         .await;
     assert_eq!(cookie.status, StatusCode::OK);
     assert_eq!(cookie.body.as_array().unwrap().len(), 4);
@@ -464,8 +473,7 @@ async fn refresh_authenticated_and_logout() {
 
 #[tokio::test]
 async fn projects_list_is_an_array_or_a_page_and_filters_by_name() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let all = k.get("/data/projects", &token).await;
     assert_eq!(all.status, StatusCode::OK);
@@ -530,8 +538,7 @@ async fn projects_list_is_an_array_or_a_page_and_filters_by_name() {
 
 #[tokio::test]
 async fn project_crud_and_only_closed_projects_are_deleted() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let created = k
         .post("/data/projects", &token, json!({"name": "Lantern Run"}))
@@ -689,8 +696,7 @@ async fn project_crud_and_only_closed_projects_are_deleted() {
 
 #[tokio::test]
 async fn project_statuses_and_non_admin_visibility() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let statuses = k.get("/data/project-status", &token).await;
     assert_eq!(names(&statuses.body), ["Open", "Closed"]);
     for status in statuses.body.as_array().unwrap() {
@@ -728,8 +734,7 @@ async fn project_statuses_and_non_admin_visibility() {
 
 #[tokio::test]
 async fn asset_types_per_project_come_from_its_assets() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
 
     let all = k.get("/data/asset-types", &token).await;
     let all_names = names(&all.body);
@@ -790,8 +795,7 @@ async fn asset_types_per_project_come_from_its_assets() {
 
 #[tokio::test]
 async fn entity_links_pages_and_both_deletes() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let harbor = k.project_id(&token, "Harbor Lights").await;
     let path = format!("/data/projects/{harbor}/entity-links");
 
@@ -799,15 +803,8 @@ async fn entity_links_pages_and_both_deletes() {
     let links = links.body.as_array().unwrap().clone();
     assert_eq!(links.len(), 6);
     for link in &links {
-        let mut keys: Vec<&str> = link
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort();
         assert_eq!(
-            keys,
+            sorted_keys(link),
             [
                 "created_at",
                 "data",
@@ -847,16 +844,8 @@ async fn entity_links_pages_and_both_deletes() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let mut keys: Vec<&str> = created
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&created.body),
         [
             "created_at",
             "data",
@@ -904,8 +893,7 @@ async fn entity_links_pages_and_both_deletes() {
 
 #[tokio::test]
 async fn persons_are_a_bare_array_without_secrets() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let persons = k.get("/data/persons", &token).await;
     let persons = persons.body.as_array().unwrap();
     assert_eq!(persons.len(), 12);
@@ -955,28 +943,23 @@ async fn persons_are_a_bare_array_without_secrets() {
     let id = created.body["id"].as_str().unwrap().to_owned();
     let login = k.login_as("ines.moreau@example.com", "secret-pass-1").await;
     assert_eq!(login.status, StatusCode::OK);
-    let again = k
-        .post(
-            "/data/persons",
-            &token,
-            json!({"first_name": "I", "last_name": "M", "email": "ines.moreau@example.com"}),
-        )
-        .await;
-    assert_eq!(
-        again.body,
-        json!({"error": true, "message": "Email already in use.", "data": null})
-    );
-    let bad = k
-        .post(
-            "/data/persons",
-            &token,
-            json!({"first_name": "I", "last_name": "M", "email": "not-an-email"}),
-        )
-        .await;
-    assert_eq!(
-        bad.body,
-        json!({"error": true, "message": "An email address must have an @-sign.", "data": null})
-    );
+    for (email, message) in [
+        ("ines.moreau@example.com", "Email already in use."),
+        ("not-an-email", "An email address must have an @-sign."),
+    ] {
+        let refused = k
+            .post(
+                "/data/persons",
+                &token,
+                json!({"first_name": "I", "last_name": "M", "email": email}),
+            )
+            .await;
+        assert_eq!(
+            refused.body,
+            json!({"error": true, "message": message, "data": null}),
+            "{email}"
+        );
+    }
 
     // She may issue herself a personal API token, not promote herself.
     let hers = login.body["access_token"].as_str().unwrap();
@@ -1013,8 +996,7 @@ async fn persons_are_a_bare_array_without_secrets() {
 
 #[tokio::test]
 async fn bot_token_is_regenerated_and_the_old_one_revoked() {
-    let k = Kitsu::start().await;
-    let (token, _) = k.login().await;
+    let (k, token) = Kitsu::admin().await;
     let created = k
         .post(
             "/data/persons",

@@ -73,6 +73,11 @@ impl Raw {
         (status, body)
     }
 
+    /// DELETEs `path`; the caller judges the answer.
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.call(Method::DELETE, path, None).await
+    }
+
     /// GETs `path` and insists on a 200.
     pub async fn get(&self, path: &str) -> Value {
         let (status, body) = self.call(Method::GET, path, None).await;

@@ -3,18 +3,17 @@
 use std::collections::BTreeSet;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::auth::{Caller, authenticate};
+use super::auth::{Call, Caller};
+use super::crud::{self, changed, filtered, found, located, name_taken};
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{Params, json_body, listing, matches};
-use super::schema::{
-    self, ENTITY, ENTITY_TYPE, PROJECT, Record, build, ids, serialize, text, validate_update,
-};
+use super::query::{Params, listing};
+use super::schema::{self, ENTITY, ENTITY_TYPE, PROJECT, Record, build, ids, serialize, text};
 use super::store::{Store, find, position};
-use super::{Shared, clock, path_id};
+use super::{clock, path_id};
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
 
@@ -24,13 +23,7 @@ fn readable_project<'a>(
     caller: &Caller,
     raw_id: &str,
 ) -> Result<&'a Record, ApiError> {
-    let id = path_id(raw_id)?;
-    let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if caller.can_read(project) {
-        Ok(project)
-    } else {
-        Err(ApiError::Forbidden)
-    }
+    caller.reading(found(&st.projects, raw_id)?)
 }
 
 fn is_asset(st: &Store, entity: &Record) -> bool {
@@ -39,20 +32,13 @@ fn is_asset(st: &Store, entity: &Record) -> bool {
 
 /// `GET /data/projects/{id}/asset-types`: the types of the assets the
 /// production actually has, whatever its settings say, without task types.
-pub async fn project_asset_types(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn project_asset_types(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, caller) = call.session()?;
     let project_id = schema::normalize_id(&id)
         .ok_or_else(|| ApiError::wrong(format!("Invalid UUID value: {id}")))?;
     // An unknown production simply has no asset types.
-    if let Some(project) = find(&st.projects, &project_id)
-        && !caller.can_read(project)
-    {
-        return Err(ApiError::Forbidden);
+    if let Some(project) = find(&st.projects, &project_id) {
+        caller.reading(project)?;
     }
     let project_id = project_id.as_str();
     let used: BTreeSet<&str> = st
@@ -76,20 +62,11 @@ pub async fn project_asset_types(
 
 /// `POST /data/projects/{id}/settings/asset-types` (gazu's
 /// `add_asset_type`): adds the type to the production's settings.
-pub async fn add_project_asset_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if !caller.can_manage(&st.projects[index]) {
-        return Err(ApiError::Forbidden);
-    }
+pub async fn add_project_asset_type(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
+    let (_, index) = located(&st.projects, &id)?;
+    caller.managing(&st.projects[index])?;
     let type_id = match body.get("asset_type_id") {
         None => {
             return Err(ApiError::Validation(vec![(
@@ -117,33 +94,21 @@ pub async fn add_project_asset_type(
 
 /// `GET /data/asset-types`: every non-temporal entity type, with its task
 /// types, typed `AssetType`.
-pub async fn list_asset_types(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
+pub async fn list_asset_types(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, _) = call.session()?;
     let params = Params::parse(raw.as_deref());
-    let rows: Vec<&Record> = st
-        .entity_types
-        .iter()
-        .filter(|t| st.is_asset_type(t) && matches(&ENTITY_TYPE, t, &params))
-        .collect();
+    let rows = filtered(&st.entity_types, &ENTITY_TYPE, &params, |t| {
+        st.is_asset_type(t)
+    });
     listing(rows, &params, |t| st.asset_type_view(t, true))
 }
 
-pub async fn get_asset_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let asset_type = find(&st.entity_types, &id)
-        .filter(|t| st.is_asset_type(t))
-        .ok_or(ApiError::NotFound)?;
+pub async fn get_asset_type(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, _) = call.session()?;
+    let asset_type = found(&st.entity_types, &id)?;
+    if !st.is_asset_type(asset_type) {
+        return Err(ApiError::NotFound);
+    }
     ok(
         StatusCode::OK,
         Value::Object(st.asset_type_view(asset_type, true)),
@@ -151,101 +116,47 @@ pub async fn get_asset_type(
 }
 
 /// `GET /data/entity-types`: generic CRUD listing of every entity type.
-pub async fn list_entity_types(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
+pub async fn list_entity_types(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, _) = call.session()?;
     let params = Params::parse(raw.as_deref());
     let relations = params.flag("relations");
-    let rows: Vec<&Record> = st
-        .entity_types
-        .iter()
-        .filter(|t| matches(&ENTITY_TYPE, t, &params))
-        .collect();
-    listing(rows, &params, |t| serialize(&ENTITY_TYPE, t, relations))
+    crud::list(&st.entity_types, &ENTITY_TYPE, &params, relations, |_| true)
 }
 
-pub async fn get_entity_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let entity_type = find(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
-    ok(
-        StatusCode::OK,
-        Value::Object(serialize(&ENTITY_TYPE, entity_type, true)),
-    )
-}
-
-fn unique_type_name(st: &Store, record: &Record, self_id: &str) -> Result<(), ApiError> {
-    let name = text(record, "name");
-    if st
-        .entity_types
-        .iter()
-        .any(|t| text(t, "id") != self_id && text(t, "name") == name)
-    {
-        return Err(ApiError::duplicate());
-    }
-    Ok(())
+pub async fn get_entity_type(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, _) = call.session()?;
+    crud::one(&ENTITY_TYPE, found(&st.entity_types, &id)?)
 }
 
 /// `POST /data/entity-types {"name"}`: how asset types are created (there
 /// is no POST on `/data/asset-types`).
-pub async fn create_entity_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn create_entity_type(call: Call, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     caller.require_admin()?;
-    let body = json_body(&headers, &body)?;
+    let body = call.json(&body)?;
     let entity_type = build(&ENTITY_TYPE, &body, &clock::naive(clock::now()))?;
     // Zou checks the name itself before inserting, with its own message.
-    if unique_type_name(&st, &entity_type, "").is_err() {
+    if name_taken(&st.entity_types, &entity_type, "") {
         return Err(ApiError::wrong("Entity type with this name already exists"));
     }
-    let out = serialize(&ENTITY_TYPE, &entity_type, true);
-    st.entity_types.push(entity_type);
-    ok(StatusCode::CREATED, Value::Object(out))
+    crud::insert(&mut st.entity_types, &ENTITY_TYPE, entity_type, true)
 }
 
-pub async fn update_entity_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
+pub async fn update_entity_type(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
+    let (id, index) = located(&st.entity_types, &id)?;
     caller.require_admin()?;
-    let changes = validate_update(&ENTITY_TYPE, &body, PROTECTED)?;
-    let mut updated = st.entity_types[index].clone();
-    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
-    unique_type_name(&st, &updated, &id)?;
-    let out = serialize(&ENTITY_TYPE, &updated, true);
-    st.entity_types[index] = updated;
-    ok(StatusCode::OK, Value::Object(out))
+    let updated = changed(&ENTITY_TYPE, &st.entity_types[index], &body, PROTECTED)?;
+    if name_taken(&st.entity_types, &updated, &id) {
+        return Err(ApiError::duplicate());
+    }
+    crud::replace(&mut st.entity_types, index, &ENTITY_TYPE, updated, true)
 }
 
-pub async fn remove_entity_type(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let index = position(&st.entity_types, &id).ok_or(ApiError::NotFound)?;
+pub async fn remove_entity_type(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let (id, index) = located(&st.entity_types, &id)?;
     caller.require_admin()?;
     if st.entities.iter().any(|e| text(e, "entity_type_id") == id) {
         return Err(ApiError::fk_conflict());
@@ -257,20 +168,15 @@ pub async fn remove_entity_type(
 /// `POST /data/projects/{id}/asset-types/{type}/assets/new`. Names need
 /// not be unique; the payload is validated like Zou's pydantic schema.
 pub async fn create_asset(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
+    call: Call,
     Path((project_id, type_id)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
     let project_id = path_id(&project_id)?;
     let type_id = path_id(&type_id)?;
-    let project = find(&st.projects, &project_id).ok_or(ApiError::NotFound)?;
-    if !caller.can_manage(project) {
-        return Err(ApiError::Forbidden);
-    }
+    caller.managing(find(&st.projects, &project_id).ok_or(ApiError::NotFound)?)?;
     find(&st.entity_types, &type_id)
         .filter(|t| st.is_asset_type(t))
         .ok_or(ApiError::NotFound)?;
@@ -313,30 +219,18 @@ pub async fn create_asset(
     fields.insert("entity_type_id".into(), Value::String(type_id));
     fields.insert("created_by".into(), Value::String(caller.id.clone()));
     let asset = build(&ENTITY, &fields, &clock::naive(clock::now()))?;
-    let out = serialize(&ENTITY, &asset, false);
-    st.entities.push(asset);
-    ok(StatusCode::CREATED, Value::Object(out))
+    crud::insert(&mut st.entities, &ENTITY, asset, false)
 }
 
 /// `GET /data/entities`: every entity (assets, episodes, shots…) of the
 /// productions the caller may read, with column filters. Zou names each
 /// one's `type` after its base entity type: "Asset" for every asset type.
-pub async fn list_entities(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list_entities(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
-    let rows: Vec<&Record> = st
-        .entities
-        .iter()
-        .filter(|e| {
-            find(&st.projects, text(e, "project_id")).is_some_and(|p| caller.can_read(p))
-                && matches(&ENTITY, e, &params)
-        })
-        .collect();
+    let rows = filtered(&st.entities, &ENTITY, &params, |e| {
+        find(&st.projects, text(e, "project_id")).is_some_and(|p| caller.can_read(p))
+    });
     listing(rows, &params, |e| {
         let mut out = serialize(&ENTITY, e, false);
         if !is_asset(&st, e)
@@ -348,27 +242,19 @@ pub async fn list_entities(
     })
 }
 
-fn asset_listing<'a, F>(st: &'a Store, params: &Params, keep: F) -> ApiResult
+fn asset_listing<F>(st: &Store, params: &Params, keep: F) -> ApiResult
 where
-    F: Fn(&'a Record) -> bool,
+    F: Fn(&Record) -> bool,
 {
-    let rows: Vec<&Record> = st
-        .entities
-        .iter()
-        .filter(|e| is_asset(st, e) && keep(e) && matches(&ENTITY, e, params))
-        .collect();
-    listing(rows, params, |e| serialize(&ENTITY, e, false))
+    crud::list(&st.entities, &ENTITY, params, false, |e| {
+        is_asset(st, e) && keep(e)
+    })
 }
 
 /// `GET /data/assets` and `/data/assets/all`, with column filters
 /// (`project_id`, `name`, `entity_type_id`, …).
-pub async fn list_assets(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list_assets(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| {
         find(&st.projects, text(e, "project_id")).is_some_and(|p| caller.can_read(p))
@@ -376,50 +262,38 @@ pub async fn list_assets(
 }
 
 pub async fn list_project_assets(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+    let (st, caller) = call.session()?;
     let project_id = text(readable_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| text(e, "project_id") == project_id)
 }
 
 pub async fn list_project_type_assets(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
+    call: Call,
     Path((id, type_id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+    let (st, caller) = call.session()?;
     let project_id = text(readable_project(&st, &caller, &id)?, "id").to_owned();
-    let type_id = path_id(&type_id)?;
-    find(&st.entity_types, &type_id).ok_or(ApiError::NotFound)?;
+    let (type_id, _) = located(&st.entity_types, &type_id)?;
     let params = Params::parse(raw.as_deref());
     asset_listing(&st, &params, |e| {
         text(e, "project_id") == project_id && text(e, "entity_type_id") == type_id
     })
 }
 
-pub async fn get_asset(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn get_asset(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, caller) = call.session()?;
     let id = path_id(&id)?;
     let asset = find(&st.entities, &id)
         .filter(|e| is_asset(&st, e))
         .ok_or(ApiError::NotFound)?;
     let project = find(&st.projects, text(asset, "project_id")).ok_or(ApiError::NotFound)?;
-    if !caller.can_read(project) {
-        return Err(ApiError::Forbidden);
-    }
+    let project = caller.reading(project)?;
     let mut out = serialize(&ENTITY, asset, false);
     // The detailed view Zou builds: no frame count or source, but the
     // casting in both directions and the names of its project and type.
@@ -462,13 +336,8 @@ pub async fn get_asset(
 
 /// Assets have no tasks here, so deleting one always removes it (Zou only
 /// cancels an asset that still has tasks, unless forced).
-pub async fn remove_asset(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn remove_asset(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     let id = path_id(&id)?;
     let index = position(&st.entities, &id)
         .filter(|i| is_asset(&st, &st.entities[*i]))

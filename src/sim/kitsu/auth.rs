@@ -2,9 +2,13 @@
 //! the `Authorization` header), Zou's blocklist and identity checks, and the
 //! `/auth/*` routes.
 
+use std::convert::Infallible;
+use std::sync::MutexGuard;
+
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -55,6 +59,57 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden)
         }
+    }
+
+    /// The production, if the caller may read it.
+    pub fn reading<'a>(&self, project: &'a Record) -> Result<&'a Record, ApiError> {
+        if self.can_read(project) {
+            Ok(project)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The production, if the caller may manage it.
+    pub fn managing<'a>(&self, project: &'a Record) -> Result<&'a Record, ApiError> {
+        if self.can_manage(project) {
+            Ok(project)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// What every data route starts from. Extracting it never fails: the token
+/// is checked by `session`, under the same lock as the work the handler
+/// then does (identifying a caller can itself change the store).
+pub struct Call {
+    pub shared: Shared,
+    pub headers: HeaderMap,
+}
+
+impl FromRequestParts<Shared> for Call {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Infallible> {
+        Ok(Self {
+            shared: state.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl Call {
+    /// The locked store and the authenticated caller.
+    pub fn session(&self) -> Result<(MutexGuard<'_, Store>, Caller), ApiError> {
+        let mut st = self.shared.lock();
+        let caller = authenticate(&self.shared, &mut st, &self.headers)?;
+        Ok((st, caller))
+    }
+
+    /// The request body as a JSON object, with Zou's errors.
+    pub fn json(&self, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+        query::json_body(&self.headers, body)
     }
 }
 

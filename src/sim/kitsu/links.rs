@@ -1,16 +1,17 @@
 //! Entity links (casting: which entity contains which, how many times).
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
-use super::auth::{Caller, authenticate};
+use super::auth::{Call, Caller};
+use super::clock;
+use super::crud::{self, changed, found, located};
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{DEFAULT_LIMIT, Paging, Params, envelope, json_body, listing, matches};
-use super::schema::{self, ENTITY_LINK, Record, build, serialize, text, validate_update};
+use super::query::{DEFAULT_LIMIT, Paging, Params, envelope};
+use super::schema::{self, ENTITY_LINK, Record, build, serialize, text};
 use super::store::{Store, find, position};
-use super::{Shared, clock, path_id};
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
 
@@ -59,12 +60,7 @@ fn managed_project<'a>(
     raw_id: &str,
 ) -> Result<&'a Record, ApiError> {
     let id = schema::normalize_id(raw_id).ok_or(ApiError::NotFound)?;
-    let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    if caller.can_manage(project) {
-        Ok(project)
-    } else {
-        Err(ApiError::Forbidden)
-    }
+    caller.managing(find(&st.projects, &id).ok_or(ApiError::NotFound)?)
 }
 
 /// `GET /data/projects/{id}/entity-links[?page&limit]`, oldest first.
@@ -74,13 +70,11 @@ fn managed_project<'a>(
 /// positive integer falls back to 100. The real server fails with a 500
 /// whenever `cursor_created_at` is given, and so does the simulator.
 pub async fn list_for_project(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+    let (st, caller) = call.session()?;
     let project_id = text(managed_project(&st, &caller, &id)?, "id").to_owned();
     let params = Params::parse(raw.as_deref());
     if params
@@ -138,12 +132,10 @@ pub async fn list_for_project(
 /// `DELETE /data/projects/{id}/entity-links/{link}`: 200 with the link.
 /// Ids that are not UUIDs make the real server fail with a 500.
 pub async fn remove_from_project(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
+    call: Call,
     Path((id, link_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+    let (mut st, caller) = call.session()?;
     let (Some(project_id), Some(link_id)) =
         (schema::normalize_id(&id), schema::normalize_id(&link_id))
     else {
@@ -163,37 +155,18 @@ pub async fn remove_from_project(
     )
 }
 
-pub async fn list(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, caller) = call.session()?;
     caller.require_admin()?;
     let params = Params::parse(raw.as_deref());
-    let rows: Vec<&Record> = st
-        .entity_links
-        .iter()
-        .filter(|l| matches(&ENTITY_LINK, l, &params))
-        .collect();
-    listing(rows, &params, |l| serialize(&ENTITY_LINK, l, false))
+    crud::list(&st.entity_links, &ENTITY_LINK, &params, false, |_| true)
 }
 
-pub async fn get_one(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let link = find(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
+pub async fn get_one(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, caller) = call.session()?;
+    let link = found(&st.entity_links, &id)?;
     caller.require_admin()?;
-    ok(
-        StatusCode::OK,
-        Value::Object(serialize(&ENTITY_LINK, link, true)),
-    )
+    crud::one(&ENTITY_LINK, link)
 }
 
 /// Both ends must exist and a pair can only be linked once. Creating and
@@ -215,11 +188,10 @@ fn check_link(st: &Store, link: &Record, self_id: &str) -> Result<(), ApiError> 
     Ok(())
 }
 
-pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn create(call: Call, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     caller.require_admin()?;
-    let body = json_body(&headers, &body)?;
+    let body = call.json(&body)?;
     let now = clock::now();
     let mut link = build(&ENTITY_LINK, &body, &clock::naive(now))?;
     check_link(&st, &link, "")?;
@@ -227,42 +199,23 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
         PRECISE_CREATED_AT.into(),
         Value::String(clock::naive_micro(now)),
     );
-    let out = serialize(&ENTITY_LINK, &link, false);
-    st.entity_links.push(link);
-    ok(StatusCode::CREATED, Value::Object(out))
+    crud::insert(&mut st.entity_links, &ENTITY_LINK, link, false)
 }
 
-pub async fn update(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
+pub async fn update(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
+    let (id, index) = located(&st.entity_links, &id)?;
     caller.require_admin()?;
-    let changes = validate_update(&ENTITY_LINK, &body, PROTECTED)?;
-    let mut updated = st.entity_links[index].clone();
-    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
+    let updated = changed(&ENTITY_LINK, &st.entity_links[index], &body, PROTECTED)?;
     check_link(&st, &updated, &id)?;
-    let out = serialize(&ENTITY_LINK, &updated, false);
-    st.entity_links[index] = updated;
-    ok(StatusCode::OK, Value::Object(out))
+    crud::replace(&mut st.entity_links, index, &ENTITY_LINK, updated, false)
 }
 
 /// `DELETE /data/entity-links/{id}` (gazu's `delete_entity_link`): 204.
-pub async fn remove(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let index = position(&st.entity_links, &id).ok_or(ApiError::NotFound)?;
+pub async fn remove(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let (_, index) = located(&st.entity_links, &id)?;
     caller.require_admin()?;
     st.entity_links.remove(index);
     no_content()

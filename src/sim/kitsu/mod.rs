@@ -12,6 +12,7 @@
 mod assets;
 mod auth;
 mod clock;
+mod crud;
 mod errors;
 mod jwt;
 mod links;

@@ -3,16 +3,17 @@
 //! `expiration_date` regenerates it.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::auth::{HAS_LINKED_DATA, authenticate};
+use super::auth::{Call, HAS_LINKED_DATA};
+use super::clock;
+use super::crud::{changed, filtered, found, located};
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{Params, json_body, listing, matches};
-use super::schema::{self, PERSON, Record, build, flag, ids, text, validate_update};
-use super::store::{self, find, position};
-use super::{Shared, clock, path_id};
+use super::query::{Params, listing};
+use super::schema::{self, PERSON, build, flag, ids, text};
+use super::store;
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at", "password", "jti"];
 
@@ -85,19 +86,10 @@ fn check_expiration(body: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn list(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
-    let rows: Vec<&Record> = st
-        .persons
-        .iter()
-        .filter(|p| matches(&PERSON, p, &params))
-        .collect();
+    let rows = filtered(&st.persons, &PERSON, &params, |_| true);
     if caller.is_admin() {
         listing(rows, &params, |p| st.person_safe(p, false))
     } else {
@@ -105,15 +97,9 @@ pub async fn list(
     }
 }
 
-pub async fn get_one(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let person = find(&st.persons, &id).ok_or(ApiError::NotFound)?;
+pub async fn get_one(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, caller) = call.session()?;
+    let person = found(&st.persons, &id)?;
     let view = if caller.is_manager() {
         st.person_safe(person, true)
     } else {
@@ -122,11 +108,10 @@ pub async fn get_one(
     ok(StatusCode::OK, Value::Object(view))
 }
 
-pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn create(call: Call, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     caller.require_admin()?;
-    let mut body = json_body(&headers, &body)?;
+    let mut body = call.json(&body)?;
     let password = body.remove("password");
     normalize_email(&mut body)?;
     check_expiration(&body)?;
@@ -139,7 +124,7 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
         return Err(ApiError::wrong("Email already in use."));
     }
     let is_bot = flag(&person, "is_bot");
-    let token = is_bot.then(|| store::api_token(&shared.signer, &mut person));
+    let token = is_bot.then(|| store::api_token(&call.shared.signer, &mut person));
     if !is_bot && let Some(Value::String(password)) = password {
         st.passwords
             .insert(text(&person, "id").to_owned(), password);
@@ -155,17 +140,10 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
 /// A body carrying the key `expiration_date` (null, or today or later)
 /// issues a new API token for the person and revokes the previous one. The
 /// update does not check that the email is unused; only creation does.
-pub async fn update(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let mut body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.persons, &id).ok_or(ApiError::NotFound)?;
+pub async fn update(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let mut body = call.json(&body)?;
+    let (id, index) = located(&st.persons, &id)?;
     if caller.id != id {
         caller.require_admin()?;
     }
@@ -182,13 +160,13 @@ pub async fn update(
     normalize_email(&mut body)?;
     check_expiration(&body)?;
     let regenerate = body.contains_key("expiration_date");
-    let mut changes = validate_update(&PERSON, &body, PROTECTED)?;
-    if changes.contains_key("departments") {
-        changes.insert("departments".into(), json!([]));
+    let mut updated = changed(&PERSON, &st.persons[index], &body, PROTECTED)?;
+    // Departments are not simulated: ids given here are dropped, as at
+    // creation.
+    if body.contains_key("departments") {
+        updated.insert("departments".into(), json!([]));
     }
-    let mut updated = st.persons[index].clone();
-    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
-    let token = regenerate.then(|| store::api_token(&shared.signer, &mut updated));
+    let token = regenerate.then(|| store::api_token(&call.shared.signer, &mut updated));
     let mut out = st.person_safe(&updated, true);
     if let Some(token) = token {
         out.insert("access_token".into(), Value::String(token));
@@ -200,16 +178,9 @@ pub async fn update(
 /// Nobody deletes themselves (403). A person with linked data (anyone who
 /// ever logged in) needs `force`. Deleting a bot deletes its jti, so its
 /// token is revoked at once.
-pub async fn remove(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let index = position(&st.persons, &id).ok_or(ApiError::NotFound)?;
+pub async fn remove(call: Call, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let (id, index) = located(&st.persons, &id)?;
     if caller.id == id {
         return Err(ApiError::Forbidden);
     }

@@ -1,18 +1,17 @@
 //! Productions (`/data/projects`) and their statuses (`/data/project-status`).
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::auth::authenticate;
+use super::auth::Call;
+use super::clock;
+use super::crud::{self, changed, found, located, name_taken};
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{Params, json_body, listing, matches};
-use super::schema::{
-    self, ENTITY, PROJECT, PROJECT_STATUS, Record, build, ids, serialize, text, validate_update,
-};
-use super::store::{Store, find, position};
-use super::{Shared, clock, path_id};
+use super::query::Params;
+use super::schema::{ENTITY, PROJECT, PROJECT_STATUS, Record, build, ids, serialize, text};
+use super::store::{Store, find};
 
 const PROTECTED: &[&str] = &["id", "created_at", "updated_at"];
 
@@ -39,28 +38,19 @@ fn status_name(st: &Store, project: &Record) -> Value {
         .unwrap_or(Value::Null)
 }
 
-pub async fn list(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
     let relations = params.flag("relations");
-    let rows: Vec<&Record> = st
-        .projects
-        .iter()
-        .filter(|p| caller.can_read(p) && matches(&PROJECT, p, &params))
-        .collect();
-    listing(rows, &params, |p| serialize(&PROJECT, p, relations))
+    crud::list(&st.projects, &PROJECT, &params, relations, |p| {
+        caller.can_read(p)
+    })
 }
 
 /// `GET /data/projects/open` (gazu's `all_open_projects`): relations and
 /// the (empty) production settings.
-pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list_open(call: Call) -> ApiResult {
+    let (st, caller) = call.session()?;
     let items: Vec<Value> = st
         .projects
         .iter()
@@ -76,9 +66,8 @@ pub async fn list_open(State(shared): State<Shared>, headers: HeaderMap) -> ApiR
 
 /// `GET /data/projects/all`: every production the caller may see, columns
 /// plus status name and descriptors.
-pub async fn list_all(State(shared): State<Shared>, headers: HeaderMap) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn list_all(call: Call) -> ApiResult {
+    let (st, caller) = call.session()?;
     let items: Vec<Value> = st
         .projects
         .iter()
@@ -93,15 +82,9 @@ pub async fn list_all(State(shared): State<Shared>, headers: HeaderMap) -> ApiRe
     ok(StatusCode::OK, Value::Array(items))
 }
 
-pub async fn get_one(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let project = find(&st.projects, &id).ok_or(ApiError::NotFound)?;
+pub async fn get_one(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, caller) = call.session()?;
+    let project = found(&st.projects, &id)?;
     if !caller.can_read(project) {
         // Zou answers this refusal with a JSON null body.
         return Err(ApiError::Body(StatusCode::FORBIDDEN, Value::Null));
@@ -112,12 +95,7 @@ pub async fn get_one(
 /// Unique names and the status foreign key, checked the way the database
 /// would. Related ids that match nothing are dropped, as Zou drops them.
 fn check_references(st: &Store, record: &mut Record, self_id: &str) -> Result<(), ApiError> {
-    let name = text(record, "name");
-    if st
-        .projects
-        .iter()
-        .any(|p| text(p, "id") != self_id && text(p, "name") == name)
-    {
+    if name_taken(&st.projects, record, self_id) {
         return Err(ApiError::duplicate());
     }
     let status = text(record, "project_status_id");
@@ -137,11 +115,10 @@ fn check_references(st: &Store, record: &mut Record, self_id: &str) -> Result<()
     Ok(())
 }
 
-pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
+pub async fn create(call: Call, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     caller.require_admin()?;
-    let mut body = json_body(&headers, &body)?;
+    let mut body = call.json(&body)?;
     // Templates are not simulated; the id gazu may send is accepted and
     // has no effect.
     body.remove("project_template_id");
@@ -180,43 +157,22 @@ pub async fn create(State(shared): State<Shared>, headers: HeaderMap, body: Byte
     ok(StatusCode::CREATED, Value::Object(out))
 }
 
-pub async fn update(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
-    let project = &st.projects[index];
-    if !caller.can_manage(project) {
-        return Err(ApiError::Forbidden);
-    }
-    let changes = validate_update(&PROJECT, &body, PROTECTED)?;
-    let mut updated = project.clone();
-    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
+pub async fn update(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
+    let (id, index) = located(&st.projects, &id)?;
+    let project = caller.managing(&st.projects[index])?;
+    let mut updated = changed(&PROJECT, project, &body, PROTECTED)?;
     check_references(&st, &mut updated, &id)?;
-    let out = serialize(&PROJECT, &updated, false);
-    st.projects[index] = updated;
-    ok(StatusCode::OK, Value::Object(out))
+    crud::replace(&mut st.projects, index, &PROJECT, updated, false)
 }
 
 /// Only a production that is no longer Open can be deleted. Without
 /// `force`, one that still has assets makes the real server fail with a
 /// 500, which is reproduced.
-pub async fn remove(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let index = position(&st.projects, &id).ok_or(ApiError::NotFound)?;
+pub async fn remove(call: Call, Path(id): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let (id, index) = located(&st.projects, &id)?;
     if st.is_open(&st.projects[index]) {
         return Err(ApiError::Message(
             StatusCode::BAD_REQUEST,
@@ -244,96 +200,61 @@ pub async fn remove(
     no_content()
 }
 
-pub async fn list_statuses(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
+pub async fn list_statuses(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
+    let (st, _) = call.session()?;
     let params = Params::parse(raw.as_deref());
-    let rows: Vec<&Record> = st
-        .project_statuses
-        .iter()
-        .filter(|s| matches(&PROJECT_STATUS, s, &params))
-        .collect();
-    listing(rows, &params, |s| serialize(&PROJECT_STATUS, s, false))
-}
-
-pub async fn get_status(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let status = find(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
-    ok(
-        StatusCode::OK,
-        Value::Object(serialize(&PROJECT_STATUS, status, true)),
+    crud::list(
+        &st.project_statuses,
+        &PROJECT_STATUS,
+        &params,
+        false,
+        |_| true,
     )
 }
 
-pub async fn create_status(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    caller.require_admin()?;
-    let body = json_body(&headers, &body)?;
-    let status = build(&PROJECT_STATUS, &body, &clock::naive(clock::now()))?;
-    if st
-        .project_statuses
-        .iter()
-        .any(|s| text(s, "name") == text(&status, "name"))
-    {
-        return Err(ApiError::duplicate());
-    }
-    let out = serialize(&PROJECT_STATUS, &status, false);
-    st.project_statuses.push(status);
-    ok(StatusCode::CREATED, Value::Object(out))
+pub async fn get_status(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (st, _) = call.session()?;
+    crud::one(&PROJECT_STATUS, found(&st.project_statuses, &id)?)
 }
 
-pub async fn update_status(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let body = json_body(&headers, &body)?;
-    let id = path_id(&id)?;
-    let index = position(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
+pub async fn create_status(call: Call, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
     caller.require_admin()?;
-    let changes = validate_update(&PROJECT_STATUS, &body, PROTECTED)?;
-    let mut updated = st.project_statuses[index].clone();
-    schema::apply(&mut updated, changes, &clock::naive(clock::now()));
-    if st
-        .project_statuses
-        .iter()
-        .any(|s| text(s, "id") != id && text(s, "name") == text(&updated, "name"))
-    {
+    let body = call.json(&body)?;
+    let status = build(&PROJECT_STATUS, &body, &clock::naive(clock::now()))?;
+    if name_taken(&st.project_statuses, &status, "") {
         return Err(ApiError::duplicate());
     }
-    let out = serialize(&PROJECT_STATUS, &updated, false);
-    st.project_statuses[index] = updated;
-    ok(StatusCode::OK, Value::Object(out))
+    crud::insert(&mut st.project_statuses, &PROJECT_STATUS, status, false)
+}
+
+pub async fn update_status(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let body = call.json(&body)?;
+    let (id, index) = located(&st.project_statuses, &id)?;
+    caller.require_admin()?;
+    let updated = changed(
+        &PROJECT_STATUS,
+        &st.project_statuses[index],
+        &body,
+        PROTECTED,
+    )?;
+    if name_taken(&st.project_statuses, &updated, &id) {
+        return Err(ApiError::duplicate());
+    }
+    crud::replace(
+        &mut st.project_statuses,
+        index,
+        &PROJECT_STATUS,
+        updated,
+        false,
+    )
 }
 
 /// A status still used by a production is protected by its foreign key.
-pub async fn remove_status(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let mut st = shared.lock();
-    let caller = authenticate(&shared, &mut st, &headers)?;
-    let id = path_id(&id)?;
-    let index = position(&st.project_statuses, &id).ok_or(ApiError::NotFound)?;
+pub async fn remove_status(call: Call, Path(id): Path<String>) -> ApiResult {
+    let (mut st, caller) = call.session()?;
+    let (id, index) = located(&st.project_statuses, &id)?;
     caller.require_admin()?;
     if st
         .projects

@@ -10,7 +10,7 @@ use super::links::PRECISE_CREATED_AT;
 use super::schema::{
     ENTITY, ENTITY_LINK, ENTITY_TYPE, PERSON, PROJECT, PROJECT_STATUS, Record, new_id, seeded, text,
 };
-use super::store::{Store, api_token};
+use super::store::{Store, TEMPORAL_TYPES, api_token};
 use super::{DEMO_PASSWORD, clock};
 
 /// Every human demo account shares the administrator's password, so a
@@ -114,21 +114,10 @@ pub fn demo(signer: &Signer) -> Store {
         ));
     }
 
-    // Zou's init-data types, then one the studio added and never used.
-    for name in [
-        "Episode",
-        "Sequence",
-        "Shot",
-        "Scene",
-        "Edit",
-        "Concept",
-        "ConceptFolder",
-        "Character",
-        "Environment",
-        "FX",
-        "Prop",
-        "Camera",
-    ] {
+    // Zou's init-data types (its temporal ones, then asset types), then one
+    // the studio added and never used.
+    let asset_types = ["Character", "Environment", "FX", "Prop", "Camera"];
+    for &name in TEMPORAL_TYPES.iter().chain(&asset_types) {
         let at = t.next_naive();
         st.entity_types
             .push(seeded(&ENTITY_TYPE, json!({ "name": name }), &at));
