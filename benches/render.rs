@@ -1,8 +1,11 @@
 //! Frame and filter costs as lists grow. Run: cargo bench --bench render
 
+#[path = "../tests/support/app.rs"]
+mod support;
+
 use std::time::SystemTime;
 
-use portico::app::{Effect, Message, State, TenantInfo, start, update};
+use portico::app::{Message, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
 use portico::model::{Kind, Resource};
 use portico::platform::project44;
@@ -16,36 +19,20 @@ fn main() {
 fn loaded(rows: usize) -> State {
     let tenant = TenantInfo::new("bench", "project44", project44::capabilities());
     let mut state = State::new(vec![tenant], Keymap::defaults());
-    for effect in start(&mut state) {
-        if let Effect::List {
-            tenant,
-            key,
-            request,
-        } = effect
-        {
-            let items = (0..rows)
-                .map(|i| {
-                    let mut r = Resource::new(
-                        Kind::ClientApp,
-                        format!("id{i:07}"),
-                        format!("Integration {i}"),
-                    );
-                    r.cells = vec![format!("id{i:07}")];
-                    r
-                })
-                .collect();
-            update(
-                &mut state,
-                Message::Listed {
-                    tenant,
-                    key,
-                    request,
-                    at: SystemTime::now(),
-                    result: Ok(items),
-                },
-            );
-        }
-    }
+    let fx = start(&mut state);
+    support::answer_at(&mut state, &fx, SystemTime::now(), |_| {
+        (0..rows)
+            .map(|i| {
+                let mut r = Resource::new(
+                    Kind::ClientApp,
+                    format!("id{i:07}"),
+                    format!("Integration {i}"),
+                );
+                r.cells = vec![format!("id{i:07}")];
+                r
+            })
+            .collect()
+    });
     state
 }
 

@@ -1,9 +1,13 @@
 //! Pure `update` tests: messages in, state and effects out. No terminal,
 //! no network.
 
+mod support;
+
 use std::time::SystemTime;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::app::answer_at;
+
 use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
 use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
@@ -81,27 +85,7 @@ fn answer(
     effects: &[Effect],
     items: impl Fn(&ListKey) -> Vec<Resource>,
 ) -> Vec<Effect> {
-    let mut more = Vec::new();
-    for effect in effects {
-        if let Effect::List {
-            tenant,
-            key,
-            request,
-        } = effect
-        {
-            more.extend(update(
-                state,
-                Message::Listed {
-                    tenant: *tenant,
-                    key: key.clone(),
-                    request: *request,
-                    at: SystemTime::now(),
-                    result: Ok(items(key)),
-                },
-            ));
-        }
-    }
-    more
+    answer_at(state, effects, SystemTime::now(), items)
 }
 
 fn lists(effects: &[Effect]) -> Vec<(usize, ListKey)> {

@@ -1,9 +1,13 @@
 //! Renders `State` into a `TestBackend` and snapshots the screen.
 
+mod support;
+
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portico::app::{Effect, Message, State, TenantInfo, start, update};
+use support::app::answer_at;
+
+use portico::app::{Message, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
 use portico::model::{Kind, Resource};
 use portico::platform::project44;
@@ -28,25 +32,10 @@ fn state_with(names: &[(&str, &str)]) -> State {
         .map(|n| TenantInfo::new(*n, "project44", project44::capabilities()))
         .collect();
     let mut state = State::new(tenants, Keymap::defaults()).with_demo("Demo: a hint");
-    for effect in start(&mut state) {
-        if let Effect::List {
-            tenant,
-            key,
-            request,
-        } = effect
-        {
-            update(
-                &mut state,
-                Message::Listed {
-                    tenant,
-                    key,
-                    request,
-                    at: at(),
-                    result: Ok(names.iter().map(|(n, id)| app(n, id)).collect()),
-                },
-            );
-        }
-    }
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| {
+        names.iter().map(|(n, id)| app(n, id)).collect()
+    });
     state
 }
 

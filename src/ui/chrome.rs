@@ -100,26 +100,30 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// A one-line prompt: its sigil, what was typed, a cursor and key hints.
+fn prompt(sigil: &'static str, color: Color, typed: &str, keys: &'static str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(sigil, Style::new().fg(color)),
+        Span::raw(inert(typed).into_owned()),
+        Span::styled("▏", Style::new().fg(color)),
+        Span::styled(
+            format!("  {keys}"),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+    ])
+}
+
 pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
     let line = match (state.modal(), state.notice()) {
-        (Some(Modal::Filter(input)), _) => Line::from(vec![
-            Span::styled("/", Style::new().fg(Color::Magenta)),
-            Span::raw(inert(input.text()).into_owned()),
-            Span::styled("▏", Style::new().fg(Color::Magenta)),
-            Span::styled(
-                "  Enter keep · Esc clear",
-                Style::new().add_modifier(Modifier::DIM),
-            ),
-        ]),
-        (Some(Modal::Command(input)), _) => Line::from(vec![
-            Span::styled(":", Style::new().fg(Color::Cyan)),
-            Span::raw(inert(input.text()).into_owned()),
-            Span::styled("▏", Style::new().fg(Color::Cyan)),
-            Span::styled(
-                "  Tab complete · Enter run · Esc cancel",
-                Style::new().add_modifier(Modifier::DIM),
-            ),
-        ]),
+        (Some(Modal::Filter(input)), _) => {
+            prompt("/", Color::Magenta, input.text(), "Enter keep · Esc clear")
+        }
+        (Some(Modal::Command(input)), _) => prompt(
+            ":",
+            Color::Cyan,
+            input.text(),
+            "Tab complete · Enter run · Esc cancel",
+        ),
         (_, Some(notice)) => {
             let style = match notice.level {
                 Level::Info => Style::new(),

@@ -2,5 +2,6 @@
 
 #![allow(dead_code)]
 
+pub mod app;
 pub mod kitsu;
 pub mod pty;

@@ -1,0 +1,37 @@
+//! Answers the list effects `update` asks for, as the runtime would.
+
+use std::time::SystemTime;
+
+use portico::app::{Effect, ListKey, Message, State, update};
+use portico::model::Resource;
+
+/// Feeds each list effect's answer back into `update`, stamped `at`, and
+/// returns the effects those answers caused in turn.
+pub fn answer_at(
+    state: &mut State,
+    effects: &[Effect],
+    at: SystemTime,
+    items: impl Fn(&ListKey) -> Vec<Resource>,
+) -> Vec<Effect> {
+    let mut more = Vec::new();
+    for effect in effects {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
+            more.extend(update(
+                state,
+                Message::Listed {
+                    tenant: *tenant,
+                    key: key.clone(),
+                    request: *request,
+                    at,
+                    result: Ok(items(key)),
+                },
+            ));
+        }
+    }
+    more
+}
