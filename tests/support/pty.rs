@@ -71,7 +71,10 @@ impl Pty {
             loop {
                 let n = reader.read(&mut buf).unwrap_or(0);
                 let (lock, cvar) = &*feed;
-                let mut s = lock.lock().expect("lock");
+                // A failed expectation poisons the lock; stop quietly then.
+                let Ok(mut s) = lock.lock() else {
+                    return;
+                };
                 if n == 0 {
                     s.closed = true;
                     cvar.notify_all();
