@@ -3,7 +3,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -18,10 +18,6 @@ pub struct Audit {
 impl Audit {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Audit { path: path.into() }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// One line per operation. Blocking: call it from a blocking task.

@@ -164,15 +164,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Decodes a success body, naming what was wrong with a broken one.
-pub async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, PlatformError> {
-    let status = resp.status();
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| PlatformError::Network(e.to_string()))?;
-    parse(status, &bytes)
-}
-
 fn parse<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, PlatformError> {
     serde_json::from_slice(bytes).map_err(|e| {
         PlatformError::Decode(format!(
@@ -184,7 +175,7 @@ fn parse<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, Pla
 }
 
 /// Maps a failed answer to an error carrying the vendor's own message.
-pub fn error_for(
+fn error_for(
     status: StatusCode,
     body: &str,
     retry: Option<Duration>,
@@ -211,7 +202,7 @@ pub fn error_for(
 }
 
 /// A short, single-line piece of a body for an error message.
-pub fn excerpt(body: &str) -> String {
+fn excerpt(body: &str) -> String {
     let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > 160 {
         let cut: String = line.chars().take(160).collect();

@@ -113,12 +113,6 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Creates and rotations mint something new on every call, so a lost
-    /// response must never be answered with a blind retry.
-    pub fn is_idempotent(&self) -> bool {
-        !matches!(self, Operation::Create { .. } | Operation::Rotate { .. })
-    }
-
     pub fn verb(&self) -> &'static str {
         match self {
             Operation::Create { .. } => "create",

@@ -46,10 +46,6 @@ pub struct Running {
 }
 
 impl Running {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
