@@ -170,6 +170,25 @@ fn init_log(data: &Path) {
         .try_init();
 }
 
+const NEEDS_TERMINAL: &str =
+    "the console needs a terminal; for scripts use the command-line verbs (see `portico --help`)";
+
+/// Both ends must be a terminal: input comes from the keyboard and the
+/// screen is drawn on stdout. Without one, stop before touching raw mode.
+fn need_terminal() -> Result<(), String> {
+    use std::io::IsTerminal;
+    let missing = match (
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    ) {
+        (true, true) => return Ok(()),
+        (false, true) => "stdin is not a terminal",
+        (true, false) => "stdout is not a terminal",
+        (false, false) => "stdin and stdout are not a terminal",
+    };
+    Err(format!("{NEEDS_TERMINAL} ({missing})"))
+}
+
 async fn tui(
     config_path: Option<&Path>,
     tenant: Option<&str>,
@@ -191,6 +210,8 @@ async fn tui(
         Config::load(located.path()).map_err(|e| e.to_string())?
     };
     let keymap = keymap_near(located.path())?;
+    // Checked after the config so a broken file still reports its position.
+    need_terminal()?;
     let infos = cfg
         .tenants()
         .iter()
@@ -235,7 +256,13 @@ async fn tui(
         let _ = execute!(std::io::stdout(), DisableBracketedPaste);
         report(info);
     }));
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            ratatui::restore();
+            return Err(format!("{NEEDS_TERMINAL} ({err})"));
+        }
+    };
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);

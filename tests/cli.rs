@@ -168,3 +168,17 @@ async fn every_printed_credential_works_against_another_sim_process() {
         .unwrap_or_else(|e| panic!("the printed Losant token: {e}"));
     assert!(rows > 0);
 }
+
+#[test]
+fn without_a_terminal_the_console_stops_with_one_line_and_no_panic() {
+    for args in [&["--config", "config.example.toml"][..], &["--demo"][..]] {
+        // `output()` gives the child a null stdin and piped stdout.
+        let out = portico(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("needs a terminal"), "{args:?}: {err}");
+        assert!(err.contains("portico --help"), "{args:?}: {err}");
+    }
+}
