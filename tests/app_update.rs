@@ -650,3 +650,21 @@ fn a_superseded_list_request_leaves_nothing_spinning() {
     });
     assert_eq!(names(&state, Pane::Applications), vec!["fresh"]);
 }
+
+#[test]
+fn a_copy_reports_what_was_sent_not_that_the_clipboard_holds_it() {
+    let mut state = loaded_p44();
+    let fx = update(&mut state, ch('y'));
+    let Some(Effect::Copy { what, text }) = fx.first() else {
+        panic!("y copies: {fx:?}");
+    };
+    assert_eq!(text.expose(), "id-alpha");
+    let mut sent = Vec::new();
+    let done =
+        portico::secrets::clipboard::copy(&mut sent, what, text.expose()).expect("writes to a Vec");
+    update(&mut state, Message::Copied(Ok(done)));
+    let notice = state.notice().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("OSC 52"), "{notice}");
+    assert!(notice.contains("client application id"), "{notice}");
+    assert!(!notice.contains("to the clipboard"), "{notice}");
+}

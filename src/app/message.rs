@@ -47,6 +47,7 @@ pub enum Message {
         partial: String,
         candidates: Vec<String>,
     },
+    /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
 }
 

@@ -93,7 +93,9 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         } => on_completions(state, &partial, candidates),
         Message::Copied(result) => {
             state.notice = Some(match result {
-                Ok(what) => notice(Level::Success, format!("copied {what} to the clipboard")),
+                // The runtime's own words: it knows what it sent, and
+                // that the terminal may have dropped it.
+                Ok(done) => notice(Level::Success, done),
                 Err(err) => notice(Level::Error, format!("copy failed: {err}")),
             })
         }
