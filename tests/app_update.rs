@@ -668,3 +668,99 @@ fn a_copy_reports_what_was_sent_not_that_the_clipboard_holds_it() {
     assert!(notice.contains("client application id"), "{notice}");
     assert!(!notice.contains("to the clipboard"), "{notice}");
 }
+
+fn create_app(state: &mut State, name: &str) -> Vec<Effect> {
+    update(state, ch('n'));
+    typed(state, name);
+    let fx = update(state, key(KeyCode::Enter));
+    let [(request, _)] = &performed(&fx)[..] else {
+        panic!("one create: {fx:?}");
+    };
+    let outcome = Outcome {
+        summary: format!("created {name}"),
+        created: Some(format!("id-{name}")),
+        ..Outcome::default()
+    };
+    update(
+        state,
+        Message::Performed {
+            tenant: 0,
+            request: *request,
+            result: Box::new(Ok(outcome)),
+            saved: None,
+        },
+    )
+}
+
+#[test]
+fn after_a_create_the_new_resource_is_selected_and_detailed() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('j'));
+    let fx = create_app(&mut state, "delta");
+    assert_eq!(lists(&fx).len(), 1, "the pane refreshes");
+    // The platform lists it first, away from where the cursor was.
+    let listed = |_: &ListKey| apps(&["delta", "alpha", "bravo", "charlie"]);
+    answer(&mut state, &fx, listed);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.id.as_str()),
+        Some("id-delta")
+    );
+    assert_eq!(state.focus(), Pane::Applications);
+    // The wish is spent: a later refresh keeps wherever the user goes.
+    update(&mut state, ch('G'));
+    let fx = update(&mut state, ch('r'));
+    answer(&mut state, &fx, listed);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("charlie")
+    );
+}
+
+#[test]
+fn a_create_in_a_child_pane_focuses_that_pane_on_the_new_row() {
+    let mut state = State::new(
+        vec![TenantInfo::new("k", "kitsu-like", scoped_caps())],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    let more = answer(&mut state, &fx, |_| apps(&["prod"]));
+    answer(&mut state, &more, |_| apps(&["key-1", "key-2"]));
+    // `n` creates in the focused pane: the keys. Then the user moves away.
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
+    let fx = create_app(&mut state, "key-3");
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Projects);
+    answer(&mut state, &fx, |k| match k.source {
+        Source::Pane(Pane::Projects) => apps(&["prod"]),
+        _ => apps(&["key-1", "key-3", "key-2"]),
+    });
+    assert_eq!(state.focus(), Pane::Applications);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.id.as_str()),
+        Some("id-key-3")
+    );
+}
+
+#[test]
+fn a_created_row_the_filter_hides_is_not_jumped_to_later() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('/'));
+    typed(&mut state, "alp");
+    update(&mut state, key(KeyCode::Enter));
+    let fx = create_app(&mut state, "delta");
+    answer(&mut state, &fx, |_| apps(&["alpha", "bravo", "delta"]));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
+    update(&mut state, ch('/'));
+    for _ in 0..3 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
+}

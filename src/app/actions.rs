@@ -307,6 +307,7 @@ pub(super) fn on_performed(
                 text.push_str(&format!(" ({failed} check(s) failed)"));
             }
             inform(state, level, text);
+            let created = outcome.created.clone();
             if let Some(issued) = outcome.secret {
                 let view = SecretView {
                     tenant,
@@ -321,6 +322,11 @@ pub(super) fn on_performed(
             }
             if tenant == state.active {
                 refresh_visible(state, fx);
+                // After the refresh is asked for, so the wish lasts until
+                // those answers are in.
+                if let Some(id) = created {
+                    state.reveal(id);
+                }
             }
         }
         Err(err) => {

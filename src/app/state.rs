@@ -158,6 +158,8 @@ pub struct Book {
     pub(super) last_error: Option<String>,
     /// A state the user chose to leave behind, e.g. two active keys.
     pub(super) warning: Option<String>,
+    /// The id of what was just created: selected as soon as a list shows it.
+    pub(super) reveal: Option<String>,
 }
 
 impl Book {
@@ -357,9 +359,25 @@ impl State {
         self.listing(pane)?.items.get(index)
     }
 
+    /// Selects `id`, the resource a create just made, once the refreshed
+    /// lists of the active tenant show it.
+    pub(super) fn reveal(&mut self, id: String) {
+        if let Some(book) = self.books.get_mut(self.active) {
+            book.reveal = Some(id);
+        }
+    }
+
     /// Recomputes the visible rows of the active tenant's panes, parents
     /// first, because a child's list depends on its parent's selection.
     pub(super) fn sync(&mut self) {
+        self.sync_cursors();
+        if self.select_revealed() {
+            // A new parent selection changes what its children list.
+            self.sync_cursors();
+        }
+    }
+
+    fn sync_cursors(&mut self) {
         for pane in Pane::ALL {
             let key = self.list_key(pane);
             let Some(book) = self.books.get_mut(self.active) else {
@@ -372,5 +390,40 @@ impl State {
             };
             cursor.sync(key.as_ref(), listing);
         }
+    }
+
+    /// Moves the selection and focus to the revealed resource when a
+    /// visible row holds it. Once every list has answered without it (a
+    /// filter hides it, say), the wish is dropped rather than jumping
+    /// later, when the user has moved on.
+    fn select_revealed(&mut self) -> bool {
+        let Some(id) = self.book().and_then(|b| b.reveal.clone()) else {
+            return false;
+        };
+        let found = Pane::ALL.into_iter().find_map(|pane| {
+            let items = self.listing(pane)?.items();
+            let row = self
+                .cursor(pane)?
+                .visible()
+                .iter()
+                .position(|i| items.get(*i).is_some_and(|r| r.id == id))?;
+            Some((pane, row))
+        });
+        let Some((pane, row)) = found else {
+            if let Some(book) = self.books.get_mut(self.active)
+                && book.lists.values().all(|l| l.pending.is_none())
+            {
+                book.reveal = None;
+            }
+            return false;
+        };
+        if let Some(cursor) = self.cursor_mut(pane) {
+            cursor.selected = row;
+        }
+        if let Some(book) = self.books.get_mut(self.active) {
+            book.reveal = None;
+            book.focus = Some(pane);
+        }
+        true
     }
 }
