@@ -225,7 +225,17 @@ async fn tui(
             .with_flags(t.read_only(), t.protected())
         })
         .collect();
-    let mut state = State::new(infos, keymap);
+    let catalog = config::PlatformKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let views = connect::capabilities(kind).views;
+            (
+                kind.label().to_string(),
+                views.iter().map(|v| v.name).collect(),
+            )
+        })
+        .collect();
+    let mut state = State::new(infos, keymap).with_catalog(catalog);
     if let Some(name) = tenant {
         let index = cfg
             .tenants()

@@ -764,3 +764,82 @@ fn a_created_row_the_filter_hides_is_not_jumped_to_later() {
         Some("alpha")
     );
 }
+
+fn choices(state: &State) -> Vec<String> {
+    state
+        .command_choices()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default()
+}
+
+#[test]
+fn tab_on_an_empty_command_line_lists_every_command() {
+    let mut state = scoped_state();
+    update(&mut state, ch(':'));
+    update(&mut state, key(KeyCode::Tab));
+    let listed = choices(&state);
+    for command in [
+        "quit",
+        "help",
+        "refresh",
+        "close",
+        "sort name",
+        "tenant",
+        "links",
+    ] {
+        assert!(listed.iter().any(|c| c == command), "{command}: {listed:?}");
+    }
+    // Typing on hides the list; it was for the line as it stood.
+    update(&mut state, ch('q'));
+    assert!(state.command_choices().is_none());
+}
+
+#[test]
+fn tab_after_tenant_lists_the_tenants_and_tenant_alone_opens_the_picker() {
+    let mut state = State::new(vec![p44("na"), p44("eu"), p44("nz")], Keymap::defaults());
+    start(&mut state);
+    update(&mut state, ch(':'));
+    typed(&mut state, "tenant ");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(choices(&state), ["na", "eu", "nz"]);
+    // Completes as far as the names agree, then lists what is left.
+    typed(&mut state, "n");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(choices(&state), ["na", "nz"]);
+    update(&mut state, key(KeyCode::Esc));
+
+    update(&mut state, ch(':'));
+    typed(&mut state, "tenant");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(state.modal(), Some(Modal::Picker(_))),
+        "picker opens"
+    );
+}
+
+#[test]
+fn a_view_of_another_platform_names_the_platform_it_needs() {
+    let kit = TenantInfo::new("kit", "Kitsu", scoped_caps());
+    let mut state = State::new(vec![p44("na"), kit], Keymap::defaults())
+        .with_catalog(vec![("Losant".into(), vec!["api-tokens"])]);
+    start(&mut state);
+    let run = |state: &mut State, line: &str| {
+        update(state, ch(':'));
+        typed(state, line);
+        update(state, key(KeyCode::Enter));
+        state.notice().map(|n| n.text.clone()).unwrap_or_default()
+    };
+    // Known from a configured tenant, and from the build's catalogue.
+    let said = run(&mut state, "links");
+    assert!(
+        said.contains("Kitsu") && !said.contains("unknown"),
+        "{said}"
+    );
+    let said = run(&mut state, "api-tokens");
+    assert!(
+        said.contains("Losant") && !said.contains("unknown"),
+        "{said}"
+    );
+    let said = run(&mut state, "bogus");
+    assert!(said.contains("unknown command"), "{said}");
+}

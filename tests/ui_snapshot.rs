@@ -103,3 +103,28 @@ fn only_the_visible_rows_are_drawn() {
     assert!(!screen.contains("app 0000"));
     assert!(screen.contains("5000"));
 }
+
+#[test]
+fn command_tab_lists_the_choices_above_the_prompt() {
+    let mut state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let key = |code| Message::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    update(&mut state, key(KeyCode::Char(':')));
+    for c in "tenant ".chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    update(&mut state, key(KeyCode::Tab));
+    let screen = draw(&state, 80, 20);
+    let lines: Vec<&str> = screen.lines().collect();
+    let prompt = lines
+        .iter()
+        .rposition(|l| l.contains(":tenant p44-"))
+        .unwrap_or_else(|| panic!("prompt completed to the shared prefix:\n{screen}"));
+    let above = lines[prompt - 1];
+    for name in ["na", "eu", "sandbox"] {
+        assert!(
+            above.contains(name),
+            "{name} listed above the prompt:\n{screen}"
+        );
+    }
+    assert!(lines[prompt - 2].contains("3 choices"), "{screen}");
+}

@@ -3,7 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::actions::{close_modal, create_form, perform};
-use super::command::{command_completions, picker, run_command};
+use super::command::{complete, picker, run_command};
+use super::input::common_prefix;
 use super::message::Effect;
 use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker};
 use super::state::{Level, State};
@@ -50,10 +51,7 @@ pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &
             KeyCode::Esc => {}
             KeyCode::Enter => run_command(state, input.text().trim(), fx),
             KeyCode::Tab => {
-                let options = command_completions(state, input.text());
-                if let Some(done) = common_prefix(&options) {
-                    input.set(done);
-                }
+                complete(state, &mut input);
                 state.modal = Some(Modal::Command(input));
             }
             _ => {
@@ -271,19 +269,4 @@ pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<S
     } else {
         Vec::new()
     };
-}
-
-fn common_prefix(options: &[String]) -> Option<String> {
-    let first = options.first()?;
-    let mut len = first.len();
-    for other in &options[1..] {
-        len = first
-            .char_indices()
-            .zip(other.chars())
-            .take_while(|((_, a), b)| a == b)
-            .last()
-            .map_or(0, |((i, c), _)| i + c.len_utf8())
-            .min(len);
-    }
-    Some(first[..len].to_string())
 }

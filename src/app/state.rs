@@ -201,6 +201,11 @@ pub struct State {
     pub(super) quit: bool,
     /// What each in-flight operation is, by request id, for its result.
     pub(super) operations: HashMap<u64, (usize, String)>,
+    /// Command completions Tab listed, with the command line they are for.
+    pub(super) choices: Option<(String, Vec<String>)>,
+    /// Every platform this build speaks and its `:` views, so a view of
+    /// another platform is named as such rather than unknown.
+    pub(super) catalog: Vec<(String, Vec<&'static str>)>,
 }
 
 impl State {
@@ -219,6 +224,8 @@ impl State {
             spinner: 0,
             quit: false,
             operations: HashMap::new(),
+            choices: None,
+            catalog: Vec::new(),
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -231,6 +238,23 @@ impl State {
     pub fn with_demo(mut self, hint: impl Into<String>) -> Self {
         self.demo_hint = Some(hint.into());
         self
+    }
+
+    /// The platforms this build speaks, by label, with their `:` views.
+    pub fn with_catalog(mut self, catalog: Vec<(String, Vec<&'static str>)>) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    /// What Tab listed in command mode, while the command line is still
+    /// the one they were listed for.
+    pub fn command_choices(&self) -> Option<&[String]> {
+        match (&self.modal, &self.choices) {
+            (Some(Modal::Command(input)), Some((typed, words))) if input.text() == typed => {
+                Some(words)
+            }
+            _ => None,
+        }
     }
 
     /// Opens on tenant `index` (from `--tenant`).

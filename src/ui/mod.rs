@@ -1,5 +1,6 @@
 //! Drawing from `&State` only. Nothing here changes state or does I/O.
 
+mod choices;
 mod chrome;
 mod detail;
 mod modals;
@@ -42,4 +43,5 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     chrome::status_line(frame, status, state, now);
     chrome::hint_line(frame, hint, state);
     modals::render(frame, state, now);
+    choices::render(frame, hint, state);
 }
