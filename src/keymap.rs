@@ -75,7 +75,7 @@ actions! {
     Delete => Normal, "delete", "Delete the selection (asks first)";
     Rotate => Normal, "rotate", "Rotate the selection's secret (asks first)";
     ToggleActive => Normal, "toggle-active", "Enable/disable, close/reopen the selection";
-    Sort => Normal, "sort", "Cycle sort: as listed, name, expiry";
+    Sort => Normal, "sort", "Cycle sort: as listed, name, expiry, each also reversed";
     CopyId => Normal, "copy-id", "Copy the selection's id";
     Tenants => Normal, "tenants", "Pick a tenant (fuzzy)";
     Tenant1 => Normal, "tenant-1", "Switch to tenant 1";

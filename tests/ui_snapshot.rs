@@ -128,3 +128,60 @@ fn command_tab_lists_the_choices_above_the_prompt() {
     }
     assert!(lines[prompt - 2].contains("3 choices"), "{screen}");
 }
+
+fn filtered(text: &str) -> State {
+    let mut state = state_with(&[
+        (
+            "ERP Order Feed - SAP S/4HANA Classic",
+            "nNOs4B49TR3hZwkw5scC9U7K",
+        ),
+        ("TMS Integration - Oracle OTM", "eyidnoDBzTLqpbGyhy0qTTv5"),
+    ]);
+    let key = |code| Message::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    update(&mut state, key(KeyCode::Char('/')));
+    for c in text.chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    state
+}
+
+#[test]
+fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
+    use ratatui::style::Modifier;
+    let state = filtered("integ");
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let screen = terminal.backend().to_string();
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("┃TMS Integration"))
+        .unwrap_or_else(|| panic!("the hit is listed:\n{screen}"));
+    let y = row as u16;
+    let lit = |x: u16| {
+        let cell = &buffer[(x, y)];
+        cell.modifier.contains(Modifier::UNDERLINED) && cell.modifier.contains(Modifier::BOLD)
+    };
+    // The backend's text quotes each line.
+    let line = line.strip_prefix('"').unwrap_or(line);
+    let x0 = line
+        .find("Integ")
+        .map(|b| line[..b].chars().count() as u16)
+        .expect("the name on the row");
+    for x in x0..x0 + 5 {
+        assert!(lit(x), "column {x} of \"Integ\" is highlighted:\n{screen}");
+    }
+    assert!(!lit(x0 - 2), "the text around it is not");
+
+    let state = filtered("colour:red");
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains("no field \"colour:\""), "{screen}");
+    assert!(
+        screen.contains("status:") && screen.contains("kind:"),
+        "{screen}"
+    );
+}

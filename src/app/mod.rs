@@ -12,7 +12,7 @@ mod modal_keys;
 mod state;
 mod update;
 
-pub use filter::Sort;
+pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message};
 pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};

@@ -104,6 +104,7 @@ pub struct Cursor {
     pub(super) filter: String,
     pub(super) sort: Sort,
     pub(super) visible: Vec<usize>,
+    problem: Option<String>,
     basis: Option<(ListKey, u64, String, Sort)>,
 }
 
@@ -120,6 +121,10 @@ impl Cursor {
     pub fn visible(&self) -> &[usize] {
         &self.visible
     }
+    /// What in the filter could not be understood, e.g. an unknown field.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
 
     fn sync(&mut self, key: Option<&ListKey>, listing: Option<&Listing>) {
         let basis = key.map(|k| {
@@ -135,10 +140,12 @@ impl Cursor {
         }
         // A new parent means a different list: start at its top.
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
-        self.visible = match listing {
-            Some(l) => filter::visible(&l.items, &self.filter, self.sort),
-            None => Vec::new(),
+        let filtered = match listing {
+            Some(l) => filter::visible(&l.items, &self.filter, self.sort, l.loaded_at),
+            None => filter::Filtered::default(),
         };
+        self.visible = filtered.rows;
+        self.problem = filtered.problem;
         if !same_list {
             self.selected = 0;
         }

@@ -4,13 +4,13 @@
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
-use crate::app::{Sort, State};
+use crate::app::{Sort, State, highlights};
 use crate::model::{Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
@@ -96,8 +96,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         })
         .border_style(border)
         .title(Line::from(title));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // A filter term that was not understood says so above the rows.
+    if let Some(problem) = cursor.and_then(|c| c.problem())
+        && inner.height > 1
+    {
+        let text = format!("✗ {problem}");
+        // Wrapped, never cut: the valid fields are the point of it.
+        let width = usize::from(inner.width.max(1));
+        let lines = text.chars().count().div_ceil(width) + 1;
+        let lines = u16::try_from(lines)
+            .unwrap_or(u16::MAX)
+            .min(inner.height - 1);
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(Style::new().fg(Color::Red))
+                .wrap(Wrap { trim: true }),
+            line,
+        );
+        inner = rest;
+    }
 
     let Some((columns, scope)) = state.layout(pane) else {
         return;
@@ -182,10 +203,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
         .chain(wanted.iter().map(|w| Constraint::Length(*w as u16)))
         .collect();
-    let rows = texts
-        .into_iter()
-        .enumerate()
-        .map(|(i, (res, cells))| row(res, cells, offset + i == selected, focused, now));
+    let rows = texts.into_iter().enumerate().map(|(i, (res, cells))| {
+        let lit = highlights(res, cursor.filter());
+        row(res, cells, &lit, offset + i == selected, focused, now)
+    });
     let mut header = vec![Cell::from("NAME")];
     header.extend(columns.iter().map(|c| Cell::from(c.to_uppercase())));
     let table = Table::new(rows, widths)
@@ -210,9 +231,33 @@ fn texts(res: &Resource, columns: &[&str], now: SystemTime) -> Vec<String> {
     cells
 }
 
+/// The name cell with the characters the filter matched picked out.
+/// A name shown with escapes has shifted positions, so it stays plain.
+fn name_cell(res: &Resource, shown: String, lit: &[usize]) -> Cell<'static> {
+    if lit.is_empty() || shown != res.name {
+        return Cell::from(shown);
+    }
+    let mark = Style::new()
+        .fg(Color::Magenta)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let spans: Vec<Span<'static>> = shown
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if lit.binary_search(&i).is_ok() {
+                Span::styled(c.to_string(), mark)
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Cell::from(Line::from(spans))
+}
+
 fn row(
     res: &Resource,
     cells: Vec<String>,
+    lit: &[usize],
     selected: bool,
     focused: bool,
     now: SystemTime,
@@ -228,7 +273,9 @@ fn row(
         Some(exp) => expiry_style(exp, now),
         None => Style::new(),
     };
-    let cells: Vec<Cell> = cells.into_iter().map(Cell::from).collect();
+    let mut cells = cells.into_iter();
+    let name = name_cell(res, cells.next().unwrap_or_default(), lit);
+    let cells: Vec<Cell> = std::iter::once(name).chain(cells.map(Cell::from)).collect();
     let marker = if selected && focused {
         Style::new().add_modifier(Modifier::REVERSED)
     } else if selected {
