@@ -182,3 +182,43 @@ fn without_a_terminal_the_console_stops_with_one_line_and_no_panic() {
         assert!(err.contains("portico --help"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn help_describes_the_arguments_and_the_environment() {
+    let out = portico(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "PORTICO_CONFIG",
+        "PORTICO_DATA_DIR",
+        "PORTICO_LOG",
+        "NO_COLOR",
+    ] {
+        assert!(help.contains(var), "{var}:\n{help}");
+    }
+    let out = portico(&["sim", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    let addr = help
+        .lines()
+        .find(|l| l.contains("--addr"))
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(addr.contains("listen"), "--addr is described: {help}");
+    let out = portico(&["config", "check", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("The file to check"), "{help}");
+}
+
+#[test]
+fn sim_refuses_options_it_would_ignore() {
+    for args in [
+        &["sim", "--config", "x.toml"][..],
+        &["--config", "x.toml", "sim"][..],
+        &["--tenant", "na", "sim", "--print-config"][..],
+    ] {
+        let out = portico(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("does not use"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed nothing");
+    }
+}

@@ -185,3 +185,18 @@ fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
         "{screen}"
     );
 }
+
+#[test]
+fn no_color_draws_without_colours_but_keeps_the_selection() {
+    use ratatui::style::{Color, Modifier};
+    let state =
+        state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]).with_no_color(true);
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let cells = || buffer.content().iter();
+    assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+    assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
+}

@@ -213,6 +213,8 @@ pub struct State {
     /// Every platform this build speaks and its `:` views, so a view of
     /// another platform is named as such rather than unknown.
     pub(super) catalog: Vec<(String, Vec<&'static str>)>,
+    /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
+    no_color: bool,
 }
 
 impl State {
@@ -233,6 +235,7 @@ impl State {
             operations: HashMap::new(),
             choices: None,
             catalog: Vec::new(),
+            no_color: false,
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -251,6 +254,16 @@ impl State {
     pub fn with_catalog(mut self, catalog: Vec<(String, Vec<&'static str>)>) -> Self {
         self.catalog = catalog;
         self
+    }
+
+    /// Draws without colour, as `NO_COLOR` asks.
+    pub fn with_no_color(mut self, no_color: bool) -> Self {
+        self.no_color = no_color;
+        self
+    }
+
+    pub fn no_color(&self) -> bool {
+        self.no_color
     }
 
     /// What Tab listed in command mode, while the command line is still

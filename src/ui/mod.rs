@@ -44,4 +44,16 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     chrome::hint_line(frame, hint, state);
     modals::render(frame, state, now);
     choices::render(frame, hint, state);
+    if state.no_color() {
+        // Bold, reverse and underline still mark selection and urgency.
+        let area = frame.area();
+        let buffer = frame.buffer_mut();
+        for y in area.top()..area.bottom() {
+            for x in area.left()..area.right() {
+                let cell = &mut buffer[(x, y)];
+                cell.set_fg(ratatui::style::Color::Reset);
+                cell.set_bg(ratatui::style::Color::Reset);
+            }
+        }
+    }
 }
