@@ -149,7 +149,7 @@ fn serve_sim(rt: &tokio::runtime::Runtime, addr: SocketAddr, print_config: bool)
 
 fn check_config(path: Option<&Path>) -> ExitCode {
     let located = config::locate(path);
-    match Config::load(located.path()) {
+    match Config::check(located.path()) {
         Ok(cfg) => {
             let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
             println!(
@@ -160,8 +160,13 @@ fn check_config(path: Option<&Path>) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("{err}");
+        Err(errors) => {
+            for err in &errors {
+                eprintln!("{err}");
+            }
+            if errors.len() > 1 {
+                eprintln!("{} errors", errors.len());
+            }
             ExitCode::FAILURE
         }
     }

@@ -222,3 +222,30 @@ fn sim_refuses_options_it_would_ignore() {
         assert!(out.stdout.is_empty(), "{args:?} printed nothing");
     }
 }
+
+#[test]
+fn config_check_reports_every_error_with_its_position() {
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/many_errors.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (place, key) in [
+        ("many_errors.toml:7:1", "tenants[0].colour"),
+        ("many_errors.toml:6:1", "tenants[0].region"),
+        ("many_errors.toml:16:1", "tenants[1].base_url"),
+        ("many_errors.toml:17:1", "tenants[1].timeout_secs"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(key))
+            .unwrap_or_else(|| panic!("{key} reported:\n{err}"));
+        assert!(
+            line.starts_with("tests/fixtures/config/invalid/") && line.contains(place),
+            "{line}"
+        );
+    }
+    assert!(err.contains("4 errors"), "{err}");
+}
