@@ -843,3 +843,65 @@ fn a_view_of_another_platform_names_the_platform_it_needs() {
     let said = run(&mut state, "bogus");
     assert!(said.contains("unknown command"), "{said}");
 }
+
+/// The kitsu-like state with the keys of project Harbor answered by `keys`.
+fn with_keys(keys: Vec<Resource>) -> State {
+    let mut state = State::new(
+        vec![TenantInfo::new("k", "kitsu-like", scoped_caps())],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    let more = answer(&mut state, &fx, |_| apps(&["Harbor"]));
+    answer(&mut state, &more, |_| keys.clone());
+    update(&mut state, key(KeyCode::Tab));
+    state
+}
+
+fn access_key(id: &str, status: &str, replaces: Option<&str>) -> Resource {
+    let mut r = Resource::new(Kind::AccessKey, id, "Shared");
+    r.status = Some(status.into());
+    if let Some(old) = replaces {
+        r = r.with_detail("replaces", old);
+    }
+    r
+}
+
+#[test]
+fn rotating_a_key_whose_replacement_is_pending_offers_to_finish() {
+    let keys = vec![
+        access_key("id-new", "active", Some("id-old")),
+        access_key("id-old", "active", None),
+    ];
+    // From either key of the pair, R offers to retire the old one.
+    for down in [0, 1] {
+        let mut state = with_keys(keys.clone());
+        for _ in 0..down {
+            update(&mut state, ch('j'));
+        }
+        update(&mut state, ch('R'));
+        let Some(Modal::Confirm(confirm)) = state.modal() else {
+            panic!("a confirmation: {:?}", state.modal());
+        };
+        assert!(
+            confirm.title.starts_with("Finish the rotation"),
+            "{}",
+            confirm.title
+        );
+        assert!(
+            matches!(&confirm.ops[..], [Operation::SetActive { target, active: false }]
+                if target.id == "id-old"),
+            "{:?}",
+            confirm.ops
+        );
+    }
+    // Once the old key is inactive, R is a fresh rotation again.
+    let mut state = with_keys(vec![
+        access_key("id-new", "active", Some("id-old")),
+        access_key("id-old", "inactive", None),
+    ]);
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("a confirmation");
+    };
+    assert!(matches!(&confirm.ops[..], [Operation::Rotate { .. }]));
+}

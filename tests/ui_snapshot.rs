@@ -200,3 +200,16 @@ fn no_color_draws_without_colours_but_keeps_the_selection() {
     assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
     assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
 }
+
+#[test]
+fn rows_of_the_same_name_show_the_tail_of_their_id() {
+    let state = state_with(&[
+        ("Gateway key", "5f00000000000000000000a1"),
+        ("Gateway key", "5f00000000000000000000b2"),
+        ("Other", "5f00000000000000000000c3"),
+    ]);
+    let screen = draw(&state, 140, 30);
+    assert!(screen.contains("Gateway key …0000a1"), "{screen}");
+    assert!(screen.contains("Gateway key …0000b2"), "{screen}");
+    assert!(!screen.contains("Other …"), "{screen}");
+}

@@ -12,6 +12,7 @@ mod modal_keys;
 mod state;
 mod update;
 
+pub use actions::short_id;
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message};

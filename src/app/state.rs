@@ -1,7 +1,7 @@
 //! The UI task's state: tenants, their cached lists, cursors and the open
 //! modal. Only `update` changes it; rendering reads it through methods.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::SystemTime;
 
 use ratatui::style::Color;
@@ -105,6 +105,8 @@ pub struct Cursor {
     pub(super) sort: Sort,
     pub(super) visible: Vec<usize>,
     problem: Option<String>,
+    /// Names more than one row of the list carries.
+    twins: HashSet<String>,
     basis: Option<(ListKey, u64, String, Sort)>,
 }
 
@@ -120,6 +122,10 @@ impl Cursor {
     }
     pub fn visible(&self) -> &[usize] {
         &self.visible
+    }
+    /// Whether another row of the list has this same name.
+    pub fn is_twin(&self, name: &str) -> bool {
+        self.twins.contains(name)
     }
     /// What in the filter could not be understood, e.g. an unknown field.
     pub fn problem(&self) -> Option<&str> {
@@ -146,6 +152,17 @@ impl Cursor {
         };
         self.visible = filtered.rows;
         self.problem = filtered.problem;
+        // Once per list change, not per frame: the pane tags each twin.
+        let mut seen = HashSet::new();
+        self.twins = listing
+            .map(|l| {
+                l.items
+                    .iter()
+                    .filter(|r| !seen.insert(r.name.as_str()))
+                    .map(|r| r.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         if !same_list {
             self.selected = 0;
         }

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
-use crate::app::{Sort, State, highlights};
+use crate::app::{Sort, State, highlights, short_id};
 use crate::model::{Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
@@ -173,7 +173,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         .skip(offset)
         .take(height)
         .filter_map(|index| listing.items().get(*index))
-        .map(|res| (res, texts(res, &columns, now)))
+        .map(|res| {
+            let mut cells = texts(res, &columns, now);
+            // Same-named rows (a key and its rotated successor) get the
+            // tail of their id, so they can be told apart.
+            if cursor.is_twin(&res.name) {
+                cells[0] = format!("{} …{}", cells[0], inert(short_id(&res.id)));
+            }
+            (res, cells)
+        })
         .collect();
     // Extra columns take what their widest visible cell needs, within
     // 60% of the pane; the name gets the rest.
@@ -234,7 +242,7 @@ fn texts(res: &Resource, columns: &[&str], now: SystemTime) -> Vec<String> {
 /// The name cell with the characters the filter matched picked out.
 /// A name shown with escapes has shifted positions, so it stays plain.
 fn name_cell(res: &Resource, shown: String, lit: &[usize]) -> Cell<'static> {
-    if lit.is_empty() || shown != res.name {
+    if lit.is_empty() || !shown.starts_with(&res.name) {
         return Cell::from(shown);
     }
     let mark = Style::new()
