@@ -213,3 +213,37 @@ fn rows_of_the_same_name_show_the_tail_of_their_id() {
     assert!(screen.contains("Gateway key …0000b2"), "{screen}");
     assert!(!screen.contains("Other …"), "{screen}");
 }
+
+#[test]
+fn a_tiny_terminal_says_what_it_needs() {
+    let state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let screen = draw(&state, 40, 10);
+    assert!(screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("need 48x12"), "{screen}");
+    assert!(!draw(&state, 48, 12).contains("too small"));
+}
+
+#[test]
+fn at_60x15_names_stay_readable_and_extra_columns_give_way() {
+    let state = state_with(&[
+        ("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi"),
+        ("Dock Scheduling Webhook Relay", "IBpEyO92Iwh0LMCnbiep7Q7T"),
+    ]);
+    let screen = draw(&state, 60, 15);
+    assert!(screen.contains("Carrier Visibil"), "{screen}");
+    assert!(screen.contains("Dock Scheduling"), "{screen}");
+    assert!(!screen.contains("CLIENT ID"), "{screen}");
+    // With room, the column is back.
+    assert!(draw(&state, 160, 40).contains("CLIENT ID"));
+}
+
+#[test]
+fn a_long_status_message_wraps_instead_of_being_cut() {
+    let mut state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let long = "the terminal refused the write because the pipe was closed by the other \
+                side, and this sentence ends here: THE-END";
+    update(&mut state, Message::Copied(Err(long.to_string())));
+    let screen = draw(&state, 80, 24);
+    assert!(screen.contains("THE-END"), "{screen}");
+    assert!(screen.contains("copy failed: the terminal"), "{screen}");
+}

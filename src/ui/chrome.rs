@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::text::{age, inert, spinner};
 use crate::app::{Level, Modal, State};
@@ -97,7 +97,10 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
             ));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 /// A one-line prompt: its sigil, what was typed, a cursor and key hints.
@@ -137,7 +140,7 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
             None => keys_hint(state),
         },
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 fn keys_hint(state: &State) -> Line<'static> {

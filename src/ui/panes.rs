@@ -208,19 +208,49 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
             _ => break,
         }
     }
+    let keep = columns_to_keep(&columns, &wanted, usize::from(inner.width));
     let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
-        .chain(wanted.iter().map(|w| Constraint::Length(*w as u16)))
+        .chain(keep.iter().map(|i| Constraint::Length(wanted[*i] as u16)))
         .collect();
     let rows = texts.into_iter().enumerate().map(|(i, (res, cells))| {
         let lit = highlights(res, cursor.filter());
-        row(res, cells, &lit, offset + i == selected, focused, now)
+        let mut cells = cells.into_iter();
+        let name = cells.next().unwrap_or_default();
+        let extra: Vec<String> = cells.collect();
+        let shown = std::iter::once(name)
+            .chain(
+                keep.iter()
+                    .map(|c| extra.get(*c).cloned().unwrap_or_default()),
+            )
+            .collect();
+        row(res, shown, &lit, offset + i == selected, focused, now)
     });
     let mut header = vec![Cell::from("NAME")];
-    header.extend(columns.iter().map(|c| Cell::from(c.to_uppercase())));
+    header.extend(keep.iter().map(|i| Cell::from(columns[*i].to_uppercase())));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// Fewer name characters than this and a row cannot be recognised.
+const MIN_NAME: usize = 14;
+
+/// The extra columns that fit beside a readable name. When they do not
+/// all fit, the rightmost go first (platforms list their columns most
+/// useful first), except the expiry, which carries the urgency and goes
+/// last.
+fn columns_to_keep(columns: &[&str], wanted: &[usize], width: usize) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..columns.len()).collect();
+    let room = |keep: &[usize]| width.saturating_sub(keep.iter().map(|i| wanted[*i] + 1).sum());
+    while room(&keep) < MIN_NAME && !keep.is_empty() {
+        let drop = keep
+            .iter()
+            .rposition(|i| columns[*i] != EXPIRES)
+            .unwrap_or(keep.len() - 1);
+        keep.remove(drop);
+    }
+    keep
 }
 
 /// A column titled "Expires" is drawn from [`Resource::expires`], coloured.
