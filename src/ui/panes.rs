@@ -275,9 +275,9 @@ fn name_cell(res: &Resource, shown: String, lit: &[usize]) -> Cell<'static> {
     if lit.is_empty() || !shown.starts_with(&res.name) {
         return Cell::from(shown);
     }
-    let mark = Style::new()
-        .fg(Color::Magenta)
-        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    // Modifiers only: the row's colour (expiry urgency, dimmed when
+    // disabled) must show through the highlight.
+    let mark = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let spans: Vec<Span<'static>> = shown
         .chars()
         .enumerate()
