@@ -77,6 +77,7 @@ actions! {
     ToggleActive => Normal, "toggle-active", "Enable/disable, close/reopen the selection";
     Sort => Normal, "sort", "Cycle sort: as listed, name, expiry, each also reversed";
     CopyId => Normal, "copy-id", "Copy the selection's id";
+    ShowError => Normal, "show-error", "Show the last error in full (credentials masked)";
     Tenants => Normal, "tenants", "Pick a tenant (fuzzy)";
     Tenant1 => Normal, "tenant-1", "Switch to tenant 1";
     Tenant2 => Normal, "tenant-2", "Switch to tenant 2";

@@ -905,3 +905,45 @@ fn rotating_a_key_whose_replacement_is_pending_offers_to_finish() {
     };
     assert!(matches!(&confirm.ops[..], [Operation::Rotate { .. }]));
 }
+
+#[test]
+fn bang_opens_the_whole_error_with_credentials_masked() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('!'));
+    assert!(state.modal().is_none(), "nothing to show yet");
+    let fx = update(&mut state, ch('r'));
+    let Some(Effect::List {
+        tenant,
+        key: list,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists");
+    };
+    let long = "HTTP 400: the server echoed the request body {\"username\":\"ops\",\
+                \"password\":\"hunter2\"} and refused it because the account is locked \
+                until an administrator unlocks it (code ACCT_LOCKED)";
+    update(
+        &mut state,
+        Message::Listed {
+            tenant,
+            key: list,
+            request,
+            at: SystemTime::now(),
+            result: Err(long.into()),
+        },
+    );
+    update(&mut state, ch('!'));
+    let Some(Modal::Text(view)) = state.modal() else {
+        panic!("the error view: {:?}", state.modal());
+    };
+    let text = view.lines.join("\n");
+    assert!(text.contains("(code ACCT_LOCKED)"), "all of it: {text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("\"password\":\"***\""), "{text}");
+    // Keys other than its own close keys stay in the view.
+    update(&mut state, ch('j'));
+    assert!(matches!(state.modal(), Some(Modal::Text(v)) if v.scroll == 1));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.modal().is_none());
+}

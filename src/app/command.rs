@@ -6,7 +6,8 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use super::filter::Sort;
 use super::input::{LineInput, common_prefix};
 use super::message::Effect;
-use super::modal::{Modal, Picker};
+use super::modal::{Modal, Picker, TextView};
+use super::redact::redact;
 use super::state::{Level, State};
 use super::update::{inform, refresh_visible, switch_tenant};
 use crate::model::Pane;
@@ -45,7 +46,43 @@ const COMMANDS: &[&str] = &[
     "sort expiry",
     "sort listed",
     "tenant",
+    "error",
 ];
+
+/// Opens the full text of the active tenant's errors, credentials masked:
+/// the status line has room for the cause, not for the whole story.
+pub(super) fn show_error(state: &mut State) {
+    let mut errors: Vec<String> = Vec::new();
+    if let Some(err) = state.book().and_then(|b| b.last_error()) {
+        errors.push(err.to_string());
+    }
+    for pane in Pane::ALL {
+        if let Some(err) = state.listing(pane).and_then(|l| l.error())
+            && !errors.iter().any(|e| e == err)
+        {
+            errors.push(err.to_string());
+        }
+    }
+    if errors.is_empty() {
+        return inform(state, Level::Info, "no error to show");
+    }
+    let tenant = state
+        .tenant()
+        .map(|t| t.name().to_string())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for (i, err) in errors.iter().enumerate() {
+        if i > 0 {
+            lines.push(String::new());
+        }
+        lines.push(redact(err));
+    }
+    state.modal = Some(Modal::Text(TextView {
+        title: format!("Errors on {tenant}"),
+        lines,
+        scroll: 0,
+    }));
+}
 
 /// Every command line Tab can reach from `typed`: the fixed commands, the
 /// active platform's views and one `tenant NAME` per tenant.
@@ -140,6 +177,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             fx.push(Effect::Quit);
         }
         "help" => state.modal = Some(Modal::Help(0)),
+        "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
         "close" => {
             if let Some(book) = state.books.get_mut(state.active) {

@@ -9,6 +9,7 @@ mod input;
 mod message;
 mod modal;
 mod modal_keys;
+mod redact;
 mod state;
 mod update;
 
@@ -16,6 +17,6 @@ pub use actions::short_id;
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message};
-pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
+pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

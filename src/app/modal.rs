@@ -19,6 +19,16 @@ pub enum Modal {
     Form(Form),
     Confirm(Confirm),
     Secret(Box<SecretView>),
+    /// Long text in full, e.g. the last error.
+    Text(TextView),
+}
+
+/// A scrollable page of text; closed with Esc or q.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextView {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, PartialEq)]

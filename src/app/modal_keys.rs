@@ -28,6 +28,16 @@ pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &
                 _ => Modal::Detail(scroll),
             });
         }
+        Modal::Text(mut view) => {
+            view.scroll = match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => return,
+                KeyCode::Down | KeyCode::Char('j') => view.scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => view.scroll.saturating_sub(1),
+                KeyCode::Home | KeyCode::Char('g') => 0,
+                _ => view.scroll,
+            };
+            state.modal = Some(Modal::Text(view));
+        }
         Modal::Filter(mut input) => {
             let focus = state.focus();
             match key.code {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::actions::{
     confirm_delete, confirm_rotate, edit_form, new_form, on_performed, toggle_active,
 };
-use super::command::picker;
+use super::command::{picker, show_error};
 use super::input::LineInput;
 use super::message::{Effect, ListKey, Message};
 use super::modal::Modal;
@@ -242,6 +242,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
+        Action::ShowError => show_error(state),
         _ => {}
     }
 }

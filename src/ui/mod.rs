@@ -6,6 +6,7 @@ mod detail;
 mod modals;
 mod panes;
 pub mod text;
+mod textview;
 
 use std::time::SystemTime;
 

@@ -29,6 +29,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Form(f)) => form(frame, f),
         Some(Modal::Confirm(c)) => confirm(frame, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
+        Some(Modal::Text(view)) => super::textview::render(frame, view),
     }
 }
 

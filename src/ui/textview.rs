@@ -1,0 +1,40 @@
+//! A page of long text (the full error), wrapped and scrollable.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::text::inert;
+use crate::app::TextView;
+
+pub fn render(frame: &mut Frame, view: &TextView) {
+    let [row] = Layout::vertical([Constraint::Percentage(70)])
+        .flex(Flex::Center)
+        .areas(frame.area());
+    let [area] = Layout::horizontal([Constraint::Percentage(80)])
+        .flex(Flex::Center)
+        .areas(row);
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = view
+        .lines
+        .iter()
+        .map(|l| Line::raw(inert(l).into_owned()))
+        .collect();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(Color::Red))
+        .title(Span::styled(
+            format!(" {} · j/k scroll · Esc close ", inert(&view.title)),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((view.scroll, 0))
+            .block(block),
+        area,
+    );
+}
