@@ -6,8 +6,8 @@ use super::actions::{close_modal, create_form, perform};
 use super::command::{command_completions, picker, run_command};
 use super::message::Effect;
 use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker};
+use super::ops::{inform, switch_tenant};
 use super::state::{Level, State};
-use super::update::{inform, switch_tenant};
 use crate::keymap::{Action, Layer};
 use crate::platform::Operation;
 
