@@ -4,6 +4,7 @@
 //! simulator are written separately from the vendor contracts, so a field
 //! name one side gets wrong fails the tests instead of agreeing with itself.
 
+pub mod evrythng;
 pub mod kitsu;
 pub mod losant;
 pub mod project44;
@@ -19,6 +20,7 @@ pub fn router() -> axum::Router {
         .nest("/project44", project44::router())
         .nest("/losant", losant::router())
         .nest("/kitsu", kitsu::router())
+        .nest("/evrythng", evrythng::router())
 }
 
 /// A ready `config.toml` for the tenants a simulator at `base` serves,
@@ -32,6 +34,7 @@ pub fn print_config(base: &str) -> String {
         project44::demo_config(base),
         losant::demo_config(base),
         kitsu::demo_config(base),
+        evrythng::demo_config(base),
     ] {
         out.push('\n');
         out.push_str(&part);
