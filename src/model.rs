@@ -45,6 +45,10 @@ pub enum Kind {
     CertificateAuthority,
     AccessKey,
     PackageKey,
+    /// A public key an application embeds (EVRYTHNG's appApiKey).
+    AppKey,
+    /// A secret key the platform keeps and shows again on request.
+    TrustedKey,
     AssetType,
     EntityLink,
     Person,
@@ -61,6 +65,8 @@ impl Kind {
             Kind::CertificateAuthority => "certificate authority",
             Kind::AccessKey => "access key",
             Kind::PackageKey => "package key",
+            Kind::AppKey => "application API key",
+            Kind::TrustedKey => "trusted application key",
             Kind::AssetType => "asset type",
             Kind::EntityLink => "entity link",
             Kind::Person => "person",
@@ -74,6 +80,8 @@ impl Kind {
             Kind::CertificateAuthority => "ca",
             Kind::AccessKey => "key",
             Kind::PackageKey => "pkg key",
+            Kind::AppKey => "app key",
+            Kind::TrustedKey => "trusted key",
             other => other.label(),
         }
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, losant, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, evrythng, kitsu, losant, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -12,7 +12,8 @@ pub fn capabilities(kind: PlatformKind) -> Capabilities {
         PlatformKind::Project44 => project44::capabilities(),
         PlatformKind::Kitsu => kitsu::capabilities(),
         PlatformKind::Losant => losant::capabilities(),
-        PlatformKind::Mashery | PlatformKind::Evrythng => not_built(kind),
+        PlatformKind::Evrythng => evrythng::capabilities(),
+        PlatformKind::Mashery => not_built(kind),
     }
 }
 
@@ -20,9 +21,6 @@ fn not_built(kind: PlatformKind) -> Capabilities {
     let reason = match kind {
         PlatformKind::Mashery => {
             "Mashery is configured, but this build of Portico does not speak it yet"
-        }
-        PlatformKind::Evrythng => {
-            "EVRYTHNG is configured, but this build of Portico does not speak it yet"
         }
         _ => "this build of Portico does not speak this platform yet",
     };
@@ -88,6 +86,11 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                 }
             };
             let adapter = losant::Losant::new(tenant.base_url(), tenant.timeout(), auth)?;
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Evrythng => {
+            let adapter =
+                evrythng::Evrythng::new(tenant.base_url(), tenant.timeout(), secret("api_key")?)?;
             Ok(Arc::new(adapter))
         }
         other => Err(PlatformError::Unsupported(format!(

@@ -2,6 +2,7 @@
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
 pub mod connect;
+pub mod evrythng;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
@@ -110,6 +111,10 @@ pub enum Operation {
         /// copy; the adapter then proves it is rejected.
         previous: Option<Secret>,
     },
+    /// Reads a secret the platform keeps and shows again on request.
+    Reveal {
+        target: Target,
+    },
 }
 
 impl Operation {
@@ -121,6 +126,7 @@ impl Operation {
             Operation::SetActive { active: false, .. } => "deactivate",
             Operation::Delete { .. } => "delete",
             Operation::Rotate { .. } => "rotate",
+            Operation::Reveal { .. } => "reveal",
         }
     }
 
@@ -130,7 +136,8 @@ impl Operation {
             Operation::Update { target, .. }
             | Operation::SetActive { target, .. }
             | Operation::Delete { target }
-            | Operation::Rotate { target, .. } => Some(target),
+            | Operation::Rotate { target, .. }
+            | Operation::Reveal { target } => Some(target),
         }
     }
 }
@@ -159,6 +166,9 @@ pub struct Outcome {
     pub secret: Option<IssuedSecret>,
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
+    /// The platform shows `secret` again whenever asked, so Portico keeps
+    /// no copy of it on disk.
+    pub rereadable: bool,
 }
 
 impl Outcome {
@@ -258,6 +268,14 @@ pub struct KindSpec {
     pub rotate: Rotation,
     /// Labels for activating and deactivating, e.g. ("Reopen", "Close").
     pub toggle: Option<(&'static str, &'static str)>,
+    /// Deleting asks for the name to be typed on every tenant, not only
+    /// on protected ones.
+    pub delete_typed: bool,
+    /// Said before a delete, e.g. what else goes with the resource.
+    pub delete_warning: Option<&'static str>,
+    /// Opening the resource reads its secret from the platform
+    /// ([`Operation::Reveal`]) instead of showing the cached detail.
+    pub reveal: bool,
 }
 
 impl KindSpec {
@@ -270,6 +288,9 @@ impl KindSpec {
             delete_needs_inactive: None,
             rotate: Rotation::Unsupported("this platform has no rotation for it"),
             toggle: None,
+            delete_typed: false,
+            delete_warning: None,
+            reveal: false,
         }
     }
 }

@@ -297,6 +297,7 @@ impl Kitsu {
             }),
             checks: vec![check],
             follow_up: None,
+            rereadable: false,
         })
     }
 
