@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Capabilities, Platform, PlatformError, kitsu, losant, project44};
+use super::{Capabilities, Platform, PlatformError, evrythng, kitsu, losant, project44};
 use crate::config::Tenant;
 use crate::model::Secret;
 use crate::sim;
@@ -79,10 +79,10 @@ static VENDORS: &[Vendor] = &[
         ],
         default_base_url: None,
         auth_groups: &[&["api_key"]],
-        capabilities: pending::capabilities,
-        connect: pending::connect,
-        sim_router: pending::router,
-        demo_config: pending::demo_config,
+        capabilities: evrythng::capabilities,
+        connect: evrythng::connect,
+        sim_router: sim::evrythng::router,
+        demo_config: sim::evrythng::demo_config,
     },
     Vendor {
         name: "losant",
