@@ -206,6 +206,18 @@ pub fn decode_problem(err: &serde_json::Error) -> String {
     }
 }
 
+/// For an answer that should carry a secret but cannot be read at all:
+/// the user must know a secret may have been issued and lost.
+pub fn unreadable_secret(err: PlatformError) -> PlatformError {
+    match err {
+        PlatformError::Decode(message) => PlatformError::Decode(format!(
+            "{message}; any secret it carried could not be read, so check the \
+             resource on the platform"
+        )),
+        other => other,
+    }
+}
+
 /// Names the one field of an answer that carries a secret.
 pub trait SecretField {
     const NAME: &'static str;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::http::{Http, Retry, SecretBody, SecretField, segment};
+use super::http::{Http, Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::{
     Capabilities, Check, Field, Fut, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
     PlatformError, Progress, Rotation, Source, value,
@@ -201,7 +201,11 @@ impl Project44 {
                 let req = self
                     .request(Method::POST, APPS)
                     .json(&json!({ "name": name }));
-                let body = self.http.json(req, Retry::Never).await?;
+                let body = self
+                    .http
+                    .json(req, Retry::Never)
+                    .await
+                    .map_err(unreadable_secret)?;
                 let mut outcome = self.issued(body, None, "created", keep).await?;
                 outcome.created = outcome.secret.as_ref().and_then(|s| s.public_id.clone());
                 Ok(outcome)
@@ -222,7 +226,11 @@ impl Project44 {
             Operation::Rotate { target, previous } => {
                 let path = format!("{}/new-secret", app_path(&target.id)?);
                 let req = self.request(Method::POST, &path);
-                let body = self.http.json(req, Retry::Never).await?;
+                let body = self
+                    .http
+                    .json(req, Retry::Never)
+                    .await
+                    .map_err(unreadable_secret)?;
                 let mut outcome = self
                     .issued(body, Some(&target.id), "new secret issued", keep)
                     .await?;

@@ -15,7 +15,7 @@ use time::macros::format_description;
 
 use self::docs::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
 use self::session::{Credentials, Session};
-use super::http::{Http, Retry, SecretBody, segment};
+use super::http::{Http, Retry, SecretBody, segment, unreadable_secret};
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
     PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec, value,
@@ -452,7 +452,8 @@ impl Kitsu {
         let answer = self
             .session
             .json(Method::POST, PERSONS, Some(&body), Retry::Never)
-            .await?;
+            .await
+            .map_err(unreadable_secret)?;
         self.issued(answer, None, "created bot", keep).await
     }
 
@@ -477,7 +478,8 @@ impl Kitsu {
         let answer = self
             .session
             .json(Method::PUT, &path, Some(&body), Retry::Never)
-            .await?;
+            .await
+            .map_err(unreadable_secret)?;
         let mut outcome = self
             .issued(answer, Some(&target.id), "new token issued for bot", keep)
             .await?;

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 pub use client::{Auth, PER_PAGE};
 use client::{Client, Tally};
 
-use super::http::{Retry, SecretBody, SecretField, segment};
+use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::{
     Capabilities, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
     PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values, value,
@@ -298,6 +298,7 @@ impl Losant {
                 Retry::Never,
             )
             .await
+            .map_err(unreadable_secret)
     }
 
     async fn set_active(&self, target: &Target, active: bool) -> Result<Outcome, PlatformError> {
