@@ -133,8 +133,15 @@ impl Http {
         } else if err.is_decode() {
             PlatformError::Decode(err.to_string())
         } else {
-            // reqwest's message names the URL, which carries no secret here:
-            // credentials travel in headers and bodies only.
+            // reqwest's message names the URL. Credentials travel in headers
+            // and bodies, and the config refuses userinfo, but a password
+            // must never reach a message even so.
+            let mut err = err;
+            if let Some(url) = err.url_mut()
+                && url.password().is_some()
+            {
+                let _ = url.set_password(Some("***"));
+            }
             PlatformError::Network(without_source_chain(&err))
         }
     }
