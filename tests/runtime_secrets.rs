@@ -53,7 +53,7 @@ struct Harness {
 }
 
 fn harness(base: &str, read_only: bool) -> Harness {
-    let text = format!(
+    harness_for(&format!(
         r#"
 [[tenants]]
 name = "p44"
@@ -65,8 +65,11 @@ read_only = {read_only}
 username = "admin"
 password = "the-admin-password"
 "#
-    );
-    let cfg = Config::parse(&text, "<test>").expect("config");
+    ))
+}
+
+fn harness_for(text: &str) -> Harness {
+    let cfg = Config::parse(text, "<test>").expect("config");
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Vault::new(dir.path().join("issued"));
     let audit = dir.path().join("audit.jsonl");
@@ -256,4 +259,52 @@ async fn a_change_in_flight_holds_up_quitting_until_its_secret_is_stored() {
     );
     assert_eq!(h.runtime.unsettled(), 0);
     assert_eq!(h.vault.pending().expect("pending").len(), 1);
+}
+
+#[tokio::test]
+async fn a_malformed_bot_token_answer_still_stores_the_token() {
+    // Reads describe a bot; the regeneration answer has a broken field.
+    let app = axum::Router::new().fallback(|req: Request| async move {
+        let body = if req.method() == axum::http::Method::PUT {
+            json!({"id": "bot1", "is_bot": "not-a-bool", "access_token": SECRET})
+        } else {
+            json!({"id": "bot1", "is_bot": true, "first_name": "Exporter", "expiration_date": null})
+        };
+        Json(body).into_response()
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut h = harness_for(&format!(
+        r#"
+[[tenants]]
+name = "kitsu"
+platform = "kitsu"
+base_url = "{base}/api"
+
+[tenants.auth]
+token = "the-admin-bot-token"
+"#
+    ));
+    let (result, saved) = h
+        .perform(Operation::Rotate {
+            target: Target {
+                kind: Kind::Bot,
+                id: "bot1".into(),
+                name: "Exporter".into(),
+                parent: None,
+            },
+            previous: None,
+        })
+        .await;
+    let outcome = result.expect("the token reaches the user");
+    assert!(!everything_said(&outcome).contains(SECRET));
+    assert!(saved.expect("saved").is_ok());
+    let pending = h.vault.pending().expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].issued.secret.expose(), SECRET);
+    assert_eq!(pending[0].resource, "bot1");
+    assert!(!h.audit_text().contains(SECRET));
 }
