@@ -11,7 +11,7 @@ use portico::config::{self, Config, ConfigSource};
 use portico::keymap::Keymap;
 use portico::platform::registry;
 use portico::runtime::{self, Runtime, Stores};
-use portico::secrets::Vault;
+use portico::secrets::{Vault, perms};
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +48,22 @@ enum Command {
         #[command(subcommand)]
         action: ConfigCommand,
     },
+    /// Secrets Portico issued that are not yet confirmed stored elsewhere.
+    Secrets {
+        /// Use the demo's store instead of the real one.
+        #[arg(long)]
+        demo: bool,
+        #[command(subcommand)]
+        action: SecretsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// List the pending secrets (never their values).
+    Pending,
+    /// Print one pending secret to stdout; details go to stderr.
+    Show { id: String },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +94,7 @@ fn main() -> ExitCode {
         Some(Command::Config {
             action: ConfigCommand::Check { path },
         }) => check_config(path.as_deref().or(cli.config.as_deref())),
+        Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
         None => match rt.block_on(tui(cli.config.as_deref(), cli.tenant.as_deref(), cli.demo)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -128,6 +145,57 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     }
 }
 
+fn secrets(data: &Path, action: SecretsCommand) -> ExitCode {
+    let vault = Vault::new(data.join("issued"));
+    if let Err(exposed) = vault.check() {
+        eprintln!("portico: refusing the secret store: {exposed}");
+        return ExitCode::FAILURE;
+    }
+    match action {
+        SecretsCommand::Pending => match vault.pending() {
+            Ok(pending) if pending.is_empty() => {
+                eprintln!("no pending secrets in {}", vault.dir().display());
+                ExitCode::SUCCESS
+            }
+            Ok(pending) => {
+                for p in pending {
+                    // Names come from servers: quoted, so none can drive the terminal.
+                    println!(
+                        "{}\t{}\t{}\t{:?}\t{}\t{}",
+                        p.id, p.tenant, p.kind, p.name, p.issued.label, p.issued_at
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("portico: cannot read {}: {err}", vault.dir().display());
+                ExitCode::FAILURE
+            }
+        },
+        SecretsCommand::Show { id } => match vault.find(&id) {
+            Ok(Some(p)) => {
+                eprintln!(
+                    "{} of {} {:?} ({}) on {}, issued {}",
+                    p.issued.label, p.kind, p.name, p.resource, p.tenant, p.issued_at
+                );
+                if let Some(public) = &p.issued.public_id {
+                    eprintln!("id: {public:?}");
+                }
+                println!("{}", p.issued.secret.expose());
+                ExitCode::SUCCESS
+            }
+            Ok(None) => {
+                eprintln!("portico: no pending secret {id:?} (see `portico secrets pending`)");
+                ExitCode::FAILURE
+            }
+            Err(err) => {
+                eprintln!("portico: cannot read the secret {id:?}: {err}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
 fn data_dir(demo: bool) -> PathBuf {
     let base = std::env::var_os("PORTICO_DATA_DIR")
         .map(PathBuf::from)
@@ -148,25 +216,27 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
 
 /// With `PORTICO_LOG` set (e.g. `debug`), diagnostics go to a file in
 /// the data dir: never to the terminal, which belongs to the UI.
-fn init_log(data: &Path) {
+/// The file is owner-only; one that others can read is refused.
+fn init_log(data: &Path) -> Result<(), String> {
     let Ok(filter) = std::env::var("PORTICO_LOG") else {
-        return;
+        return Ok(());
     };
-    if std::fs::create_dir_all(data).is_err() {
-        return;
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data.join("portico.log"))
-    else {
-        return;
-    };
+    let path = data.join("portico.log");
+    perms::private_file(&path).map_err(|e| format!("refusing the log file: {e}"))?;
+    std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
         .try_init();
+    Ok(())
 }
 
 async fn tui(
@@ -215,11 +285,19 @@ async fn tui(
         ));
     }
     let data = data_dir(demo);
-    init_log(&data);
+    init_log(&data)?;
     let stores = Stores {
         vault: Vault::new(data.join("issued")),
-        audit: Audit::new(data.join("audit.log")),
+        audit: Audit::new(data.join("audit.jsonl")),
     };
+    stores
+        .vault
+        .check()
+        .map_err(|e| format!("refusing the secret store: {e}"))?;
+    stores
+        .audit
+        .check()
+        .map_err(|e| format!("refusing the audit log: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
 

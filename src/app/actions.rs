@@ -333,6 +333,45 @@ pub(super) fn on_performed(
     }
 }
 
+/// Offers again every secret an earlier session left pending.
+pub(super) fn on_pending(
+    state: &mut State,
+    found: Result<Vec<super::message::PendingSecret>, String>,
+) {
+    match found {
+        Ok(pending) => {
+            let count = pending.len();
+            for p in pending {
+                show_secret(
+                    state,
+                    SecretView {
+                        tenant: p.tenant,
+                        summary: p.summary,
+                        issued: p.issued,
+                        revealed: false,
+                        checks: Vec::new(),
+                        follow_up: None,
+                        saved: Some(Ok(p.path)),
+                        rereadable: false,
+                    },
+                );
+            }
+            if count > 0 {
+                inform(
+                    state,
+                    Level::Info,
+                    format!("{count} secret(s) from an earlier session are not confirmed stored"),
+                );
+            }
+        }
+        Err(err) => inform(
+            state,
+            Level::Error,
+            format!("cannot read the pending secrets: {err}"),
+        ),
+    }
+}
+
 fn show_secret(state: &mut State, view: SecretView) {
     match &state.modal {
         Some(Modal::Secret(_)) => state.queued_secrets.push_back(view),

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use crate::model::{Resource, Secret};
+use crate::model::{IssuedSecret, Resource, Secret};
 use crate::platform::{Operation, Outcome, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
@@ -49,6 +49,24 @@ pub enum Message {
         candidates: Vec<String>,
     },
     Copied(Result<String, String>),
+    /// Secrets issued earlier and never confirmed stored, offered again.
+    Pending(Result<Vec<PendingSecret>, String>),
+    /// Quit was asked while changes are in flight: Portico waits until
+    /// each has stored what it issued.
+    Quitting {
+        waiting: usize,
+    },
+    /// The store's copy of a secret the user confirmed was erased, or not.
+    Forgot(Result<(), String>),
+}
+
+/// A secret waiting in the store since an earlier session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingSecret {
+    pub tenant: usize,
+    pub summary: String,
+    pub issued: IssuedSecret,
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +87,10 @@ pub enum Effect {
     },
     CompletePath {
         partial: String,
+    },
+    /// Erase the store's copy: the user confirmed the secret is stored.
+    Forget {
+        path: PathBuf,
     },
     Quit,
 }

@@ -144,6 +144,9 @@ pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &
             }
             Some(Action::Stored) => {
                 let tenant = view.tenant;
+                if let Some(Ok(path)) = &view.saved {
+                    fx.push(Effect::Forget { path: path.clone() });
+                }
                 if let Some(follow) = view.follow_up.take() {
                     perform(state, tenant, vec![follow.op], fx);
                 }

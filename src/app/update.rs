@@ -4,7 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::{
-    confirm_delete, confirm_rotate, edit_form, new_form, on_performed, reveal, toggle_active,
+    confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed, reveal,
+    toggle_active,
 };
 use super::command::picker;
 use super::input::LineInput;
@@ -98,6 +99,21 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             state.notice = Some(match result {
                 Ok(what) => notice(Level::Success, format!("copied {what} to the clipboard")),
                 Err(err) => notice(Level::Error, format!("copy failed: {err}")),
+            })
+        }
+        Message::Pending(found) => on_pending(state, found),
+        Message::Quitting { waiting } => inform(
+            state,
+            Level::Info,
+            format!("quitting once {waiting} change(s) in flight have stored what they issued…"),
+        ),
+        Message::Forgot(result) => {
+            state.notice = Some(match result {
+                Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
+                Err(err) => notice(
+                    Level::Error,
+                    format!("could not erase Portico's copy of the secret: {err}"),
+                ),
             })
         }
     }

@@ -6,6 +6,27 @@ use ratatui::style::Color;
 
 use super::*;
 
+#[test]
+fn a_password_in_a_base_url_is_never_printed() {
+    for url in [
+        "https://ops:hunter2pass@p44.example.com/api",
+        "https://ops:hunter2pass@p44 example.com",
+        "ftp://ops:hunter2pass@p44.example.com",
+    ] {
+        let text = format!(
+            "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nbase_url = \"{url}\"\n\n[tenants.auth]\nusername = \"u\"\npassword = \"p\"\n"
+        );
+        let err = parse_err(&text).to_string();
+        assert!(!err.contains("hunter2pass"), "{err}");
+        assert!(err.contains("ops:***@"), "{err}");
+    }
+    assert_eq!(
+        super::load::redacted("http://a@b/c:d@e"),
+        "http://a@b/c:d@e",
+        "only the authority is masked"
+    );
+}
+
 fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(text, "config.toml")
 }

@@ -452,5 +452,38 @@ pub trait Platform: Send + Sync {
         progress: Progress,
     ) -> Fut<'a, Vec<Resource>>;
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome>;
+    /// Performs `op`, handing any secret it issues to `keep` the moment it
+    /// is decoded, before any check or further decoding.
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome>;
+
+    /// Performs `op`; an issued secret comes back in the outcome only.
+    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+        self.perform_keeping(op, &InOutcome)
+    }
+}
+
+/// A secret the platform has just issued, with the resource it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issued {
+    pub kind: Kind,
+    /// The resource the secret is filed under: the new one for a create.
+    pub resource: String,
+    pub name: String,
+    pub secret: IssuedSecret,
+}
+
+/// Takes a newly issued secret into safe keeping. An adapter awaits it
+/// before verifying the secret or decoding the rest of the answer, so a
+/// quit, a crash or a malformed answer after this point cannot lose it.
+pub trait Keep: Send + Sync {
+    fn keep<'a>(&'a self, issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
+
+/// Keeps nothing beyond the outcome, for callers that store it themselves.
+pub struct InOutcome;
+
+impl Keep for InOutcome {
+    fn keep<'a>(&'a self, _issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }

@@ -20,7 +20,7 @@ pub use client::PER_PAGE;
 use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
-    Capabilities, Field, Fut, Input, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
+    Capabilities, Field, Fut, Input, Keep, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
     Progress, Rotation, Source, Target, Values, value,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
@@ -575,7 +575,9 @@ impl super::Platform for Evrythng {
         })
     }
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+    /// EVRYTHNG issues no secret: the trusted key it reveals can be read
+    /// again at any time, so there is nothing to keep.
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, _keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op))
     }
 }

@@ -63,9 +63,14 @@ pub struct Person {
     pub expiration_date: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
-    /// Present only on a bot's create or token regeneration answer.
-    #[serde(default)]
-    pub access_token: Option<String>,
+}
+
+/// A bot's create or token regeneration answer carries its token here; it
+/// is taken out before the rest decodes as a [`Person`].
+pub struct BotToken;
+
+impl crate::platform::http::SecretField for BotToken {
+    const NAME: &'static str = "access_token";
 }
 
 #[derive(Deserialize)]

@@ -17,13 +17,13 @@ use time::OffsetDateTime;
 pub use client::{Auth, PER_PAGE};
 use client::{Client, Tally};
 
-use super::http::{Retry, segment};
+use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
-    Capabilities, Field, FollowUp, Fut, Input, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values, value,
+    Capabilities, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
+    PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values, value,
 };
-use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use crate::model::{IssuedSecret, Kind, Pane, Resource};
 use wire::{AccessKey, Application, Authority, Certificate};
 
 const APPS: &str = "/applications";
@@ -114,7 +114,7 @@ impl Losant {
         })
     }
 
-    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+    async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create {
                 kind,
@@ -124,7 +124,7 @@ impl Losant {
                 Kind::Application => self.create_app(values).await,
                 Kind::Certificate => self.create_certificate(in_app(parent)?, values).await,
                 Kind::CertificateAuthority => self.create_authority(in_app(parent)?, values).await,
-                Kind::AccessKey => self.create_key(in_app(parent)?, values).await,
+                Kind::AccessKey => self.create_key(in_app(parent)?, values, keep).await,
                 other => Err(PlatformError::Unsupported(format!(
                     "Losant has no {}",
                     other.label()
@@ -167,7 +167,7 @@ impl Losant {
                 target.kind.label()
             ))),
             Operation::Rotate { target, .. } => match target.kind {
-                Kind::AccessKey => self.rotate_key(target).await,
+                Kind::AccessKey => self.rotate_key(target, keep).await,
                 other => Err(PlatformError::Unsupported(format!(
                     "a Losant {} has no secret to rotate",
                     other.label()
@@ -271,7 +271,12 @@ impl Losant {
         })
     }
 
-    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+    async fn create_key(
+        &self,
+        app: &str,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
         let mut body = Map::new();
         for key in ["name", "description"] {
             if let Some(v) = text(values, key) {
@@ -279,16 +284,17 @@ impl Losant {
             }
         }
         insert_access(&mut body, values, false)?;
-        let key = self.post_key(app, body).await?;
+        let name = text(values, "name").unwrap_or_default().to_string();
+        let (key, secret) = issued(self.post_key(app, body).await?, &name, keep).await?;
         let summary = format!("created access key {}", key.key);
-        issued(key, summary, None)
+        Ok(issued_outcome(key, secret, summary, None))
     }
 
     async fn post_key(
         &self,
         app: &str,
         body: Map<String, Value>,
-    ) -> Result<AccessKey, PlatformError> {
+    ) -> Result<SecretBody<KeySecret>, PlatformError> {
         self.client
             .json(
                 Method::POST,
@@ -298,6 +304,7 @@ impl Losant {
                 Retry::Never,
             )
             .await
+            .map_err(unreadable_secret)
     }
 
     async fn set_active(&self, target: &Target, active: bool) -> Result<Outcome, PlatformError> {
@@ -332,7 +339,7 @@ impl Losant {
     /// Losant cannot regenerate a secret: a new key with the old one's
     /// access is made now, and the old one is retired in a second step,
     /// once the user has the new secret safe.
-    async fn rotate_key(&self, target: &Target) -> Result<Outcome, PlatformError> {
+    async fn rotate_key(&self, target: &Target, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         let app = in_app(&target.parent)?;
         let old: AccessKey = self
             .client
@@ -344,7 +351,8 @@ impl Losant {
                 Retry::Idempotent,
             )
             .await?;
-        let key = self.post_key(app, successor(&old)).await?;
+        let answer = self.post_key(app, successor(&old)).await?;
+        let (key, secret) = issued(answer, &target.name, keep).await?;
         let summary = format!("new access key {} issued to replace {}", key.key, old.key);
         let follow_up = FollowUp {
             prompt: format!(
@@ -365,7 +373,7 @@ impl Losant {
                 old.key, key.key
             ),
         };
-        issued(key, summary, Some(follow_up))
+        Ok(issued_outcome(key, secret, summary, Some(follow_up)))
     }
 }
 
@@ -401,26 +409,52 @@ fn successor(old: &AccessKey) -> Map<String, Value> {
     body
 }
 
-fn issued(
-    key: AccessKey,
-    summary: String,
-    follow_up: Option<FollowUp>,
-) -> Result<Outcome, PlatformError> {
-    let secret = key.secret.map(Secret::new).ok_or_else(|| {
+/// Takes the secret out of a new key's answer and hands it to `keep`
+/// before the rest of the answer is decoded.
+async fn issued(
+    mut body: SecretBody<KeySecret>,
+    name: &str,
+    keep: &dyn Keep,
+) -> Result<(AccessKey, IssuedSecret), PlatformError> {
+    let id = body.text("id").unwrap_or_default().to_string();
+    let secret = body.take_secret().ok_or_else(|| {
         PlatformError::Decode("the new access key came without its secret".into())
     })?;
-    Ok(Outcome {
+    let issued = IssuedSecret {
+        label: "access key secret".into(),
+        public_id: body.text("key").map(str::to_string),
+        secret,
+    };
+    keep.keep(&Issued {
+        kind: Kind::AccessKey,
+        resource: id,
+        name: body.text("name").unwrap_or(name).to_string(),
+        secret: issued.clone(),
+    })
+    .await;
+    Ok((body.decode()?, issued))
+}
+
+fn issued_outcome(
+    key: AccessKey,
+    issued: IssuedSecret,
+    summary: String,
+    follow_up: Option<FollowUp>,
+) -> Outcome {
+    Outcome {
         summary,
         created: Some(key.id),
-        secret: Some(IssuedSecret {
-            label: "access key secret".into(),
-            public_id: Some(key.key),
-            secret,
-        }),
+        secret: Some(issued),
         checks: Vec::new(),
         follow_up,
         rereadable: false,
-    })
+    }
+}
+
+struct KeySecret;
+
+impl SecretField for KeySecret {
+    const NAME: &'static str = "secret";
 }
 
 fn day(at: OffsetDateTime) -> String {
@@ -680,8 +714,8 @@ impl super::Platform for Losant {
         })
     }
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
-        Box::pin(self.run(op))
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op, keep))
     }
 }
 
