@@ -134,6 +134,7 @@ fn confirm(state: &mut State, title: String, lines: Vec<String>, ops: Vec<Operat
         lines,
         ops,
         typed,
+        error: None,
     }));
 }
 
