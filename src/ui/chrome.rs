@@ -161,12 +161,14 @@ fn prompt(
 
 pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
     let map = state.keymap();
+    let width = usize::from(area.width);
     match state.modal() {
         Some(Modal::Filter(input)) => {
             let keys = pairs(
                 map,
                 Layer::Filter,
                 &[(Action::Keep, "keep"), (Action::Clear, "clear")],
+                width / 2,
             );
             prompt(frame, area, ("/", Color::Magenta), input, keys);
         }
@@ -179,11 +181,12 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
                     (Action::Run, "run"),
                     (Action::Cancel, "cancel"),
                 ],
+                width / 2,
             );
             prompt(frame, area, (":", Color::Cyan), input, keys);
         }
         _ if !map.hint_bar() => {}
-        None => frame.render_widget(Paragraph::new(browse_hints(state)), area),
+        None => frame.render_widget(Paragraph::new(browse_hints(state, width)), area),
         Some(modal) => {
             let layer = layers(Some(modal))
                 .first()
@@ -193,26 +196,34 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
                 .map(|(action, _)| (action, action.name().replace('-', " ")))
                 .collect();
             let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
-            frame.render_widget(Paragraph::new(pairs(map, layer, &items)), area);
+            frame.render_widget(Paragraph::new(pairs(map, layer, &items, width)), area);
         }
     }
 }
 
-/// ` key label` pairs, keys in colour.
-fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> Line<'static> {
+/// ` key label` pairs, keys in colour; pairs that would not fit in `max`
+/// columns are left out whole rather than cut.
+fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)], max: usize) -> Line<'static> {
     let mut spans = Vec::new();
+    let mut used = 0;
     for (action, label) in items {
         if map.keys(layer, *action).is_empty() {
             continue;
         }
-        spans.push(Span::styled(
+        let key = Span::styled(
             format!(" {}", map.hint(layer, *action)),
             Style::new().fg(Color::Cyan),
-        ));
-        spans.push(Span::styled(
+        );
+        let label = Span::styled(
             format!(" {label} "),
             Style::new().add_modifier(Modifier::DIM),
-        ));
+        );
+        used += key.width() + label.width();
+        if used > max {
+            break;
+        }
+        spans.push(key);
+        spans.push(label);
     }
     Line::from(spans)
 }
@@ -220,7 +231,7 @@ fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> Line<'static> 
 /// The browsing keys that do something here: creation only where the
 /// pane creates, rotation only where the kind rotates, the toggle under
 /// its own label, mutations only on a writable tenant.
-fn browse_hints(state: &State) -> Line<'static> {
+fn browse_hints(state: &State, max: usize) -> Line<'static> {
     let Some(tenant) = state.tenant() else {
         return Line::default();
     };
@@ -282,10 +293,10 @@ fn browse_hints(state: &State) -> Line<'static> {
     offer(selected.is_some(), Action::CopyId, "copy id");
     offer(listed, Action::Sort, "sort");
     offer(listed, Action::Refresh, "refresh");
-    offer(true, Action::NextPane, "pane");
     offer(true, Action::Command, "command");
     offer(state.tenants().len() > 1, Action::Tenants, "tenant");
     offer(true, Action::Quit, "quit");
+    offer(true, Action::NextPane, "pane");
     let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
-    pairs(state.keymap(), Layer::Normal, &items)
+    pairs(state.keymap(), Layer::Normal, &items, max)
 }
