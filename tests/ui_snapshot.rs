@@ -418,3 +418,130 @@ fn dialogs_keep_their_key_line_with_long_content() {
     assert!(screen.contains("y/Enter"), "{screen}");
     assert!(screen.contains("n/Esc"), "{screen}");
 }
+
+/// A Losant tenant with one application and its certificates pane focused.
+fn losant_certificates() -> State {
+    let losant = TenantInfo::new("los", "Losant", portico::platform::losant::capabilities());
+    let mut state = State::new(vec![losant], Keymap::defaults());
+    let fx = start(&mut state);
+    let fx = answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Application, "app1", "Fleet")]
+    });
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    press(&mut state, KeyCode::Tab, KeyModifiers::NONE);
+    state
+}
+
+#[test]
+fn a_tall_form_scrolls_to_its_focus_and_keeps_errors_and_keys_in_view() {
+    let mut state = losant_certificates();
+    ch(&mut state, 'n');
+    if matches!(state.modal(), Some(Modal::Choose(_))) {
+        press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    }
+    assert!(
+        matches!(state.modal(), Some(Modal::Form(_))),
+        "a form opens"
+    );
+    let screen = draw(&state, 80, 12);
+    assert!(screen.contains("Enter submit"), "{screen}");
+    for _ in 0..4 {
+        press(&mut state, KeyCode::Down, KeyModifiers::NONE);
+    }
+    let screen = draw(&state, 80, 12);
+    assert!(
+        screen.contains("Subscribe topics"),
+        "the focused field shows: {screen}"
+    );
+    assert!(screen.contains("Enter submit"), "{screen}");
+
+    // A pasted PEM the server refuses: the error shows inside the box.
+    press(&mut state, KeyCode::Up, KeyModifiers::NONE);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Up, KeyModifiers::NONE);
+    }
+    update(
+        &mut state,
+        Message::Paste("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
+    );
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    let request = fx
+        .iter()
+        .find_map(|e| match e {
+            portico::app::Effect::Perform { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("the form is sent");
+    let reason = format!(
+        "broken PEM block: {}",
+        "the base64 body does not decode ".repeat(6)
+    );
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request,
+            result: Box::new(Err(reason)),
+            saved: None,
+        },
+    );
+    let screen = draw(&state, 80, 14);
+    assert!(screen.contains("✗ broken PEM block"), "{screen}");
+    assert!(screen.contains("Enter submit"), "{screen}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let box_bottom = rows.iter().rposition(|l| l.contains('╯')).expect("box");
+    let error_row = rows
+        .iter()
+        .position(|l| l.contains("✗ broken"))
+        .expect("error");
+    assert!(
+        error_row < box_bottom,
+        "the error is inside the box: {screen}"
+    );
+}
+
+#[test]
+fn the_two_phase_rotation_box_shows_its_prompt_and_keys_on_a_small_screen() {
+    let mut state = losant_certificates();
+    let checks = (0..6)
+        .map(|i| portico::platform::Check {
+            label: format!("check {i}: the new key signs a request and the old one still works"),
+            passed: true,
+        })
+        .collect();
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request: 77,
+            result: Box::new(Ok(Outcome {
+                summary: format!("new access key for \"{}\"", "edge ".repeat(40)),
+                secret: Some(IssuedSecret {
+                    label: "access key secret".into(),
+                    public_id: Some("key-2".into()),
+                    secret: Secret::new("k2-secret"),
+                }),
+                checks,
+                follow_up: Some(portico::platform::FollowUp {
+                    prompt: "Stored it? Enter deactivates the old key".into(),
+                    op: portico::platform::Operation::Delete {
+                        target: portico::platform::Target {
+                            kind: Kind::AccessKey,
+                            id: "key-1".into(),
+                            name: "old".into(),
+                            parent: None,
+                        },
+                    },
+                    abort_note: "both keys stay active".into(),
+                }),
+                ..Outcome::default()
+            })),
+            saved: None,
+        },
+    );
+    let screen = draw(&state, 90, 16);
+    assert!(screen.contains("Enter deactivates the old key"), "{screen}");
+    assert!(screen.contains("v reveal"), "{screen}");
+    assert!(screen.contains("c/y copy"), "{screen}");
+    assert!(screen.contains("Esc/q stop here"), "{screen}");
+}

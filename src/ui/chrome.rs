@@ -246,13 +246,13 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
         Source::View(_) => false,
     };
     let filtered = state.cursor(focus).is_some_and(|c| !c.filter().is_empty());
-    let toggle = spec.and_then(|s| s.toggle).and_then(|(on, off)| {
+    let toggle = spec.and_then(|s| s.toggle).map(|(on, off)| {
         let label = if selected.is_some_and(Resource::is_active) {
             off
         } else {
             on
         };
-        Some(label.to_lowercase())
+        label.to_lowercase()
     });
     let mut items: Vec<(Action, String)> = Vec::new();
     let mut offer = |when: bool, action: Action, label: &str| {
