@@ -15,7 +15,7 @@ use crate::app::{self, Effect, ListKey, Message, State};
 use crate::audit::Audit;
 use crate::config::Tenant;
 use crate::model::IssuedSecret;
-use crate::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, connect};
+use crate::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, registry};
 use crate::secrets::{Vault, clipboard};
 
 type Adapter = Arc<Mutex<Option<Arc<dyn Platform>>>>;
@@ -190,7 +190,7 @@ async fn ready(config: &Tenant, adapter: &Adapter) -> Result<Arc<dyn Platform>, 
         return Ok(platform.clone());
     }
     let tenant = config.clone();
-    let platform = tokio::task::spawn_blocking(move || connect::connect(&tenant))
+    let platform = tokio::task::spawn_blocking(move || registry::connect(&tenant))
         .await
         .map_err(|e| PlatformError::Credentials(e.to_string()))??;
     *slot = Some(platform.clone());

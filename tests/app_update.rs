@@ -56,27 +56,20 @@ fn scoped_caps() -> Capabilities {
     key.rotate = Rotation::TwoPhase {
         warning: "two keys for a while",
     };
-    Capabilities {
-        panes: [
-            PaneSpec::List {
-                columns: vec!["Status"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec![],
-                scope: Some(Pane::Projects),
-            },
-            PaneSpec::Unsupported("no certificates here"),
-        ],
-        views: vec![ViewSpec {
-            name: "links",
-            title: "Links",
-            columns: vec![],
-            scope: Some(Pane::Projects),
-        }],
-        kinds: vec![project, key],
-        creates: [vec![], vec![Kind::AccessKey], vec![]],
-    }
+    Capabilities::new([
+        PaneSpec::list("Projects", vec!["Status"]),
+        PaneSpec::list("Keys", vec![])
+            .scoped_by(Pane::Projects)
+            .creating(vec![Kind::AccessKey]),
+        PaneSpec::unsupported("Certificates", "no certificates here"),
+    ])
+    .with_views(vec![ViewSpec {
+        name: "links",
+        title: "Links",
+        columns: vec![],
+        scope: Some(Pane::Projects),
+    }])
+    .with_kinds(vec![project, key])
 }
 
 /// Answers every list effect with `items` for that key.
@@ -166,12 +159,20 @@ fn navigation_moves_and_clamps_and_tab_cycles_panes() {
         state.cursor(Pane::Applications).map(|c| c.selected()),
         Some(0)
     );
+    // project44 has rows in one pane only: Tab skips the panes it lacks.
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.focus(), Pane::Certificates);
+    assert_eq!(state.focus(), Pane::Applications);
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Applications);
+
+    let mut state = scoped_state();
+    assert_eq!(state.focus(), Pane::Projects);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.focus(), Pane::Projects);
     update(&mut state, key(KeyCode::BackTab));
-    assert_eq!(state.focus(), Pane::Certificates);
+    assert_eq!(state.focus(), Pane::Applications);
 }
 
 #[test]
@@ -526,7 +527,10 @@ fn views_open_from_command_mode_and_close_with_escape() {
     typed(&mut state, "lin");
     update(&mut state, key(KeyCode::Tab));
     let fx = update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.focus(), Pane::Certificates);
+    // A view opens in a pane of its own, beside the three.
+    assert_eq!(state.focus(), Pane::View);
+    assert_eq!(state.panes().last(), Some(&Pane::View));
+    assert_eq!(state.title(Pane::View), "Links");
     assert_eq!(state.view().map(|v| v.name), Some("links"));
     assert_eq!(
         lists(&fx),
@@ -540,6 +544,8 @@ fn views_open_from_command_mode_and_close_with_escape() {
     );
     update(&mut state, key(KeyCode::Esc));
     assert!(state.view().is_none());
+    assert_eq!(state.focus(), Pane::Projects);
+    assert_eq!(state.panes(), Pane::ALL.to_vec());
     update(&mut state, ch(':'));
     typed(&mut state, "bogus");
     update(&mut state, key(KeyCode::Enter));
@@ -761,11 +767,19 @@ fn a_required_message_clears_as_soon_as_the_name_is_typed() {
 }
 
 fn form_caps(fields: Vec<Field>) -> Capabilities {
-    let mut caps = project44::capabilities();
-    if let Some(spec) = caps.kinds.iter_mut().find(|k| k.kind == Kind::ClientApp) {
-        spec.create = Some(fields);
-    }
-    caps
+    let caps = project44::capabilities();
+    let kinds = caps
+        .kinds()
+        .iter()
+        .cloned()
+        .map(|mut spec| {
+            if spec.kind == Kind::ClientApp {
+                spec.create = Some(fields.clone());
+            }
+            spec
+        })
+        .collect();
+    caps.with_kinds(kinds)
 }
 
 #[test]

@@ -272,11 +272,27 @@ fn the_hint_bar_follows_the_pane_and_the_platform() {
     }
     // project44 client applications have no status to toggle.
     assert!(!bar.contains(" a "), "{bar}");
-    let mut state = rebound("");
-    press(&mut state, KeyCode::Tab, KeyModifiers::NONE);
+    // A `:` view lists what cannot be created or rotated from Portico.
+    let kitsu = TenantInfo::new("kit", "Kitsu", portico::platform::kitsu::capabilities());
+    let mut state = State::new(vec![kitsu], Keymap::defaults());
+    let fx = start(&mut state);
+    let fx = answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Project, "p1", "Harbor")]
+    });
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    ch(&mut state, ':');
+    for c in "persons".chars() {
+        ch(&mut state, c);
+    }
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Person, "u1", "Ada")]
+    });
     let screen = draw(&state, 160, 30);
     let bar = bottom_line(&screen);
+    assert!(bar.contains("y copy id"), "{screen}");
     assert!(!bar.contains("n new") && !bar.contains("R rotate"), "{bar}");
+    assert!(bar.contains("Esc close view"), "{bar}");
 
     let tenants =
         vec![TenantInfo::new("ro", "project44", project44::capabilities()).with_flags(true, false)];

@@ -11,7 +11,7 @@ use super::message::ListKey;
 use super::modal::{Modal, SecretView};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
-use crate::platform::{Capabilities, PaneSpec, Source, ViewSpec};
+use crate::platform::{Capabilities, PaneBody, Source, ViewSpec};
 
 /// What the app knows of a configured tenant. No credentials: those stay
 /// with the runtime.
@@ -283,19 +283,36 @@ impl State {
         let caps = self.tenants[tenant].caps();
         Pane::ALL
             .into_iter()
-            .find(|p| matches!(caps.pane(*p), PaneSpec::List { .. }))
+            .find(|p| caps.pane(*p).is_list())
             .unwrap_or(Pane::Applications)
     }
 
-    /// The open `:` view, shown in the third slot.
+    /// The open `:` view, shown in its own pane.
     pub fn view(&self) -> Option<&ViewSpec> {
         let (name, _) = self.book()?.view.as_ref()?;
         self.tenant()?.caps().view(name)
     }
 
+    /// The panes on screen, left to right: the main three, then the view.
+    pub fn panes(&self) -> Vec<Pane> {
+        let mut panes = Pane::ALL.to_vec();
+        if self.view().is_some() {
+            panes.push(Pane::View);
+        }
+        panes
+    }
+
+    /// The pane's title as its platform names it.
+    pub fn title(&self, pane: Pane) -> &'static str {
+        match pane {
+            Pane::View => self.view().map_or("", |v| v.title),
+            main => self.tenant().map_or("", |t| t.caps().pane(main).title()),
+        }
+    }
+
     pub fn source(&self, pane: Pane) -> Source {
         match (pane, self.book().and_then(|b| b.view.as_ref())) {
-            (Pane::Certificates, Some((name, _))) => Source::View(name),
+            (Pane::View, Some((name, _))) => Source::View(name),
             _ => Source::Pane(pane),
         }
     }
@@ -304,17 +321,21 @@ impl State {
     pub fn layout(&self, pane: Pane) -> Option<(Vec<&'static str>, Option<Pane>)> {
         match self.source(pane) {
             Source::View(_) => self.view().map(|v| (v.columns.clone(), v.scope)),
-            Source::Pane(p) => match self.tenant()?.caps().pane(p) {
-                PaneSpec::List { columns, scope } => Some((columns.clone(), *scope)),
-                PaneSpec::Unsupported(_) => None,
+            Source::Pane(Pane::View) => None,
+            Source::Pane(p) => match self.tenant()?.caps().pane(p).body() {
+                PaneBody::List { columns, scope } => Some((columns.clone(), *scope)),
+                PaneBody::Unsupported(_) => None,
             },
         }
     }
 
     pub fn unsupported_reason(&self, pane: Pane) -> Option<&'static str> {
-        match (self.source(pane), self.tenant()?.caps().pane(pane)) {
-            (Source::Pane(_), PaneSpec::Unsupported(reason)) => Some(reason),
-            _ => None,
+        if pane == Pane::View {
+            return None;
+        }
+        match self.tenant()?.caps().pane(pane).body() {
+            PaneBody::Unsupported(reason) => Some(reason),
+            PaneBody::List { .. } => None,
         }
     }
 
@@ -338,7 +359,7 @@ impl State {
     pub fn cursor(&self, pane: Pane) -> Option<&Cursor> {
         let book = self.book()?;
         match (&book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get(pane.index()),
         }
     }
@@ -346,7 +367,7 @@ impl State {
     pub(super) fn cursor_mut(&mut self, pane: Pane) -> Option<&mut Cursor> {
         let book = self.books.get_mut(self.active)?;
         match (&mut book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get_mut(pane.index()),
         }
     }
@@ -360,17 +381,19 @@ impl State {
     /// Recomputes the visible rows of the active tenant's panes, parents
     /// first, because a child's list depends on its parent's selection.
     pub(super) fn sync(&mut self) {
-        for pane in Pane::ALL {
+        for pane in self.panes() {
             let key = self.list_key(pane);
             let Some(book) = self.books.get_mut(self.active) else {
                 return;
             };
             let listing = key.as_ref().and_then(|k| book.lists.get(k));
             let cursor = match (&mut book.view, pane) {
-                (Some((_, cursor)), Pane::Certificates) => cursor,
-                _ => &mut book.cursors[pane.index()],
+                (Some((_, cursor)), Pane::View) => Some(cursor),
+                _ => book.cursors.get_mut(pane.index()),
             };
-            cursor.sync(key.as_ref(), listing);
+            if let Some(cursor) = cursor {
+                cursor.sync(key.as_ref(), listing);
+            }
         }
     }
 }

@@ -1,11 +1,11 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
-pub mod connect;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod project44;
+pub mod registry;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -230,9 +230,9 @@ impl Field {
     }
 }
 
-/// How a pane maps onto a platform.
+/// What a pane holds on a platform: a list, or a reason it has none.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PaneSpec {
+pub enum PaneBody {
     Unsupported(&'static str),
     List {
         /// Column headers for [`Resource::cells`], after the name column.
@@ -240,6 +240,67 @@ pub enum PaneSpec {
         /// The pane whose selection scopes this list (applications of a project).
         scope: Option<Pane>,
     },
+}
+
+/// How one pane maps onto a platform: its title, what it lists, and the
+/// kinds `n` creates in it (several means the user picks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneSpec {
+    title: &'static str,
+    body: PaneBody,
+    creates: Vec<Kind>,
+}
+
+impl PaneSpec {
+    pub fn unsupported(title: &'static str, reason: &'static str) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::Unsupported(reason),
+            creates: Vec::new(),
+        }
+    }
+
+    pub fn list(title: &'static str, columns: Vec<&'static str>) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::List {
+                columns,
+                scope: None,
+            },
+            creates: Vec::new(),
+        }
+    }
+
+    /// Lists under the selection of `parent`.
+    #[must_use]
+    pub fn scoped_by(mut self, parent: Pane) -> Self {
+        if let PaneBody::List { scope, .. } = &mut self.body {
+            *scope = Some(parent);
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn creating(mut self, kinds: Vec<Kind>) -> Self {
+        self.creates = kinds;
+        self
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.title
+    }
+
+    pub fn body(&self) -> &PaneBody {
+        &self.body
+    }
+
+    pub fn creates(&self) -> &[Kind] {
+        &self.creates
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self.body, PaneBody::List { .. })
+    }
 }
 
 /// An extra view opened with `:name`, listing resources under a scope.
@@ -292,18 +353,52 @@ impl KindSpec {
     }
 }
 
+/// What a platform offers, as plain data: the three panes (each with its
+/// own title), the `:` views, and what can be done to each kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
-    pub panes: [PaneSpec; 3],
-    pub views: Vec<ViewSpec>,
-    pub kinds: Vec<KindSpec>,
-    /// The kinds `n` creates in each pane; several means the user picks.
-    pub creates: [Vec<Kind>; 3],
+    panes: [PaneSpec; 3],
+    views: Vec<ViewSpec>,
+    kinds: Vec<KindSpec>,
 }
 
 impl Capabilities {
+    pub fn new(panes: [PaneSpec; 3]) -> Self {
+        Capabilities {
+            panes,
+            views: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_views(mut self, views: Vec<ViewSpec>) -> Self {
+        self.views = views;
+        self
+    }
+
+    #[must_use]
+    pub fn with_kinds(mut self, kinds: Vec<KindSpec>) -> Self {
+        self.kinds = kinds;
+        self
+    }
+
+    /// The spec of a main pane; the `:` view pane has none of its own.
     pub fn pane(&self, pane: Pane) -> &PaneSpec {
-        &self.panes[pane.index()]
+        static NONE: PaneSpec = PaneSpec {
+            title: "",
+            body: PaneBody::Unsupported(""),
+            creates: Vec::new(),
+        };
+        self.panes.get(pane.index()).unwrap_or(&NONE)
+    }
+
+    pub fn views(&self) -> &[ViewSpec] {
+        &self.views
+    }
+
+    pub fn kinds(&self) -> &[KindSpec] {
+        &self.kinds
     }
 
     pub fn kind(&self, kind: Kind) -> Option<&KindSpec> {

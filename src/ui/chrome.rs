@@ -242,7 +242,7 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
     let selected = state.selected(focus);
     let spec = selected.and_then(|r| caps.kind(r.kind));
     let creates = match state.source(focus) {
-        Source::Pane(p) => !caps.creates[p.index()].is_empty(),
+        Source::Pane(p) => !caps.pane(p).creates().is_empty(),
         Source::View(_) => false,
     };
     let filtered = state.cursor(focus).is_some_and(|c| !c.filter().is_empty());
