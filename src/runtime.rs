@@ -108,11 +108,12 @@ impl Runtime {
         let slot = (tenant, key.source);
         let task = tokio::spawn(async move {
             let result = match ready(&config, &adapter).await {
-                Ok(platform) => platform
-                    .list(key.source, key.parent.as_deref(), progress)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(err) => Err(err.to_string()),
+                Ok(platform) => {
+                    platform
+                        .list(key.source, key.parent.as_deref(), progress)
+                        .await
+                }
+                Err(err) => Err(err),
             };
             match &result {
                 Ok(items) => {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::app::answer_at;
@@ -12,8 +12,8 @@ use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, up
 use portico::keymap::Keymap;
 use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use portico::platform::{
-    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, Rotation, Source,
-    Target, ViewSpec, project44,
+    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, PlatformError, Rotation,
+    Source, Target, ViewSpec, project44,
 };
 
 fn key(code: KeyCode) -> Message {
@@ -206,7 +206,10 @@ fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
             key,
             request,
             at: SystemTime::now(),
-            result: Err("HTTP 503: down for maintenance".into()),
+            result: Err(PlatformError::Api {
+                status: 503,
+                message: "down for maintenance".into(),
+            }),
         },
     );
     assert_eq!(names(&state, Pane::Applications).len(), 3);
@@ -214,6 +217,129 @@ fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
         state.book().and_then(|b| b.last_error()),
         Some("HTTP 503: down for maintenance")
     );
+}
+
+/// Fails the refresh of the focused pane with `err` and returns the
+/// remedy the pane offers for it.
+fn remedy_after(state: &mut State, err: PlatformError) -> Option<String> {
+    let fx = update(state, ch('r'));
+    let Some(Effect::List {
+        tenant,
+        key,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists");
+    };
+    update(
+        state,
+        Message::Listed {
+            tenant,
+            key,
+            request,
+            at: SystemTime::now(),
+            result: Err(err),
+        },
+    );
+    let err = state
+        .listing(Pane::Applications)
+        .and_then(|l| l.error())
+        .cloned()
+        .expect("the error stays typed in the listing");
+    state.remedy(&err)
+}
+
+#[test]
+fn each_error_class_offers_its_own_remedy() {
+    let keyed = |name| {
+        State::new(
+            vec![p44(name).with_auth_keys(vec!["username".into(), "password".into()])],
+            Keymap::defaults(),
+        )
+    };
+    let mut state = keyed("na");
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+
+    for transient in [
+        PlatformError::Timeout(Duration::from_secs(30)),
+        PlatformError::Network("connection refused".into()),
+        PlatformError::Api {
+            status: 502,
+            message: "bad gateway".into(),
+        },
+    ] {
+        assert_eq!(
+            remedy_after(&mut state, transient).as_deref(),
+            Some("press r to retry")
+        );
+    }
+    assert_eq!(
+        remedy_after(
+            &mut state,
+            PlatformError::RateLimited {
+                retry_after: Some(Duration::from_secs(7))
+            }
+        )
+        .as_deref(),
+        Some("the platform asks to wait 7s; then press r")
+    );
+    assert_eq!(
+        remedy_after(&mut state, PlatformError::Auth("rejected".into())).as_deref(),
+        Some("check auth.username, auth.password of tenant na in the config")
+    );
+    assert_eq!(
+        remedy_after(
+            &mut state,
+            PlatformError::Api {
+                status: 400,
+                message: "name too long".into()
+            }
+        ),
+        None,
+        "a refused request has nothing to retry"
+    );
+
+    // The retry key named is the live binding, not a literal.
+    let keymap = Keymap::with_overrides("[normal]\nrefresh = [\"f5\"]\n").expect("keymap");
+    let mut state = State::new(vec![p44("eu")], keymap);
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    let fx = update(&mut state, key(KeyCode::F(5)));
+    assert!(!fx.is_empty(), "F5 refreshes once rebound");
+    answer_err(
+        &mut state,
+        &fx,
+        PlatformError::Timeout(Duration::from_secs(1)),
+    );
+    let err = state
+        .listing(Pane::Applications)
+        .and_then(|l| l.error())
+        .cloned()
+        .expect("error");
+    assert_eq!(state.remedy(&err).as_deref(), Some("press F5 to retry"));
+}
+
+fn answer_err(state: &mut State, effects: &[Effect], err: PlatformError) {
+    for effect in effects {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
+            update(
+                state,
+                Message::Listed {
+                    tenant: *tenant,
+                    key: key.clone(),
+                    request: *request,
+                    at: SystemTime::now(),
+                    result: Err(err.clone()),
+                },
+            );
+        }
+    }
 }
 
 #[test]

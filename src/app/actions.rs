@@ -3,7 +3,7 @@
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
-use super::ops::{inform, refresh_visible};
+use super::ops::{inform, perform, refresh_visible};
 use super::state::{Level, State};
 use crate::model::{Kind, Pane, Resource};
 use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
@@ -233,33 +233,12 @@ pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>)
         );
     }
     let active = !state.selected(pane).is_some_and(Resource::is_active);
-    perform(state, vec![Operation::SetActive { target, active }], fx);
-}
-
-pub(super) fn perform(state: &mut State, ops: Vec<Operation>, fx: &mut Vec<Effect>) -> u64 {
-    let request = state.next_request;
-    state.next_request += 1;
-    let label = ops
-        .iter()
-        .map(|op| match op.target() {
-            Some(t) => format!("{} \"{}\"", op.verb(), t.name),
-            None => op.verb().to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", then ");
-    state
-        .operations
-        .insert(request, (state.active, label.clone()));
-    if let Some(book) = state.books.get_mut(state.active) {
-        book.performing += 1;
-    }
-    inform(state, Level::Info, format!("{label}…"));
-    fx.push(Effect::Perform {
-        tenant: state.active,
-        request,
-        ops,
-    });
-    request
+    perform(
+        state,
+        state.active,
+        vec![Operation::SetActive { target, active }],
+        fx,
+    );
 }
 
 pub(super) fn on_performed(

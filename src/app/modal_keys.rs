@@ -2,12 +2,12 @@
 //! Each handler gets the overlay by value and returns the overlay to show
 //! next (`None` closes it); no key codes here, only keymap actions.
 
-use super::actions::{create_form, perform};
+use super::actions::create_form;
 use super::command::{command_completions, picker, run_command};
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, Intent, Modal, Picker, SecretView};
-use super::ops::{inform, switch_tenant};
+use super::ops::{inform, perform, switch_tenant};
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::Secret;
@@ -198,7 +198,8 @@ fn on_confirm(
                 });
                 return Some(Modal::Confirm(c));
             }
-            perform(state, c.ops, fx);
+            let tenant = state.active;
+            perform(state, tenant, c.ops, fx);
             None
         }
         _ => {
@@ -233,10 +234,7 @@ fn on_secret(
         Press::Act(Action::Stored) => {
             let tenant = view.tenant;
             if let Some(follow) = view.follow_up.take() {
-                let active = state.active;
-                state.active = tenant;
-                perform(state, vec![follow.op], fx);
-                state.active = active;
+                perform(state, tenant, vec![follow.op], fx);
             }
             None
         }
@@ -318,7 +316,8 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         Intent::Update { target } => Operation::Update { target, values },
     };
     form.error = None;
-    form.pending = Some(perform(state, vec![op], fx));
+    let tenant = state.active;
+    form.pending = Some(perform(state, tenant, vec![op], fx));
 }
 
 pub(super) fn on_paste(state: &mut State, text: &str) {

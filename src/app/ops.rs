@@ -4,6 +4,7 @@
 use super::message::{Effect, ListKey};
 use super::state::{Level, Notice, State};
 use crate::model::Pane;
+use crate::platform::Operation;
 
 pub(super) fn notice(level: Level, text: impl Into<String>) -> Notice {
     Notice {
@@ -105,4 +106,35 @@ pub(super) fn close_view(state: &mut State) {
         }
     }
     state.sync();
+}
+
+/// Sends `ops` to run, in order, on `tenant`, which need not be the one
+/// on screen (a rotation's second phase may finish after a switch).
+pub(super) fn perform(
+    state: &mut State,
+    tenant: usize,
+    ops: Vec<Operation>,
+    fx: &mut Vec<Effect>,
+) -> u64 {
+    let request = state.next_request;
+    state.next_request += 1;
+    let label = ops
+        .iter()
+        .map(|op| match op.target() {
+            Some(t) => format!("{} \"{}\"", op.verb(), t.name),
+            None => op.verb().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", then ");
+    state.operations.insert(request, (tenant, label.clone()));
+    if let Some(book) = state.books.get_mut(tenant) {
+        book.performing += 1;
+    }
+    inform(state, Level::Info, format!("{label}…"));
+    fx.push(Effect::Perform {
+        tenant,
+        request,
+        ops,
+    });
+    request
 }

@@ -11,7 +11,7 @@ use super::message::ListKey;
 use super::modal::{Modal, SecretView};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
-use crate::platform::{Capabilities, PaneBody, Source, ViewSpec};
+use crate::platform::{Capabilities, PaneBody, PlatformError, Remedy, Source, ViewSpec};
 
 /// What the app knows of a configured tenant. No credentials: those stay
 /// with the runtime.
@@ -23,6 +23,8 @@ pub struct TenantInfo {
     read_only: bool,
     protected: bool,
     caps: Capabilities,
+    /// The credential keys the tenant's config gives, to name in an auth error.
+    auth_keys: Vec<String>,
 }
 
 impl TenantInfo {
@@ -34,7 +36,13 @@ impl TenantInfo {
             read_only: false,
             protected: false,
             caps,
+            auth_keys: Vec::new(),
         }
+    }
+
+    pub fn with_auth_keys(mut self, keys: Vec<String>) -> Self {
+        self.auth_keys = keys;
+        self
     }
 
     pub fn with_color(mut self, color: Option<Color>) -> Self {
@@ -66,6 +74,9 @@ impl TenantInfo {
     pub fn caps(&self) -> &Capabilities {
         &self.caps
     }
+    pub fn auth_keys(&self) -> &[String] {
+        &self.auth_keys
+    }
 }
 
 /// One cached list and the request filling it.
@@ -75,7 +86,7 @@ pub struct Listing {
     pub(super) generation: u64,
     pub(super) loaded_at: Option<SystemTime>,
     pub(super) pending: Option<u64>,
-    pub(super) error: Option<String>,
+    pub(super) error: Option<PlatformError>,
     pub(super) progress: Option<(usize, Option<usize>)>,
 }
 
@@ -89,8 +100,8 @@ impl Listing {
     pub fn is_loading(&self) -> bool {
         self.pending.is_some()
     }
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<&PlatformError> {
+        self.error.as_ref()
     }
     pub fn progress(&self) -> Option<(usize, Option<usize>)> {
         self.progress
@@ -271,6 +282,42 @@ impl State {
     }
     pub fn in_flight(&self) -> usize {
         self.books.iter().map(Book::in_flight).sum()
+    }
+
+    /// What the user can do about `err` on the active tenant, in words
+    /// that name the live key and the tenant's own credential keys.
+    pub fn remedy(&self, err: &PlatformError) -> Option<String> {
+        use crate::keymap::{Action, Layer};
+        match err.remedy() {
+            Remedy::Retry => Some(format!(
+                "press {} to retry",
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::Wait(Some(after)) => Some(format!(
+                "the platform asks to wait {}s; then press {}",
+                after.as_secs().max(1),
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::Wait(None) => Some(format!(
+                "wait a moment, then press {}",
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::CheckCredentials => {
+                let tenant = self.tenant()?;
+                let keys = tenant
+                    .auth_keys()
+                    .iter()
+                    .map(|k| format!("auth.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(if keys.is_empty() {
+                    format!("check the credentials of tenant {}", tenant.name())
+                } else {
+                    format!("check {keys} of tenant {} in the config", tenant.name())
+                })
+            }
+            Remedy::None => None,
+        }
     }
 
     pub fn focus(&self) -> Pane {

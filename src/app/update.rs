@@ -63,8 +63,8 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                 }
                 // The cached rows stay: an error must not blank the pane.
                 Err(err) => {
-                    listing.error = Some(err.clone());
-                    book.last_error = Some(err);
+                    book.last_error = Some(err.to_string());
+                    listing.error = Some(err);
                 }
             }
         }

@@ -44,6 +44,33 @@ pub enum PlatformError {
     Credentials(String),
 }
 
+/// What the user can do about an error: each class gets its own way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Transient: asking again may well work.
+    Retry,
+    /// Rate limited: asking again works after a while, if the server said.
+    Wait(Option<Duration>),
+    /// The tenant's credentials were refused or could not be read.
+    CheckCredentials,
+    /// Nothing Portico can offer: the request itself was wrong.
+    None,
+}
+
+impl PlatformError {
+    pub fn remedy(&self) -> Remedy {
+        match self {
+            PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
+                Remedy::Retry
+            }
+            PlatformError::Api { status, .. } if *status >= 500 => Remedy::Retry,
+            PlatformError::RateLimited { retry_after } => Remedy::Wait(*retry_after),
+            PlatformError::Auth(_) | PlatformError::Credentials(_) => Remedy::CheckCredentials,
+            _ => Remedy::None,
+        }
+    }
+}
+
 fn seconds(d: &Duration) -> String {
     if d.as_millis() < 1000 {
         format!("{}ms", d.as_millis())

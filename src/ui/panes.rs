@@ -118,9 +118,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     if let Some(err) = listing.error()
         && listing.items().is_empty()
     {
-        let text = Paragraph::new(format!("✗ {}", inert(err)))
-            .style(Style::new().fg(Color::Red))
-            .wrap(Wrap { trim: true });
+        let mut lines = vec![Line::styled(
+            format!("✗ {}", inert(&err.to_string())),
+            Style::new().fg(Color::Red),
+        )];
+        if let Some(remedy) = state.remedy(err) {
+            lines.push(Line::from(""));
+            lines.push(Line::styled(remedy, Style::new().fg(Color::Yellow)));
+        }
+        let text = Paragraph::new(lines).wrap(Wrap { trim: true });
         frame.render_widget(text, inner);
         return;
     }
