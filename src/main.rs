@@ -43,6 +43,9 @@ enum Command {
         #[arg(long)]
         print_config: bool,
     },
+    /// Print the live keymap (the defaults plus keymap.toml next to the
+    /// config), in the form keymap.toml takes.
+    Keymap,
     /// Check or locate the configuration.
     Config {
         #[command(subcommand)]
@@ -85,6 +88,19 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Sim { addr, print_config }) => serve_sim(&rt, addr, print_config),
+        Some(Command::Keymap) => {
+            let located = config::locate(cli.config.as_deref());
+            match keymap_near(located.path()) {
+                Ok(keymap) => {
+                    print!("{}", keymap.to_toml());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("portico: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Config {
             action: ConfigCommand::Path,
         }) => {

@@ -860,3 +860,220 @@ fn enter_on_a_trusted_key_reads_it_and_shows_it_unsaved() {
     };
     assert!(view.rereadable && !view.revealed && view.saved.is_none());
 }
+
+fn mods(code: KeyCode, modifiers: KeyModifiers) -> Message {
+    Message::Key(KeyEvent::new(code, modifiers))
+}
+
+fn form_error(state: &State) -> Option<String> {
+    match state.modal() {
+        Some(Modal::Form(form)) => form.error.clone(),
+        other => panic!("expected a form, got {other:?}"),
+    }
+}
+
+#[test]
+fn keys_act_in_the_view_where_they_are_pressed() {
+    let mut state = loaded_p44();
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.modal(), Some(Modal::Detail(0))));
+    let fx = update(&mut state, ch('y'));
+    assert!(
+        matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "id-alpha"),
+        "{fx:?}"
+    );
+    assert!(
+        matches!(state.modal(), Some(Modal::Detail(_))),
+        "copying keeps the view open"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.modal().is_none());
+
+    update(&mut state, ch('?'));
+    for c in ['n', 'd', 'x', 'j'] {
+        assert!(update(&mut state, ch(c)).is_empty());
+    }
+    assert!(
+        matches!(state.modal(), Some(Modal::Help(1))),
+        "other keys neither close help nor reach the list"
+    );
+    assert_eq!(
+        state.cursor(Pane::Applications).map(|c| c.selected()),
+        Some(0)
+    );
+    update(&mut state, ch('q'));
+    assert!(state.modal().is_none(), "q closes help");
+    assert!(!state.should_quit(), "and does not also quit");
+}
+
+#[test]
+fn ctrl_c_quits_from_any_screen_through_the_keymap() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('n'));
+    let fx = update(&mut state, mods(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(fx.contains(&Effect::Quit));
+    assert!(state.should_quit());
+
+    let keymap = Keymap::with_overrides("[global]\nquit = [\"ctrl-q\"]\n").expect("keymap");
+    let mut state = State::new(vec![p44("na")], keymap);
+    update(&mut state, ch('/'));
+    assert!(update(&mut state, mods(KeyCode::Char('c'), KeyModifiers::CONTROL)).is_empty());
+    assert!(!state.should_quit(), "ctrl-c is no longer bound");
+    assert!(
+        update(&mut state, mods(KeyCode::Char('q'), KeyModifiers::CONTROL)).contains(&Effect::Quit)
+    );
+}
+
+#[test]
+fn printable_keys_in_a_form_are_text_even_when_bound() {
+    let keymap = Keymap::with_overrides("[form]\nsubmit = [\"x\", \"enter\"]\n").expect("keymap");
+    let mut state = State::new(vec![p44("na")], keymap);
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    update(&mut state, ch('n'));
+    assert!(typed(&mut state, "xq?").is_empty());
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form");
+    };
+    assert_eq!(form.fields[0].input.text(), "xq?");
+}
+
+#[test]
+fn word_motions_in_a_field_move_instead_of_typing() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('n'));
+    typed(&mut state, "Rate Engine");
+    update(&mut state, mods(KeyCode::Char('b'), KeyModifiers::ALT));
+    typed(&mut state, "Fast ");
+    update(&mut state, mods(KeyCode::Char('f'), KeyModifiers::ALT));
+    typed(&mut state, "!");
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form");
+    };
+    assert_eq!(form.fields[0].input.text(), "Rate Fast Engine!");
+    update(&mut state, mods(KeyCode::Char('w'), KeyModifiers::CONTROL));
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form");
+    };
+    assert_eq!(form.fields[0].input.text(), "Rate Fast ");
+}
+
+#[test]
+fn a_required_message_clears_as_soon_as_the_name_is_typed() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('n'));
+    update(&mut state, key(KeyCode::Enter));
+    assert!(form_error(&state).is_some_and(|e| e.contains("required")));
+    typed(&mut state, "R");
+    assert_eq!(form_error(&state), None);
+    update(&mut state, key(KeyCode::Backspace));
+    assert_eq!(form_error(&state), None, "only Enter checks again");
+}
+
+fn form_caps(fields: Vec<Field>) -> Capabilities {
+    let caps = project44::capabilities();
+    let kinds = caps
+        .kinds()
+        .iter()
+        .cloned()
+        .map(|mut spec| {
+            if spec.kind == Kind::ClientApp {
+                spec.create = Some(fields.clone());
+            }
+            spec
+        })
+        .collect();
+    caps.with_kinds(kinds)
+}
+
+#[test]
+fn over_long_names_and_backwards_dates_are_refused_before_sending() {
+    let fields = vec![
+        Field::text("name", "Name", true).max_len(10),
+        Field::with("start_date", "Start date", portico::platform::Input::Date),
+        Field::with("end_date", "End date", portico::platform::Input::Date)
+            .not_before("start_date"),
+    ];
+    let tenant = TenantInfo::new("na", "project44", form_caps(fields));
+    let mut state = State::new(vec![tenant], Keymap::defaults());
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    update(&mut state, ch('n'));
+    typed(&mut state, "Eleven char");
+    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty());
+    assert!(
+        form_error(&state).is_some_and(|e| e.contains("too long") && e.contains("10")),
+        "{:?}",
+        form_error(&state)
+    );
+    update(&mut state, key(KeyCode::Backspace));
+    assert_eq!(form_error(&state), None, "fixed: the message goes");
+    update(&mut state, key(KeyCode::Down));
+    typed(&mut state, "2026-05-10");
+    update(&mut state, key(KeyCode::Down));
+    typed(&mut state, "2026-05-01");
+    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty());
+    assert!(
+        form_error(&state).is_some_and(|e| e.contains("End date") && e.contains("before")),
+        "{:?}",
+        form_error(&state)
+    );
+    update(&mut state, key(KeyCode::Backspace));
+    update(&mut state, key(KeyCode::Backspace));
+    typed(&mut state, "20");
+    assert_eq!(form_error(&state), None);
+    assert_eq!(performed(&update(&mut state, key(KeyCode::Enter))).len(), 1);
+}
+
+#[test]
+fn a_wrong_name_in_a_protected_confirmation_says_it_does_not_match() {
+    let mut state = State::new(
+        vec![p44("prod").with_flags(false, true)],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    update(&mut state, ch('d'));
+    typed(&mut state, "alpah");
+    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty());
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm stays open");
+    };
+    let err = confirm.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("does not match") && err.contains("alpah"),
+        "{err}"
+    );
+    update(&mut state, key(KeyCode::Backspace));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm stays open");
+    };
+    assert_eq!(confirm.error, None, "editing clears it");
+}
+
+#[test]
+fn choice_fields_cycle_with_their_own_keys_and_text_fields_edit() {
+    let fields = vec![
+        Field::text("name", "Name", true),
+        Field::with(
+            "tier",
+            "Tier",
+            portico::platform::Input::Choice(&["free", "paid"]),
+        ),
+    ];
+    let tenant = TenantInfo::new("na", "project44", form_caps(fields));
+    let mut state = State::new(vec![tenant], Keymap::defaults());
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    update(&mut state, ch('n'));
+    typed(&mut state, "ab");
+    update(&mut state, key(KeyCode::Left));
+    typed(&mut state, "X");
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Right));
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form");
+    };
+    assert_eq!(form.fields[0].input.text(), "aXb");
+    assert_eq!(form.fields[1].input.text(), "free");
+}

@@ -77,3 +77,45 @@ fn printed_sim_config_is_valid_and_names_every_demo_tenant() {
     let eu = config.tenant("p44-eu").expect("eu");
     assert_eq!(eu.base_url(), "http://127.0.0.1:8044/project44/eu");
 }
+
+#[test]
+fn keymap_prints_the_live_keymap_and_refuses_a_key_bound_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let config = config.to_str().expect("utf-8 path");
+
+    let out = portico(&["keymap", "--config", config]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[normal]\n"), "{text}");
+    assert!(text.contains("rotate = [\"R\"]"), "{text}");
+    assert!(text.contains("[typed-confirm]"), "{text}");
+    let defaults = portico::keymap::Keymap::defaults();
+    assert_eq!(
+        portico::keymap::Keymap::with_overrides(&text).expect("output parses"),
+        defaults
+    );
+
+    std::fs::write(
+        dir.path().join("keymap.toml"),
+        "[confirm]\nconfirm = [\"ctrl-y\"]\n",
+    )
+    .expect("write keymap");
+    let out = portico(&["keymap", "--config", config]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("confirm = [\"ctrl-y\"]"), "{text}");
+
+    std::fs::write(dir.path().join("keymap.toml"), "[normal]\nsort = [\"q\"]\n")
+        .expect("write keymap");
+    let out = portico(&["keymap", "--config", config]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keymap.toml") && err.contains("quit") && err.contains("sort"),
+        "{err}"
+    );
+}

@@ -139,6 +139,7 @@ fn confirm(
         lines,
         ops,
         typed,
+        error: None,
     }));
 }
 

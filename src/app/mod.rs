@@ -16,6 +16,6 @@ mod update;
 pub use filter::Sort;
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
-pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
+pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, layers};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

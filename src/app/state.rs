@@ -287,20 +287,20 @@ impl State {
     /// What the user can do about `err` on the active tenant, in words
     /// that name the live key and the tenant's own credential keys.
     pub fn remedy(&self, err: &PlatformError) -> Option<String> {
-        use crate::keymap::Action;
+        use crate::keymap::{Action, Layer};
         match err.remedy() {
             Remedy::Retry => Some(format!(
                 "press {} to retry",
-                self.keymap.hint(Action::Refresh)
+                self.keymap.hint(Layer::Normal, Action::Refresh)
             )),
             Remedy::Wait(Some(after)) => Some(format!(
                 "the platform asks to wait {}s; then press {}",
                 after.as_secs().max(1),
-                self.keymap.hint(Action::Refresh)
+                self.keymap.hint(Layer::Normal, Action::Refresh)
             )),
             Remedy::Wait(None) => Some(format!(
                 "wait a moment, then press {}",
-                self.keymap.hint(Action::Refresh)
+                self.keymap.hint(Layer::Normal, Action::Refresh)
             )),
             Remedy::CheckCredentials => {
                 let tenant = self.tenant()?;

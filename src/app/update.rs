@@ -1,23 +1,23 @@
 //! The pure state machine: a message in, state changed, effects out.
 //! Nothing here waits or touches the network, the disk or the terminal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::actions::{
-    confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed, reveal,
-    toggle_active,
+    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed,
+    reveal, toggle_active,
 };
 use super::command::picker;
 use super::input::LineInput;
 use super::message::{Effect, Message};
-use super::modal::Modal;
-use super::modal_keys::{on_completions, on_modal_key, on_paste};
+use super::modal::{Modal, layers};
+use super::modal_keys::{copy_id, on_completions, on_modal_key, on_paste};
 use super::ops::{
     close_view, inform, load_missing, next_pane, notice, request_list, set_focus, switch_tenant,
 };
 use super::state::{Level, State};
-use crate::keymap::{Action, Layer};
-use crate::model::{Pane, Secret};
+use crate::keymap::{Action, Press};
+use crate::model::Pane;
 
 const PAGE: usize = 10;
 
@@ -123,16 +123,26 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    // The one place a key becomes an action, for whatever is on screen.
+    let press = state.keymap.press(&layers(state.modal.as_ref()), &key);
+    if press == Press::Act(Action::Quit) {
         state.quit = true;
         fx.push(Effect::Quit);
         return;
     }
     if let Some(modal) = state.modal.take() {
-        on_modal_key(state, modal, key, fx);
+        let next = on_modal_key(state, modal, press, fx);
+        // A handler that opened another overlay (a form from the kind
+        // chooser, help from `:help`) has already put it in place.
+        if state.modal.is_none() {
+            match next {
+                Some(modal) => state.modal = Some(modal),
+                None => close_modal(state),
+            }
+        }
         return;
     }
-    let Some(action) = state.keymap.action(Layer::Normal, &key) else {
+    let Press::Act(action) = press else {
         return;
     };
     state.notice = None;
@@ -142,10 +152,6 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     let focus = state.focus();
     match action {
-        Action::Quit => {
-            state.quit = true;
-            fx.push(Effect::Quit);
-        }
         Action::Help => state.modal = Some(Modal::Help(0)),
         Action::Up => move_by(state, focus, -1),
         Action::Down => move_by(state, focus, 1),
@@ -181,14 +187,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 inform(state, Level::Info, format!("sorted by {label}"));
             }
         }
-        Action::CopyId => {
-            if let Some(res) = state.selected(focus) {
-                fx.push(Effect::Copy {
-                    what: format!("{} id", res.kind.label()),
-                    text: Secret::new(res.id.clone()),
-                });
-            }
-        }
+        Action::CopyId => copy_id(state, fx),
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
         _ => {}
     }

@@ -227,6 +227,10 @@ pub struct Field {
     pub label: &'static str,
     pub input: Input,
     pub required: bool,
+    /// The vendor's own limit on the value's length, in characters.
+    pub max_len: Option<usize>,
+    /// The key of a date field this date may not be earlier than.
+    pub not_before: Option<&'static str>,
 }
 
 impl Field {
@@ -236,6 +240,8 @@ impl Field {
             label,
             input: Input::Text,
             required,
+            max_len: None,
+            not_before: None,
         }
     }
 
@@ -245,7 +251,19 @@ impl Field {
             label,
             input,
             required: false,
+            max_len: None,
+            not_before: None,
         }
+    }
+
+    pub const fn max_len(mut self, max: usize) -> Self {
+        self.max_len = Some(max);
+        self
+    }
+
+    pub const fn not_before(mut self, key: &'static str) -> Self {
+        self.not_before = Some(key);
+        self
     }
 }
 

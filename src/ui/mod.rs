@@ -2,6 +2,7 @@
 
 mod chrome;
 mod detail;
+mod fit;
 mod modals;
 mod panes;
 pub mod text;
@@ -42,7 +43,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(u16::from(chrome::hint_row_shown(state))),
     ])
     .areas(frame.area());
     chrome::tenant_bar(frame, bar, state);

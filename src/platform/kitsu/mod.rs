@@ -642,14 +642,14 @@ pub fn capabilities() -> Capabilities {
         Field::text("name", "Name", true),
         Field::text("description", "Description", false),
         Field::with("start_date", "Start date", Input::Date),
-        Field::with("end_date", "End date", Input::Date),
+        Field::with("end_date", "End date", Input::Date).not_before("start_date"),
         Field::with("production_type", "Type", Input::Choice(PRODUCTION_TYPES)),
     ]);
     production.edit = Some(vec![
         Field::text("name", "Name", true),
         Field::text("description", "Description", false),
         Field::with("start_date", "Start date", Input::Date),
-        Field::with("end_date", "End date", Input::Date),
+        Field::with("end_date", "End date", Input::Date).not_before("start_date"),
     ]);
     production.delete = true;
     production.delete_needs_inactive = Some("Kitsu deletes only closed productions.");

@@ -577,12 +577,14 @@ fn update_body(kind: Kind, values: &Values) -> Result<Map<String, Value>, Platfo
 }
 
 const fn field(key: &'static str, label: &'static str, input: Input, required: bool) -> Field {
-    Field {
-        key,
-        label,
-        input,
-        required,
-    }
+    let mut field = Field::with(key, label, input);
+    field.required = required;
+    field
+}
+
+/// Losant's schemas cap every resource name at 255 characters.
+const fn name_field(required: bool) -> Field {
+    Field::text("name", "Name", required).max_len(255)
 }
 
 const FILTER: Field = field(
@@ -598,7 +600,7 @@ const DESCRIPTION: Field = field("description", "Description", Input::Text, fals
 /// What Losant offers, known without credentials.
 pub fn capabilities() -> Capabilities {
     let mut app = KindSpec::new(Kind::Application);
-    app.create = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    app.create = Some(vec![name_field(true), DESCRIPTION]);
     app.edit = app.create.clone();
     app.delete = true;
 
@@ -622,7 +624,7 @@ pub fn capabilities() -> Capabilities {
 
     let mut ca = KindSpec::new(Kind::CertificateAuthority);
     ca.create = Some(vec![
-        Field::text("name", "Name", true),
+        name_field(true),
         field(
             "caBundle",
             "CA bundle (PEM file or paste)",
@@ -631,19 +633,13 @@ pub fn capabilities() -> Capabilities {
         ),
         DESCRIPTION,
     ]);
-    ca.edit = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    ca.edit = Some(vec![name_field(true), DESCRIPTION]);
     ca.delete = true;
     ca.toggle = Some(("Enable", "Disable"));
     ca.rotate = Rotation::Unsupported("add the new CA bundle, then disable this one");
 
     let mut key = KindSpec::new(Kind::AccessKey);
-    let key_fields = vec![
-        Field::text("name", "Name", false),
-        DESCRIPTION,
-        FILTER,
-        PUB,
-        SUB,
-    ];
+    let key_fields = vec![name_field(false), DESCRIPTION, FILTER, PUB, SUB];
     key.create = Some(key_fields.clone());
     key.edit = Some(key_fields);
     key.delete = true;
