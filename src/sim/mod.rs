@@ -6,6 +6,7 @@
 
 pub mod kitsu;
 pub mod losant;
+pub mod mashery;
 pub mod project44;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ pub fn router() -> axum::Router {
         .nest("/project44", project44::router())
         .nest("/losant", losant::router())
         .nest("/kitsu", kitsu::router())
+        .nest("/mashery", mashery::router())
 }
 
 /// A ready `config.toml` for the tenants a simulator at `base` serves,
@@ -32,6 +34,7 @@ pub fn print_config(base: &str) -> String {
         project44::demo_config(base),
         losant::demo_config(base),
         kitsu::demo_config(base),
+        mashery::demo_config(base),
     ] {
         out.push('\n');
         out.push_str(&part);
