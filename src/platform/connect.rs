@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, losant, project44};
+use super::{Capabilities, PaneSpec, Platform, PlatformError, kitsu, losant, mashery, project44};
 use crate::config::{PlatformKind, Tenant};
 use crate::model::Secret;
 
@@ -12,7 +12,8 @@ pub fn capabilities(kind: PlatformKind) -> Capabilities {
         PlatformKind::Project44 => project44::capabilities(),
         PlatformKind::Kitsu => kitsu::capabilities(),
         PlatformKind::Losant => losant::capabilities(),
-        PlatformKind::Mashery | PlatformKind::Evrythng => not_built(kind),
+        PlatformKind::Mashery => mashery::capabilities(),
+        PlatformKind::Evrythng => not_built(kind),
     }
 }
 
@@ -88,6 +89,22 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
                 }
             };
             let adapter = losant::Losant::new(tenant.base_url(), tenant.timeout(), auth)?;
+            Ok(Arc::new(adapter))
+        }
+        PlatformKind::Mashery => {
+            let creds = mashery::Credentials::new(
+                secret("api_key")?,
+                secret("api_secret")?,
+                secret("username")?.expose().to_string(),
+                secret("password")?,
+                secret("area_id")?.expose().to_string(),
+            );
+            let adapter = mashery::Mashery::new(
+                tenant.base_url(),
+                tenant.timeout(),
+                creds,
+                mashery::DEFAULT_QPS,
+            )?;
             Ok(Arc::new(adapter))
         }
         other => Err(PlatformError::Unsupported(format!(

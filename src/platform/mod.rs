@@ -5,6 +5,7 @@ pub mod connect;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
+pub mod mashery;
 pub mod project44;
 
 use std::future::Future;
