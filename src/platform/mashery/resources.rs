@@ -104,8 +104,8 @@ pub fn package_key(k: &PackageKey) -> Resource {
         moment(&k.updated),
     ];
     res.details = vec![
+        // The detail view shows the status itself.
         ("apikey".into(), k.apikey.clone()),
-        ("status".into(), text(&k.status)),
         ("package".into(), named(&k.package)),
         ("plan".into(), named(&k.plan)),
         (
