@@ -394,11 +394,13 @@ impl Mashery {
     }
 }
 
+type CharClass = fn(&char) -> bool;
+
 /// A new secret with the old one's length and alphabet (its letter cases,
 /// digits and any other characters it uses), from the thread CSPRNG.
 pub fn successor(old: &str) -> String {
     let mut alphabet: Vec<char> = Vec::new();
-    let classes: [(fn(&char) -> bool, &str); 3] = [
+    let classes: [(CharClass, &str); 3] = [
         (char::is_ascii_lowercase, "abcdefghijklmnopqrstuvwxyz"),
         (char::is_ascii_uppercase, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
         (char::is_ascii_digit, "0123456789"),
