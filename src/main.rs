@@ -9,10 +9,9 @@ use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
 use portico::config::{self, Config, ConfigSource};
 use portico::keymap::Keymap;
-use portico::platform::connect;
+use portico::platform::registry;
 use portico::runtime::{self, Runtime, Stores};
 use portico::secrets::Vault;
-use portico::sim;
 
 #[derive(Parser)]
 #[command(
@@ -91,11 +90,11 @@ fn main() -> ExitCode {
 
 fn serve_sim(rt: &tokio::runtime::Runtime, addr: SocketAddr, print_config: bool) -> ExitCode {
     if print_config {
-        print!("{}", sim::print_config(&format!("http://{addr}")));
+        print!("{}", registry::demo_config(&format!("http://{addr}")));
         return ExitCode::SUCCESS;
     }
     rt.block_on(async {
-        match sim::start(addr).await {
+        match registry::start_simulator(addr).await {
             Ok(running) => {
                 eprintln!("portico sim listening on {}", running.base_url());
                 let _ = tokio::signal::ctrl_c().await;
@@ -181,10 +180,10 @@ async fn tui(
     let demo = force_demo || (!located.exists() && located.source() == ConfigSource::Default);
     let mut simulator = None;
     let cfg = if demo {
-        let running = sim::start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        let running = registry::start_simulator(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let text = sim::print_config(&running.base_url());
+        let text = registry::demo_config(&running.base_url());
         simulator = Some(running);
         Config::parse(&text, "<demo>").map_err(|e| e.to_string())?
     } else {
@@ -195,13 +194,9 @@ async fn tui(
         .tenants()
         .iter()
         .map(|t| {
-            TenantInfo::new(
-                t.name(),
-                t.platform().label(),
-                connect::capabilities(t.platform()),
-            )
-            .with_color(t.color())
-            .with_flags(t.read_only(), t.protected())
+            TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
+                .with_color(t.color())
+                .with_flags(t.read_only(), t.protected())
         })
         .collect();
     let mut state = State::new(infos, keymap);

@@ -15,7 +15,7 @@ use crate::app::{self, Effect, ListKey, Message, State};
 use crate::audit::Audit;
 use crate::config::Tenant;
 use crate::model::IssuedSecret;
-use crate::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, connect};
+use crate::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, registry};
 use crate::secrets::{Vault, clipboard};
 
 type Adapter = Arc<Mutex<Option<Arc<dyn Platform>>>>;
@@ -108,11 +108,12 @@ impl Runtime {
         let slot = (tenant, key.source);
         let task = tokio::spawn(async move {
             let result = match ready(&config, &adapter).await {
-                Ok(platform) => platform
-                    .list(key.source, key.parent.as_deref(), progress)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(err) => Err(err.to_string()),
+                Ok(platform) => {
+                    platform
+                        .list(key.source, key.parent.as_deref(), progress)
+                        .await
+                }
+                Err(err) => Err(err),
             };
             match &result {
                 Ok(items) => {
@@ -190,7 +191,7 @@ async fn ready(config: &Tenant, adapter: &Adapter) -> Result<Arc<dyn Platform>, 
         return Ok(platform.clone());
     }
     let tenant = config.clone();
-    let platform = tokio::task::spawn_blocking(move || connect::connect(&tenant))
+    let platform = tokio::task::spawn_blocking(move || registry::connect(&tenant))
         .await
         .map_err(|e| PlatformError::Credentials(e.to_string()))??;
     *slot = Some(platform.clone());

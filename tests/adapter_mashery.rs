@@ -28,9 +28,10 @@ struct Sim {
 
 async fn sim() -> Sim {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let running = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("simulator");
+    let running =
+        portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator");
     let base = format!("{}/mashery", running.base_url());
     Sim {
         _running: running,

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::app::answer_at;
@@ -12,8 +12,8 @@ use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, up
 use portico::keymap::Keymap;
 use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use portico::platform::{
-    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, Rotation, Source,
-    Target, ViewSpec, project44,
+    Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, PlatformError, Rotation,
+    Source, Target, ViewSpec, project44,
 };
 
 fn key(code: KeyCode) -> Message {
@@ -56,27 +56,20 @@ fn scoped_caps() -> Capabilities {
     key.rotate = Rotation::TwoPhase {
         warning: "two keys for a while",
     };
-    Capabilities {
-        panes: [
-            PaneSpec::List {
-                columns: vec!["Status"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec![],
-                scope: Some(Pane::Projects),
-            },
-            PaneSpec::Unsupported("no certificates here"),
-        ],
-        views: vec![ViewSpec {
-            name: "links",
-            title: "Links",
-            columns: vec![],
-            scope: Some(Pane::Projects),
-        }],
-        kinds: vec![project, key],
-        creates: [vec![], vec![Kind::AccessKey], vec![]],
-    }
+    Capabilities::new([
+        PaneSpec::list("Projects", vec!["Status"]),
+        PaneSpec::list("Keys", vec![])
+            .scoped_by(Pane::Projects)
+            .creating(vec![Kind::AccessKey]),
+        PaneSpec::unsupported("Certificates", "no certificates here"),
+    ])
+    .with_views(vec![ViewSpec {
+        name: "links",
+        title: "Links",
+        columns: vec![],
+        scope: Some(Pane::Projects),
+    }])
+    .with_kinds(vec![project, key])
 }
 
 /// Answers every list effect with `items` for that key.
@@ -166,12 +159,20 @@ fn navigation_moves_and_clamps_and_tab_cycles_panes() {
         state.cursor(Pane::Applications).map(|c| c.selected()),
         Some(0)
     );
+    // project44 has rows in one pane only: Tab skips the panes it lacks.
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.focus(), Pane::Certificates);
+    assert_eq!(state.focus(), Pane::Applications);
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Applications);
+
+    let mut state = scoped_state();
+    assert_eq!(state.focus(), Pane::Projects);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.focus(), Pane::Projects);
     update(&mut state, key(KeyCode::BackTab));
-    assert_eq!(state.focus(), Pane::Certificates);
+    assert_eq!(state.focus(), Pane::Applications);
 }
 
 #[test]
@@ -205,7 +206,10 @@ fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
             key,
             request,
             at: SystemTime::now(),
-            result: Err("HTTP 503: down for maintenance".into()),
+            result: Err(PlatformError::Api {
+                status: 503,
+                message: "down for maintenance".into(),
+            }),
         },
     );
     assert_eq!(names(&state, Pane::Applications).len(), 3);
@@ -213,6 +217,129 @@ fn a_failed_refresh_keeps_the_rows_and_reports_the_error() {
         state.book().and_then(|b| b.last_error()),
         Some("HTTP 503: down for maintenance")
     );
+}
+
+/// Fails the refresh of the focused pane with `err` and returns the
+/// remedy the pane offers for it.
+fn remedy_after(state: &mut State, err: PlatformError) -> Option<String> {
+    let fx = update(state, ch('r'));
+    let Some(Effect::List {
+        tenant,
+        key,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists");
+    };
+    update(
+        state,
+        Message::Listed {
+            tenant,
+            key,
+            request,
+            at: SystemTime::now(),
+            result: Err(err),
+        },
+    );
+    let err = state
+        .listing(Pane::Applications)
+        .and_then(|l| l.error())
+        .cloned()
+        .expect("the error stays typed in the listing");
+    state.remedy(&err)
+}
+
+#[test]
+fn each_error_class_offers_its_own_remedy() {
+    let keyed = |name| {
+        State::new(
+            vec![p44(name).with_auth_keys(vec!["username".into(), "password".into()])],
+            Keymap::defaults(),
+        )
+    };
+    let mut state = keyed("na");
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+
+    for transient in [
+        PlatformError::Timeout(Duration::from_secs(30)),
+        PlatformError::Network("connection refused".into()),
+        PlatformError::Api {
+            status: 502,
+            message: "bad gateway".into(),
+        },
+    ] {
+        assert_eq!(
+            remedy_after(&mut state, transient).as_deref(),
+            Some("press r to retry")
+        );
+    }
+    assert_eq!(
+        remedy_after(
+            &mut state,
+            PlatformError::RateLimited {
+                retry_after: Some(Duration::from_secs(7))
+            }
+        )
+        .as_deref(),
+        Some("the platform asks to wait 7s; then press r")
+    );
+    assert_eq!(
+        remedy_after(&mut state, PlatformError::Auth("rejected".into())).as_deref(),
+        Some("check auth.username, auth.password of tenant na in the config")
+    );
+    assert_eq!(
+        remedy_after(
+            &mut state,
+            PlatformError::Api {
+                status: 400,
+                message: "name too long".into()
+            }
+        ),
+        None,
+        "a refused request has nothing to retry"
+    );
+
+    // The retry key named is the live binding, not a literal.
+    let keymap = Keymap::with_overrides("[normal]\nrefresh = [\"f5\"]\n").expect("keymap");
+    let mut state = State::new(vec![p44("eu")], keymap);
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |_| apps(&["alpha"]));
+    let fx = update(&mut state, key(KeyCode::F(5)));
+    assert!(!fx.is_empty(), "F5 refreshes once rebound");
+    answer_err(
+        &mut state,
+        &fx,
+        PlatformError::Timeout(Duration::from_secs(1)),
+    );
+    let err = state
+        .listing(Pane::Applications)
+        .and_then(|l| l.error())
+        .cloned()
+        .expect("error");
+    assert_eq!(state.remedy(&err).as_deref(), Some("press F5 to retry"));
+}
+
+fn answer_err(state: &mut State, effects: &[Effect], err: PlatformError) {
+    for effect in effects {
+        if let Effect::List {
+            tenant,
+            key,
+            request,
+        } = effect
+        {
+            update(
+                state,
+                Message::Listed {
+                    tenant: *tenant,
+                    key: key.clone(),
+                    request: *request,
+                    at: SystemTime::now(),
+                    result: Err(err.clone()),
+                },
+            );
+        }
+    }
 }
 
 #[test]
@@ -526,7 +653,10 @@ fn views_open_from_command_mode_and_close_with_escape() {
     typed(&mut state, "lin");
     update(&mut state, key(KeyCode::Tab));
     let fx = update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.focus(), Pane::Certificates);
+    // A view opens in a pane of its own, beside the three.
+    assert_eq!(state.focus(), Pane::View);
+    assert_eq!(state.panes().last(), Some(&Pane::View));
+    assert_eq!(state.title(Pane::View), "Links");
     assert_eq!(state.view().map(|v| v.name), Some("links"));
     assert_eq!(
         lists(&fx),
@@ -540,6 +670,8 @@ fn views_open_from_command_mode_and_close_with_escape() {
     );
     update(&mut state, key(KeyCode::Esc));
     assert!(state.view().is_none());
+    assert_eq!(state.focus(), Pane::Projects);
+    assert_eq!(state.panes(), Pane::ALL.to_vec());
     update(&mut state, ch(':'));
     typed(&mut state, "bogus");
     update(&mut state, key(KeyCode::Enter));

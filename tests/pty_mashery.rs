@@ -17,6 +17,7 @@ fn rotating_a_package_key_secret_from_the_console() {
         200,
     );
     pty.wait_for("all members");
+    pty.wait_for("Members 6");
     pty.wait_for("echo-partners");
     // The area-wide list first.
     pty.wait_for("Appointment Booker");
@@ -34,6 +35,7 @@ fn rotating_a_package_key_secret_from_the_console() {
         text.contains("Fleet Tracker") && !text.contains("Claims Assistant")
     });
     pty.send("\t");
+    pty.wait_for("Package keys 2");
     pty.wait_for("Shipment Tracking API");
     pty.wait_for("updated: 2015-01-10 19:04:09");
 

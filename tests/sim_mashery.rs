@@ -66,9 +66,10 @@ fn is_mashery_time(s: &str) -> bool {
 impl Sim {
     async fn start() -> Sim {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let running = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("start simulator");
+        let running =
+            portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("start simulator");
         let base = format!("{}/mashery", running.base_url());
         Sim {
             _running: running,
@@ -941,5 +942,8 @@ async fn the_demo_config_names_working_credentials() {
     ] {
         assert!(text.contains(part), "{part} missing from {text}");
     }
-    assert!(portico::sim::print_config("http://127.0.0.1:1").contains("platform = \"mashery\""));
+    assert!(
+        portico::platform::registry::demo_config("http://127.0.0.1:1")
+            .contains("platform = \"mashery\"")
+    );
 }

@@ -3,8 +3,8 @@
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
+use super::ops::{inform, perform, refresh_visible};
 use super::state::{Level, State};
-use super::update::{inform, refresh_visible};
 use crate::model::{Kind, Pane, Resource};
 use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
 
@@ -45,7 +45,7 @@ fn target_of(state: &State, pane: Pane) -> Option<(Target, KindSpec)> {
 
 fn explain_unsupported(state: &mut State, pane: Pane, what: &str) {
     let text = match state.unsupported_reason(pane) {
-        Some(reason) => format!("{}: {reason}", pane.title()),
+        Some(reason) => format!("{}: {reason}", state.title(pane)),
         None => format!("nothing to {what} here"),
     };
     inform(state, Level::Info, text);
@@ -58,7 +58,7 @@ pub(super) fn new_form(state: &mut State, pane: Pane) {
     let kinds = match state.source(pane) {
         Source::Pane(p) => state
             .tenant()
-            .map(|t| t.caps().creates[p.index()].clone())
+            .map(|t| t.caps().pane(p).creates().to_vec())
             .unwrap_or_default(),
         Source::View(_) => Vec::new(),
     };
@@ -232,33 +232,12 @@ pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>)
         );
     }
     let active = !state.selected(pane).is_some_and(Resource::is_active);
-    perform(state, vec![Operation::SetActive { target, active }], fx);
-}
-
-pub(super) fn perform(state: &mut State, ops: Vec<Operation>, fx: &mut Vec<Effect>) -> u64 {
-    let request = state.next_request;
-    state.next_request += 1;
-    let label = ops
-        .iter()
-        .map(|op| match op.target() {
-            Some(t) => format!("{} \"{}\"", op.verb(), t.name),
-            None => op.verb().to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", then ");
-    state
-        .operations
-        .insert(request, (state.active, label.clone()));
-    if let Some(book) = state.books.get_mut(state.active) {
-        book.performing += 1;
-    }
-    inform(state, Level::Info, format!("{label}…"));
-    fx.push(Effect::Perform {
-        tenant: state.active,
-        request,
-        ops,
-    });
-    request
+    perform(
+        state,
+        state.active,
+        vec![Operation::SetActive { target, active }],
+        fx,
+    );
 }
 
 pub(super) fn on_performed(

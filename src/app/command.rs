@@ -7,8 +7,8 @@ use super::filter::Sort;
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Modal, Picker};
+use super::ops::{close_view, inform, refresh_visible, switch_tenant};
 use super::state::{Level, State};
-use super::update::{inform, refresh_visible, switch_tenant};
 use crate::model::Pane;
 
 pub(super) fn picker(state: &State, query: &str) -> Picker {
@@ -51,7 +51,7 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
         .tenant()
         .map(|t| {
             t.caps()
-                .views
+                .views()
                 .iter()
                 .map(|v| v.name.to_string())
                 .collect::<Vec<_>>()
@@ -79,11 +79,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         }
         "help" => state.modal = Some(Modal::Help(0)),
         "refresh" => refresh_visible(state, fx),
-        "close" => {
-            if let Some(book) = state.books.get_mut(state.active) {
-                book.view = None;
-            }
-        }
+        "close" => close_view(state),
         "sort" => match Sort::parse(rest) {
             Some(sort) => {
                 let focus = state.focus();
@@ -106,7 +102,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 Some(view) => {
                     if let Some(book) = state.books.get_mut(state.active) {
                         book.view = Some((view, Default::default()));
-                        book.focus = Some(Pane::Certificates);
+                        book.focus = Some(Pane::View);
                     }
                 }
                 None => inform(state, Level::Error, format!("unknown command \":{line}\"")),

@@ -64,11 +64,15 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
     let mut rows: Vec<(usize, u32)> = items
         .iter()
         .enumerate()
+        // Portico's own state words work on every platform; the vendor's
+        // word still matches for those who think in it.
         .filter(|(_, r)| match &status {
-            Some(s) => r
-                .status
-                .as_deref()
-                .is_some_and(|st| st.to_lowercase().starts_with(s.as_str())),
+            Some(s) => {
+                r.state.label().starts_with(s.as_str())
+                    || r.status
+                        .as_deref()
+                        .is_some_and(|st| st.to_lowercase().starts_with(s.as_str()))
+            }
             None => true,
         })
         .filter(|(_, r)| match &kind {
@@ -120,6 +124,9 @@ mod tests {
     fn res(kind: Kind, name: &str, status: &str) -> Resource {
         let mut r = Resource::new(kind, name.to_lowercase(), name);
         r.status = Some(status.into());
+        if status == "inactive" {
+            r.state = crate::model::Lifecycle::Inactive;
+        }
         r
     }
 

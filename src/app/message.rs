@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use crate::model::{Resource, Secret};
-use crate::platform::{Operation, Outcome, Source};
+use crate::platform::{Operation, Outcome, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,7 +27,8 @@ pub enum Message {
         key: ListKey,
         request: u64,
         at: SystemTime,
-        result: Result<Vec<Resource>, String>,
+        /// Typed all the way here, so the pane can offer the right remedy.
+        result: Result<Vec<Resource>, PlatformError>,
     },
     Progress {
         tenant: usize,

@@ -9,6 +9,7 @@ mod input;
 mod message;
 mod modal;
 mod modal_keys;
+mod ops;
 mod state;
 mod update;
 

@@ -2,12 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::actions::{close_modal, create_form, perform};
+use super::actions::{close_modal, create_form};
 use super::command::{command_completions, picker, run_command};
 use super::message::Effect;
 use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker};
+use super::ops::{inform, perform, switch_tenant};
 use super::state::{Level, State};
-use super::update::{inform, switch_tenant};
 use crate::keymap::{Action, Layer};
 use crate::platform::Operation;
 
@@ -125,7 +125,7 @@ pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &
                 },
             };
             if go {
-                perform(state, c.ops, fx);
+                perform(state, state.active, c.ops, fx);
             } else {
                 state.modal = Some(Modal::Confirm(c));
             }
@@ -145,10 +145,7 @@ pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &
             Some(Action::Stored) => {
                 let tenant = view.tenant;
                 if let Some(follow) = view.follow_up.take() {
-                    let active = state.active;
-                    state.active = tenant;
-                    perform(state, vec![follow.op], fx);
-                    state.active = active;
+                    perform(state, tenant, vec![follow.op], fx);
                 }
                 close_modal(state);
             }
@@ -211,7 +208,7 @@ fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Ef
                     Intent::Update { target } => Operation::Update { target, values },
                 };
                 form.error = None;
-                form.pending = Some(perform(state, vec![op], fx));
+                form.pending = Some(perform(state, state.active, vec![op], fx));
             }
         }
         _ => {

@@ -11,7 +11,7 @@ use super::message::ListKey;
 use super::modal::{Modal, SecretView};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
-use crate::platform::{Capabilities, PaneSpec, Source, ViewSpec};
+use crate::platform::{Capabilities, PaneBody, PlatformError, Remedy, Source, ViewSpec};
 
 /// What the app knows of a configured tenant. No credentials: those stay
 /// with the runtime.
@@ -23,6 +23,8 @@ pub struct TenantInfo {
     read_only: bool,
     protected: bool,
     caps: Capabilities,
+    /// The credential keys the tenant's config gives, to name in an auth error.
+    auth_keys: Vec<String>,
 }
 
 impl TenantInfo {
@@ -34,7 +36,13 @@ impl TenantInfo {
             read_only: false,
             protected: false,
             caps,
+            auth_keys: Vec::new(),
         }
+    }
+
+    pub fn with_auth_keys(mut self, keys: Vec<String>) -> Self {
+        self.auth_keys = keys;
+        self
     }
 
     pub fn with_color(mut self, color: Option<Color>) -> Self {
@@ -66,6 +74,9 @@ impl TenantInfo {
     pub fn caps(&self) -> &Capabilities {
         &self.caps
     }
+    pub fn auth_keys(&self) -> &[String] {
+        &self.auth_keys
+    }
 }
 
 /// One cached list and the request filling it.
@@ -75,7 +86,7 @@ pub struct Listing {
     pub(super) generation: u64,
     pub(super) loaded_at: Option<SystemTime>,
     pub(super) pending: Option<u64>,
-    pub(super) error: Option<String>,
+    pub(super) error: Option<PlatformError>,
     pub(super) progress: Option<(usize, Option<usize>)>,
 }
 
@@ -89,8 +100,8 @@ impl Listing {
     pub fn is_loading(&self) -> bool {
         self.pending.is_some()
     }
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<&PlatformError> {
+        self.error.as_ref()
     }
     pub fn progress(&self) -> Option<(usize, Option<usize>)> {
         self.progress
@@ -273,6 +284,42 @@ impl State {
         self.books.iter().map(Book::in_flight).sum()
     }
 
+    /// What the user can do about `err` on the active tenant, in words
+    /// that name the live key and the tenant's own credential keys.
+    pub fn remedy(&self, err: &PlatformError) -> Option<String> {
+        use crate::keymap::Action;
+        match err.remedy() {
+            Remedy::Retry => Some(format!(
+                "press {} to retry",
+                self.keymap.hint(Action::Refresh)
+            )),
+            Remedy::Wait(Some(after)) => Some(format!(
+                "the platform asks to wait {}s; then press {}",
+                after.as_secs().max(1),
+                self.keymap.hint(Action::Refresh)
+            )),
+            Remedy::Wait(None) => Some(format!(
+                "wait a moment, then press {}",
+                self.keymap.hint(Action::Refresh)
+            )),
+            Remedy::CheckCredentials => {
+                let tenant = self.tenant()?;
+                let keys = tenant
+                    .auth_keys()
+                    .iter()
+                    .map(|k| format!("auth.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(if keys.is_empty() {
+                    format!("check the credentials of tenant {}", tenant.name())
+                } else {
+                    format!("check {keys} of tenant {} in the config", tenant.name())
+                })
+            }
+            Remedy::None => None,
+        }
+    }
+
     pub fn focus(&self) -> Pane {
         self.book()
             .and_then(|b| b.focus)
@@ -283,19 +330,36 @@ impl State {
         let caps = self.tenants[tenant].caps();
         Pane::ALL
             .into_iter()
-            .find(|p| matches!(caps.pane(*p), PaneSpec::List { .. }))
+            .find(|p| caps.pane(*p).is_list())
             .unwrap_or(Pane::Applications)
     }
 
-    /// The open `:` view, shown in the third slot.
+    /// The open `:` view, shown in its own pane.
     pub fn view(&self) -> Option<&ViewSpec> {
         let (name, _) = self.book()?.view.as_ref()?;
         self.tenant()?.caps().view(name)
     }
 
+    /// The panes on screen, left to right: the main three, then the view.
+    pub fn panes(&self) -> Vec<Pane> {
+        let mut panes = Pane::ALL.to_vec();
+        if self.view().is_some() {
+            panes.push(Pane::View);
+        }
+        panes
+    }
+
+    /// The pane's title as its platform names it.
+    pub fn title(&self, pane: Pane) -> &'static str {
+        match pane {
+            Pane::View => self.view().map_or("", |v| v.title),
+            main => self.tenant().map_or("", |t| t.caps().pane(main).title()),
+        }
+    }
+
     pub fn source(&self, pane: Pane) -> Source {
         match (pane, self.book().and_then(|b| b.view.as_ref())) {
-            (Pane::Certificates, Some((name, _))) => Source::View(name),
+            (Pane::View, Some((name, _))) => Source::View(name),
             _ => Source::Pane(pane),
         }
     }
@@ -304,17 +368,21 @@ impl State {
     pub fn layout(&self, pane: Pane) -> Option<(Vec<&'static str>, Option<Pane>)> {
         match self.source(pane) {
             Source::View(_) => self.view().map(|v| (v.columns.clone(), v.scope)),
-            Source::Pane(p) => match self.tenant()?.caps().pane(p) {
-                PaneSpec::List { columns, scope } => Some((columns.clone(), *scope)),
-                PaneSpec::Unsupported(_) => None,
+            Source::Pane(Pane::View) => None,
+            Source::Pane(p) => match self.tenant()?.caps().pane(p).body() {
+                PaneBody::List { columns, scope } => Some((columns.clone(), *scope)),
+                PaneBody::Unsupported(_) => None,
             },
         }
     }
 
     pub fn unsupported_reason(&self, pane: Pane) -> Option<&'static str> {
-        match (self.source(pane), self.tenant()?.caps().pane(pane)) {
-            (Source::Pane(_), PaneSpec::Unsupported(reason)) => Some(reason),
-            _ => None,
+        if pane == Pane::View {
+            return None;
+        }
+        match self.tenant()?.caps().pane(pane).body() {
+            PaneBody::Unsupported(reason) => Some(reason),
+            PaneBody::List { .. } => None,
         }
     }
 
@@ -338,7 +406,7 @@ impl State {
     pub fn cursor(&self, pane: Pane) -> Option<&Cursor> {
         let book = self.book()?;
         match (&book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get(pane.index()),
         }
     }
@@ -346,7 +414,7 @@ impl State {
     pub(super) fn cursor_mut(&mut self, pane: Pane) -> Option<&mut Cursor> {
         let book = self.books.get_mut(self.active)?;
         match (&mut book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get_mut(pane.index()),
         }
     }
@@ -360,17 +428,19 @@ impl State {
     /// Recomputes the visible rows of the active tenant's panes, parents
     /// first, because a child's list depends on its parent's selection.
     pub(super) fn sync(&mut self) {
-        for pane in Pane::ALL {
+        for pane in self.panes() {
             let key = self.list_key(pane);
             let Some(book) = self.books.get_mut(self.active) else {
                 return;
             };
             let listing = key.as_ref().and_then(|k| book.lists.get(k));
             let cursor = match (&mut book.view, pane) {
-                (Some((_, cursor)), Pane::Certificates) => cursor,
-                _ => &mut book.cursors[pane.index()],
+                (Some((_, cursor)), Pane::View) => Some(cursor),
+                _ => book.cursors.get_mut(pane.index()),
             };
-            cursor.sync(key.as_ref(), listing);
+            if let Some(cursor) = cursor {
+                cursor.sync(key.as_ref(), listing);
+            }
         }
     }
 }

@@ -8,10 +8,13 @@ use super::actions::{
 };
 use super::command::picker;
 use super::input::LineInput;
-use super::message::{Effect, ListKey, Message};
+use super::message::{Effect, Message};
 use super::modal::Modal;
 use super::modal_keys::{on_completions, on_modal_key, on_paste};
-use super::state::{Level, Notice, State};
+use super::ops::{
+    close_view, inform, load_missing, next_pane, notice, request_list, set_focus, switch_tenant,
+};
+use super::state::{Level, State};
 use crate::keymap::{Action, Layer};
 use crate::model::{Pane, Secret};
 
@@ -60,8 +63,8 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                 }
                 // The cached rows stay: an error must not blank the pane.
                 Err(err) => {
-                    listing.error = Some(err.clone());
-                    book.last_error = Some(err);
+                    book.last_error = Some(err.to_string());
+                    listing.error = Some(err);
                 }
             }
         }
@@ -103,75 +106,6 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     fx
 }
 
-fn notice(level: Level, text: impl Into<String>) -> Notice {
-    Notice {
-        level,
-        text: text.into(),
-    }
-}
-
-pub(super) fn inform(state: &mut State, level: Level, text: impl Into<String>) {
-    state.notice = Some(notice(level, text));
-}
-
-/// Requests every list on screen that has never been asked for.
-fn load_missing(state: &mut State, fx: &mut Vec<Effect>) {
-    for pane in Pane::ALL {
-        if let Some(key) = state.list_key(pane) {
-            // Never asked, or asked and superseded before it answered.
-            let settled = state
-                .book()
-                .and_then(|b| b.lists.get(&key))
-                .is_some_and(|l| l.pending.is_some() || l.loaded_at.is_some() || l.error.is_some());
-            if !settled {
-                request_list(state, state.active, key, fx);
-            }
-        }
-    }
-}
-
-fn request_list(state: &mut State, tenant: usize, key: ListKey, fx: &mut Vec<Effect>) {
-    let request = state.next_request;
-    state.next_request += 1;
-    if let Some(book) = state.books.get_mut(tenant) {
-        // The runtime runs one list per slot and drops the older one, so a
-        // request for another parent in the same slot will never answer.
-        for (other, listing) in book.lists.iter_mut() {
-            if other.source == key.source && other != &key {
-                listing.pending = None;
-                listing.progress = None;
-            }
-        }
-        let listing = book.lists.entry(key.clone()).or_default();
-        listing.pending = Some(request);
-        listing.progress = None;
-    }
-    fx.push(Effect::List {
-        tenant,
-        key,
-        request,
-    });
-}
-
-/// Refreshes what the active tenant shows, in the background.
-pub(super) fn refresh_visible(state: &mut State, fx: &mut Vec<Effect>) {
-    state.sync();
-    for pane in Pane::ALL {
-        if let Some(key) = state.list_key(pane) {
-            request_list(state, state.active, key, fx);
-        }
-    }
-}
-
-pub(super) fn switch_tenant(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
-    if index >= state.tenants.len() {
-        inform(state, Level::Error, format!("no tenant {}", index + 1));
-        return;
-    }
-    state.active = index;
-    refresh_visible(state, fx);
-}
-
 fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         state.quit = true;
@@ -203,8 +137,8 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PageDown => move_by(state, focus, PAGE as isize),
         Action::Top => move_by(state, focus, isize::MIN / 2),
         Action::Bottom => move_by(state, focus, isize::MAX / 2),
-        Action::NextPane => set_focus(state, next_pane(focus, 1)),
-        Action::PrevPane => set_focus(state, next_pane(focus, -1)),
+        Action::NextPane => set_focus(state, next_pane(state, focus, 1)),
+        Action::PrevPane => set_focus(state, next_pane(state, focus, -1)),
         Action::DrillDown => drill_down(state, focus),
         Action::Back => back(state, focus),
         Action::Filter => {
@@ -244,17 +178,6 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn next_pane(pane: Pane, step: isize) -> Pane {
-    let i = (pane.index() as isize + step).rem_euclid(3) as usize;
-    Pane::ALL[i]
-}
-
-fn set_focus(state: &mut State, pane: Pane) {
-    if let Some(book) = state.books.get_mut(state.active) {
-        book.focus = Some(pane);
-    }
-}
-
 fn move_by(state: &mut State, pane: Pane, delta: isize) {
     if let Some(cursor) = state.cursor_mut(pane) {
         let len = cursor.visible.len();
@@ -271,7 +194,8 @@ fn drill_down(state: &mut State, focus: Pane) {
     if state.selected(focus).is_none() {
         return;
     }
-    let child = Pane::ALL
+    let child = state
+        .panes()
         .into_iter()
         .filter(|p| p.index() > focus.index())
         .find(|p| {
@@ -285,21 +209,20 @@ fn drill_down(state: &mut State, focus: Pane) {
     }
 }
 
+/// Esc clears a filter first, then closes a `:` view, then steps left.
 fn back(state: &mut State, focus: Pane) {
-    let view_open = state.book().is_some_and(|b| b.view.is_some());
-    if focus == Pane::Certificates && view_open {
-        if let Some(book) = state.books.get_mut(state.active) {
-            book.view = None;
-        }
-        return;
-    }
     if let Some(cursor) = state.cursor_mut(focus)
         && !cursor.filter.is_empty()
     {
         cursor.filter.clear();
         return;
     }
-    if focus != Pane::Projects {
-        set_focus(state, next_pane(focus, -1));
+    if focus == Pane::View {
+        close_view(state);
+        return;
+    }
+    let previous = next_pane(state, focus, -1);
+    if previous.index() < focus.index() {
+        set_focus(state, previous);
     }
 }

@@ -592,9 +592,8 @@ fn region_names(platform: PlatformKind) -> String {
 }
 
 fn platform_list() -> String {
-    PlatformKind::ALL
-        .iter()
-        .map(|p| p.as_str())
+    PlatformKind::all()
+        .map(PlatformKind::as_str)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -74,7 +74,7 @@ fn accepts_the_simulator_demo_config() {
     assert_eq!(names, ["p44-na", "p44-eu", "losant-demo", "kitsu-demo"]);
 
     let na = config.tenant("p44-na").unwrap();
-    assert_eq!(na.platform(), PlatformKind::Project44);
+    assert_eq!(na.platform().as_str(), "project44");
     assert_eq!(na.base_url(), "http://127.0.0.1:41234/project44/na");
     assert_eq!(na.color(), Some(Color::Cyan));
     assert_eq!(na.color_spec(), Some("cyan"));
@@ -96,7 +96,7 @@ fn accepts_the_simulator_demo_config() {
     );
 
     let kitsu = config.tenant("kitsu-demo").unwrap();
-    assert_eq!(kitsu.platform(), PlatformKind::Kitsu);
+    assert_eq!(kitsu.platform().as_str(), "kitsu");
     assert_eq!(kitsu.base_url(), "http://127.0.0.1:41234/kitsu/api");
     assert!(config.tenant("nope").is_none());
 }

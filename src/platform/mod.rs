@@ -1,12 +1,12 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
-pub mod connect;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;
 pub mod project44;
+pub mod registry;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -43,6 +43,33 @@ pub enum PlatformError {
     Unsupported(String),
     #[error("credentials: {0}")]
     Credentials(String),
+}
+
+/// What the user can do about an error: each class gets its own way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Transient: asking again may well work.
+    Retry,
+    /// Rate limited: asking again works after a while, if the server said.
+    Wait(Option<Duration>),
+    /// The tenant's credentials were refused or could not be read.
+    CheckCredentials,
+    /// Nothing Portico can offer: the request itself was wrong.
+    None,
+}
+
+impl PlatformError {
+    pub fn remedy(&self) -> Remedy {
+        match self {
+            PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
+                Remedy::Retry
+            }
+            PlatformError::Api { status, .. } if *status >= 500 => Remedy::Retry,
+            PlatformError::RateLimited { retry_after } => Remedy::Wait(*retry_after),
+            PlatformError::Auth(_) | PlatformError::Credentials(_) => Remedy::CheckCredentials,
+            _ => Remedy::None,
+        }
+    }
 }
 
 fn seconds(d: &Duration) -> String {
@@ -213,9 +240,9 @@ impl Field {
     }
 }
 
-/// How a pane maps onto a platform.
+/// What a pane holds on a platform: a list, or a reason it has none.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PaneSpec {
+pub enum PaneBody {
     Unsupported(&'static str),
     List {
         /// Column headers for [`Resource::cells`], after the name column.
@@ -223,6 +250,67 @@ pub enum PaneSpec {
         /// The pane whose selection scopes this list (applications of a project).
         scope: Option<Pane>,
     },
+}
+
+/// How one pane maps onto a platform: its title, what it lists, and the
+/// kinds `n` creates in it (several means the user picks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneSpec {
+    title: &'static str,
+    body: PaneBody,
+    creates: Vec<Kind>,
+}
+
+impl PaneSpec {
+    pub fn unsupported(title: &'static str, reason: &'static str) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::Unsupported(reason),
+            creates: Vec::new(),
+        }
+    }
+
+    pub fn list(title: &'static str, columns: Vec<&'static str>) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::List {
+                columns,
+                scope: None,
+            },
+            creates: Vec::new(),
+        }
+    }
+
+    /// Lists under the selection of `parent`.
+    #[must_use]
+    pub fn scoped_by(mut self, parent: Pane) -> Self {
+        if let PaneBody::List { scope, .. } = &mut self.body {
+            *scope = Some(parent);
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn creating(mut self, kinds: Vec<Kind>) -> Self {
+        self.creates = kinds;
+        self
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.title
+    }
+
+    pub fn body(&self) -> &PaneBody {
+        &self.body
+    }
+
+    pub fn creates(&self) -> &[Kind] {
+        &self.creates
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self.body, PaneBody::List { .. })
+    }
 }
 
 /// An extra view opened with `:name`, listing resources under a scope.
@@ -275,18 +363,52 @@ impl KindSpec {
     }
 }
 
+/// What a platform offers, as plain data: the three panes (each with its
+/// own title), the `:` views, and what can be done to each kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
-    pub panes: [PaneSpec; 3],
-    pub views: Vec<ViewSpec>,
-    pub kinds: Vec<KindSpec>,
-    /// The kinds `n` creates in each pane; several means the user picks.
-    pub creates: [Vec<Kind>; 3],
+    panes: [PaneSpec; 3],
+    views: Vec<ViewSpec>,
+    kinds: Vec<KindSpec>,
 }
 
 impl Capabilities {
+    pub fn new(panes: [PaneSpec; 3]) -> Self {
+        Capabilities {
+            panes,
+            views: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_views(mut self, views: Vec<ViewSpec>) -> Self {
+        self.views = views;
+        self
+    }
+
+    #[must_use]
+    pub fn with_kinds(mut self, kinds: Vec<KindSpec>) -> Self {
+        self.kinds = kinds;
+        self
+    }
+
+    /// The spec of a main pane; the `:` view pane has none of its own.
     pub fn pane(&self, pane: Pane) -> &PaneSpec {
-        &self.panes[pane.index()]
+        static NONE: PaneSpec = PaneSpec {
+            title: "",
+            body: PaneBody::Unsupported(""),
+            creates: Vec::new(),
+        };
+        self.panes.get(pane.index()).unwrap_or(&NONE)
+    }
+
+    pub fn views(&self) -> &[ViewSpec] {
+        &self.views
+    }
+
+    pub fn kinds(&self) -> &[KindSpec] {
+        &self.kinds
     }
 
     pub fn kind(&self, kind: Kind) -> Option<&KindSpec> {

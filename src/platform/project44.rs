@@ -2,6 +2,7 @@
 //! Management calls take HTTP Basic with a tenant user; the token endpoint
 //! takes the client's own id and secret.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::http::{Http, Retry, segment};
+use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
     Progress, Rotation, Source, value,
@@ -234,19 +236,30 @@ pub fn capabilities() -> Capabilities {
     app.rotate = Rotation::Immediate {
         warning: "The old secret stops working at once. Access tokens already issued stay valid until they expire.",
     };
-    Capabilities {
-        panes: [
-            PaneSpec::Unsupported("project44 client applications are tenant-wide: no projects"),
-            PaneSpec::List {
-                columns: vec!["Client ID"],
-                scope: None,
-            },
-            PaneSpec::Unsupported("project44 issues client secrets, not certificates"),
-        ],
-        views: Vec::new(),
-        kinds: vec![app],
-        creates: [Vec::new(), vec![Kind::ClientApp], Vec::new()],
-    }
+    Capabilities::new([
+        PaneSpec::unsupported(
+            "Projects",
+            "project44 client applications are tenant-wide: no projects",
+        ),
+        PaneSpec::list("Client applications", vec!["Client ID"]).creating(vec![Kind::ClientApp]),
+        PaneSpec::unsupported(
+            "Certificates",
+            "project44 issues client secrets, not certificates",
+        ),
+    ])
+    .with_kinds(vec![app])
+}
+
+/// Builds the adapter from the tenant's `username` and `password`.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    let username = c.secret("username")?;
+    let adapter = Project44::new(
+        c.base_url(),
+        c.timeout(),
+        username.expose().to_string(),
+        c.secret("password")?,
+    )?;
+    Ok(Arc::new(adapter))
 }
 
 impl super::Platform for Project44 {

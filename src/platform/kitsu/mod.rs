@@ -6,6 +6,7 @@ mod docs;
 mod session;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -16,6 +17,7 @@ use time::macros::format_description;
 use self::docs::{AssetType, Entity, EntityLink, Page, Person, Project, ProjectStatus};
 use self::session::{Credentials, Session};
 use super::http::{Http, Retry, segment};
+use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
     Progress, Rotation, Source, Target, Values, ViewSpec, value,
@@ -538,7 +540,7 @@ impl Kitsu {
             (Source::View(VIEW_ASSET_TYPES | VIEW_ENTITY_LINKS), None) => {
                 Err(PlatformError::Invalid("select a production first".into()))
             }
-            (Source::Pane(Pane::Certificates), _) => {
+            (Source::Pane(Pane::Certificates | Pane::View), _) => {
                 Err(PlatformError::Unsupported(NO_CERTIFICATES.into()))
             }
             (Source::View(other), _) => Err(PlatformError::Unsupported(format!(
@@ -639,47 +641,56 @@ pub fn capabilities() -> Capabilities {
     let mut link = KindSpec::new(Kind::EntityLink);
     link.delete = true;
 
-    Capabilities {
-        panes: [
-            PaneSpec::List {
-                columns: vec!["Status", "Type", "Style"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec!["Role", "Expires", "Active"],
-                scope: None,
-            },
-            PaneSpec::Unsupported(NO_CERTIFICATES),
-        ],
-        views: vec![
-            ViewSpec {
-                name: VIEW_ASSET_TYPES,
-                title: "Asset types",
-                columns: vec!["Short name", "Archived"],
-                scope: Some(Pane::Projects),
-            },
-            ViewSpec {
-                name: VIEW_ENTITY_LINKS,
-                title: "Entity links",
-                columns: vec!["Occurrences", "Label"],
-                scope: Some(Pane::Projects),
-            },
-            ViewSpec {
-                name: VIEW_PERSONS,
-                title: "Persons",
-                columns: vec!["Email", "Role", "Bot", "Active"],
-                scope: None,
-            },
-        ],
-        kinds: vec![
-            production,
-            bot,
-            link,
-            KindSpec::new(Kind::AssetType),
-            KindSpec::new(Kind::Person),
-        ],
-        creates: [vec![Kind::Project], vec![Kind::Bot], Vec::new()],
-    }
+    Capabilities::new([
+        PaneSpec::list("Productions", vec!["Status", "Type", "Style"])
+            .creating(vec![Kind::Project]),
+        PaneSpec::list("Bots", vec!["Role", "Expires", "Active"]).creating(vec![Kind::Bot]),
+        PaneSpec::unsupported("Certificates", NO_CERTIFICATES),
+    ])
+    .with_views(vec![
+        ViewSpec {
+            name: VIEW_ASSET_TYPES,
+            title: "Asset types",
+            columns: vec!["Short name", "Archived"],
+            scope: Some(Pane::Projects),
+        },
+        ViewSpec {
+            name: VIEW_ENTITY_LINKS,
+            title: "Entity links",
+            columns: vec!["Occurrences", "Label"],
+            scope: Some(Pane::Projects),
+        },
+        ViewSpec {
+            name: VIEW_PERSONS,
+            title: "Persons",
+            columns: vec!["Email", "Role", "Bot", "Active"],
+            scope: None,
+        },
+    ])
+    .with_kinds(vec![
+        production,
+        bot,
+        link,
+        KindSpec::new(Kind::AssetType),
+        KindSpec::new(Kind::Person),
+    ])
+}
+
+/// A bot `token` when given, else a person's `email` and `password`; the
+/// config loader has already made sure exactly one group is complete.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    let adapter = if c.has("token") {
+        Kitsu::with_token(c.base_url(), c.timeout(), c.secret("token")?)?
+    } else {
+        let email = c.secret("email")?;
+        Kitsu::with_login(
+            c.base_url(),
+            c.timeout(),
+            email.expose().to_string(),
+            c.secret("password")?,
+        )?
+    };
+    Ok(Arc::new(adapter))
 }
 
 impl super::Platform for Kitsu {

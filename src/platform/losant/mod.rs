@@ -7,6 +7,7 @@ mod pem;
 mod resources;
 mod wire;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -17,6 +18,7 @@ pub use client::{Auth, PER_PAGE};
 use client::{Client, Tally};
 
 use super::http::{Retry, segment};
+use super::registry::Connection;
 use super::{
     Capabilities, Field, FollowUp, Fut, Input, KindSpec, Operation, Outcome, PaneSpec,
     PlatformError, Progress, Rotation, Source, Target, Values, value,
@@ -614,30 +616,35 @@ pub fn capabilities() -> Capabilities {
                   disconnected.",
     };
 
-    Capabilities {
-        panes: [
-            PaneSpec::Unsupported("Losant applications belong to the organization: no projects"),
-            PaneSpec::List {
-                columns: vec!["Description", "Id"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec!["Kind", "Status", "Expires"],
-                scope: Some(Pane::Applications),
-            },
-        ],
-        views: Vec::new(),
-        kinds: vec![app, cert, ca, key],
-        creates: [
-            Vec::new(),
-            vec![Kind::Application],
-            vec![
+    Capabilities::new([
+        PaneSpec::unsupported(
+            "Projects",
+            "Losant applications belong to the organization: no projects",
+        ),
+        PaneSpec::list("Applications", vec!["Description", "Id"]).creating(vec![Kind::Application]),
+        PaneSpec::list("Credentials", vec!["Kind", "Status", "Expires"])
+            .scoped_by(Pane::Applications)
+            .creating(vec![
                 Kind::Certificate,
                 Kind::CertificateAuthority,
                 Kind::AccessKey,
-            ],
-        ],
-    }
+            ]),
+    ])
+    .with_kinds(vec![app, cert, ca, key])
+}
+
+/// An API `token` when given, else a user's `email` and `password`.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    // The config allows exactly one of the two; a token wins if both slipped through.
+    let auth = if c.has("token") {
+        Auth::Token(c.secret("token")?)
+    } else {
+        Auth::Login {
+            email: c.secret("email")?.expose().to_string(),
+            password: c.secret("password")?,
+        }
+    };
+    Ok(Arc::new(Losant::new(c.base_url(), c.timeout(), auth)?))
 }
 
 impl super::Platform for Losant {
@@ -658,7 +665,7 @@ impl super::Platform for Losant {
                     Some(app) => self.list_credentials(app, progress).await,
                     None => Err(PlatformError::Invalid("select an application first".into())),
                 },
-                Source::Pane(Pane::Projects) => Err(PlatformError::Unsupported(
+                Source::Pane(Pane::Projects | Pane::View) => Err(PlatformError::Unsupported(
                     "Losant applications belong to the organization: no projects".into(),
                 )),
                 Source::View(name) => Err(PlatformError::Unsupported(format!(

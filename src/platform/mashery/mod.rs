@@ -7,6 +7,7 @@ mod resources;
 mod session;
 mod wire;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -18,6 +19,7 @@ pub use client::{Credentials, DEFAULT_QPS, PAGE_SIZE};
 pub use resources::ALL_MEMBERS;
 
 use super::http::{Retry, segment};
+use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
     Progress, Rotation, Source, Target, Values, value,
@@ -623,25 +625,36 @@ pub fn capabilities() -> Capabilities {
                   until they have the new one.",
     };
 
-    Capabilities {
-        panes: [
-            PaneSpec::List {
-                columns: vec!["Email", "Status"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec!["Owner", "Created", "Tags"],
-                scope: Some(Pane::Projects),
-            },
-            PaneSpec::List {
-                columns: vec!["Status", "Package", "Plan", "QPS", "Rate", "Updated"],
-                scope: Some(Pane::Applications),
-            },
-        ],
-        views: Vec::new(),
-        kinds: vec![app, key],
-        creates: [Vec::new(), vec![Kind::Application], vec![Kind::PackageKey]],
-    }
+    Capabilities::new([
+        PaneSpec::list("Members", vec!["Email", "Status"]),
+        PaneSpec::list("Applications", vec!["Owner", "Created", "Tags"])
+            .scoped_by(Pane::Projects)
+            .creating(vec![Kind::Application]),
+        PaneSpec::list(
+            "Package keys",
+            vec!["Status", "Package", "Plan", "QPS", "Rate", "Updated"],
+        )
+        .scoped_by(Pane::Applications)
+        .creating(vec![Kind::PackageKey]),
+    ])
+    .with_kinds(vec![app, key])
+}
+
+/// Builds the adapter from a tenant's five credentials.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    let creds = Credentials::new(
+        c.secret("api_key")?,
+        c.secret("api_secret")?,
+        c.secret("username")?.expose().to_string(),
+        c.secret("password")?,
+        c.secret("area_id")?.expose().to_string(),
+    );
+    Ok(Arc::new(Mashery::new(
+        c.base_url(),
+        c.timeout(),
+        creds,
+        DEFAULT_QPS,
+    )?))
 }
 
 impl super::Platform for Mashery {
@@ -666,6 +679,9 @@ impl super::Platform for Mashery {
                     Some(app) if !app.is_empty() => self.list_keys(app, progress).await,
                     _ => Err(PlatformError::Invalid("select an application first".into())),
                 },
+                Source::Pane(Pane::View) => {
+                    Err(PlatformError::Unsupported("Mashery has no : views".into()))
+                }
                 Source::View(name) => Err(PlatformError::Unsupported(format!(
                     "Mashery has no :{name} view"
                 ))),

@@ -3,7 +3,7 @@
 //! prefills from them.
 
 use super::wire::{Application, Member, Named, PackageKey};
-use crate::model::{Kind, Resource};
+use crate::model::{Kind, Lifecycle, Resource};
 
 /// The Members pane's first row: choosing it scopes Applications to the
 /// whole area. Its empty id is the adapter's "no member" parent.
@@ -39,6 +39,15 @@ fn named(v: &Option<Named>) -> String {
         .unwrap_or_default()
 }
 
+/// A key or member is in use only when `active`; `waiting` (for
+/// approval) and `disabled` are both kept but not in use.
+fn lifecycle(status: &Option<String>) -> Lifecycle {
+    match status.as_deref() {
+        Some("waiting" | "disabled") => Lifecycle::Inactive,
+        _ => Lifecycle::Active,
+    }
+}
+
 pub fn all_members() -> Resource {
     let mut res = Resource::new(Kind::Person, ALL_MEMBERS, "all members");
     res.cells = vec![String::new(), String::new()];
@@ -50,6 +59,7 @@ pub fn all_members() -> Resource {
 pub fn member(m: Member) -> Resource {
     let mut res = Resource::new(Kind::Person, m.username.clone(), m.username.clone());
     res.status = m.area_status.clone();
+    res.state = lifecycle(&m.area_status);
     res.cells = vec![text(&m.email), text(&m.area_status)];
     res.details = vec![
         ("id".into(), m.id),
@@ -95,6 +105,7 @@ fn limit(v: Option<i64>) -> String {
 pub fn package_key(k: &PackageKey) -> Resource {
     let mut res = Resource::new(Kind::PackageKey, k.id.clone(), k.apikey.clone());
     res.status = k.status.clone();
+    res.state = lifecycle(&k.status);
     res.cells = vec![
         text(&k.status),
         named(&k.package),
