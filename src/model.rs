@@ -42,6 +42,10 @@ pub enum Kind {
     CertificateAuthority,
     AccessKey,
     PackageKey,
+    /// A public key an application embeds (EVRYTHNG's appApiKey).
+    AppKey,
+    /// A secret key the platform keeps and shows again on request.
+    TrustedKey,
     AssetType,
     EntityLink,
     Person,
@@ -58,6 +62,8 @@ impl Kind {
             Kind::CertificateAuthority => "certificate authority",
             Kind::AccessKey => "access key",
             Kind::PackageKey => "package key",
+            Kind::AppKey => "application API key",
+            Kind::TrustedKey => "trusted application key",
             Kind::AssetType => "asset type",
             Kind::EntityLink => "entity link",
             Kind::Person => "person",
@@ -71,6 +77,8 @@ impl Kind {
             Kind::CertificateAuthority => "ca",
             Kind::AccessKey => "key",
             Kind::PackageKey => "pkg key",
+            Kind::AppKey => "app key",
+            Kind::TrustedKey => "trusted key",
             other => other.label(),
         }
     }

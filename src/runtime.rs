@@ -227,7 +227,9 @@ async fn run_ops(
             tokio::task::spawn_blocking(move || audit.record(&name, &logged, &audit_result)).await;
         match result {
             Ok(outcome) => {
-                if let Some(issued) = &outcome.secret {
+                if let Some(issued) = &outcome.secret
+                    && !outcome.rereadable
+                {
                     saved = Some(save(stores, config, op, &outcome, issued).await);
                 }
                 last = outcome;

@@ -585,6 +585,18 @@ async fn rotating_a_package_key_puts_a_new_secret_of_the_same_shape() {
     assert_eq!(new.len(), old.len());
     assert_eq!(after["apikey"], before["apikey"]);
     assert_ne!(after["updated"], before["updated"]);
+    let shown = perform(
+        &m,
+        Operation::Reveal {
+            target: target(key, Some(&app.id)),
+        },
+    )
+    .await;
+    assert!(
+        shown.rereadable,
+        "Mashery shows a key's secret on every read"
+    );
+    assert_eq!(shown.secret.map(|s| s.secret), Some(issued.secret.clone()));
     let reread = m.key(&key.id).await.expect("key");
     assert_ne!(reread.cells[5], key.cells[5], "the Updated column moves");
     assert_eq!(json!(reread.name), before["apikey"]);

@@ -782,3 +782,81 @@ fn a_superseded_list_request_leaves_nothing_spinning() {
     });
     assert_eq!(names(&state, Pane::Applications), vec!["fresh"]);
 }
+
+/// An EVRYTHNG tenant, not protected: a project, its application and keys.
+fn evrythng_state() -> State {
+    let caps = portico::platform::evrythng::capabilities();
+    let tenant = TenantInfo::new("evt", "EVRYTHNG", caps);
+    let mut state = State::new(vec![tenant], Keymap::defaults());
+    let mut fx = start(&mut state);
+    for _ in 0..3 {
+        fx = answer(&mut state, &fx, |key| match key.source {
+            Source::Pane(Pane::Projects) => vec![Resource::new(Kind::Project, "p1", "Pilot")],
+            Source::Pane(Pane::Applications) => {
+                vec![Resource::new(Kind::Application, "a1", "Scanner")]
+            }
+            _ => vec![Resource::new(Kind::TrustedKey, "secretKey", "Trusted key")],
+        });
+    }
+    state
+}
+
+#[test]
+fn deleting_an_evrythng_project_always_asks_for_its_name() {
+    let mut state = evrythng_state();
+    update(&mut state, ch('d'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm");
+    };
+    assert!(
+        confirm.typed.is_some(),
+        "typed on an unprotected tenant too"
+    );
+    assert!(
+        confirm
+            .lines
+            .iter()
+            .any(|l| l.contains("Application Users"))
+    );
+    assert!(performed(&update(&mut state, key(KeyCode::Enter))).is_empty());
+    typed(&mut state, "Pilot");
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(
+        &performed(&fx)[..],
+        [(_, ops)] if matches!(&ops[..], [Operation::Delete { target }] if target.id == "p1")
+    ));
+}
+
+#[test]
+fn enter_on_a_trusted_key_reads_it_and_shows_it_unsaved() {
+    let mut state = evrythng_state();
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Certificates);
+    let fx = update(&mut state, key(KeyCode::Enter));
+    let [(request, ops)] = &performed(&fx)[..] else {
+        panic!("one reveal: {fx:?}");
+    };
+    assert!(
+        matches!(&ops[..], [Operation::Reveal { target }] if target.parent.as_deref() == Some("a1"))
+    );
+    let outcome = Outcome {
+        summary: "read".into(),
+        secret: Some(issued("trusted-value")),
+        rereadable: true,
+        ..Outcome::default()
+    };
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request: *request,
+            result: Box::new(Ok(outcome)),
+            saved: None,
+        },
+    );
+    let Some(Modal::Secret(view)) = state.modal() else {
+        panic!("secret view");
+    };
+    assert!(view.rereadable && !view.revealed && view.saved.is_none());
+}

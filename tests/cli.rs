@@ -63,7 +63,15 @@ fn printed_sim_config_is_valid_and_names_every_demo_tenant() {
     let text = String::from_utf8_lossy(&out.stdout);
     let config = Config::parse(&text, "printed").expect("the printed config parses");
     let names: Vec<&str> = config.tenants().iter().map(|t| t.name()).collect();
-    for name in ["p44-na", "p44-eu", "p44-sandbox", "losant", "kitsu"] {
+    for name in [
+        "p44-na",
+        "p44-eu",
+        "p44-sandbox",
+        "losant",
+        "kitsu",
+        "evrythng-us",
+        "evrythng-eu",
+    ] {
         assert!(names.contains(&name), "{names:?}");
     }
     let eu = config.tenant("p44-eu").expect("eu");

@@ -124,10 +124,15 @@ pub(super) fn edit_form(state: &mut State, pane: Pane) {
     }));
 }
 
-fn confirm(state: &mut State, title: String, lines: Vec<String>, ops: Vec<Operation>, name: &str) {
-    let typed = state
-        .tenant()
-        .is_some_and(|t| t.protected())
+fn confirm(
+    state: &mut State,
+    title: String,
+    lines: Vec<String>,
+    ops: Vec<Operation>,
+    name: &str,
+    always_typed: bool,
+) {
+    let typed = (always_typed || state.tenant().is_some_and(|t| t.protected()))
         .then(|| (name.to_string(), LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
@@ -161,10 +166,9 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
     let active = state.selected(pane).is_some_and(Resource::is_active);
     let tenant = tenant_name(state);
     let title = format!("Delete {} \"{}\"?", target.kind.label(), target.name);
-    let mut lines = vec![
-        format!("id {} on {tenant}", target.id),
-        "This cannot be undone.".into(),
-    ];
+    let mut lines = vec![format!("id {} on {tenant}", target.id)];
+    lines.extend(spec.delete_warning.map(str::to_string));
+    lines.push("This cannot be undone.".into());
     let name = target.name.clone();
     let ops = match spec.delete_needs_inactive {
         Some(reason) if active => {
@@ -181,7 +185,7 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
         }
         _ => vec![Operation::Delete { target }],
     };
-    confirm(state, title, lines, ops, &name);
+    confirm(state, title, lines, ops, &name, spec.delete_typed);
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
@@ -214,7 +218,20 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
             previous: None,
         }],
         &name,
+        false,
     );
+}
+
+/// Reads the selection's secret from the platform, when its kind keeps
+/// one to show again. False when the kind has none.
+pub(super) fn reveal(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) -> bool {
+    match target_of(state, pane) {
+        Some((target, spec)) if spec.reveal => {
+            perform(state, state.active, vec![Operation::Reveal { target }], fx);
+            true
+        }
+        _ => false,
+    }
 }
 
 pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
@@ -295,6 +312,7 @@ pub(super) fn on_performed(
                     checks: outcome.checks,
                     follow_up: outcome.follow_up,
                     saved,
+                    rereadable: outcome.rereadable,
                 };
                 show_secret(state, view);
             }

@@ -139,6 +139,9 @@ pub struct SecretView {
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
     pub saved: Option<Result<PathBuf, String>>,
+    /// Read back from the platform, which shows it again on request: not
+    /// saved, and not "shown only now".
+    pub rereadable: bool,
 }
 
 fn is_date(text: &str) -> bool {

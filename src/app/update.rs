@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::actions::{
-    confirm_delete, confirm_rotate, edit_form, new_form, on_performed, toggle_active,
+    confirm_delete, confirm_rotate, edit_form, new_form, on_performed, reveal, toggle_active,
 };
 use super::command::picker;
 use super::input::LineInput;
@@ -139,7 +139,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Bottom => move_by(state, focus, isize::MAX / 2),
         Action::NextPane => set_focus(state, next_pane(state, focus, 1)),
         Action::PrevPane => set_focus(state, next_pane(state, focus, -1)),
-        Action::DrillDown => drill_down(state, focus),
+        Action::DrillDown => drill_down(state, focus, fx),
         Action::Back => back(state, focus),
         Action::Filter => {
             let current = state
@@ -189,8 +189,9 @@ fn move_by(state: &mut State, pane: Pane, delta: isize) {
     }
 }
 
-/// Enter moves to the pane this one scopes, else opens the full detail.
-fn drill_down(state: &mut State, focus: Pane) {
+/// Enter moves to the pane this one scopes, else reads the selection's
+/// secret when the platform keeps one, else opens the full detail.
+fn drill_down(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
     if state.selected(focus).is_none() {
         return;
     }
@@ -205,6 +206,7 @@ fn drill_down(state: &mut State, focus: Pane) {
         });
     match child {
         Some(child) => set_focus(state, child),
+        None if reveal(state, focus, fx) => {}
         None => state.modal = Some(Modal::Detail(0)),
     }
 }

@@ -1,6 +1,7 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
+pub mod evrythng;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
@@ -138,6 +139,10 @@ pub enum Operation {
         /// copy; the adapter then proves it is rejected.
         previous: Option<Secret>,
     },
+    /// Reads a secret the platform keeps and shows again on request.
+    Reveal {
+        target: Target,
+    },
 }
 
 impl Operation {
@@ -149,6 +154,7 @@ impl Operation {
             Operation::SetActive { active: false, .. } => "deactivate",
             Operation::Delete { .. } => "delete",
             Operation::Rotate { .. } => "rotate",
+            Operation::Reveal { .. } => "reveal",
         }
     }
 
@@ -158,7 +164,8 @@ impl Operation {
             Operation::Update { target, .. }
             | Operation::SetActive { target, .. }
             | Operation::Delete { target }
-            | Operation::Rotate { target, .. } => Some(target),
+            | Operation::Rotate { target, .. }
+            | Operation::Reveal { target } => Some(target),
         }
     }
 }
@@ -187,6 +194,9 @@ pub struct Outcome {
     pub secret: Option<IssuedSecret>,
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
+    /// The platform shows `secret` again whenever asked, so Portico keeps
+    /// no copy of it on disk.
+    pub rereadable: bool,
 }
 
 impl Outcome {
@@ -347,6 +357,14 @@ pub struct KindSpec {
     pub rotate: Rotation,
     /// Labels for activating and deactivating, e.g. ("Reopen", "Close").
     pub toggle: Option<(&'static str, &'static str)>,
+    /// Deleting asks for the name to be typed on every tenant, not only
+    /// on protected ones.
+    pub delete_typed: bool,
+    /// Said before a delete, e.g. what else goes with the resource.
+    pub delete_warning: Option<&'static str>,
+    /// Opening the resource reads its secret from the platform
+    /// ([`Operation::Reveal`]) instead of showing the cached detail.
+    pub reveal: bool,
 }
 
 impl KindSpec {
@@ -359,6 +377,9 @@ impl KindSpec {
             delete_needs_inactive: None,
             rotate: Rotation::Unsupported("this platform has no rotation for it"),
             toggle: None,
+            delete_typed: false,
+            delete_warning: None,
+            reveal: false,
         }
     }
 }

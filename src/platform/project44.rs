@@ -144,6 +144,7 @@ impl Project44 {
             checks: vec![check],
             follow_up: None,
             created: None,
+            rereadable: false,
         })
     }
 
@@ -204,7 +205,7 @@ impl Project44 {
                     .push(self.previous_rejected(&id, previous.as_ref()).await);
                 Ok(outcome)
             }
-            Operation::SetActive { .. } => Err(unsupported(op)),
+            Operation::SetActive { .. } | Operation::Reveal { .. } => Err(unsupported(op)),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! (`platform::registry`): each vendor folder offers a `router()` and the
 //! `demo_config()` of its demo tenants.
 
+pub mod evrythng;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;

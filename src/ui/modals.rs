@@ -301,11 +301,19 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         ),
     ]));
     lines.push(Line::from(""));
-    lines.push(Line::styled(
+    let note = if s.rereadable {
+        format!(
+            "The platform shows this {} again on request; Portico keeps no copy.",
+            inert(&s.issued.label)
+        )
+    } else {
         format!(
             "This {} is shown only now. Copy it somewhere safe.",
             inert(&s.issued.label)
-        ),
+        )
+    };
+    lines.push(Line::styled(
+        note,
         Style::new().add_modifier(Modifier::BOLD),
     ));
     match &s.saved {
@@ -364,7 +372,15 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(frame_block(" New secret ".into(), Color::Yellow)),
+            .block(frame_block(
+                if s.rereadable {
+                    " Secret "
+                } else {
+                    " New secret "
+                }
+                .into(),
+                Color::Yellow,
+            )),
         area,
     );
 }

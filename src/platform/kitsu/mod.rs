@@ -299,6 +299,7 @@ impl Kitsu {
             }),
             checks: vec![check],
             follow_up: None,
+            rereadable: false,
         })
     }
 

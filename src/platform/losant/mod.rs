@@ -162,6 +162,10 @@ impl Losant {
                     target.name
                 )))
             }
+            Operation::Reveal { target } => Err(PlatformError::Unsupported(format!(
+                "Losant shows a {} secret only when it is issued",
+                target.kind.label()
+            ))),
             Operation::Rotate { target, .. } => match target.kind {
                 Kind::AccessKey => self.rotate_key(target).await,
                 other => Err(PlatformError::Unsupported(format!(
@@ -415,6 +419,7 @@ fn issued(
         }),
         checks: Vec::new(),
         follow_up,
+        rereadable: false,
     })
 }
 

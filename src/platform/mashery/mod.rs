@@ -267,6 +267,13 @@ impl Mashery {
                 "a Mashery {} has no secret to rotate",
                 target.kind.label()
             ))),
+            Operation::Reveal { target } if target.kind == Kind::PackageKey => {
+                self.reveal(target).await
+            }
+            Operation::Reveal { target } => Err(PlatformError::Unsupported(format!(
+                "a Mashery {} has no secret to show",
+                target.kind.label()
+            ))),
         }
     }
 
@@ -354,6 +361,25 @@ impl Mashery {
         })
     }
 
+    /// Mashery returns a package key's secret on every read, so it can be
+    /// shown again on request without Portico keeping a copy.
+    async fn reveal(&self, target: &Target) -> Result<Outcome, PlatformError> {
+        let key = self.read_key(&target.id, "id,apikey,secret").await?;
+        let secret = key.secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+            PlatformError::Decode("the package key came without its secret".into())
+        })?;
+        Ok(Outcome {
+            summary: format!("secret of package key {}", key.apikey),
+            secret: Some(IssuedSecret {
+                label: "package key secret".into(),
+                public_id: Some(key.apikey),
+                secret: Secret::new(secret),
+            }),
+            rereadable: true,
+            ..Outcome::default()
+        })
+    }
+
     /// PUTs a new secret shaped like the old one, then reads the key back
     /// to prove the new secret is the key's and the old one is not.
     async fn rotate(&self, target: &Target) -> Result<Outcome, PlatformError> {
@@ -392,6 +418,9 @@ impl Mashery {
             }),
             checks,
             follow_up: None,
+            // Readable again, but a rotation's secret still goes through the
+            // vault first: the user must have it before the old one is gone.
+            rereadable: false,
         })
     }
 }
@@ -619,6 +648,7 @@ pub fn capabilities() -> Capabilities {
     ]);
     key.delete = true;
     key.toggle = Some(("Activate", "Disable"));
+    key.reveal = true;
     key.rotate = Rotation::Immediate {
         warning: "Portico PUTs a new secret of the same length and alphabet on this package \
                   key. The old secret stops working at once; callers signing with it fail \
