@@ -3,7 +3,7 @@
 # Usage: scripts/fidelity.sh [path/to/portico]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-$root/target/debug/portico}
+bin=$(realpath -m "${1:-$root/target/debug/portico}")
 venv=$root/target/fidelity-venv
 
 [ -x "$bin" ] || { echo "fidelity: no portico binary at $bin (run cargo build first)" >&2; exit 1; }

@@ -5,6 +5,7 @@ pub mod evrythng;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
+pub mod mashery;
 pub mod project44;
 pub mod registry;
 

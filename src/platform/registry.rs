@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Capabilities, Platform, PlatformError, evrythng, kitsu, losant, project44};
+use super::{Capabilities, Platform, PlatformError, evrythng, kitsu, losant, mashery, project44};
 use crate::config::Tenant;
 use crate::model::Secret;
 use crate::sim;
@@ -53,10 +53,10 @@ static VENDORS: &[Vendor] = &[
         regions: &[],
         default_base_url: Some("https://api.mashery.com"),
         auth_groups: &[&["api_key", "api_secret", "username", "password", "area_id"]],
-        capabilities: pending::capabilities,
-        connect: pending::connect,
-        sim_router: pending::router,
-        demo_config: pending::demo_config,
+        capabilities: mashery::capabilities,
+        connect: mashery::connect,
+        sim_router: sim::mashery::router,
+        demo_config: sim::mashery::demo_config,
     },
     Vendor {
         name: "kitsu",
@@ -266,33 +266,4 @@ pub fn demo_config(base: &str) -> String {
         }
     }
     out
-}
-
-/// Stand-ins for the vendors this build does not speak yet: their panes
-/// say so, and connecting fails with the same words.
-mod pending {
-    use super::*;
-    use crate::platform::PaneSpec;
-
-    const REASON: &str = "this build of Portico does not speak this platform yet";
-
-    pub fn capabilities() -> Capabilities {
-        Capabilities::new([
-            PaneSpec::unsupported("Projects", REASON),
-            PaneSpec::unsupported("Applications", REASON),
-            PaneSpec::unsupported("Certificates", REASON),
-        ])
-    }
-
-    pub fn connect(_: &Connection<'_>) -> Result<Arc<dyn Platform>, PlatformError> {
-        Err(PlatformError::Unsupported(REASON.into()))
-    }
-
-    pub fn router() -> axum::Router {
-        axum::Router::new()
-    }
-
-    pub fn demo_config(_: &str) -> String {
-        String::new()
-    }
 }

@@ -10,6 +10,7 @@
 pub mod evrythng;
 pub mod kitsu;
 pub mod losant;
+pub mod mashery;
 pub mod project44;
 
 use std::net::SocketAddr;
