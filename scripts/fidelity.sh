@@ -3,7 +3,7 @@
 # Usage: scripts/fidelity.sh [path/to/portico]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-$root/target/debug/portico}
+bin=$(realpath -m "${1:-$root/target/debug/portico}")
 venv=$root/target/fidelity-venv
 
 [ -x "$bin" ] || { echo "fidelity: no portico binary at $bin (run cargo build first)" >&2; exit 1; }
@@ -25,3 +25,15 @@ done
 
 cd "$root/tests/fidelity"
 PORTICO_SIM="http://127.0.0.1:$port" "$venv/bin/python" -m unittest discover -s . -p 'test_*.py' -v
+
+# EVRYTHNG's official JavaScript SDK, pinned in its package.json, installed
+# under target/ (no lock file: it would name the registry).
+npm_dir=$root/target/fidelity-npm
+mkdir -p "$npm_dir"
+cp "$root/tests/fidelity/evrythng/package.json" "$npm_dir/package.json"
+npm install --prefix "$npm_dir" --no-package-lock --no-audit --no-fund --silent --loglevel=error >/dev/null
+# The demo operator key of the US region, as the printed config gives it.
+evrythng_key=$("$bin" sim --addr "127.0.0.1:$port" --print-config |
+  awk '/^name = "evrythng-us"/ { t = 1 } t && /^api_key = / { gsub(/"/, "", $3); print $3; exit }')
+PORTICO_SIM="http://127.0.0.1:$port" EVRYTHNG_API_KEY="$evrythng_key" NODE_PATH="$npm_dir/node_modules" \
+  node --test "$root/tests/fidelity/evrythng/test_evrythng.js"

@@ -1,6 +1,8 @@
-//! Key bindings as data: action -> keys per layer. The defaults live in
-//! `assets/keymap.toml`; a user file overrides single actions. The help
-//! overlay is generated from the same table, so it cannot drift.
+//! Key bindings as data: one layer per mode, each entry `{ keys, action,
+//! description }`. The defaults live in `assets/keymap.toml`; a user file
+//! overrides single actions. A key event becomes a [`Press`] once, before
+//! any handler sees it, and the hint bar, the dialog footers and the help
+//! overlay are all generated from the same table, so they cannot drift.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,90 +11,262 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const DEFAULTS: &str = include_str!("../assets/keymap.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Layer {
-    Normal,
-    Secret,
+/// The option that turns the contextual key-hint bar off.
+const HINT_BAR: &str = "hint-bar";
+
+macro_rules! layers {
+    ($($variant:ident => $name:literal, $title:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Layer { $($variant),* }
+
+        impl Layer {
+            pub const ALL: &'static [Layer] = &[$(Layer::$variant),*];
+
+            /// The table name in `keymap.toml`.
+            pub fn name(self) -> &'static str {
+                match self { $(Layer::$variant => $name),* }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self { $(Layer::$variant => $title),* }
+            }
+        }
+    };
+}
+
+layers! {
+    Global => "global", "Everywhere";
+    Normal => "normal", "Browsing";
+    Filter => "filter", "Filter prompt (/)";
+    Command => "command", "Command prompt (:)";
+    Form => "form", "Forms";
+    Choice => "form-choice", "Forms, on a field with fixed choices";
+    Choose => "choose", "Choosing what to create";
+    Confirm => "confirm", "Confirmations";
+    Typed => "typed-confirm", "Confirmations on a protected tenant";
+    Picker => "picker", "Tenant picker";
+    Secret => "secret", "Issued secret";
+    Help => "help", "Help";
+    Detail => "detail", "Full detail view";
+    Text => "text", "Full text view (the last error)";
+    Edit => "edit", "Editing text (filter, command line, forms, pickers)";
 }
 
 impl Layer {
-    fn name(self) -> &'static str {
-        match self {
-            Layer::Normal => "normal",
-            Layer::Secret => "secret",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Layer::Normal => "Browsing",
-            Layer::Secret => "Issued secret",
-        }
+    /// Layers with a text field: a printable key typed there is text.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Layer::Filter | Layer::Command | Layer::Form | Layer::Typed | Layer::Picker
+        )
     }
 }
 
 macro_rules! actions {
-    ($($variant:ident => $layer:ident, $name:literal, $help:literal;)*) => {
+    ($($variant:ident => $name:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant),* }
 
         impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
-
             pub fn name(self) -> &'static str {
                 match self { $(Action::$variant => $name),* }
-            }
-
-            pub fn help(self) -> &'static str {
-                match self { $(Action::$variant => $help),* }
-            }
-
-            pub fn layer(self) -> Layer {
-                match self { $(Action::$variant => Layer::$layer),* }
             }
         }
     };
 }
 
 actions! {
-    Quit => Normal, "quit", "Quit Portico";
-    Help => Normal, "help", "Show this help";
-    Up => Normal, "up", "Move up";
-    Down => Normal, "down", "Move down";
-    PageUp => Normal, "page-up", "Page up";
-    PageDown => Normal, "page-down", "Page down";
-    Top => Normal, "top", "First row";
-    Bottom => Normal, "bottom", "Last row";
-    NextPane => Normal, "next-pane", "Next pane";
-    PrevPane => Normal, "prev-pane", "Previous pane";
-    DrillDown => Normal, "drill-down", "Open the selection (next pane, or full detail)";
-    Back => Normal, "back", "Back: close view, clear filter, previous pane";
-    Filter => Normal, "filter", "Filter the pane (fuzzy; status:x and kind:x narrow)";
-    Command => Normal, "command", "Command mode (:asset-types, :persons, :sort ...)";
-    Refresh => Normal, "refresh", "Refresh the pane";
-    New => Normal, "new", "Create in this pane";
-    Edit => Normal, "edit", "Edit or rename the selection";
-    Delete => Normal, "delete", "Delete the selection (asks first)";
-    Rotate => Normal, "rotate", "Rotate the selection's secret (asks first)";
-    ToggleActive => Normal, "toggle-active", "Enable/disable, close/reopen the selection";
-    Sort => Normal, "sort", "Cycle sort: as listed, name, expiry, each also reversed";
-    CopyId => Normal, "copy-id", "Copy the selection's id";
-    ShowError => Normal, "show-error", "Show the last error in full (credentials masked)";
-    Tenants => Normal, "tenants", "Pick a tenant (fuzzy)";
-    Tenant1 => Normal, "tenant-1", "Switch to tenant 1";
-    Tenant2 => Normal, "tenant-2", "Switch to tenant 2";
-    Tenant3 => Normal, "tenant-3", "Switch to tenant 3";
-    Tenant4 => Normal, "tenant-4", "Switch to tenant 4";
-    Tenant5 => Normal, "tenant-5", "Switch to tenant 5";
-    Tenant6 => Normal, "tenant-6", "Switch to tenant 6";
-    Tenant7 => Normal, "tenant-7", "Switch to tenant 7";
-    Tenant8 => Normal, "tenant-8", "Switch to tenant 8";
-    Tenant9 => Normal, "tenant-9", "Switch to tenant 9";
-    Reveal => Secret, "reveal", "Reveal or mask the secret";
-    CopySecret => Secret, "copy-secret", "Copy the secret to the clipboard";
-    Stored => Secret, "stored", "Confirm the secret is stored (continues a rotation)";
-    Close => Secret, "close", "Close";
+    Quit => "quit";
+    Help => "help";
+    Up => "up";
+    Down => "down";
+    PageUp => "page-up";
+    PageDown => "page-down";
+    Top => "top";
+    Bottom => "bottom";
+    NextPane => "next-pane";
+    PrevPane => "prev-pane";
+    DrillDown => "drill-down";
+    Back => "back";
+    Filter => "filter";
+    Command => "command";
+    Refresh => "refresh";
+    New => "new";
+    Edit => "edit";
+    Delete => "delete";
+    Rotate => "rotate";
+    ToggleActive => "toggle-active";
+    Sort => "sort";
+    CopyId => "copy-id";
+    ShowError => "show-error";
+    Tenants => "tenants";
+    Tenant1 => "tenant-1";
+    Tenant2 => "tenant-2";
+    Tenant3 => "tenant-3";
+    Tenant4 => "tenant-4";
+    Tenant5 => "tenant-5";
+    Tenant6 => "tenant-6";
+    Tenant7 => "tenant-7";
+    Tenant8 => "tenant-8";
+    Tenant9 => "tenant-9";
+    Keep => "keep";
+    Clear => "clear";
+    Run => "run";
+    Complete => "complete";
+    Cancel => "cancel";
+    Submit => "submit";
+    NextField => "next-field";
+    PrevField => "prev-field";
+    ChoiceNext => "next-choice";
+    ChoicePrev => "prev-choice";
+    Pick => "pick";
+    Confirm => "confirm";
+    Reveal => "reveal";
+    CopySecret => "copy-secret";
+    Stored => "stored";
+    Close => "close";
+    CharLeft => "left";
+    CharRight => "right";
+    WordLeft => "word-left";
+    WordRight => "word-right";
+    LineStart => "line-start";
+    LineEnd => "line-end";
+    DeleteBack => "delete-back";
+    DeleteForward => "delete-forward";
+    DeleteWord => "delete-word";
+    ClearToStart => "clear-to-start";
 }
+
+/// Every binding there is: which layer offers which action, and what it
+/// does. Help rows follow this order.
+const ENTRIES: &[(Layer, Action, &str)] = {
+    use Action::*;
+    use Layer::{
+        Choice, Choose, Command as Cmd, Confirm as Conf, Detail, Edit as Ed, Filter as Flt, Form,
+        Global, Help as Hlp, Normal, Picker, Secret, Text, Typed,
+    };
+    &[
+        (Global, Quit, "Quit Portico, from any screen"),
+        (Normal, Quit, "Quit Portico"),
+        (Normal, Help, "Show this help"),
+        (Normal, Up, "Move up"),
+        (Normal, Down, "Move down"),
+        (Normal, PageUp, "Page up"),
+        (Normal, PageDown, "Page down"),
+        (Normal, Top, "First row"),
+        (Normal, Bottom, "Last row"),
+        (Normal, NextPane, "Next pane"),
+        (Normal, PrevPane, "Previous pane"),
+        (
+            Normal,
+            DrillDown,
+            "Open the selection (next pane, or full detail)",
+        ),
+        (
+            Normal,
+            Back,
+            "Back: close view, clear filter, previous pane",
+        ),
+        (
+            Normal,
+            Filter,
+            "Filter the pane (fuzzy; status:x and kind:x narrow)",
+        ),
+        (Normal, Command, "Command mode (:sort, :tenant, views ...)"),
+        (Normal, Refresh, "Refresh the pane"),
+        (Normal, New, "Create in this pane"),
+        (Normal, Edit, "Edit or rename the selection"),
+        (Normal, Delete, "Delete the selection (asks first)"),
+        (Normal, Rotate, "Rotate the selection's secret (asks first)"),
+        (
+            Normal,
+            ToggleActive,
+            "Enable/disable, close/reopen the selection",
+        ),
+        (
+            Normal,
+            Sort,
+            "Cycle sort: as listed, name, expiry, each also reversed",
+        ),
+        (Normal, CopyId, "Copy the selection's id"),
+        (
+            Normal,
+            ShowError,
+            "Show the last error in full (credentials masked)",
+        ),
+        (Normal, Tenants, "Pick a tenant (fuzzy)"),
+        (Normal, Tenant1, "Switch to tenant 1"),
+        (Normal, Tenant2, "Switch to tenant 2"),
+        (Normal, Tenant3, "Switch to tenant 3"),
+        (Normal, Tenant4, "Switch to tenant 4"),
+        (Normal, Tenant5, "Switch to tenant 5"),
+        (Normal, Tenant6, "Switch to tenant 6"),
+        (Normal, Tenant7, "Switch to tenant 7"),
+        (Normal, Tenant8, "Switch to tenant 8"),
+        (Normal, Tenant9, "Switch to tenant 9"),
+        (Flt, Keep, "Keep the filter and return to the pane"),
+        (Flt, Clear, "Clear the filter"),
+        (Cmd, Run, "Run the command"),
+        (Cmd, Complete, "Complete the command"),
+        (Cmd, Cancel, "Cancel"),
+        (Form, Submit, "Submit"),
+        (Form, Cancel, "Cancel"),
+        (Form, Complete, "Complete a path, else the next field"),
+        (Form, NextField, "Next field"),
+        (Form, PrevField, "Previous field"),
+        (Choice, ChoiceNext, "Next choice"),
+        (Choice, ChoicePrev, "Previous choice"),
+        (Choose, Pick, "Create this kind"),
+        (Choose, Up, "Move up"),
+        (Choose, Down, "Move down"),
+        (Choose, Cancel, "Cancel"),
+        (Conf, Confirm, "Go ahead"),
+        (Conf, Cancel, "Cancel"),
+        (Typed, Confirm, "Go ahead, once the name is typed"),
+        (Typed, Cancel, "Cancel"),
+        (Picker, Pick, "Switch to this tenant"),
+        (Picker, Up, "Move up"),
+        (Picker, Down, "Move down"),
+        (Picker, Cancel, "Cancel"),
+        (Secret, Reveal, "Reveal or mask the secret"),
+        (Secret, CopySecret, "Copy the secret to the clipboard"),
+        (
+            Secret,
+            Stored,
+            "Confirm the secret is stored (continues a rotation)",
+        ),
+        (Secret, Close, "Close"),
+        (Hlp, Down, "Scroll down"),
+        (Hlp, Up, "Scroll up"),
+        (Hlp, PageDown, "Page down"),
+        (Hlp, PageUp, "Page up"),
+        (Hlp, Top, "Back to the top"),
+        (Hlp, Close, "Close the help"),
+        (Detail, Down, "Scroll down"),
+        (Detail, Up, "Scroll up"),
+        (Detail, PageDown, "Page down"),
+        (Detail, PageUp, "Page up"),
+        (Detail, Top, "Back to the top"),
+        (Detail, CopyId, "Copy the id"),
+        (Detail, Close, "Close the view"),
+        (Text, Down, "Scroll down"),
+        (Text, Up, "Scroll up"),
+        (Text, PageDown, "Page down"),
+        (Text, PageUp, "Page up"),
+        (Text, Top, "Back to the top"),
+        (Text, Close, "Close the view"),
+        (Ed, CharLeft, "Cursor left"),
+        (Ed, CharRight, "Cursor right"),
+        (Ed, WordLeft, "Word left"),
+        (Ed, WordRight, "Word right"),
+        (Ed, LineStart, "Start of line"),
+        (Ed, LineEnd, "End of line"),
+        (Ed, DeleteBack, "Delete the character before the cursor"),
+        (Ed, DeleteForward, "Delete the character under the cursor"),
+        (Ed, DeleteWord, "Delete the word before the cursor"),
+        (Ed, ClearToStart, "Delete to the start of the line"),
+    ]
+};
 
 impl Action {
     /// The tenant index (0-based) a `tenant-N` action jumps to.
@@ -106,20 +280,84 @@ impl Action {
     }
 }
 
+/// The actions a layer offers and what they do, in help order.
+pub fn entries(layer: Layer) -> impl Iterator<Item = (Action, &'static str)> {
+    ENTRIES
+        .iter()
+        .filter(move |(l, _, _)| *l == layer)
+        .map(|(_, action, desc)| (*action, *desc))
+}
+
+/// Which layers can see the same key press together, so a key may mean
+/// only one thing in each group.
+fn groups() -> Vec<Vec<Layer>> {
+    Layer::ALL
+        .iter()
+        .filter(|l| !matches!(l, Layer::Global | Layer::Choice))
+        .map(|layer| match layer {
+            Layer::Form => vec![Layer::Global, Layer::Form, Layer::Choice],
+            other => vec![Layer::Global, *other],
+        })
+        .collect()
+}
+
+/// What a key press means in the layers on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    Act(Action),
+    /// A printable character typed into a text field.
+    Text(char),
+    Unbound,
+}
+
 /// A key as written in the keymap file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
-    code: KeyCode,
+    code: KeyCodeOrd,
     ctrl: bool,
     alt: bool,
 }
+
+/// `KeyCode` has no ordering; keys sort by their written form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct KeyCodeOrd(KeyCode);
+
+impl PartialOrd for KeyCodeOrd {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for KeyCodeOrd {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        format!("{:?}", self.0).cmp(&format!("{:?}", other.0))
+    }
+}
+
+const NAMED: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pageup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("delete", KeyCode::Delete),
+    ("backspace", KeyCode::Backspace),
+    ("space", KeyCode::Char(' ')),
+];
 
 impl Key {
     pub fn from_event(event: &KeyEvent) -> Key {
         // Shift is already in an upper-case character; Kitty-style
         // terminals report it as a modifier too, which must not matter.
         Key {
-            code: event.code,
+            code: KeyCodeOrd(event.code),
             ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
             alt: event.modifiers.contains(KeyModifiers::ALT),
         }
@@ -139,35 +377,57 @@ impl Key {
                 break;
             }
         }
-        let code = match rest {
-            "enter" => KeyCode::Enter,
-            "esc" => KeyCode::Esc,
-            "tab" => KeyCode::Tab,
-            "backtab" | "shift-tab" => KeyCode::BackTab,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "pageup" => KeyCode::PageUp,
-            "pagedown" => KeyCode::PageDown,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "delete" => KeyCode::Delete,
-            "backspace" => KeyCode::Backspace,
-            "space" => KeyCode::Char(' '),
-            f if f.len() > 1 && f.starts_with('f') => match f[1..].parse::<u8>() {
+        let unknown = || format!("unknown key \"{text}\"");
+        let code = if rest == "shift-tab" {
+            KeyCode::BackTab
+        } else if let Some((_, code)) = NAMED.iter().find(|(name, _)| *name == rest) {
+            *code
+        } else if let Some(n) = rest.strip_prefix('f').filter(|n| !n.is_empty()) {
+            match n.parse::<u8>() {
                 Ok(n @ 1..=12) => KeyCode::F(n),
-                _ => return Err(format!("unknown key \"{text}\"")),
-            },
-            single => {
-                let mut chars = single.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) => KeyCode::Char(c),
-                    _ => return Err(format!("unknown key \"{text}\"")),
-                }
+                _ => return Err(unknown()),
+            }
+        } else {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return Err(unknown()),
             }
         };
-        Ok(Key { code, ctrl, alt })
+        Ok(Key {
+            code: KeyCodeOrd(code),
+            ctrl,
+            alt,
+        })
+    }
+
+    /// The form `parse` reads back, for `portico keymap`.
+    pub fn spec(&self) -> String {
+        let mut out = String::new();
+        if self.ctrl {
+            out.push_str("ctrl-");
+        }
+        if self.alt {
+            out.push_str("alt-");
+        }
+        match NAMED.iter().find(|(_, code)| *code == self.code.0) {
+            Some((name, _)) => out.push_str(name),
+            None => match self.code.0 {
+                KeyCode::Char(c) => out.push(c),
+                KeyCode::F(n) => out.push_str(&format!("f{n}")),
+                other => out.push_str(&format!("{other:?}").to_lowercase()),
+            },
+        }
+        out
+    }
+
+    /// A printable character without Ctrl or Alt: text in a text field.
+    fn printable(event: &KeyEvent) -> Option<char> {
+        let key = Key::from_event(event);
+        match key.code.0 {
+            KeyCode::Char(c) if !key.ctrl && !key.alt && !c.is_control() => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -179,7 +439,7 @@ impl fmt::Display for Key {
         if self.alt {
             f.write_str("Alt-")?;
         }
-        match self.code {
+        match self.code.0 {
             KeyCode::Char(' ') => f.write_str("Space"),
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::Enter => f.write_str("Enter"),
@@ -204,7 +464,8 @@ impl fmt::Display for Key {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    bindings: BTreeMap<Action, Vec<Key>>,
+    bindings: BTreeMap<(Layer, Action), Vec<Key>>,
+    hint_bar: bool,
 }
 
 impl Keymap {
@@ -213,6 +474,7 @@ impl Keymap {
     pub fn defaults() -> Keymap {
         let mut map = Keymap {
             bindings: BTreeMap::new(),
+            hint_bar: true,
         };
         if let Err(err) = map.merge(DEFAULTS) {
             tracing::error!("built-in keymap rejected: {err}");
@@ -220,75 +482,197 @@ impl Keymap {
         map
     }
 
-    /// Defaults overridden by a user file, action by action.
+    /// Defaults overridden by a user file, action by action. A key that
+    /// ends up meaning two things in one layer is refused.
     pub fn with_overrides(text: &str) -> Result<Keymap, String> {
         let mut map = Keymap::defaults();
         map.merge(text)?;
+        map.check()?;
         Ok(map)
     }
 
     fn merge(&mut self, text: &str) -> Result<(), String> {
-        let table: BTreeMap<String, BTreeMap<String, Vec<String>>> =
-            toml::from_str(text).map_err(|e| e.to_string())?;
-        for (layer, actions) in table {
-            for (name, keys) in actions {
-                let action = Action::ALL
+        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        for (name, value) in table {
+            if name == HINT_BAR {
+                self.hint_bar = value
+                    .as_bool()
+                    .ok_or_else(|| format!("{HINT_BAR} must be true or false"))?;
+                continue;
+            }
+            let layer = Layer::ALL
+                .iter()
+                .copied()
+                .find(|l| l.name() == name)
+                .ok_or_else(|| format!("no layer [{name}]"))?;
+            let actions = value
+                .as_table()
+                .ok_or_else(|| format!("[{name}] must be a table of action = [keys]"))?;
+            for (action_name, keys) in actions {
+                let action = ENTRIES
                     .iter()
-                    .copied()
-                    .find(|a| a.name() == name && a.layer().name() == layer)
-                    .ok_or_else(|| format!("[{layer}] has no action \"{name}\""))?;
+                    .find(|(l, a, _)| *l == layer && a.name() == action_name)
+                    .map(|(_, a, _)| *a)
+                    .ok_or_else(|| format!("[{name}] has no action \"{action_name}\""))?;
                 let keys = keys
+                    .as_array()
+                    .ok_or_else(|| format!("[{name}] {action_name}: expected a list of keys"))?
                     .iter()
-                    .map(|k| Key::parse(k))
+                    .map(|k| {
+                        k.as_str()
+                            .ok_or_else(|| "keys are strings".to_string())
+                            .and_then(Key::parse)
+                    })
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("[{layer}] {name}: {e}"))?;
-                self.bindings.insert(action, keys);
+                    .map_err(|e| format!("[{name}] {action_name}: {e}"))?;
+                self.bindings.insert((layer, action), keys);
             }
         }
         Ok(())
     }
 
-    pub fn action(&self, layer: Layer, event: &KeyEvent) -> Option<Action> {
-        let key = Key::from_event(event);
-        self.bindings
-            .iter()
-            .find(|(action, keys)| action.layer() == layer && keys.contains(&key))
-            .map(|(action, _)| *action)
+    /// Refuses a key bound to two actions among layers that see it together.
+    fn check(&self) -> Result<(), String> {
+        for group in groups() {
+            let mut seen: BTreeMap<Key, (Layer, Action)> = BTreeMap::new();
+            for ((layer, action), keys) in &self.bindings {
+                if !group.contains(layer) {
+                    continue;
+                }
+                for key in keys {
+                    match seen.get(key) {
+                        Some((_, other)) if other != action => {
+                            let shown = group[1];
+                            return Err(format!(
+                                "[{}] key \"{}\" is bound to both {} and {}; bind one of them to another key",
+                                shown.name(),
+                                key.spec(),
+                                other.name(),
+                                action.name()
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert(*key, (*layer, *action));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
-    pub fn keys(&self, action: Action) -> &[Key] {
-        self.bindings.get(&action).map(Vec::as_slice).unwrap_or(&[])
+    /// Whether the contextual key-hint bar is drawn.
+    pub fn hint_bar(&self) -> bool {
+        self.hint_bar
+    }
+
+    /// What `event` means when `stack` is on screen, first layer first.
+    /// Global bindings come before the stack; in a text field a printable
+    /// character is text whatever any layer binds it to.
+    pub fn press(&self, stack: &[Layer], event: &KeyEvent) -> Press {
+        if stack.iter().any(|l| l.takes_text())
+            && let Some(c) = Key::printable(event)
+        {
+            return Press::Text(c);
+        }
+        let key = Key::from_event(event);
+        std::iter::once(Layer::Global)
+            .chain(stack.iter().copied())
+            .find_map(|layer| self.lookup(layer, key))
+            .map_or(Press::Unbound, Press::Act)
+    }
+
+    fn lookup(&self, layer: Layer, key: Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|((l, _), keys)| *l == layer && keys.contains(&key))
+            .map(|((_, action), _)| *action)
+    }
+
+    /// The action a key means in one layer alone (no globals, no text).
+    pub fn action(&self, layer: Layer, event: &KeyEvent) -> Option<Action> {
+        self.lookup(layer, Key::from_event(event))
+    }
+
+    pub fn keys(&self, layer: Layer, action: Action) -> &[Key] {
+        self.bindings
+            .get(&(layer, action))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The first key bound to `action`, for hints.
-    pub fn hint(&self, action: Action) -> String {
-        self.keys(action)
-            .first()
+    pub fn hint(&self, layer: Layer, action: Action) -> String {
+        self.hints(layer, action, 1)
+    }
+
+    /// Up to `n` keys bound to `action`, joined with `/`.
+    pub fn hints(&self, layer: Layer, action: Action, n: usize) -> String {
+        let keys = self.keys(layer, action);
+        if keys.is_empty() {
+            return "(unbound)".into();
+        }
+        keys.iter()
+            .take(n)
             .map(Key::to_string)
-            .unwrap_or_else(|| "(unbound)".into())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// Help rows per layer: (keys, description). Tenant slots fold into one row.
     pub fn help(&self) -> Vec<(Layer, Vec<(String, &'static str)>)> {
-        [Layer::Normal, Layer::Secret]
-            .into_iter()
+        Layer::ALL
+            .iter()
             .map(|layer| {
                 let mut rows = Vec::new();
                 let mut slots = Vec::new();
-                for action in Action::ALL.iter().filter(|a| a.layer() == layer) {
-                    let keys: Vec<String> = self.keys(*action).iter().map(Key::to_string).collect();
+                for (_, action, desc) in ENTRIES.iter().filter(|(l, _, _)| l == layer) {
+                    let keys: Vec<String> = self
+                        .keys(*layer, *action)
+                        .iter()
+                        .map(Key::to_string)
+                        .collect();
                     if action.tenant_slot().is_some() {
                         slots.extend(keys);
                         continue;
                     }
-                    rows.push((keys.join(" "), action.help()));
+                    rows.push((keys.join(" "), *desc));
                 }
                 if !slots.is_empty() {
                     rows.push((slots.join(" "), "Switch to tenant 1-9 (config order)"));
                 }
-                (layer, rows)
+                (*layer, rows)
             })
             .collect()
+    }
+
+    /// The live keymap as a `keymap.toml` a user can start from.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "# Portico key bindings: `action = [keys]`, one table per layer.\n\
+             # Save as keymap.toml next to your config file; actions left out keep\n\
+             # their defaults. Keys: a character (`q`, `R`, `?`), a name (`enter`,\n\
+             # `esc`, `tab`, `backtab`, `up`, `down`, `left`, `right`, `pageup`,\n\
+             # `pagedown`, `home`, `end`, `delete`, `backspace`, `space`, `f1`...`f12`)\n\
+             # or `ctrl-x` / `alt-x`. In a text field a printable key is always text.\n\n",
+        );
+        out.push_str(&format!(
+            "# Draw the contextual key-hint bar at the bottom.\n{HINT_BAR} = {}\n",
+            self.hint_bar
+        ));
+        for layer in Layer::ALL {
+            out.push_str(&format!("\n# {}\n[{}]\n", layer.title(), layer.name()));
+            for (_, action, desc) in ENTRIES.iter().filter(|(l, _, _)| l == layer) {
+                let keys = self
+                    .keys(*layer, *action)
+                    .iter()
+                    .map(|k| format!("{:?}", k.spec()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push_str(&format!("{} = [{keys}]  # {desc}\n", action.name()));
+            }
+        }
+        out
     }
 }
 
@@ -301,14 +685,22 @@ mod tests {
     }
 
     #[test]
-    fn defaults_parse_and_bind_every_action() {
+    fn defaults_parse_and_bind_every_entry() {
         let mut map = Keymap {
             bindings: BTreeMap::new(),
+            hint_bar: true,
         };
         map.merge(DEFAULTS).expect("defaults parse");
-        for action in Action::ALL {
-            assert!(!map.keys(*action).is_empty(), "{} unbound", action.name());
+        map.check().expect("defaults have no conflicts");
+        for (layer, action, _) in ENTRIES {
+            assert!(
+                !map.keys(*layer, *action).is_empty(),
+                "[{}] {} unbound",
+                layer.name(),
+                action.name()
+            );
         }
+        assert!(map.hint_bar());
     }
 
     #[test]
@@ -317,10 +709,30 @@ mod tests {
         let r = key(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(map.action(Layer::Normal, &r), Some(Action::Rotate));
         let c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(Layer::Normal, &c), Some(Action::Quit));
+        assert_eq!(map.press(&[Layer::Form], &c), Press::Act(Action::Quit));
+        assert_eq!(map.press(&[Layer::Normal], &c), Press::Act(Action::Quit));
         let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
         assert_eq!(map.action(Layer::Secret, &v), Some(Action::Reveal));
         assert_eq!(map.action(Layer::Normal, &v), None);
+    }
+
+    #[test]
+    fn printable_keys_in_a_text_field_stay_text() {
+        let map = Keymap::with_overrides("[form]\nsubmit = [\"x\", \"enter\"]\n").expect("valid");
+        let x = key(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(map.press(&[Layer::Form, Layer::Edit], &x), Press::Text('x'));
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(map.press(&[Layer::Filter], &q), Press::Text('q'));
+        let enter = key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(
+            map.press(&[Layer::Form, Layer::Edit], &enter),
+            Press::Act(Action::Submit)
+        );
+        let alt_b = key(KeyCode::Char('b'), KeyModifiers::ALT);
+        assert_eq!(
+            map.press(&[Layer::Form, Layer::Edit], &alt_b),
+            Press::Act(Action::WordLeft)
+        );
     }
 
     #[test]
@@ -330,7 +742,9 @@ mod tests {
         assert_eq!(map.action(Layer::Normal, &x), Some(Action::Quit));
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(map.action(Layer::Normal, &q), None);
-        assert!(!map.keys(Action::Help).is_empty());
+        assert!(!map.keys(Layer::Normal, Action::Help).is_empty());
+        let map = Keymap::with_overrides("[confirm]\nconfirm = [\"ctrl-y\"]\n").expect("valid");
+        assert_eq!(map.hint(Layer::Confirm, Action::Confirm), "Ctrl-y");
     }
 
     #[test]
@@ -339,20 +753,58 @@ mod tests {
         assert!(err.contains("fly"), "{err}");
         let err = Keymap::with_overrides("[normal]\nquit = [\"hyper-x\"]\n").unwrap_err();
         assert!(err.contains("hyper-x"), "{err}");
+        let err = Keymap::with_overrides("[nowhere]\nquit = [\"x\"]\n").unwrap_err();
+        assert!(err.contains("nowhere"), "{err}");
+        let err = Keymap::with_overrides("hint-bar = \"no\"\n").unwrap_err();
+        assert!(err.contains("hint-bar"), "{err}");
+    }
+
+    #[test]
+    fn one_key_for_two_actions_in_a_layer_is_refused_naming_both() {
+        let err = Keymap::with_overrides("[normal]\nrefresh = [\"q\"]\n").unwrap_err();
+        assert!(
+            err.contains("quit") && err.contains("refresh") && err.contains("[normal]"),
+            "{err}"
+        );
+        let err =
+            Keymap::with_overrides("[secret]\nreveal = [\"x\"]\nclose = [\"x\"]\n").unwrap_err();
+        assert!(err.contains("reveal") && err.contains("close"), "{err}");
+        // A global key shadows every layer, so it conflicts with them too.
+        let err = Keymap::with_overrides("[form]\nsubmit = [\"ctrl-c\"]\n").unwrap_err();
+        assert!(err.contains("quit") && err.contains("submit"), "{err}");
+        // The same key in two layers that never meet is fine.
+        Keymap::with_overrides("[help]\nclose = [\"x\"]\n[detail]\nclose = [\"x\"]\n")
+            .expect("different layers");
+    }
+
+    #[test]
+    fn the_printed_keymap_reads_back_the_same() {
+        let map = Keymap::with_overrides("hint-bar = false\n[confirm]\nconfirm = [\"ctrl-y\"]\n")
+            .expect("valid");
+        let text = map.to_toml();
+        assert!(text.contains("confirm = [\"ctrl-y\"]"), "{text}");
+        assert!(text.contains("[typed-confirm]"), "{text}");
+        let back = Keymap::with_overrides(&text).expect("printed keymap parses");
+        assert_eq!(back, map);
     }
 
     #[test]
     fn help_lists_every_layer_from_the_bindings() {
-        let map = Keymap::with_overrides("[normal]\nrefresh = [\"F5\"]\n").unwrap_err();
-        assert!(map.contains("F5"));
+        let err = Keymap::with_overrides("[normal]\nrefresh = [\"F5\"]\n").unwrap_err();
+        assert!(err.contains("F5"));
         let map = Keymap::with_overrides("[normal]\nrefresh = [\"f5\"]\n").expect("valid");
         let help = map.help();
-        let normal = &help[0].1;
+        let normal = &help
+            .iter()
+            .find(|(l, _)| *l == Layer::Normal)
+            .expect("normal")
+            .1;
         assert!(
             normal
                 .iter()
                 .any(|(k, d)| k == "F5" && d.starts_with("Refresh"))
         );
-        assert_eq!(help[1].0, Layer::Secret);
+        assert!(help.iter().any(|(l, _)| *l == Layer::Secret));
+        assert!(help.iter().any(|(l, _)| *l == Layer::Form));
     }
 }

@@ -9,15 +9,14 @@ use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
 use portico::config::{self, Config, ConfigSource};
 use portico::keymap::Keymap;
-use portico::platform::connect;
+use portico::platform::registry;
 use portico::runtime::{self, Runtime, Stores};
-use portico::secrets::Vault;
-use portico::sim;
+use portico::secrets::{Vault, perms};
 
 const ENVIRONMENT: &str = "\
 Environment:
   PORTICO_CONFIG    config file when --config is not given
-  PORTICO_DATA_DIR  where the vault of issued secrets and the audit log live
+  PORTICO_DATA_DIR  where the secret store of issued secrets and the audit log live
   PORTICO_LOG       diagnostics level (e.g. debug), written to portico.log in the data dir
   NO_COLOR          when set (non-empty), the console draws without colour";
 
@@ -44,7 +43,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the platform simulator (project44, Losant, Kitsu) over HTTP.
+    /// Serve the simulator of every supported platform over HTTP.
     Sim {
         /// Address and port to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8044", value_name = "IP:PORT")]
@@ -53,11 +52,30 @@ enum Command {
         #[arg(long)]
         print_config: bool,
     },
+    /// Print the live keymap (the defaults plus keymap.toml next to the
+    /// config), in the form keymap.toml takes.
+    Keymap,
     /// Check or locate the configuration.
     Config {
         #[command(subcommand)]
         action: ConfigCommand,
     },
+    /// Secrets Portico issued that are not yet confirmed stored elsewhere.
+    Secrets {
+        /// Use the demo's store instead of the real one.
+        #[arg(long)]
+        demo: bool,
+        #[command(subcommand)]
+        action: SecretsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// List the pending secrets (never their values).
+    Pending,
+    /// Print one pending secret to stdout; details go to stderr.
+    Show { id: String },
 }
 
 #[derive(Subcommand)]
@@ -108,6 +126,19 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Sim { addr, print_config }) => serve_sim(&rt, addr, print_config),
+        Some(Command::Keymap) => {
+            let located = config::locate(cli.config.as_deref());
+            match keymap_near(located.path()) {
+                Ok(keymap) => {
+                    print!("{}", keymap.to_toml());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("portico: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Config {
             action: ConfigCommand::Path,
         }) => {
@@ -117,6 +148,7 @@ fn main() -> ExitCode {
         Some(Command::Config {
             action: ConfigCommand::Check { path },
         }) => check_config(path.as_deref().or(cli.config.as_deref())),
+        Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
         None => match rt.block_on(tui(cli.config.as_deref(), cli.tenant.as_deref(), cli.demo)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -129,11 +161,11 @@ fn main() -> ExitCode {
 
 fn serve_sim(rt: &tokio::runtime::Runtime, addr: SocketAddr, print_config: bool) -> ExitCode {
     if print_config {
-        print!("{}", sim::print_config(&format!("http://{addr}")));
+        print!("{}", registry::demo_config(&format!("http://{addr}")));
         return ExitCode::SUCCESS;
     }
     rt.block_on(async {
-        match sim::start(addr).await {
+        match registry::start_simulator(addr).await {
             Ok(running) => {
                 eprintln!("portico sim listening on {}", running.base_url());
                 let _ = tokio::signal::ctrl_c().await;
@@ -172,6 +204,57 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     }
 }
 
+fn secrets(data: &Path, action: SecretsCommand) -> ExitCode {
+    let vault = Vault::new(data.join("issued"));
+    if let Err(exposed) = vault.check() {
+        eprintln!("portico: refusing the secret store: {exposed}");
+        return ExitCode::FAILURE;
+    }
+    match action {
+        SecretsCommand::Pending => match vault.pending() {
+            Ok(pending) if pending.is_empty() => {
+                eprintln!("no pending secrets in {}", vault.dir().display());
+                ExitCode::SUCCESS
+            }
+            Ok(pending) => {
+                for p in pending {
+                    // Names come from servers: quoted, so none can drive the terminal.
+                    println!(
+                        "{}\t{}\t{}\t{:?}\t{}\t{}",
+                        p.id, p.tenant, p.kind, p.name, p.issued.label, p.issued_at
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("portico: cannot read {}: {err}", vault.dir().display());
+                ExitCode::FAILURE
+            }
+        },
+        SecretsCommand::Show { id } => match vault.find(&id) {
+            Ok(Some(p)) => {
+                eprintln!(
+                    "{} of {} {:?} ({}) on {}, issued {}",
+                    p.issued.label, p.kind, p.name, p.resource, p.tenant, p.issued_at
+                );
+                if let Some(public) = &p.issued.public_id {
+                    eprintln!("id: {public:?}");
+                }
+                println!("{}", p.issued.secret.expose());
+                ExitCode::SUCCESS
+            }
+            Ok(None) => {
+                eprintln!("portico: no pending secret {id:?} (see `portico secrets pending`)");
+                ExitCode::FAILURE
+            }
+            Err(err) => {
+                eprintln!("portico: cannot read the secret {id:?}: {err}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
 fn data_dir(demo: bool) -> PathBuf {
     let base = std::env::var_os("PORTICO_DATA_DIR")
         .map(PathBuf::from)
@@ -192,25 +275,27 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
 
 /// With `PORTICO_LOG` set (e.g. `debug`), diagnostics go to a file in
 /// the data dir: never to the terminal, which belongs to the UI.
-fn init_log(data: &Path) {
+/// The file is owner-only; one that others can read is refused.
+fn init_log(data: &Path) -> Result<(), String> {
     let Ok(filter) = std::env::var("PORTICO_LOG") else {
-        return;
+        return Ok(());
     };
-    if std::fs::create_dir_all(data).is_err() {
-        return;
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data.join("portico.log"))
-    else {
-        return;
-    };
+    let path = data.join("portico.log");
+    perms::private_file(&path).map_err(|e| format!("refusing the log file: {e}"))?;
+    std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
         .try_init();
+    Ok(())
 }
 
 const NEEDS_TERMINAL: &str =
@@ -243,10 +328,10 @@ async fn tui(
     let demo = force_demo || (!located.exists() && located.source() == ConfigSource::Default);
     let mut simulator = None;
     let cfg = if demo {
-        let running = sim::start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        let running = registry::start_simulator(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let text = sim::print_config(&running.base_url());
+        let text = registry::demo_config(&running.base_url());
         simulator = Some(running);
         Config::parse(&text, "<demo>").map_err(|e| e.to_string())?
     } else {
@@ -259,30 +344,14 @@ async fn tui(
         .tenants()
         .iter()
         .map(|t| {
-            TenantInfo::new(
-                t.name(),
-                t.platform().label(),
-                connect::capabilities(t.platform()),
-            )
-            .with_color(t.color())
-            .with_flags(t.read_only(), t.protected())
-        })
-        .collect();
-    let catalog = config::PlatformKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let views = connect::capabilities(kind).views;
-            (
-                kind.label().to_string(),
-                views.iter().map(|v| v.name).collect(),
-            )
+            TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
+                .with_color(t.color())
+                .with_flags(t.read_only(), t.protected())
         })
         .collect();
     // NO_COLOR counts when set to anything but the empty string.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut state = State::new(infos, keymap)
-        .with_catalog(catalog)
-        .with_no_color(no_color);
+    let mut state = State::new(infos, keymap).with_no_color(no_color);
     if let Some(name) = tenant {
         let index = cfg
             .tenants()
@@ -298,11 +367,19 @@ async fn tui(
         ));
     }
     let data = data_dir(demo);
-    init_log(&data);
+    init_log(&data)?;
     let stores = Stores {
         vault: Vault::new(data.join("issued")),
-        audit: Audit::new(data.join("audit.log")),
+        audit: Audit::new(data.join("audit.jsonl")),
     };
+    stores
+        .vault
+        .check()
+        .map_err(|e| format!("refusing the secret store: {e}"))?;
+    stores
+        .audit
+        .check()
+        .map_err(|e| format!("refusing the audit log: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
 

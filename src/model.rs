@@ -6,30 +6,27 @@ use std::fmt;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-/// The three panes every tenant shows, whatever its platform.
+/// Where a list is shown. The three main panes are slots every tenant
+/// has, whatever its platform, so muscle memory holds across tenants; each
+/// platform titles them itself. `View` is the extra pane a `:` view opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pane {
     Projects,
     Applications,
     Certificates,
+    View,
 }
 
 impl Pane {
+    /// The main panes, left to right.
     pub const ALL: [Pane; 3] = [Pane::Projects, Pane::Applications, Pane::Certificates];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Projects => "Projects",
-            Pane::Applications => "Applications",
-            Pane::Certificates => "Certificates",
-        }
-    }
 
     pub fn index(self) -> usize {
         match self {
             Pane::Projects => 0,
             Pane::Applications => 1,
             Pane::Certificates => 2,
+            Pane::View => 3,
         }
     }
 }
@@ -45,6 +42,10 @@ pub enum Kind {
     CertificateAuthority,
     AccessKey,
     PackageKey,
+    /// A public key an application embeds (EVRYTHNG's appApiKey).
+    AppKey,
+    /// A secret key the platform keeps and shows again on request.
+    TrustedKey,
     AssetType,
     EntityLink,
     Person,
@@ -61,6 +62,8 @@ impl Kind {
             Kind::CertificateAuthority => "certificate authority",
             Kind::AccessKey => "access key",
             Kind::PackageKey => "package key",
+            Kind::AppKey => "application API key",
+            Kind::TrustedKey => "trusted application key",
             Kind::AssetType => "asset type",
             Kind::EntityLink => "entity link",
             Kind::Person => "person",
@@ -74,7 +77,44 @@ impl Kind {
             Kind::CertificateAuthority => "ca",
             Kind::AccessKey => "key",
             Kind::PackageKey => "pkg key",
+            Kind::AppKey => "app key",
+            Kind::TrustedKey => "trusted key",
             other => other.label(),
+        }
+    }
+}
+
+/// Where a resource stands, in Portico's words whatever the platform's:
+/// the adapter maps its vendor's status words onto these, so shared code
+/// never matches a vendor's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lifecycle {
+    #[default]
+    Active,
+    /// Disabled, deactivated, closed: kept, but not in use.
+    Inactive,
+    /// Still enabled, but past its expiry.
+    Expired,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 3] = [Lifecycle::Active, Lifecycle::Inactive, Lifecycle::Expired];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Lifecycle::Active => "active",
+            Lifecycle::Inactive => "inactive",
+            Lifecycle::Expired => "expired",
+        }
+    }
+
+    /// An enabled resource past `expires` has expired; a disabled one
+    /// stays inactive whatever its dates.
+    pub fn of(enabled: bool, expires: Option<OffsetDateTime>, now: OffsetDateTime) -> Self {
+        match (enabled, expires) {
+            (false, _) => Lifecycle::Inactive,
+            (true, Some(at)) if at <= now => Lifecycle::Expired,
+            (true, _) => Lifecycle::Active,
         }
     }
 }
@@ -85,8 +125,11 @@ pub struct Resource {
     pub kind: Kind,
     pub id: String,
     pub name: String,
-    /// `active`, `inactive`, `Open`, `Closed`... as the platform says it.
+    /// `active`, `inactive`, `Open`, `Closed`... as the platform says it,
+    /// for display only.
     pub status: Option<String>,
+    /// The normalised state behaviour and colouring go by.
+    pub state: Lifecycle,
     /// Certificate expiry or a bot's expiration date.
     pub expires: Option<OffsetDateTime>,
     /// Cells for the pane's platform-specific columns, in the pane's order.
@@ -102,6 +145,7 @@ impl Resource {
             id: id.into(),
             name: name.into(),
             status: None,
+            state: Lifecycle::Active,
             expires: None,
             cells: Vec::new(),
             details: Vec::new(),
@@ -120,8 +164,10 @@ impl Resource {
         self
     }
 
+    /// Enabled, whether or not it has expired: what an enable/disable
+    /// toggle goes by.
     pub fn is_active(&self) -> bool {
-        matches!(self.status.as_deref(), Some("active" | "Open"))
+        self.state != Lifecycle::Inactive
     }
 }
 

@@ -25,9 +25,10 @@ struct Sim {
 }
 
 async fn sim() -> Sim {
-    let running = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("start sim");
+    let running =
+        portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("start sim");
     let base = format!("{}/losant", running.base_url());
     Sim {
         _running: running,
@@ -790,21 +791,21 @@ async fn applications_are_created_edited_and_deleted() {
 
 #[tokio::test]
 async fn capabilities_describe_the_three_panes() {
-    use portico::platform::{PaneSpec, Rotation};
+    use portico::platform::{PaneBody, Rotation};
     let caps = portico::platform::losant::capabilities();
     assert!(
-        matches!(caps.pane(Pane::Projects), PaneSpec::Unsupported(r) if r.contains("organization"))
+        matches!(caps.pane(Pane::Projects).body(), PaneBody::Unsupported(r) if r.contains("organization"))
     );
     assert_eq!(
-        caps.pane(Pane::Certificates),
-        &PaneSpec::List {
+        caps.pane(Pane::Certificates).body(),
+        &PaneBody::List {
             columns: vec!["Kind", "Status", "Expires"],
             scope: Some(Pane::Applications)
         }
     );
-    assert_eq!(caps.creates[1], [Kind::Application]);
+    assert_eq!(caps.pane(Pane::Applications).creates(), [Kind::Application]);
     assert_eq!(
-        caps.creates[2],
+        caps.pane(Pane::Certificates).creates(),
         [
             Kind::Certificate,
             Kind::CertificateAuthority,

@@ -33,7 +33,7 @@ struct Sim {
 
 impl Sim {
     async fn start() -> Boxed<Self> {
-        let running = portico::sim::start("127.0.0.1:0".parse()?).await?;
+        let running = portico::platform::registry::start_simulator("127.0.0.1:0".parse()?).await?;
         let base = running.base_url();
         Ok(Sim {
             _running: running,

@@ -63,7 +63,15 @@ fn printed_sim_config_is_valid_and_names_every_demo_tenant() {
     let text = String::from_utf8_lossy(&out.stdout);
     let config = Config::parse(&text, "printed").expect("the printed config parses");
     let names: Vec<&str> = config.tenants().iter().map(|t| t.name()).collect();
-    for name in ["p44-na", "p44-eu", "p44-sandbox", "losant", "kitsu"] {
+    for name in [
+        "p44-na",
+        "p44-eu",
+        "p44-sandbox",
+        "losant",
+        "kitsu",
+        "evrythng-us",
+        "evrythng-eu",
+    ] {
         assert!(names.contains(&name), "{names:?}");
     }
     let eu = config.tenant("p44-eu").expect("eu");
@@ -118,12 +126,12 @@ impl Drop for SimProcess {
 /// Logs in as the tenant and lists its first pane that needs no parent.
 async fn logs_in(tenant: &portico::config::Tenant) -> Result<usize, String> {
     use portico::model::Pane;
-    use portico::platform::{PaneSpec, Source, connect};
-    let platform = connect::connect(tenant).map_err(|e| e.to_string())?;
+    use portico::platform::{PaneBody, Source, registry};
+    let platform = registry::connect(tenant).map_err(|e| e.to_string())?;
     let caps = platform.capabilities();
     let pane = Pane::ALL
         .into_iter()
-        .find(|p| matches!(caps.pane(*p), PaneSpec::List { scope: None, .. }))
+        .find(|p| matches!(caps.pane(*p).body(), PaneBody::List { scope: None, .. }))
         .ok_or("no unscoped pane")?;
     let progress: portico::platform::Progress = std::sync::Arc::new(|_, _| {});
     platform
@@ -248,4 +256,46 @@ fn config_check_reports_every_error_with_its_position() {
         );
     }
     assert!(err.contains("4 errors"), "{err}");
+}
+
+#[test]
+fn keymap_prints_the_live_keymap_and_refuses_a_key_bound_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let config = config.to_str().expect("utf-8 path");
+
+    let out = portico(&["keymap", "--config", config]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[normal]\n"), "{text}");
+    assert!(text.contains("rotate = [\"R\"]"), "{text}");
+    assert!(text.contains("[typed-confirm]"), "{text}");
+    let defaults = portico::keymap::Keymap::defaults();
+    assert_eq!(
+        portico::keymap::Keymap::with_overrides(&text).expect("output parses"),
+        defaults
+    );
+
+    std::fs::write(
+        dir.path().join("keymap.toml"),
+        "[confirm]\nconfirm = [\"ctrl-y\"]\n",
+    )
+    .expect("write keymap");
+    let out = portico(&["keymap", "--config", config]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("confirm = [\"ctrl-y\"]"), "{text}");
+
+    std::fs::write(dir.path().join("keymap.toml"), "[normal]\nsort = [\"q\"]\n")
+        .expect("write keymap");
+    let out = portico(&["keymap", "--config", config]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keymap.toml") && err.contains("quit") && err.contains("sort"),
+        "{err}"
+    );
 }

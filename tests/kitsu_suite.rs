@@ -15,7 +15,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use portico::config::{Config, PlatformKind};
+use portico::config::Config;
 use portico::model::{Kind, Pane, Resource, Secret};
 use portico::platform::kitsu::Kitsu;
 use portico::platform::{
@@ -667,16 +667,17 @@ async fn bots(env: &Target0, kitsu: &Kitsu, raw: &Raw, tag: u32, leftovers: &Lef
 
 #[tokio::test]
 async fn simulator() {
-    let sim = portico::sim::start("127.0.0.1:0".parse().unwrap())
+    let sim = portico::platform::registry::start_simulator("127.0.0.1:0".parse().unwrap())
         .await
         .expect("simulator");
     let base = sim.base_url();
     // The demo admin is whatever the simulator's own demo config says.
-    let config = Config::parse(&portico::sim::print_config(&base), "<sim>").expect("demo config");
+    let config = Config::parse(&portico::platform::registry::demo_config(&base), "<sim>")
+        .expect("demo config");
     let tenant = config
         .tenants()
         .iter()
-        .find(|t| t.platform() == PlatformKind::Kitsu)
+        .find(|t| t.platform().as_str() == "kitsu")
         .expect("a kitsu tenant in the demo config");
     assert_eq!(tenant.base_url(), format!("{base}/kitsu/api"));
     let credential = |key: &str| {

@@ -13,7 +13,7 @@ fn demo_browses_switches_creates_and_quits_cleanly() {
     for text in [
         "DEMO",
         "Projects",
-        "Applications",
+        "Client applications",
         "Certificates",
         "p44-na",
         "p44-eu",

@@ -12,7 +12,8 @@ fn regenerating_a_bot_token_proves_the_old_one_dead() {
     pty.wait_for("Harbor Lights");
     pty.wait_for("Render Farm");
 
-    // Bots live in the Applications pane.
+    // Bots live in the second pane, titled Bots.
+    pty.wait_for("Bots");
     pty.send("\t");
     pty.send("n");
     pty.wait_for("New bot");

@@ -17,7 +17,7 @@ async fn a_stuck_tenant_spins_while_the_user_moves_on() {
             held.push(conn);
         }
     });
-    let sim = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
+    let sim = portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("simulator");
     let home = tempfile::tempdir().expect("tempdir");

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use portico::sim::{self, Running};
+use portico::sim::Running;
 
 const EMAIL: &str = "admin@kitsu.portico.demo";
 const PASSWORD: &str = "portico-demo-kitsu";
@@ -29,7 +29,9 @@ struct Reply {
 impl Kitsu {
     async fn start() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let sim = sim::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sim = portico::platform::registry::start_simulator("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let api = format!("{}/kitsu/api", sim.base_url());
         Kitsu {
             _sim: sim,

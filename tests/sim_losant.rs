@@ -99,9 +99,10 @@ struct Reply {
 impl Sim {
     async fn start() -> Sim {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let running = portico::sim::start("127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("start sim");
+        let running =
+            portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("start sim");
         let base = format!("{}/losant", running.base_url());
         Sim {
             _running: running,
@@ -1426,7 +1427,7 @@ async fn demo_config_parses_and_works() {
 
     // A trailing slash on the base makes no difference; the whole config still parses.
     assert_eq!(portico::sim::losant::demo_config(&format!("{base}/")), text);
-    let all = portico::sim::print_config(&base);
+    let all = portico::platform::registry::demo_config(&base);
     let parsed: toml::Table = toml::from_str(&all).expect("full config parses");
     assert!(
         parsed["tenants"]

@@ -20,7 +20,7 @@ struct Sim {
 impl Sim {
     async fn start() -> Result<Self, Box<dyn std::error::Error>> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let running = portico::sim::start("127.0.0.1:0".parse()?).await?;
+        let running = portico::platform::registry::start_simulator("127.0.0.1:0".parse()?).await?;
         let base = running.base_url();
         Ok(Sim {
             _running: running,
@@ -636,6 +636,6 @@ async fn demo_config_parses_and_its_credentials_work() -> TestResult {
     }
 
     // The crate-level config carries the same blocks.
-    assert!(portico::sim::print_config(&sim.base).contains(&text));
+    assert!(portico::platform::registry::demo_config(&sim.base).contains(&text));
     Ok(())
 }

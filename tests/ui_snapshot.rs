@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use support::app::answer_at;
 
-use portico::app::{Message, State, TenantInfo, start, update};
+use portico::app::{Message, Modal, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
-use portico::model::{Kind, Resource};
-use portico::platform::project44;
+use portico::model::{IssuedSecret, Kind, Resource, Secret};
+use portico::platform::{Outcome, project44};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -186,6 +186,225 @@ fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
     );
 }
 
+fn press(state: &mut State, code: KeyCode, modifiers: KeyModifiers) -> Vec<portico::app::Effect> {
+    update(state, Message::Key(KeyEvent::new(code, modifiers)))
+}
+
+fn ch(state: &mut State, c: char) -> Vec<portico::app::Effect> {
+    press(state, KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+/// A loaded project44 tenant under `keymap`, without the demo note.
+fn rebound(keymap: &str) -> State {
+    let keymap = Keymap::with_overrides(keymap).expect("keymap");
+    let tenants = vec![TenantInfo::new(
+        "p44-na",
+        "project44",
+        project44::capabilities(),
+    )];
+    let mut state = State::new(tenants, keymap);
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| vec![app("alpha", "id-alpha")]);
+    state
+}
+
+fn help_screen(state: &mut State, help: char) -> String {
+    ch(state, help);
+    let screen = draw(state, 120, 120);
+    press(state, KeyCode::Esc, KeyModifiers::NONE);
+    screen
+}
+
+fn bottom_line(screen: &str) -> &str {
+    screen.lines().last().unwrap_or_default()
+}
+
+#[test]
+fn a_rebound_browse_key_shows_in_the_hint_bar_and_help_and_the_old_key_is_gone() {
+    let mut state = rebound("[normal]\nnew = [\"+\"]\n");
+    let screen = draw(&state, 120, 30);
+    assert!(bottom_line(&screen).contains("+ new"), "{screen}");
+    assert!(!bottom_line(&screen).contains("n new"), "{screen}");
+    let help = help_screen(&mut state, '?');
+    assert!(
+        help.lines()
+            .any(|l| l.contains(" +  ") && l.contains("Create in this pane")),
+        "{help}"
+    );
+    ch(&mut state, 'n');
+    assert!(state.modal().is_none(), "n no longer creates");
+    ch(&mut state, '+');
+    assert!(matches!(state.modal(), Some(Modal::Form(_))));
+}
+
+#[test]
+fn a_rebound_form_key_shows_in_the_footer_hint_bar_and_help_and_the_old_key_is_gone() {
+    let mut state = rebound("[form]\nsubmit = [\"ctrl-s\"]\n");
+    let help = help_screen(&mut state, '?');
+    assert!(
+        help.lines()
+            .any(|l| l.contains("Ctrl-s") && l.contains("Submit")),
+        "{help}"
+    );
+    ch(&mut state, 'n');
+    for c in "Rate Engine".chars() {
+        ch(&mut state, c);
+    }
+    let screen = draw(&state, 120, 30);
+    let footer = screen
+        .lines()
+        .find(|l| l.contains("submit") && l.contains("cancel"))
+        .unwrap_or_default();
+    assert!(footer.contains("Ctrl-s submit"), "{screen}");
+    assert!(bottom_line(&screen).contains("Ctrl-s submit"), "{screen}");
+    assert!(!screen.contains("Enter submit"), "{screen}");
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(fx.is_empty(), "Enter no longer submits");
+    assert!(matches!(state.modal(), Some(Modal::Form(_))));
+    let fx = press(&mut state, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, portico::app::Effect::Perform { .. })),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_rebound_confirm_key_changes_the_dialog_footer_and_the_old_key_is_gone() {
+    let mut state = rebound("[confirm]\nconfirm = [\"ctrl-y\"]\n");
+    let help = help_screen(&mut state, '?');
+    assert!(
+        help.lines()
+            .any(|l| l.contains("Ctrl-y") && l.contains("Go ahead")),
+        "{help}"
+    );
+    ch(&mut state, 'd');
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains(" Ctrl-y  go ahead"), "{screen}");
+    assert!(!screen.contains("y/Enter"), "{screen}");
+    assert!(bottom_line(&screen).contains("Ctrl-y confirm"), "{screen}");
+    assert!(ch(&mut state, 'y').is_empty(), "y no longer confirms");
+    assert!(press(&mut state, KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    assert!(matches!(state.modal(), Some(Modal::Confirm(_))));
+    let fx = press(&mut state, KeyCode::Char('y'), KeyModifiers::CONTROL);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, portico::app::Effect::Perform { .. })),
+        "{fx:?}"
+    );
+}
+
+fn issue_secret(state: &mut State) {
+    ch(state, 'R');
+    let fx = press(state, KeyCode::Enter, KeyModifiers::NONE);
+    let request = fx
+        .iter()
+        .find_map(|e| match e {
+            portico::app::Effect::Perform { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("rotation sent");
+    update(
+        state,
+        Message::Performed {
+            tenant: 0,
+            request,
+            result: Box::new(Ok(Outcome {
+                summary: "new secret issued".into(),
+                secret: Some(IssuedSecret {
+                    label: "client secret".into(),
+                    public_id: Some("id-alpha".into()),
+                    secret: Secret::new("s3cr3t-value"),
+                }),
+                ..Outcome::default()
+            })),
+            saved: None,
+        },
+    );
+}
+
+#[test]
+fn a_rebound_secret_view_key_shows_in_the_footer_and_the_old_key_is_gone() {
+    let mut state = rebound("[secret]\nreveal = [\"x\"]\n");
+    let help = help_screen(&mut state, '?');
+    assert!(
+        help.lines()
+            .any(|l| l.contains(" x ") && l.contains("Reveal or mask")),
+        "{help}"
+    );
+    issue_secret(&mut state);
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains("x reveal"), "{screen}");
+    assert!(!screen.contains("v reveal"), "{screen}");
+    assert!(bottom_line(&screen).contains("x reveal"), "{screen}");
+    ch(&mut state, 'v');
+    assert!(matches!(state.modal(), Some(Modal::Secret(v)) if !v.revealed));
+    ch(&mut state, 'x');
+    assert!(matches!(state.modal(), Some(Modal::Secret(v)) if v.revealed));
+    assert!(draw(&state, 120, 30).contains("s3cr3t-value"));
+}
+
+#[test]
+fn the_hint_bar_follows_the_pane_and_the_platform() {
+    let state = rebound("");
+    let bar = draw(&state, 160, 30);
+    let bar = bottom_line(&bar);
+    for hint in ["n new", "e edit", "d delete", "R rotate", "y copy id"] {
+        assert!(bar.contains(hint), "{hint}: {bar}");
+    }
+    // project44 client applications have no status to toggle.
+    assert!(!bar.contains(" a "), "{bar}");
+    // A `:` view lists what cannot be created or rotated from Portico.
+    let kitsu = TenantInfo::new("kit", "Kitsu", portico::platform::kitsu::capabilities());
+    let mut state = State::new(vec![kitsu], Keymap::defaults());
+    let fx = start(&mut state);
+    let fx = answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Project, "p1", "Harbor")]
+    });
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    ch(&mut state, ':');
+    for c in "persons".chars() {
+        ch(&mut state, c);
+    }
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Person, "u1", "Ada")]
+    });
+    let screen = draw(&state, 160, 30);
+    let bar = bottom_line(&screen);
+    assert!(bar.contains("y copy id"), "{screen}");
+    assert!(!bar.contains("n new") && !bar.contains("R rotate"), "{bar}");
+    assert!(bar.contains("Esc close view"), "{bar}");
+
+    let tenants =
+        vec![TenantInfo::new("ro", "project44", project44::capabilities()).with_flags(true, false)];
+    let mut state = State::new(tenants, Keymap::defaults());
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| vec![app("alpha", "id-alpha")]);
+    let screen = draw(&state, 160, 30);
+    let bar = bottom_line(&screen);
+    assert!(bar.contains("y copy id") && !bar.contains("n new"), "{bar}");
+
+    let losant = TenantInfo::new("los", "Losant", portico::platform::losant::capabilities());
+    let mut state = State::new(vec![losant], Keymap::defaults());
+    let fx = start(&mut state);
+    let fx = answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Application, "app1", "Fleet")]
+    });
+    answer_at(&mut state, &fx, at(), |_| {
+        let mut key = Resource::new(Kind::AccessKey, "k1", "edge key");
+        key.status = Some("active".into());
+        vec![key]
+    });
+    press(&mut state, KeyCode::Tab, KeyModifiers::NONE);
+    let screen = draw(&state, 160, 30);
+    let bar = bottom_line(&screen);
+    assert!(
+        bar.contains("a deactivate") && bar.contains("R rotate"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn no_color_draws_without_colours_but_keeps_the_selection() {
     use ratatui::style::{Color, Modifier};
@@ -246,4 +465,332 @@ fn a_long_status_message_wraps_instead_of_being_cut() {
     let screen = draw(&state, 80, 24);
     assert!(screen.contains("THE-END"), "{screen}");
     assert!(screen.contains("copy failed: the terminal"), "{screen}");
+}
+
+#[test]
+fn the_hint_bar_can_be_turned_off_and_the_demo_note_stays_on_top() {
+    let state = state_with(&[("one", "1")]);
+    let screen = draw(&state, 120, 30);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("Demo: a hint")
+    );
+    assert!(bottom_line(&screen).contains("/ filter"), "{screen}");
+    let state = rebound("hint-bar = false\n");
+    let screen = draw(&state, 120, 30);
+    assert!(!screen.contains("/ filter"), "{screen}");
+    assert!(
+        bottom_line(&screen).contains("p44-na"),
+        "the status line moves down"
+    );
+}
+
+fn cursor(state: &State, width: u16, height: u16) -> (u16, u16) {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, state, at()))
+        .expect("draw");
+    assert!(terminal.backend().cursor_visible(), "a cursor is shown");
+    let position = terminal.backend().cursor_position();
+    (position.x, position.y)
+}
+
+#[test]
+fn the_terminal_cursor_sits_where_editing_happens() {
+    let mut state = rebound("");
+    ch(&mut state, '/');
+    for c in "sync".chars() {
+        ch(&mut state, c);
+    }
+    press(&mut state, KeyCode::Left, KeyModifiers::NONE);
+    press(&mut state, KeyCode::Left, KeyModifiers::NONE);
+    ch(&mut state, 'X');
+    let screen = draw(&state, 120, 30);
+    assert!(bottom_line(&screen).starts_with("\"/syXnc "), "{screen}");
+    assert!(!screen.contains('▏'), "no drawn bar: the terminal's cursor");
+    assert_eq!(cursor(&state, 120, 30), (4, 29), "after \"/syX\"");
+    press(&mut state, KeyCode::Esc, KeyModifiers::NONE);
+
+    ch(&mut state, ':');
+    for c in "sort".chars() {
+        ch(&mut state, c);
+    }
+    press(&mut state, KeyCode::Home, KeyModifiers::NONE);
+    assert_eq!(cursor(&state, 120, 30), (1, 29));
+    press(&mut state, KeyCode::Esc, KeyModifiers::NONE);
+
+    ch(&mut state, 'n');
+    for c in "abcd".chars() {
+        ch(&mut state, c);
+    }
+    press(&mut state, KeyCode::Char('b'), KeyModifiers::ALT);
+    let screen = draw(&state, 120, 30);
+    let (x, y) = cursor(&state, 120, 30);
+    let row: Vec<char> = screen
+        .lines()
+        .nth(usize::from(y))
+        .unwrap_or_default()
+        .chars()
+        .collect();
+    let col = usize::from(x) + 1; // the snapshot quotes each row
+    assert_eq!(
+        row.get(col),
+        Some(&'a'),
+        "cursor on the a of abcd: {screen}"
+    );
+}
+
+#[test]
+fn dialogs_keep_their_key_line_with_long_content() {
+    let long = "N".repeat(300);
+    let mut state = rebound("");
+    issue_secret(&mut state);
+    let screen = draw(&state, 100, 30);
+    assert!(screen.contains("v reveal"), "{screen}");
+
+    let mut state = rebound("");
+    ch(&mut state, 'n');
+    for c in long.chars() {
+        ch(&mut state, c);
+    }
+    let screen = draw(&state, 100, 20);
+    assert!(screen.contains("Enter submit"), "{screen}");
+    assert!(
+        !screen.contains(&"N".repeat(80)),
+        "the field scrolls inside the box"
+    );
+    press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+
+    // A confirmation with a 300-character name wraps it and keeps its keys.
+    let tenants = vec![TenantInfo::new(
+        "p44-na",
+        "project44",
+        project44::capabilities(),
+    )];
+    let mut state = State::new(tenants, Keymap::defaults());
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| vec![app(&long, "id-long")]);
+    ch(&mut state, 'd');
+    let screen = draw(&state, 100, 20);
+    assert!(screen.contains("y/Enter"), "{screen}");
+    assert!(screen.contains("n/Esc"), "{screen}");
+}
+
+/// A Losant tenant with one application and its certificates pane focused.
+fn losant_certificates() -> State {
+    let losant = TenantInfo::new("los", "Losant", portico::platform::losant::capabilities());
+    let mut state = State::new(vec![losant], Keymap::defaults());
+    let fx = start(&mut state);
+    let fx = answer_at(&mut state, &fx, at(), |_| {
+        vec![Resource::new(Kind::Application, "app1", "Fleet")]
+    });
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    press(&mut state, KeyCode::Tab, KeyModifiers::NONE);
+    state
+}
+
+#[test]
+fn a_tall_form_scrolls_to_its_focus_and_keeps_errors_and_keys_in_view() {
+    let mut state = losant_certificates();
+    ch(&mut state, 'n');
+    if matches!(state.modal(), Some(Modal::Choose(_))) {
+        press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    }
+    assert!(
+        matches!(state.modal(), Some(Modal::Form(_))),
+        "a form opens"
+    );
+    let screen = draw(&state, 80, 12);
+    assert!(screen.contains("Enter submit"), "{screen}");
+    for _ in 0..4 {
+        press(&mut state, KeyCode::Down, KeyModifiers::NONE);
+    }
+    let screen = draw(&state, 80, 12);
+    assert!(
+        screen.contains("Subscribe topics"),
+        "the focused field shows: {screen}"
+    );
+    assert!(screen.contains("Enter submit"), "{screen}");
+
+    // A pasted PEM the server refuses: the error shows inside the box.
+    press(&mut state, KeyCode::Up, KeyModifiers::NONE);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Up, KeyModifiers::NONE);
+    }
+    update(
+        &mut state,
+        Message::Paste("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
+    );
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    let request = fx
+        .iter()
+        .find_map(|e| match e {
+            portico::app::Effect::Perform { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("the form is sent");
+    let reason = format!(
+        "broken PEM block: {}",
+        "the base64 body does not decode ".repeat(6)
+    );
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request,
+            result: Box::new(Err(reason)),
+            saved: None,
+        },
+    );
+    let screen = draw(&state, 80, 14);
+    assert!(screen.contains("✗ broken PEM block"), "{screen}");
+    assert!(screen.contains("Enter submit"), "{screen}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let box_bottom = rows.iter().rposition(|l| l.contains('╯')).expect("box");
+    let error_row = rows
+        .iter()
+        .position(|l| l.contains("✗ broken"))
+        .expect("error");
+    assert!(
+        error_row < box_bottom,
+        "the error is inside the box: {screen}"
+    );
+}
+
+#[test]
+fn the_two_phase_rotation_box_shows_its_prompt_and_keys_on_a_small_screen() {
+    let mut state = losant_certificates();
+    let checks = (0..6)
+        .map(|i| portico::platform::Check {
+            label: format!("check {i}: the new key signs a request and the old one still works"),
+            passed: true,
+        })
+        .collect();
+    update(
+        &mut state,
+        Message::Performed {
+            tenant: 0,
+            request: 77,
+            result: Box::new(Ok(Outcome {
+                summary: format!("new access key for \"{}\"", "edge ".repeat(40)),
+                secret: Some(IssuedSecret {
+                    label: "access key secret".into(),
+                    public_id: Some("key-2".into()),
+                    secret: Secret::new("k2-secret"),
+                }),
+                checks,
+                follow_up: Some(portico::platform::FollowUp {
+                    prompt: "Stored it? Enter deactivates the old key".into(),
+                    op: portico::platform::Operation::Delete {
+                        target: portico::platform::Target {
+                            kind: Kind::AccessKey,
+                            id: "key-1".into(),
+                            name: "old".into(),
+                            parent: None,
+                        },
+                    },
+                    abort_note: "both keys stay active".into(),
+                }),
+                ..Outcome::default()
+            })),
+            saved: None,
+        },
+    );
+    let screen = draw(&state, 90, 16);
+    assert!(screen.contains("Enter deactivates the old key"), "{screen}");
+    assert!(screen.contains("v reveal"), "{screen}");
+    assert!(screen.contains("c/y copy"), "{screen}");
+    assert!(screen.contains("Esc/q stop here"), "{screen}");
+}
+
+#[test]
+fn a_failed_list_offers_its_error_in_the_hint_bar_and_the_view_shows_its_own_keys() {
+    let mut state = rebound("[text]\nclose = [\"x\"]\n");
+    assert!(!bottom_line(&draw(&state, 140, 30)).contains("! error"));
+    let fx = ch(&mut state, 'r');
+    let Some(portico::app::Effect::List {
+        tenant,
+        key,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists: {fx:?}");
+    };
+    update(
+        &mut state,
+        Message::Listed {
+            tenant,
+            key,
+            request,
+            at: at(),
+            result: Err(portico::platform::PlatformError::Network(
+                "Connection refused".into(),
+            )),
+        },
+    );
+    let screen = draw(&state, 140, 30);
+    assert!(bottom_line(&screen).contains("! error"), "{screen}");
+    ch(&mut state, '!');
+    let screen = draw(&state, 140, 30);
+    assert!(screen.contains("Connection refused"), "{screen}");
+    // The view's key line and the hint bar name the rebound close key.
+    assert!(screen.contains("x close"), "{screen}");
+    assert!(!screen.contains("Esc/q close"), "{screen}");
+    press(&mut state, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(
+        matches!(state.modal(), Some(Modal::Text(_))),
+        "Esc is unbound"
+    );
+    ch(&mut state, 'x');
+    assert!(state.modal().is_none(), "x closes it");
+}
+
+#[test]
+fn a_view_pane_drops_columns_when_narrow_and_no_color_keeps_the_hint_bar() {
+    use portico::platform::Source;
+    use ratatui::style::{Color, Modifier};
+    let tenants = vec![TenantInfo::new(
+        "kit",
+        "Kitsu",
+        portico::platform::kitsu::capabilities(),
+    )];
+    let mut state = State::new(tenants, Keymap::defaults()).with_no_color(true);
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    ch(&mut state, ':');
+    for c in "persons".chars() {
+        ch(&mut state, c);
+    }
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    answer_at(&mut state, &fx, at(), |key| match key.source {
+        Source::View(_) => {
+            let mut r = Resource::new(Kind::Person, "p1", "Alexandra Montgomery-Smythe");
+            r.cells = vec![
+                "alexandra.montgomery@studio.example".into(),
+                "supervisor".into(),
+                "no".into(),
+                "yes".into(),
+            ];
+            vec![r]
+        }
+        _ => Vec::new(),
+    });
+    let wide = draw(&state, 200, 30);
+    assert!(wide.contains("EMAIL") && wide.contains("ACTIVE"), "{wide}");
+    let mut terminal = Terminal::new(TestBackend::new(90, 20)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Alexandra Mont"), "{screen}");
+    // The rightmost extra column goes first; the name stays readable.
+    assert!(!screen.contains("ACTIVE"), "{screen}");
+    assert!(bottom_line(&screen).contains("close view"), "{screen}");
+    let buffer = terminal.backend().buffer();
+    let cells = || buffer.content().iter();
+    assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+    assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
 }

@@ -3,8 +3,8 @@
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
+use super::ops::{inform, perform, refresh_visible};
 use super::state::{Level, State};
-use super::update::{inform, refresh_visible};
 use crate::model::{Kind, Pane, Resource};
 use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
 
@@ -45,7 +45,7 @@ fn target_of(state: &State, pane: Pane) -> Option<(Target, KindSpec)> {
 
 fn explain_unsupported(state: &mut State, pane: Pane, what: &str) {
     let text = match state.unsupported_reason(pane) {
-        Some(reason) => format!("{}: {reason}", pane.title()),
+        Some(reason) => format!("{}: {reason}", state.title(pane)),
         None => format!("nothing to {what} here"),
     };
     inform(state, Level::Info, text);
@@ -58,7 +58,7 @@ pub(super) fn new_form(state: &mut State, pane: Pane) {
     let kinds = match state.source(pane) {
         Source::Pane(p) => state
             .tenant()
-            .map(|t| t.caps().creates[p.index()].clone())
+            .map(|t| t.caps().pane(p).creates().to_vec())
             .unwrap_or_default(),
         Source::View(_) => Vec::new(),
     };
@@ -124,16 +124,22 @@ pub(super) fn edit_form(state: &mut State, pane: Pane) {
     }));
 }
 
-fn confirm(state: &mut State, title: String, lines: Vec<String>, ops: Vec<Operation>, name: &str) {
-    let typed = state
-        .tenant()
-        .is_some_and(|t| t.protected())
+fn confirm(
+    state: &mut State,
+    title: String,
+    lines: Vec<String>,
+    ops: Vec<Operation>,
+    name: &str,
+    always_typed: bool,
+) {
+    let typed = (always_typed || state.tenant().is_some_and(|t| t.protected()))
         .then(|| (name.to_string(), LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
         lines,
         ops,
         typed,
+        error: None,
     }));
 }
 
@@ -161,10 +167,9 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
     let active = state.selected(pane).is_some_and(Resource::is_active);
     let tenant = tenant_name(state);
     let title = format!("Delete {} \"{}\"?", target.kind.label(), target.name);
-    let mut lines = vec![
-        format!("id {} on {tenant}", target.id),
-        "This cannot be undone.".into(),
-    ];
+    let mut lines = vec![format!("id {} on {tenant}", target.id)];
+    lines.extend(spec.delete_warning.map(str::to_string));
+    lines.push("This cannot be undone.".into());
     let name = target.name.clone();
     let ops = match spec.delete_needs_inactive {
         Some(reason) if active => {
@@ -181,7 +186,7 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
         }
         _ => vec![Operation::Delete { target }],
     };
-    confirm(state, title, lines, ops, &name);
+    confirm(state, title, lines, ops, &name, spec.delete_typed);
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
@@ -215,6 +220,7 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
             previous: None,
         }],
         &name,
+        false,
     );
 }
 
@@ -269,7 +275,7 @@ fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
             short_id(&new.id)
         ),
         format!(
-            "Enter deactivates the old one (…{}); the replacement stays. No new secret is made.",
+            "Going ahead deactivates the old one (…{}); the replacement stays. No new secret is made.",
             short_id(&old.id)
         ),
     ];
@@ -283,8 +289,21 @@ fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
             active: false,
         }],
         &name,
+        false,
     );
     true
+}
+
+/// Reads the selection's secret from the platform, when its kind keeps
+/// one to show again. False when the kind has none.
+pub(super) fn reveal(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) -> bool {
+    match target_of(state, pane) {
+        Some((target, spec)) if spec.reveal => {
+            perform(state, state.active, vec![Operation::Reveal { target }], fx);
+            true
+        }
+        _ => false,
+    }
 }
 
 pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
@@ -302,33 +321,12 @@ pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>)
         );
     }
     let active = !state.selected(pane).is_some_and(Resource::is_active);
-    perform(state, vec![Operation::SetActive { target, active }], fx);
-}
-
-pub(super) fn perform(state: &mut State, ops: Vec<Operation>, fx: &mut Vec<Effect>) -> u64 {
-    let request = state.next_request;
-    state.next_request += 1;
-    let label = ops
-        .iter()
-        .map(|op| match op.target() {
-            Some(t) => format!("{} \"{}\"", op.verb(), t.name),
-            None => op.verb().to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", then ");
-    state
-        .operations
-        .insert(request, (state.active, label.clone()));
-    if let Some(book) = state.books.get_mut(state.active) {
-        book.performing += 1;
-    }
-    inform(state, Level::Info, format!("{label}…"));
-    fx.push(Effect::Perform {
-        tenant: state.active,
-        request,
-        ops,
-    });
-    request
+    perform(
+        state,
+        state.active,
+        vec![Operation::SetActive { target, active }],
+        fx,
+    );
 }
 
 pub(super) fn on_performed(
@@ -387,6 +385,7 @@ pub(super) fn on_performed(
                     checks: outcome.checks,
                     follow_up: outcome.follow_up,
                     saved,
+                    rereadable: outcome.rereadable,
                 };
                 show_secret(state, view);
             }
@@ -409,6 +408,45 @@ pub(super) fn on_performed(
                 refresh_visible(state, fx);
             }
         }
+    }
+}
+
+/// Offers again every secret an earlier session left pending.
+pub(super) fn on_pending(
+    state: &mut State,
+    found: Result<Vec<super::message::PendingSecret>, String>,
+) {
+    match found {
+        Ok(pending) => {
+            let count = pending.len();
+            for p in pending {
+                show_secret(
+                    state,
+                    SecretView {
+                        tenant: p.tenant,
+                        summary: p.summary,
+                        issued: p.issued,
+                        revealed: false,
+                        checks: Vec::new(),
+                        follow_up: None,
+                        saved: Some(Ok(p.path)),
+                        rereadable: false,
+                    },
+                );
+            }
+            if count > 0 {
+                inform(
+                    state,
+                    Level::Info,
+                    format!("{count} secret(s) from an earlier session are not confirmed stored"),
+                );
+            }
+        }
+        Err(err) => inform(
+            state,
+            Level::Error,
+            format!("cannot read the pending secrets: {err}"),
+        ),
     }
 }
 

@@ -7,10 +7,11 @@ use super::filter::Sort;
 use super::input::{LineInput, common_prefix};
 use super::message::Effect;
 use super::modal::{Modal, Picker, TextView};
+use super::ops::{close_view, inform, refresh_visible, switch_tenant};
 use super::redact::redact;
 use super::state::{Level, State};
-use super::update::{inform, refresh_visible, switch_tenant};
 use crate::model::Pane;
+use crate::platform::registry::PlatformKind;
 
 pub(super) fn picker(state: &State, query: &str) -> Picker {
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -52,17 +53,7 @@ const COMMANDS: &[&str] = &[
 /// Opens the full text of the active tenant's errors, credentials masked:
 /// the status line has room for the cause, not for the whole story.
 pub(super) fn show_error(state: &mut State) {
-    let mut errors: Vec<String> = Vec::new();
-    if let Some(err) = state.book().and_then(|b| b.last_error()) {
-        errors.push(err.to_string());
-    }
-    for pane in Pane::ALL {
-        if let Some(err) = state.listing(pane).and_then(|l| l.error())
-            && !errors.iter().any(|e| e == err)
-        {
-            errors.push(err.to_string());
-        }
-    }
+    let errors = state.errors();
     if errors.is_empty() {
         return inform(state, Level::Info, "no error to show");
     }
@@ -91,7 +82,7 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
         .tenant()
         .map(|t| {
             t.caps()
-                .views
+                .views()
                 .iter()
                 .map(|v| v.name.to_string())
                 .collect::<Vec<_>>()
@@ -148,18 +139,17 @@ pub(super) fn complete(state: &mut State, input: &mut LineInput) {
 }
 
 /// The platform whose `:name` view this is, when the active tenant's
-/// platform has no such view.
+/// platform has no such view: a configured tenant's, or any platform the
+/// registry knows.
 fn view_elsewhere(state: &State, name: &str) -> Option<String> {
     let configured = state
         .tenants
         .iter()
         .filter(|t| t.caps().view(name).is_some())
         .map(|t| t.platform().to_string());
-    let known = state
-        .catalog
-        .iter()
-        .filter(|(_, views)| views.contains(&name))
-        .map(|(platform, _)| platform.clone());
+    let known = PlatformKind::all()
+        .filter(|kind| kind.capabilities().view(name).is_some())
+        .map(|kind| kind.label().to_string());
     let mut platforms: Vec<String> = configured.chain(known).collect();
     platforms.sort();
     platforms.dedup();
@@ -179,11 +169,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "help" => state.modal = Some(Modal::Help(0)),
         "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
-        "close" => {
-            if let Some(book) = state.books.get_mut(state.active) {
-                book.view = None;
-            }
-        }
+        "close" => close_view(state),
         "sort" => match Sort::parse(rest) {
             Some(sort) => {
                 let focus = state.focus();
@@ -207,7 +193,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 Some(view) => {
                     if let Some(book) = state.books.get_mut(state.active) {
                         book.view = Some((view, Default::default()));
-                        book.focus = Some(Pane::Certificates);
+                        book.focus = Some(Pane::View);
                     }
                 }
                 None => {

@@ -70,9 +70,8 @@ impl Sort {
 /// The `field:` terms a filter understands.
 pub const FIELDS: [&str; 2] = ["status", "kind"];
 
-/// The states `status:` knows beyond the platform's own words: the
-/// platform's `Open`/`active` and friends map onto the first two, and
-/// expiry onto the last two.
+/// The states `status:` knows beyond the platform's own words: the three
+/// lifecycle states every adapter normalises to, and `expiring`.
 pub const STATES: [&str; 4] = ["active", "inactive", "expired", "expiring"];
 
 /// Days before expiry from which a credential counts as `expiring`.
@@ -135,20 +134,18 @@ fn parse(filter: &str) -> Query {
     query
 }
 
-/// The states a row is in: its own status word, the normalised
-/// active/inactive, and expired/expiring when it has an expiry.
+/// The states a row is in: its normalised lifecycle, its own status word,
+/// and `expiring` when an expiry is near but not yet past.
 fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = vec![r.state.label().to_string()];
     if let Some(status) = &r.status {
         out.push(status.to_lowercase());
-        out.push(if r.is_active() { "active" } else { "inactive" }.to_string());
     }
-    if let (Some(expires), Some(now)) = (r.expires, now) {
-        if expires <= now {
-            out.push("expired".into());
-        } else if expires - now < time::Duration::days(EXPIRING_DAYS) {
-            out.push("expiring".into());
-        }
+    if let (Some(expires), Some(now)) = (r.expires, now)
+        && expires > now
+        && expires - now < time::Duration::days(EXPIRING_DAYS)
+    {
+        out.push("expiring".into());
     }
     out
 }
@@ -175,6 +172,8 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemT
     let mut rows: Vec<(usize, Tier, u32)> = items
         .iter()
         .enumerate()
+        // Portico's own state words work on every platform; the vendor's
+        // word still matches for those who think in it.
         .filter(|(_, r)| match &query.status {
             Some(s) => states(r, now).iter().any(|st| st.starts_with(s.as_str())),
             None => true,
@@ -266,7 +265,7 @@ pub fn highlights(res: &Resource, filter: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
+    use crate::model::{Kind, Lifecycle};
     use time::macros::datetime;
 
     fn rows(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
@@ -278,6 +277,10 @@ mod tests {
     fn res(kind: Kind, name: &str, status: &str) -> Resource {
         let mut r = Resource::new(kind, name.to_lowercase(), name);
         r.status = Some(status.into());
+        // As an adapter normalises its vendor's words.
+        if matches!(status, "inactive" | "Closed") {
+            r.state = Lifecycle::Inactive;
+        }
         r
     }
 
@@ -312,6 +315,7 @@ mod tests {
     fn every_state_filters_including_expiry() {
         let mut expired = res(Kind::Certificate, "old", "active");
         expired.expires = Some(NOW - time::Duration::days(2));
+        expired.state = Lifecycle::of(true, expired.expires, NOW);
         let mut soon = res(Kind::Certificate, "soon", "active");
         soon.expires = Some(NOW + time::Duration::days(5));
         let mut later = res(Kind::Certificate, "later", "inactive");

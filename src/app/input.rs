@@ -1,6 +1,8 @@
 //! A one-line text input: the filter, the command line and form fields.
+//! It takes characters and editing actions, never key codes: the keymap
+//! decides which key means what.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::keymap::Action;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
@@ -24,6 +26,11 @@ impl LineInput {
         self.cursor
     }
 
+    /// The text left of the cursor, where the terminal cursor is drawn.
+    pub fn before_cursor(&self) -> &str {
+        &self.text[..self.byte_at(self.cursor)]
+    }
+
     pub fn set(&mut self, text: impl Into<String>) {
         *self = LineInput::new(text);
     }
@@ -34,52 +41,83 @@ impl LineInput {
         self.cursor += s.chars().count();
     }
 
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
     fn byte_at(&self, chars: usize) -> usize {
         self.text
             .char_indices()
             .nth(chars)
-            .map(|(i, _)| i)
-            .unwrap_or(self.text.len())
+            .map_or(self.text.len(), |(i, _)| i)
     }
 
-    /// Applies an editing key; `false` when the key is not an edit.
-    pub fn handle(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
+    fn len(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    /// Where the word before the cursor starts, in characters: skip the
+    /// spaces left of the cursor, then the word.
+    fn word_start(&self) -> usize {
+        let chars: Vec<char> = self.text.chars().take(self.cursor).collect();
+        let mut at = chars.len();
+        while at > 0 && chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        while at > 0 && !chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        at
+    }
+
+    /// Where the word after the cursor ends, in characters.
+    fn word_end(&self) -> usize {
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut at = self.cursor;
+        while at < chars.len() && chars[at].is_whitespace() {
+            at += 1;
+        }
+        while at < chars.len() && !chars[at].is_whitespace() {
+            at += 1;
+        }
+        at
+    }
+
+    /// Applies an editing action; `false` when the action is not an edit.
+    pub fn apply(&mut self, action: Action) -> bool {
+        match action {
+            Action::ClearToStart => {
                 let at = self.byte_at(self.cursor);
                 self.text.replace_range(..at, "");
                 self.cursor = 0;
             }
-            KeyCode::Char('a') if ctrl => self.cursor = 0,
-            KeyCode::Char('e') if ctrl => self.cursor = self.text.chars().count(),
-            KeyCode::Char('w') if ctrl => {
-                let end = self.byte_at(self.cursor);
-                let head = self.text[..end].trim_end();
-                let start = head.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
-                let removed = self.text[start..end].chars().count();
-                self.text.replace_range(start..end, "");
-                self.cursor -= removed;
+            Action::LineStart => self.cursor = 0,
+            Action::LineEnd => self.cursor = self.len(),
+            Action::DeleteWord => {
+                let start = self.word_start();
+                let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
+                self.text.replace_range(from..to, "");
+                self.cursor = start;
             }
-            KeyCode::Char(c) if !ctrl => {
-                let at = self.byte_at(self.cursor);
-                self.text.insert(at, c);
-                self.cursor += 1;
+            Action::WordLeft => self.cursor = self.word_start(),
+            Action::WordRight => self.cursor = self.word_end(),
+            Action::DeleteBack => {
+                if self.cursor > 0 {
+                    let at = self.byte_at(self.cursor - 1);
+                    self.text.remove(at);
+                    self.cursor -= 1;
+                }
             }
-            KeyCode::Backspace if self.cursor > 0 => {
-                let at = self.byte_at(self.cursor - 1);
-                self.text.remove(at);
-                self.cursor -= 1;
+            Action::DeleteForward => {
+                if self.cursor < self.len() {
+                    let at = self.byte_at(self.cursor);
+                    self.text.remove(at);
+                }
             }
-            KeyCode::Delete if self.cursor < self.text.chars().count() => {
-                let at = self.byte_at(self.cursor);
-                self.text.remove(at);
-            }
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.text.chars().count()),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.text.chars().count(),
-            KeyCode::Backspace | KeyCode::Delete => {}
+            Action::CharLeft => self.cursor = self.cursor.saturating_sub(1),
+            Action::CharRight => self.cursor = (self.cursor + 1).min(self.len()),
             _ => return false,
         }
         true
@@ -105,23 +143,66 @@ pub(super) fn common_prefix(options: &[String]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn press(input: &mut LineInput, code: KeyCode) {
-        input.handle(&KeyEvent::new(code, KeyModifiers::NONE));
-    }
-
     #[test]
     fn edits_at_the_cursor_with_multibyte_text() {
         let mut input = LineInput::new("héllo");
-        press(&mut input, KeyCode::Left);
-        press(&mut input, KeyCode::Backspace);
+        input.apply(Action::CharLeft);
+        input.apply(Action::DeleteBack);
         assert_eq!(input.text(), "hélo");
-        press(&mut input, KeyCode::Home);
-        press(&mut input, KeyCode::Char('¡'));
+        input.apply(Action::LineStart);
+        input.insert('¡');
         assert_eq!(input.text(), "¡hélo");
-        input.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        input.apply(Action::DeleteWord);
         assert_eq!(input.text(), "hélo");
-        press(&mut input, KeyCode::End);
-        input.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        input.apply(Action::LineEnd);
+        input.apply(Action::DeleteWord);
         assert_eq!(input.text(), "");
+        assert!(!input.apply(Action::Quit), "not an edit");
+    }
+
+    #[test]
+    fn delete_word_handles_every_kind_of_space() {
+        // (text, expected after one delete-word at the end)
+        let cases = [
+            ("sync\u{a0}job", "sync\u{a0}"),
+            ("a\u{3000}日本語", "a\u{3000}"),
+            ("tab\tsep", "tab\t"),
+            ("em\u{2003}space ", "em\u{2003}"),
+            ("\u{a0}\u{a0}", ""),
+            ("ünï cødé  ", "ünï "),
+            ("word", ""),
+            ("", ""),
+        ];
+        for (text, expected) in cases {
+            let mut input = LineInput::new(text);
+            input.apply(Action::DeleteWord);
+            assert_eq!(input.text(), expected, "from {text:?}");
+            assert_eq!(input.cursor(), expected.chars().count(), "from {text:?}");
+            input.insert('x');
+            assert!(input.text().ends_with('x'), "cursor stays on a boundary");
+        }
+        let mut mid = LineInput::new("ab\u{a0}cd\u{a0}ef");
+        for _ in 0..3 {
+            mid.apply(Action::CharLeft);
+        }
+        mid.apply(Action::DeleteWord);
+        assert_eq!(mid.text(), "ab\u{a0}\u{a0}ef");
+    }
+
+    #[test]
+    fn word_motions_skip_spaces_then_a_word() {
+        let mut input = LineInput::new("one two  three");
+        input.apply(Action::WordLeft);
+        assert_eq!(input.before_cursor(), "one two  ");
+        input.apply(Action::WordLeft);
+        assert_eq!(input.before_cursor(), "one ");
+        input.apply(Action::WordRight);
+        assert_eq!(input.before_cursor(), "one two");
+        input.apply(Action::LineStart);
+        input.apply(Action::WordLeft);
+        assert_eq!(input.cursor(), 0);
+        input.apply(Action::LineEnd);
+        input.apply(Action::WordRight);
+        assert_eq!(input.cursor(), 14);
     }
 }

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use crate::model::{Resource, Secret};
-use crate::platform::{Operation, Outcome, Source};
+use crate::model::{IssuedSecret, Resource, Secret};
+use crate::platform::{Operation, Outcome, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,7 +27,8 @@ pub enum Message {
         key: ListKey,
         request: u64,
         at: SystemTime,
-        result: Result<Vec<Resource>, String>,
+        /// Typed all the way here, so the pane can offer the right remedy.
+        result: Result<Vec<Resource>, PlatformError>,
     },
     Progress {
         tenant: usize,
@@ -49,6 +50,24 @@ pub enum Message {
     },
     /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
+    /// Secrets issued earlier and never confirmed stored, offered again.
+    Pending(Result<Vec<PendingSecret>, String>),
+    /// Quit was asked while changes are in flight: Portico waits until
+    /// each has stored what it issued.
+    Quitting {
+        waiting: usize,
+    },
+    /// The store's copy of a secret the user confirmed was erased, or not.
+    Forgot(Result<(), String>),
+}
+
+/// A secret waiting in the store since an earlier session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingSecret {
+    pub tenant: usize,
+    pub summary: String,
+    pub issued: IssuedSecret,
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +88,10 @@ pub enum Effect {
     },
     CompletePath {
         partial: String,
+    },
+    /// Erase the store's copy: the user confirmed the secret is stored.
+    Forget {
+        path: PathBuf,
     },
     Quit,
 }

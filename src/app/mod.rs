@@ -9,6 +9,7 @@ mod input;
 mod message;
 mod modal;
 mod modal_keys;
+mod ops;
 mod redact;
 mod state;
 mod update;
@@ -16,7 +17,9 @@ mod update;
 pub use actions::short_id;
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
-pub use message::{Effect, ListKey, Message};
-pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView};
+pub use message::{Effect, ListKey, Message, PendingSecret};
+pub use modal::{
+    Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView, layers,
+};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::input::LineInput;
+use crate::keymap::Layer;
 use crate::model::{IssuedSecret, Kind};
 use crate::platform::{Check, Field, FollowUp, Input, Operation, Target};
 
@@ -23,12 +24,41 @@ pub enum Modal {
     Text(TextView),
 }
 
-/// A scrollable page of text; closed with Esc or q.
+/// A scrollable page of text; closed only by the text layer's close keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextView {
     pub title: String,
     pub lines: Vec<String>,
     pub scroll: u16,
+}
+
+/// The keymap layers that read the keyboard while `modal` is open, first
+/// layer first; with no modal, the browsing layer.
+pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
+    match modal {
+        None => vec![Layer::Normal],
+        Some(Modal::Help(_)) => vec![Layer::Help],
+        Some(Modal::Detail(_)) => vec![Layer::Detail],
+        Some(Modal::Text(_)) => vec![Layer::Text],
+        Some(Modal::Filter(_)) => vec![Layer::Filter, Layer::Edit],
+        Some(Modal::Command(_)) => vec![Layer::Command, Layer::Edit],
+        Some(Modal::Picker(_)) => vec![Layer::Picker, Layer::Edit],
+        Some(Modal::Choose(_)) => vec![Layer::Choose],
+        Some(Modal::Form(form)) => {
+            let choice = form
+                .fields
+                .get(form.focus)
+                .is_some_and(|f| f.choices().is_some());
+            if choice {
+                vec![Layer::Choice, Layer::Form, Layer::Edit]
+            } else {
+                vec![Layer::Form, Layer::Edit]
+            }
+        }
+        Some(Modal::Confirm(Confirm { typed: Some(_), .. })) => vec![Layer::Typed, Layer::Edit],
+        Some(Modal::Confirm(_)) => vec![Layer::Confirm],
+        Some(Modal::Secret(_)) => vec![Layer::Secret],
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +135,12 @@ impl FormField {
         if value.is_empty() {
             return self.spec.required.then(|| format!("{label} is required"));
         }
+        let length = value.chars().count();
+        if let Some(max) = self.spec.max_len.filter(|max| length > *max) {
+            return Some(format!(
+                "{label} is too long: {length} characters, at most {max}"
+            ));
+        }
         match self.spec.input {
             Input::Choice(options) if !options.contains(&value.as_str()) => Some(format!(
                 "{label} must be one of {} (←/→ cycles)",
@@ -131,6 +167,30 @@ pub struct Form {
     pub pending: Option<u64>,
 }
 
+impl Form {
+    /// The first thing wrong with the form, field by field, then between
+    /// fields (an end date before its start date).
+    pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = self.fields.iter().find_map(FormField::problem) {
+            return Some(problem);
+        }
+        self.fields.iter().find_map(|field| {
+            let earliest = self
+                .fields
+                .iter()
+                .find(|f| Some(f.spec.key) == field.spec.not_before)?;
+            let (start, end) = (earliest.value(), field.value());
+            // ISO dates compare in calendar order as text.
+            (!start.is_empty() && !end.is_empty() && end < start).then(|| {
+                format!(
+                    "{} ({end}) is before {} ({start})",
+                    field.spec.label, earliest.spec.label
+                )
+            })
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub title: String,
@@ -138,6 +198,8 @@ pub struct Confirm {
     pub ops: Vec<Operation>,
     /// On a protected tenant the user types this name to go ahead.
     pub typed: Option<(String, LineInput)>,
+    /// Why Enter did not go ahead, e.g. a name that does not match.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +211,9 @@ pub struct SecretView {
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
     pub saved: Option<Result<PathBuf, String>>,
+    /// Read back from the platform, which shows it again on request: not
+    /// saved, and not "shown only now".
+    pub rereadable: bool,
 }
 
 fn is_date(text: &str) -> bool {

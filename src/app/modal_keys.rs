@@ -1,241 +1,329 @@
-//! Keys while an overlay has the keyboard, pastes and path completions.
+//! Actions while an overlay has the keyboard, pastes and path completions.
+//! Each handler gets the overlay by value and returns the overlay to show
+//! next (`None` closes it); no key codes here, only keymap actions.
 
-use crossterm::event::{KeyCode, KeyEvent};
-
-use super::actions::{close_modal, create_form, perform};
+use super::actions::create_form;
 use super::command::{complete, picker, run_command};
-use super::input::common_prefix;
+use super::input::{LineInput, common_prefix};
 use super::message::Effect;
-use super::modal::{Confirm, Form, FormField, Intent, Modal, Picker};
+use super::modal::{Choose, Confirm, Form, Intent, Modal, Picker, SecretView};
+use super::ops::{inform, perform, switch_tenant};
 use super::state::{Level, State};
-use super::update::{inform, switch_tenant};
-use crate::keymap::{Action, Layer};
+use crate::keymap::{Action, Press};
+use crate::model::Secret;
 use crate::platform::Operation;
 
-pub(super) fn on_modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect>) {
+const PAGE: u16 = 10;
+
+pub(super) fn on_modal_key(
+    state: &mut State,
+    modal: Modal,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
     match modal {
-        Modal::Help(scroll) | Modal::Detail(scroll) => {
-            let scroll = match key.code {
-                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
-                KeyCode::PageUp => scroll.saturating_sub(10),
-                KeyCode::Home | KeyCode::Char('g') => 0,
-                _ => return,
-            };
-            state.modal = Some(match modal {
-                Modal::Help(_) => Modal::Help(scroll),
-                _ => Modal::Detail(scroll),
-            });
+        Modal::Help(scroll) => scrolled(scroll, press).map(Modal::Help),
+        Modal::Detail(scroll) => {
+            if press == Press::Act(Action::CopyId) {
+                copy_id(state, fx);
+                return Some(Modal::Detail(scroll));
+            }
+            scrolled(scroll, press).map(Modal::Detail)
         }
-        Modal::Text(mut view) => {
-            view.scroll = match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => return,
-                KeyCode::Down | KeyCode::Char('j') => view.scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => view.scroll.saturating_sub(1),
-                KeyCode::Home | KeyCode::Char('g') => 0,
-                _ => view.scroll,
-            };
-            state.modal = Some(Modal::Text(view));
-        }
-        Modal::Filter(mut input) => {
-            let focus = state.focus();
-            match key.code {
-                KeyCode::Enter => {}
-                KeyCode::Esc => {
-                    if let Some(cursor) = state.cursor_mut(focus) {
-                        cursor.filter.clear();
-                    }
-                }
-                _ => {
-                    input.handle(&key);
-                    if let Some(cursor) = state.cursor_mut(focus) {
-                        cursor.filter = input.text().to_string();
-                        cursor.selected = 0;
-                    }
-                    state.modal = Some(Modal::Filter(input));
-                }
-            }
-        }
-        Modal::Command(mut input) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => run_command(state, input.text().trim(), fx),
-            KeyCode::Tab => {
-                complete(state, &mut input);
-                state.modal = Some(Modal::Command(input));
-            }
-            _ => {
-                input.handle(&key);
-                state.modal = Some(Modal::Command(input));
-            }
-        },
-        Modal::Picker(mut p) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
-                if let Some(index) = p.matches.get(p.selected).copied() {
-                    switch_tenant(state, index, fx);
-                }
-            }
-            KeyCode::Up => {
-                p.selected = p.selected.saturating_sub(1);
-                state.modal = Some(Modal::Picker(p));
-            }
-            KeyCode::Down | KeyCode::Tab => {
-                p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1));
-                state.modal = Some(Modal::Picker(p));
-            }
-            _ => {
-                p.input.handle(&key);
-                let next = picker(state, p.input.text());
-                state.modal = Some(Modal::Picker(Picker {
-                    input: p.input,
-                    ..next
-                }));
-            }
-        },
-        Modal::Form(form) => on_form_key(state, form, key, fx),
-        Modal::Choose(mut c) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
-                if let Some(kind) = c.kinds.get(c.selected).copied() {
-                    let focus = state.focus();
-                    create_form(state, focus, kind);
-                }
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                c.selected = c.selected.saturating_sub(1);
-                state.modal = Some(Modal::Choose(c));
-            }
-            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                c.selected = (c.selected + 1).min(c.kinds.len().saturating_sub(1));
-                state.modal = Some(Modal::Choose(c));
-            }
-            _ => state.modal = Some(Modal::Choose(c)),
-        },
-        Modal::Confirm(mut c) => {
-            let go = match &mut c.typed {
-                Some((expected, input)) => match key.code {
-                    KeyCode::Enter => input.text() == expected.as_str(),
-                    KeyCode::Esc => return,
-                    _ => {
-                        input.handle(&key);
-                        state.modal = Some(Modal::Confirm(c));
-                        return;
-                    }
-                },
-                None => match key.code {
-                    KeyCode::Enter | KeyCode::Char('y' | 'Y') => true,
-                    KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => return,
-                    _ => {
-                        state.modal = Some(Modal::Confirm(c));
-                        return;
-                    }
-                },
-            };
-            if go {
-                perform(state, c.ops, fx);
-            } else {
-                state.modal = Some(Modal::Confirm(c));
-            }
-        }
-        Modal::Secret(mut view) => match state.keymap.action(Layer::Secret, &key) {
-            Some(Action::Reveal) => {
-                view.revealed = !view.revealed;
-                state.modal = Some(Modal::Secret(view));
-            }
-            Some(Action::CopySecret) => {
-                fx.push(Effect::Copy {
-                    what: view.issued.label.clone(),
-                    text: view.issued.secret.clone(),
-                });
-                state.modal = Some(Modal::Secret(view));
-            }
-            Some(Action::Stored) => {
-                let tenant = view.tenant;
-                if let Some(follow) = view.follow_up.take() {
-                    let active = state.active;
-                    state.active = tenant;
-                    perform(state, vec![follow.op], fx);
-                    state.active = active;
-                }
-                close_modal(state);
-            }
-            Some(Action::Close) => {
-                if let Some(follow) = &view.follow_up {
-                    let note = follow.abort_note.clone();
-                    if let Some(book) = state.books.get_mut(view.tenant) {
-                        book.warning = Some(note.clone());
-                    }
-                    inform(state, Level::Error, note);
-                }
-                close_modal(state);
-            }
-            _ => state.modal = Some(Modal::Secret(view)),
-        },
+        Modal::Text(mut view) => scrolled(view.scroll, press).map(|scroll| {
+            view.scroll = scroll;
+            Modal::Text(view)
+        }),
+        Modal::Filter(input) => on_filter(state, input, press),
+        Modal::Command(input) => on_command(state, input, press, fx),
+        Modal::Picker(p) => on_picker(state, p, press, fx),
+        Modal::Form(form) => on_form(state, form, press, fx),
+        Modal::Choose(c) => on_choose(state, c, press),
+        Modal::Confirm(c) => on_confirm(state, c, press, fx),
+        Modal::Secret(view) => on_secret(state, view, press, fx),
     }
 }
 
-fn on_form_key(state: &mut State, mut form: Form, key: KeyEvent, fx: &mut Vec<Effect>) {
-    let count = form.fields.len();
-    match key.code {
-        KeyCode::Esc => return,
-        KeyCode::Down => form.focus = (form.focus + 1) % count.max(1),
-        KeyCode::Up | KeyCode::BackTab => {
-            form.focus = (form.focus + count.max(1) - 1) % count.max(1)
+/// Types or edits; `false` when the press was neither.
+fn edit(input: &mut LineInput, press: Press) -> bool {
+    match press {
+        Press::Text(c) => {
+            input.insert(c);
+            true
         }
-        KeyCode::Tab => match form.fields.get(form.focus) {
+        Press::Act(action) => input.apply(action),
+        Press::Unbound => false,
+    }
+}
+
+/// Scrolls help, the full detail or a text view; closes only on its own
+/// close keys.
+fn scrolled(scroll: u16, press: Press) -> Option<u16> {
+    Some(match press {
+        Press::Act(Action::Down) => scroll.saturating_add(1),
+        Press::Act(Action::Up) => scroll.saturating_sub(1),
+        Press::Act(Action::PageDown) => scroll.saturating_add(PAGE),
+        Press::Act(Action::PageUp) => scroll.saturating_sub(PAGE),
+        Press::Act(Action::Top) => 0,
+        Press::Act(Action::Close) => return None,
+        _ => scroll,
+    })
+}
+
+pub(super) fn copy_id(state: &State, fx: &mut Vec<Effect>) {
+    if let Some(res) = state.selected(state.focus()) {
+        fx.push(Effect::Copy {
+            what: format!("{} id", res.kind.label()),
+            text: Secret::new(res.id.clone()),
+        });
+    }
+}
+
+fn on_filter(state: &mut State, mut input: LineInput, press: Press) -> Option<Modal> {
+    let focus = state.focus();
+    match press {
+        Press::Act(Action::Keep) => None,
+        Press::Act(Action::Clear) => {
+            if let Some(cursor) = state.cursor_mut(focus) {
+                cursor.filter.clear();
+            }
+            None
+        }
+        _ => {
+            if edit(&mut input, press)
+                && let Some(cursor) = state.cursor_mut(focus)
+            {
+                cursor.filter = input.text().to_string();
+                cursor.selected = 0;
+            }
+            Some(Modal::Filter(input))
+        }
+    }
+}
+
+fn on_command(
+    state: &mut State,
+    mut input: LineInput,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
+    match press {
+        Press::Act(Action::Cancel) => None,
+        Press::Act(Action::Run) => {
+            run_command(state, input.text().trim(), fx);
+            None
+        }
+        Press::Act(Action::Complete) => {
+            complete(state, &mut input);
+            Some(Modal::Command(input))
+        }
+        _ => {
+            edit(&mut input, press);
+            Some(Modal::Command(input))
+        }
+    }
+}
+
+fn on_picker(
+    state: &mut State,
+    mut p: Picker,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
+    match press {
+        Press::Act(Action::Cancel) => None,
+        Press::Act(Action::Pick) => {
+            if let Some(index) = p.matches.get(p.selected).copied() {
+                switch_tenant(state, index, fx);
+            }
+            None
+        }
+        Press::Act(Action::Up) => {
+            p.selected = p.selected.saturating_sub(1);
+            Some(Modal::Picker(p))
+        }
+        Press::Act(Action::Down) => {
+            p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1));
+            Some(Modal::Picker(p))
+        }
+        _ => {
+            if !edit(&mut p.input, press) {
+                return Some(Modal::Picker(p));
+            }
+            let next = picker(state, p.input.text());
+            Some(Modal::Picker(Picker {
+                input: p.input,
+                ..next
+            }))
+        }
+    }
+}
+
+fn on_choose(state: &mut State, mut c: Choose, press: Press) -> Option<Modal> {
+    match press {
+        Press::Act(Action::Cancel) => None,
+        Press::Act(Action::Pick) => {
+            if let Some(kind) = c.kinds.get(c.selected).copied() {
+                let focus = state.focus();
+                create_form(state, focus, kind);
+            }
+            None
+        }
+        Press::Act(Action::Up) => {
+            c.selected = c.selected.saturating_sub(1);
+            Some(Modal::Choose(c))
+        }
+        Press::Act(Action::Down) => {
+            c.selected = (c.selected + 1).min(c.kinds.len().saturating_sub(1));
+            Some(Modal::Choose(c))
+        }
+        _ => Some(Modal::Choose(c)),
+    }
+}
+
+fn on_confirm(
+    state: &mut State,
+    mut c: Confirm,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
+    match press {
+        Press::Act(Action::Cancel) => None,
+        Press::Act(Action::Confirm) => {
+            if let Some((expected, input)) = &c.typed
+                && input.text() != expected.as_str()
+            {
+                c.error = Some(if input.text().is_empty() {
+                    format!("type \"{expected}\" to go ahead")
+                } else {
+                    format!("\"{}\" does not match \"{expected}\"", input.text())
+                });
+                return Some(Modal::Confirm(c));
+            }
+            let tenant = state.active;
+            perform(state, tenant, c.ops, fx);
+            None
+        }
+        _ => {
+            if let Some((_, input)) = &mut c.typed
+                && edit(input, press)
+            {
+                c.error = None;
+            }
+            Some(Modal::Confirm(c))
+        }
+    }
+}
+
+fn on_secret(
+    state: &mut State,
+    mut view: Box<SecretView>,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
+    match press {
+        Press::Act(Action::Reveal) => {
+            view.revealed = !view.revealed;
+            Some(Modal::Secret(view))
+        }
+        Press::Act(Action::CopySecret) => {
+            fx.push(Effect::Copy {
+                what: view.issued.label.clone(),
+                text: view.issued.secret.clone(),
+            });
+            Some(Modal::Secret(view))
+        }
+        Press::Act(Action::Stored) => {
+            let tenant = view.tenant;
+            // Confirmed stored elsewhere: Portico's own copy goes.
+            if let Some(Ok(path)) = &view.saved {
+                fx.push(Effect::Forget { path: path.clone() });
+            }
+            if let Some(follow) = view.follow_up.take() {
+                perform(state, tenant, vec![follow.op], fx);
+            }
+            None
+        }
+        Press::Act(Action::Close) => {
+            if let Some(follow) = &view.follow_up {
+                let note = follow.abort_note.clone();
+                if let Some(book) = state.books.get_mut(view.tenant) {
+                    book.warning = Some(note.clone());
+                }
+                inform(state, Level::Error, note);
+            }
+            None
+        }
+        _ => Some(Modal::Secret(view)),
+    }
+}
+
+fn on_form(state: &mut State, mut form: Form, press: Press, fx: &mut Vec<Effect>) -> Option<Modal> {
+    let count = form.fields.len().max(1);
+    // A validation message goes as soon as what it complains about is
+    // fixed; a server's error stays until the next submit.
+    let checked = form.pending.is_none() && form.error.is_some() && form.error == form.problem();
+    match press {
+        Press::Act(Action::Cancel) => return None,
+        Press::Act(Action::NextField) => form.focus = (form.focus + 1) % count,
+        Press::Act(Action::PrevField) => form.focus = (form.focus + count - 1) % count,
+        Press::Act(Action::Complete) => match form.fields.get(form.focus) {
             Some(field) if field.completes_paths() && field.pasted.is_none() => {
                 fx.push(Effect::CompletePath {
                     partial: field.input.text().to_string(),
                 });
             }
-            _ => form.focus = (form.focus + 1) % count.max(1),
+            _ => form.focus = (form.focus + 1) % count,
         },
-        KeyCode::Left | KeyCode::Right
-            if form
-                .fields
-                .get(form.focus)
-                .is_some_and(|f| f.choices().is_some()) =>
-        {
+        Press::Act(step @ (Action::ChoiceNext | Action::ChoicePrev)) => {
             if let Some(field) = form.fields.get_mut(form.focus) {
-                field.cycle(if key.code == KeyCode::Right { 1 } else { -1 });
+                field.cycle(if step == Action::ChoiceNext { 1 } else { -1 });
             }
         }
-        KeyCode::Enter if form.pending.is_none() => {
-            if let Some(problem) = form.fields.iter().find_map(FormField::problem) {
-                form.error = Some(problem);
-            } else {
-                let values = form
-                    .fields
-                    .iter()
-                    .map(|f| (f.spec.key.to_string(), f.value()))
-                    .collect();
-                let op = match form.intent.clone() {
-                    Intent::Create { kind, parent } => Operation::Create {
-                        kind,
-                        parent,
-                        values,
-                    },
-                    Intent::Update { target } => Operation::Update { target, values },
-                };
-                form.error = None;
-                form.pending = Some(perform(state, vec![op], fx));
-            }
-        }
+        Press::Act(Action::Submit) if form.pending.is_none() => submit(state, &mut form, fx),
         _ => {
-            if let Some(field) = form.fields.get_mut(form.focus) {
-                if field.pasted.is_some()
-                    && matches!(key.code, KeyCode::Backspace | KeyCode::Delete)
-                {
-                    field.pasted = None;
-                } else {
-                    field.input.handle(&key);
-                    field.completions.clear();
-                }
+            let Some(field) = form.fields.get_mut(form.focus) else {
+                return Some(Modal::Form(form));
+            };
+            if field.pasted.is_some()
+                && matches!(
+                    press,
+                    Press::Act(Action::DeleteBack | Action::DeleteForward)
+                )
+            {
+                field.pasted = None;
+            } else if edit(&mut field.input, press) {
+                field.completions.clear();
             }
         }
     }
-    state.modal = Some(Modal::Form(form));
+    if checked {
+        form.error = form.problem();
+    }
+    Some(Modal::Form(form))
+}
+
+fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
+    if let Some(problem) = form.problem() {
+        form.error = Some(problem);
+        return;
+    }
+    let values = form
+        .fields
+        .iter()
+        .map(|f| (f.spec.key.to_string(), f.value()))
+        .collect();
+    let op = match form.intent.clone() {
+        Intent::Create { kind, parent } => Operation::Create {
+            kind,
+            parent,
+            values,
+        },
+        Intent::Update { target } => Operation::Update { target, values },
+    };
+    form.error = None;
+    let tenant = state.active;
+    form.pending = Some(perform(state, tenant, vec![op], fx));
 }
 
 pub(super) fn on_paste(state: &mut State, text: &str) {

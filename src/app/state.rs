@@ -11,7 +11,7 @@ use super::message::ListKey;
 use super::modal::{Modal, SecretView};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
-use crate::platform::{Capabilities, PaneSpec, Source, ViewSpec};
+use crate::platform::{Capabilities, PaneBody, PlatformError, Remedy, Source, ViewSpec};
 
 /// What the app knows of a configured tenant. No credentials: those stay
 /// with the runtime.
@@ -23,6 +23,8 @@ pub struct TenantInfo {
     read_only: bool,
     protected: bool,
     caps: Capabilities,
+    /// The credential keys the tenant's config gives, to name in an auth error.
+    auth_keys: Vec<String>,
 }
 
 impl TenantInfo {
@@ -34,7 +36,13 @@ impl TenantInfo {
             read_only: false,
             protected: false,
             caps,
+            auth_keys: Vec::new(),
         }
+    }
+
+    pub fn with_auth_keys(mut self, keys: Vec<String>) -> Self {
+        self.auth_keys = keys;
+        self
     }
 
     pub fn with_color(mut self, color: Option<Color>) -> Self {
@@ -66,6 +74,9 @@ impl TenantInfo {
     pub fn caps(&self) -> &Capabilities {
         &self.caps
     }
+    pub fn auth_keys(&self) -> &[String] {
+        &self.auth_keys
+    }
 }
 
 /// One cached list and the request filling it.
@@ -75,7 +86,7 @@ pub struct Listing {
     pub(super) generation: u64,
     pub(super) loaded_at: Option<SystemTime>,
     pub(super) pending: Option<u64>,
-    pub(super) error: Option<String>,
+    pub(super) error: Option<PlatformError>,
     pub(super) progress: Option<(usize, Option<usize>)>,
 }
 
@@ -89,8 +100,8 @@ impl Listing {
     pub fn is_loading(&self) -> bool {
         self.pending.is_some()
     }
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<&PlatformError> {
+        self.error.as_ref()
     }
     pub fn progress(&self) -> Option<(usize, Option<usize>)> {
         self.progress
@@ -227,9 +238,6 @@ pub struct State {
     pub(super) operations: HashMap<u64, (usize, String)>,
     /// Command completions Tab listed, with the command line they are for.
     pub(super) choices: Option<(String, Vec<String>)>,
-    /// Every platform this build speaks and its `:` views, so a view of
-    /// another platform is named as such rather than unknown.
-    pub(super) catalog: Vec<(String, Vec<&'static str>)>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
     no_color: bool,
 }
@@ -251,7 +259,6 @@ impl State {
             quit: false,
             operations: HashMap::new(),
             choices: None,
-            catalog: Vec::new(),
             no_color: false,
         };
         for i in 0..state.tenants.len() {
@@ -264,12 +271,6 @@ impl State {
     /// Marks the session as the built-in demo; `hint` names the config path.
     pub fn with_demo(mut self, hint: impl Into<String>) -> Self {
         self.demo_hint = Some(hint.into());
-        self
-    }
-
-    /// The platforms this build speaks, by label, with their `:` views.
-    pub fn with_catalog(mut self, catalog: Vec<(String, Vec<&'static str>)>) -> Self {
-        self.catalog = catalog;
         self
     }
 
@@ -336,6 +337,63 @@ impl State {
         self.books.iter().map(Book::in_flight).sum()
     }
 
+    /// What the user can do about `err` on the active tenant, in words
+    /// that name the live key and the tenant's own credential keys.
+    pub fn remedy(&self, err: &PlatformError) -> Option<String> {
+        use crate::keymap::{Action, Layer};
+        match err.remedy() {
+            Remedy::Retry => Some(format!(
+                "press {} to retry",
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::Wait(Some(after)) => Some(format!(
+                "the platform asks to wait {}s; then press {}",
+                after.as_secs().max(1),
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::Wait(None) => Some(format!(
+                "wait a moment, then press {}",
+                self.keymap.hint(Layer::Normal, Action::Refresh)
+            )),
+            Remedy::CheckCredentials => {
+                let tenant = self.tenant()?;
+                let keys = tenant
+                    .auth_keys()
+                    .iter()
+                    .map(|k| format!("auth.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some(if keys.is_empty() {
+                    format!("check the credentials of tenant {}", tenant.name())
+                } else {
+                    format!("check {keys} of tenant {} in the config", tenant.name())
+                })
+            }
+            Remedy::None => None,
+        }
+    }
+
+    /// Every error standing on the active tenant, each once: the last
+    /// failed change, then each pane's failed list with what to do about it.
+    pub fn errors(&self) -> Vec<String> {
+        let mut errors: Vec<String> = Vec::new();
+        if let Some(err) = self.book().and_then(|b| b.last_error()) {
+            errors.push(err.to_string());
+        }
+        for pane in self.panes() {
+            if let Some(err) = self.listing(pane).and_then(|l| l.error()) {
+                let text = match self.remedy(err) {
+                    Some(remedy) => format!("{err}; {remedy}"),
+                    None => err.to_string(),
+                };
+                if !errors.contains(&text) {
+                    errors.push(text);
+                }
+            }
+        }
+        errors
+    }
+
     pub fn focus(&self) -> Pane {
         self.book()
             .and_then(|b| b.focus)
@@ -346,19 +404,36 @@ impl State {
         let caps = self.tenants[tenant].caps();
         Pane::ALL
             .into_iter()
-            .find(|p| matches!(caps.pane(*p), PaneSpec::List { .. }))
+            .find(|p| caps.pane(*p).is_list())
             .unwrap_or(Pane::Applications)
     }
 
-    /// The open `:` view, shown in the third slot.
+    /// The open `:` view, shown in its own pane.
     pub fn view(&self) -> Option<&ViewSpec> {
         let (name, _) = self.book()?.view.as_ref()?;
         self.tenant()?.caps().view(name)
     }
 
+    /// The panes on screen, left to right: the main three, then the view.
+    pub fn panes(&self) -> Vec<Pane> {
+        let mut panes = Pane::ALL.to_vec();
+        if self.view().is_some() {
+            panes.push(Pane::View);
+        }
+        panes
+    }
+
+    /// The pane's title as its platform names it.
+    pub fn title(&self, pane: Pane) -> &'static str {
+        match pane {
+            Pane::View => self.view().map_or("", |v| v.title),
+            main => self.tenant().map_or("", |t| t.caps().pane(main).title()),
+        }
+    }
+
     pub fn source(&self, pane: Pane) -> Source {
         match (pane, self.book().and_then(|b| b.view.as_ref())) {
-            (Pane::Certificates, Some((name, _))) => Source::View(name),
+            (Pane::View, Some((name, _))) => Source::View(name),
             _ => Source::Pane(pane),
         }
     }
@@ -367,17 +442,21 @@ impl State {
     pub fn layout(&self, pane: Pane) -> Option<(Vec<&'static str>, Option<Pane>)> {
         match self.source(pane) {
             Source::View(_) => self.view().map(|v| (v.columns.clone(), v.scope)),
-            Source::Pane(p) => match self.tenant()?.caps().pane(p) {
-                PaneSpec::List { columns, scope } => Some((columns.clone(), *scope)),
-                PaneSpec::Unsupported(_) => None,
+            Source::Pane(Pane::View) => None,
+            Source::Pane(p) => match self.tenant()?.caps().pane(p).body() {
+                PaneBody::List { columns, scope } => Some((columns.clone(), *scope)),
+                PaneBody::Unsupported(_) => None,
             },
         }
     }
 
     pub fn unsupported_reason(&self, pane: Pane) -> Option<&'static str> {
-        match (self.source(pane), self.tenant()?.caps().pane(pane)) {
-            (Source::Pane(_), PaneSpec::Unsupported(reason)) => Some(reason),
-            _ => None,
+        if pane == Pane::View {
+            return None;
+        }
+        match self.tenant()?.caps().pane(pane).body() {
+            PaneBody::Unsupported(reason) => Some(reason),
+            PaneBody::List { .. } => None,
         }
     }
 
@@ -401,7 +480,7 @@ impl State {
     pub fn cursor(&self, pane: Pane) -> Option<&Cursor> {
         let book = self.book()?;
         match (&book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get(pane.index()),
         }
     }
@@ -409,7 +488,7 @@ impl State {
     pub(super) fn cursor_mut(&mut self, pane: Pane) -> Option<&mut Cursor> {
         let book = self.books.get_mut(self.active)?;
         match (&mut book.view, pane) {
-            (Some((_, cursor)), Pane::Certificates) => Some(cursor),
+            (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get_mut(pane.index()),
         }
     }
@@ -439,17 +518,19 @@ impl State {
     }
 
     fn sync_cursors(&mut self) {
-        for pane in Pane::ALL {
+        for pane in self.panes() {
             let key = self.list_key(pane);
             let Some(book) = self.books.get_mut(self.active) else {
                 return;
             };
             let listing = key.as_ref().and_then(|k| book.lists.get(k));
             let cursor = match (&mut book.view, pane) {
-                (Some((_, cursor)), Pane::Certificates) => cursor,
-                _ => &mut book.cursors[pane.index()],
+                (Some((_, cursor)), Pane::View) => Some(cursor),
+                _ => book.cursors.get_mut(pane.index()),
             };
-            cursor.sync(key.as_ref(), listing);
+            if let Some(cursor) = cursor {
+                cursor.sync(key.as_ref(), listing);
+            }
         }
     }
 
@@ -461,7 +542,7 @@ impl State {
         let Some(id) = self.book().and_then(|b| b.reveal.clone()) else {
             return false;
         };
-        let found = Pane::ALL.into_iter().find_map(|pane| {
+        let found = self.panes().into_iter().find_map(|pane| {
             let items = self.listing(pane)?.items();
             let row = self
                 .cursor(pane)?

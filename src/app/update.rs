@@ -1,19 +1,23 @@
 //! The pure state machine: a message in, state changed, effects out.
 //! Nothing here waits or touches the network, the disk or the terminal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::actions::{
-    confirm_delete, confirm_rotate, edit_form, new_form, on_performed, toggle_active,
+    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed,
+    reveal, toggle_active,
 };
 use super::command::{picker, show_error};
 use super::input::LineInput;
-use super::message::{Effect, ListKey, Message};
-use super::modal::Modal;
-use super::modal_keys::{on_completions, on_modal_key, on_paste};
-use super::state::{Level, Notice, State};
-use crate::keymap::{Action, Layer};
-use crate::model::{Pane, Secret};
+use super::message::{Effect, Message};
+use super::modal::{Modal, layers};
+use super::modal_keys::{copy_id, on_completions, on_modal_key, on_paste};
+use super::ops::{
+    close_view, inform, load_missing, next_pane, notice, request_list, set_focus, switch_tenant,
+};
+use super::state::{Level, State};
+use crate::keymap::{Action, Press};
+use crate::model::Pane;
 
 const PAGE: usize = 10;
 
@@ -60,8 +64,8 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                 }
                 // The cached rows stay: an error must not blank the pane.
                 Err(err) => {
-                    listing.error = Some(err.clone());
-                    book.last_error = Some(err);
+                    book.last_error = Some(err.to_string());
+                    listing.error = Some(err);
                 }
             }
         }
@@ -99,92 +103,48 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                 Err(err) => notice(Level::Error, format!("copy failed: {err}")),
             })
         }
+        Message::Pending(found) => on_pending(state, found),
+        Message::Quitting { waiting } => inform(
+            state,
+            Level::Info,
+            format!("quitting once {waiting} change(s) in flight have stored what they issued…"),
+        ),
+        Message::Forgot(result) => {
+            state.notice = Some(match result {
+                Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
+                Err(err) => notice(
+                    Level::Error,
+                    format!("could not erase Portico's copy of the secret: {err}"),
+                ),
+            })
+        }
     }
     state.sync();
     load_missing(state, &mut fx);
     fx
 }
 
-fn notice(level: Level, text: impl Into<String>) -> Notice {
-    Notice {
-        level,
-        text: text.into(),
-    }
-}
-
-pub(super) fn inform(state: &mut State, level: Level, text: impl Into<String>) {
-    state.notice = Some(notice(level, text));
-}
-
-/// Requests every list on screen that has never been asked for.
-fn load_missing(state: &mut State, fx: &mut Vec<Effect>) {
-    for pane in Pane::ALL {
-        if let Some(key) = state.list_key(pane) {
-            // Never asked, or asked and superseded before it answered.
-            let settled = state
-                .book()
-                .and_then(|b| b.lists.get(&key))
-                .is_some_and(|l| l.pending.is_some() || l.loaded_at.is_some() || l.error.is_some());
-            if !settled {
-                request_list(state, state.active, key, fx);
-            }
-        }
-    }
-}
-
-fn request_list(state: &mut State, tenant: usize, key: ListKey, fx: &mut Vec<Effect>) {
-    let request = state.next_request;
-    state.next_request += 1;
-    if let Some(book) = state.books.get_mut(tenant) {
-        // The runtime runs one list per slot and drops the older one, so a
-        // request for another parent in the same slot will never answer.
-        for (other, listing) in book.lists.iter_mut() {
-            if other.source == key.source && other != &key {
-                listing.pending = None;
-                listing.progress = None;
-            }
-        }
-        let listing = book.lists.entry(key.clone()).or_default();
-        listing.pending = Some(request);
-        listing.progress = None;
-    }
-    fx.push(Effect::List {
-        tenant,
-        key,
-        request,
-    });
-}
-
-/// Refreshes what the active tenant shows, in the background.
-pub(super) fn refresh_visible(state: &mut State, fx: &mut Vec<Effect>) {
-    state.sync();
-    for pane in Pane::ALL {
-        if let Some(key) = state.list_key(pane) {
-            request_list(state, state.active, key, fx);
-        }
-    }
-}
-
-pub(super) fn switch_tenant(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
-    if index >= state.tenants.len() {
-        inform(state, Level::Error, format!("no tenant {}", index + 1));
-        return;
-    }
-    state.active = index;
-    refresh_visible(state, fx);
-}
-
 fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    // The one place a key becomes an action, for whatever is on screen.
+    let press = state.keymap.press(&layers(state.modal.as_ref()), &key);
+    if press == Press::Act(Action::Quit) {
         state.quit = true;
         fx.push(Effect::Quit);
         return;
     }
     if let Some(modal) = state.modal.take() {
-        on_modal_key(state, modal, key, fx);
+        let next = on_modal_key(state, modal, press, fx);
+        // A handler that opened another overlay (a form from the kind
+        // chooser, help from `:help`) has already put it in place.
+        if state.modal.is_none() {
+            match next {
+                Some(modal) => state.modal = Some(modal),
+                None => close_modal(state),
+            }
+        }
         return;
     }
-    let Some(action) = state.keymap.action(Layer::Normal, &key) else {
+    let Press::Act(action) = press else {
         return;
     };
     state.notice = None;
@@ -194,10 +154,6 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     let focus = state.focus();
     match action {
-        Action::Quit => {
-            state.quit = true;
-            fx.push(Effect::Quit);
-        }
         Action::Help => state.modal = Some(Modal::Help(0)),
         Action::Up => move_by(state, focus, -1),
         Action::Down => move_by(state, focus, 1),
@@ -205,9 +161,9 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PageDown => move_by(state, focus, PAGE as isize),
         Action::Top => move_by(state, focus, isize::MIN / 2),
         Action::Bottom => move_by(state, focus, isize::MAX / 2),
-        Action::NextPane => set_focus(state, next_pane(focus, 1)),
-        Action::PrevPane => set_focus(state, next_pane(focus, -1)),
-        Action::DrillDown => drill_down(state, focus),
+        Action::NextPane => set_focus(state, next_pane(state, focus, 1)),
+        Action::PrevPane => set_focus(state, next_pane(state, focus, -1)),
+        Action::DrillDown => drill_down(state, focus, fx),
         Action::Back => back(state, focus),
         Action::Filter => {
             let current = state
@@ -233,28 +189,10 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 inform(state, Level::Info, format!("sorted by {label}"));
             }
         }
-        Action::CopyId => {
-            if let Some(res) = state.selected(focus) {
-                fx.push(Effect::Copy {
-                    what: format!("{} id", res.kind.label()),
-                    text: Secret::new(res.id.clone()),
-                });
-            }
-        }
+        Action::CopyId => copy_id(state, fx),
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
         Action::ShowError => show_error(state),
         _ => {}
-    }
-}
-
-fn next_pane(pane: Pane, step: isize) -> Pane {
-    let i = (pane.index() as isize + step).rem_euclid(3) as usize;
-    Pane::ALL[i]
-}
-
-fn set_focus(state: &mut State, pane: Pane) {
-    if let Some(book) = state.books.get_mut(state.active) {
-        book.focus = Some(pane);
     }
 }
 
@@ -269,12 +207,14 @@ fn move_by(state: &mut State, pane: Pane, delta: isize) {
     }
 }
 
-/// Enter moves to the pane this one scopes, else opens the full detail.
-fn drill_down(state: &mut State, focus: Pane) {
+/// Enter moves to the pane this one scopes, else reads the selection's
+/// secret when the platform keeps one, else opens the full detail.
+fn drill_down(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
     if state.selected(focus).is_none() {
         return;
     }
-    let child = Pane::ALL
+    let child = state
+        .panes()
         .into_iter()
         .filter(|p| p.index() > focus.index())
         .find(|p| {
@@ -284,25 +224,25 @@ fn drill_down(state: &mut State, focus: Pane) {
         });
     match child {
         Some(child) => set_focus(state, child),
+        None if reveal(state, focus, fx) => {}
         None => state.modal = Some(Modal::Detail(0)),
     }
 }
 
+/// Esc clears a filter first, then closes a `:` view, then steps left.
 fn back(state: &mut State, focus: Pane) {
-    let view_open = state.book().is_some_and(|b| b.view.is_some());
-    if focus == Pane::Certificates && view_open {
-        if let Some(book) = state.books.get_mut(state.active) {
-            book.view = None;
-        }
-        return;
-    }
     if let Some(cursor) = state.cursor_mut(focus)
         && !cursor.filter.is_empty()
     {
         cursor.filter.clear();
         return;
     }
-    if focus != Pane::Projects {
-        set_focus(state, next_pane(focus, -1));
+    if focus == Pane::View {
+        close_view(state);
+        return;
+    }
+    let previous = next_pane(state, focus, -1);
+    if previous.index() < focus.index() {
+        set_focus(state, previous);
     }
 }

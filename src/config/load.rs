@@ -609,8 +609,10 @@ fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
 
 /// Validates an http(s) address and drops trailing slashes, so callers can
 /// append `/path` without doubling it.
-fn check_base_url(text: &str) -> Result<String, String> {
-    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+fn check_base_url(raw: &str) -> Result<String, String> {
+    // Every message below quotes the address without its password.
+    let text = &redacted(raw);
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("invalid URL {text:?}: contains whitespace"));
     }
     if !text.contains("://") {
@@ -618,7 +620,7 @@ fn check_base_url(text: &str) -> Result<String, String> {
             "invalid URL {text:?}: it must start with http:// or https://"
         ));
     }
-    let url = Url::parse(text).map_err(|err| format!("invalid URL {text:?}: {err}"))?;
+    let url = Url::parse(raw).map_err(|err| format!("invalid URL {text:?}: {err}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "invalid URL {text:?}: the scheme must be http or https"
@@ -637,7 +639,25 @@ fn check_base_url(text: &str) -> Result<String, String> {
             "invalid URL {text:?}: a base URL has no query or fragment"
         ));
     }
-    Ok(text.trim_end_matches('/').to_owned())
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+/// `scheme://user:***@host/...`: the address with any password masked,
+/// found by hand so that even an address that does not parse is masked.
+pub(crate) fn redacted(text: &str) -> String {
+    let Some(start) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..end].rfind('@') else {
+        return text.to_owned();
+    };
+    let user = match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => rest[..at].to_owned(),
+    };
+    format!("{}{user}{}", &text[..start], &rest[at..])
 }
 
 fn region_message(platform: PlatformKind, region: &str) -> String {
@@ -663,9 +683,8 @@ fn region_names(platform: PlatformKind) -> String {
 }
 
 fn platform_list() -> String {
-    PlatformKind::ALL
-        .iter()
-        .map(|p| p.as_str())
+    PlatformKind::all()
+        .map(PlatformKind::as_str)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -8,122 +8,7 @@ use ratatui::style::Color;
 
 use super::credential::Credential;
 
-/// The API platforms Portico speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PlatformKind {
-    Project44,
-    Mashery,
-    Kitsu,
-    Evrythng,
-    Losant,
-}
-
-impl PlatformKind {
-    /// Every platform, in the order the docs list them.
-    pub const ALL: [PlatformKind; 5] = [
-        PlatformKind::Project44,
-        PlatformKind::Mashery,
-        PlatformKind::Kitsu,
-        PlatformKind::Evrythng,
-        PlatformKind::Losant,
-    ];
-
-    /// The spelling used in the config file (`platform = "..."`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformKind::Project44 => "project44",
-            PlatformKind::Mashery => "mashery",
-            PlatformKind::Kitsu => "kitsu",
-            PlatformKind::Evrythng => "evrythng",
-            PlatformKind::Losant => "losant",
-        }
-    }
-
-    /// The vendor's own spelling, for titles and badges.
-    pub fn label(self) -> &'static str {
-        match self {
-            PlatformKind::Project44 => "project44",
-            PlatformKind::Mashery => "Mashery",
-            PlatformKind::Kitsu => "Kitsu",
-            PlatformKind::Evrythng => "EVRYTHNG",
-            PlatformKind::Losant => "Losant",
-        }
-    }
-
-    /// Parses the config spelling (exact, lower case).
-    pub fn from_config_name(name: &str) -> Option<PlatformKind> {
-        PlatformKind::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-
-    /// The named regions and the API address each stands for.
-    pub fn regions(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            PlatformKind::Project44 => &[
-                ("na", "https://na12.api.project44.com"),
-                ("eu", "https://eu12.api.project44.com"),
-                ("sandbox", "https://na12.api.sandbox.p-44.com"),
-            ],
-            PlatformKind::Evrythng => &[
-                ("us", "https://api.evrythng.com"),
-                ("eu", "https://api-eu.evrythng.com"),
-            ],
-            PlatformKind::Mashery | PlatformKind::Kitsu | PlatformKind::Losant => &[],
-        }
-    }
-
-    /// The address used when a tenant gives neither `region` nor `base_url`.
-    /// Kitsu is self-hosted, so it has none; project44 and EVRYTHNG make the
-    /// user pick a region, since guessing wrong sends credentials to the
-    /// wrong continent.
-    pub fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            PlatformKind::Losant => Some("https://api.losant.com"),
-            PlatformKind::Mashery => Some("https://api.mashery.com"),
-            PlatformKind::Project44 | PlatformKind::Evrythng | PlatformKind::Kitsu => None,
-        }
-    }
-
-    /// The credential combinations `[tenants.auth]` accepts: exactly one
-    /// group must be complete, and keys of different groups must not mix.
-    pub fn auth_groups(self) -> &'static [&'static [&'static str]] {
-        match self {
-            PlatformKind::Project44 => &[&["username", "password"]],
-            PlatformKind::Mashery => {
-                &[&["api_key", "api_secret", "username", "password", "area_id"]]
-            }
-            PlatformKind::Kitsu => &[&["email", "password"], &["token"]],
-            PlatformKind::Evrythng => &[&["api_key"]],
-            PlatformKind::Losant => &[&["token"], &["email", "password"]],
-        }
-    }
-
-    /// `"username and password"` or `"either token, or email and password"`.
-    pub(crate) fn auth_summary(self) -> String {
-        let groups: Vec<String> = self
-            .auth_groups()
-            .iter()
-            .map(|group| join_and(group))
-            .collect();
-        match groups.as_slice() {
-            [one] => one.clone(),
-            many => format!("either {}", many.join(", or ")),
-        }
-    }
-}
-
-fn join_and(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-impl fmt::Display for PlatformKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::platform::registry::PlatformKind;
 
 /// One tenant: a platform account Portico administers.
 #[derive(Debug, Clone)]
@@ -238,9 +123,13 @@ mod tests {
     use super::*;
     use zeroize::Zeroizing;
 
+    fn named(name: &str) -> PlatformKind {
+        PlatformKind::from_config_name(name).unwrap()
+    }
+
     #[test]
     fn platform_names_round_trip() {
-        for p in PlatformKind::ALL {
+        for p in PlatformKind::all() {
             assert_eq!(PlatformKind::from_config_name(p.as_str()), Some(p));
             assert_eq!(p.to_string(), p.as_str());
         }
@@ -249,16 +138,13 @@ mod tests {
 
     #[test]
     fn auth_summaries_read_naturally() {
+        assert_eq!(named("project44").auth_summary(), "username and password");
         assert_eq!(
-            PlatformKind::Project44.auth_summary(),
-            "username and password"
-        );
-        assert_eq!(
-            PlatformKind::Losant.auth_summary(),
+            named("losant").auth_summary(),
             "either token, or email and password"
         );
         assert_eq!(
-            PlatformKind::Mashery.auth_summary(),
+            named("mashery").auth_summary(),
             "api_key, api_secret, username, password and area_id"
         );
     }

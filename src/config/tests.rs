@@ -6,6 +6,27 @@ use ratatui::style::Color;
 
 use super::*;
 
+#[test]
+fn a_password_in_a_base_url_is_never_printed() {
+    for url in [
+        "https://ops:hunter2pass@p44.example.com/api",
+        "https://ops:hunter2pass@p44 example.com",
+        "ftp://ops:hunter2pass@p44.example.com",
+    ] {
+        let text = format!(
+            "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nbase_url = \"{url}\"\n\n[tenants.auth]\nusername = \"u\"\npassword = \"p\"\n"
+        );
+        let err = parse_err(&text).to_string();
+        assert!(!err.contains("hunter2pass"), "{err}");
+        assert!(err.contains("ops:***@"), "{err}");
+    }
+    assert_eq!(
+        super::load::redacted("http://a@b/c:d@e"),
+        "http://a@b/c:d@e",
+        "only the authority is masked"
+    );
+}
+
 fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(text, "config.toml")
 }
@@ -74,7 +95,7 @@ fn accepts_the_simulator_demo_config() {
     assert_eq!(names, ["p44-na", "p44-eu", "losant-demo", "kitsu-demo"]);
 
     let na = config.tenant("p44-na").unwrap();
-    assert_eq!(na.platform(), PlatformKind::Project44);
+    assert_eq!(na.platform().as_str(), "project44");
     assert_eq!(na.base_url(), "http://127.0.0.1:41234/project44/na");
     assert_eq!(na.color(), Some(Color::Cyan));
     assert_eq!(na.color_spec(), Some("cyan"));
@@ -96,7 +117,7 @@ fn accepts_the_simulator_demo_config() {
     );
 
     let kitsu = config.tenant("kitsu-demo").unwrap();
-    assert_eq!(kitsu.platform(), PlatformKind::Kitsu);
+    assert_eq!(kitsu.platform().as_str(), "kitsu");
     assert_eq!(kitsu.base_url(), "http://127.0.0.1:41234/kitsu/api");
     assert!(config.tenant("nope").is_none());
 }

@@ -1,14 +1,17 @@
 //! The HTTP client every adapter shares: timeouts, retries of idempotent
 //! calls, 429 handling and error bodies turned into [`PlatformError`]s.
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{RequestBuilder, Response, StatusCode};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use super::PlatformError;
+use crate::model::Secret;
 
 /// Whether a request may be sent again when its answer is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +133,15 @@ impl Http {
         } else if err.is_decode() {
             PlatformError::Decode(err.to_string())
         } else {
+            // reqwest's message names the URL. Credentials travel in headers
+            // and bodies, and the config refuses userinfo, but a password
+            // must never reach a message even so.
+            let mut err = err;
+            if let Some(url) = err.url_mut()
+                && url.password().is_some()
+            {
+                let _ = url.set_password(Some("***"));
+            }
             PlatformError::Network(cause_first(&err))
         }
     }
@@ -188,15 +200,127 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// Decodes a success body, naming what was wrong with a broken one.
+/// Decodes a success body, naming what was wrong with a broken one. The
+/// body itself is never quoted: a success may carry a secret.
 fn parse<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, PlatformError> {
     serde_json::from_slice(bytes).map_err(|e| {
         PlatformError::Decode(format!(
-            "HTTP {} body is not the expected JSON ({e}): {}",
+            "HTTP {} body is not the expected JSON ({})",
             status.as_u16(),
-            excerpt(&String::from_utf8_lossy(bytes))
+            decode_problem(&e)
         ))
     })
+}
+
+/// What serde found wrong, without the values it would quote: an
+/// "invalid type" message repeats the offending string, which may be a
+/// secret. Field names come from the schema and are safe to show.
+pub fn decode_problem(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let named = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| text.starts_with(p));
+    let what = if named {
+        text.split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        match err.classify() {
+            serde_json::error::Category::Data => "a field has the wrong type or value".into(),
+            serde_json::error::Category::Syntax => "not valid JSON".into(),
+            serde_json::error::Category::Eof => "the body ends early".into(),
+            serde_json::error::Category::Io => "the body could not be read".into(),
+        }
+    };
+    if err.line() > 0 {
+        format!("{what} at line {} column {}", err.line(), err.column())
+    } else {
+        what
+    }
+}
+
+/// For an answer that should carry a secret but cannot be read at all:
+/// the user must know a secret may have been issued and lost.
+pub fn unreadable_secret(err: PlatformError) -> PlatformError {
+    match err {
+        PlatformError::Decode(message) => PlatformError::Decode(format!(
+            "{message}; any secret it carried could not be read, so check the \
+             resource on the platform"
+        )),
+        other => other,
+    }
+}
+
+/// Names the one field of an answer that carries a secret.
+pub trait SecretField {
+    const NAME: &'static str;
+}
+
+/// A success answer that carries a secret. The secret is taken out while
+/// decoding, whatever shape the rest has, so it can be stored before
+/// anything else is checked; the rest decodes separately and fails
+/// without quoting the body.
+pub struct SecretBody<F> {
+    secret: Option<Secret>,
+    rest: Map<String, Value>,
+    field: PhantomData<fn() -> F>,
+}
+
+impl<F: SecretField> SecretBody<F> {
+    /// Takes the secret out; a second call returns `None`.
+    pub fn take_secret(&mut self) -> Option<Secret> {
+        self.secret.take()
+    }
+
+    /// A plain text field of the answer, such as the new resource's id.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.rest.get(key).and_then(Value::as_str)
+    }
+
+    /// Decodes everything but the secret into `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, PlatformError> {
+        serde_json::from_value(Value::Object(self.rest.clone())).map_err(|e| {
+            PlatformError::Decode(format!("the answer is malformed ({})", decode_problem(&e)))
+        })
+    }
+}
+
+impl<'de, F: SecretField> Deserialize<'de> for SecretBody<F> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(SecretBodyVisitor(PhantomData))
+    }
+}
+
+struct SecretBodyVisitor<F>(PhantomData<fn() -> F>);
+
+impl<'de, F: SecretField> Visitor<'de> for SecretBodyVisitor<F> {
+    type Value = SecretBody<F>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut secret = None;
+        let mut rest = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == F::NAME {
+                // A secret of the wrong type is no secret; keep reading.
+                secret = map.next_value::<Value>().map(|v| match v {
+                    Value::String(text) => Some(Secret::new(text)),
+                    _ => None,
+                })?;
+            } else {
+                rest.insert(key, map.next_value()?);
+            }
+        }
+        Ok(SecretBody {
+            secret,
+            rest,
+            field: PhantomData,
+        })
+    }
 }
 
 /// Maps a failed answer to an error carrying the vendor's own message.
@@ -269,6 +393,53 @@ mod tests {
         for dotted in ["", ".", ".."] {
             assert!(matches!(segment(dotted), Err(PlatformError::Invalid(_))));
         }
+    }
+
+    struct Token;
+    impl SecretField for Token {
+        const NAME: &'static str = "secret";
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct App {
+        id: String,
+        name: String,
+    }
+
+    #[test]
+    fn a_secret_survives_a_malformed_answer_and_is_never_quoted() {
+        let body = br#"{"id": "app1", "name": null, "secret": "sUp3rS3cretValue"}"#;
+        let mut parsed: SecretBody<Token> = parse(StatusCode::OK, body).expect("an object");
+        assert_eq!(parsed.text("id"), Some("app1"));
+        let err = parsed
+            .decode::<App>()
+            .expect_err("name is null")
+            .to_string();
+        assert!(!err.contains("sUp3rS3cretValue"), "{err}");
+        assert_eq!(
+            parsed.take_secret().map(|s| s.expose().to_string()),
+            Some("sUp3rS3cretValue".into())
+        );
+    }
+
+    #[test]
+    fn decode_errors_quote_no_value_of_a_success_body() {
+        // serde would say `invalid type: string "sUp3rS3cret", expected u32`.
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Wrong {
+            secret: u32,
+        }
+        let body = br#"{"secret": "sUp3rS3cret"}"#;
+        let err = parse::<Wrong>(StatusCode::OK, body).expect_err("wrong type");
+        let text = err.to_string();
+        assert!(!text.contains("sUp3rS3cret"), "{text}");
+        assert!(text.contains("wrong type"), "{text}");
+        let err = parse::<Wrong>(StatusCode::OK, b"not json sUp3rS3cret").expect_err("syntax");
+        assert!(!err.to_string().contains("sUp3rS3cret"), "{err}");
+        let err = parse::<App>(StatusCode::OK, br#"{"id": "x"}"#).expect_err("missing");
+        assert!(err.to_string().contains("missing field `name`"), "{err}");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
-pub mod connect;
+pub mod evrythng;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
+pub mod mashery;
 pub mod project44;
+pub mod registry;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -42,6 +44,33 @@ pub enum PlatformError {
     Unsupported(String),
     #[error("credentials: {0}")]
     Credentials(String),
+}
+
+/// What the user can do about an error: each class gets its own way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// Transient: asking again may well work.
+    Retry,
+    /// Rate limited: asking again works after a while, if the server said.
+    Wait(Option<Duration>),
+    /// The tenant's credentials were refused or could not be read.
+    CheckCredentials,
+    /// Nothing Portico can offer: the request itself was wrong.
+    None,
+}
+
+impl PlatformError {
+    pub fn remedy(&self) -> Remedy {
+        match self {
+            PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
+                Remedy::Retry
+            }
+            PlatformError::Api { status, .. } if *status >= 500 => Remedy::Retry,
+            PlatformError::RateLimited { retry_after } => Remedy::Wait(*retry_after),
+            PlatformError::Auth(_) | PlatformError::Credentials(_) => Remedy::CheckCredentials,
+            _ => Remedy::None,
+        }
+    }
 }
 
 fn seconds(d: &Duration) -> String {
@@ -110,6 +139,10 @@ pub enum Operation {
         /// copy; the adapter then proves it is rejected.
         previous: Option<Secret>,
     },
+    /// Reads a secret the platform keeps and shows again on request.
+    Reveal {
+        target: Target,
+    },
 }
 
 impl Operation {
@@ -121,6 +154,7 @@ impl Operation {
             Operation::SetActive { active: false, .. } => "deactivate",
             Operation::Delete { .. } => "delete",
             Operation::Rotate { .. } => "rotate",
+            Operation::Reveal { .. } => "reveal",
         }
     }
 
@@ -130,7 +164,8 @@ impl Operation {
             Operation::Update { target, .. }
             | Operation::SetActive { target, .. }
             | Operation::Delete { target }
-            | Operation::Rotate { target, .. } => Some(target),
+            | Operation::Rotate { target, .. }
+            | Operation::Reveal { target } => Some(target),
         }
     }
 }
@@ -159,6 +194,9 @@ pub struct Outcome {
     pub secret: Option<IssuedSecret>,
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,
+    /// The platform shows `secret` again whenever asked, so Portico keeps
+    /// no copy of it on disk.
+    pub rereadable: bool,
 }
 
 impl Outcome {
@@ -190,6 +228,10 @@ pub struct Field {
     pub label: &'static str,
     pub input: Input,
     pub required: bool,
+    /// The vendor's own limit on the value's length, in characters.
+    pub max_len: Option<usize>,
+    /// The key of a date field this date may not be earlier than.
+    pub not_before: Option<&'static str>,
 }
 
 impl Field {
@@ -199,6 +241,8 @@ impl Field {
             label,
             input: Input::Text,
             required,
+            max_len: None,
+            not_before: None,
         }
     }
 
@@ -208,13 +252,25 @@ impl Field {
             label,
             input,
             required: false,
+            max_len: None,
+            not_before: None,
         }
+    }
+
+    pub const fn max_len(mut self, max: usize) -> Self {
+        self.max_len = Some(max);
+        self
+    }
+
+    pub const fn not_before(mut self, key: &'static str) -> Self {
+        self.not_before = Some(key);
+        self
     }
 }
 
-/// How a pane maps onto a platform.
+/// What a pane holds on a platform: a list, or a reason it has none.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PaneSpec {
+pub enum PaneBody {
     Unsupported(&'static str),
     List {
         /// Column headers for [`Resource::cells`], after the name column.
@@ -222,6 +278,67 @@ pub enum PaneSpec {
         /// The pane whose selection scopes this list (applications of a project).
         scope: Option<Pane>,
     },
+}
+
+/// How one pane maps onto a platform: its title, what it lists, and the
+/// kinds `n` creates in it (several means the user picks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneSpec {
+    title: &'static str,
+    body: PaneBody,
+    creates: Vec<Kind>,
+}
+
+impl PaneSpec {
+    pub fn unsupported(title: &'static str, reason: &'static str) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::Unsupported(reason),
+            creates: Vec::new(),
+        }
+    }
+
+    pub fn list(title: &'static str, columns: Vec<&'static str>) -> Self {
+        PaneSpec {
+            title,
+            body: PaneBody::List {
+                columns,
+                scope: None,
+            },
+            creates: Vec::new(),
+        }
+    }
+
+    /// Lists under the selection of `parent`.
+    #[must_use]
+    pub fn scoped_by(mut self, parent: Pane) -> Self {
+        if let PaneBody::List { scope, .. } = &mut self.body {
+            *scope = Some(parent);
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn creating(mut self, kinds: Vec<Kind>) -> Self {
+        self.creates = kinds;
+        self
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.title
+    }
+
+    pub fn body(&self) -> &PaneBody {
+        &self.body
+    }
+
+    pub fn creates(&self) -> &[Kind] {
+        &self.creates
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self.body, PaneBody::List { .. })
+    }
 }
 
 /// An extra view opened with `:name`, listing resources under a scope.
@@ -258,6 +375,14 @@ pub struct KindSpec {
     pub rotate: Rotation,
     /// Labels for activating and deactivating, e.g. ("Reopen", "Close").
     pub toggle: Option<(&'static str, &'static str)>,
+    /// Deleting asks for the name to be typed on every tenant, not only
+    /// on protected ones.
+    pub delete_typed: bool,
+    /// Said before a delete, e.g. what else goes with the resource.
+    pub delete_warning: Option<&'static str>,
+    /// Opening the resource reads its secret from the platform
+    /// ([`Operation::Reveal`]) instead of showing the cached detail.
+    pub reveal: bool,
 }
 
 impl KindSpec {
@@ -270,22 +395,59 @@ impl KindSpec {
             delete_needs_inactive: None,
             rotate: Rotation::Unsupported("this platform has no rotation for it"),
             toggle: None,
+            delete_typed: false,
+            delete_warning: None,
+            reveal: false,
         }
     }
 }
 
+/// What a platform offers, as plain data: the three panes (each with its
+/// own title), the `:` views, and what can be done to each kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
-    pub panes: [PaneSpec; 3],
-    pub views: Vec<ViewSpec>,
-    pub kinds: Vec<KindSpec>,
-    /// The kinds `n` creates in each pane; several means the user picks.
-    pub creates: [Vec<Kind>; 3],
+    panes: [PaneSpec; 3],
+    views: Vec<ViewSpec>,
+    kinds: Vec<KindSpec>,
 }
 
 impl Capabilities {
+    pub fn new(panes: [PaneSpec; 3]) -> Self {
+        Capabilities {
+            panes,
+            views: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_views(mut self, views: Vec<ViewSpec>) -> Self {
+        self.views = views;
+        self
+    }
+
+    #[must_use]
+    pub fn with_kinds(mut self, kinds: Vec<KindSpec>) -> Self {
+        self.kinds = kinds;
+        self
+    }
+
+    /// The spec of a main pane; the `:` view pane has none of its own.
     pub fn pane(&self, pane: Pane) -> &PaneSpec {
-        &self.panes[pane.index()]
+        static NONE: PaneSpec = PaneSpec {
+            title: "",
+            body: PaneBody::Unsupported(""),
+            creates: Vec::new(),
+        };
+        self.panes.get(pane.index()).unwrap_or(&NONE)
+    }
+
+    pub fn views(&self) -> &[ViewSpec] {
+        &self.views
+    }
+
+    pub fn kinds(&self) -> &[KindSpec] {
+        &self.kinds
     }
 
     pub fn kind(&self, kind: Kind) -> Option<&KindSpec> {
@@ -309,5 +471,38 @@ pub trait Platform: Send + Sync {
         progress: Progress,
     ) -> Fut<'a, Vec<Resource>>;
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome>;
+    /// Performs `op`, handing any secret it issues to `keep` the moment it
+    /// is decoded, before any check or further decoding.
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome>;
+
+    /// Performs `op`; an issued secret comes back in the outcome only.
+    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
+        self.perform_keeping(op, &InOutcome)
+    }
+}
+
+/// A secret the platform has just issued, with the resource it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issued {
+    pub kind: Kind,
+    /// The resource the secret is filed under: the new one for a create.
+    pub resource: String,
+    pub name: String,
+    pub secret: IssuedSecret,
+}
+
+/// Takes a newly issued secret into safe keeping. An adapter awaits it
+/// before verifying the secret or decoding the rest of the answer, so a
+/// quit, a crash or a malformed answer after this point cannot lose it.
+pub trait Keep: Send + Sync {
+    fn keep<'a>(&'a self, issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
+
+/// Keeps nothing beyond the outcome, for callers that store it themselves.
+pub struct InOutcome;
+
+impl Keep for InOutcome {
+    fn keep<'a>(&'a self, _issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }

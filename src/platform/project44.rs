@@ -2,16 +2,18 @@
 //! Management calls take HTTP Basic with a tenant user; the token endpoint
 //! takes the client's own id and secret.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::http::{Http, Retry, segment};
+use super::http::{Http, Retry, SecretBody, SecretField, segment, unreadable_secret};
+use super::registry::Connection;
 use super::{
-    Capabilities, Check, Field, Fut, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
-    Progress, Rotation, Source, value,
+    Capabilities, Check, Field, Fut, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
+    PlatformError, Progress, Rotation, Source, value,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
@@ -24,12 +26,18 @@ pub struct Project44 {
     password: Secret,
 }
 
+/// The secret is never part of this type: it is taken out of the answer
+/// first, by [`SecretBody`].
 #[derive(Deserialize)]
 struct ClientApplication {
     id: String,
     name: String,
-    #[serde(default)]
-    secret: Option<String>,
+}
+
+struct ClientSecret;
+
+impl SecretField for ClientSecret {
+    const NAME: &'static str = "secret";
 }
 
 #[derive(Deserialize)]
@@ -115,14 +123,41 @@ impl Project44 {
             .with_detail("token endpoint", self.http.url(TOKEN))
     }
 
-    async fn issued(&self, app: ClientApplication, what: &str) -> Result<Outcome, PlatformError> {
-        let secret = app
-            .secret
-            .map(Secret::new)
+    /// Takes the secret out of a create or new-secret answer and hands it
+    /// to `keep` before anything else: the rest of the answer is decoded,
+    /// and the secret checked at the token endpoint, only afterwards.
+    async fn issued(
+        &self,
+        mut body: SecretBody<ClientSecret>,
+        filed_under: Option<&str>,
+        what: &str,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let id = body
+            .text("id")
+            .or(filed_under)
+            .unwrap_or_default()
+            .to_string();
+        let name = body.text("name").unwrap_or_default().to_string();
+        let secret = body
+            .take_secret()
             .ok_or_else(|| PlatformError::Decode(format!("{what} answer carries no secret")))?;
+        let issued = IssuedSecret {
+            label: "client secret".into(),
+            public_id: Some(id.clone()),
+            secret,
+        };
+        keep.keep(&Issued {
+            kind: Kind::ClientApp,
+            resource: id.clone(),
+            name,
+            secret: issued.clone(),
+        })
+        .await;
+        let app: ClientApplication = body.decode()?;
         // A rejected verification is reported, not raised: the secret is
         // real and must still reach the user.
-        let check = match self.verify(&app.id, &secret).await {
+        let check = match self.verify(&app.id, &issued.secret).await {
             Ok(passed) => Check {
                 label: "new secret accepted by the token endpoint".into(),
                 passed,
@@ -134,14 +169,11 @@ impl Project44 {
         };
         Ok(Outcome {
             summary: format!("{what} for \"{}\"", app.name),
-            secret: Some(IssuedSecret {
-                label: "client secret".into(),
-                public_id: Some(app.id),
-                secret,
-            }),
+            secret: Some(issued),
             checks: vec![check],
             follow_up: None,
             created: None,
+            rereadable: false,
         })
     }
 
@@ -165,17 +197,20 @@ impl Project44 {
         }
     }
 
-    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+    async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create { values, .. } => {
                 let name = required_name(values)?;
                 let req = self
                     .request(Method::POST, APPS)
                     .json(&json!({ "name": name }));
-                let app: ClientApplication = self.http.json(req, Retry::Never).await?;
-                let id = app.id.clone();
-                let mut outcome = self.issued(app, "created").await?;
-                outcome.created = Some(id);
+                let body = self
+                    .http
+                    .json(req, Retry::Never)
+                    .await
+                    .map_err(unreadable_secret)?;
+                let mut outcome = self.issued(body, None, "created", keep).await?;
+                outcome.created = outcome.secret.as_ref().and_then(|s| s.public_id.clone());
                 Ok(outcome)
             }
             Operation::Update { target, values } => {
@@ -194,15 +229,20 @@ impl Project44 {
             Operation::Rotate { target, previous } => {
                 let path = format!("{}/new-secret", app_path(&target.id)?);
                 let req = self.request(Method::POST, &path);
-                let app: ClientApplication = self.http.json(req, Retry::Never).await?;
-                let id = app.id.clone();
-                let mut outcome = self.issued(app, "new secret issued").await?;
+                let body = self
+                    .http
+                    .json(req, Retry::Never)
+                    .await
+                    .map_err(unreadable_secret)?;
+                let mut outcome = self
+                    .issued(body, Some(&target.id), "new secret issued", keep)
+                    .await?;
                 outcome
                     .checks
-                    .push(self.previous_rejected(&id, previous.as_ref()).await);
+                    .push(self.previous_rejected(&target.id, previous.as_ref()).await);
                 Ok(outcome)
             }
-            Operation::SetActive { .. } => Err(unsupported(op)),
+            Operation::SetActive { .. } | Operation::Reveal { .. } => Err(unsupported(op)),
         }
     }
 }
@@ -234,19 +274,30 @@ pub fn capabilities() -> Capabilities {
     app.rotate = Rotation::Immediate {
         warning: "The old secret stops working at once. Access tokens already issued stay valid until they expire.",
     };
-    Capabilities {
-        panes: [
-            PaneSpec::Unsupported("project44 client applications are tenant-wide: no projects"),
-            PaneSpec::List {
-                columns: vec!["Client ID"],
-                scope: None,
-            },
-            PaneSpec::Unsupported("project44 issues client secrets, not certificates"),
-        ],
-        views: Vec::new(),
-        kinds: vec![app],
-        creates: [Vec::new(), vec![Kind::ClientApp], Vec::new()],
-    }
+    Capabilities::new([
+        PaneSpec::unsupported(
+            "Projects",
+            "project44 client applications are tenant-wide: no projects",
+        ),
+        PaneSpec::list("Client applications", vec!["Client ID"]).creating(vec![Kind::ClientApp]),
+        PaneSpec::unsupported(
+            "Certificates",
+            "project44 issues client secrets, not certificates",
+        ),
+    ])
+    .with_kinds(vec![app])
+}
+
+/// Builds the adapter from the tenant's `username` and `password`.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    let username = c.secret("username")?;
+    let adapter = Project44::new(
+        c.base_url(),
+        c.timeout(),
+        username.expose().to_string(),
+        c.secret("password")?,
+    )?;
+    Ok(Arc::new(adapter))
 }
 
 impl super::Platform for Project44 {
@@ -268,8 +319,8 @@ impl super::Platform for Project44 {
         })
     }
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
-        Box::pin(self.run(op))
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op, keep))
     }
 }
 

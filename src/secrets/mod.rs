@@ -1,7 +1,9 @@
-//! Where issued secrets go besides the screen: a vault on disk written
-//! before the secret is shown, and the clipboard.
+//! Where issued secrets go besides the screen: a store on disk written the
+//! moment a secret is decoded and kept until the user confirms it is safe
+//! elsewhere, the permission rules for it, and the clipboard.
 
 pub mod clipboard;
+pub mod perms;
 pub mod vault;
 
-pub use vault::Vault;
+pub use vault::{Owner, Pending, Vault};

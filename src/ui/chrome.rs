@@ -1,4 +1,6 @@
-//! The tenant bar, the status line and the hint line.
+//! The tenant bar, the status line and the key-hint bar. The hint bar
+//! names only keys that do something for the focused pane and selection,
+//! each taken from the live keymap.
 
 use std::time::SystemTime;
 
@@ -6,11 +8,16 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use ratatui::layout::Position;
+
+use super::fit::{cells, input_window, wrap};
 use super::text::{age, inert, spinner};
-use crate::app::{Level, Modal, State};
-use crate::keymap::Action;
+use crate::app::{Level, LineInput, Modal, State, layers};
+use crate::keymap::{Action, Keymap, Layer, entries};
+use crate::model::Resource;
+use crate::platform::{Rotation, Source};
 
 pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans = Vec::new();
@@ -43,18 +50,53 @@ pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled("[P]", Style::new().fg(Color::Magenta)));
         }
     }
-    let help = format!("{} help ", state.keymap().hint(Action::Help));
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + help.len());
+    let help = format!("{} help ", state.keymap().hint(Layer::Normal, Action::Help));
+    let used: usize = spans.iter().map(Span::width).sum();
+    // The demo's note sits here, where it takes nothing from the hints.
+    if let Some(hint) = state.demo_hint() {
+        let room = usize::from(area.width).saturating_sub(used + help.len() + 2);
+        let note: String = inert(hint).chars().take(room).collect();
+        if !note.is_empty() {
+            spans.push(Span::styled(
+                format!(" {note}"),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+    }
+    let used: usize = spans.iter().map(Span::width).sum();
+    let pad = usize::from(area.width).saturating_sub(used + help.len());
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(help, Style::new().add_modifier(Modifier::DIM)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// At most this many rows for the status line; a long notice, warning or
+/// error wraps onto them instead of being cut.
+const MAX_STATUS_ROWS: usize = 3;
+
+/// The status line, wrapped to `width`: at least one row, at most
+/// [`MAX_STATUS_ROWS`].
+fn status_wrapped(state: &State, now: SystemTime, width: u16) -> Vec<Line<'static>> {
+    let mut rows = wrap(&status_spans(state, now), usize::from(width));
+    rows.truncate(MAX_STATUS_ROWS);
+    if rows.is_empty() {
+        rows.push(Line::default());
+    }
+    rows
+}
+
+/// How many rows the status line takes at `width`.
+pub fn status_rows(state: &State, now: SystemTime, width: u16) -> u16 {
+    cells(status_wrapped(state, now, width).len())
+}
+
 pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime) {
+    frame.render_widget(Paragraph::new(status_wrapped(state, now, area.width)), area);
+}
+
+fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
     let Some(tenant) = state.tenant() else {
-        frame.render_widget(Paragraph::new("no tenants configured"), area);
-        return;
+        return Line::raw("no tenants configured");
     };
     let color = tenant.color().unwrap_or(Color::Cyan);
     let mut spans = vec![
@@ -83,6 +125,14 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
             Style::new().add_modifier(Modifier::DIM),
         ));
     }
+    if let Some(notice) = state.notice() {
+        let style = match notice.level {
+            Level::Info => Style::new(),
+            Level::Success => Style::new().fg(Color::Green),
+            Level::Error => Style::new().fg(Color::Red),
+        };
+        spans.push(Span::styled(format!("· {} ", inert(&notice.text)), style));
+    }
     if let Some(book) = state.book() {
         if let Some(warning) = book.warning() {
             spans.push(Span::styled(
@@ -97,74 +147,180 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
             ));
         }
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }),
-        area,
-    );
+    Line::from(spans)
 }
 
-/// A one-line prompt: its sigil, what was typed, a cursor and key hints.
-fn prompt(sigil: &'static str, color: Color, typed: &str, keys: &'static str) -> Line<'static> {
-    Line::from(vec![
+/// Whether the bottom row is in use: the hint bar, or a prompt being typed.
+pub fn hint_row_shown(state: &State) -> bool {
+    state.keymap().hint_bar() || matches!(state.modal(), Some(Modal::Filter(_) | Modal::Command(_)))
+}
+
+/// A one-line prompt: its sigil, what was typed with the terminal's cursor
+/// where editing happens, and the prompt's keys.
+fn prompt(
+    frame: &mut Frame,
+    area: Rect,
+    (sigil, color): (&'static str, Color),
+    input: &LineInput,
+    keys: Line<'static>,
+) {
+    let keys_width = keys.width() + 2;
+    let room = usize::from(area.width)
+        .saturating_sub(sigil.len())
+        .saturating_sub(keys_width)
+        .max(8);
+    let (shown, col) = input_window(input, room);
+    let typed_width = Span::raw(shown.as_str()).width();
+    let mut spans = vec![
         Span::styled(sigil, Style::new().fg(color)),
-        Span::raw(inert(typed).into_owned()),
-        Span::styled("▏", Style::new().fg(color)),
-        Span::styled(
-            format!("  {keys}"),
-            Style::new().add_modifier(Modifier::DIM),
-        ),
-    ])
+        Span::raw(shown),
+    ];
+    spans.push(Span::raw(" ".repeat(room.saturating_sub(typed_width) + 2)));
+    spans.extend(keys.spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let x = area.x.saturating_add(cells(sigil.len() + col));
+    frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
 }
 
 pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
-    let line = match (state.modal(), state.notice()) {
-        (Some(Modal::Filter(input)), _) => {
-            prompt("/", Color::Magenta, input.text(), "Enter keep · Esc clear")
+    let map = state.keymap();
+    let width = usize::from(area.width);
+    match state.modal() {
+        Some(Modal::Filter(input)) => {
+            let keys = pairs(
+                map,
+                Layer::Filter,
+                &[(Action::Keep, "keep"), (Action::Clear, "clear")],
+                width / 2,
+            );
+            prompt(frame, area, ("/", Color::Magenta), input, keys);
         }
-        (Some(Modal::Command(input)), _) => prompt(
-            ":",
-            Color::Cyan,
-            input.text(),
-            "Tab complete · Enter run · Esc cancel",
-        ),
-        (_, Some(notice)) => {
-            let style = match notice.level {
-                Level::Info => Style::new(),
-                Level::Success => Style::new().fg(Color::Green),
-                Level::Error => Style::new().fg(Color::Red),
-            };
-            Line::styled(format!(" {}", inert(&notice.text)), style)
+        Some(Modal::Command(input)) => {
+            let keys = pairs(
+                map,
+                Layer::Command,
+                &[
+                    (Action::Complete, "complete"),
+                    (Action::Run, "run"),
+                    (Action::Cancel, "cancel"),
+                ],
+                width / 2,
+            );
+            prompt(frame, area, (":", Color::Cyan), input, keys);
         }
-        (_, None) => match state.demo_hint() {
-            Some(hint) => Line::styled(format!(" {}", inert(hint)), Style::new().fg(Color::Yellow)),
-            None => keys_hint(state),
-        },
-    };
-    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+        _ if !map.hint_bar() => {}
+        None => frame.render_widget(Paragraph::new(browse_hints(state, width)), area),
+        Some(modal) => {
+            let layer = layers(Some(modal))
+                .first()
+                .copied()
+                .unwrap_or(Layer::Normal);
+            let items: Vec<(Action, String)> = entries(layer)
+                .map(|(action, _)| (action, action.name().replace('-', " ")))
+                .collect();
+            let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
+            frame.render_widget(Paragraph::new(pairs(map, layer, &items, width)), area);
+        }
+    }
 }
 
-fn keys_hint(state: &State) -> Line<'static> {
-    let map = state.keymap();
-    let pairs = [
-        (Action::Tenants, "tenant"),
-        (Action::Filter, "filter"),
-        (Action::New, "new"),
-        (Action::Edit, "edit"),
-        (Action::Delete, "delete"),
-        (Action::Rotate, "rotate"),
-        (Action::Refresh, "refresh"),
-        (Action::Quit, "quit"),
-    ];
+/// ` key label` pairs, keys in colour; pairs that would not fit in `max`
+/// columns are left out whole rather than cut.
+fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)], max: usize) -> Line<'static> {
     let mut spans = Vec::new();
-    for (action, label) in pairs {
-        spans.push(Span::styled(
-            format!(" {}", map.hint(action)),
+    let mut used = 0;
+    for (action, label) in items {
+        if map.keys(layer, *action).is_empty() {
+            continue;
+        }
+        let key = Span::styled(
+            format!(" {}", map.hint(layer, *action)),
             Style::new().fg(Color::Cyan),
-        ));
-        spans.push(Span::styled(
+        );
+        let label = Span::styled(
             format!(" {label} "),
             Style::new().add_modifier(Modifier::DIM),
-        ));
+        );
+        used += key.width() + label.width();
+        if used > max {
+            break;
+        }
+        spans.push(key);
+        spans.push(label);
     }
     Line::from(spans)
+}
+
+/// The browsing keys that do something here: creation only where the
+/// pane creates, rotation only where the kind rotates, the toggle under
+/// its own label, mutations only on a writable tenant.
+fn browse_hints(state: &State, max: usize) -> Line<'static> {
+    let Some(tenant) = state.tenant() else {
+        return Line::default();
+    };
+    let caps = tenant.caps();
+    let writable = !tenant.read_only();
+    let focus = state.focus();
+    let listed = state.layout(focus).is_some();
+    let selected = state.selected(focus);
+    let spec = selected.and_then(|r| caps.kind(r.kind));
+    let creates = match state.source(focus) {
+        Source::Pane(p) => !caps.pane(p).creates().is_empty(),
+        Source::View(_) => false,
+    };
+    let filtered = state.cursor(focus).is_some_and(|c| !c.filter().is_empty());
+    let toggle = spec.and_then(|s| s.toggle).map(|(on, off)| {
+        let label = if selected.is_some_and(Resource::is_active) {
+            off
+        } else {
+            on
+        };
+        label.to_lowercase()
+    });
+    let mut items: Vec<(Action, String)> = Vec::new();
+    let mut offer = |when: bool, action: Action, label: &str| {
+        if when {
+            items.push((action, label.to_string()));
+        }
+    };
+    offer(selected.is_some(), Action::DrillDown, "open");
+    offer(filtered, Action::Back, "clear filter");
+    offer(
+        !filtered && state.view().is_some(),
+        Action::Back,
+        "close view",
+    );
+    offer(listed, Action::Filter, "filter");
+    offer(writable && creates, Action::New, "new");
+    offer(
+        writable && spec.is_some_and(|s| s.edit.is_some()),
+        Action::Edit,
+        "edit",
+    );
+    offer(
+        writable && spec.is_some_and(|s| s.delete),
+        Action::Delete,
+        "delete",
+    );
+    offer(
+        writable && spec.is_some_and(|s| !matches!(s.rotate, Rotation::Unsupported(_))),
+        Action::Rotate,
+        "rotate",
+    );
+    let toggle = toggle.filter(|_| writable);
+    offer(
+        toggle.is_some(),
+        Action::ToggleActive,
+        toggle.as_deref().unwrap_or_default(),
+    );
+    offer(selected.is_some(), Action::CopyId, "copy id");
+    offer(!state.errors().is_empty(), Action::ShowError, "error");
+    offer(listed, Action::Sort, "sort");
+    offer(listed, Action::Refresh, "refresh");
+    offer(true, Action::Command, "command");
+    offer(state.tenants().len() > 1, Action::Tenants, "tenant");
+    offer(true, Action::Quit, "quit");
+    offer(true, Action::NextPane, "pane");
+    let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
+    pairs(state.keymap(), Layer::Normal, &items, max)
 }

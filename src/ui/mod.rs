@@ -3,6 +3,7 @@
 mod choices;
 mod chrome;
 mod detail;
+mod fit;
 mod modals;
 mod panes;
 pub mod text;
@@ -11,10 +12,52 @@ mod textview;
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::model::Pane;
+use fit::cells;
+
+/// A pane the platform lacks keeps a narrow strip with its reason, so the
+/// layout holds across tenants; the panes with data share the rest.
+const UNSUPPORTED_WIDTH: u16 = 22;
+
+/// What a pane with data needs for a readable name beside its borders;
+/// in a narrow terminal the strips give way to it.
+const MIN_LIST_WIDTH: u16 = 30;
+
+/// The narrowest a strip gets: its title and a word of its reason.
+const MIN_STRIP_WIDTH: u16 = 8;
+
+fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
+    let focus = state.focus();
+    let strips = panes
+        .iter()
+        .filter(|p| state.unsupported_reason(**p).is_some())
+        .count();
+    let lists = cells(panes.len() - strips);
+    let strips = cells(strips);
+    let strip = if width.saturating_sub(strips * UNSUPPORTED_WIDTH) >= lists * MIN_LIST_WIDTH {
+        UNSUPPORTED_WIDTH
+    } else {
+        (width.saturating_sub(lists * MIN_LIST_WIDTH) / strips.max(1))
+            .clamp(MIN_STRIP_WIDTH, UNSUPPORTED_WIDTH)
+    };
+    panes
+        .iter()
+        .map(|p| {
+            if state.unsupported_reason(*p).is_some() {
+                Constraint::Length(strip)
+            } else if *p == focus {
+                Constraint::Fill(4)
+            } else {
+                Constraint::Fill(3)
+            }
+        })
+        .collect()
+}
 
 pub use panes::EXPIRES;
 
@@ -22,10 +65,6 @@ pub use panes::EXPIRES;
 /// instead of drawing a jumble.
 pub const MIN_WIDTH: u16 = 48;
 pub const MIN_HEIGHT: u16 = 12;
-
-/// At most this many lines for the status line or a notice; longer text
-/// wraps onto them instead of being cut.
-const MAX_MESSAGE_LINES: u16 = 3;
 
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     let area = frame.area();
@@ -37,21 +76,14 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Constraint::Length(1),
         Constraint::Fill(3),
         Constraint::Fill(2),
-        Constraint::Length(lines_for(status_len(state), area.width)),
-        Constraint::Length(lines_for(notice_len(state), area.width)),
+        Constraint::Length(chrome::status_rows(state, now, area.width)),
+        Constraint::Length(u16::from(chrome::hint_row_shown(state))),
     ])
     .areas(area);
     chrome::tenant_bar(frame, bar, state);
-    let focus = state.focus();
-    let widths = Pane::ALL.map(|p| {
-        if p == focus {
-            Constraint::Fill(4)
-        } else {
-            Constraint::Fill(3)
-        }
-    });
-    let areas = Layout::horizontal(widths).split(body);
-    for (pane, area) in Pane::ALL.into_iter().zip(areas.iter()) {
+    let panes = state.panes();
+    let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
+    for (pane, area) in panes.into_iter().zip(areas.iter()) {
         panes::render(frame, *area, state, pane, now);
     }
     detail::render(frame, detail_area, state, now, None);
@@ -60,15 +92,21 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     modals::render(frame, state, now);
     choices::render(frame, hint, state);
     if state.no_color() {
-        // Bold, reverse and underline still mark selection and urgency.
-        let area = frame.area();
-        let buffer = frame.buffer_mut();
-        for y in area.top()..area.bottom() {
-            for x in area.left()..area.right() {
-                let cell = &mut buffer[(x, y)];
-                cell.set_fg(ratatui::style::Color::Reset);
-                cell.set_bg(ratatui::style::Color::Reset);
-            }
+        strip_colour(frame);
+    }
+}
+
+/// `NO_COLOR`: every cell loses its colours after drawing, so no widget
+/// needs to know; bold, reverse and underline still mark selection and
+/// urgency.
+fn strip_colour(frame: &mut Frame) {
+    let area = frame.area();
+    let buffer = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buffer[(x, y)];
+            cell.set_fg(Color::Reset);
+            cell.set_bg(Color::Reset);
         }
     }
 }
@@ -80,44 +118,11 @@ fn too_small(frame: &mut Frame) {
         area.width, area.height
     );
     let y = area.height / 2;
-    let row = ratatui::layout::Rect::new(area.x, area.y + y, area.width, area.height - y);
+    let row = Rect::new(area.x, area.y + y, area.width, area.height - y);
     frame.render_widget(
-        ratatui::widgets::Paragraph::new(text)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .alignment(ratatui::layout::Alignment::Center),
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .alignment(Alignment::Center),
         row,
     );
-}
-
-/// Rows a message of `len` characters needs at `width`, within limits.
-fn lines_for(len: usize, width: u16) -> u16 {
-    let lines = len.div_ceil(usize::from(width.max(1))).max(1);
-    u16::try_from(lines)
-        .unwrap_or(MAX_MESSAGE_LINES)
-        .min(MAX_MESSAGE_LINES)
-}
-
-/// A generous measure of the status line: its fixed parts plus the
-/// warning and the error, which are what can run long.
-fn status_len(state: &State) -> usize {
-    let fixed = state.tenant().map_or(0, |t| {
-        t.name().chars().count() + t.platform().chars().count() + 30
-    });
-    let book = state.book();
-    let warning = book
-        .and_then(|b| b.warning())
-        .map_or(0, |w| w.chars().count() + 3);
-    let error = book
-        .and_then(|b| b.last_error())
-        .map_or(0, |e| e.chars().count() + 3);
-    fixed + warning + error
-}
-
-/// A notice takes the hint row; the filter and command prompts keep one.
-fn notice_len(state: &State) -> usize {
-    match (state.modal(), state.notice()) {
-        (Some(crate::app::Modal::Filter(_) | crate::app::Modal::Command(_)), _) => 0,
-        (_, Some(notice)) => notice.text.chars().count() + 1,
-        _ => 0,
-    }
 }

@@ -1,35 +1,34 @@
-//! Overlays: help, full detail, tenant picker, forms, confirms and the
-//! issued-secret view.
+//! Overlays: help, full detail, tenant picker, forms, confirms, the
+//! issued-secret view and long text. Every dialog sizes itself from its wrapped content,
+//! scrolls what does not fit, and keeps its key line and errors in view;
+//! every key it names comes from the live keymap.
 
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use super::detail;
+use super::fit::{cells, input_window, wrap};
 use super::text::inert;
-use crate::app::{Choose, Confirm, Form, Modal, Picker, SecretView, State};
-use crate::keymap::Action;
+use crate::app::{Choose, Confirm, Form, LineInput, Modal, Picker, SecretView, State};
+use crate::keymap::{Action, Keymap, Layer};
 use crate::platform::Input;
 
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     match state.modal() {
         None | Some(Modal::Filter(_)) | Some(Modal::Command(_)) => {}
         Some(Modal::Help(scroll)) => help(frame, state, *scroll),
-        Some(Modal::Detail(scroll)) => {
-            let area = popup(frame.area(), 90, 90);
-            frame.render_widget(Clear, area);
-            detail::render(frame, area, state, now, Some(*scroll));
-        }
+        Some(Modal::Detail(scroll)) => full_detail(frame, state, now, *scroll),
         Some(Modal::Picker(p)) => picker(frame, state, p),
-        Some(Modal::Choose(c)) => choose(frame, c),
-        Some(Modal::Form(f)) => form(frame, f),
-        Some(Modal::Confirm(c)) => confirm(frame, c),
+        Some(Modal::Choose(c)) => choose(frame, state, c),
+        Some(Modal::Form(f)) => form(frame, state, f),
+        Some(Modal::Confirm(c)) => confirm(frame, state, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
-        Some(Modal::Text(view)) => super::textview::render(frame, view),
+        Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
     }
 }
 
@@ -64,11 +63,125 @@ fn frame_block(title: String, color: Color) -> Block<'static> {
         ))
 }
 
+fn dim() -> Style {
+    Style::new().add_modifier(Modifier::DIM)
+}
+
+/// `key label · key label`, each key from the keymap.
+pub(super) fn key_line(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (action, label)) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", dim()));
+        }
+        spans.push(Span::styled(
+            map.hints(layer, *action, 2),
+            Style::new().fg(Color::Cyan),
+        ));
+        spans.push(Span::styled(format!(" {label}"), dim()));
+    }
+    Line::from(spans)
+}
+
+/// A bordered dialog built row by row: a body that scrolls to keep its
+/// focus in view and a footer (errors, keys) that is always drawn.
+struct Dialog {
+    title: String,
+    color: Color,
+    width: u16,
+    body: Vec<Line<'static>>,
+    footer: Vec<Line<'static>>,
+    focus: Option<usize>,
+    cursor: Option<(usize, u16)>,
+}
+
+impl Dialog {
+    fn new(title: String, color: Color, width: u16, area: Rect) -> Self {
+        Dialog {
+            title,
+            color,
+            width: width.min(area.width).max(4),
+            body: Vec::new(),
+            footer: Vec::new(),
+            focus: None,
+            cursor: None,
+        }
+    }
+
+    fn inner_width(&self) -> usize {
+        usize::from(self.width.saturating_sub(2))
+    }
+
+    fn line(&mut self, line: Line<'_>) {
+        let rows = wrap(&line, self.inner_width());
+        self.body.extend(rows);
+    }
+
+    fn foot(&mut self, line: Line<'_>) {
+        let rows = wrap(&line, self.inner_width());
+        self.footer.extend(rows);
+    }
+
+    /// Keeps the next body row in view.
+    fn mark(&mut self) {
+        self.focus = Some(self.body.len());
+    }
+
+    /// One row holding an input, scrolled so its cursor shows; with
+    /// `cursor`, the terminal's cursor is placed there.
+    fn input(&mut self, prefix: Span<'static>, input: &LineInput, cursor: bool) {
+        let room = self.inner_width().saturating_sub(prefix.width());
+        let (shown, col) = input_window(input, room);
+        if cursor {
+            self.cursor = Some((self.body.len(), cells(prefix.width() + col)));
+        }
+        self.focus = Some(self.body.len());
+        self.body.push(Line::from(vec![prefix, Span::raw(shown)]));
+    }
+
+    fn draw(self, frame: &mut Frame) {
+        let area = frame.area();
+        let wanted = self.body.len() + self.footer.len() + 2;
+        let rect = sized(area, self.width, cells(wanted));
+        frame.render_widget(Clear, rect);
+        let block = frame_block(self.title, self.color);
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let footer_rows = cells(self.footer.len()).min(inner.height);
+        let [body_area, footer_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(footer_rows)]).areas(inner);
+        let visible = usize::from(body_area.height);
+        let keep = self.cursor.map(|(row, _)| row).or(self.focus);
+        let scroll = match keep {
+            Some(row) if visible > 0 && row >= visible => row + 1 - visible,
+            _ => 0,
+        };
+        if let Some((row, col)) = self.cursor
+            && row >= scroll
+            && row < scroll + visible
+        {
+            frame.set_cursor_position(Position::new(
+                body_area.x + col.min(body_area.width.saturating_sub(1)),
+                body_area.y + cells(row - scroll),
+            ));
+        }
+        frame.render_widget(
+            Paragraph::new(self.body).scroll((cells(scroll), 0)),
+            body_area,
+        );
+        frame.render_widget(Paragraph::new(self.footer), footer_area);
+    }
+}
+
 fn help(frame: &mut Frame, state: &State, scroll: u16) {
     let area = popup(frame.area(), 80, 90);
     frame.render_widget(Clear, area);
+    let map = state.keymap();
     let mut lines = Vec::new();
-    for (layer, rows) in state.keymap().help() {
+    for (layer, rows) in map.help() {
+        if rows.is_empty() {
+            continue;
+        }
         lines.push(Line::styled(
             layer.title(),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
@@ -82,93 +195,104 @@ fn help(frame: &mut Frame, state: &State, scroll: u16) {
         lines.push(Line::from(""));
     }
     lines.push(Line::styled(
-        "Forms: ↑/↓ field · Tab next field or complete a path · Enter submit · Esc cancel",
-        Style::new().add_modifier(Modifier::DIM),
+        "Keys are rebindable in keymap.toml next to your config file; `portico keymap` prints the live keymap.",
+        dim(),
     ));
-    lines.push(Line::styled(
-        "Keys are rebindable: <config dir>/portico/keymap.toml (see assets/keymap.toml)",
-        Style::new().add_modifier(Modifier::DIM),
-    ));
-    frame.render_widget(
-        Paragraph::new(lines).scroll((scroll, 0)).block(frame_block(
-            " Help · j/k scroll · Esc close ".into(),
-            Color::Cyan,
-        )),
-        area,
+    let block = frame_block(" Help ".into(), Color::Cyan);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
+    let keys = key_line(
+        map,
+        Layer::Help,
+        &[
+            (Action::Down, "scroll"),
+            (Action::PageDown, "page"),
+            (Action::Close, "close"),
+        ],
     );
+    frame.render_widget(Paragraph::new(keys), foot);
+}
+
+fn full_detail(frame: &mut Frame, state: &State, now: SystemTime, scroll: u16) {
+    let area = popup(frame.area(), 90, 90);
+    frame.render_widget(Clear, area);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    detail::render(frame, body, state, now, Some(scroll));
+    let keys = key_line(
+        state.keymap(),
+        Layer::Detail,
+        &[
+            (Action::Down, "scroll"),
+            (Action::CopyId, "copy id"),
+            (Action::Close, "close"),
+        ],
+    );
+    frame.render_widget(Paragraph::new(keys), foot);
 }
 
 fn picker(frame: &mut Frame, state: &State, p: &Picker) {
-    let height = (p.matches.len() as u16 + 4).min(20);
-    let area = sized(frame.area(), 50, height);
-    frame.render_widget(Clear, area);
-    let mut lines = vec![Line::from(vec![
+    let mut d = Dialog::new(" Switch tenant ".into(), Color::Cyan, 50, frame.area());
+    d.input(
         Span::styled("> ", Style::new().fg(Color::Cyan)),
-        Span::raw(inert(p.input.text()).into_owned()),
-        Span::styled("▏", Style::new().fg(Color::Cyan)),
-    ])];
+        &p.input,
+        true,
+    );
     for (row, index) in p.matches.iter().enumerate() {
         let Some(t) = state.tenants().get(*index) else {
             continue;
         };
         let style = if row == p.selected {
+            d.mark();
             Style::new().add_modifier(Modifier::REVERSED)
         } else {
             Style::new()
         };
-        lines.push(Line::from(vec![
+        d.line(Line::from(vec![
             Span::styled(
                 format!(" {} ", index + 1),
                 Style::new().fg(t.color().unwrap_or(Color::Cyan)),
             ),
             Span::styled(format!("{:<24}", inert(t.name())), style),
-            Span::styled(
-                format!(" {}", t.platform()),
-                Style::new().add_modifier(Modifier::DIM),
-            ),
+            Span::styled(format!(" {}", t.platform()), dim()),
         ]));
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(frame_block(" Switch tenant ".into(), Color::Cyan)),
-        area,
-    );
-}
-
-fn choose(frame: &mut Frame, c: &Choose) {
-    let area = sized(frame.area(), 40, c.kinds.len() as u16 + 3);
-    frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = c
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            let style = if i == c.selected {
-                Style::new().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::new()
-            };
-            Line::styled(format!(" {} ", kind.label()), style)
-        })
-        .collect();
-    lines.push(Line::styled(
-        " Enter choose · Esc cancel",
-        Style::new().add_modifier(Modifier::DIM),
+    d.foot(key_line(
+        state.keymap(),
+        Layer::Picker,
+        &[
+            (Action::Pick, "switch"),
+            (Action::Down, "next"),
+            (Action::Cancel, "cancel"),
+        ],
     ));
-    frame.render_widget(
-        Paragraph::new(lines).block(frame_block(" Create which? ".into(), Color::Cyan)),
-        area,
-    );
+    d.draw(frame);
 }
 
-fn form(frame: &mut Frame, f: &Form) {
-    let completions = f
-        .fields
-        .get(f.focus)
-        .map_or(0, |x| x.completions.len().min(8));
-    let height = f.fields.len() as u16 * 2 + 5 + completions as u16;
-    let area = sized(frame.area(), 72, height);
-    frame.render_widget(Clear, area);
-    let mut lines = Vec::new();
+fn choose(frame: &mut Frame, state: &State, c: &Choose) {
+    let mut d = Dialog::new(" Create which? ".into(), Color::Cyan, 40, frame.area());
+    for (i, kind) in c.kinds.iter().enumerate() {
+        let style = if i == c.selected {
+            d.mark();
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        d.line(Line::styled(format!(" {} ", kind.label()), style));
+    }
+    d.foot(key_line(
+        state.keymap(),
+        Layer::Choose,
+        &[(Action::Pick, "choose"), (Action::Cancel, "cancel")],
+    ));
+    d.draw(frame);
+}
+
+fn form(frame: &mut Frame, state: &State, f: &Form) {
+    let map = state.keymap();
+    let title = format!(" {} ", inert(&f.title));
+    let mut d = Dialog::new(title, Color::Cyan, 72, frame.area());
     for (i, field) in f.fields.iter().enumerate() {
         let focused = i == f.focus;
         let label = format!(
@@ -177,114 +301,121 @@ fn form(frame: &mut Frame, f: &Form) {
             if field.spec.required { " *" } else { "" }
         );
         let hint = match field.spec.input {
-            Input::Path => " · Tab completes",
-            Input::Pem => " · Tab completes",
-            Input::Date => " (YYYY-MM-DD)",
-            Input::List => " (comma-separated)",
-            Input::Choice(options) => {
-                lines.push(Line::styled(
-                    format!("{label}  ←/→ picks: {}", options.join(" | ")),
-                    Style::new().fg(if focused { Color::Cyan } else { Color::Gray }),
-                ));
-                ""
+            Input::Path | Input::Pem => {
+                format!(" · {} completes", map.hint(Layer::Form, Action::Complete))
             }
-            Input::Text => "",
-        };
-        if !matches!(field.spec.input, Input::Choice(_)) {
-            lines.push(Line::styled(
-                format!("{label}{hint}"),
-                Style::new().fg(if focused { Color::Cyan } else { Color::Gray }),
-            ));
-        }
-        let value = match &field.pasted {
-            Some(text) => format!(
-                "(pasted text, {} lines; Backspace clears)",
-                text.lines().count()
+            Input::Date => " (YYYY-MM-DD)".into(),
+            Input::List => " (comma-separated)".into(),
+            Input::Choice(options) => format!(
+                "  {}/{} picks: {}",
+                map.hint(Layer::Choice, Action::ChoicePrev),
+                map.hint(Layer::Choice, Action::ChoiceNext),
+                options.join(" | ")
             ),
-            None => inert(field.input.text()).into_owned(),
+            Input::Text => String::new(),
         };
-        let mut spans = vec![Span::raw(format!(" {value}"))];
+        let color = if focused { Color::Cyan } else { Color::Gray };
         if focused {
-            spans.push(Span::styled("▏", Style::new().fg(Color::Cyan)));
+            d.mark();
         }
-        lines.push(Line::from(spans));
+        d.line(Line::styled(
+            format!("{label}{hint}"),
+            Style::new().fg(color),
+        ));
+        match &field.pasted {
+            Some(text) => d.line(Line::raw(format!(
+                " (pasted text, {} lines; {} clears)",
+                text.lines().count(),
+                map.hint(Layer::Edit, Action::DeleteBack)
+            ))),
+            None => d.input(Span::raw(" "), &field.input, focused),
+        }
         if focused {
             for c in field.completions.iter().take(8) {
-                lines.push(Line::styled(
-                    format!("   {}", inert(c)),
-                    Style::new().add_modifier(Modifier::DIM),
-                ));
+                d.line(Line::styled(format!("   {}", inert(c)), dim()));
             }
         }
     }
-    lines.push(Line::from(""));
     if f.pending.is_some() {
-        lines.push(Line::styled("working…", Style::new().fg(Color::Yellow)));
+        d.foot(Line::styled("working…", Style::new().fg(Color::Yellow)));
     } else if let Some(err) = &f.error {
-        lines.push(Line::styled(
+        d.foot(Line::styled(
             format!("✗ {}", inert(err)),
             Style::new().fg(Color::Red),
         ));
-    } else {
-        lines.push(Line::styled(
-            "Enter submit · ↑/↓ field · Esc cancel",
-            Style::new().add_modifier(Modifier::DIM),
-        ));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame_block(format!(" {} ", inert(&f.title)), Color::Cyan)),
-        area,
-    );
+    d.foot(key_line(
+        map,
+        Layer::Form,
+        &[
+            (Action::Submit, "submit"),
+            (Action::NextField, "next field"),
+            (Action::PrevField, "previous"),
+            (Action::Cancel, "cancel"),
+        ],
+    ));
+    d.draw(frame);
 }
 
-fn confirm(frame: &mut Frame, c: &Confirm) {
-    let height = c.lines.len() as u16 + 6 + if c.typed.is_some() { 2 } else { 0 };
-    let area = sized(frame.area(), 70, height + 2);
-    frame.render_widget(Clear, area);
-    let mut lines: Vec<Line> = c
-        .lines
-        .iter()
-        .map(|l| Line::raw(inert(l).into_owned()))
-        .collect();
-    lines.push(Line::from(""));
+fn confirm(frame: &mut Frame, state: &State, c: &Confirm) {
+    let map = state.keymap();
+    let title = format!(" {} ", inert(&c.title));
+    let mut d = Dialog::new(title, Color::Red, 70, frame.area());
+    for line in &c.lines {
+        d.line(Line::raw(inert(line).into_owned()));
+    }
+    d.line(Line::from(""));
+    if let Some(err) = &c.error {
+        d.foot(Line::styled(
+            format!("✗ {}", inert(err)),
+            Style::new().fg(Color::Red),
+        ));
+    }
     match &c.typed {
         Some((expected, input)) => {
-            lines.push(Line::styled(
+            d.line(Line::styled(
                 format!(
-                    "Protected tenant: type \"{}\" and press Enter",
-                    inert(expected)
+                    "Protected tenant: type \"{}\" and press {}",
+                    inert(expected),
+                    map.hint(Layer::Typed, Action::Confirm)
                 ),
                 Style::new().fg(Color::Magenta),
             ));
-            lines.push(Line::from(vec![
-                Span::raw(format!(" {}", inert(input.text()))),
-                Span::styled("▏", Style::new().fg(Color::Magenta)),
-            ]));
+            d.input(Span::raw(" "), input, true);
+            d.foot(key_line(
+                map,
+                Layer::Typed,
+                &[(Action::Confirm, "go ahead"), (Action::Cancel, "cancel")],
+            ));
         }
-        None => lines.push(Line::from(vec![
-            Span::styled(" y/Enter ", Style::new().fg(Color::Black).bg(Color::Red)),
+        None => d.foot(Line::from(vec![
+            Span::styled(
+                format!(" {} ", map.hints(Layer::Confirm, Action::Confirm, 2)),
+                Style::new().fg(Color::Black).bg(Color::Red),
+            ),
             Span::raw(" go ahead   "),
-            Span::styled(" n/Esc ", Style::new().fg(Color::Black).bg(Color::Gray)),
+            Span::styled(
+                format!(" {} ", map.hints(Layer::Confirm, Action::Cancel, 2)),
+                Style::new().fg(Color::Black).bg(Color::Gray),
+            ),
             Span::raw(" cancel"),
         ])),
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame_block(format!(" {} ", inert(&c.title)), Color::Red)),
-        area,
-    );
+    d.draw(frame);
 }
 
 fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
-    let area = sized(frame.area(), 84, 16 + s.checks.len() as u16);
-    frame.render_widget(Clear, area);
     let map = state.keymap();
-    let mut lines = vec![Line::raw(inert(&s.summary).into_owned()), Line::from("")];
+    let title = if s.rereadable {
+        " Secret "
+    } else {
+        " New secret "
+    };
+    let mut d = Dialog::new(title.into(), Color::Yellow, 84, frame.area());
+    d.line(Line::raw(inert(&s.summary).into_owned()));
+    d.line(Line::from(""));
     if let Some(id) = &s.issued.public_id {
-        lines.push(Line::from(vec![
+        d.line(Line::from(vec![
             Span::styled("id:     ", Style::new().fg(Color::Cyan)),
             Span::raw(inert(id).into_owned()),
         ]));
@@ -294,30 +425,38 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
     } else {
         s.issued.secret.masked()
     };
-    lines.push(Line::from(vec![
+    d.line(Line::from(vec![
         Span::styled("secret: ", Style::new().fg(Color::Cyan)),
         Span::styled(
             shown,
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ),
     ]));
-    lines.push(Line::from(""));
-    lines.push(Line::styled(
+    d.line(Line::from(""));
+    let note = if s.rereadable {
+        format!(
+            "The platform shows this {} again on request; Portico keeps no copy.",
+            inert(&s.issued.label)
+        )
+    } else {
         format!(
             "This {} is shown only now. Copy it somewhere safe.",
             inert(&s.issued.label)
-        ),
+        )
+    };
+    d.line(Line::styled(
+        note,
         Style::new().add_modifier(Modifier::BOLD),
     ));
     match &s.saved {
-        Some(Ok(path)) => lines.push(Line::styled(
+        Some(Ok(path)) => d.line(Line::styled(
             format!(
                 "A copy is saved (owner-only) at {}",
                 inert(&path.display().to_string())
             ),
-            Style::new().add_modifier(Modifier::DIM),
+            dim(),
         )),
-        Some(Err(err)) => lines.push(Line::styled(
+        Some(Err(err)) => d.line(Line::styled(
             format!("Could not save a copy: {}", inert(err)),
             Style::new().fg(Color::Red),
         )),
@@ -329,43 +468,31 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         } else {
             ("✗", Color::Red)
         };
-        lines.push(Line::styled(
+        d.line(Line::styled(
             format!("{mark} {}", inert(&check.label)),
             Style::new().fg(color),
         ));
     }
     if let Some(follow) = &s.follow_up {
-        lines.push(Line::from(""));
-        lines.push(Line::styled(
+        d.foot(Line::styled(
             inert(&follow.prompt).into_owned(),
             Style::new().fg(Color::Yellow),
         ));
     }
-    lines.push(Line::from(""));
-    let key = |a: Action| Span::styled(format!(" {} ", map.hint(a)), Style::new().fg(Color::Cyan));
-    let stored = if s.follow_up.is_some() {
-        "stored, continue"
+    let (stored, close) = if s.follow_up.is_some() {
+        ("stored, continue", "stop here")
     } else {
-        "done"
+        ("done", "close")
     };
-    lines.push(Line::from(vec![
-        key(Action::Reveal),
-        Span::raw(if s.revealed { "mask  " } else { "reveal  " }),
-        key(Action::CopySecret),
-        Span::raw("copy  "),
-        key(Action::Stored),
-        Span::raw(format!("{stored}  ")),
-        key(Action::Close),
-        Span::raw(if s.follow_up.is_some() {
-            "stop here"
-        } else {
-            "close"
-        }),
-    ]));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame_block(" New secret ".into(), Color::Yellow)),
-        area,
-    );
+    d.foot(key_line(
+        map,
+        Layer::Secret,
+        &[
+            (Action::Reveal, if s.revealed { "mask" } else { "reveal" }),
+            (Action::CopySecret, "copy"),
+            (Action::Stored, stored),
+            (Action::Close, close),
+        ],
+    ));
+    d.draw(frame);
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, 
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
 use crate::app::{Sort, State, highlights, short_id};
-use crate::model::{Pane, Resource};
+use crate::model::{Lifecycle, Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
     let focused = state.focus() == pane;
@@ -126,7 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     let (Some(listing), Some(cursor)) = (listing, cursor) else {
         let hint = match scope {
             Some(parent) if state.selected(parent).is_none() => {
-                format!("select one in {}", parent.title())
+                format!("select one in {}", state.title(parent))
             }
             _ => "loading…".to_string(),
         };
@@ -139,9 +139,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     if let Some(err) = listing.error()
         && listing.items().is_empty()
     {
-        let text = Paragraph::new(format!("✗ {}", inert(err)))
-            .style(Style::new().fg(Color::Red))
-            .wrap(Wrap { trim: true });
+        let mut lines = vec![Line::styled(
+            format!("✗ {}", inert(&err.to_string())),
+            Style::new().fg(Color::Red),
+        )];
+        if let Some(remedy) = state.remedy(err) {
+            lines.push(Line::from(""));
+            lines.push(Line::styled(remedy, Style::new().fg(Color::Yellow)));
+        }
+        let text = Paragraph::new(lines).wrap(Wrap { trim: true });
         frame.render_widget(text, inner);
         return;
     }
@@ -300,10 +306,7 @@ fn row(
     focused: bool,
     now: SystemTime,
 ) -> Row<'static> {
-    let inactive = res
-        .status
-        .as_deref()
-        .is_some_and(|s| matches!(s, "inactive" | "Closed" | "disabled"));
+    let inactive = res.state == Lifecycle::Inactive;
     // A disabled credential cannot be used, so its expiry is no alarm:
     // only live rows are coloured yellow or red.
     let style = match res.expires {
@@ -333,12 +336,10 @@ fn platform(state: &State) -> String {
 
 fn title_of(state: &State, pane: Pane) -> String {
     match state.view() {
-        Some(view) if pane == Pane::Certificates => {
-            match view.scope.and_then(|p| state.selected(p)) {
-                Some(parent) => format!("{} · {}", view.title, inert(&parent.name)),
-                None => view.title.to_string(),
-            }
-        }
-        _ => pane.title().to_string(),
+        Some(view) if pane == Pane::View => match view.scope.and_then(|p| state.selected(p)) {
+            Some(parent) => format!("{} · {}", view.title, inert(&parent.name)),
+            None => view.title.to_string(),
+        },
+        _ => state.title(pane).to_string(),
     }
 }

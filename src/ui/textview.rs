@@ -1,4 +1,5 @@
-//! A page of long text (the full error), wrapped and scrollable.
+//! A page of long text (the full error), wrapped and scrollable, with its
+//! keys taken from the live keymap.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout};
@@ -6,10 +7,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use super::modals::key_line;
 use super::text::inert;
 use crate::app::TextView;
+use crate::keymap::{Action, Keymap, Layer};
 
-pub fn render(frame: &mut Frame, view: &TextView) {
+pub fn render(frame: &mut Frame, map: &Keymap, view: &TextView) {
     let [row] = Layout::vertical([Constraint::Percentage(70)])
         .flex(Flex::Center)
         .areas(frame.area());
@@ -22,14 +25,24 @@ pub fn render(frame: &mut Frame, view: &TextView) {
         .iter()
         .map(|l| Line::raw(inert(l).into_owned()))
         .collect();
+    let keys = key_line(
+        map,
+        Layer::Text,
+        &[
+            (Action::Down, "scroll"),
+            (Action::PageDown, "page"),
+            (Action::Close, "close"),
+        ],
+    );
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(Color::Red))
         .title(Span::styled(
-            format!(" {} · j/k scroll · Esc close ", inert(&view.title)),
+            format!(" {} ", inert(&view.title)),
             Style::new().add_modifier(Modifier::BOLD),
-        ));
+        ))
+        .title_bottom(keys);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -93,6 +93,11 @@ impl Pty {
         }
     }
 
+    /// The process id of `portico`, e.g. to signal it.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush keys");

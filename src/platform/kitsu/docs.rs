@@ -8,7 +8,7 @@ use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
-use crate::model::{Kind, Resource};
+use crate::model::{Kind, Lifecycle, Resource};
 
 #[derive(Deserialize)]
 pub struct Project {
@@ -63,9 +63,14 @@ pub struct Person {
     pub expiration_date: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
-    /// Present only on a bot's create or token regeneration answer.
-    #[serde(default)]
-    pub access_token: Option<String>,
+}
+
+/// A bot's create or token regeneration answer carries its token here; it
+/// is taken out before the rest decodes as a [`Person`].
+pub struct BotToken;
+
+impl crate::platform::http::SecretField for BotToken {
+    const NAME: &'static str = "access_token";
 }
 
 #[derive(Deserialize)]
@@ -136,6 +141,12 @@ pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resou
         .map(|id| statuses.get(id).cloned().unwrap_or_else(|| id.clone()));
     let mut res = Resource::new(Kind::Project, project.id.clone(), project.name.clone());
     res.status = status.clone();
+    // Zou's seeded statuses are Open and Closed; any other is in use.
+    res.state = if status.as_deref() == Some("Closed") {
+        Lifecycle::Inactive
+    } else {
+        Lifecycle::Active
+    };
     res.cells = vec![
         status.clone().unwrap_or_default(),
         text(&project.production_type),
@@ -182,6 +193,7 @@ pub fn bot(person: Person) -> Resource {
     let mut res = Resource::new(Kind::Bot, person.id.clone(), name.clone());
     res.status = Some(active_status(&person));
     res.expires = person.expiration_date.as_deref().and_then(expiry);
+    res.state = Lifecycle::of(active, res.expires, OffsetDateTime::now_utc());
     res.cells = vec![text(&person.role), String::new(), yes_no(active)];
     res.with_detail("name", name)
         .with_detail("role", text(&person.role))
@@ -202,6 +214,7 @@ pub fn person(person: Person) -> Resource {
     let mut res = Resource::new(Kind::Person, person.id.clone(), name.clone());
     res.status = Some(active_status(&person));
     res.expires = person.expiration_date.as_deref().and_then(expiry);
+    res.state = Lifecycle::of(active, res.expires, OffsetDateTime::now_utc());
     res.cells = vec![
         text(&person.email),
         text(&person.role),

@@ -6,6 +6,7 @@ mod docs;
 mod session;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -13,12 +14,13 @@ use serde_json::{Map, Value, json};
 use time::Date;
 use time::macros::format_description;
 
-use self::docs::{AssetType, Entity, EntityLink, Page, Person, Project, ProjectStatus};
+use self::docs::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
 use self::session::{Credentials, Session};
-use super::http::{Http, Retry, segment};
+use super::http::{Http, Retry, SecretBody, segment, unreadable_secret};
+use super::registry::Connection;
 use super::{
-    Capabilities, Check, Field, Fut, Input, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
-    Progress, Rotation, Source, Target, Values, ViewSpec, value,
+    Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
+    PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec, value,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
@@ -276,27 +278,55 @@ impl Kitsu {
         }
     }
 
-    async fn issued(&self, bot: Person, summary: String) -> Result<Outcome, PlatformError> {
-        let token =
-            bot.access_token.clone().map(Secret::new).ok_or_else(|| {
-                PlatformError::Decode("Zou's answer carries no access_token".into())
-            })?;
-        let check = self.new_token_check(&token).await;
-        let public_id = bot
-            .email
-            .clone()
-            .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| docs::person_name(&bot));
+    /// Takes the token out of Zou's answer and hands it to `keep` before
+    /// decoding the rest or checking the token.
+    async fn issued(
+        &self,
+        mut body: SecretBody<BotToken>,
+        filed_under: Option<&str>,
+        verb: &str,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let id = body
+            .text("id")
+            .or(filed_under)
+            .unwrap_or_default()
+            .to_string();
+        let token = body
+            .take_secret()
+            .ok_or_else(|| PlatformError::Decode("Zou's answer carries no access_token".into()))?;
+        let label_of = |key: &str| body.text(key).filter(|t| !t.is_empty());
+        let public_id = label_of("email")
+            .or_else(|| label_of("full_name"))
+            .or_else(|| label_of("first_name"))
+            .unwrap_or(id.as_str())
+            .to_string();
+        let issued = IssuedSecret {
+            label: "bot token".into(),
+            public_id: Some(public_id),
+            secret: token,
+        };
+        // A create files the secret under the new bot's own id.
+        let created = filed_under.is_none().then(|| id.clone());
+        keep.keep(&Issued {
+            kind: Kind::Bot,
+            resource: id,
+            name: label_of("full_name")
+                .or_else(|| label_of("first_name"))
+                .unwrap_or_default()
+                .to_string(),
+            secret: issued.clone(),
+        })
+        .await;
+        let bot: Person = body.decode()?;
+        let check = self.new_token_check(&issued.secret).await;
         Ok(Outcome {
-            summary,
-            created: None,
-            secret: Some(IssuedSecret {
-                label: "bot token".into(),
-                public_id: Some(public_id),
-                secret: token,
-            }),
+            summary: format!("{verb} \"{}\"", docs::person_name(&bot)),
+            created,
+            secret: Some(issued),
             checks: vec![check],
             follow_up: None,
+            rereadable: false,
         })
     }
 
@@ -409,7 +439,7 @@ impl Kitsu {
         )))
     }
 
-    async fn create_bot(&self, values: &Values) -> Result<Outcome, PlatformError> {
+    async fn create_bot(&self, values: &Values, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         let name = required(values, "name", "a name")?;
         let role = choice(values, "role", ROLES)?.unwrap_or("user");
         // gazu's new_bot puts the whole name in first_name.
@@ -422,15 +452,12 @@ impl Kitsu {
         if let Some(date) = date(values, "expiration_date")? {
             body["expiration_date"] = json!(date);
         }
-        let bot: Person = self
+        let answer = self
             .session
             .json(Method::POST, PERSONS, Some(&body), Retry::Never)
-            .await?;
-        let id = bot.id.clone();
-        let summary = format!("created bot \"{}\"", docs::person_name(&bot));
-        let mut outcome = self.issued(bot, summary).await?;
-        outcome.created = Some(id);
-        Ok(outcome)
+            .await
+            .map_err(unreadable_secret)?;
+        self.issued(answer, None, "created bot", keep).await
     }
 
     /// Zou issues a new token, and revokes the old one, whenever a bot is
@@ -440,6 +467,7 @@ impl Kitsu {
         &self,
         target: &Target,
         previous: Option<&Secret>,
+        keep: &dyn Keep,
     ) -> Result<Outcome, PlatformError> {
         let path = person_path(&target.id)?;
         let current: Person = self.get(&path).await?;
@@ -450,12 +478,14 @@ impl Kitsu {
             )));
         }
         let body = json!({ "expiration_date": current.expiration_date });
-        let bot: Person = self
+        let answer = self
             .session
             .json(Method::PUT, &path, Some(&body), Retry::Never)
+            .await
+            .map_err(unreadable_secret)?;
+        let mut outcome = self
+            .issued(answer, Some(&target.id), "new token issued for bot", keep)
             .await?;
-        let summary = format!("new token issued for bot \"{}\"", docs::person_name(&bot));
-        let mut outcome = self.issued(bot, summary).await?;
         outcome
             .checks
             .push(self.previous_token_check(previous).await);
@@ -490,7 +520,7 @@ impl Kitsu {
         )))
     }
 
-    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+    async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create {
                 kind: Kind::Project,
@@ -501,7 +531,7 @@ impl Kitsu {
                 kind: Kind::Bot,
                 values,
                 ..
-            } => self.create_bot(values).await,
+            } => self.create_bot(values, keep).await,
             Operation::Update { target, values } if target.kind == Kind::Project => {
                 self.update_production(target, values).await
             }
@@ -515,7 +545,7 @@ impl Kitsu {
                 _ => Err(unsupported(op)),
             },
             Operation::Rotate { target, previous } if target.kind == Kind::Bot => {
-                self.rotate_bot(target, previous.as_ref()).await
+                self.rotate_bot(target, previous.as_ref(), keep).await
             }
             _ => Err(unsupported(op)),
         }
@@ -538,7 +568,7 @@ impl Kitsu {
             (Source::View(VIEW_ASSET_TYPES | VIEW_ENTITY_LINKS), None) => {
                 Err(PlatformError::Invalid("select a production first".into()))
             }
-            (Source::Pane(Pane::Certificates), _) => {
+            (Source::Pane(Pane::Certificates | Pane::View), _) => {
                 Err(PlatformError::Unsupported(NO_CERTIFICATES.into()))
             }
             (Source::View(other), _) => Err(PlatformError::Unsupported(format!(
@@ -612,14 +642,14 @@ pub fn capabilities() -> Capabilities {
         Field::text("name", "Name", true),
         Field::text("description", "Description", false),
         Field::with("start_date", "Start date", Input::Date),
-        Field::with("end_date", "End date", Input::Date),
+        Field::with("end_date", "End date", Input::Date).not_before("start_date"),
         Field::with("production_type", "Type", Input::Choice(PRODUCTION_TYPES)),
     ]);
     production.edit = Some(vec![
         Field::text("name", "Name", true),
         Field::text("description", "Description", false),
         Field::with("start_date", "Start date", Input::Date),
-        Field::with("end_date", "End date", Input::Date),
+        Field::with("end_date", "End date", Input::Date).not_before("start_date"),
     ]);
     production.delete = true;
     production.delete_needs_inactive = Some("Kitsu deletes only closed productions.");
@@ -639,47 +669,56 @@ pub fn capabilities() -> Capabilities {
     let mut link = KindSpec::new(Kind::EntityLink);
     link.delete = true;
 
-    Capabilities {
-        panes: [
-            PaneSpec::List {
-                columns: vec!["Status", "Type", "Style"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec!["Role", "Expires", "Active"],
-                scope: None,
-            },
-            PaneSpec::Unsupported(NO_CERTIFICATES),
-        ],
-        views: vec![
-            ViewSpec {
-                name: VIEW_ASSET_TYPES,
-                title: "Asset types",
-                columns: vec!["Short name", "Archived"],
-                scope: Some(Pane::Projects),
-            },
-            ViewSpec {
-                name: VIEW_ENTITY_LINKS,
-                title: "Entity links",
-                columns: vec!["Occurrences", "Label"],
-                scope: Some(Pane::Projects),
-            },
-            ViewSpec {
-                name: VIEW_PERSONS,
-                title: "Persons",
-                columns: vec!["Email", "Role", "Bot", "Active"],
-                scope: None,
-            },
-        ],
-        kinds: vec![
-            production,
-            bot,
-            link,
-            KindSpec::new(Kind::AssetType),
-            KindSpec::new(Kind::Person),
-        ],
-        creates: [vec![Kind::Project], vec![Kind::Bot], Vec::new()],
-    }
+    Capabilities::new([
+        PaneSpec::list("Productions", vec!["Status", "Type", "Style"])
+            .creating(vec![Kind::Project]),
+        PaneSpec::list("Bots", vec!["Role", "Expires", "Active"]).creating(vec![Kind::Bot]),
+        PaneSpec::unsupported("Certificates", NO_CERTIFICATES),
+    ])
+    .with_views(vec![
+        ViewSpec {
+            name: VIEW_ASSET_TYPES,
+            title: "Asset types",
+            columns: vec!["Short name", "Archived"],
+            scope: Some(Pane::Projects),
+        },
+        ViewSpec {
+            name: VIEW_ENTITY_LINKS,
+            title: "Entity links",
+            columns: vec!["Occurrences", "Label"],
+            scope: Some(Pane::Projects),
+        },
+        ViewSpec {
+            name: VIEW_PERSONS,
+            title: "Persons",
+            columns: vec!["Email", "Role", "Bot", "Active"],
+            scope: None,
+        },
+    ])
+    .with_kinds(vec![
+        production,
+        bot,
+        link,
+        KindSpec::new(Kind::AssetType),
+        KindSpec::new(Kind::Person),
+    ])
+}
+
+/// A bot `token` when given, else a person's `email` and `password`; the
+/// config loader has already made sure exactly one group is complete.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    let adapter = if c.has("token") {
+        Kitsu::with_token(c.base_url(), c.timeout(), c.secret("token")?)?
+    } else {
+        let email = c.secret("email")?;
+        Kitsu::with_login(
+            c.base_url(),
+            c.timeout(),
+            email.expose().to_string(),
+            c.secret("password")?,
+        )?
+    };
+    Ok(Arc::new(adapter))
 }
 
 impl super::Platform for Kitsu {
@@ -696,8 +735,8 @@ impl super::Platform for Kitsu {
         Box::pin(self.list_source(source, parent, progress))
     }
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
-        Box::pin(self.run(op))
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op, keep))
     }
 }
 

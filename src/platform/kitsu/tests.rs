@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use super::*;
-use crate::platform::Platform;
+use crate::platform::{PaneBody, Platform};
 
 #[derive(Default)]
 struct Stub {
@@ -261,12 +261,14 @@ fn form_values_are_checked_before_zou_sees_them() {
 fn capabilities_name_the_columns_the_panes_draw() {
     let caps = capabilities();
     assert_eq!(
-        caps.pane(Pane::Applications),
-        &PaneSpec::List {
+        caps.pane(Pane::Applications).body(),
+        &PaneBody::List {
             columns: vec!["Role", "Expires", "Active"],
             scope: None
         }
     );
+    assert_eq!(caps.pane(Pane::Projects).title(), "Productions");
+    assert_eq!(caps.pane(Pane::Applications).title(), "Bots");
     let production = caps.kind(Kind::Project).unwrap();
     let edit_keys: Vec<&str> = production
         .edit

@@ -7,6 +7,7 @@ mod pem;
 mod resources;
 mod wire;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -16,12 +17,13 @@ use time::OffsetDateTime;
 pub use client::{Auth, PER_PAGE};
 use client::{Client, Tally};
 
-use super::http::{Retry, segment};
+use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
+use super::registry::Connection;
 use super::{
-    Capabilities, Field, FollowUp, Fut, Input, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values, value,
+    Capabilities, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
+    PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values, value,
 };
-use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use crate::model::{IssuedSecret, Kind, Pane, Resource};
 use wire::{AccessKey, Application, Authority, Certificate};
 
 const APPS: &str = "/applications";
@@ -114,7 +116,7 @@ impl Losant {
         })
     }
 
-    async fn run(&self, op: &Operation) -> Result<Outcome, PlatformError> {
+    async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create {
                 kind,
@@ -124,7 +126,7 @@ impl Losant {
                 Kind::Application => self.create_app(values).await,
                 Kind::Certificate => self.create_certificate(in_app(parent)?, values).await,
                 Kind::CertificateAuthority => self.create_authority(in_app(parent)?, values).await,
-                Kind::AccessKey => self.create_key(in_app(parent)?, values).await,
+                Kind::AccessKey => self.create_key(in_app(parent)?, values, keep).await,
                 other => Err(PlatformError::Unsupported(format!(
                     "Losant has no {}",
                     other.label()
@@ -162,8 +164,12 @@ impl Losant {
                     target.name
                 )))
             }
+            Operation::Reveal { target } => Err(PlatformError::Unsupported(format!(
+                "Losant shows a {} secret only when it is issued",
+                target.kind.label()
+            ))),
             Operation::Rotate { target, .. } => match target.kind {
-                Kind::AccessKey => self.rotate_key(target).await,
+                Kind::AccessKey => self.rotate_key(target, keep).await,
                 other => Err(PlatformError::Unsupported(format!(
                     "a Losant {} has no secret to rotate",
                     other.label()
@@ -267,7 +273,12 @@ impl Losant {
         })
     }
 
-    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+    async fn create_key(
+        &self,
+        app: &str,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
         let mut body = Map::new();
         for key in ["name", "description"] {
             if let Some(v) = text(values, key) {
@@ -275,16 +286,17 @@ impl Losant {
             }
         }
         insert_access(&mut body, values, false)?;
-        let key = self.post_key(app, body).await?;
+        let name = text(values, "name").unwrap_or_default().to_string();
+        let (key, secret) = issued(self.post_key(app, body).await?, &name, keep).await?;
         let summary = format!("created access key {}", key.key);
-        issued(key, summary, None)
+        Ok(issued_outcome(key, secret, summary, None))
     }
 
     async fn post_key(
         &self,
         app: &str,
         body: Map<String, Value>,
-    ) -> Result<AccessKey, PlatformError> {
+    ) -> Result<SecretBody<KeySecret>, PlatformError> {
         self.client
             .json(
                 Method::POST,
@@ -294,6 +306,7 @@ impl Losant {
                 Retry::Never,
             )
             .await
+            .map_err(unreadable_secret)
     }
 
     async fn set_active(&self, target: &Target, active: bool) -> Result<Outcome, PlatformError> {
@@ -328,7 +341,7 @@ impl Losant {
     /// Losant cannot regenerate a secret: a new key with the old one's
     /// access is made now, and the old one is retired in a second step,
     /// once the user has the new secret safe.
-    async fn rotate_key(&self, target: &Target) -> Result<Outcome, PlatformError> {
+    async fn rotate_key(&self, target: &Target, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         let app = in_app(&target.parent)?;
         let old: AccessKey = self
             .client
@@ -340,7 +353,8 @@ impl Losant {
                 Retry::Idempotent,
             )
             .await?;
-        let key = self.post_key(app, successor(&old)).await?;
+        let answer = self.post_key(app, successor(&old)).await?;
+        let (key, secret) = issued(answer, &target.name, keep).await?;
         let summary = format!("new access key {} issued to replace {}", key.key, old.key);
         let follow_up = FollowUp {
             prompt: format!(
@@ -361,7 +375,7 @@ impl Losant {
                 old.key, key.key
             ),
         };
-        issued(key, summary, Some(follow_up))
+        Ok(issued_outcome(key, secret, summary, Some(follow_up)))
     }
 }
 
@@ -441,25 +455,52 @@ fn successor(old: &AccessKey) -> Map<String, Value> {
     body
 }
 
-fn issued(
-    key: AccessKey,
-    summary: String,
-    follow_up: Option<FollowUp>,
-) -> Result<Outcome, PlatformError> {
-    let secret = key.secret.map(Secret::new).ok_or_else(|| {
+/// Takes the secret out of a new key's answer and hands it to `keep`
+/// before the rest of the answer is decoded.
+async fn issued(
+    mut body: SecretBody<KeySecret>,
+    name: &str,
+    keep: &dyn Keep,
+) -> Result<(AccessKey, IssuedSecret), PlatformError> {
+    let id = body.text("id").unwrap_or_default().to_string();
+    let secret = body.take_secret().ok_or_else(|| {
         PlatformError::Decode("the new access key came without its secret".into())
     })?;
-    Ok(Outcome {
+    let issued = IssuedSecret {
+        label: "access key secret".into(),
+        public_id: body.text("key").map(str::to_string),
+        secret,
+    };
+    keep.keep(&Issued {
+        kind: Kind::AccessKey,
+        resource: id,
+        name: body.text("name").unwrap_or(name).to_string(),
+        secret: issued.clone(),
+    })
+    .await;
+    Ok((body.decode()?, issued))
+}
+
+fn issued_outcome(
+    key: AccessKey,
+    issued: IssuedSecret,
+    summary: String,
+    follow_up: Option<FollowUp>,
+) -> Outcome {
+    Outcome {
         summary,
         created: Some(key.id),
-        secret: Some(IssuedSecret {
-            label: "access key secret".into(),
-            public_id: Some(key.key),
-            secret,
-        }),
+        secret: Some(issued),
         checks: Vec::new(),
         follow_up,
-    })
+        rereadable: false,
+    }
+}
+
+struct KeySecret;
+
+impl SecretField for KeySecret {
+    const NAME: &'static str = "secret";
 }
 
 fn day(at: OffsetDateTime) -> String {
@@ -582,12 +623,14 @@ fn update_body(kind: Kind, values: &Values) -> Result<Map<String, Value>, Platfo
 }
 
 const fn field(key: &'static str, label: &'static str, input: Input, required: bool) -> Field {
-    Field {
-        key,
-        label,
-        input,
-        required,
-    }
+    let mut field = Field::with(key, label, input);
+    field.required = required;
+    field
+}
+
+/// Losant's schemas cap every resource name at 255 characters.
+const fn name_field(required: bool) -> Field {
+    Field::text("name", "Name", required).max_len(255)
 }
 
 const FILTER: Field = field(
@@ -603,7 +646,7 @@ const DESCRIPTION: Field = field("description", "Description", Input::Text, fals
 /// What Losant offers, known without credentials.
 pub fn capabilities() -> Capabilities {
     let mut app = KindSpec::new(Kind::Application);
-    app.create = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    app.create = Some(vec![name_field(true), DESCRIPTION]);
     app.edit = app.create.clone();
     app.delete = true;
 
@@ -627,7 +670,7 @@ pub fn capabilities() -> Capabilities {
 
     let mut ca = KindSpec::new(Kind::CertificateAuthority);
     ca.create = Some(vec![
-        Field::text("name", "Name", true),
+        name_field(true),
         field(
             "caBundle",
             "CA bundle (PEM file or paste)",
@@ -636,19 +679,13 @@ pub fn capabilities() -> Capabilities {
         ),
         DESCRIPTION,
     ]);
-    ca.edit = Some(vec![Field::text("name", "Name", true), DESCRIPTION]);
+    ca.edit = Some(vec![name_field(true), DESCRIPTION]);
     ca.delete = true;
     ca.toggle = Some(("Enable", "Disable"));
     ca.rotate = Rotation::Unsupported("add the new CA bundle, then disable this one");
 
     let mut key = KindSpec::new(Kind::AccessKey);
-    let key_fields = vec![
-        Field::text("name", "Name", false),
-        DESCRIPTION,
-        FILTER,
-        PUB,
-        SUB,
-    ];
+    let key_fields = vec![name_field(false), DESCRIPTION, FILTER, PUB, SUB];
     key.create = Some(key_fields.clone());
     key.edit = Some(key_fields);
     key.delete = true;
@@ -660,30 +697,35 @@ pub fn capabilities() -> Capabilities {
                   disconnected.",
     };
 
-    Capabilities {
-        panes: [
-            PaneSpec::Unsupported("Losant applications belong to the organization: no projects"),
-            PaneSpec::List {
-                columns: vec!["Description", "Id"],
-                scope: None,
-            },
-            PaneSpec::List {
-                columns: vec!["Kind", "Status", "Expires"],
-                scope: Some(Pane::Applications),
-            },
-        ],
-        views: Vec::new(),
-        kinds: vec![app, cert, ca, key],
-        creates: [
-            Vec::new(),
-            vec![Kind::Application],
-            vec![
+    Capabilities::new([
+        PaneSpec::unsupported(
+            "Projects",
+            "Losant applications belong to the organization: no projects",
+        ),
+        PaneSpec::list("Applications", vec!["Description", "Id"]).creating(vec![Kind::Application]),
+        PaneSpec::list("Credentials", vec!["Kind", "Status", "Expires"])
+            .scoped_by(Pane::Applications)
+            .creating(vec![
                 Kind::Certificate,
                 Kind::CertificateAuthority,
                 Kind::AccessKey,
-            ],
-        ],
-    }
+            ]),
+    ])
+    .with_kinds(vec![app, cert, ca, key])
+}
+
+/// An API `token` when given, else a user's `email` and `password`.
+pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
+    // The config allows exactly one of the two; a token wins if both slipped through.
+    let auth = if c.has("token") {
+        Auth::Token(c.secret("token")?)
+    } else {
+        Auth::Login {
+            email: c.secret("email")?.expose().to_string(),
+            password: c.secret("password")?,
+        }
+    };
+    Ok(Arc::new(Losant::new(c.base_url(), c.timeout(), auth)?))
 }
 
 impl super::Platform for Losant {
@@ -704,7 +746,7 @@ impl super::Platform for Losant {
                     Some(app) => self.list_credentials(app, progress).await,
                     None => Err(PlatformError::Invalid("select an application first".into())),
                 },
-                Source::Pane(Pane::Projects) => Err(PlatformError::Unsupported(
+                Source::Pane(Pane::Projects | Pane::View) => Err(PlatformError::Unsupported(
                     "Losant applications belong to the organization: no projects".into(),
                 )),
                 Source::View(name) => Err(PlatformError::Unsupported(format!(
@@ -714,8 +756,8 @@ impl super::Platform for Losant {
         })
     }
 
-    fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
-        Box::pin(self.run(op))
+    fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
+        Box::pin(self.run(op, keep))
     }
 }
 

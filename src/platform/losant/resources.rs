@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::wire::{AccessKey, Application, Authority, Certificate, CertificateInfo};
-use crate::model::{Kind, Resource};
+use crate::model::{Kind, Lifecycle, Resource};
 
 fn date(text: Option<&str>) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text?, &Rfc3339).ok()
@@ -72,6 +72,7 @@ pub fn certificate(cert: Certificate) -> Resource {
     let mut res = Resource::new(Kind::Certificate, cert.id.clone(), name);
     res.status = cert.status.clone();
     res.expires = date(info.not_valid_after.as_deref());
+    res.state = lifecycle(res.status.as_deref(), res.expires);
     pane_cells(&mut res);
     info_details(&mut res, &info);
     res.details.push((
@@ -99,6 +100,7 @@ pub fn authority(ca: Authority) -> Resource {
         .iter()
         .filter_map(|i| date(i.not_valid_after.as_deref()))
         .min();
+    res.state = lifecycle(res.status.as_deref(), res.expires);
     pane_cells(&mut res);
     res.details.push(("name".into(), name));
     res.details.push((
@@ -128,6 +130,7 @@ pub fn access_key(key: &AccessKey) -> Resource {
     let name = some(&key.name).unwrap_or(&key.key).to_string();
     let mut res = Resource::new(Kind::AccessKey, key.id.clone(), name);
     res.status = key.status.clone();
+    res.state = lifecycle(res.status.as_deref(), None);
     pane_cells(&mut res);
     res.details.push(("key".into(), key.key.clone()));
     // Only a real name: an edit must not turn the key into the name.
@@ -141,4 +144,13 @@ pub fn access_key(key: &AccessKey) -> Resource {
     put(&mut res, "created", some(&key.creation_date));
     put(&mut res, "lastUpdated", some(&key.last_updated));
     res
+}
+
+/// Losant marks certificates, CAs and keys `active` or `inactive`.
+fn lifecycle(status: Option<&str>, expires: Option<OffsetDateTime>) -> Lifecycle {
+    Lifecycle::of(
+        status != Some("inactive"),
+        expires,
+        OffsetDateTime::now_utc(),
+    )
 }

@@ -82,7 +82,8 @@ pub struct Authority {
     pub last_updated: Option<String>,
 }
 
-/// An MQTT access key; `secret` is only ever in the answer to its POST.
+/// An MQTT access key. Its `secret`, only ever in the answer to its POST,
+/// is taken out before this decodes (see `SecretBody`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessKey {
@@ -107,7 +108,6 @@ pub struct AccessKey {
     pub created_by_type: Option<String>,
     pub creation_date: Option<String>,
     pub last_updated: Option<String>,
-    pub secret: Option<String>,
 }
 
 /// Every listed document carries its id as `id`.

@@ -20,21 +20,33 @@
 
 mod auth;
 mod errors;
+mod gate;
 mod routes;
 mod state;
 
 use std::sync::Arc;
 
+pub use gate::TokenGate;
 use state::{Region, Tenant};
 
 /// The three regional tenants, each freshly seeded.
 pub fn router() -> axum::Router {
+    build(None)
+}
+
+/// Like [`router`], with every token request held at `gate` until it opens.
+pub fn router_with_token_gate(gate: TokenGate) -> axum::Router {
+    build(Some(gate))
+}
+
+fn build(gate: Option<TokenGate>) -> axum::Router {
     Region::ALL
         .into_iter()
         .fold(axum::Router::new(), |router, region| {
+            let tenant = Tenant::seeded(region).with_gate(gate.clone());
             router.nest(
                 &format!("/{}", region.slug()),
-                routes::tenant_router(Arc::new(Tenant::seeded(region))),
+                routes::tenant_router(Arc::new(tenant)),
             )
         })
         .fallback(routes::not_found)

@@ -286,6 +286,9 @@ fn unsupported_media_type(expected: &str) -> ApiError {
 // ---- token endpoint (client credentials) ----
 
 async fn token(State(tenant): Shared, headers: HeaderMap, body: Bytes) -> Answer {
+    if let Some(gate) = &tenant.token_gate {
+        gate.pass().await;
+    }
     if media_type(&headers).as_deref() != Some("application/x-www-form-urlencoded") {
         return Err(unsupported_media_type("application/x-www-form-urlencoded"));
     }

@@ -214,6 +214,7 @@ impl TenantState {
 pub(super) struct Tenant {
     pub(super) region: Region,
     state: Mutex<TenantState>,
+    pub(super) token_gate: Option<super::TokenGate>,
 }
 
 impl Tenant {
@@ -225,7 +226,13 @@ impl Tenant {
         Tenant {
             region,
             state: Mutex::new(state),
+            token_gate: None,
         }
+    }
+
+    pub(super) fn with_gate(mut self, gate: Option<super::TokenGate>) -> Self {
+        self.token_gate = gate;
+        self
     }
 
     /// A handler that panicked mid-update cannot leave the state half-written

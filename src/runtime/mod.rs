@@ -2,7 +2,11 @@
 //! adapters, runs each effect as a tokio task and posts the result back
 //! as a message. The UI task itself never waits on the network or disk.
 
+mod keeper;
+mod settle;
+
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -11,11 +15,14 @@ use futures_util::StreamExt;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::{AbortHandle, JoinHandle};
 
-use crate::app::{self, Effect, ListKey, Message, State};
-use crate::audit::Audit;
+use self::keeper::{Keeper, Kept};
+use self::settle::{Hold, Settle};
+use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
+use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
-use crate::model::IssuedSecret;
-use crate::platform::{Operation, Outcome, Platform, PlatformError, Progress, Source, connect};
+use crate::platform::{
+    Check, Operation, Outcome, Platform, PlatformError, Progress, Source, registry,
+};
 use crate::secrets::{Vault, clipboard};
 
 type Adapter = Arc<Mutex<Option<Arc<dyn Platform>>>>;
@@ -34,6 +41,7 @@ pub struct Runtime {
     lists: HashMap<(usize, Source), AbortHandle>,
     stores: Stores,
     ticker: Option<JoinHandle<()>>,
+    settle: Settle,
 }
 
 impl Runtime {
@@ -47,7 +55,44 @@ impl Runtime {
             lists: HashMap::new(),
             stores,
             ticker: None,
+            settle: Settle::new(),
         }
+    }
+
+    /// Changes in flight that have not yet stored what they issued.
+    pub fn unsettled(&self) -> usize {
+        self.settle.unsettled()
+    }
+
+    /// Offers again every secret an earlier session left pending,
+    /// whatever ended it.
+    pub fn offer_pending(&self) {
+        let tx = self.tx.clone();
+        let vault = self.stores.vault.clone();
+        let names: Vec<String> = self
+            .tenants
+            .iter()
+            .map(|(t, _)| t.name().to_string())
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            let found = vault
+                .pending()
+                .map(|all| {
+                    all.into_iter()
+                        .map(|p| PendingSecret {
+                            tenant: names.iter().position(|n| *n == p.tenant).unwrap_or(0),
+                            summary: format!(
+                                "Pending since {}: {} of {} \"{}\" on {}",
+                                p.issued_at, p.issued.label, p.kind, p.name, p.tenant
+                            ),
+                            issued: p.issued,
+                            path: p.path,
+                        })
+                        .collect()
+                })
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Message::Pending(found));
+        });
     }
 
     /// Carries out one effect. Returns at once: the work runs on tasks.
@@ -76,6 +121,15 @@ impl Runtime {
                         partial,
                         candidates,
                     });
+                });
+            }
+            Effect::Forget { path } => {
+                let tx = self.tx.clone();
+                let vault = self.stores.vault.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Message::Forgot(
+                        vault.forget(&path).map_err(|e| e.to_string()),
+                    ));
                 });
             }
             Effect::Quit => {}
@@ -107,11 +161,12 @@ impl Runtime {
         let slot = (tenant, key.source);
         let task = tokio::spawn(async move {
             let result = match ready(&config, &adapter).await {
-                Ok(platform) => platform
-                    .list(key.source, key.parent.as_deref(), progress)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(err) => Err(err.to_string()),
+                Ok(platform) => {
+                    platform
+                        .list(key.source, key.parent.as_deref(), progress)
+                        .await
+                }
+                Err(err) => Err(err),
             };
             match &result {
                 Ok(items) => {
@@ -140,10 +195,23 @@ impl Runtime {
         };
         let tx = self.tx.clone();
         let stores = self.stores.clone();
+        let hold = self.settle.hold();
         tokio::spawn(async move {
-            let (result, saved) = match ready(&config, &adapter).await {
-                Ok(platform) => run_ops(&config, platform.as_ref(), &ops, &stores).await,
-                Err(err) => (Err(err.to_string()), None),
+            // Checked here too, not only where the effect was made: a
+            // read-only tenant never sees a request that changes anything.
+            let (result, saved) = if config.read_only() {
+                (
+                    Err(format!(
+                        "{} is read-only: Portico sends it no changes",
+                        config.name()
+                    )),
+                    None,
+                )
+            } else {
+                match ready(&config, &adapter).await {
+                    Ok(platform) => run_ops(&config, platform.as_ref(), &ops, &stores, &hold).await,
+                    Err(err) => (Err(err.to_string()), None),
+                }
             };
             let _ = tx.send(Message::Performed {
                 tenant,
@@ -189,28 +257,32 @@ async fn ready(config: &Tenant, adapter: &Adapter) -> Result<Arc<dyn Platform>, 
         return Ok(platform.clone());
     }
     let tenant = config.clone();
-    let platform = tokio::task::spawn_blocking(move || connect::connect(&tenant))
+    let platform = tokio::task::spawn_blocking(move || registry::connect(&tenant))
         .await
         .map_err(|e| PlatformError::Credentials(e.to_string()))??;
     *slot = Some(platform.clone());
     Ok(platform)
 }
 
-type Saved = Option<Result<std::path::PathBuf, String>>;
+type Saved = Option<Result<PathBuf, String>>;
 
 /// Runs operations in order, stopping at the first failure. An issued
-/// secret is saved to the vault before anything else happens with it.
+/// secret is stored, and its change audited, by the [`Keeper`] the moment
+/// the adapter decodes it; everything else is audited here once done.
 async fn run_ops(
     config: &Tenant,
     platform: &dyn Platform,
     ops: &[Operation],
     stores: &Stores,
+    hold: &Arc<Hold>,
 ) -> (Result<Outcome, String>, Saved) {
     let mut last = Outcome::default();
     let mut saved = None;
     for op in ops {
         let op = &with_previous(config, op, &stores.vault).await;
-        let result = platform.perform(op).await;
+        hold.acquire();
+        let keeper = Keeper::new(stores, config, op, hold.clone());
+        let result = platform.perform_keeping(op, &keeper).await;
         // The verb and target only: values and secrets stay out of logs.
         tracing::info!(
             tenant = config.name(),
@@ -218,22 +290,98 @@ async fn run_ops(
             ok = result.is_ok(),
             "performed"
         );
-        let audit_result = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
-        let audit = stores.audit.clone();
-        let (name, logged) = (config.name().to_string(), op.clone());
-        let _ =
-            tokio::task::spawn_blocking(move || audit.record(&name, &logged, &audit_result)).await;
-        match result {
-            Ok(outcome) => {
-                if let Some(issued) = &outcome.secret {
-                    saved = Some(save(stores, config, op, &outcome, issued).await);
-                }
-                last = outcome;
+        let kept = keeper.take();
+        let audited = match &kept {
+            Some(k) => k.audited.clone(),
+            None => audit(stores, config, op, &result).await,
+        };
+        hold.release();
+        let result = match (result, kept) {
+            (Ok(outcome), Some(k)) => {
+                saved = Some(k.saved);
+                Ok(outcome)
             }
-            Err(err) => return (Err(err.to_string()), saved),
+            (Ok(outcome), None) => Ok(outcome),
+            (Err(err), Some(k)) => {
+                let (outcome, stored) = salvaged(op, err, k);
+                saved = Some(stored);
+                Ok(outcome)
+            }
+            (Err(err), None) => Err(err.to_string()),
+        };
+        let result = with_audit_problem(result, audited);
+        match result {
+            Ok(outcome) => last = outcome,
+            Err(err) => return (Err(err), saved),
         }
     }
     (Ok(last), saved)
+}
+
+/// The change went through and its secret was kept, but what came after
+/// failed (a malformed answer, say): the secret still reaches the user,
+/// with the failure as a failed check.
+fn salvaged(op: &Operation, err: PlatformError, kept: Kept) -> (Outcome, Result<PathBuf, String>) {
+    let where_ = match &kept.saved {
+        Ok(_) => "it is safe in Portico's store",
+        Err(_) => "Portico could NOT store it: copy it now",
+    };
+    let outcome = Outcome {
+        summary: format!(
+            "{} went through and issued a new {}; {where_}. The rest of the answer was not understood",
+            op.verb(),
+            kept.issued.secret.label
+        ),
+        created: matches!(op, Operation::Create { .. }).then(|| kept.issued.resource.clone()),
+        secret: Some(kept.issued.secret),
+        checks: vec![Check {
+            label: err.to_string(),
+            passed: false,
+        }],
+        follow_up: None,
+        rereadable: false,
+    };
+    (outcome, kept.saved)
+}
+
+/// A failed audit write is shown, never swallowed.
+fn with_audit_problem(
+    result: Result<Outcome, String>,
+    audited: Result<(), String>,
+) -> Result<Outcome, String> {
+    let Err(problem) = audited else {
+        return result;
+    };
+    let problem = format!("the audit log was not written: {problem}");
+    match result {
+        Ok(mut outcome) => {
+            outcome.checks.push(Check {
+                label: problem,
+                passed: false,
+            });
+            Ok(outcome)
+        }
+        Err(err) => Err(format!("{err}; {problem}")),
+    }
+}
+
+async fn audit(
+    stores: &Stores,
+    config: &Tenant,
+    op: &Operation,
+    result: &Result<Outcome, PlatformError>,
+) -> Result<(), String> {
+    let created = result.as_ref().ok().and_then(|o| o.created.as_deref());
+    let entry = Entry::for_op(config.name(), config.platform().as_str(), op, created);
+    let entry = match result {
+        Ok(_) => entry,
+        Err(err) => entry.failed(err.to_string()),
+    };
+    let audit = stores.audit.clone();
+    tokio::task::spawn_blocking(move || audit.record(&entry))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
 }
 
 /// Hands a rotation the secret it replaces, when the vault has it.
@@ -254,41 +402,6 @@ async fn with_previous(config: &Tenant, op: &Operation, vault: &Vault) -> Operat
         target: target.clone(),
         previous,
     }
-}
-
-async fn save(
-    stores: &Stores,
-    config: &Tenant,
-    op: &Operation,
-    outcome: &Outcome,
-    issued: &IssuedSecret,
-) -> Result<std::path::PathBuf, String> {
-    let vault = stores.vault.clone();
-    let tenant = config.name().to_string();
-    let (kind, resource) = match op {
-        Operation::Create { kind, .. } => (
-            kind.label(),
-            outcome
-                .created
-                .clone()
-                .or_else(|| issued.public_id.clone())
-                .unwrap_or_default(),
-        ),
-        // A rotation that made a new resource (a Losant key) files the
-        // secret under the new one, not the one it replaces.
-        other => match other.target() {
-            Some(t) => (
-                t.kind.label(),
-                outcome.created.clone().unwrap_or_else(|| t.id.clone()),
-            ),
-            None => ("resource", String::new()),
-        },
-    };
-    let issued = issued.clone();
-    tokio::task::spawn_blocking(move || vault.save(&tenant, kind, &resource, &issued))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()))
 }
 
 /// File names under `partial`'s directory that start with its last part;
@@ -326,7 +439,9 @@ pub fn complete_path(partial: &str) -> Vec<String> {
     out
 }
 
-/// Drives the app: input and results in, draws out, until quit.
+/// Drives the app: input and results in, draws out, until quit. Quit,
+/// Ctrl-C, SIGINT, SIGTERM and SIGHUP all end it the same way: once every
+/// change in flight has stored what it issued.
 pub async fn run(
     terminal: &mut ratatui::DefaultTerminal,
     mut state: State,
@@ -349,26 +464,95 @@ pub async fn run(
             }
         }
     });
+    let mut signals = Signals::new();
     for effect in app::start(&mut state) {
         runtime.execute(effect);
     }
-    terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()))?;
+    runtime.offer_pending();
+    // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
+    // the wait for changes in flight.
+    let mut drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
     runtime.animate(state.in_flight() > 0);
-    while let Some(first) = rx.recv().await {
-        // Drain whatever else is queued, then draw once.
-        let mut next = Some(first);
-        while let Some(msg) = next {
-            for effect in app::update(&mut state, msg) {
-                runtime.execute(effect);
+    let mut settled = runtime.settle.watch();
+    let mut quitting = false;
+    let mut announced = false;
+    loop {
+        tokio::select! {
+            first = rx.recv() => {
+                let Some(first) = first else { break };
+                // Drain whatever else is queued, then draw once.
+                let mut next = Some(first);
+                while let Some(msg) = next {
+                    for effect in app::update(&mut state, msg) {
+                        runtime.execute(effect);
+                    }
+                    next = rx.try_recv().ok();
+                }
             }
-            next = rx.try_recv().ok();
+            () = signals.next() => quitting = true,
+            _ = settled.changed(), if quitting || state.should_quit() => {}
         }
-        if state.should_quit() {
-            break;
+        if quitting || state.should_quit() || drawn.is_err() {
+            quitting = true;
+            let waiting = runtime.unsettled();
+            if waiting == 0 {
+                break;
+            }
+            if !announced {
+                announced = true;
+                for effect in app::update(&mut state, Message::Quitting { waiting }) {
+                    runtime.execute(effect);
+                }
+            }
         }
-        terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()))?;
+        if drawn.is_ok() {
+            drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
+        }
         runtime.animate(state.in_flight() > 0);
     }
     input.abort();
-    Ok(())
+    drawn.map(|_| ())
+}
+
+/// The signals that ask Portico to stop. Ctrl-C in the raw-mode terminal
+/// is a key, and reaches `update` as one.
+struct Signals {
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        let streams = [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::interrupt(),
+        ]
+        .into_iter()
+        .filter_map(|kind| signal(kind).ok())
+        .collect();
+        Signals { streams }
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> Self {
+        Signals {}
+    }
+
+    /// Resolves when any of them arrives.
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        if self.streams.is_empty() {
+            return std::future::pending().await;
+        }
+        let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+        let _ = futures_util::future::select_all(waits).await;
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

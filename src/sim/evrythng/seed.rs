@@ -1,0 +1,166 @@
+//! Demo data for both regions, made from fixed seeds: the same ids and
+//! keys in every process.
+
+use serde_json::{Map, Value, json};
+
+use super::ids::Rng;
+use super::state::{Application, Doc, Operator, Project, RegionState, Role};
+
+const DAY_MS: i64 = 86_400_000;
+/// 2025-01-06T09:00:00Z, the first seeded project's creation time.
+const FIRST_CREATED: i64 = 1_736_154_000_000;
+
+const LINES: [&str; 12] = [
+    "Cold Chain",
+    "Smart Packaging",
+    "Anti-Counterfeit",
+    "Recycling Loop",
+    "Loyalty Scans",
+    "Wine Provenance",
+    "Pharma Serialisation",
+    "Apparel Traceability",
+    "Spare Parts",
+    "Coffee Origins",
+    "Toy Safety",
+    "Cosmetics Refill",
+];
+const TAGS: [&str; 6] = [
+    "pilot",
+    "production",
+    "retail",
+    "logistics",
+    "sustainability",
+    "eu-only",
+];
+const APPS: [&str; 4] = [
+    "Consumer App",
+    "Scan Portal",
+    "Warehouse Gateway",
+    "Partner API",
+];
+
+pub struct Seeded {
+    pub state: RegionState,
+    pub admin_key: String,
+    pub viewer_key: String,
+}
+
+/// `places` name the region's markets, one per project in turn.
+pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
+    let mut rng = Rng::new(seed);
+    let account = rng.id();
+    let mut state = RegionState::new(account, Rng::new(seed ^ 0x5EED));
+    let admin_key = rng.key();
+    let viewer_key = rng.key();
+    let mut viewer_scope = Vec::new();
+    for n in 0..count {
+        let created = FIRST_CREATED + n as i64 * DAY_MS + (n as i64 * 7_919) % 3_600_000;
+        let place = places[n % places.len().max(1)];
+        let line = LINES[n % LINES.len()];
+        let name = format!("{line} {place}");
+        let mut props = Map::new();
+        props.insert("name".into(), json!(name));
+        props.insert(
+            "description".into(),
+            json!(format!("{line} programme for {place}")),
+        );
+        let tags: Vec<&str> = [TAGS[n % TAGS.len()], TAGS[(n / 2 + 3) % TAGS.len()]]
+            .into_iter()
+            .fold(Vec::new(), |mut acc, t| {
+                if !acc.contains(&t) {
+                    acc.push(t);
+                }
+                acc
+            });
+        props.insert("tags".into(), json!(tags));
+        if n % 3 != 2 {
+            let starts = created + 7 * DAY_MS;
+            props.insert("startsAt".into(), json!(starts));
+            props.insert(
+                "endsAt".into(),
+                json!(starts + (90 + 30 * (n % 4) as i64) * DAY_MS),
+            );
+        }
+        if n % 2 == 0 {
+            props.insert(
+                "identifiers".into(),
+                json!({"gs1:414": format!("{:013}", 4_012_345_000_000u64 + n as u64)}),
+            );
+        }
+        props.insert("customFields".into(), json!({"market": place}));
+        let id = rng.id();
+        if n < 2 {
+            viewer_scope.push(id.clone());
+        }
+        let mut doc = Doc::new(id.clone(), created, props);
+        doc.updated_at = created + DAY_MS / 2;
+        let applications = (0..(n % 4))
+            .map(|a| {
+                let mut props = Map::new();
+                props.insert("name".into(), json!(APPS[a]));
+                props.insert(
+                    "description".into(),
+                    json!(format!("{} for {name}", APPS[a])),
+                );
+                props.insert("socialNetworks".into(), Value::Object(Map::new()));
+                props.insert("defaultRole".into(), json!("base_app_user"));
+                if a == 0 {
+                    props.insert("tags".into(), json!(["consumer"]));
+                }
+                let at = created + (a as i64 + 1) * 3_600_000;
+                Application {
+                    doc: Doc::new(rng.id(), at, props),
+                    project: id.clone(),
+                    api_key: rng.key(),
+                    secret_key: rng.key(),
+                }
+            })
+            .collect();
+        state.seen(created + DAY_MS);
+        state.projects.push(Project { doc, applications });
+    }
+    let created = FIRST_CREATED - 30 * DAY_MS;
+    state.operators.push(Operator {
+        id: rng.id(),
+        key: admin_key.clone(),
+        email: "admin@evrythng.portico.demo".into(),
+        first_name: "Ada".into(),
+        last_name: "Admin".into(),
+        role: Role::Admin,
+        created_at: created,
+    });
+    state.operators.push(Operator {
+        id: rng.id(),
+        key: viewer_key.clone(),
+        email: "viewer@evrythng.portico.demo".into(),
+        first_name: "Vic".into(),
+        last_name: "Viewer".into(),
+        role: Role::Viewer {
+            projects: viewer_scope,
+        },
+        created_at: created,
+    });
+    Seeded {
+        state,
+        admin_key,
+        viewer_key,
+    }
+}
+
+pub const US_SEED: u64 = 0x0E57_0001;
+pub const EU_SEED: u64 = 0x0E57_0002;
+/// The US account spans two pages of 30; the EU one fits in one.
+pub const US_PROJECTS: usize = 36;
+pub const EU_PROJECTS: usize = 9;
+
+pub fn us() -> Seeded {
+    region(
+        US_SEED,
+        US_PROJECTS,
+        &["US East", "US West", "Canada", "Mexico"],
+    )
+}
+
+pub fn eu() -> Seeded {
+    region(EU_SEED, EU_PROJECTS, &["Germany", "France", "Nordics"])
+}
