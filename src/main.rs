@@ -75,7 +75,11 @@ enum SecretsCommand {
     /// List the pending secrets (never their values).
     Pending,
     /// Print one pending secret to stdout; details go to stderr.
-    Show { id: String },
+    Show {
+        /// The pending secret's id, as `portico secrets pending` lists it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
