@@ -81,12 +81,11 @@ impl Kitsu {
         Ok(bots.into_iter().map(docs::bot).collect())
     }
 
-    /// People (no bots), each with the productions whose team they are in.
+    /// Everyone, bots included, each with the productions whose team they
+    /// are in (one more call, not one per person).
     pub async fn list_people(&self) -> Result<Vec<Resource>, PlatformError> {
-        let (people_path, projects_path) = (
-            format!("{PERSONS}?is_bot=false"),
-            format!("{PROJECTS}?relations=true"),
-        );
+        let (people_path, projects_path) =
+            (PERSONS.to_string(), format!("{PROJECTS}?relations=true"));
         let (people, projects) = tokio::join!(
             self.get::<Vec<Person>>(&people_path),
             self.get::<Vec<Staffed>>(&projects_path),
