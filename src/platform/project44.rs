@@ -9,11 +9,12 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::form::required;
 use super::http::{Http, Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, value,
+    PlatformError, Progress, Rotation, Source,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
@@ -200,7 +201,7 @@ impl Project44 {
     async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create { values, .. } => {
-                let name = required_name(values)?;
+                let name = required(values, "name", "a name")?;
                 let req = self
                     .request(Method::POST, APPS)
                     .json(&json!({ "name": name }));
@@ -214,7 +215,7 @@ impl Project44 {
                 Ok(outcome)
             }
             Operation::Update { target, values } => {
-                let name = required_name(values)?;
+                let name = required(values, "name", "a name")?;
                 let req = self
                     .request(Method::PUT, &app_path(&target.id)?)
                     .json(&json!({ "name": name }));
@@ -256,13 +257,6 @@ fn unsupported(op: &Operation) -> PlatformError {
 
 fn app_path(id: &str) -> Result<String, PlatformError> {
     Ok(format!("{APPS}/{}", segment(id)?))
-}
-
-fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
-    match value(values, "name").map(str::trim) {
-        Some(name) if !name.is_empty() => Ok(name),
-        _ => Err(PlatformError::Invalid("a name is required".into())),
-    }
 }
 
 /// What project44 offers, known without credentials.
