@@ -146,6 +146,9 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     match Config::load(located.path()) {
         Ok(cfg) => {
             let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
+            for warning in cfg.warnings() {
+                eprintln!("warning: {warning}");
+            }
             println!(
                 "{}: ok, {} tenant(s): {}",
                 located.path().display(),
@@ -286,6 +289,10 @@ async fn tui(
         })
         .collect();
     let mut state = State::new(infos, keymap);
+    let warnings = cfg.warnings();
+    if !warnings.is_empty() {
+        state = state.with_warning(format!("Config warning: {}", warnings.join(" | ")));
+    }
     if let Some(name) = tenant {
         let index = cfg
             .tenants()

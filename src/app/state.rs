@@ -242,6 +242,16 @@ impl State {
         self
     }
 
+    /// Opens with a warning on the status line (a config problem that
+    /// does not stop Portico).
+    pub fn with_warning(mut self, text: impl Into<String>) -> Self {
+        self.notice = Some(Notice {
+            level: Level::Error,
+            text: text.into(),
+        });
+        self
+    }
+
     /// Opens on tenant `index` (from `--tenant`).
     pub fn with_active(mut self, index: usize) -> Self {
         if index < self.tenants.len() {

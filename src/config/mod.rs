@@ -20,6 +20,7 @@ mod error;
 mod load;
 mod locate;
 mod schema;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 
