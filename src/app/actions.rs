@@ -132,7 +132,8 @@ fn confirm(
     name: &str,
     always_typed: bool,
 ) {
-    let typed = (always_typed || state.tenant().is_some_and(|t| t.protected()))
+    let protected = state.tenant().is_some_and(|t| t.protected());
+    let typed = needs_typed_name(protected, always_typed)
         .then(|| (name.to_string(), LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
@@ -171,22 +172,35 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
     lines.extend(spec.delete_warning.map(str::to_string));
     lines.push("This cannot be undone.".into());
     let name = target.name.clone();
-    let ops = match spec.delete_needs_inactive {
-        Some(reason) if active => {
-            let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
-            lines.insert(0, reason.to_string());
-            lines.insert(1, format!("{close} it first, then delete?"));
-            vec![
-                Operation::SetActive {
-                    target: target.clone(),
-                    active: false,
-                },
-                Operation::Delete { target },
-            ]
-        }
-        _ => vec![Operation::Delete { target }],
-    };
+    if let (Some(reason), true) = (spec.delete_needs_inactive, active) {
+        let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
+        lines.insert(0, reason.to_string());
+        lines.insert(1, format!("{close} it first, then delete?"));
+    }
+    let ops = delete_ops(target, &spec, active);
     confirm(state, title, lines, ops, &name, spec.delete_typed);
+}
+
+/// What deleting `target` takes: on a platform that deletes only
+/// inactive resources, an active one is deactivated first. The console
+/// and the command line both delete through this.
+pub fn delete_ops(target: Target, spec: &KindSpec, active: bool) -> Vec<Operation> {
+    match spec.delete_needs_inactive {
+        Some(_) if active => vec![
+            Operation::SetActive {
+                target: target.clone(),
+                active: false,
+            },
+            Operation::Delete { target },
+        ],
+        _ => vec![Operation::Delete { target }],
+    }
+}
+
+/// Whether a destructive change needs the resource's name typed: on a
+/// protected tenant, or where the platform's delete always asks.
+pub fn needs_typed_name(protected: bool, always_typed: bool) -> bool {
+    protected || always_typed
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {

@@ -13,6 +13,7 @@ mod ops;
 mod state;
 mod update;
 
+pub use actions::{delete_ops, needs_typed_name};
 pub use filter::Sort;
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};

@@ -7,6 +7,7 @@ pub mod kitsu;
 pub mod losant;
 pub mod mashery;
 pub mod project44;
+pub mod crawl;
 pub mod registry;
 
 use std::future::Future;
