@@ -133,8 +133,8 @@ fn confirm(
     always_typed: bool,
 ) {
     let protected = state.tenant().is_some_and(|t| t.protected());
-    let typed = needs_typed_name(protected, always_typed)
-        .then(|| (name.to_string(), LineInput::default()));
+    let typed =
+        needs_typed_name(protected, always_typed).then(|| (name.to_string(), LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
         lines,

@@ -32,16 +32,18 @@ impl Exit {
             PlatformError::Auth(_) | PlatformError::Credentials(_) => Exit::Auth,
             PlatformError::NotFound(_) => Exit::NotFound,
             PlatformError::RateLimited { .. } => Exit::RateLimited,
-            PlatformError::Api { status: 401 | 403, .. } => Exit::Auth,
+            PlatformError::Api {
+                status: 401 | 403, ..
+            } => Exit::Auth,
             PlatformError::Api { status: 404, .. } => Exit::NotFound,
             PlatformError::Api { status: 429, .. } => Exit::RateLimited,
             PlatformError::Api { status, .. } if *status >= 500 => Exit::Server,
             PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
                 Exit::Server
             }
-            PlatformError::Api { .. } | PlatformError::Invalid(_) | PlatformError::Unsupported(_) => {
-                Exit::Failure
-            }
+            PlatformError::Api { .. }
+            | PlatformError::Invalid(_)
+            | PlatformError::Unsupported(_) => Exit::Failure,
         }
     }
 

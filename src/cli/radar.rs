@@ -127,7 +127,12 @@ pub(super) async fn find(
     }
     match fmt {
         Format::Json | Format::Yaml => {
-            document(fmt, &json!({"results": results, "tenants": statuses}), stdout).map_err(io)?;
+            document(
+                fmt,
+                &json!({"results": results, "tenants": statuses}),
+                stdout,
+            )
+            .map_err(io)?;
         }
         _ => sink.finish(stdout).map_err(io)?,
     }

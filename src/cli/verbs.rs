@@ -61,7 +61,10 @@ pub(super) fn tenants(ctx: &Context, verb: &TenantVerb) -> Result<Exit, Failed> 
         })
         .collect();
     if let (Some(name), true) = (only, rows.is_empty()) {
-        return Err(Failed::new(Exit::NotFound, format!("no tenant named {name:?}")));
+        return Err(Failed::new(
+            Exit::NotFound,
+            format!("no tenant named {name:?}"),
+        ));
     }
     let columns = vec![
         ("NAME", "name"),
@@ -96,7 +99,18 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             set,
             secrets,
             ..
-        } => create(ctx, noun, parent.as_deref(), kind.as_deref(), set, secrets, fmt).await,
+        } => {
+            create(
+                ctx,
+                noun,
+                parent.as_deref(),
+                kind.as_deref(),
+                set,
+                secrets,
+                fmt,
+            )
+            .await
+        }
         Verb::Update { resource, set, .. } => {
             let tenant = writable(ctx)?;
             let (found, spec) = target(&tenant, noun, resource).await?;
@@ -142,7 +156,10 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             let tenant = writable(ctx)?;
             let (found, spec) = target(&tenant, noun, resource).await?;
             if let Rotation::Unsupported(reason) = spec.rotate {
-                return Err(Failed::new(Exit::Failure, format!("cannot rotate: {reason}")));
+                return Err(Failed::new(
+                    Exit::Failure,
+                    format!("cannot rotate: {reason}"),
+                ));
             }
             guard(&tenant, &found, rails, "rotate", false)?;
             let op = Operation::Rotate {
@@ -179,10 +196,14 @@ fn print_records(fmt: Format, rows: Vec<Value>) -> Result<(), Failed> {
     sink.finish(stdout).map_err(io)
 }
 
-async fn list(ctx: &Context, noun: Noun, parent: Option<&str>, fmt: Format) -> Result<Exit, Failed> {
+async fn list(
+    ctx: &Context,
+    noun: Noun,
+    parent: Option<&str>,
+    fmt: Format,
+) -> Result<Exit, Failed> {
     let tenants = ctx.tenants();
-    let results =
-        futures_util::future::join_all(tenants.iter().map(|t| everything(t))).await;
+    let results = futures_util::future::join_all(tenants.iter().map(|t| everything(t))).await;
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for (tenant, result) in tenants.iter().zip(results) {
@@ -195,7 +216,9 @@ async fn list(ctx: &Context, noun: Noun, parent: Option<&str>, fmt: Format) -> R
                         .map_or(p.to_string(), |f| f.resource.id.clone())
                 });
                 for f in &found {
-                    let under = parent_id.as_ref().is_none_or(|p| f.parent.as_ref() == Some(p));
+                    let under = parent_id
+                        .as_ref()
+                        .is_none_or(|p| f.parent.as_ref() == Some(p));
                     if noun.covers(f.resource.kind) && under {
                         rows.push(record(&Origin::of(tenant, pane_title(tenant, f)), f));
                     }
@@ -234,12 +257,20 @@ async fn resolve(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<Found, Fai
     match named.len() {
         0 => Err(Failed::new(
             Exit::NotFound,
-            format!("{}: no {} with id or name {wanted:?}", tenant.name(), noun.word()),
+            format!(
+                "{}: no {} with id or name {wanted:?}",
+                tenant.name(),
+                noun.word()
+            ),
         )),
         1 => Ok(named.remove(0)),
         n => Err(Failed::new(
             Exit::Usage,
-            format!("{}: {n} {} are named {wanted:?}; give the id", tenant.name(), noun.word()),
+            format!(
+                "{}: {n} {} are named {wanted:?}; give the id",
+                tenant.name(),
+                noun.word()
+            ),
         )),
     }
 }
@@ -254,7 +285,11 @@ async fn target(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<(Found, Kin
         .ok_or_else(|| {
             Failed::new(
                 Exit::Failure,
-                format!("{} offers nothing for a {}", tenant.platform().label(), found.resource.kind.label()),
+                format!(
+                    "{} offers nothing for a {}",
+                    tenant.platform().label(),
+                    found.resource.kind.label()
+                ),
             )
         })?;
     Ok((found, spec))
@@ -283,23 +318,38 @@ fn writable(ctx: &Context) -> Result<Tenant, Failed> {
 
 /// The console's confirm dialog, as flags: `--yes` when stdin is not a
 /// terminal, `--confirm NAME` where the console asks for the name.
-fn guard(tenant: &Tenant, found: &Found, rails: &Rails, verb: &str, always_typed: bool) -> Result<(), Failed> {
+fn guard(
+    tenant: &Tenant,
+    found: &Found,
+    rails: &Rails,
+    verb: &str,
+    always_typed: bool,
+) -> Result<(), Failed> {
     let name = &found.resource.name;
     let interactive = stdin_is_tty();
     if !rails.yes && !interactive {
         return Err(Failed::new(
             Exit::Usage,
-            format!("{verb} {name:?} changes {}: pass --yes to go ahead", tenant.name()),
+            format!(
+                "{verb} {name:?} changes {}: pass --yes to go ahead",
+                tenant.name()
+            ),
         ));
     }
     if needs_typed_name(tenant.protected(), always_typed) {
         let typed = match &rails.confirm {
             Some(typed) => typed.clone(),
-            None if interactive => ask(&format!("Type the name to {verb} {name:?} on {}: ", tenant.name()))?,
+            None if interactive => ask(&format!(
+                "Type the name to {verb} {name:?} on {}: ",
+                tenant.name()
+            ))?,
             None => {
                 return Err(Failed::new(
                     Exit::Usage,
-                    format!("{} asks for the name: pass --confirm {name:?}", tenant.name()),
+                    format!(
+                        "{} asks for the name: pass --confirm {name:?}",
+                        tenant.name()
+                    ),
                 ));
             }
         };
@@ -310,9 +360,16 @@ fn guard(tenant: &Tenant, found: &Found, rails: &Rails, verb: &str, always_typed
             ));
         }
     } else if !rails.yes {
-        let answer = ask(&format!("{verb} {} {name:?} on {}? [y/N] ", found.resource.kind.label(), tenant.name()))?;
+        let answer = ask(&format!(
+            "{verb} {} {name:?} on {}? [y/N] ",
+            found.resource.kind.label(),
+            tenant.name()
+        ))?;
         if !matches!(answer.as_str(), "y" | "Y" | "yes") {
-            return Err(Failed::new(Exit::Usage, "not confirmed: nothing was changed"));
+            return Err(Failed::new(
+                Exit::Usage,
+                "not confirmed: nothing was changed",
+            ));
         }
     }
     Ok(())
@@ -346,7 +403,11 @@ fn form(
     let fields = fields
         .into_iter()
         .map(|f| {
-            let given = set.iter().rev().find(|(k, _)| k == f.key).map(|(_, v)| v.clone());
+            let given = set
+                .iter()
+                .rev()
+                .find(|(k, _)| k == f.key)
+                .map(|(_, v)| v.clone());
             let value = given.or_else(|| initial(f.key)).unwrap_or_default();
             let mut field = FormField::new(f, &value);
             // Multi-line values (a PEM) stay whole, as a paste does.
@@ -390,7 +451,11 @@ async fn create(
         (_, []) => {
             return Err(Failed::new(
                 Exit::Failure,
-                format!("{} creates no {} here", tenant.platform().label(), noun.word()),
+                format!(
+                    "{} creates no {} here",
+                    tenant.platform().label(),
+                    noun.word()
+                ),
             ));
         }
         (None, [one]) => *one,
@@ -405,16 +470,33 @@ async fn create(
             let kinds: Vec<Kind> = many.iter().map(|(_, k)| *k).collect();
             let k = parse_kind(text, &kinds).ok_or_else(|| {
                 let names: Vec<String> = kinds.iter().map(|k| slug(*k)).collect();
-                Failed::new(Exit::Usage, format!("--type is one of {}", names.join(", ")))
+                Failed::new(
+                    Exit::Usage,
+                    format!("--type is one of {}", names.join(", ")),
+                )
             })?;
-            many.iter().copied().find(|(_, c)| *c == k).unwrap_or((Pane::Projects, k))
+            many.iter()
+                .copied()
+                .find(|(_, c)| *c == k)
+                .unwrap_or((Pane::Projects, k))
         }
     };
-    let fields = caps.kind(kind).and_then(|s| s.create.clone()).ok_or_else(|| {
-        Failed::new(Exit::Failure, format!("a {} cannot be created here", kind.label()))
-    })?;
+    let fields = caps
+        .kind(kind)
+        .and_then(|s| s.create.clone())
+        .ok_or_else(|| {
+            Failed::new(
+                Exit::Failure,
+                format!("a {} cannot be created here", kind.label()),
+            )
+        })?;
     let parent = match (caps.pane(pane).body(), parent) {
-        (PaneBody::List { scope: Some(scope), .. }, Some(wanted)) => {
+        (
+            PaneBody::List {
+                scope: Some(scope), ..
+            },
+            Some(wanted),
+        ) => {
             let found = everything(&tenant)
                 .await
                 .map_err(|e| Failed::platform(tenant.name(), &e))?;
@@ -422,19 +504,37 @@ async fn create(
                 .iter()
                 .filter(|f| f.pane == *scope)
                 .find(|f| f.resource.id == wanted)
-                .or_else(|| found.iter().filter(|f| f.pane == *scope).find(|f| f.resource.name == wanted))
+                .or_else(|| {
+                    found
+                        .iter()
+                        .filter(|f| f.pane == *scope)
+                        .find(|f| f.resource.name == wanted)
+                })
                 .ok_or_else(|| {
                     Failed::new(
                         Exit::NotFound,
-                        format!("{}: no {} {wanted:?}", tenant.name(), caps.pane(*scope).title()),
+                        format!(
+                            "{}: no {} {wanted:?}",
+                            tenant.name(),
+                            caps.pane(*scope).title()
+                        ),
                     )
                 })?;
             Some(hit.resource.id.clone())
         }
-        (PaneBody::List { scope: Some(scope), .. }, None) => {
+        (
+            PaneBody::List {
+                scope: Some(scope), ..
+            },
+            None,
+        ) => {
             return Err(Failed::new(
                 Exit::Usage,
-                format!("a {} is created under one of {}: pass --parent", kind.label(), caps.pane(*scope).title()),
+                format!(
+                    "a {} is created under one of {}: pass --parent",
+                    kind.label(),
+                    caps.pane(*scope).title()
+                ),
             ));
         }
         _ => None,

@@ -1,13 +1,13 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
+pub mod crawl;
 pub mod evrythng;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;
 pub mod project44;
-pub mod crawl;
 pub mod registry;
 
 use std::future::Future;
