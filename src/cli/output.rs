@@ -195,6 +195,21 @@ fn yaml_scalar(value: &Value) -> String {
     }
 }
 
+/// Writes one document (an object) as JSON or YAML.
+pub fn document(format: Format, value: &Value, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Yaml => {
+            let mut text = String::new();
+            yaml(value, 0, &mut text);
+            write!(out, "{text}")
+        }
+        _ => {
+            let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+            writeln!(out, "{text}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,20 +240,5 @@ mod tests {
             String::from_utf8_lossy(&out),
             "NAME\n\"a,\"\"b\"\"^[[2J\"\n"
         );
-    }
-}
-
-/// Writes one document (an object) as JSON or YAML.
-pub fn document(format: Format, value: &Value, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Yaml => {
-            let mut text = String::new();
-            yaml(value, 0, &mut text);
-            write!(out, "{text}")
-        }
-        _ => {
-            let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
-            writeln!(out, "{text}")
-        }
     }
 }

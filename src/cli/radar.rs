@@ -187,7 +187,7 @@ pub(super) async fn expiring(
         }
         statuses.push(status);
     }
-    due.sort_by(|a, b| a.0.cmp(&b.0));
+    due.sort_by_key(|d| d.0);
     let found_any = !due.is_empty();
     let rows: Vec<Value> = due.into_iter().map(|(_, row)| row).collect();
     let stdout = &mut std::io::stdout().lock();

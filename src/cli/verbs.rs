@@ -203,7 +203,7 @@ async fn list(
     fmt: Format,
 ) -> Result<Exit, Failed> {
     let tenants = ctx.tenants();
-    let results = futures_util::future::join_all(tenants.iter().map(|t| everything(t))).await;
+    let results = futures_util::future::join_all(tenants.iter().map(everything)).await;
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for (tenant, result) in tenants.iter().zip(results) {
