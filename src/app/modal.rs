@@ -66,8 +66,18 @@ pub struct Choose {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
-    Create { kind: Kind, parent: Option<String> },
-    Update { target: Target },
+    Create {
+        kind: Kind,
+        parent: Option<String>,
+    },
+    Update {
+        target: Target,
+    },
+    /// New material for the same resource: previewed, confirmed, then sent.
+    Renew {
+        target: Target,
+        warning: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -318,6 +318,12 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
             values,
         },
         Intent::Update { target } => Operation::Update { target, values },
+        Intent::Renew { target, warning } => {
+            // Nothing is sent yet: the adapter first says what it read.
+            form.error = None;
+            form.pending = Some(super::ops::preview(state, target, warning, values, fx));
+            return;
+        }
     };
     form.error = None;
     let tenant = state.active;

@@ -210,6 +210,8 @@ pub struct State {
     pub(super) quit: bool,
     /// What each in-flight operation is, by request id, for its result.
     pub(super) operations: HashMap<u64, (usize, String)>,
+    /// Renewals being read by the adapter, with the warning their confirmation shows.
+    pub(super) previews: HashMap<u64, String>,
 }
 
 impl State {
@@ -228,6 +230,7 @@ impl State {
             spinner: 0,
             quit: false,
             operations: HashMap::new(),
+            previews: HashMap::new(),
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
