@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use super::wire::{AuthedUser, Identified, Page};
+use super::wire::{AuthedDevice, AuthedUser, Identified, Page};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
 use crate::platform::{PlatformError, Progress};
@@ -217,6 +217,29 @@ impl Client {
             self.http.json(req, retry)
         })
         .await
+    }
+
+    /// `POST /auth/device`: a device login with an access key. No bearer
+    /// token: the key and secret are the credentials. Never retried, so a
+    /// refused secret is reported once.
+    pub async fn authenticate_device(&self, body: &Value) -> Result<AuthedDevice, PlatformError> {
+        let req = self
+            .http
+            .client()
+            .post(self.http.url("/auth/device"))
+            .header(ACCEPT, "application/json")
+            .header("Accept-Version", ACCEPT_VERSION)
+            .json(body);
+        self.http.json(req, Retry::Never).await
+    }
+
+    /// The scopes of a configured API token, as its JWT says them; `None`
+    /// for a user login (`all.User`) or a token that does not say.
+    pub fn token_scopes(&self) -> Option<Vec<String>> {
+        match &self.auth {
+            Auth::Token(token) => super::scopes::of_token(token.expose()),
+            Auth::Login { .. } => None,
+        }
     }
 
     async fn page<T: DeserializeOwned>(
