@@ -321,8 +321,14 @@ impl Tally {
 
     fn first_page(&self, items: usize, total: usize) {
         self.total.fetch_add(total, Ordering::SeqCst);
-        self.unknown.fetch_sub(1, Ordering::SeqCst);
-        self.more(items);
+        let unknown = self
+            .unknown
+            .fetch_sub(1, Ordering::SeqCst)
+            .saturating_sub(1);
+        // An empty list says nothing new unless it completes the total.
+        if items > 0 || unknown == 0 {
+            self.more(items);
+        }
     }
 
     fn more(&self, items: usize) {
