@@ -22,6 +22,7 @@ use super::state::{ApiToken, Application, Meta, Tenant};
 impl Item for ApiToken {
     const WHAT: &'static str = "API token";
     const LIST: ListRoute = TOKENS;
+    const OWNED: bool = true;
 
     item_accessors!(tokens);
 
