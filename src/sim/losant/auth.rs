@@ -235,44 +235,6 @@ pub async fn authenticate_user(
     Ok(Json(json!({ "userId": user_id, "token": token })))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn bearer_parsing() {
-        let mut h = HeaderMap::new();
-        assert_eq!(bearer(&h), None);
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert(AUTHORIZATION, HeaderValue::from_static("bearer  abc "));
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Basic abc"));
-        assert_eq!(bearer(&h), None);
-        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer "));
-        assert_eq!(bearer(&h), None);
-    }
-
-    #[test]
-    fn demo_token_is_derived_from_the_seed_alone() {
-        let demo = demo_api_token();
-        assert_eq!(demo.token.split('.').count(), 3);
-        assert_eq!(demo.id.len(), 24);
-        assert!(demo.id.starts_with(&format!("{DEMO_TOKEN_ISSUED:08x}")));
-        // Recomputed from scratch, it is the same token: nothing per process.
-        let digest = Sha256::digest(DEMO_SEED.as_bytes());
-        let claims = json!({
-            "sub": demo.id,
-            "subtype": "apiToken",
-            "scope": ["all.User"],
-            "iat": DEMO_TOKEN_ISSUED,
-            "iss": "portico-sim",
-        });
-        assert_eq!(jwt(&digest, &claims), demo.token);
-    }
-}
-
 /// `POST /auth/device` → 200 authedDevice.json: an access key and its
 /// secret log a device in, if the key is active and allows the device.
 /// Every failure is the same 401, as for a user login.
@@ -350,4 +312,42 @@ pub async fn authenticate_device(
         "pubTopics": publish,
         "subTopics": subscribe,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_parsing() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("bearer  abc "));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn demo_token_is_derived_from_the_seed_alone() {
+        let demo = demo_api_token();
+        assert_eq!(demo.token.split('.').count(), 3);
+        assert_eq!(demo.id.len(), 24);
+        assert!(demo.id.starts_with(&format!("{DEMO_TOKEN_ISSUED:08x}")));
+        // Recomputed from scratch, it is the same token: nothing per process.
+        let digest = Sha256::digest(DEMO_SEED.as_bytes());
+        let claims = json!({
+            "sub": demo.id,
+            "subtype": "apiToken",
+            "scope": ["all.User"],
+            "iat": DEMO_TOKEN_ISSUED,
+            "iss": "portico-sim",
+        });
+        assert_eq!(jwt(&digest, &claims), demo.token);
+    }
 }
