@@ -49,6 +49,8 @@ pub enum Kind {
     AssetType,
     EntityLink,
     Person,
+    TaskType,
+    ProjectStatus,
     /// A long-lived API token the platform issues for programs.
     ApiToken,
 }
@@ -81,6 +83,8 @@ impl Kind {
             Kind::AssetType => "asset type",
             Kind::EntityLink => "entity link",
             Kind::Person => "person",
+            Kind::TaskType => "task type",
+            Kind::ProjectStatus => "project status",
             Kind::ApiToken => "API token",
         }
     }
