@@ -51,6 +51,20 @@ pub enum Kind {
     Person,
     TaskType,
     ProjectStatus,
+    /// A long-lived API token the platform issues for programs.
+    ApiToken,
+}
+
+/// A change the user can ask for on a resource, for saying which ones the
+/// tenant's credential may not make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// Creating something under this resource (a credential of an application).
+    CreateUnder,
+    Edit,
+    Delete,
+    Rotate,
+    Toggle,
 }
 
 impl Kind {
@@ -71,6 +85,7 @@ impl Kind {
             Kind::Person => "person",
             Kind::TaskType => "task type",
             Kind::ProjectStatus => "project status",
+            Kind::ApiToken => "API token",
         }
     }
 
@@ -83,6 +98,7 @@ impl Kind {
             Kind::PackageKey => "pkg key",
             Kind::AppKey => "app key",
             Kind::TrustedKey => "trusted key",
+            Kind::ApiToken => "token",
             other => other.label(),
         }
     }
@@ -140,6 +156,8 @@ pub struct Resource {
     pub cells: Vec<String>,
     /// Key/value pairs for the detail view; edit forms prefill from these keys.
     pub details: Vec<(String, String)>,
+    /// Changes the tenant's credential may not make here, each with why.
+    pub refused: Vec<(Change, String)>,
 }
 
 impl Resource {
@@ -153,7 +171,16 @@ impl Resource {
             expires: None,
             cells: Vec::new(),
             details: Vec::new(),
+            refused: Vec::new(),
         }
+    }
+
+    /// Why the tenant's credential may not make `change` here, if it may not.
+    pub fn refusal(&self, change: Change) -> Option<&str> {
+        self.refused
+            .iter()
+            .find(|(c, _)| *c == change)
+            .map(|(_, why)| why.as_str())
     }
 
     pub fn detail(&self, key: &str) -> Option<&str> {

@@ -337,7 +337,7 @@ async fn a_hung_delivery_is_killed_at_its_deadline_and_the_secret_stays_pending(
 }
 
 #[tokio::test]
-async fn a_delivered_but_unverified_key_keeps_the_old_one_until_confirmed() {
+async fn a_delivered_and_verified_key_retires_the_old_one() {
     let mut h = harness(
         "losant",
         "[tenants.delivery]\ncommand = \"cat > '{dir}/delivered'\"\n",
@@ -366,12 +366,18 @@ async fn a_delivered_but_unverified_key_keeps_the_old_one_until_confirmed() {
     let text = said(&outcome);
     let secret = outcome.secret.clone().expect("secret");
     assert_eq!(read(&h.path("delivered")), secret.secret.expose());
-    assert!(
-        text.contains("could not verify the new credential"),
-        "{text}"
-    );
-    assert!(outcome.follow_up.is_some(), "the user may still retire it");
+    // Delivered where it is used and proven by a device login: only now
+    // does the old key go, with nothing left for the user to finish.
+    assert!(text.contains("logs device"), "{text}");
+    assert!(text.contains("old credential retired"), "{text}");
+    assert!(outcome.follow_up.is_none(), "nothing left to finish");
     let keys = h.list(Pane::Certificates, Some(&app)).await;
-    let still = keys.iter().find(|k| k.id == old.id).expect("old key");
-    assert_eq!(still.status.as_deref(), Some("active"));
+    let old_now = keys.iter().find(|k| k.id == old.id).expect("old key");
+    assert_eq!(old_now.status.as_deref(), Some("inactive"));
+    let new_key = keys
+        .iter()
+        .find(|k| Some(k.id.as_str()) == outcome.created.as_deref())
+        .or_else(|| keys.iter().find(|k| k.id != old.id && k.name == old.name))
+        .expect("new key listed");
+    assert_eq!(new_key.status.as_deref(), Some("active"));
 }

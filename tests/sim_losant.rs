@@ -264,7 +264,18 @@ fn assert_error(r: &Reply, status: u16, kind: &str) {
     assert_eq!(r.body["type"], kind, "{}", r.text);
     assert!(r.body["message"].is_string(), "{}", r.text);
     let keys: Vec<&String> = r.body.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["message", "type"], "{}", r.text);
+    // Only a schema failure adds the list of what broke (validationErrors.json).
+    if kind == "Validation" && r.body.get("validationErrors").is_some() {
+        assert_eq!(keys, ["message", "type", "validationErrors"], "{}", r.text);
+        let list = r.body["validationErrors"].as_array().expect("list");
+        assert!(!list.is_empty(), "{}", r.text);
+        for e in list {
+            let fields: Vec<&String> = e.as_object().expect("entry").keys().collect();
+            assert_eq!(fields, ["id", "message", "name", "type"], "{}", r.text);
+        }
+    } else {
+        assert_eq!(keys, ["message", "type"], "{}", r.text);
+    }
 }
 
 fn not_found(what: &str) -> Value {
@@ -1436,4 +1447,250 @@ async fn demo_config_parses_and_works() {
             .iter()
             .any(|t| t["platform"].as_str() == Some("losant"))
     );
+}
+
+#[tokio::test]
+async fn application_api_tokens_are_shown_once_and_their_scopes_enforced() {
+    let sim = Sim::start().await;
+    let admin = sim.login().await;
+    let app = sim.app_id(&admin, "Fleet Telematics").await;
+    let tokens = format!("/applications/{app}/tokens");
+    let made = sim
+        .post(
+            &tokens,
+            &admin,
+            json!({"name": "ro", "description": "reads", "scope": ["all.Application.read"]}),
+            "apiToken",
+        )
+        .await;
+    let token = made["token"]
+        .as_str()
+        .expect("token shown once")
+        .to_string();
+    assert_eq!(made["ownerId"], app.as_str());
+    assert_eq!(made["ownerType"], "application");
+    assert_eq!(made["status"], "active");
+    let id = made["id"].as_str().expect("id").to_string();
+    let one = format!("{tokens}/{id}");
+    let got = sim.get(&one, &admin, &[], "apiToken").await;
+    assert!(got.get("token").is_none(), "never again: {got}");
+    let list = sim.get(&tokens, &admin, &[], "apiTokens").await;
+    assert_eq!(list["ownerId"], app.as_str());
+    assert_eq!(list["ownerType"], "application");
+    assert!(list.get("applicationId").is_none());
+    assert!(list.to_string().contains(&id) && !list.to_string().contains(&token));
+
+    // Read-only: lists its own application and its collections...
+    let apps = sim.get("/applications", &token, &[], "applications").await;
+    assert_eq!(apps["items"].as_array().map(Vec::len), Some(1));
+    let certs = sim
+        .get(
+            &format!("/applications/{app}/certificates"),
+            &token,
+            &[],
+            "applicationCertificates",
+        )
+        .await;
+    let cert = certs["items"][0]["id"].as_str().expect("cert").to_string();
+    // ...but every change is a 403 with Losant's error body.
+    let cert_path = format!("/applications/{app}/certificates/{cert}");
+    let r = sim
+        .rejected(
+            Method::PATCH,
+            &cert_path,
+            &token,
+            Some(json!({"status": "inactive"})),
+            403,
+            "Forbidden",
+        )
+        .await;
+    sim.schemas.check("error", &r.body);
+    sim.rejected(Method::DELETE, &cert_path, &token, None, 403, "Forbidden")
+        .await;
+    sim.rejected(
+        Method::POST,
+        &tokens,
+        &token,
+        Some(json!({"name": "x"})),
+        403,
+        "Forbidden",
+    )
+    .await;
+    let other = sim.app_id(&admin, "Cold Chain Monitoring").await;
+    sim.rejected(
+        Method::GET,
+        &format!("/applications/{other}/keys"),
+        &token,
+        None,
+        403,
+        "Forbidden",
+    )
+    .await;
+    let after = sim
+        .get(&cert_path, &admin, &[], "applicationCertificate")
+        .await;
+    assert_eq!(
+        after["status"], certs["items"][0]["status"],
+        "nothing changed"
+    );
+
+    // Disabled, the token is refused outright; then it is deleted.
+    let off = sim
+        .patch(&one, &admin, json!({"status": "inactive"}), "apiToken")
+        .await;
+    assert_eq!(off["status"], "inactive");
+    let r = sim
+        .call(Method::GET, "/applications", Some(&token), &[], None)
+        .await;
+    assert_eq!((r.status, r.body.clone()), (401, unauthorized()));
+    sim.invalid(
+        Method::PATCH,
+        &one,
+        &admin,
+        json!({"scope": ["all.Application"]}),
+    )
+    .await;
+    sim.delete(&one, &admin).await;
+    sim.assert_not_found(&one, &admin, "API token").await;
+}
+
+#[tokio::test]
+async fn validation_errors_list_each_field() {
+    let sim = Sim::start().await;
+    let admin = sim.login().await;
+    let app = sim.app_id(&admin, "Cold Chain Monitoring").await;
+    let r = sim
+        .invalid(
+            Method::POST,
+            &format!("/applications/{app}/keys"),
+            &admin,
+            json!({"name": "", "filterType": "most", "bogus": 1}),
+        )
+        .await;
+    sim.schemas.check("validationErrors", &r.body);
+    let list = r.body["validationErrors"].as_array().expect("list");
+    let names: Vec<&str> = list.iter().filter_map(|e| e["name"].as_str()).collect();
+    for field in ["name", "filterType", "bogus"] {
+        assert!(names.contains(&field), "{field} in {names:?}");
+    }
+    assert!(
+        list.iter()
+            .all(|e| e["message"].as_str().is_some_and(|m| !m.is_empty()))
+    );
+}
+
+#[tokio::test]
+async fn a_device_logs_in_with_an_access_key_it_is_allowed() {
+    let sim = Sim::start().await;
+    let admin = sim.login().await;
+    let app = sim.app_id(&admin, "Fleet Telematics").await;
+    let devices = sim
+        .get(
+            &format!("/applications/{app}/devices"),
+            &admin,
+            &[],
+            "devices",
+        )
+        .await;
+    let items = devices["items"].as_array().expect("devices");
+    let van = items.iter().find(|d| d["name"] == "Van 0142").expect("van");
+    let shop = items
+        .iter()
+        .find(|d| d["name"] == "Workshop OBD bridge")
+        .expect("shop");
+    let (van, shop) = (
+        van["id"].as_str().expect("id"),
+        shop["id"].as_str().expect("id"),
+    );
+    let keys = format!("/applications/{app}/keys");
+    let made = sim
+        .post(
+            &keys,
+            &admin,
+            json!({"name": "vans only", "deviceTags": [{"key": "fleet", "value": "vans"}]}),
+            "applicationKeyPostResponse",
+        )
+        .await;
+    let (key, secret) = (
+        made["key"].as_str().expect("key"),
+        made["secret"].as_str().expect("secret"),
+    );
+    let login =
+        |device: &str, secret: &str| json!({"deviceId": device, "key": key, "secret": secret});
+    let ok = sim
+        .call(
+            Method::POST,
+            "/auth/device",
+            None,
+            &[],
+            Some(login(van, secret)),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    sim.schemas.check("authedDevice", &ok.body);
+    assert_eq!(ok.body["applicationId"], app.as_str());
+    assert_eq!(ok.body["deviceId"], van);
+    // A device token has no application scopes.
+    let device_token = ok.body["token"].as_str().expect("token");
+    let r = sim
+        .call(Method::GET, &keys, Some(device_token), &[], None)
+        .await;
+    assert_eq!(r.status, 403);
+    for (device, secret) in [(shop, secret), (van, "wrong")] {
+        let r = sim
+            .call(
+                Method::POST,
+                "/auth/device",
+                None,
+                &[],
+                Some(login(device, secret)),
+            )
+            .await;
+        assert_eq!((r.status, r.body.clone()), (401, unauthorized()));
+    }
+    let id = made["id"].as_str().expect("id");
+    sim.patch(
+        &format!("{keys}/{id}"),
+        &admin,
+        json!({"status": "inactive"}),
+        "applicationKey",
+    )
+    .await;
+    let r = sim
+        .call(
+            Method::POST,
+            "/auth/device",
+            None,
+            &[],
+            Some(login(van, secret)),
+        )
+        .await;
+    assert_eq!(r.status, 401, "a deactivated key logs nobody in");
+}
+
+#[tokio::test]
+async fn the_request_log_records_method_path_and_status() {
+    let sim = Sim::start().await;
+    let admin = sim.login().await;
+    sim.get("/applications", &admin, &[], "applications").await;
+    let log: Value = sim
+        .http
+        .get(format!("{}/_sim/requests", sim.base))
+        .send()
+        .await
+        .expect("log")
+        .json()
+        .await
+        .expect("json");
+    let list = log["requests"].as_array().expect("requests");
+    assert_eq!(list.len(), 2, "{log}");
+    assert_eq!(
+        list[0],
+        json!({"method": "POST", "path": "/auth/user", "status": 200})
+    );
+    assert_eq!(
+        list[1],
+        json!({"method": "GET", "path": "/applications", "status": 200})
+    );
+    assert!(!log.to_string().contains(&admin), "no token in the log");
 }

@@ -5,7 +5,7 @@ use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
 use super::ops::{inform, perform, refresh_visible};
 use super::state::{Level, State};
-use crate::model::{Kind, Pane, Resource};
+use crate::model::{Change, Kind, Pane, Resource};
 use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
 
 fn writable(state: &mut State) -> bool {
@@ -43,6 +43,28 @@ fn target_of(state: &State, pane: Pane) -> Option<(Target, KindSpec)> {
     ))
 }
 
+/// True, after saying why, when the tenant's credential may not make
+/// `change` to the selection of `pane`.
+fn refused(state: &mut State, pane: Pane, change: Change) -> bool {
+    let Some(reason) = state
+        .selected(pane)
+        .and_then(|r| r.refusal(change))
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    inform(state, Level::Error, format!("not allowed: {reason}"));
+    true
+}
+
+/// The same for creating in `pane`, which its scope's selection decides.
+fn create_refused(state: &mut State, pane: Pane) -> bool {
+    match state.layout(pane).and_then(|(_, scope)| scope) {
+        Some(scope) => refused(state, scope, Change::CreateUnder),
+        None => false,
+    }
+}
+
 fn explain_unsupported(state: &mut State, pane: Pane, what: &str) {
     let text = match state.unsupported_reason(pane) {
         Some(reason) => format!("{}: {reason}", state.title(pane)),
@@ -52,7 +74,7 @@ fn explain_unsupported(state: &mut State, pane: Pane, what: &str) {
 }
 
 pub(super) fn new_form(state: &mut State, pane: Pane) {
-    if !writable(state) {
+    if !writable(state) || create_refused(state, pane) {
         return;
     }
     let kinds = match state.source(pane) {
@@ -91,7 +113,7 @@ pub(super) fn create_form(state: &mut State, pane: Pane, kind: Kind) {
 }
 
 pub(super) fn edit_form(state: &mut State, pane: Pane) {
-    if !writable(state) {
+    if !writable(state) || refused(state, pane, Change::Edit) {
         return;
     }
     let Some((target, spec)) = target_of(state, pane) else {
@@ -154,7 +176,7 @@ fn tenant_name(state: &State) -> String {
 }
 
 pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
-    if !writable(state) {
+    if !writable(state) || refused(state, pane, Change::Delete) {
         return;
     }
     let Some((target, spec)) = target_of(state, pane) else {
@@ -212,7 +234,7 @@ pub fn confirmation_text<'a>(name: &'a str, id: &'a str) -> &'a str {
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
-    if !writable(state) {
+    if !writable(state) || refused(state, pane, Change::Rotate) {
         return;
     }
     let Some((target, spec)) = target_of(state, pane) else {
@@ -224,6 +246,20 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         }
         Rotation::TwoPhase { .. } if offer_to_finish(state, pane, &target) => return,
         Rotation::Immediate { warning } | Rotation::TwoPhase { warning } => warning,
+        Rotation::Renew { fields, warning } => {
+            state.modal = Some(Modal::Form(Form {
+                title: format!("Renew {} \"{}\"", target.kind.label(), target.name),
+                fields: fields.into_iter().map(|f| FormField::new(f, "")).collect(),
+                focus: 0,
+                intent: Intent::Renew {
+                    target,
+                    warning: warning.to_string(),
+                },
+                error: None,
+                pending: None,
+            }));
+            return;
+        }
     };
     let tenant = tenant_name(state);
     let title = format!(
@@ -244,6 +280,44 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         &typed_target,
         false,
     );
+}
+
+/// The adapter has read a renewal's new material: its lines open the
+/// confirmation, or its error goes back to the form, which keeps the input.
+pub(super) fn on_previewed(
+    state: &mut State,
+    tenant: usize,
+    request: u64,
+    op: Operation,
+    result: Result<Vec<String>, String>,
+) {
+    let Some(warning) = state.previews.remove(&request) else {
+        return;
+    };
+    // The form was closed meanwhile, or the tenant switched: nothing to confirm.
+    let waiting = matches!(&state.modal, Some(Modal::Form(f)) if f.pending == Some(request));
+    if !waiting || tenant != state.active {
+        return;
+    }
+    let lines = match result {
+        Ok(lines) => lines,
+        Err(err) => {
+            if let Some(Modal::Form(form)) = &mut state.modal {
+                form.pending = None;
+                form.error = Some(err);
+            }
+            return;
+        }
+    };
+    let Some(target) = op.target().cloned() else {
+        return;
+    };
+    let title = format!("Renew {} \"{}\"?", target.kind.label(), target.name);
+    let mut all = vec![format!("id {} on {}", target.id, tenant_name(state))];
+    all.extend(lines);
+    all.push(warning);
+    state.notice = None;
+    confirm(state, title, all, vec![op], &target, false);
 }
 
 /// The short tail of an id that tells two same-named resources apart.
@@ -329,7 +403,7 @@ pub(super) fn reveal(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) -> boo
 }
 
 pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
-    if !writable(state) {
+    if !writable(state) || refused(state, pane, Change::Toggle) {
         return;
     }
     let Some((target, spec)) = target_of(state, pane) else {

@@ -59,6 +59,13 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// What the adapter read for a change it has not sent yet.
+    Previewed {
+        tenant: usize,
+        request: u64,
+        op: Operation,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// A secret waiting in the store since an earlier session.
@@ -88,6 +95,12 @@ pub enum Effect {
     },
     CompletePath {
         partial: String,
+    },
+    /// Describe `op` without sending it (its confirmation shows the lines).
+    Preview {
+        tenant: usize,
+        request: u64,
+        op: Operation,
     },
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {

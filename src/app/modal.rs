@@ -77,8 +77,18 @@ pub struct Choose {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
-    Create { kind: Kind, parent: Option<String> },
-    Update { target: Target },
+    Create {
+        kind: Kind,
+        parent: Option<String>,
+    },
+    Update {
+        target: Target,
+    },
+    /// New material for the same resource: previewed, confirmed, then sent.
+    Renew {
+        target: Target,
+        warning: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +195,11 @@ impl Form {
                 parent,
                 values,
             },
-            Intent::Update { target } => Operation::Update { target, values },
+            // A renewal sends new material as an update of the same
+            // resource, once its preview is confirmed.
+            Intent::Update { target } | Intent::Renew { target, .. } => {
+                Operation::Update { target, values }
+            }
         })
     }
 

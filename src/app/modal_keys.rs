@@ -305,24 +305,22 @@ fn on_form(state: &mut State, mut form: Form, press: Press, fx: &mut Vec<Effect>
 }
 
 fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
-    if let Some(problem) = form.problem() {
-        form.error = Some(problem);
-        return;
-    }
-    let values = form
-        .fields
-        .iter()
-        .map(|f| (f.spec.key.to_string(), f.value()))
-        .collect();
-    let op = match form.intent.clone() {
-        Intent::Create { kind, parent } => Operation::Create {
-            kind,
-            parent,
-            values,
-        },
-        Intent::Update { target } => Operation::Update { target, values },
+    let op = match form.operation() {
+        Ok(op) => op,
+        Err(problem) => {
+            form.error = Some(problem);
+            return;
+        }
     };
     form.error = None;
+    if let (Intent::Renew { warning, .. }, Operation::Update { target, values }) =
+        (&form.intent, &op)
+    {
+        // Nothing is sent yet: the adapter first says what it read.
+        let (target, values, warning) = (target.clone(), values.clone(), warning.clone());
+        form.pending = Some(super::ops::preview(state, target, warning, values, fx));
+        return;
+    }
     let tenant = state.active;
     form.pending = Some(perform(state, tenant, vec![op], fx));
 }

@@ -108,6 +108,31 @@ pub(super) fn close_view(state: &mut State) {
     state.sync();
 }
 
+/// Asks the adapter to describe renewing `target` with `values`; the
+/// answer opens the confirmation ([`on_previewed`]).
+pub(super) fn preview(
+    state: &mut State,
+    target: crate::platform::Target,
+    warning: String,
+    values: crate::platform::Values,
+    fx: &mut Vec<Effect>,
+) -> u64 {
+    let request = state.next_request;
+    state.next_request += 1;
+    state.previews.insert(request, warning);
+    inform(
+        state,
+        Level::Info,
+        format!("reading the new {}…", target.kind.label()),
+    );
+    fx.push(Effect::Preview {
+        tenant: state.active,
+        request,
+        op: Operation::Update { target, values },
+    });
+    request
+}
+
 /// Sends `ops` to run, in order, on `tenant`, which need not be the one
 /// on screen (a rotation's second phase may finish after a switch).
 pub(super) fn perform(

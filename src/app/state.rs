@@ -236,6 +236,8 @@ pub struct State {
     pub(super) quit: bool,
     /// What each in-flight operation is, by request id, for its result.
     pub(super) operations: HashMap<u64, (usize, String)>,
+    /// Renewals being read by the adapter, with the warning their confirmation shows.
+    pub(super) previews: HashMap<u64, String>,
     /// Command completions Tab listed, with the command line they are for.
     pub(super) choices: Option<(String, Vec<String>)>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
@@ -258,6 +260,7 @@ impl State {
             spinner: 0,
             quit: false,
             operations: HashMap::new(),
+            previews: HashMap::new(),
             choices: None,
             no_color: false,
         };

@@ -91,6 +91,12 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             result,
             saved,
         } => on_performed(state, tenant, request, *result, saved, &mut fx),
+        Message::Previewed {
+            tenant,
+            request,
+            op,
+            result,
+        } => super::actions::on_previewed(state, tenant, request, op, result),
         Message::Completions {
             partial,
             candidates,

@@ -359,6 +359,14 @@ pub enum Rotation {
     TwoPhase {
         warning: &'static str,
     },
+    /// The same resource takes new material the user supplies (a renewed
+    /// certificate): a form asks for it, the adapter's [`Platform::preview`]
+    /// describes what it read, and only a confirmed preview is sent, as an
+    /// [`Operation::Update`] with the form's values.
+    Renew {
+        fields: Vec<Field>,
+        warning: &'static str,
+    },
 }
 
 /// What can be done to one kind of resource.
@@ -472,6 +480,13 @@ pub trait Platform: Send + Sync {
     /// Performs `op`, handing any secret it issues to `keep` the moment it
     /// is decoded, before any check or further decoding.
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome>;
+
+    /// Lines that describe what `op` would do, read before anything is
+    /// sent (a renewal's new certificate); shown in its confirmation.
+    /// No platform needs one by default.
+    fn preview<'a>(&'a self, _op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
 
     /// Performs `op`; an issued secret comes back in the outcome only.
     fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {

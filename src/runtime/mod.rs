@@ -133,6 +133,11 @@ impl Runtime {
                     ));
                 });
             }
+            Effect::Preview {
+                tenant,
+                request,
+                op,
+            } => self.preview(tenant, request, op),
             Effect::Quit => {}
         }
     }
@@ -204,6 +209,27 @@ impl Runtime {
                 request,
                 result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
+            });
+        });
+    }
+
+    /// Reads what a change would do; nothing is changed, so a read-only
+    /// tenant may preview too (its confirmation is refused later).
+    fn preview(&mut self, tenant: usize, request: u64, op: Operation) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform.preview(&op).await.map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Previewed {
+                tenant,
+                request,
+                op,
+                result,
             });
         });
     }

@@ -16,7 +16,7 @@ use super::fit::{cells, input_window, wrap};
 use super::text::{age, inert, spinner};
 use crate::app::{Level, LineInput, Modal, State, layers};
 use crate::keymap::{Action, Keymap, Layer, entries};
-use crate::model::Resource;
+use crate::model::{Change, Resource};
 use crate::platform::{Rotation, Source};
 
 pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
@@ -264,10 +264,15 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
     let listed = state.layout(focus).is_some();
     let selected = state.selected(focus);
     let spec = selected.and_then(|r| caps.kind(r.kind));
+    let allowed = |change: Change| selected.is_none_or(|r| r.refusal(change).is_none());
+    let parent = state
+        .layout(focus)
+        .and_then(|(_, scope)| scope)
+        .and_then(|scope| state.selected(scope));
     let creates = match state.source(focus) {
         Source::Pane(p) => !caps.pane(p).creates().is_empty(),
         Source::View(_) => false,
-    };
+    } && parent.is_none_or(|r| r.refusal(Change::CreateUnder).is_none());
     let filtered = state.cursor(focus).is_some_and(|c| !c.filter().is_empty());
     let toggle = spec.and_then(|s| s.toggle).map(|(on, off)| {
         let label = if selected.is_some_and(Resource::is_active) {
@@ -293,21 +298,23 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
     offer(listed, Action::Filter, "filter");
     offer(writable && creates, Action::New, "new");
     offer(
-        writable && spec.is_some_and(|s| s.edit.is_some()),
+        writable && allowed(Change::Edit) && spec.is_some_and(|s| s.edit.is_some()),
         Action::Edit,
         "edit",
     );
     offer(
-        writable && spec.is_some_and(|s| s.delete),
+        writable && allowed(Change::Delete) && spec.is_some_and(|s| s.delete),
         Action::Delete,
         "delete",
     );
     offer(
-        writable && spec.is_some_and(|s| !matches!(s.rotate, Rotation::Unsupported(_))),
+        writable
+            && allowed(Change::Rotate)
+            && spec.is_some_and(|s| !matches!(s.rotate, Rotation::Unsupported(_))),
         Action::Rotate,
         "rotate",
     );
-    let toggle = toggle.filter(|_| writable);
+    let toggle = toggle.filter(|_| writable && allowed(Change::Toggle));
     offer(
         toggle.is_some(),
         Action::ToggleActive,

@@ -14,7 +14,7 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::wire::{AuthedUser, Identified, Page};
+use super::wire::{AuthedDevice, AuthedUser, Identified, Page};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
 use crate::platform::session::{Renew, Token, TokenSession};
@@ -164,6 +164,29 @@ impl Client {
         .await
     }
 
+    /// `POST /auth/device`: a device login with an access key. No bearer
+    /// token: the key and secret are the credentials. Never retried, so a
+    /// refused secret is reported once.
+    pub async fn authenticate_device(&self, body: &Value) -> Result<AuthedDevice, PlatformError> {
+        let req = self
+            .http
+            .client()
+            .post(self.http.url("/auth/device"))
+            .header(ACCEPT, "application/json")
+            .header("Accept-Version", ACCEPT_VERSION)
+            .json(body);
+        self.http.json(req, Retry::Never).await
+    }
+
+    /// The scopes of a configured API token, as its JWT says them; `None`
+    /// for a user login (`all.User`) or a token that does not say.
+    pub fn token_scopes(&self) -> Option<Vec<String>> {
+        match &self.auth {
+            Auth::Token(token) => super::scopes::of_token(token.expose()),
+            Auth::Login { .. } => None,
+        }
+    }
+
     async fn page<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -270,8 +293,14 @@ impl Tally {
 
     fn first_page(&self, items: usize, total: usize) {
         self.total.fetch_add(total, Ordering::SeqCst);
-        self.unknown.fetch_sub(1, Ordering::SeqCst);
-        self.more(items);
+        let unknown = self
+            .unknown
+            .fetch_sub(1, Ordering::SeqCst)
+            .saturating_sub(1);
+        // An empty list says nothing new unless it completes the total.
+        if items > 0 || unknown == 0 {
+            self.more(items);
+        }
     }
 
     fn more(&self, items: usize) {

@@ -5,10 +5,12 @@
 mod client;
 mod pem;
 mod resources;
+mod scopes;
 mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -20,24 +22,34 @@ use super::form::{choice, day_of, list, required, text, value};
 use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
-    Capabilities, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
+    Capabilities, Check, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
     PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values,
 };
-use crate::model::{IssuedSecret, Kind, Pane, Resource};
-use wire::{AccessKey, Application, Authority, Certificate};
+use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use wire::{AccessKey, ApiToken, Application, Authority, Certificate, Device};
 
 const APPS: &str = "/applications";
 const FILTER_TYPES: &[&str] = &["all", "whitelist", "blacklist", "none"];
 
 pub struct Losant {
     client: Client,
+    /// The configured token's scopes, when it says them; `None` allows all.
+    scopes: Option<Vec<String>>,
 }
 
 impl Losant {
     pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+        let client = Client::new(base_url, timeout, auth)?;
         Ok(Losant {
-            client: Client::new(base_url, timeout, auth)?,
+            scopes: client.token_scopes(),
+            client,
         })
+    }
+
+    /// `res` with the changes the token's scopes do not allow marked.
+    fn marked(&self, mut res: Resource) -> Resource {
+        scopes::mark(&mut res, self.scopes.as_deref());
+        res
     }
 
     /// Items asked for per page (default [`PER_PAGE`], at most 1000).
@@ -49,7 +61,10 @@ impl Losant {
     pub async fn list_apps(&self, progress: Progress) -> Result<Vec<Resource>, PlatformError> {
         let tally = Tally::new(progress, 1);
         let apps: Vec<Application> = self.client.list_all(APPS, ("name", "asc"), &tally).await?;
-        Ok(apps.into_iter().map(resources::application).collect())
+        Ok(apps
+            .into_iter()
+            .map(|a| self.marked(resources::application(a)))
+            .collect())
     }
 
     /// Certificates, then certificate authorities, then access keys of
@@ -64,8 +79,9 @@ impl Losant {
             collection(app, Kind::CertificateAuthority)?,
             collection(app, Kind::AccessKey)?,
         ];
-        let tally = Tally::new(progress, 3);
-        let (certs, cas, keys) = futures_util::future::try_join3(
+        let tally = Tally::new(progress, 4);
+        let tokens_path = collection(app, Kind::ApiToken)?;
+        let (certs, cas, keys, tokens) = futures_util::future::try_join4(
             self.client.list_all::<Certificate>(
                 &paths[0],
                 ("certificateInfo.commonName", "asc"),
@@ -75,6 +91,7 @@ impl Losant {
                 .list_all::<Authority>(&paths[1], ("name", "asc"), &tally),
             self.client
                 .list_all::<AccessKey>(&paths[2], ("creationDate", "desc"), &tally),
+            self.tokens(&tokens_path, &tally),
         )
         .await?;
         let mut key_rows: Vec<Resource> = keys.iter().map(resources::access_key).collect();
@@ -84,7 +101,20 @@ impl Losant {
             .map(resources::certificate)
             .chain(cas.into_iter().map(resources::authority))
             .chain(key_rows)
+            .chain(tokens.iter().map(resources::api_token))
+            .map(|r| self.marked(r))
             .collect())
+    }
+
+    /// The application's API tokens; a token whose scopes do not reach
+    /// them still lists the rest of the pane.
+    async fn tokens(&self, path: &str, tally: &Tally) -> Result<Vec<ApiToken>, PlatformError> {
+        if let Some(scopes) = &self.scopes
+            && !scopes::allows(scopes, "applicationApiTokens", "get")
+        {
+            return Ok(Vec::new());
+        }
+        self.client.list_all(path, ("name", "asc"), tally).await
     }
 
     /// One resource as the detail view shows it.
@@ -92,7 +122,7 @@ impl Losant {
         let path = item_path(target)?;
         let client = &self.client;
         let get = Method::GET;
-        Ok(match target.kind {
+        Ok::<_, PlatformError>(match target.kind {
             Kind::Application => resources::application(
                 client
                     .json(get, &path, &[], None, Retry::Idempotent)
@@ -108,12 +138,18 @@ impl Losant {
                     .json(get, &path, &[], None, Retry::Idempotent)
                     .await?,
             ),
+            Kind::ApiToken => resources::api_token(
+                &client
+                    .json(get, &path, &[], None, Retry::Idempotent)
+                    .await?,
+            ),
             _ => resources::access_key(
                 &client
                     .json(get, &path, &[], None, Retry::Idempotent)
                     .await?,
             ),
         })
+        .map(|r| self.marked(r))
     }
 
     async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
@@ -127,11 +163,17 @@ impl Losant {
                 Kind::Certificate => self.create_certificate(in_app(parent)?, values).await,
                 Kind::CertificateAuthority => self.create_authority(in_app(parent)?, values).await,
                 Kind::AccessKey => self.create_key(in_app(parent)?, values, keep).await,
+                Kind::ApiToken => self.create_token(in_app(parent)?, values, keep).await,
                 other => Err(PlatformError::Unsupported(format!(
                     "Losant has no {}",
                     other.label()
                 ))),
             },
+            Operation::Update { target, values }
+                if target.kind == Kind::Certificate && value(values, "certificate").is_some() =>
+            {
+                self.renew_certificate(target, values).await
+            }
             Operation::Update { target, values } => {
                 let body = update_body(target.kind, values)?;
                 if body.is_empty() {
@@ -292,6 +334,226 @@ impl Losant {
         Ok(issued_outcome(key, secret, summary, None))
     }
 
+    /// A new application API token; the token is kept before the rest of
+    /// the answer is decoded, and shown once.
+    async fn create_token(
+        &self,
+        app: &str,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let mut body = Map::new();
+        body.insert("name".into(), json!(name));
+        if let Some(description) = text(values, "description") {
+            body.insert("description".into(), json!(description));
+        }
+        if let Some(raw) = value(values, "scope") {
+            let scope = list(raw);
+            if !scope.is_empty() {
+                body.insert("scope".into(), json!(scope));
+            }
+        }
+        if let Some(day) = text(values, "expirationDate") {
+            body.insert(
+                "expirationDate".into(),
+                json!(format!("{day}T00:00:00.000Z")),
+            );
+        }
+        let mut answer: SecretBody<TokenSecret> = self
+            .client
+            .json(
+                Method::POST,
+                &collection(app, Kind::ApiToken)?,
+                &[],
+                Some(&Value::Object(body)),
+                Retry::Never,
+            )
+            .await
+            .map_err(unreadable_secret)?;
+        let id = answer.text("id").unwrap_or_default().to_string();
+        let secret = answer.take_secret().ok_or_else(|| {
+            PlatformError::Decode("the new API token came without its token".into())
+        })?;
+        let issued = IssuedSecret {
+            label: "API token".into(),
+            public_id: None,
+            secret,
+        };
+        keep.keep(&Issued {
+            kind: Kind::ApiToken,
+            resource: id,
+            name: name.to_string(),
+            secret: issued.clone(),
+        })
+        .await;
+        let token: ApiToken = answer.decode()?;
+        Ok(Outcome {
+            summary: format!(
+                "created API token \"{name}\" with scope {}",
+                token.scope.join(", ")
+            ),
+            created: Some(token.id),
+            secret: Some(issued),
+            ..Outcome::default()
+        })
+    }
+
+    /// Describes the certificate a renewal would upload, next to the one
+    /// it replaces; nothing is sent but a read of the old one.
+    async fn renewal_preview(
+        &self,
+        target: &Target,
+        values: &Values,
+    ) -> Result<Vec<String>, PlatformError> {
+        let checked = checked_pem(values, "certificate").await?;
+        let Some(new) = checked.certs.first() else {
+            return Err(PlatformError::Invalid("no certificate in it".into()));
+        };
+        let old: Certificate = self
+            .client
+            .json(
+                Method::GET,
+                &item_path(target)?,
+                &[],
+                None,
+                Retry::Idempotent,
+            )
+            .await?;
+        let old_cn = old
+            .certificate_info
+            .as_ref()
+            .and_then(|i| i.common_name.clone())
+            .unwrap_or_default();
+        let days = (new.not_after - OffsetDateTime::now_utc()).whole_days();
+        let mut lines = vec![
+            format!("subject: {}", new.subject),
+            format!("issuer: {}", new.issuer),
+            format!(
+                "valid: {} to {} ({days} days left)",
+                day_of(new.not_before),
+                day_of(new.not_after)
+            ),
+            format!("SHA-256: {}", resources::colons(&new.sha256)),
+        ];
+        lines.push(if new.common_name == old_cn {
+            format!("subject matches the current certificate ({old_cn})")
+        } else {
+            format!(
+                "SUBJECT DIFFERS: the current certificate is for \"{old_cn}\", the new one for \"{}\"",
+                new.common_name
+            )
+        });
+        if checked.certs.len() > 1 {
+            lines.push(format!(
+                "{} certificates in the file: Losant reads the first",
+                checked.certs.len()
+            ));
+        }
+        Ok(lines)
+    }
+
+    /// PATCHes a new PEM onto the same certificate, then checks the
+    /// `certificateInfo` Losant derived against the file.
+    async fn renew_certificate(
+        &self,
+        target: &Target,
+        values: &Values,
+    ) -> Result<Outcome, PlatformError> {
+        let checked = checked_pem(values, "certificate").await?;
+        let Some(local) = checked.certs.first().cloned() else {
+            return Err(PlatformError::Invalid("no certificate in it".into()));
+        };
+        let cert: Certificate = self
+            .client
+            .json(
+                Method::PATCH,
+                &item_path(target)?,
+                &[],
+                Some(&json!({ "certificate": checked.pem })),
+                Retry::Idempotent,
+            )
+            .await?;
+        let info = cert.certificate_info.clone().unwrap_or_default();
+        let same_instant = |text: Option<&str>, at: OffsetDateTime| {
+            text.and_then(|t| {
+                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .is_some_and(|got| (got - at).abs() < time::Duration::seconds(1))
+        };
+        let checks = vec![
+            Check {
+                label: "Losant's fingerprint is the file's SHA-256".into(),
+                passed: info
+                    .fingerprint
+                    .as_deref()
+                    .is_some_and(|f| f.replace(':', "").eq_ignore_ascii_case(&local.sha256)),
+            },
+            Check {
+                label: "Losant's expiry is the file's".into(),
+                passed: same_instant(info.not_valid_after.as_deref(), local.not_after),
+            },
+            Check {
+                label: "Losant's common name is the file's".into(),
+                passed: info.common_name.as_deref() == Some(local.common_name.as_str()),
+            },
+            Check {
+                label: "the certificate kept its id".into(),
+                passed: cert.id.eq_ignore_ascii_case(&target.id),
+            },
+        ];
+        Ok(Outcome {
+            summary: format!(
+                "renewed certificate \"{}\", now expires {}",
+                target.name,
+                day_of(local.not_after)
+            ),
+            checks,
+            ..Outcome::default()
+        })
+    }
+
+    /// A device the key lets connect: one of its device ids, else the
+    /// first device of the application its tags allow.
+    async fn device_for(
+        &self,
+        app: &str,
+        key: &AccessKey,
+    ) -> Result<Option<String>, PlatformError> {
+        if let Some(id) = key.device_ids.first() {
+            return Ok(Some(id.clone()));
+        }
+        let path = format!("{APPS}/{}/devices", segment(app)?);
+        let tally = Tally::new(Arc::new(|_, _| {}), 1);
+        let devices: Vec<Device> = self.client.list_all(&path, ("name", "asc"), &tally).await?;
+        let allowed = |d: &Device| {
+            key.device_tags.is_empty()
+                || key.device_tags.iter().any(|t| {
+                    d.tags.iter().any(|dt| {
+                        dt.get("key") == t.get("key") && dt.get("value") == t.get("value")
+                    })
+                })
+        };
+        Ok(devices.into_iter().find(allowed).map(|d| d.id))
+    }
+
+    /// Whether `key` and `secret` log `device` in through `POST /auth/device`.
+    async fn device_login(
+        &self,
+        device: &str,
+        key: &str,
+        secret: &Secret,
+    ) -> Result<bool, PlatformError> {
+        let body = json!({ "deviceId": device, "key": key, "secret": secret.expose() });
+        match self.client.authenticate_device(&body).await {
+            Ok(authed) => {
+                Ok(authed.device_id.eq_ignore_ascii_case(device) && !authed.token.is_empty())
+            }
+            Err(PlatformError::Auth(_)) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
     async fn post_key(
         &self,
         app: &str,
@@ -315,6 +577,8 @@ impl Losant {
             (Kind::AccessKey, false) => "deactivated",
             (Kind::Certificate | Kind::CertificateAuthority, true) => "enabled",
             (Kind::Certificate | Kind::CertificateAuthority, false) => "disabled",
+            (Kind::ApiToken, true) => "enabled",
+            (Kind::ApiToken, false) => "disabled",
             (other, _) => {
                 return Err(PlatformError::Unsupported(format!(
                     "a Losant {} has no status",
@@ -356,6 +620,24 @@ impl Losant {
         let answer = self.post_key(app, successor(&old)).await?;
         let (key, secret) = issued(answer, &target.name, keep).await?;
         let summary = format!("new access key {} issued to replace {}", key.key, old.key);
+        // Checked only after the secret is kept: a failed check never loses it.
+        let check = match self.device_for(app, &key).await {
+            Ok(Some(device)) => Check {
+                label: format!("the new key logs device {device} in (POST /auth/device)"),
+                passed: self
+                    .device_login(&device, &key.key, &secret.secret)
+                    .await
+                    .unwrap_or(false),
+            },
+            Ok(None) => Check {
+                label: "no device the key allows, so the new key was not tried".into(),
+                passed: false,
+            },
+            Err(err) => Check {
+                label: format!("cannot list devices to try the new key ({err})"),
+                passed: false,
+            },
+        };
         let follow_up = FollowUp {
             prompt: format!(
                 "Stored the new secret? Enter deactivates the old key {}",
@@ -375,7 +657,9 @@ impl Losant {
                 old.key, key.key
             ),
         };
-        Ok(issued_outcome(key, secret, summary, Some(follow_up)))
+        let mut outcome = issued_outcome(key, secret, summary, Some(follow_up));
+        outcome.checks.push(check);
+        Ok(outcome)
     }
 }
 
@@ -497,6 +781,12 @@ fn issued_outcome(
     }
 }
 
+struct TokenSecret;
+
+impl SecretField for TokenSecret {
+    const NAME: &'static str = "token";
+}
+
 struct KeySecret;
 
 impl SecretField for KeySecret {
@@ -514,6 +804,7 @@ fn collection(app: &str, kind: Kind) -> Result<String, PlatformError> {
     let what = match kind {
         Kind::Certificate => "certificates",
         Kind::CertificateAuthority => "certificate-authorities",
+        Kind::ApiToken => "tokens",
         _ => "keys",
     };
     Ok(format!("{APPS}/{}/{what}", segment(app)?))
@@ -522,11 +813,13 @@ fn collection(app: &str, kind: Kind) -> Result<String, PlatformError> {
 fn item_path(target: &Target) -> Result<String, PlatformError> {
     match target.kind {
         Kind::Application => Ok(format!("{APPS}/{}", segment(&target.id)?)),
-        Kind::Certificate | Kind::CertificateAuthority | Kind::AccessKey => Ok(format!(
-            "{}/{}",
-            collection(in_app(&target.parent)?, target.kind)?,
-            segment(&target.id)?
-        )),
+        Kind::Certificate | Kind::CertificateAuthority | Kind::AccessKey | Kind::ApiToken => {
+            Ok(format!(
+                "{}/{}",
+                collection(in_app(&target.parent)?, target.kind)?,
+                segment(&target.id)?
+            ))
+        }
         other => Err(PlatformError::Unsupported(format!(
             "Losant has no {}",
             other.label()
@@ -567,7 +860,7 @@ fn update_body(kind: Kind, values: &Values) -> Result<Map<String, Value>, Platfo
     let mut body = Map::new();
     let names = matches!(
         kind,
-        Kind::Application | Kind::CertificateAuthority | Kind::AccessKey
+        Kind::Application | Kind::CertificateAuthority | Kind::AccessKey | Kind::ApiToken
     );
     if names && let Some(raw) = value(values, "name") {
         match (raw.trim(), kind) {
@@ -634,7 +927,16 @@ pub fn capabilities() -> Capabilities {
     cert.edit = Some(vec![DESCRIPTION, FILTER, PUB, SUB]);
     cert.delete = true;
     cert.toggle = Some(("Enable", "Disable"));
-    cert.rotate = Rotation::Unsupported("upload the renewed certificate, then disable this one");
+    cert.rotate = Rotation::Renew {
+        fields: vec![field(
+            "certificate",
+            "Renewed certificate (PEM file or paste)",
+            Input::Pem,
+            true,
+        )],
+        warning: "The new PEM replaces this certificate's in place (same id); devices then \
+                  present the new one. Its private key stays with you: only the certificate is sent.",
+    };
 
     let mut ca = KindSpec::new(Kind::CertificateAuthority);
     ca.create = Some(vec![
@@ -665,6 +967,25 @@ pub fn capabilities() -> Capabilities {
                   disconnected.",
     };
 
+    let mut token = KindSpec::new(Kind::ApiToken);
+    token.create = Some(vec![
+        name_field(true),
+        DESCRIPTION,
+        field(
+            "scope",
+            "Scopes (e.g. all.Application.read)",
+            Input::List,
+            false,
+        ),
+        field("expirationDate", "Expires", Input::Date, false),
+    ]);
+    token.edit = Some(vec![name_field(true), DESCRIPTION]);
+    token.delete = true;
+    token.toggle = Some(("Enable", "Disable"));
+    token.rotate = Rotation::Unsupported(
+        "Losant cannot renew an API token: create a new one, then disable this one",
+    );
+
     Capabilities::new([
         PaneSpec::unsupported(
             "Projects",
@@ -677,9 +998,10 @@ pub fn capabilities() -> Capabilities {
                 Kind::Certificate,
                 Kind::CertificateAuthority,
                 Kind::AccessKey,
+                Kind::ApiToken,
             ]),
     ])
-    .with_kinds(vec![app, cert, ca, key])
+    .with_kinds(vec![app, cert, ca, key, token])
 }
 
 /// An API `token` when given, else a user's `email` and `password`.
@@ -726,6 +1048,17 @@ impl super::Platform for Losant {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    fn preview<'a>(&'a self, op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            match op {
+                Operation::Update { target, values } if target.kind == Kind::Certificate => {
+                    self.renewal_preview(target, values).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        })
     }
 }
 

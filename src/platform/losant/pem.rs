@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_parser::pem::Pem;
 
@@ -17,7 +18,13 @@ const MAX_PEM: usize = 32767;
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub common_name: String,
+    /// The whole subject and issuer names, as `openssl x509 -subject` prints them.
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
+    /// SHA-256 of the DER, lower-case hex: what Losant's `fingerprint` holds.
+    pub sha256: String,
 }
 
 /// Certificates ready to upload: the PEM holds only CERTIFICATE blocks.
@@ -90,7 +97,14 @@ pub fn check(origin: &str, bytes: &[u8]) -> Result<Checked, PlatformError> {
             .to_string();
         certs.push(Summary {
             common_name,
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            not_before: cert.validity().not_before.to_datetime(),
             not_after: cert.validity().not_after.to_datetime(),
+            sha256: Sha256::digest(&block.contents)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
         });
         pem.push_str(&encode(&block.contents));
     }

@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::wire::{AccessKey, Application, Authority, Certificate, CertificateInfo};
+use super::wire::{AccessKey, ApiToken, Application, Authority, Certificate, CertificateInfo};
 use crate::model::{Kind, Lifecycle, Resource};
 
 fn date(text: Option<&str>) -> Option<OffsetDateTime> {
@@ -59,7 +59,8 @@ fn info_details(res: &mut Resource, info: &CertificateInfo) {
     put(res, "commonName", some(&info.common_name));
     put(res, "issuerName", some(&info.issuer_name));
     put(res, "serialNumber", some(&info.serial_number));
-    put(res, "fingerprint", some(&info.fingerprint));
+    let sha256 = some(&info.fingerprint).map(|f| format!("SHA-256 {}", colons(f)));
+    put(res, "fingerprint", sha256.as_deref());
     put(res, "notValidBefore", some(&info.not_valid_before));
     put(res, "notValidAfter", some(&info.not_valid_after));
 }
@@ -112,18 +113,62 @@ pub fn authority(ca: Authority) -> Resource {
     }
     for (i, info) in ca.ca_info.iter().enumerate() {
         let line = format!(
-            "{} (issuer {}), serial {}, valid {} to {}",
+            "{} (issuer {}), serial {}, valid {} to {}, SHA-256 {}",
             some(&info.common_name).unwrap_or("(no CN)"),
             some(&info.issuer_name).unwrap_or("?"),
             some(&info.serial_number).unwrap_or("?"),
             some(&info.not_valid_before).unwrap_or("?"),
             some(&info.not_valid_after).unwrap_or("?"),
+            some(&info.fingerprint)
+                .map(colons)
+                .unwrap_or_else(|| "?".into()),
         );
         res.details.push((format!("certificate {}", i + 1), line));
     }
     put(&mut res, "created", some(&ca.creation_date));
     put(&mut res, "lastUpdated", some(&ca.last_updated));
     res
+}
+
+/// A hex fingerprint as `openssl -fingerprint` prints it: upper case, colon-separated.
+pub fn colons(hex: &str) -> String {
+    let clean: String = hex.chars().filter(char::is_ascii_hexdigit).collect();
+    clean
+        .to_uppercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+pub fn api_token(token: &ApiToken) -> Resource {
+    let name = some(&token.name).map_or_else(|| format!("token {}", token.id), str::to_string);
+    let mut res = Resource::new(Kind::ApiToken, token.id.clone(), name);
+    res.status = token.status.clone();
+    res.expires = date(token.expiration_date.as_deref());
+    res.state = lifecycle(res.status.as_deref(), res.expires);
+    pane_cells(&mut res);
+    put(&mut res, "name", some(&token.name));
+    res.details.push((
+        "description".into(),
+        token.description.clone().unwrap_or_default(),
+    ));
+    res.details.push(("scope".into(), token.scope.join(", ")));
+    put(&mut res, "expirationDate", some(&token.expiration_date));
+    put(&mut res, "createdBy", some(&token.creator_type));
+    put(&mut res, "created", some(&token.creation_date));
+    put(&mut res, "lastUpdated", some(&token.last_updated));
+    res
+}
+
+fn tag_text(tag: &serde_json::Value) -> Option<String> {
+    let key = tag.get("key")?.as_str()?;
+    let value = tag
+        .get("value")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    Some(format!("{key}={value}"))
 }
 
 pub fn access_key(key: &AccessKey) -> Resource {
@@ -140,6 +185,16 @@ pub fn access_key(key: &AccessKey) -> Resource {
         key.description.clone().unwrap_or_default(),
     ));
     access(&mut res, &key.filter_type, &key.pub_topics, &key.sub_topics);
+    // Which devices may use the key: none listed means every device.
+    let devices = if key.device_ids.is_empty() && key.device_tags.is_empty() {
+        "every device of the application".to_string()
+    } else {
+        "only the devices listed".to_string()
+    };
+    res.details.push(("devices".into(), devices));
+    put(&mut res, "deviceIds", Some(&key.device_ids.join(", ")));
+    let tags: Vec<String> = key.device_tags.iter().filter_map(tag_text).collect();
+    put(&mut res, "deviceTags", Some(&tags.join(", ")));
     put(&mut res, "createdBy", some(&key.created_by_type));
     put(&mut res, "created", some(&key.creation_date));
     put(&mut res, "lastUpdated", some(&key.last_updated));

@@ -110,6 +110,40 @@ pub struct AccessKey {
     pub last_updated: Option<String>,
 }
 
+/// An application API token (apiToken.json). Its `token`, only in the
+/// answer to its POST, is taken out before this decodes.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiToken {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    #[serde(default)]
+    pub scope: Vec<String>,
+    pub expiration_date: Option<String>,
+    pub creator_type: Option<String>,
+    pub creation_date: Option<String>,
+    pub last_updated: Option<String>,
+}
+
+/// One device of `GET /applications/{id}/devices`, as a device login needs it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub id: String,
+    #[serde(default)]
+    pub tags: Vec<serde_json::Value>,
+}
+
+/// `POST /auth/device` → authedDevice.json.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthedDevice {
+    pub device_id: String,
+    pub token: String,
+}
+
 /// Every listed document carries its id as `id`.
 macro_rules! identified_by_id {
     ($($doc:ty),*) => {
@@ -121,7 +155,14 @@ macro_rules! identified_by_id {
     };
 }
 
-identified_by_id!(Application, Certificate, Authority, AccessKey);
+identified_by_id!(
+    Application,
+    Certificate,
+    Authority,
+    AccessKey,
+    ApiToken,
+    Device
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde_json::{Map, Value, json};
 
+use super::auth::Grant;
 use super::error::{ApiError, ApiResult};
 use super::format::{is_object_id, normalize_date_time, now};
 use super::listing::{self, APPLICATIONS};
@@ -16,7 +17,13 @@ use super::state::{Application, Meta, SummaryFilter, Tenant, TenantState, merge}
 
 const WHAT: &str = "Application";
 
-pub async fn list(State(tenant): State<Arc<Tenant>>, q: QueryPairs) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(tenant): State<Arc<Tenant>>,
+    grant: Option<Extension<Grant>>,
+    q: QueryPairs,
+) -> ApiResult<Json<Value>> {
+    // A token bound to one application sees only that one.
+    let only = grant.and_then(|Extension(g)| g.application);
     let q = request::query(q)?;
     let params = APPLICATIONS.parse(&q)?;
     let summary = SummaryFilter::from_query(&q);
@@ -34,7 +41,8 @@ pub async fn list(State(tenant): State<Arc<Tenant>>, q: QueryPairs) -> ApiResult
     let visible = state
         .applications
         .iter()
-        .filter(|_| org.is_none_or(|o| o.is_empty()));
+        .filter(|_| org.is_none_or(|o| o.is_empty()))
+        .filter(|a| only.as_ref().is_none_or(|id| *id == a.meta.id));
     let (page, total) = listing::select(visible, &params);
     let items = page.iter().map(|a| a.to_json(&summary)).collect();
     Ok(Json(listing::envelope(items, total, &params, None)))
@@ -92,6 +100,8 @@ pub async fn create(
         certificates: Vec::new(),
         authorities: Vec::new(),
         keys: Vec::new(),
+        tokens: Vec::new(),
+        devices: Vec::new(),
     };
     let out = app.to_json(&SummaryFilter::from_query(&q));
     state.applications.push(app);

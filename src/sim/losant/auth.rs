@@ -32,12 +32,22 @@ const DEFAULT_TOKEN_TTL: Duration = Duration::days(30);
 pub enum Actor {
     User(String),
     ApiToken(String),
+    /// A device logged in through `POST /auth/device`.
+    Device(String),
+}
+
+/// What the token of a request may do: its scopes and, for an
+/// application token or a device, the one application it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub scopes: Vec<String>,
+    pub application: Option<String>,
 }
 
 impl Actor {
     pub fn id(&self) -> &str {
         match self {
-            Actor::User(id) | Actor::ApiToken(id) => id,
+            Actor::User(id) | Actor::ApiToken(id) | Actor::Device(id) => id,
         }
     }
 
@@ -45,6 +55,7 @@ impl Actor {
         match self {
             Actor::User(_) => "user",
             Actor::ApiToken(_) => "apiToken",
+            Actor::Device(_) => "device",
         }
     }
 }
@@ -89,7 +100,7 @@ pub fn demo_api_token() -> &'static DemoApiToken {
 
 /// Losant's tokens are HS256 JWTs; these look the same. The simulator
 /// still keeps every issued token, so it never has to trust the signature.
-fn jwt(key: &[u8], claims: &Value) -> String {
+pub fn jwt(key: &[u8], claims: &Value) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let signing_input = format!("{header}.{payload}");
@@ -112,25 +123,51 @@ pub async fn require_token(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let actor = bearer(req.headers()).and_then(|token| {
-        let demo = demo_api_token();
-        if token == demo.token {
-            return Some(Actor::ApiToken(demo.id.clone()));
-        }
-        let state = tenant.lock();
-        let session = state.sessions.get(token)?;
-        match session.expires {
-            Some(at) if at <= OffsetDateTime::now_utc() => None,
-            _ => Some(Actor::User(session.user_id.clone())),
-        }
-    });
-    match actor {
-        Some(actor) => {
+    let found = bearer(req.headers()).and_then(|token| resolve(&tenant, token));
+    match found {
+        Some((actor, grant)) => {
             req.extensions_mut().insert(actor);
+            req.extensions_mut().insert(grant);
             next.run(req).await
         }
         None => ApiError::unauthorized().into_response(),
     }
+}
+
+/// Who a bearer token is and what it may do, or `None` when this tenant
+/// never issued it, or it expired or was deactivated.
+fn resolve(tenant: &Tenant, token: &str) -> Option<(Actor, Grant)> {
+    let demo = demo_api_token();
+    if token == demo.token {
+        let grant = Grant {
+            scopes: vec!["all.User".into()],
+            application: None,
+        };
+        return Some((Actor::ApiToken(demo.id.clone()), grant));
+    }
+    let now = OffsetDateTime::now_utc();
+    let state = tenant.lock();
+    if let Some(session) = state.sessions.get(token) {
+        if session.expires.is_some_and(|at| at <= now) {
+            return None;
+        }
+        let actor = match session.application {
+            Some(_) => Actor::Device(session.user_id.clone()),
+            None => Actor::User(session.user_id.clone()),
+        };
+        let grant = Grant {
+            scopes: session.scopes.clone(),
+            application: session.application.clone(),
+        };
+        return Some((actor, grant));
+    }
+    let digest: [u8; 32] = <Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+    let api = state.api_token(&digest, now)?;
+    let grant = Grant {
+        scopes: api.scopes(),
+        application: Some(api.application_id.clone()),
+    };
+    Some((Actor::ApiToken(api.meta.id.clone()), grant))
 }
 
 /// `POST /auth/user` → 200 `{userId, token}` (authedUser.json).
@@ -180,9 +217,90 @@ pub async fn authenticate_user(
         Session {
             user_id: user_id.clone(),
             expires,
+            scopes: vec!["all.User".into()],
+            application: None,
         },
     );
     Ok(Json(json!({ "userId": user_id, "token": token })))
+}
+
+/// `POST /auth/device` → 200 authedDevice.json: an access key and its
+/// secret log a device in, if the key is active and allows the device.
+/// Every failure is the same 401, as for a user login.
+pub async fn authenticate_device(
+    State(tenant): State<Arc<Tenant>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    let bytes = body.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let creds = schema::parse(Body::DeviceCredentials, &bytes)?;
+    let text = |k: &str| creds.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (device_id, key, secret) = (
+        text("deviceId").to_ascii_lowercase(),
+        text("key"),
+        text("secret"),
+    );
+    let mut state = tenant.lock();
+    let found = state.applications.iter().find_map(|app| {
+        let k = app.keys.iter().find(|k| k.key == key)?;
+        let device = app.devices.iter().find(|d| d.id == device_id)?;
+        let active = k.props.get("status").and_then(Value::as_str) != Some("inactive");
+        (active && k.verify(secret) && k.allows(device)).then(|| {
+            let prop = |name: &str| k.props.get(name).cloned();
+            (
+                app.meta.id.clone(),
+                device.device_class,
+                prop("filterType").unwrap_or_else(|| json!("all")),
+                prop("pubTopics").unwrap_or_else(|| json!([])),
+                prop("subTopics").unwrap_or_else(|| json!([])),
+            )
+        })
+    });
+    let Some((app_id, class, filter, publish, subscribe)) = found else {
+        return Err(ApiError::unauthorized());
+    };
+    let issued = now();
+    let expires = match creds.get("tokenTTL").and_then(Value::as_i64) {
+        Some(secs) if secs > 0 => issued.checked_add(Duration::seconds(secs)),
+        Some(_) => None,
+        None => Some(issued + DEFAULT_TOKEN_TTL),
+    };
+    let scopes: Vec<String> = match creds.get("requestedScopes").and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => vec!["all.Device".into()],
+    };
+    let token = jwt(
+        state.signing_key.as_bytes(),
+        &json!({
+            "sub": device_id,
+            "subtype": "device",
+            "scope": scopes,
+            "iat": issued.unix_timestamp(),
+            "iss": "portico-sim",
+        }),
+    );
+    state.sessions.insert(
+        token.clone(),
+        Session {
+            user_id: device_id.clone(),
+            expires,
+            scopes,
+            application: Some(app_id.clone()),
+        },
+    );
+    Ok(Json(json!({
+        "applicationId": app_id,
+        "deviceId": device_id,
+        "deviceClass": class,
+        "token": token,
+        "ownerType": "user",
+        "filterType": filter,
+        "pubTopics": publish,
+        "subTopics": subscribe,
+    })))
 }
 
 #[cfg(test)]

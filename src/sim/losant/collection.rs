@@ -22,6 +22,9 @@ pub trait Item: Listed + Sized + Send + 'static {
     const WHAT: &'static str;
     /// The collection route's sort and filter rules.
     const LIST: ListRoute;
+    /// The list names its application as `ownerId`/`ownerType` (apiTokens.json)
+    /// rather than as `applicationId`.
+    const OWNED: bool = false;
 
     fn all(app: &Application) -> &Vec<Self>;
     fn all_mut(app: &mut Application) -> &mut Vec<Self>;
@@ -90,6 +93,14 @@ pub async fn list<T: Item>(
     let state = tenant.lock();
     let (page, total) = listing::select(T::all(app(&state, &app_id)?), &params);
     let items = page.iter().map(|item| item.to_json()).collect();
+    if T::OWNED {
+        let mut out = listing::envelope(items, total, &params, None);
+        if let Some(obj) = out.as_object_mut() {
+            obj.insert("ownerId".into(), json!(app_id));
+            obj.insert("ownerType".into(), json!("application"));
+        }
+        return Ok(Json(out));
+    }
     Ok(Json(listing::envelope(
         items,
         total,

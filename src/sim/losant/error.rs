@@ -3,13 +3,26 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     kind: &'static str,
     message: String,
+    /// validationErrors.json's list, one entry per broken rule.
+    details: Vec<FieldError>,
+}
+
+/// One entry of `validationErrors`: `name` is the property at fault as a
+/// dotted path ("pubTopics.0"), `id` its JSON pointer. Losant's schema
+/// does not say what `name` and `id` hold; these are the simulator's reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub rule: String,
+    pub name: String,
+    pub id: String,
+    pub message: String,
 }
 
 impl ApiError {
@@ -18,7 +31,21 @@ impl ApiError {
             status,
             kind,
             message: message.into(),
+            details: Vec::new(),
         }
+    }
+
+    /// A body that breaks the route's schema, every broken rule listed.
+    pub fn invalid(message: impl Into<String>, details: Vec<FieldError>) -> Self {
+        let mut err = Self::validation(message);
+        err.details = details;
+        err
+    }
+
+    /// A valid token whose scopes do not cover the route. Losant's 403
+    /// body is not in the published schemas; the shape is error.json's.
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", "Forbidden")
     }
 
     /// The same body for a missing, malformed, expired or unknown token and
@@ -61,11 +88,18 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({ "type": self.kind, "message": self.message })),
-        )
-            .into_response()
+        let mut body = json!({ "type": self.kind, "message": self.message });
+        if !self.details.is_empty()
+            && let Some(obj) = body.as_object_mut()
+        {
+            let list: Vec<Value> = self
+                .details
+                .iter()
+                .map(|d| json!({"type": d.rule, "name": d.name, "id": d.id, "message": d.message}))
+                .collect();
+            obj.insert("validationErrors".into(), Value::Array(list));
+        }
+        (self.status, Json(body)).into_response()
     }
 }
 

@@ -53,6 +53,33 @@ pub const AUTHORITIES: ListRoute = ListRoute {
     filter_fields: &["name", "status"],
 };
 
+pub const DEVICES: ListRoute = ListRoute {
+    sort_fields: &[
+        "name",
+        "id",
+        "creationDate",
+        "lastUpdated",
+        "connectionStatus",
+    ],
+    default_sort: "name",
+    default_desc: false,
+    filter_fields: &["name"],
+};
+
+pub const TOKENS: ListRoute = ListRoute {
+    sort_fields: &[
+        "name",
+        "status",
+        "id",
+        "creationDate",
+        "lastUpdated",
+        "expirationDate",
+    ],
+    default_sort: "name",
+    default_desc: false,
+    filter_fields: &["name", "status"],
+};
+
 pub const KEYS: ListRoute = ListRoute {
     sort_fields: &["key", "status", "id", "creationDate", "lastUpdated", "name"],
     default_sort: "creationDate",

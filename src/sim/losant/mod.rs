@@ -6,6 +6,10 @@
 //! carry only properties those schemas define. The query parameters the
 //! vendor clients add to every call (`_actions`, `_links`, `_embedded`) and
 //! the `Accept-Version` header are accepted and ignored.
+//!
+//! Also: application API tokens with their scopes enforced on every route
+//! (`scopes.rs`), device login through an access key (`POST /auth/device`),
+//! and a request log at `GET /_sim/requests` (simulator-only).
 
 mod applications;
 mod auth;
@@ -13,14 +17,18 @@ mod authorities;
 mod certificates;
 mod certs;
 mod collection;
+mod devices;
 mod error;
 mod format;
 mod keys;
 mod listing;
+mod log;
 mod request;
 mod schema;
+mod scopes;
 mod seed;
 mod state;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -29,7 +37,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use error::ApiError;
-use state::{AccessKey, Authority, Certificate, Tenant};
+use state::{AccessKey, ApiToken, Authority, Certificate, Tenant};
 
 /// One Losant tenant with fresh demo data, routes relative to the API root
 /// (the crate mounts it under `/losant`).
@@ -76,15 +84,31 @@ pub fn router() -> Router {
                 .patch(keys::patch)
                 .delete(collection::delete::<AccessKey>),
         )
+        .route("/applications/{applicationId}/devices", get(devices::list))
+        .route(
+            "/applications/{applicationId}/tokens",
+            get(collection::list::<ApiToken>).post(tokens::create),
+        )
+        .route(
+            "/applications/{applicationId}/tokens/{apiTokenId}",
+            get(collection::get::<ApiToken>)
+                .patch(tokens::patch)
+                .delete(collection::delete::<ApiToken>),
+        )
+        // The later layer runs first: the token is resolved, then its scopes checked.
+        .route_layer(middleware::from_fn(scopes::enforce))
         .route_layer(middleware::from_fn_with_state(
             tenant.clone(),
             auth::require_token,
         ));
     Router::new()
         .route("/auth/user", post(auth::authenticate_user))
+        .route("/auth/device", post(auth::authenticate_device))
         .merge(protected)
+        .route("/_sim/requests", get(log::requests))
         .fallback(|| async { ApiError::not_found("Resource") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn_with_state(tenant.clone(), log::record))
         .with_state(tenant)
 }
 

@@ -5,10 +5,11 @@
 use std::sync::OnceLock;
 
 use axum::body::Bytes;
+use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Body {
@@ -21,9 +22,12 @@ pub enum Body {
     AuthorityPatch,
     KeyPost,
     KeyPatch,
+    TokenPost,
+    TokenPatch,
+    DeviceCredentials,
 }
 
-const ALL: [Body; 9] = [
+const ALL: [Body; 12] = [
     Body::UserCredentials,
     Body::ApplicationPost,
     Body::ApplicationPatch,
@@ -33,6 +37,9 @@ const ALL: [Body; 9] = [
     Body::AuthorityPatch,
     Body::KeyPost,
     Body::KeyPatch,
+    Body::TokenPost,
+    Body::TokenPatch,
+    Body::DeviceCredentials,
 ];
 
 impl Body {
@@ -51,6 +58,9 @@ impl Body {
             }
             Body::KeyPost => include_str!("schemas/applicationKeyPost.json"),
             Body::KeyPatch => include_str!("schemas/applicationKeyPatch.json"),
+            Body::TokenPost => include_str!("schemas/applicationApiTokenPost.json"),
+            Body::TokenPatch => include_str!("schemas/apiTokenPatch.json"),
+            Body::DeviceCredentials => include_str!("schemas/deviceCredentials.json"),
         }
     }
 
@@ -62,12 +72,14 @@ impl Body {
             Body::CertificatePost | Body::CertificatePatch => "applicationCertificate",
             Body::AuthorityPost | Body::AuthorityPatch => "applicationCertificateAuthority",
             Body::KeyPost | Body::KeyPatch => "applicationKey",
+            Body::TokenPost | Body::TokenPatch => "apiToken",
+            Body::DeviceCredentials => "credentials",
         }
     }
 
     /// Credentials must not be echoed into an error message.
     fn echoes_values(self) -> bool {
-        self != Body::UserCredentials
+        !matches!(self, Body::UserCredentials | Body::DeviceCredentials)
     }
 
     fn index(self) -> usize {
@@ -117,10 +129,63 @@ pub fn parse(body: Body, bytes: &Bytes) -> ApiResult<Value> {
     Ok(value)
 }
 
+/// The property an error is about: the instance path, or for `required`
+/// and `additionalProperties` the property the rule names.
+fn property(err: &jsonschema::ValidationError<'_>) -> (String, String) {
+    let pointer = err.instance_path.as_str().to_string();
+    let extra = match &err.kind {
+        ValidationErrorKind::Required { property } => property.as_str().map(str::to_string),
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected.first().cloned(),
+        _ => None,
+    };
+    let pointer = match extra {
+        Some(name) => format!("{pointer}/{name}"),
+        None => pointer,
+    };
+    let dotted = pointer.trim_start_matches('/').replace('/', ".");
+    (dotted, pointer)
+}
+
+fn field_error(body: Body, err: &jsonschema::ValidationError<'_>) -> FieldError {
+    let (name, id) = property(err);
+    let rule = err
+        .schema_path
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or("schema")
+        .to_string();
+    let message = if body.echoes_values() {
+        clip(&err.to_string())
+    } else {
+        format!("does not satisfy {rule}")
+    };
+    FieldError {
+        rule,
+        name,
+        id,
+        message,
+    }
+}
+
+/// A 30 kB PEM that breaks maxLength would otherwise be echoed whole.
+fn clip(text: &str) -> String {
+    if text.chars().count() > 300 {
+        let cut: String = text.chars().take(300).collect();
+        format!("{cut}...")
+    } else {
+        text.to_string()
+    }
+}
+
 pub fn check(body: Body, value: &Value) -> ApiResult<()> {
     let Some(validator) = validator(body) else {
         return Err(ApiError::internal("Request schema unavailable"));
     };
+    let details: Vec<FieldError> = validator
+        .iter_errors(value)
+        .map(|err| field_error(body, &err))
+        .collect();
     match validator.validate(value) {
         Ok(()) => Ok(()),
         Err(err) => {
@@ -131,14 +196,7 @@ pub fn check(body: Body, value: &Value) -> ApiResult<()> {
                 format!("{}{}", body.param(), path.replace('/', "."))
             };
             let detail = if body.echoes_values() {
-                let text = err.to_string();
-                // A 30 kB PEM that breaks maxLength would otherwise be echoed whole.
-                if text.chars().count() > 300 {
-                    let cut: String = text.chars().take(300).collect();
-                    format!("{cut}...")
-                } else {
-                    text
-                }
+                clip(&err.to_string())
             } else {
                 let keyword = err
                     .schema_path
@@ -148,7 +206,7 @@ pub fn check(body: Body, value: &Value) -> ApiResult<()> {
                     .unwrap_or("schema");
                 format!("does not satisfy {keyword}")
             };
-            Err(ApiError::validation(format!("{at}: {detail}")))
+            Err(ApiError::invalid(format!("{at}: {detail}"), details))
         }
     }
 }

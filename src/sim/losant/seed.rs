@@ -18,7 +18,7 @@ use super::auth::{Actor, DEMO_EMAIL, DEMO_PASSWORD};
 use super::certs;
 use super::format::{now, object_id, random_hex};
 use super::keys;
-use super::state::{Application, Authority, Certificate, Meta, TenantState, User};
+use super::state::{Application, Authority, Certificate, Device, Meta, TenantState, User};
 
 fn days(n: i64) -> Duration {
     Duration::days(n)
@@ -140,6 +140,8 @@ fn application(
         certificates: Vec::new(),
         authorities: Vec::new(),
         keys: Vec::new(),
+        tokens: Vec::new(),
+        devices: Vec::new(),
     }
 }
 
@@ -392,6 +394,37 @@ pub fn tenant() -> TenantState {
         ],
     );
 
+    for (app, devices) in [
+        (
+            &mut cold,
+            &[
+                ("Reefer MSKU 804211-3", "gateway", "site", "rotterdam"),
+                ("Cold room hall 7", "standalone", "site", "rotterdam"),
+            ][..],
+        ),
+        (
+            &mut fleet,
+            &[
+                ("Van 0142", "gateway", "fleet", "vans"),
+                ("Van 0187", "gateway", "fleet", "vans"),
+                ("Workshop OBD bridge", "standalone", "fleet", "workshop"),
+            ][..],
+        ),
+        (
+            &mut energy,
+            &[("Plant room BMS bridge", "gateway", "floor", "basement")][..],
+        ),
+    ] {
+        for (i, (name, class, tag, value)) in devices.iter().enumerate() {
+            app.devices.push(Device {
+                id: object_id(at - days(300 - i as i64)),
+                name: (*name).to_string(),
+                device_class: class,
+                tags: vec![((*tag).to_string(), (*value).to_string())],
+            });
+        }
+    }
+
     TenantState {
         user: User {
             id: user_id,
@@ -401,5 +434,6 @@ pub fn tenant() -> TenantState {
         signing_key: random_hex(32),
         sessions: HashMap::new(),
         applications: vec![cold, fleet, energy],
+        log: Vec::new(),
     }
 }

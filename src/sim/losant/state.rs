@@ -44,6 +44,10 @@ pub struct User {
 pub struct Session {
     pub user_id: String,
     pub expires: Option<OffsetDateTime>,
+    /// The token's scopes: `all.User` for a user, `all.Device` for a device.
+    pub scopes: Vec<String>,
+    /// A device session is its application's, like an application token.
+    pub application: Option<String>,
 }
 
 pub struct TenantState {
@@ -52,9 +56,26 @@ pub struct TenantState {
     pub signing_key: String,
     pub sessions: HashMap<String, Session>,
     pub applications: Vec<Application>,
+    /// Every request that reached the API, oldest first (`GET /_sim/requests`).
+    pub log: Vec<Logged>,
+}
+
+/// One request as the simulator's log keeps it: never a body or a header.
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
 }
 
 impl TenantState {
+    /// The usable application token whose SHA-256 is `digest`, with its application.
+    pub fn api_token(&self, digest: &[u8; 32], now: OffsetDateTime) -> Option<&ApiToken> {
+        self.applications
+            .iter()
+            .flat_map(|a| a.tokens.iter())
+            .find(|t| &t.token_sha256 == digest && t.usable(now))
+    }
+
     pub fn application(&self, id: &str) -> Option<&Application> {
         self.applications.iter().find(|a| a.meta.id == id)
     }
@@ -134,6 +155,66 @@ pub struct Application {
     pub certificates: Vec<Certificate>,
     pub authorities: Vec<Authority>,
     pub keys: Vec<AccessKey>,
+    pub tokens: Vec<ApiToken>,
+    /// Only what `POST /auth/device` needs to know of a device.
+    pub devices: Vec<Device>,
+}
+
+pub struct Device {
+    pub id: String,
+    pub name: String,
+    pub device_class: &'static str,
+    /// `{key, value}` pairs, as deviceTags filters match them.
+    pub tags: Vec<(String, String)>,
+}
+
+/// An application API token. The token itself is kept as a SHA-256 only.
+pub struct ApiToken {
+    pub meta: Meta,
+    pub application_id: String,
+    pub creator: Actor,
+    pub token_sha256: [u8; 32],
+    /// name, description, expirationDate, scope, status.
+    pub props: Map<String, Value>,
+}
+
+impl ApiToken {
+    pub fn scopes(&self) -> Vec<String> {
+        self.props
+            .get("scope")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Active and not past its expirationDate.
+    pub fn usable(&self, now: OffsetDateTime) -> bool {
+        let active = self.props.get("status").and_then(Value::as_str) != Some("inactive");
+        let expired = self
+            .props
+            .get("expirationDate")
+            .and_then(Value::as_str)
+            .and_then(|d| {
+                OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .is_some_and(|at| at <= now);
+        active && !expired
+    }
+}
+
+impl Listed for ApiToken {
+    fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.meta.field(&self.props, name)
+    }
 }
 
 /// Which `summary` counts to return (`summaryInclude` / `summaryExclude`).
@@ -176,12 +257,12 @@ impl Application {
         out.insert("ownerType".into(), json!("user"));
         // Resources the simulator does not model count as zero.
         let counts = [
-            ("apiTokenCount", 0),
+            ("apiTokenCount", self.tokens.len()),
             ("certificateCount", self.certificates.len()),
             ("certificateAuthorityCount", self.authorities.len()),
             ("dashCount", 0),
             ("dataTableCount", 0),
-            ("deviceCount", 0),
+            ("deviceCount", self.devices.len()),
             ("deviceRecipeCount", 0),
             ("eventCount", 0),
             ("experienceEndpointCount", 0),
@@ -271,9 +352,7 @@ pub struct AccessKey {
 }
 
 impl AccessKey {
-    /// Whether `secret` is this key's secret. Nothing calls it yet: device
-    /// login (`POST /auth/device`) needs devices, which are not simulated.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Whether `secret` is this key's secret (`POST /auth/device`).
     pub fn verify(&self, secret: &str) -> bool {
         use sha2::{Digest, Sha256};
         let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
@@ -283,6 +362,36 @@ impl AccessKey {
             .zip(self.secret_sha256.iter())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
+    }
+}
+
+impl AccessKey {
+    /// Whether the key lets `device` connect: no deviceIds and no
+    /// deviceTags means every device of the application.
+    pub fn allows(&self, device: &Device) -> bool {
+        let ids: Vec<&str> = self
+            .props
+            .get("deviceIds")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let tags: Vec<(&str, &str)> = self
+            .props
+            .get("deviceTags")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|t| Some((t.get("key")?.as_str()?, t.get("value")?.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if ids.is_empty() && tags.is_empty() {
+            return true;
+        }
+        ids.iter().any(|id| id.eq_ignore_ascii_case(&device.id))
+            || tags
+                .iter()
+                .any(|(k, v)| device.tags.iter().any(|(dk, dv)| dk == k && dv == v))
     }
 }
 
