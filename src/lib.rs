@@ -3,6 +3,7 @@
 pub mod app;
 pub mod audit;
 pub mod config;
+pub mod crash;
 pub mod keymap;
 pub mod model;
 pub mod platform;

@@ -43,65 +43,95 @@ impl Sort {
     }
 }
 
-/// Indices into `items` of the rows to show, in display order.
-pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
-    let mut status = None;
-    let mut kind = None;
-    let mut words = Vec::new();
-    for term in filter.split_whitespace() {
-        if let Some(s) = term.strip_prefix("status:") {
-            status = Some(s.to_lowercase());
-        } else if let Some(k) = term.strip_prefix("kind:") {
-            kind = Some(k.to_lowercase());
-        } else {
-            words.push(term);
+/// A filter split into its parts: `status:` and `kind:` terms, and the
+/// fuzzy words the matcher sees.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Query {
+    status: Option<String>,
+    kind: Option<String>,
+    fuzzy: String,
+}
+
+impl Query {
+    fn parse(filter: &str) -> Query {
+        let mut query = Query::default();
+        let mut words = Vec::new();
+        for term in filter.split_whitespace() {
+            if let Some(s) = term.strip_prefix("status:") {
+                query.status = Some(s.to_lowercase());
+            } else if let Some(k) = term.strip_prefix("kind:") {
+                query.kind = Some(k.to_lowercase());
+            } else {
+                words.push(term);
+            }
         }
+        query.fuzzy = words.join(" ");
+        query
     }
-    let fuzzy = words.join(" ");
-    let pattern = Pattern::parse(&fuzzy, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut rows: Vec<(usize, u32)> = items
-        .iter()
-        .enumerate()
-        // Portico's own state words work on every platform; the vendor's
-        // word still matches for those who think in it.
-        .filter(|(_, r)| match &status {
-            Some(s) => {
-                r.state.label().starts_with(s.as_str())
-                    || r.status
-                        .as_deref()
-                        .is_some_and(|st| st.to_lowercase().starts_with(s.as_str()))
-            }
-            None => true,
-        })
-        .filter(|(_, r)| match &kind {
-            Some(k) => {
-                r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str())
-            }
-            None => true,
-        })
-        .filter_map(|(i, r)| {
-            if fuzzy.is_empty() {
-                return Some((i, 0));
-            }
-            let haystack = format!("{} {} {}", r.name, r.id, r.cells.join(" "));
-            pattern
-                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-                .map(|score| (i, score))
-        })
-        .collect();
+
+    /// Whether every row this query keeps is also kept by `earlier`, so
+    /// only `earlier`'s matches need scoring again. True when the fuzzy
+    /// words only grew; a negation (`!`) or an escape can widen a match
+    /// as it grows, so those always rescan.
+    fn narrows(&self, earlier: &Query) -> bool {
+        self.status == earlier.status
+            && self.kind == earlier.kind
+            && self.fuzzy.starts_with(&earlier.fuzzy)
+            && !self.fuzzy.contains(['!', '\\'])
+    }
+}
+
+/// The rows one filter kept, with their scores, in list order: what the
+/// next, longer filter starts from.
+#[derive(Debug, Clone, Default)]
+pub struct Matches {
+    query: Query,
+    rows: Vec<(usize, u32)>,
+}
+
+/// Indices into `items` of the rows to show, in display order.
+#[cfg(test)]
+pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
+    visible_after(items, filter, sort, None).0
+}
+
+/// Like [`visible`], starting from `earlier`'s matches over the same
+/// `items` when the new filter only narrows it (the user typed on).
+pub fn visible_after(
+    items: &[Resource],
+    filter: &str,
+    sort: Sort,
+    earlier: Option<&Matches>,
+) -> (Vec<usize>, Matches) {
+    let query = Query::parse(filter);
+    let mut scorer = Scorer::new(&query.fuzzy);
+    let keep = |i: usize, r: &Resource, scorer: &mut Scorer| -> Option<(usize, u32)> {
+        if !query.keeps(r) {
+            return None;
+        }
+        scorer.score(r).map(|score| (i, score))
+    };
+    let rows: Vec<(usize, u32)> = match earlier {
+        Some(m) if query.narrows(&m.query) => m
+            .rows
+            .iter()
+            .filter_map(|&(i, _)| items.get(i).and_then(|r| keep(i, r, &mut scorer)))
+            .collect(),
+        _ => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| keep(i, r, &mut scorer))
+            .collect(),
+    };
+    let mut order = rows.clone();
     match sort {
-        Sort::Listed if !fuzzy.is_empty() => rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0))),
+        // Indices are unique, so an unstable sort is still deterministic.
+        Sort::Listed if !query.fuzzy.is_empty() => {
+            order.sort_unstable_by_key(|&(i, score)| (std::cmp::Reverse(score), i));
+        }
         Sort::Listed => {}
-        Sort::Name => rows.sort_by(|a, b| {
-            items[a.0]
-                .name
-                .to_lowercase()
-                .cmp(&items[b.0].name.to_lowercase())
-                .then(a.0.cmp(&b.0))
-        }),
-        Sort::Expiry => rows.sort_by(|a, b| {
+        Sort::Name => order.sort_by_cached_key(|&(i, _)| (items[i].name.to_lowercase(), i)),
+        Sort::Expiry => order.sort_unstable_by(|a, b| {
             let (x, y) = (items[a.0].expires, items[b.0].expires);
             match (x, y) {
                 (Some(x), Some(y)) => x.cmp(&y),
@@ -112,7 +142,67 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
             .then(a.0.cmp(&b.0))
         }),
     }
-    rows.into_iter().map(|(i, _)| i).collect()
+    (
+        order.into_iter().map(|(i, _)| i).collect(),
+        Matches { query, rows },
+    )
+}
+
+impl Query {
+    fn keeps(&self, r: &Resource) -> bool {
+        // Portico's own state words work on every platform; the vendor's
+        // word still matches for those who think in it.
+        let status_ok = self.status.as_deref().is_none_or(|s| {
+            r.state.label().starts_with(s)
+                || r.status
+                    .as_deref()
+                    .is_some_and(|st| st.to_lowercase().starts_with(s))
+        });
+        status_ok
+            && self
+                .kind
+                .as_deref()
+                .is_none_or(|k| r.kind.short().starts_with(k) || r.kind.label().starts_with(k))
+    }
+}
+
+/// The fuzzy matcher with its buffers, reused across rows so a keystroke
+/// allocates nothing per row.
+struct Scorer {
+    pattern: Option<Pattern>,
+    matcher: Matcher,
+    haystack: String,
+    buf: Vec<char>,
+}
+
+impl Scorer {
+    fn new(fuzzy: &str) -> Scorer {
+        Scorer {
+            pattern: (!fuzzy.is_empty())
+                .then(|| Pattern::parse(fuzzy, CaseMatching::Ignore, Normalization::Smart)),
+            matcher: Matcher::new(Config::DEFAULT),
+            haystack: String::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    fn score(&mut self, r: &Resource) -> Option<u32> {
+        let Some(pattern) = &self.pattern else {
+            return Some(0);
+        };
+        self.haystack.clear();
+        self.haystack.push_str(&r.name);
+        self.haystack.push(' ');
+        self.haystack.push_str(&r.id);
+        for cell in &r.cells {
+            self.haystack.push(' ');
+            self.haystack.push_str(cell);
+        }
+        pattern.score(
+            Utf32Str::new(&self.haystack, &mut self.buf),
+            &mut self.matcher,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +236,36 @@ mod tests {
         );
         assert_eq!(visible(&items, "kind:key", Sort::Listed), vec![2]);
         assert!(visible(&items, "zzz", Sort::Listed).is_empty());
+    }
+
+    #[test]
+    fn a_growing_query_gives_what_a_fresh_scan_gives() {
+        let items: Vec<Resource> = (0..500)
+            .map(|i| {
+                let st = if i % 3 == 0 { "inactive" } else { "active" };
+                res(Kind::ClientApp, &format!("App {i} west{}", i % 7), st)
+            })
+            .collect();
+        let typed = [
+            "a",
+            "ap",
+            "app",
+            "app 1",
+            "app 12",
+            "app 12 w",
+            "app 12 !w",
+            "status:inactive app",
+        ];
+        let mut earlier: Option<Matches> = None;
+        for filter in typed {
+            let (rows, m) = visible_after(&items, filter, Sort::Listed, earlier.as_ref());
+            assert_eq!(rows, visible(&items, filter, Sort::Listed), "{filter}");
+            earlier = Some(m);
+        }
+        // Shrinking rescans: the narrower matches are not reused.
+        let (rows, _) = visible_after(&items, "a", Sort::Listed, earlier.as_ref());
+        assert_eq!(rows, visible(&items, "a", Sort::Listed));
+        assert_eq!(rows.len(), 500);
     }
 
     #[test]

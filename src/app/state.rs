@@ -116,6 +116,8 @@ pub struct Cursor {
     pub(super) sort: Sort,
     pub(super) visible: Vec<usize>,
     basis: Option<(ListKey, u64, String, Sort)>,
+    /// What the last filter kept, for the next keystroke to start from.
+    matches: Option<filter::Matches>,
 }
 
 impl Cursor {
@@ -146,9 +148,18 @@ impl Cursor {
         }
         // A new parent means a different list: start at its top.
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
-        self.visible = match listing {
-            Some(l) => filter::visible(&l.items, &self.filter, self.sort),
-            None => Vec::new(),
+        // Only the filter or sort changed: the last matches still index
+        // the same items, so a longer filter rescores just those.
+        let same_items =
+            matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
+        let earlier = self.matches.take().filter(|_| same_items);
+        (self.visible, self.matches) = match listing {
+            Some(l) => {
+                let (rows, m) =
+                    filter::visible_after(&l.items, &self.filter, self.sort, earlier.as_ref());
+                (rows, Some(m))
+            }
+            None => (Vec::new(), None),
         };
         if !same_list {
             self.selected = 0;
