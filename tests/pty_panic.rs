@@ -10,7 +10,7 @@ use support::pty::Pty;
 #[test]
 fn a_panic_restores_the_terminal_and_leaves_an_escaped_report() {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut term = Pty::portico(
+    let term = Pty::portico(
         &["--demo"],
         home.path(),
         &[("PORTICO_DEBUG_PANIC", "1")],
