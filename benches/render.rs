@@ -48,6 +48,59 @@ fn frame_200x50(bencher: divan::Bencher, rows: usize) {
     });
 }
 
+fn key(code: crossterm::event::KeyCode) -> Message {
+    Message::Key(crossterm::event::KeyEvent::from(code))
+}
+
+fn typed(rows: usize, text: &str) -> State {
+    let mut state = loaded(rows);
+    update(&mut state, key(crossterm::event::KeyCode::Char('/')));
+    for c in text.chars() {
+        update(&mut state, key(crossterm::event::KeyCode::Char(c)));
+    }
+    state
+}
+
+/// A key press (Down) through `update` and a full frame, 100k-row pane.
+#[divan::bench(args = [100_000])]
+fn key_to_frame(bencher: divan::Bencher, rows: usize) {
+    let mut state = loaded(rows);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let now = SystemTime::now();
+    let mut down = true;
+    bencher.bench_local(|| {
+        // Down then Up, so the cursor stays near the top and every press moves it.
+        let code = if down {
+            crossterm::event::KeyCode::Down
+        } else {
+            crossterm::event::KeyCode::Up
+        };
+        down = !down;
+        update(&mut state, key(code));
+        terminal
+            .draw(|f| portico::ui::render(f, &state, now))
+            .expect("draw");
+    });
+}
+
+/// The first filter keystroke: every name is scored.
+#[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
+fn filter_first_key(bencher: divan::Bencher, rows: usize) {
+    bencher
+        .with_inputs(|| typed(rows, ""))
+        .bench_local_refs(|state| update(state, key(crossterm::event::KeyCode::Char('i'))));
+}
+
+/// A keystroke that grows the query ("int" -> "inte"): only the last
+/// matches are scored again.
+#[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
+fn filter_grown_key(bencher: divan::Bencher, rows: usize) {
+    bencher
+        .with_inputs(|| typed(rows, "int"))
+        .bench_local_refs(|state| update(state, key(crossterm::event::KeyCode::Char('e'))));
+}
+
+/// Typing then erasing: the erase rescans all rows.
 #[divan::bench(args = [1_000, 10_000, 100_000])]
 fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
     let mut state = loaded(rows);

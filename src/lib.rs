@@ -4,6 +4,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod keymap;
 pub mod model;
 pub mod platform;

@@ -9,6 +9,7 @@ use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
 use portico::cli::data_dir;
 use portico::config::{self, Config, ConfigSource};
+use portico::crash;
 use portico::keymap::Keymap;
 use portico::platform::registry;
 use portico::runtime::{self, Runtime, Stores};
@@ -329,14 +330,18 @@ async fn tui(
     // Only a missing default file means "new user": an explicit path that
     // does not exist is a mistake worth stopping for.
     let demo = force_demo || (!located.exists() && located.source() == ConfigSource::Default);
-    let mut simulator = None;
+    // The demo binds its port now, so the config can name it, but the
+    // simulator seeds and serves only after the first frame is drawn.
+    let mut listener = None;
     let cfg = if demo {
-        let running = registry::start_simulator(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
+        let bound = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
-        let text = registry::demo_config(&running.base_url());
-        simulator = Some(running);
-        Config::parse(&text, "<demo>").map_err(|e| e.to_string())?
+        let addr = bound
+            .local_addr()
+            .map_err(|e| format!("cannot start the demo simulator: {e}"))?;
+        listener = Some(bound);
+        Config::parse(&registry::demo_config(&format!("http://{addr}")), "<demo>")
+            .map_err(|e| e.to_string())?
     } else {
         Config::load(located.path()).map_err(|e| e.to_string())?
     };
@@ -390,13 +395,9 @@ async fn tui(
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
 
-    // ratatui's hook restores raw mode and the screen; this one also turns
-    // bracketed paste off, then hands on to the default report.
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), DisableBracketedPaste);
-        report(info);
-    }));
+    // ratatui's hook (installed by `init`) restores raw mode and the screen
+    // first, then hands on to this one, which writes the report.
+    crash::install(data.join("crashes"));
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(err) => {
@@ -405,11 +406,36 @@ async fn tui(
         }
     };
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    // The first frame: tenant bar, pane titles and key hints, before any
+    // network, credential or simulator work.
+    let drawn = runtime::first_frame(&mut terminal, &state);
+    debug_panic();
+    let simulator = match (listener, drawn) {
+        (Some(listener), Ok(())) => match registry::serve_simulator(listener) {
+            Ok(running) => Some(running),
+            Err(err) => {
+                let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+                ratatui::restore();
+                return Err(format!("cannot start the demo simulator: {err}"));
+            }
+        },
+        _ => None,
+    };
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     drop(simulator);
     result.map_err(|e| format!("terminal error: {e}"))
+}
+
+/// Debug builds panic on purpose after the first frame when
+/// `PORTICO_DEBUG_PANIC` is set, so a test can see the panic hook at work.
+/// The message carries an escape sequence, as server text might.
+fn debug_panic() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PORTICO_DEBUG_PANIC").is_some() {
+        panic!("PORTICO_DEBUG_PANIC: test panic with server text \u{1b}[2J\u{1b}]52;c;aGk=\u{7}");
+    }
 }
 
 #[cfg(test)]

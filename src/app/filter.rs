@@ -169,6 +169,7 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemT
     let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
+    let mut haystack = String::new();
     let mut rows: Vec<(usize, Tier, u32)> = items
         .iter()
         .enumerate()
@@ -188,7 +189,15 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemT
             if query.words.is_empty() {
                 return Some((i, Tier::Prefix, 0));
             }
-            let haystack = format!("{} {} {}", r.name, r.id, r.cells.join(" "));
+            // One buffer for every row: a keystroke allocates nothing per row.
+            haystack.clear();
+            haystack.push_str(&r.name);
+            haystack.push(' ');
+            haystack.push_str(&r.id);
+            for cell in &r.cells {
+                haystack.push(' ');
+                haystack.push_str(cell);
+            }
             pattern
                 .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
                 .map(|score| (i, tier(&r.name, &query.words), score))

@@ -251,6 +251,14 @@ pub async fn start_simulator(addr: SocketAddr) -> std::io::Result<sim::Running> 
     sim::start(addr, simulator()).await
 }
 
+/// Serves every vendor's simulator on a listener bound already, from a
+/// background task that seeds first. Returns at once, so the demo can
+/// bind early, draw, and only then start the simulator. Needs a tokio
+/// runtime.
+pub fn serve_simulator(listener: std::net::TcpListener) -> std::io::Result<sim::Running> {
+    sim::spawn_on(listener, simulator)
+}
+
 /// A ready `config.toml` for the tenants a simulator at `base` serves,
 /// demo credentials included.
 pub fn demo_config(base: &str) -> String {

@@ -544,6 +544,14 @@ pub fn complete_path(partial: &str) -> Vec<String> {
     out
 }
 
+/// Draws the frame Portico opens on, from the configuration alone: the
+/// caller does this before it starts anything that could make it wait.
+pub fn first_frame(terminal: &mut ratatui::DefaultTerminal, state: &State) -> std::io::Result<()> {
+    terminal
+        .draw(|f| crate::ui::render(f, state, SystemTime::now()))
+        .map(|_| ())
+}
+
 /// Drives the app: input and results in, draws out, until quit. Quit,
 /// Ctrl-C, SIGINT, SIGTERM and SIGHUP all end it the same way: once every
 /// change in flight has stored what it issued.

@@ -37,6 +37,39 @@ impl Drop for Running {
     }
 }
 
+/// Serves the router `build` makes on a listener bound already. The
+/// listener takes connections at once, and they wait in its backlog while
+/// `build` seeds the state on a blocking thread: a caller can hand out the
+/// address, and draw, before any seeding has been done. Needs a tokio
+/// runtime.
+pub fn spawn_on(
+    listener: std::net::TcpListener,
+    build: fn() -> axum::Router,
+) -> std::io::Result<Running> {
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let listener = match TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(err) => {
+                tracing::error!("simulator cannot listen: {err}");
+                return;
+            }
+        };
+        let app = match tokio::task::spawn_blocking(build).await {
+            Ok(app) => app,
+            Err(err) => {
+                tracing::error!("simulator seeding failed: {err}");
+                return;
+            }
+        };
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!("simulator stopped: {err}");
+        }
+    });
+    Ok(Running { addr, task })
+}
+
 /// Binds `addr` (port 0 picks a free one) and serves `app` in the background.
 pub async fn start(addr: SocketAddr, app: axum::Router) -> std::io::Result<Running> {
     let listener = TcpListener::bind(addr).await?;

@@ -31,19 +31,24 @@ use state::{Region, Tenant};
 
 /// The three regional tenants, each freshly seeded.
 pub fn router() -> axum::Router {
-    build(None)
+    build(None, 0)
+}
+
+/// Like [`router`], with `scale` more applications in every region.
+pub fn router_with_scale(scale: usize) -> axum::Router {
+    build(None, scale)
 }
 
 /// Like [`router`], with every token request held at `gate` until it opens.
 pub fn router_with_token_gate(gate: TokenGate) -> axum::Router {
-    build(Some(gate))
+    build(Some(gate), 0)
 }
 
-fn build(gate: Option<TokenGate>) -> axum::Router {
+fn build(gate: Option<TokenGate>, scale: usize) -> axum::Router {
     Region::ALL
         .into_iter()
         .fold(axum::Router::new(), |router, region| {
-            let tenant = Tenant::seeded(region).with_gate(gate.clone());
+            let tenant = Tenant::seeded(region, scale).with_gate(gate.clone());
             router.nest(
                 &format!("/{}", region.slug()),
                 routes::tenant_router(Arc::new(tenant)),

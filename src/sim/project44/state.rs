@@ -218,11 +218,19 @@ pub(super) struct Tenant {
 }
 
 impl Tenant {
-    pub(super) fn seeded(region: Region) -> Self {
+    /// The region's demo applications, then `scale` generated ones.
+    pub(super) fn seeded(region: Region, scale: usize) -> Self {
         let mut state = TenantState::default();
         for name in region.seed_names() {
             state.create((*name).to_owned());
         }
+        // Random ids of this length do not collide in practice, and
+        // checking each against the others would make seeding quadratic.
+        state.apps.extend((0..scale).map(|i| ClientApp {
+            id: random_alphanumeric(CLIENT_ID_LEN),
+            name: format!("Scale application {i:06}"),
+            secret: random_alphanumeric(SECRET_LEN),
+        }));
         Tenant {
             region,
             state: Mutex::new(state),
