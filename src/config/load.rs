@@ -22,7 +22,7 @@ use super::credential::Credential;
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 
-const TENANT_KEYS: [&str; 9] = [
+const TENANT_KEYS: [&str; 10] = [
     "name",
     "platform",
     "region",
@@ -31,11 +31,15 @@ const TENANT_KEYS: [&str; 9] = [
     "read_only",
     "protected",
     "timeout_secs",
+    "max_body_mib",
     "auth",
 ];
 
 const TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=300;
 const DEFAULT_TIMEOUT_SECS: u64 = 20;
+/// A larger answer is refused rather than held: a list page is far smaller.
+const MAX_BODY_RANGE: std::ops::RangeInclusive<i64> = 1..=1024;
+const DEFAULT_MAX_BODY_MIB: usize = 8;
 
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
@@ -259,6 +263,28 @@ impl Ctx<'_> {
             }
         };
 
+        let max_body = match fields.get("max_body_mib") {
+            None => DEFAULT_MAX_BODY_MIB << 20,
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "max_body_mib");
+                let mib = self.integer(key, value, &key_path)?;
+                mib.filter(|m| MAX_BODY_RANGE.contains(m))
+                    .and_then(|m| usize::try_from(m).ok())
+                    .map(|m| m << 20)
+                    .ok_or_else(|| {
+                        self.err(
+                            &key.span(),
+                            &key_path,
+                            format!(
+                                "max_body_mib must be between {} and {}",
+                                MAX_BODY_RANGE.start(),
+                                MAX_BODY_RANGE.end()
+                            ),
+                        )
+                    })?
+            }
+        };
+
         let auth = match fields.get("auth") {
             None => {
                 return Err(self.err(
@@ -283,6 +309,7 @@ impl Ctx<'_> {
             read_only,
             protected,
             timeout,
+            max_body,
             auth,
         })
     }

@@ -3,7 +3,6 @@
 //! takes the client's own id and secret.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -57,12 +56,12 @@ fn message_of(body: &Value) -> Option<String> {
 impl Project44 {
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
         Ok(Project44 {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             username,
             password,
         })
@@ -293,7 +292,7 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
     let username = c.secret("username")?;
     let adapter = Project44::new(
         c.base_url(),
-        c.timeout(),
+        c.limits(),
         username.expose().to_string(),
         c.secret("password")?,
     )?;

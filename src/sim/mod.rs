@@ -8,6 +8,7 @@
 //! `demo_config()` of its demo tenants.
 
 pub mod evrythng;
+pub mod faults;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;

@@ -110,7 +110,7 @@ impl Session {
     }
 
     /// Like [`Session::send`], decoding the JSON answer.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,

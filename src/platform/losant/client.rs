@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::header::ACCEPT;
@@ -68,9 +67,13 @@ pub fn message_of(body: &Value) -> Option<String> {
 }
 
 impl Client {
-    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        auth: Auth,
+    ) -> Result<Self, PlatformError> {
         Ok(Client {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             auth,
             session: Mutex::new(Session {
                 generation: 0,
@@ -204,7 +207,7 @@ impl Client {
     }
 
     /// Sends one call and decodes its JSON answer.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,
@@ -219,7 +222,7 @@ impl Client {
         .await
     }
 
-    async fn page<T: DeserializeOwned>(
+    async fn page<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
         sort: (&str, &str),
@@ -239,7 +242,7 @@ impl Client {
     /// Every item of a collection: page 0 first, which tells how many
     /// there are, then the remaining pages concurrently. `sort` is
     /// (field, direction), passed explicitly so pages agree on one order.
-    pub async fn list_all<T: DeserializeOwned + Identified>(
+    pub async fn list_all<T: DeserializeOwned + Identified + Send + 'static>(
         &self,
         path: &str,
         sort: (&str, &str),

@@ -8,7 +8,6 @@ mod resources;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -34,9 +33,13 @@ pub struct Losant {
 }
 
 impl Losant {
-    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        auth: Auth,
+    ) -> Result<Self, PlatformError> {
         Ok(Losant {
-            client: Client::new(base_url, timeout, auth)?,
+            client: Client::new(base_url, limits, auth)?,
         })
     }
 
@@ -679,7 +682,7 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
             password: c.secret("password")?,
         }
     };
-    Ok(Arc::new(Losant::new(c.base_url(), c.timeout(), auth)?))
+    Ok(Arc::new(Losant::new(c.base_url(), c.limits(), auth)?))
 }
 
 impl super::Platform for Losant {
