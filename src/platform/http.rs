@@ -32,6 +32,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 const THROTTLE_BACKOFF: Duration = Duration::from_secs(1);
 /// The default cap on an answer body.
 pub const DEFAULT_MAX_BODY: usize = 8 << 20;
+/// The most pages one list reads: a server that always says "next", or
+/// claims a total of billions, is stopped here.
+pub const MAX_PAGES: usize = 5_000;
 /// Error bodies are read only this far: the message is near the start.
 const MAX_ERROR_BODY: usize = 64 << 10;
 
@@ -234,6 +237,13 @@ fn without_source_chain(err: &reqwest::Error) -> String {
     text
 }
 
+/// The error for a list that would need more than [`MAX_PAGES`] pages.
+pub fn too_many_pages() -> PlatformError {
+    PlatformError::Decode(format!(
+        "the list did not end after {MAX_PAGES} pages; Portico stopped reading it"
+    ))
+}
+
 fn too_large(cap: usize) -> PlatformError {
     PlatformError::Decode(format!(
         "the answer is larger than {} and was cut off (max_body_mib in the tenant's config)",
@@ -242,7 +252,7 @@ fn too_large(cap: usize) -> PlatformError {
 }
 
 fn size(bytes: usize) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")
@@ -441,7 +451,8 @@ fn error_for(
         return PlatformError::RateLimited { retry_after: retry };
     }
     let message = match serde_json::from_str::<Value>(body) {
-        Ok(json) => message_of(&json).unwrap_or_else(|| excerpt(body)),
+        // A vendor's message is shown in a pane: one short line of it.
+        Ok(json) => message_of(&json).map_or_else(|| excerpt(body), |m| excerpt(&m)),
         Err(_) if body.trim().is_empty() => {
             status.canonical_reason().unwrap_or("error").to_string()
         }

@@ -259,11 +259,14 @@ pub fn simulator() -> axum::Router {
 /// Like [`simulator`], with load and fault knobs on the vendors they name.
 pub fn simulator_with(knobs: &sim::faults::Knobs) -> axum::Router {
     PlatformKind::all().fold(axum::Router::new(), |router, kind| {
-        let mut vendor = kind.sim_router();
+        let prefix = format!("/{}", kind.as_str());
         if knobs.applies_to(kind.as_str()) {
-            vendor = knobs.wrap(vendor, kind.vendor().sim_throttled);
+            // Wrapped after nesting, so the knobs see the full path.
+            let nested = axum::Router::new().nest(&prefix, kind.sim_router());
+            router.merge(knobs.wrap(nested, kind.vendor().sim_throttled))
+        } else {
+            router.nest(&prefix, kind.sim_router())
         }
-        router.nest(&format!("/{}", kind.as_str()), vendor)
     })
 }
 

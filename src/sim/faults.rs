@@ -210,11 +210,10 @@ async fn apply(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> R
             .into_response();
     }
     if let Some(chaos) = chaos {
-        let path = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
+        // Wrapped outside the vendor's nesting, the path is the full one
+        // the client asked for, so the loop points at itself.
+        let uri = req.uri().clone();
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
         return chaos.response(&path);
     }
     next.run(req).await

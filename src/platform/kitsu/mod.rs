@@ -204,6 +204,9 @@ impl Kitsu {
             if last || got == 0 {
                 break;
             }
+            if page >= crate::platform::http::MAX_PAGES {
+                return Err(crate::platform::http::too_many_pages());
+            }
             page += 1;
         }
         let names = self.entity_names(project).await;

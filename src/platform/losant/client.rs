@@ -258,6 +258,9 @@ impl Client {
             .min(self.per_page);
         tally.first_page(first.items.len(), total);
         let pages = total.div_ceil(per_page).max(1);
+        if pages > crate::platform::http::MAX_PAGES {
+            return Err(crate::platform::http::too_many_pages());
+        }
         let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
             .map(|n| async move {
                 let page: Page<T> = self.page(path, sort, n, per_page).await?;

@@ -440,6 +440,9 @@ impl Client {
         let total = total.unwrap_or(first.len());
         progress(first.len(), Some(total));
         let pages = total.div_ceil(limit).max(1);
+        if pages > crate::platform::http::MAX_PAGES {
+            return Err(crate::platform::http::too_many_pages());
+        }
         let loaded = std::sync::atomic::AtomicUsize::new(first.len());
         let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
             .map(|n| {
