@@ -48,6 +48,7 @@ layers! {
     Secret => "secret", "Issued secret";
     Help => "help", "Help";
     Detail => "detail", "Full detail view";
+    Text => "text", "Full text view (the last error)";
     Edit => "edit", "Editing text (filter, command line, forms, pickers)";
 }
 
@@ -97,6 +98,7 @@ actions! {
     ToggleActive => "toggle-active";
     Sort => "sort";
     CopyId => "copy-id";
+    ShowError => "show-error";
     Tenants => "tenants";
     Tenant1 => "tenant-1";
     Tenant2 => "tenant-2";
@@ -141,7 +143,7 @@ const ENTRIES: &[(Layer, Action, &str)] = {
     use Action::*;
     use Layer::{
         Choice, Choose, Command as Cmd, Confirm as Conf, Detail, Edit as Ed, Filter as Flt, Form,
-        Global, Help as Hlp, Normal, Picker, Secret, Typed,
+        Global, Help as Hlp, Normal, Picker, Secret, Text, Typed,
     };
     &[
         (Global, Quit, "Quit Portico, from any screen"),
@@ -181,8 +183,17 @@ const ENTRIES: &[(Layer, Action, &str)] = {
             ToggleActive,
             "Enable/disable, close/reopen the selection",
         ),
-        (Normal, Sort, "Cycle sort: as listed, name, expiry"),
+        (
+            Normal,
+            Sort,
+            "Cycle sort: as listed, name, expiry, each also reversed",
+        ),
         (Normal, CopyId, "Copy the selection's id"),
+        (
+            Normal,
+            ShowError,
+            "Show the last error in full (credentials masked)",
+        ),
         (Normal, Tenants, "Pick a tenant (fuzzy)"),
         (Normal, Tenant1, "Switch to tenant 1"),
         (Normal, Tenant2, "Switch to tenant 2"),
@@ -238,6 +249,12 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Detail, Top, "Back to the top"),
         (Detail, CopyId, "Copy the id"),
         (Detail, Close, "Close the view"),
+        (Text, Down, "Scroll down"),
+        (Text, Up, "Scroll up"),
+        (Text, PageDown, "Page down"),
+        (Text, PageUp, "Page up"),
+        (Text, Top, "Back to the top"),
+        (Text, Close, "Close the view"),
         (Ed, CharLeft, "Cursor left"),
         (Ed, CharRight, "Cursor right"),
         (Ed, WordLeft, "Word left"),

@@ -13,18 +13,26 @@ use portico::platform::registry;
 use portico::runtime::{self, Runtime, Stores};
 use portico::secrets::{Vault, perms};
 
+const ENVIRONMENT: &str = "\
+Environment:
+  PORTICO_CONFIG    config file when --config is not given
+  PORTICO_DATA_DIR  where the secret store of issued secrets and the audit log live
+  PORTICO_LOG       diagnostics level (e.g. debug), written to portico.log in the data dir
+  NO_COLOR          when set (non-empty), the console draws without colour";
+
 #[derive(Parser)]
 #[command(
     name = "portico",
     version,
-    about = "A keyboard-driven console for API-platform tenants"
+    about = "A keyboard-driven console for API-platform tenants",
+    after_help = ENVIRONMENT
 )]
 struct Cli {
     /// Config file (else $PORTICO_CONFIG, else the user config dir).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// Open on this tenant.
-    #[arg(long)]
+    /// Open on the tenant with this name.
+    #[arg(long, value_name = "NAME")]
     tenant: Option<String>,
     /// Run the built-in demo against the in-process simulator.
     #[arg(long)]
@@ -38,9 +46,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the platform simulator.
+    /// Serve the simulator of every supported platform over HTTP.
     Sim {
-        #[arg(long, default_value = "127.0.0.1:8044")]
+        /// Address and port to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8044", value_name = "IP:PORT")]
         addr: SocketAddr,
         /// Print a config.toml for the simulated tenants and exit.
         #[arg(long)]
@@ -108,19 +117,52 @@ enum SecretsCommand {
     /// List the pending secrets (never their values).
     Pending,
     /// Print one pending secret to stdout; details go to stderr.
-    Show { id: String },
+    Show {
+        /// The pending secret's id, as `portico secrets pending` lists it.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum ConfigCommand {
-    /// Validate a config file (default: the one Portico would use).
-    Check { path: Option<PathBuf> },
+    /// Validate a config file and report every error as file:line:column.
+    Check {
+        /// The file to check (default: the one Portico would use).
+        path: Option<PathBuf>,
+    },
     /// Show where Portico looks for its config.
     Path,
 }
 
+/// The simulator reads no config and opens no console, so options meant
+/// for those are refused rather than silently ignored.
+fn refuse_ignored_options(cli: &Cli) {
+    use clap::CommandFactory;
+    if !matches!(cli.command, Some(Command::Sim { .. })) {
+        return;
+    }
+    let ignored = [
+        (cli.config.is_some(), "--config"),
+        (cli.tenant.is_some(), "--tenant"),
+        (cli.demo, "--demo"),
+    ];
+    if let Some((_, flag)) = ignored.iter().find(|(given, _)| *given) {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`portico sim` does not use {flag}: it serves its own demo tenants \
+                     (`portico sim --print-config` prints their config)"
+                ),
+            )
+            .exit();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    refuse_ignored_options(&cli);
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(err) => {
@@ -199,7 +241,7 @@ fn serve_sim(
 
 fn check_config(path: Option<&Path>) -> ExitCode {
     let located = config::locate(path);
-    match Config::load(located.path()) {
+    match Config::check(located.path()) {
         Ok(cfg) => {
             let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
             println!(
@@ -210,8 +252,13 @@ fn check_config(path: Option<&Path>) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("{err}");
+        Err(errors) => {
+            for err in &errors {
+                eprintln!("{err}");
+            }
+            if errors.len() > 1 {
+                eprintln!("{} errors", errors.len());
+            }
             ExitCode::FAILURE
         }
     }
@@ -311,6 +358,25 @@ fn init_log(data: &Path) -> Result<(), String> {
     Ok(())
 }
 
+const NEEDS_TERMINAL: &str =
+    "the console needs a terminal; for scripts use the command-line verbs (see `portico --help`)";
+
+/// Both ends must be a terminal: input comes from the keyboard and the
+/// screen is drawn on stdout. Without one, stop before touching raw mode.
+fn need_terminal() -> Result<(), String> {
+    use std::io::IsTerminal;
+    let missing = match (
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    ) {
+        (true, true) => return Ok(()),
+        (false, true) => "stdin is not a terminal",
+        (true, false) => "stdout is not a terminal",
+        (false, false) => "stdin and stdout are not a terminal",
+    };
+    Err(format!("{NEEDS_TERMINAL} ({missing})"))
+}
+
 async fn tui(
     config_path: Option<&Path>,
     tenant: Option<&str>,
@@ -333,6 +399,8 @@ async fn tui(
         Config::load(located.path()).map_err(|e| e.to_string())?
     };
     let keymap = keymap_near(located.path())?;
+    // Checked after the config so a broken file still reports its position.
+    need_terminal()?;
     let infos = cfg
         .tenants()
         .iter()
@@ -342,7 +410,9 @@ async fn tui(
                 .with_flags(t.read_only(), t.protected())
         })
         .collect();
-    let mut state = State::new(infos, keymap);
+    // NO_COLOR counts when set to anything but the empty string.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut state = State::new(infos, keymap).with_no_color(no_color);
     if let Some(name) = tenant {
         let index = cfg
             .tenants()
@@ -381,11 +451,45 @@ async fn tui(
         let _ = execute!(std::io::stdout(), DisableBracketedPaste);
         report(info);
     }));
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(err) => {
+            ratatui::restore();
+            return Err(format!("{NEEDS_TERMINAL} ({err})"));
+        }
+    };
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     drop(simulator);
     result.map_err(|e| format!("terminal error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_argument_and_command_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() != "help" && sub.get_about().is_none() {
+                    missing.push(format!("{path} {}", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "portico", &mut missing);
+        assert!(missing.is_empty(), "no description: {missing:?}");
+        Cli::command().debug_assert();
+    }
 }

@@ -49,6 +49,8 @@ pub enum Kind {
     AssetType,
     EntityLink,
     Person,
+    TaskType,
+    ProjectStatus,
 }
 
 impl Kind {
@@ -67,6 +69,8 @@ impl Kind {
             Kind::AssetType => "asset type",
             Kind::EntityLink => "entity link",
             Kind::Person => "person",
+            Kind::TaskType => "task type",
+            Kind::ProjectStatus => "project status",
         }
     }
 

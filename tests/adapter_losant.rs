@@ -632,6 +632,10 @@ async fn a_key_rotates_in_two_phases() {
     assert_eq!(new.detail("pubTopics"), Some("fleet/routes/+/planned"));
     let description = new.detail("description").expect("description");
     assert!(description.contains(&old_key), "{description}");
+    // The successor says which key it replaces, so a stopped rotation
+    // can be finished later instead of started again.
+    assert_eq!(new.detail("replaces"), Some(old.id.as_str()));
+    assert_eq!(by_id(&items, &old.id).detail("replaces"), None);
 
     adapter.perform(&follow.op).await.expect("second phase");
     let items = pane(&adapter, &app).await;

@@ -10,7 +10,7 @@ use support::app::answer_at;
 
 use portico::app::{Effect, ListKey, Message, Modal, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
-use portico::model::{IssuedSecret, Kind, Pane, Resource, Secret};
+use portico::model::{IssuedSecret, Kind, Lifecycle, Pane, Resource, Secret};
 use portico::platform::{
     Capabilities, Field, FollowUp, KindSpec, Operation, Outcome, PaneSpec, PlatformError, Rotation,
     Source, Target, ViewSpec, project44,
@@ -781,6 +781,310 @@ fn a_superseded_list_request_leaves_nothing_spinning() {
         vec![Resource::new(Kind::AccessKey, "fresh", "fresh")]
     });
     assert_eq!(names(&state, Pane::Applications), vec!["fresh"]);
+}
+
+#[test]
+fn a_copy_reports_what_was_sent_not_that_the_clipboard_holds_it() {
+    let mut state = loaded_p44();
+    let fx = update(&mut state, ch('y'));
+    let Some(Effect::Copy { what, text }) = fx.first() else {
+        panic!("y copies: {fx:?}");
+    };
+    assert_eq!(text.expose(), "id-alpha");
+    let mut sent = Vec::new();
+    let done =
+        portico::secrets::clipboard::copy(&mut sent, what, text.expose()).expect("writes to a Vec");
+    update(&mut state, Message::Copied(Ok(done)));
+    let notice = state.notice().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("OSC 52"), "{notice}");
+    assert!(notice.contains("client application id"), "{notice}");
+    assert!(!notice.contains("to the clipboard"), "{notice}");
+}
+
+fn create_app(state: &mut State, name: &str) -> Vec<Effect> {
+    update(state, ch('n'));
+    typed(state, name);
+    let fx = update(state, key(KeyCode::Enter));
+    let [(request, _)] = &performed(&fx)[..] else {
+        panic!("one create: {fx:?}");
+    };
+    let outcome = Outcome {
+        summary: format!("created {name}"),
+        created: Some(format!("id-{name}")),
+        ..Outcome::default()
+    };
+    update(
+        state,
+        Message::Performed {
+            tenant: 0,
+            request: *request,
+            result: Box::new(Ok(outcome)),
+            saved: None,
+        },
+    )
+}
+
+#[test]
+fn after_a_create_the_new_resource_is_selected_and_detailed() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('j'));
+    let fx = create_app(&mut state, "delta");
+    assert_eq!(lists(&fx).len(), 1, "the pane refreshes");
+    // The platform lists it first, away from where the cursor was.
+    let listed = |_: &ListKey| apps(&["delta", "alpha", "bravo", "charlie"]);
+    answer(&mut state, &fx, listed);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.id.as_str()),
+        Some("id-delta")
+    );
+    assert_eq!(state.focus(), Pane::Applications);
+    // The wish is spent: a later refresh keeps wherever the user goes.
+    update(&mut state, ch('G'));
+    let fx = update(&mut state, ch('r'));
+    answer(&mut state, &fx, listed);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("charlie")
+    );
+}
+
+#[test]
+fn a_create_in_a_child_pane_focuses_that_pane_on_the_new_row() {
+    let mut state = State::new(
+        vec![TenantInfo::new("k", "kitsu-like", scoped_caps())],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    let more = answer(&mut state, &fx, |_| apps(&["prod"]));
+    answer(&mut state, &more, |_| apps(&["key-1", "key-2"]));
+    // `n` creates in the focused pane: the keys. Then the user moves away.
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
+    let fx = create_app(&mut state, "key-3");
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Projects);
+    answer(&mut state, &fx, |k| match k.source {
+        Source::Pane(Pane::Projects) => apps(&["prod"]),
+        _ => apps(&["key-1", "key-3", "key-2"]),
+    });
+    assert_eq!(state.focus(), Pane::Applications);
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.id.as_str()),
+        Some("id-key-3")
+    );
+}
+
+#[test]
+fn a_created_row_the_filter_hides_is_not_jumped_to_later() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('/'));
+    typed(&mut state, "alp");
+    update(&mut state, key(KeyCode::Enter));
+    let fx = create_app(&mut state, "delta");
+    answer(&mut state, &fx, |_| apps(&["alpha", "bravo", "delta"]));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
+    update(&mut state, ch('/'));
+    for _ in 0..3 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.selected(Pane::Applications).map(|r| r.name.as_str()),
+        Some("alpha")
+    );
+}
+
+fn choices(state: &State) -> Vec<String> {
+    state
+        .command_choices()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default()
+}
+
+#[test]
+fn tab_on_an_empty_command_line_lists_every_command() {
+    let mut state = scoped_state();
+    update(&mut state, ch(':'));
+    update(&mut state, key(KeyCode::Tab));
+    let listed = choices(&state);
+    for command in [
+        "quit",
+        "help",
+        "refresh",
+        "close",
+        "sort name",
+        "tenant",
+        "links",
+    ] {
+        assert!(listed.iter().any(|c| c == command), "{command}: {listed:?}");
+    }
+    // Typing on hides the list; it was for the line as it stood.
+    update(&mut state, ch('q'));
+    assert!(state.command_choices().is_none());
+}
+
+#[test]
+fn tab_after_tenant_lists_the_tenants_and_tenant_alone_opens_the_picker() {
+    let mut state = State::new(vec![p44("na"), p44("eu"), p44("nz")], Keymap::defaults());
+    start(&mut state);
+    update(&mut state, ch(':'));
+    typed(&mut state, "tenant ");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(choices(&state), ["na", "eu", "nz"]);
+    // Completes as far as the names agree, then lists what is left.
+    typed(&mut state, "n");
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(choices(&state), ["na", "nz"]);
+    update(&mut state, key(KeyCode::Esc));
+
+    update(&mut state, ch(':'));
+    typed(&mut state, "tenant");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(
+        matches!(state.modal(), Some(Modal::Picker(_))),
+        "picker opens"
+    );
+}
+
+#[test]
+fn a_view_of_another_platform_names_the_platform_it_needs() {
+    let kit = TenantInfo::new("kit", "kitsu-like", scoped_caps());
+    let mut state = State::new(vec![p44("na"), kit], Keymap::defaults());
+    start(&mut state);
+    let run = |state: &mut State, line: &str| {
+        update(state, ch(':'));
+        typed(state, line);
+        update(state, key(KeyCode::Enter));
+        state.notice().map(|n| n.text.clone()).unwrap_or_default()
+    };
+    // Known from a configured tenant, and from the registry's vendors
+    // (no Kitsu tenant is configured here).
+    let said = run(&mut state, "links");
+    assert!(
+        said.contains("kitsu-like") && !said.contains("unknown"),
+        "{said}"
+    );
+    let said = run(&mut state, "persons");
+    assert!(
+        said.contains("Kitsu") && !said.contains("unknown"),
+        "{said}"
+    );
+    let said = run(&mut state, "bogus");
+    assert!(said.contains("unknown command"), "{said}");
+}
+
+/// The kitsu-like state with the keys of project Harbor answered by `keys`.
+fn with_keys(keys: Vec<Resource>) -> State {
+    let mut state = State::new(
+        vec![TenantInfo::new("k", "kitsu-like", scoped_caps())],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    let more = answer(&mut state, &fx, |_| apps(&["Harbor"]));
+    answer(&mut state, &more, |_| keys.clone());
+    update(&mut state, key(KeyCode::Tab));
+    state
+}
+
+fn access_key(id: &str, status: &str, replaces: Option<&str>) -> Resource {
+    let mut r = Resource::new(Kind::AccessKey, id, "Shared");
+    r.status = Some(status.into());
+    // As the adapter normalises it: behaviour goes by the lifecycle.
+    if status == "inactive" {
+        r.state = Lifecycle::Inactive;
+    }
+    if let Some(old) = replaces {
+        r = r.with_detail("replaces", old);
+    }
+    r
+}
+
+#[test]
+fn rotating_a_key_whose_replacement_is_pending_offers_to_finish() {
+    let keys = vec![
+        access_key("id-new", "active", Some("id-old")),
+        access_key("id-old", "active", None),
+    ];
+    // From either key of the pair, R offers to retire the old one.
+    for down in [0, 1] {
+        let mut state = with_keys(keys.clone());
+        for _ in 0..down {
+            update(&mut state, ch('j'));
+        }
+        update(&mut state, ch('R'));
+        let Some(Modal::Confirm(confirm)) = state.modal() else {
+            panic!("a confirmation: {:?}", state.modal());
+        };
+        assert!(
+            confirm.title.starts_with("Finish the rotation"),
+            "{}",
+            confirm.title
+        );
+        assert!(
+            matches!(&confirm.ops[..], [Operation::SetActive { target, active: false }]
+                if target.id == "id-old"),
+            "{:?}",
+            confirm.ops
+        );
+    }
+    // Once the old key is inactive, R is a fresh rotation again.
+    let mut state = with_keys(vec![
+        access_key("id-new", "active", Some("id-old")),
+        access_key("id-old", "inactive", None),
+    ]);
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("a confirmation");
+    };
+    assert!(matches!(&confirm.ops[..], [Operation::Rotate { .. }]));
+}
+
+#[test]
+fn bang_opens_the_whole_error_with_credentials_masked() {
+    let mut state = loaded_p44();
+    update(&mut state, ch('!'));
+    assert!(state.modal().is_none(), "nothing to show yet");
+    let fx = update(&mut state, ch('r'));
+    let Some(Effect::List {
+        tenant,
+        key: list,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists");
+    };
+    let long = "the server echoed the request body {\"username\":\"ops\",\
+                \"password\":\"hunter2\"} and refused it because the account is locked \
+                until an administrator unlocks it (code ACCT_LOCKED)";
+    update(
+        &mut state,
+        Message::Listed {
+            tenant,
+            key: list,
+            request,
+            at: SystemTime::now(),
+            result: Err(PlatformError::Api {
+                status: 400,
+                message: long.into(),
+            }),
+        },
+    );
+    update(&mut state, ch('!'));
+    let Some(Modal::Text(view)) = state.modal() else {
+        panic!("the error view: {:?}", state.modal());
+    };
+    let text = view.lines.join("\n");
+    assert!(text.contains("(code ACCT_LOCKED)"), "all of it: {text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("\"password\":\"***\""), "{text}");
+    // Keys other than its own close keys stay in the view.
+    update(&mut state, ch('j'));
+    assert!(matches!(state.modal(), Some(Modal::Text(v)) if v.scroll == 1));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.modal().is_none());
 }
 
 /// An EVRYTHNG tenant, not protected: a project, its application and keys.

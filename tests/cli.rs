@@ -78,6 +78,186 @@ fn printed_sim_config_is_valid_and_names_every_demo_tenant() {
     assert_eq!(eu.base_url(), "http://127.0.0.1:8044/project44/eu");
 }
 
+/// A `portico sim` child process, killed when the test ends.
+struct SimProcess {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl SimProcess {
+    fn start() -> SimProcess {
+        // A free port: bind to 0, then hand the number to the child.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["sim", "--addr", &addr])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn portico sim");
+        let mut sim = SimProcess { child, addr };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(&sim.addr).is_err() {
+            assert!(
+                sim.child.try_wait().expect("poll child").is_none(),
+                "portico sim exited early"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "portico sim never listened"
+            );
+            // A poll interval, not a wait for a guessed duration.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        sim
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Logs in as the tenant and lists its first pane that needs no parent.
+async fn logs_in(tenant: &portico::config::Tenant) -> Result<usize, String> {
+    use portico::model::Pane;
+    use portico::platform::{PaneBody, Source, registry};
+    let platform = registry::connect(tenant).map_err(|e| e.to_string())?;
+    let caps = platform.capabilities();
+    let pane = Pane::ALL
+        .into_iter()
+        .find(|p| matches!(caps.pane(*p).body(), PaneBody::List { scope: None, .. }))
+        .ok_or("no unscoped pane")?;
+    let progress: portico::platform::Progress = std::sync::Arc::new(|_, _| {});
+    platform
+        .list(Source::Pane(pane), None, progress)
+        .await
+        .map(|rows| rows.len())
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_printed_credential_works_against_another_sim_process() {
+    let sim = SimProcess::start();
+    // Printed by a process of its own, which exits before any login.
+    let out = portico(&["sim", "--addr", &sim.addr, "--print-config"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let config = Config::parse(&text, "printed").expect("the printed config parses");
+    assert!(config.tenants().len() >= 5);
+    for tenant in config.tenants() {
+        let rows = logs_in(tenant)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", tenant.name()));
+        assert!(rows > 0, "{}: logged in but listed nothing", tenant.name());
+    }
+
+    // The commented-out Losant API token is a printed credential too.
+    let token = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# token = "))
+        .expect("a printed Losant token")
+        .trim_matches('"');
+    let losant = config.tenant("losant").expect("losant tenant");
+    let with_token = format!(
+        "[[tenants]]\nname = \"losant-token\"\nplatform = \"losant\"\nbase_url = \"{}\"\n\n\
+         [tenants.auth]\ntoken = \"{token}\"\n",
+        losant.base_url()
+    );
+    let config = Config::parse(&with_token, "token").expect("token config parses");
+    let tenant = config.tenant("losant-token").expect("tenant");
+    let rows = logs_in(tenant)
+        .await
+        .unwrap_or_else(|e| panic!("the printed Losant token: {e}"));
+    assert!(rows > 0);
+}
+
+#[test]
+fn without_a_terminal_the_console_stops_with_one_line_and_no_panic() {
+    for args in [&["--config", "config.example.toml"][..], &["--demo"][..]] {
+        // `output()` gives the child a null stdin and piped stdout.
+        let out = portico(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("needs a terminal"), "{args:?}: {err}");
+        assert!(err.contains("portico --help"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_describes_the_arguments_and_the_environment() {
+    let out = portico(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "PORTICO_CONFIG",
+        "PORTICO_DATA_DIR",
+        "PORTICO_LOG",
+        "NO_COLOR",
+    ] {
+        assert!(help.contains(var), "{var}:\n{help}");
+    }
+    let out = portico(&["sim", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    let addr = help
+        .lines()
+        .find(|l| l.contains("--addr"))
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(addr.contains("listen"), "--addr is described: {help}");
+    let out = portico(&["config", "check", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("The file to check"), "{help}");
+}
+
+#[test]
+fn sim_refuses_options_it_would_ignore() {
+    for args in [
+        &["sim", "--config", "x.toml"][..],
+        &["--config", "x.toml", "sim"][..],
+        &["--tenant", "na", "sim", "--print-config"][..],
+    ] {
+        let out = portico(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("does not use"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed nothing");
+    }
+}
+
+#[test]
+fn config_check_reports_every_error_with_its_position() {
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/many_errors.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (place, key) in [
+        ("many_errors.toml:7:1", "tenants[0].colour"),
+        ("many_errors.toml:6:1", "tenants[0].region"),
+        ("many_errors.toml:16:1", "tenants[1].base_url"),
+        ("many_errors.toml:17:1", "tenants[1].timeout_secs"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(key))
+            .unwrap_or_else(|| panic!("{key} reported:\n{err}"));
+        assert!(
+            line.starts_with("tests/fixtures/config/invalid/") && line.contains(place),
+            "{line}"
+        );
+    }
+    assert!(err.contains("4 errors"), "{err}");
+}
+
 #[test]
 fn keymap_prints_the_live_keymap_and_refuses_a_key_bound_twice() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -10,6 +10,8 @@
 //! Everything the suite creates carries a random tag and is removed at the
 //! end, also when a step fails, so runs against one Zou never collide.
 
+#[path = "support/kitsu_manage.rs"]
+mod manage;
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -178,8 +180,11 @@ async fn steps(env: Target0, leftovers: Leftovers) {
     auth(&env, &kitsu, &raw).await;
     let production = productions(&kitsu, &raw, tag, &leftovers).await;
     asset_types_and_links(&kitsu, &raw, &production, tag).await;
+    manage::production_settings(&kitsu, &raw, &production, &env.email).await;
+    manage::task_types_and_statuses(&kitsu, &raw, tag).await;
     close_and_delete(&kitsu, &raw, &production, &leftovers).await;
     bots(&env, &kitsu, &raw, tag, &leftovers).await;
+    manage::bot_management(&kitsu, &raw, tag).await;
 
     step("certificates are not a Kitsu thing");
     let err = kitsu

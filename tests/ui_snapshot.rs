@@ -104,6 +104,88 @@ fn only_the_visible_rows_are_drawn() {
     assert!(screen.contains("5000"));
 }
 
+#[test]
+fn command_tab_lists_the_choices_above_the_prompt() {
+    let mut state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let key = |code| Message::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    update(&mut state, key(KeyCode::Char(':')));
+    for c in "tenant ".chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    update(&mut state, key(KeyCode::Tab));
+    let screen = draw(&state, 80, 20);
+    let lines: Vec<&str> = screen.lines().collect();
+    let prompt = lines
+        .iter()
+        .rposition(|l| l.contains(":tenant p44-"))
+        .unwrap_or_else(|| panic!("prompt completed to the shared prefix:\n{screen}"));
+    let above = lines[prompt - 1];
+    for name in ["na", "eu", "sandbox"] {
+        assert!(
+            above.contains(name),
+            "{name} listed above the prompt:\n{screen}"
+        );
+    }
+    assert!(lines[prompt - 2].contains("3 choices"), "{screen}");
+}
+
+fn filtered(text: &str) -> State {
+    let mut state = state_with(&[
+        (
+            "ERP Order Feed - SAP S/4HANA Classic",
+            "nNOs4B49TR3hZwkw5scC9U7K",
+        ),
+        ("TMS Integration - Oracle OTM", "eyidnoDBzTLqpbGyhy0qTTv5"),
+    ]);
+    let key = |code| Message::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    update(&mut state, key(KeyCode::Char('/')));
+    for c in text.chars() {
+        update(&mut state, key(KeyCode::Char(c)));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    state
+}
+
+#[test]
+fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
+    use ratatui::style::Modifier;
+    let state = filtered("integ");
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let screen = terminal.backend().to_string();
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("┃TMS Integration"))
+        .unwrap_or_else(|| panic!("the hit is listed:\n{screen}"));
+    let y = row as u16;
+    let lit = |x: u16| {
+        let cell = &buffer[(x, y)];
+        cell.modifier.contains(Modifier::UNDERLINED) && cell.modifier.contains(Modifier::BOLD)
+    };
+    // The backend's text quotes each line.
+    let line = line.strip_prefix('"').unwrap_or(line);
+    let x0 = line
+        .find("Integ")
+        .map(|b| line[..b].chars().count() as u16)
+        .expect("the name on the row");
+    for x in x0..x0 + 5 {
+        assert!(lit(x), "column {x} of \"Integ\" is highlighted:\n{screen}");
+    }
+    assert!(!lit(x0 - 2), "the text around it is not");
+
+    let state = filtered("colour:red");
+    let screen = draw(&state, 120, 30);
+    assert!(screen.contains("no field \"colour:\""), "{screen}");
+    assert!(
+        screen.contains("status:") && screen.contains("kind:"),
+        "{screen}"
+    );
+}
+
 fn press(state: &mut State, code: KeyCode, modifiers: KeyModifiers) -> Vec<portico::app::Effect> {
     update(state, Message::Key(KeyEvent::new(code, modifiers)))
 }
@@ -321,6 +403,68 @@ fn the_hint_bar_follows_the_pane_and_the_platform() {
         bar.contains("a deactivate") && bar.contains("R rotate"),
         "{screen}"
     );
+}
+
+#[test]
+fn no_color_draws_without_colours_but_keeps_the_selection() {
+    use ratatui::style::{Color, Modifier};
+    let state =
+        state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]).with_no_color(true);
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let cells = || buffer.content().iter();
+    assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+    assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
+}
+
+#[test]
+fn rows_of_the_same_name_show_the_tail_of_their_id() {
+    let state = state_with(&[
+        ("Gateway key", "5f00000000000000000000a1"),
+        ("Gateway key", "5f00000000000000000000b2"),
+        ("Other", "5f00000000000000000000c3"),
+    ]);
+    let screen = draw(&state, 140, 30);
+    assert!(screen.contains("Gateway key …0000a1"), "{screen}");
+    assert!(screen.contains("Gateway key …0000b2"), "{screen}");
+    assert!(!screen.contains("Other …"), "{screen}");
+}
+
+#[test]
+fn a_tiny_terminal_says_what_it_needs() {
+    let state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let screen = draw(&state, 40, 10);
+    assert!(screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("need 48x12"), "{screen}");
+    assert!(!draw(&state, 48, 12).contains("too small"));
+}
+
+#[test]
+fn at_60x15_names_stay_readable_and_extra_columns_give_way() {
+    let state = state_with(&[
+        ("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi"),
+        ("Dock Scheduling Webhook Relay", "IBpEyO92Iwh0LMCnbiep7Q7T"),
+    ]);
+    let screen = draw(&state, 60, 15);
+    assert!(screen.contains("Carrier Visibil"), "{screen}");
+    assert!(screen.contains("Dock Scheduling"), "{screen}");
+    assert!(!screen.contains("CLIENT ID"), "{screen}");
+    // With room, the column is back.
+    assert!(draw(&state, 160, 40).contains("CLIENT ID"));
+}
+
+#[test]
+fn a_long_status_message_wraps_instead_of_being_cut() {
+    let mut state = state_with(&[("Carrier Visibility Sync", "63P82d4MvzBVwv1peZIAESOi")]);
+    let long = "the terminal refused the write because the pipe was closed by the other \
+                side, and this sentence ends here: THE-END";
+    update(&mut state, Message::Copied(Err(long.to_string())));
+    let screen = draw(&state, 80, 24);
+    assert!(screen.contains("THE-END"), "{screen}");
+    assert!(screen.contains("copy failed: the terminal"), "{screen}");
 }
 
 #[test]
@@ -560,4 +704,93 @@ fn the_two_phase_rotation_box_shows_its_prompt_and_keys_on_a_small_screen() {
     assert!(screen.contains("v reveal"), "{screen}");
     assert!(screen.contains("c/y copy"), "{screen}");
     assert!(screen.contains("Esc/q stop here"), "{screen}");
+}
+
+#[test]
+fn a_failed_list_offers_its_error_in_the_hint_bar_and_the_view_shows_its_own_keys() {
+    let mut state = rebound("[text]\nclose = [\"x\"]\n");
+    assert!(!bottom_line(&draw(&state, 140, 30)).contains("! error"));
+    let fx = ch(&mut state, 'r');
+    let Some(portico::app::Effect::List {
+        tenant,
+        key,
+        request,
+    }) = fx.first().cloned()
+    else {
+        panic!("refresh lists: {fx:?}");
+    };
+    update(
+        &mut state,
+        Message::Listed {
+            tenant,
+            key,
+            request,
+            at: at(),
+            result: Err(portico::platform::PlatformError::Network(
+                "Connection refused".into(),
+            )),
+        },
+    );
+    let screen = draw(&state, 140, 30);
+    assert!(bottom_line(&screen).contains("! error"), "{screen}");
+    ch(&mut state, '!');
+    let screen = draw(&state, 140, 30);
+    assert!(screen.contains("Connection refused"), "{screen}");
+    // The view's key line and the hint bar name the rebound close key.
+    assert!(screen.contains("x close"), "{screen}");
+    assert!(!screen.contains("Esc/q close"), "{screen}");
+    press(&mut state, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(
+        matches!(state.modal(), Some(Modal::Text(_))),
+        "Esc is unbound"
+    );
+    ch(&mut state, 'x');
+    assert!(state.modal().is_none(), "x closes it");
+}
+
+#[test]
+fn a_view_pane_drops_columns_when_narrow_and_no_color_keeps_the_hint_bar() {
+    use portico::platform::Source;
+    use ratatui::style::{Color, Modifier};
+    let tenants = vec![TenantInfo::new(
+        "kit",
+        "Kitsu",
+        portico::platform::kitsu::capabilities(),
+    )];
+    let mut state = State::new(tenants, Keymap::defaults()).with_no_color(true);
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| Vec::new());
+    ch(&mut state, ':');
+    for c in "persons".chars() {
+        ch(&mut state, c);
+    }
+    let fx = press(&mut state, KeyCode::Enter, KeyModifiers::NONE);
+    answer_at(&mut state, &fx, at(), |key| match key.source {
+        Source::View(_) => {
+            let mut r = Resource::new(Kind::Person, "p1", "Alexandra Montgomery-Smythe");
+            r.cells = vec![
+                "alexandra.montgomery@studio.example".into(),
+                "supervisor".into(),
+                "no".into(),
+                "yes".into(),
+            ];
+            vec![r]
+        }
+        _ => Vec::new(),
+    });
+    let wide = draw(&state, 200, 30);
+    assert!(wide.contains("EMAIL") && wide.contains("ACTIVE"), "{wide}");
+    let mut terminal = Terminal::new(TestBackend::new(90, 20)).expect("terminal");
+    terminal
+        .draw(|f| portico::ui::render(f, &state, at()))
+        .expect("draw");
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Alexandra Mont"), "{screen}");
+    // The rightmost extra column goes first; the name stays readable.
+    assert!(!screen.contains("ACTIVE"), "{screen}");
+    assert!(bottom_line(&screen).contains("close view"), "{screen}");
+    let buffer = terminal.backend().buffer();
+    let cells = || buffer.content().iter();
+    assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+    assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
 }

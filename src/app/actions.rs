@@ -200,6 +200,7 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         Rotation::Unsupported(reason) => {
             return inform(state, Level::Info, format!("cannot rotate: {reason}"));
         }
+        Rotation::TwoPhase { .. } if offer_to_finish(state, pane, &target) => return,
         Rotation::Immediate { warning } | Rotation::TwoPhase { warning } => warning,
     };
     let tenant = tenant_name(state);
@@ -221,6 +222,76 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         &name,
         false,
     );
+}
+
+/// The short tail of an id that tells two same-named resources apart.
+pub fn short_id(id: &str) -> &str {
+    let start = id.char_indices().rev().nth(5).map_or(0, |(i, _)| i);
+    &id[start..]
+}
+
+/// A two-phase rotation stopped half way leaves two active credentials:
+/// the old one and a successor whose `replaces` detail names it. Rotating
+/// either again would make a third; finishing means retiring the old one.
+/// Returns whether the finish was offered.
+fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
+    let Some(items) = state.listing(pane).map(|l| l.items()) else {
+        return false;
+    };
+    let live = |id: &str| items.iter().find(|r| r.id == id && r.is_active());
+    let successor = items
+        .iter()
+        .find(|r| r.is_active() && r.detail("replaces") == Some(target.id.as_str()));
+    let (old, new) = match successor {
+        Some(new) if live(&target.id).is_some() => (live(&target.id), new),
+        _ => {
+            let Some(old_id) = live(&target.id).and_then(|r| r.detail("replaces")) else {
+                return false;
+            };
+            match (live(old_id), live(&target.id)) {
+                (Some(old), Some(new)) => (Some(old), new),
+                _ => return false,
+            }
+        }
+    };
+    let Some(old) = old else {
+        return false;
+    };
+    let old_target = Target {
+        kind: old.kind,
+        id: old.id.clone(),
+        name: old.name.clone(),
+        parent: target.parent.clone(),
+    };
+    let title = format!(
+        "Finish the rotation of {} \"{}\"?",
+        old.kind.label(),
+        old.name
+    );
+    let lines = vec![
+        format!(
+            "A replacement (\"{}\" …{}) was issued earlier and both are active.",
+            new.name,
+            short_id(&new.id)
+        ),
+        format!(
+            "Going ahead deactivates the old one (…{}); the replacement stays. No new secret is made.",
+            short_id(&old.id)
+        ),
+    ];
+    let name = old.name.clone();
+    confirm(
+        state,
+        title,
+        lines,
+        vec![Operation::SetActive {
+            target: old_target,
+            active: false,
+        }],
+        &name,
+        false,
+    );
+    true
 }
 
 /// Reads the selection's secret from the platform, when its kind keeps
@@ -304,6 +375,7 @@ pub(super) fn on_performed(
                 text.push_str(&format!(" ({failed} check(s) failed)"));
             }
             inform(state, level, text);
+            let created = outcome.created.clone();
             if let Some(issued) = outcome.secret {
                 let view = SecretView {
                     tenant,
@@ -319,6 +391,11 @@ pub(super) fn on_performed(
             }
             if tenant == state.active {
                 refresh_visible(state, fx);
+                // After the refresh is asked for, so the wish lasts until
+                // those answers are in.
+                if let Some(id) = created {
+                    state.reveal(id);
+                }
             }
         }
         Err(err) => {

@@ -4,12 +4,14 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::filter::Sort;
-use super::input::LineInput;
+use super::input::{LineInput, common_prefix};
 use super::message::Effect;
-use super::modal::{Modal, Picker};
+use super::modal::{Modal, Picker, TextView};
 use super::ops::{close_view, inform, refresh_visible, switch_tenant};
+use super::redact::redact;
 use super::state::{Level, State};
 use crate::model::Pane;
+use crate::platform::registry::PlatformKind;
 
 pub(super) fn picker(state: &State, query: &str) -> Picker {
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -44,8 +46,37 @@ const COMMANDS: &[&str] = &[
     "sort name",
     "sort expiry",
     "sort listed",
+    "tenant",
+    "error",
 ];
 
+/// Opens the full text of the active tenant's errors, credentials masked:
+/// the status line has room for the cause, not for the whole story.
+pub(super) fn show_error(state: &mut State) {
+    let errors = state.errors();
+    if errors.is_empty() {
+        return inform(state, Level::Info, "no error to show");
+    }
+    let tenant = state
+        .tenant()
+        .map(|t| t.name().to_string())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for (i, err) in errors.iter().enumerate() {
+        if i > 0 {
+            lines.push(String::new());
+        }
+        lines.push(redact(err));
+    }
+    state.modal = Some(Modal::Text(TextView {
+        title: format!("Errors on {tenant}"),
+        lines,
+        scroll: 0,
+    }));
+}
+
+/// Every command line Tab can reach from `typed`: the fixed commands, the
+/// active platform's views and one `tenant NAME` per tenant.
 pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
     let views = state
         .tenant()
@@ -58,13 +89,71 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
         })
         .unwrap_or_default();
     let tenants = state.tenants.iter().map(|t| format!("tenant {}", t.name()));
-    COMMANDS
+    let mut out: Vec<String> = COMMANDS
         .iter()
         .map(|c| c.to_string())
         .chain(views)
         .chain(tenants)
         .filter(|c| c.starts_with(typed))
-        .collect()
+        .collect();
+    // `tenant` on its own is only worth listing before a name is begun.
+    if typed.starts_with("tenant ") {
+        out.retain(|c| c != "tenant");
+    }
+    out
+}
+
+/// Tab in command mode: completes as far as every candidate agrees and,
+/// when more than one remains, lists them under the prompt.
+pub(super) fn complete(state: &mut State, input: &mut LineInput) {
+    let typed = input.text().to_string();
+    let options = command_completions(state, &typed);
+    match options.as_slice() {
+        [] => {
+            state.choices = None;
+            inform(
+                state,
+                Level::Info,
+                format!("no command starts with \"{typed}\""),
+            );
+        }
+        [only] => {
+            input.set(only.clone());
+            state.choices = None;
+        }
+        _ => {
+            if let Some(prefix) = common_prefix(&options) {
+                input.set(prefix);
+            }
+            // Listed by the word being completed: `:tenant ` lists names.
+            let done = input.text();
+            let start = done.rfind(' ').map_or(0, |i| i + 1);
+            let mut words: Vec<String> = options
+                .iter()
+                .map(|o| o.get(start..).unwrap_or(o).to_string())
+                .collect();
+            words.dedup();
+            state.choices = Some((done.to_string(), words));
+        }
+    }
+}
+
+/// The platform whose `:name` view this is, when the active tenant's
+/// platform has no such view: a configured tenant's, or any platform the
+/// registry knows.
+fn view_elsewhere(state: &State, name: &str) -> Option<String> {
+    let configured = state
+        .tenants
+        .iter()
+        .filter(|t| t.caps().view(name).is_some())
+        .map(|t| t.platform().to_string());
+    let known = PlatformKind::all()
+        .filter(|kind| kind.capabilities().view(name).is_some())
+        .map(|kind| kind.label().to_string());
+    let mut platforms: Vec<String> = configured.chain(known).collect();
+    platforms.sort();
+    platforms.dedup();
+    (!platforms.is_empty()).then(|| platforms.join(" or "))
 }
 
 pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
@@ -78,6 +167,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             fx.push(Effect::Quit);
         }
         "help" => state.modal = Some(Modal::Help(0)),
+        "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
         "close" => close_view(state),
         "sort" => match Sort::parse(rest) {
@@ -89,6 +179,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             }
             None => inform(state, Level::Error, "sort takes name, expiry or listed"),
         },
+        "tenant" if rest.is_empty() => state.modal = Some(Modal::Picker(picker(state, ""))),
         "tenant" => match state.tenants.iter().position(|t| t.name() == rest) {
             Some(i) => switch_tenant(state, i, fx),
             None => inform(state, Level::Error, format!("no tenant named \"{rest}\"")),
@@ -105,7 +196,19 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                         book.focus = Some(Pane::View);
                     }
                 }
-                None => inform(state, Level::Error, format!("unknown command \":{line}\"")),
+                None => {
+                    let here = state
+                        .tenant()
+                        .map(|t| t.platform().to_string())
+                        .unwrap_or_default();
+                    let text = match view_elsewhere(state, name) {
+                        Some(platform) => format!(
+                            ":{name} is a {platform} view; {here} has none (switch with :tenant)"
+                        ),
+                        None => format!("unknown command \":{line}\" (Tab lists the commands)"),
+                    };
+                    inform(state, Level::Error, text);
+                }
             }
         }
     }

@@ -4,6 +4,10 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+
 use crate::model::Resource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,16 +16,23 @@ pub enum Sort {
     #[default]
     Listed,
     Name,
+    /// Z to A.
+    NameReverse,
     /// Soonest expiry first; rows without one go last.
     Expiry,
+    /// Latest expiry first; rows without one still go last.
+    ExpiryReverse,
 }
 
 impl Sort {
+    /// What `s` steps to: each order, then the same order reversed.
     pub fn next(self) -> Sort {
         match self {
             Sort::Listed => Sort::Name,
-            Sort::Name => Sort::Expiry,
-            Sort::Expiry => Sort::Listed,
+            Sort::Name => Sort::NameReverse,
+            Sort::NameReverse => Sort::Expiry,
+            Sort::Expiry => Sort::ExpiryReverse,
+            Sort::ExpiryReverse => Sort::Listed,
         }
     }
 
@@ -29,103 +40,246 @@ impl Sort {
         match self {
             Sort::Listed => "as listed",
             Sort::Name => "name",
+            Sort::NameReverse => "name, reversed",
             Sort::Expiry => "expiry",
+            Sort::ExpiryReverse => "expiry, latest first",
         }
     }
 
+    /// `name`, `expiry`, `listed`, each optionally followed by `reverse`
+    /// (or `desc`).
     pub fn parse(text: &str) -> Option<Sort> {
-        match text {
-            "listed" | "none" => Some(Sort::Listed),
-            "name" => Some(Sort::Name),
-            "expiry" | "expires" => Some(Sort::Expiry),
+        let mut words = text.split_whitespace();
+        let by = words.next().unwrap_or("");
+        let reverse = match words.next() {
+            None => false,
+            Some("reverse" | "reversed" | "desc") => true,
+            Some(_) => return None,
+        };
+        match (by, reverse) {
+            ("listed" | "none", false) => Some(Sort::Listed),
+            ("name", false) => Some(Sort::Name),
+            ("name", true) => Some(Sort::NameReverse),
+            ("expiry" | "expires", false) => Some(Sort::Expiry),
+            ("expiry" | "expires", true) => Some(Sort::ExpiryReverse),
             _ => None,
         }
     }
 }
 
-/// Indices into `items` of the rows to show, in display order.
-pub fn visible(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
-    let mut status = None;
-    let mut kind = None;
+/// The `field:` terms a filter understands.
+pub const FIELDS: [&str; 2] = ["status", "kind"];
+
+/// The states `status:` knows beyond the platform's own words: the three
+/// lifecycle states every adapter normalises to, and `expiring`.
+pub const STATES: [&str; 4] = ["active", "inactive", "expired", "expiring"];
+
+/// Days before expiry from which a credential counts as `expiring`.
+const EXPIRING_DAYS: i64 = 30;
+
+/// What a filter leaves visible, and what in it could not be understood.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filtered {
+    pub rows: Vec<usize>,
+    pub problem: Option<String>,
+}
+
+/// How well a row matched the fuzzy words: a better tier always ranks
+/// first, so a name that starts with or contains the words beats letters
+/// scattered across a long name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    Prefix,
+    Contiguous,
+    Scattered,
+}
+
+struct Query {
+    status: Option<String>,
+    kind: Option<String>,
+    words: String,
+    problem: Option<String>,
+}
+
+/// `field:` only when the part before the colon is a plain word, so an
+/// id or URL with a colon in it is still searched as text.
+fn field_of(term: &str) -> Option<(&str, &str)> {
+    let (field, value) = term.split_once(':')?;
+    let plain = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphabetic());
+    (plain && !value.starts_with("//")).then_some((field, value))
+}
+
+fn parse(filter: &str) -> Query {
+    let mut query = Query {
+        status: None,
+        kind: None,
+        words: String::new(),
+        problem: None,
+    };
     let mut words = Vec::new();
     for term in filter.split_whitespace() {
-        if let Some(s) = term.strip_prefix("status:") {
-            status = Some(s.to_lowercase());
-        } else if let Some(k) = term.strip_prefix("kind:") {
-            kind = Some(k.to_lowercase());
-        } else {
-            words.push(term);
+        match field_of(term) {
+            Some(("status", value)) => query.status = Some(value.to_lowercase()),
+            Some(("kind", value)) => query.kind = Some(value.to_lowercase()),
+            Some((field, _)) => {
+                query.problem = Some(format!(
+                    "no field \"{field}:\"; filter by {}",
+                    FIELDS.map(|f| format!("{f}:")).join(" or ")
+                ));
+            }
+            None => words.push(term),
         }
     }
-    let fuzzy = words.join(" ");
-    let pattern = Pattern::parse(&fuzzy, CaseMatching::Ignore, Normalization::Smart);
+    query.words = words.join(" ");
+    query
+}
+
+/// The states a row is in: its normalised lifecycle, its own status word,
+/// and `expiring` when an expiry is near but not yet past.
+fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
+    let mut out = vec![r.state.label().to_string()];
+    if let Some(status) = &r.status {
+        out.push(status.to_lowercase());
+    }
+    if let (Some(expires), Some(now)) = (r.expires, now)
+        && expires > now
+        && expires - now < time::Duration::days(EXPIRING_DAYS)
+    {
+        out.push("expiring".into());
+    }
+    out
+}
+
+fn tier(name: &str, words: &str) -> Tier {
+    let (name, words) = (name.to_lowercase(), words.to_lowercase());
+    if name.starts_with(&words) {
+        Tier::Prefix
+    } else if name.contains(&words) {
+        Tier::Contiguous
+    } else {
+        Tier::Scattered
+    }
+}
+
+/// Indices into `items` of the rows to show, in display order. `now` is
+/// when the list was loaded, for `status:expired` and `status:expiring`.
+pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemTime>) -> Filtered {
+    let mut query = parse(filter);
+    let now = now.map(OffsetDateTime::from);
+    let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut rows: Vec<(usize, u32)> = items
+    let mut rows: Vec<(usize, Tier, u32)> = items
         .iter()
         .enumerate()
         // Portico's own state words work on every platform; the vendor's
         // word still matches for those who think in it.
-        .filter(|(_, r)| match &status {
-            Some(s) => {
-                r.state.label().starts_with(s.as_str())
-                    || r.status
-                        .as_deref()
-                        .is_some_and(|st| st.to_lowercase().starts_with(s.as_str()))
-            }
+        .filter(|(_, r)| match &query.status {
+            Some(s) => states(r, now).iter().any(|st| st.starts_with(s.as_str())),
             None => true,
         })
-        .filter(|(_, r)| match &kind {
+        .filter(|(_, r)| match &query.kind {
             Some(k) => {
                 r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str())
             }
             None => true,
         })
         .filter_map(|(i, r)| {
-            if fuzzy.is_empty() {
-                return Some((i, 0));
+            if query.words.is_empty() {
+                return Some((i, Tier::Prefix, 0));
             }
             let haystack = format!("{} {} {}", r.name, r.id, r.cells.join(" "));
             pattern
                 .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-                .map(|score| (i, score))
+                .map(|score| (i, tier(&r.name, &query.words), score))
         })
         .collect();
-    match sort {
-        Sort::Listed if !fuzzy.is_empty() => rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0))),
-        Sort::Listed => {}
-        Sort::Name => rows.sort_by(|a, b| {
-            items[a.0]
-                .name
-                .to_lowercase()
-                .cmp(&items[b.0].name.to_lowercase())
-                .then(a.0.cmp(&b.0))
-        }),
-        Sort::Expiry => rows.sort_by(|a, b| {
-            let (x, y) = (items[a.0].expires, items[b.0].expires);
-            match (x, y) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }
-            .then(a.0.cmp(&b.0))
-        }),
+    if let (Some(s), None) = (&query.status, &query.problem) {
+        let known = STATES.iter().any(|st| st.starts_with(s.as_str()))
+            || items
+                .iter()
+                .any(|r| states(r, now).iter().any(|st| st.starts_with(s.as_str())));
+        if !known {
+            query.problem = Some(format!(
+                "no state \"{s}\"; status: takes {}",
+                STATES.join(", ")
+            ));
+        }
     }
-    rows.into_iter().map(|(i, _)| i).collect()
+    let name = |i: usize| items[i].name.to_lowercase();
+    let expiry = |a: usize, b: usize, latest_first: bool| match (items[a].expires, items[b].expires)
+    {
+        (Some(x), Some(y)) if latest_first => y.cmp(&x),
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    rows.sort_by(|a, b| {
+        let order = match sort {
+            Sort::Listed => b.2.cmp(&a.2),
+            Sort::Name => name(a.0).cmp(&name(b.0)),
+            Sort::NameReverse => name(b.0).cmp(&name(a.0)),
+            Sort::Expiry => expiry(a.0, b.0, false),
+            Sort::ExpiryReverse => expiry(a.0, b.0, true),
+        };
+        a.1.cmp(&b.1).then(order).then(a.0.cmp(&b.0))
+    });
+    Filtered {
+        rows: rows.into_iter().map(|(i, _, _)| i).collect(),
+        problem: query.problem,
+    }
+}
+
+/// Which characters of the name the filter's fuzzy words matched, as
+/// char positions, for highlighting. Empty when the row matched on its id
+/// or another column rather than its name.
+pub fn highlights(res: &Resource, filter: &str) -> Vec<usize> {
+    let query = parse(filter);
+    if query.words.is_empty() {
+        return Vec::new();
+    }
+    let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut indices = Vec::new();
+    if pattern
+        .indices(
+            Utf32Str::new(&res.name, &mut buf),
+            &mut matcher,
+            &mut indices,
+        )
+        .is_none()
+    {
+        return Vec::new();
+    }
+    let mut out: Vec<usize> = indices
+        .into_iter()
+        .filter_map(|i| usize::try_from(i).ok())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
+    use crate::model::{Kind, Lifecycle};
     use time::macros::datetime;
+
+    fn rows(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
+        visible(items, filter, sort, Some(SystemTime::from(NOW))).rows
+    }
+
+    const NOW: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
 
     fn res(kind: Kind, name: &str, status: &str) -> Resource {
         let mut r = Resource::new(kind, name.to_lowercase(), name);
         r.status = Some(status.into());
-        if status == "inactive" {
-            r.state = crate::model::Lifecycle::Inactive;
+        // As an adapter normalises its vendor's words.
+        if matches!(status, "inactive" | "Closed") {
+            r.state = Lifecycle::Inactive;
         }
         r
     }
@@ -137,15 +291,12 @@ mod tests {
             res(Kind::Certificate, "Broker East", "inactive"),
             res(Kind::AccessKey, "Fleet key", "active"),
         ];
-        assert_eq!(visible(&items, "", Sort::Listed), vec![0, 1, 2]);
-        assert_eq!(visible(&items, "gwest", Sort::Listed), vec![0]);
-        assert_eq!(visible(&items, "status:active", Sort::Listed), vec![0, 2]);
-        assert_eq!(
-            visible(&items, "status:inactive brok", Sort::Listed),
-            vec![1]
-        );
-        assert_eq!(visible(&items, "kind:key", Sort::Listed), vec![2]);
-        assert!(visible(&items, "zzz", Sort::Listed).is_empty());
+        assert_eq!(rows(&items, "", Sort::Listed), vec![0, 1, 2]);
+        assert_eq!(rows(&items, "gwest", Sort::Listed), vec![0]);
+        assert_eq!(rows(&items, "status:active", Sort::Listed), vec![0, 2]);
+        assert_eq!(rows(&items, "status:inactive brok", Sort::Listed), vec![1]);
+        assert_eq!(rows(&items, "kind:key", Sort::Listed), vec![2]);
+        assert!(rows(&items, "zzz", Sort::Listed).is_empty());
     }
 
     #[test]
@@ -156,7 +307,107 @@ mod tests {
         b.expires = Some(datetime!(2026-01-01 0:00 UTC));
         let c = res(Kind::AccessKey, "c", "active");
         let items = vec![c, a, b];
-        assert_eq!(visible(&items, "", Sort::Expiry), vec![2, 1, 0]);
-        assert_eq!(visible(&items, "", Sort::Name), vec![1, 2, 0]);
+        assert_eq!(rows(&items, "", Sort::Expiry), vec![2, 1, 0]);
+        assert_eq!(rows(&items, "", Sort::Name), vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn every_state_filters_including_expiry() {
+        let mut expired = res(Kind::Certificate, "old", "active");
+        expired.expires = Some(NOW - time::Duration::days(2));
+        expired.state = Lifecycle::of(true, expired.expires, NOW);
+        let mut soon = res(Kind::Certificate, "soon", "active");
+        soon.expires = Some(NOW + time::Duration::days(5));
+        let mut later = res(Kind::Certificate, "later", "inactive");
+        later.expires = Some(NOW + time::Duration::days(300));
+        let open = res(Kind::Project, "Harbor", "Open");
+        let closed = res(Kind::Project, "Moss", "Closed");
+        let items = vec![expired, soon, later, open, closed];
+        assert_eq!(rows(&items, "status:expired", Sort::Listed), vec![0]);
+        assert_eq!(rows(&items, "status:expiring", Sort::Listed), vec![1]);
+        assert_eq!(rows(&items, "status:active", Sort::Listed), vec![0, 1, 3]);
+        assert_eq!(rows(&items, "status:inactive", Sort::Listed), vec![2, 4]);
+        // The platform's own words still work.
+        assert_eq!(rows(&items, "status:closed", Sort::Listed), vec![4]);
+        assert_eq!(rows(&items, "status:Open", Sort::Listed), vec![3]);
+        let all = visible(
+            &items,
+            "status:expired",
+            Sort::Listed,
+            Some(SystemTime::from(NOW)),
+        );
+        assert_eq!(all.problem, None);
+        let odd = visible(&items, "status:wobbly", Sort::Listed, None);
+        let problem = odd.problem.unwrap_or_default();
+        for state in STATES {
+            assert!(problem.contains(state), "{problem}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_names_the_valid_ones() {
+        let items = vec![res(Kind::Certificate, "a", "active")];
+        let got = visible(&items, "colour:red", Sort::Listed, None);
+        let problem = got.problem.unwrap_or_default();
+        assert!(problem.contains("colour:"), "{problem}");
+        assert!(
+            problem.contains("status:") && problem.contains("kind:"),
+            "{problem}"
+        );
+        // A URL or an id with a colon is text, not a field.
+        assert_eq!(
+            visible(&items, "https://x", Sort::Listed, None).problem,
+            None
+        );
+        assert_eq!(visible(&items, "a1:b2", Sort::Listed, None).problem, None);
+    }
+
+    #[test]
+    fn contiguous_and_prefix_matches_rank_before_scattered_ones() {
+        let items = vec![
+            res(
+                Kind::ClientApp,
+                "ERP Order Feed - SAP S/4HANA Classic",
+                "active",
+            ),
+            res(Kind::ClientApp, "TMS Integration - Oracle OTM", "active"),
+            res(Kind::ClientApp, "Oracle Fusion Bridge", "active"),
+        ];
+        let got = rows(&items, "Oracle", Sort::Listed);
+        assert_eq!(got[..2], [2, 1], "prefix, then contiguous: {got:?}");
+        // Under an explicit sort, real hits still come before scattered ones.
+        let got = rows(&items, "Oracle", Sort::Name);
+        assert_eq!(got[..2], [2, 1], "{got:?}");
+    }
+
+    #[test]
+    fn s_steps_through_each_order_and_its_reverse() {
+        let mut sort = Sort::Listed;
+        let mut seen = vec![sort];
+        for _ in 0..4 {
+            sort = sort.next();
+            seen.push(sort);
+        }
+        assert!(seen.contains(&Sort::NameReverse) && seen.contains(&Sort::ExpiryReverse));
+        assert_eq!(sort.next(), Sort::Listed);
+        let items = vec![
+            res(Kind::Certificate, "b", "active"),
+            res(Kind::Certificate, "a", "active"),
+            res(Kind::Certificate, "c", "active"),
+        ];
+        assert_eq!(rows(&items, "", Sort::NameReverse), vec![2, 0, 1]);
+        assert_eq!(Sort::parse("name reverse"), Some(Sort::NameReverse));
+        assert_eq!(Sort::parse("expiry desc"), Some(Sort::ExpiryReverse));
+        assert_eq!(Sort::parse("name sideways"), None);
+    }
+
+    #[test]
+    fn highlights_are_the_matched_characters_of_the_name() {
+        let r = res(Kind::ClientApp, "TMS Integration - Oracle OTM", "active");
+        let lit = highlights(&r, "oracle");
+        let name: Vec<char> = r.name.chars().collect();
+        let word: String = lit.iter().map(|i| name[*i]).collect();
+        assert_eq!(word.to_lowercase(), "oracle");
+        assert!(highlights(&r, "status:active").is_empty());
     }
 }

@@ -124,6 +124,21 @@ impl LineInput {
     }
 }
 
+/// The longest start every option shares, for Tab completion.
+pub(super) fn common_prefix(options: &[String]) -> Option<String> {
+    let first = options.first()?;
+    let len = options[1..].iter().fold(first.len(), |len, other| {
+        first
+            .char_indices()
+            .zip(other.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, c), _)| i + c.len_utf8())
+            .min(len)
+    });
+    first.get(..len).map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

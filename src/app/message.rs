@@ -48,6 +48,7 @@ pub enum Message {
         partial: String,
         candidates: Vec<String>,
     },
+    /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
     /// Secrets issued earlier and never confirmed stored, offered again.
     Pending(Result<Vec<PendingSecret>, String>),

@@ -10,12 +10,16 @@ mod message;
 mod modal;
 mod modal_keys;
 mod ops;
+mod redact;
 mod state;
 mod update;
 
-pub use filter::Sort;
+pub use actions::short_id;
+pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
-pub use modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, layers};
+pub use modal::{
+    Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView, layers,
+};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

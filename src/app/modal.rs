@@ -20,6 +20,16 @@ pub enum Modal {
     Form(Form),
     Confirm(Confirm),
     Secret(Box<SecretView>),
+    /// Long text in full, e.g. the last error.
+    Text(TextView),
+}
+
+/// A scrollable page of text; closed only by the text layer's close keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextView {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: u16,
 }
 
 /// The keymap layers that read the keyboard while `modal` is open, first
@@ -29,6 +39,7 @@ pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
         None => vec![Layer::Normal],
         Some(Modal::Help(_)) => vec![Layer::Help],
         Some(Modal::Detail(_)) => vec![Layer::Detail],
+        Some(Modal::Text(_)) => vec![Layer::Text],
         Some(Modal::Filter(_)) => vec![Layer::Filter, Layer::Edit],
         Some(Modal::Command(_)) => vec![Layer::Command, Layer::Edit],
         Some(Modal::Picker(_)) => vec![Layer::Picker, Layer::Edit],

@@ -3,8 +3,8 @@
 //! next (`None` closes it); no key codes here, only keymap actions.
 
 use super::actions::create_form;
-use super::command::{command_completions, picker, run_command};
-use super::input::LineInput;
+use super::command::{complete, picker, run_command};
+use super::input::{LineInput, common_prefix};
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, Intent, Modal, Picker, SecretView};
 use super::ops::{inform, perform, switch_tenant};
@@ -30,6 +30,10 @@ pub(super) fn on_modal_key(
             }
             scrolled(scroll, press).map(Modal::Detail)
         }
+        Modal::Text(mut view) => scrolled(view.scroll, press).map(|scroll| {
+            view.scroll = scroll;
+            Modal::Text(view)
+        }),
         Modal::Filter(input) => on_filter(state, input, press),
         Modal::Command(input) => on_command(state, input, press, fx),
         Modal::Picker(p) => on_picker(state, p, press, fx),
@@ -52,7 +56,8 @@ fn edit(input: &mut LineInput, press: Press) -> bool {
     }
 }
 
-/// Scrolls help or the full detail; closes only on its own close keys.
+/// Scrolls help, the full detail or a text view; closes only on its own
+/// close keys.
 fn scrolled(scroll: u16, press: Press) -> Option<u16> {
     Some(match press {
         Press::Act(Action::Down) => scroll.saturating_add(1),
@@ -109,10 +114,7 @@ fn on_command(
             None
         }
         Press::Act(Action::Complete) => {
-            let options = command_completions(state, input.text());
-            if let Some(done) = common_prefix(&options) {
-                input.set(done);
-            }
+            complete(state, &mut input);
             Some(Modal::Command(input))
         }
         _ => {
@@ -365,19 +367,4 @@ pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<S
     } else {
         Vec::new()
     };
-}
-
-fn common_prefix(options: &[String]) -> Option<String> {
-    let first = options.first()?;
-    let mut len = first.len();
-    for other in &options[1..] {
-        len = first
-            .char_indices()
-            .zip(other.chars())
-            .take_while(|((_, a), b)| a == b)
-            .last()
-            .map_or(0, |((i, c), _)| i + c.len_utf8())
-            .min(len);
-    }
-    Some(first[..len].to_string())
 }

@@ -1,7 +1,7 @@
 //! The UI task's state: tenants, their cached lists, cursors and the open
 //! modal. Only `update` changes it; rendering reads it through methods.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::SystemTime;
 
 use ratatui::style::Color;
@@ -115,6 +115,9 @@ pub struct Cursor {
     pub(super) filter: String,
     pub(super) sort: Sort,
     pub(super) visible: Vec<usize>,
+    problem: Option<String>,
+    /// Names more than one row of the list carries.
+    twins: HashSet<String>,
     basis: Option<(ListKey, u64, String, Sort)>,
 }
 
@@ -131,6 +134,14 @@ impl Cursor {
     pub fn visible(&self) -> &[usize] {
         &self.visible
     }
+    /// Whether another row of the list has this same name.
+    pub fn is_twin(&self, name: &str) -> bool {
+        self.twins.contains(name)
+    }
+    /// What in the filter could not be understood, e.g. an unknown field.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
 
     fn sync(&mut self, key: Option<&ListKey>, listing: Option<&Listing>) {
         let basis = key.map(|k| {
@@ -146,10 +157,23 @@ impl Cursor {
         }
         // A new parent means a different list: start at its top.
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
-        self.visible = match listing {
-            Some(l) => filter::visible(&l.items, &self.filter, self.sort),
-            None => Vec::new(),
+        let filtered = match listing {
+            Some(l) => filter::visible(&l.items, &self.filter, self.sort, l.loaded_at),
+            None => filter::Filtered::default(),
         };
+        self.visible = filtered.rows;
+        self.problem = filtered.problem;
+        // Once per list change, not per frame: the pane tags each twin.
+        let mut seen = HashSet::new();
+        self.twins = listing
+            .map(|l| {
+                l.items
+                    .iter()
+                    .filter(|r| !seen.insert(r.name.as_str()))
+                    .map(|r| r.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         if !same_list {
             self.selected = 0;
         }
@@ -169,6 +193,8 @@ pub struct Book {
     pub(super) last_error: Option<String>,
     /// A state the user chose to leave behind, e.g. two active keys.
     pub(super) warning: Option<String>,
+    /// The id of what was just created: selected as soon as a list shows it.
+    pub(super) reveal: Option<String>,
 }
 
 impl Book {
@@ -210,6 +236,10 @@ pub struct State {
     pub(super) quit: bool,
     /// What each in-flight operation is, by request id, for its result.
     pub(super) operations: HashMap<u64, (usize, String)>,
+    /// Command completions Tab listed, with the command line they are for.
+    pub(super) choices: Option<(String, Vec<String>)>,
+    /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
+    no_color: bool,
 }
 
 impl State {
@@ -228,6 +258,8 @@ impl State {
             spinner: 0,
             quit: false,
             operations: HashMap::new(),
+            choices: None,
+            no_color: false,
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -240,6 +272,27 @@ impl State {
     pub fn with_demo(mut self, hint: impl Into<String>) -> Self {
         self.demo_hint = Some(hint.into());
         self
+    }
+
+    /// Draws without colour, as `NO_COLOR` asks.
+    pub fn with_no_color(mut self, no_color: bool) -> Self {
+        self.no_color = no_color;
+        self
+    }
+
+    pub fn no_color(&self) -> bool {
+        self.no_color
+    }
+
+    /// What Tab listed in command mode, while the command line is still
+    /// the one they were listed for.
+    pub fn command_choices(&self) -> Option<&[String]> {
+        match (&self.modal, &self.choices) {
+            (Some(Modal::Command(input)), Some((typed, words))) if input.text() == typed => {
+                Some(words)
+            }
+            _ => None,
+        }
     }
 
     /// Opens on tenant `index` (from `--tenant`).
@@ -318,6 +371,27 @@ impl State {
             }
             Remedy::None => None,
         }
+    }
+
+    /// Every error standing on the active tenant, each once: the last
+    /// failed change, then each pane's failed list with what to do about it.
+    pub fn errors(&self) -> Vec<String> {
+        let mut errors: Vec<String> = Vec::new();
+        if let Some(err) = self.book().and_then(|b| b.last_error()) {
+            errors.push(err.to_string());
+        }
+        for pane in self.panes() {
+            if let Some(err) = self.listing(pane).and_then(|l| l.error()) {
+                let text = match self.remedy(err) {
+                    Some(remedy) => format!("{err}; {remedy}"),
+                    None => err.to_string(),
+                };
+                if !errors.contains(&text) {
+                    errors.push(text);
+                }
+            }
+        }
+        errors
     }
 
     pub fn focus(&self) -> Pane {
@@ -425,9 +499,25 @@ impl State {
         self.listing(pane)?.items.get(index)
     }
 
+    /// Selects `id`, the resource a create just made, once the refreshed
+    /// lists of the active tenant show it.
+    pub(super) fn reveal(&mut self, id: String) {
+        if let Some(book) = self.books.get_mut(self.active) {
+            book.reveal = Some(id);
+        }
+    }
+
     /// Recomputes the visible rows of the active tenant's panes, parents
     /// first, because a child's list depends on its parent's selection.
     pub(super) fn sync(&mut self) {
+        self.sync_cursors();
+        if self.select_revealed() {
+            // A new parent selection changes what its children list.
+            self.sync_cursors();
+        }
+    }
+
+    fn sync_cursors(&mut self) {
         for pane in self.panes() {
             let key = self.list_key(pane);
             let Some(book) = self.books.get_mut(self.active) else {
@@ -442,5 +532,40 @@ impl State {
                 cursor.sync(key.as_ref(), listing);
             }
         }
+    }
+
+    /// Moves the selection and focus to the revealed resource when a
+    /// visible row holds it. Once every list has answered without it (a
+    /// filter hides it, say), the wish is dropped rather than jumping
+    /// later, when the user has moved on.
+    fn select_revealed(&mut self) -> bool {
+        let Some(id) = self.book().and_then(|b| b.reveal.clone()) else {
+            return false;
+        };
+        let found = self.panes().into_iter().find_map(|pane| {
+            let items = self.listing(pane)?.items();
+            let row = self
+                .cursor(pane)?
+                .visible()
+                .iter()
+                .position(|i| items.get(*i).is_some_and(|r| r.id == id))?;
+            Some((pane, row))
+        });
+        let Some((pane, row)) = found else {
+            if let Some(book) = self.books.get_mut(self.active)
+                && book.lists.values().all(|l| l.pending.is_none())
+            {
+                book.reveal = None;
+            }
+            return false;
+        };
+        if let Some(cursor) = self.cursor_mut(pane) {
+            cursor.selected = row;
+        }
+        if let Some(book) = self.books.get_mut(self.active) {
+            book.reveal = None;
+            book.focus = Some(pane);
+        }
+        true
     }
 }

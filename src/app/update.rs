@@ -7,7 +7,7 @@ use super::actions::{
     close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed,
     reveal, toggle_active,
 };
-use super::command::picker;
+use super::command::{picker, show_error};
 use super::input::LineInput;
 use super::message::{Effect, Message};
 use super::modal::{Modal, layers};
@@ -97,7 +97,9 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         } => on_completions(state, &partial, candidates),
         Message::Copied(result) => {
             state.notice = Some(match result {
-                Ok(what) => notice(Level::Success, format!("copied {what} to the clipboard")),
+                // The runtime's own words: it knows what it sent, and
+                // that the terminal may have dropped it.
+                Ok(done) => notice(Level::Success, done),
                 Err(err) => notice(Level::Error, format!("copy failed: {err}")),
             })
         }
@@ -189,6 +191,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Action::CopyId => copy_id(state, fx),
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
+        Action::ShowError => show_error(state),
         _ => {}
     }
 }

@@ -6,6 +6,7 @@
 //! unknown field with a generic message, while here every rule can name the
 //! exact key and the exact place.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::str::FromStr;
@@ -44,11 +45,23 @@ const DEFAULT_MAX_BODY_MIB: usize = 8;
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
 /// Parses and validates `text`; `origin` names it in error messages.
-pub(super) fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+/// Every error found is returned, tenant by tenant in file order, each
+/// tenant's keys in the order they are checked: a rule broken in one
+/// place does not hide the next. A TOML syntax error stops at once, as
+/// nothing after it can be read reliably.
+pub(super) fn parse(text: &str, origin: &str) -> Result<Config, Vec<ConfigError>> {
     let root = DeTable::parse(text)
-        .map_err(|err| ConfigError::syntax(origin, text, err.span(), err.message()))?;
-    let ctx = Ctx { text, origin };
-    let tenants = ctx.root(root.get_ref())?;
+        .map_err(|err| vec![ConfigError::syntax(origin, text, err.span(), err.message())])?;
+    let ctx = Ctx {
+        text,
+        origin,
+        errors: RefCell::new(Vec::new()),
+    };
+    let tenants = ctx.root(root.get_ref());
+    let errors = ctx.errors.into_inner();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(Config {
         tenants,
         origin: origin.to_owned(),
@@ -59,9 +72,30 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
 struct Ctx<'t> {
     text: &'t str,
     origin: &'t str,
+    /// Every rule broken so far; checking goes on after each.
+    errors: RefCell<Vec<ConfigError>>,
 }
 
 impl Ctx<'_> {
+    /// Records a failed check and goes on without its value.
+    fn keep<T>(&self, result: Result<T, ConfigError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.errors.borrow_mut().push(err);
+                None
+            }
+        }
+    }
+
+    fn record(&self, err: ConfigError) {
+        self.errors.borrow_mut().push(err);
+    }
+
+    fn error_count(&self) -> usize {
+        self.errors.borrow().len()
+    }
+
     fn err(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
         ConfigError::invalid(
             self.origin,
@@ -72,29 +106,28 @@ impl Ctx<'_> {
         )
     }
 
-    fn root(&self, root: &DeTable<'_>) -> Result<Vec<Tenant>, ConfigError> {
+    fn root(&self, root: &DeTable<'_>) -> Vec<Tenant> {
         let mut tenants_entry = None;
         for (key, value) in in_file_order(root) {
             match key.get_ref().as_ref() {
                 "tenants" => tenants_entry = Some((key, value)),
-                other => {
-                    return Err(self.err(
-                        &key.span(),
-                        &path_child("", other),
-                        format!("unknown key {other:?} (the top level holds only [[tenants]])"),
-                    ));
-                }
+                other => self.record(self.err(
+                    &key.span(),
+                    &path_child("", other),
+                    format!("unknown key {other:?} (the top level holds only [[tenants]])"),
+                )),
             }
         }
         let Some((key, value)) = tenants_entry else {
-            return Err(self.err(
+            self.record(self.err(
                 &(0..0),
                 "tenants",
                 "no tenants; add at least one [[tenants]] table",
             ));
+            return Vec::new();
         };
         let DeValue::Array(items) = value.get_ref() else {
-            return Err(self.err(
+            self.record(self.err(
                 &key.span(),
                 "tenants",
                 format!(
@@ -102,9 +135,10 @@ impl Ctx<'_> {
                     describe_type(value.get_ref())
                 ),
             ));
+            return Vec::new();
         };
         if items.is_empty() {
-            return Err(self.err(
+            self.record(self.err(
                 &key.span(),
                 "tenants",
                 "no tenants; add at least one [[tenants]] table",
@@ -115,202 +149,227 @@ impl Ctx<'_> {
         for (index, item) in items.iter().enumerate() {
             let path = format!("tenants[{index}]");
             let DeValue::Table(table) = item.get_ref() else {
-                return Err(self.err(
+                self.record(self.err(
                     &item.span(),
                     &path,
                     format!("expected a table, found {}", describe_type(item.get_ref())),
                 ));
+                continue;
             };
-            let tenant = self.tenant(table, &item.span(), &path, &seen)?;
-            seen.insert(tenant.name.clone(), index);
-            tenants.push(tenant);
+            if let Some(tenant) = self.tenant(table, &item.span(), &path, &mut seen, index) {
+                tenants.push(tenant);
+            }
         }
-        Ok(tenants)
+        tenants
     }
 
+    /// One `[[tenants]]` table; `None` when any of its keys is wrong (each
+    /// recorded). Keys that depend on a broken one (a region of an unknown
+    /// platform) are not judged.
     fn tenant(
         &self,
         table: &DeTable<'_>,
         header: &Range<usize>,
         path: &str,
-        seen: &HashMap<String, usize>,
-    ) -> Result<Tenant, ConfigError> {
+        seen: &mut HashMap<String, usize>,
+        index: usize,
+    ) -> Option<Tenant> {
+        let before = self.error_count();
         let mut fields: HashMap<&str, Entry<'_, '_>> = HashMap::new();
         for (key, value) in in_file_order(table) {
             let name = key.get_ref().as_ref();
-            let Some(known) = TENANT_KEYS.iter().find(|k| **k == name) else {
-                return Err(self.err(
+            match TENANT_KEYS.iter().find(|k| **k == name) {
+                Some(known) => {
+                    fields.insert(known, (key, value));
+                }
+                None => self.record(self.err(
                     &key.span(),
                     &path_child(path, name),
                     format!(
                         "unknown key {name:?} (expected one of {})",
                         TENANT_KEYS.join(", ")
                     ),
-                ));
-            };
-            fields.insert(known, (key, value));
+                )),
+            }
         }
 
         let name = match fields.get("name") {
-            None => return Err(self.missing(header, path, "name")),
+            None => self.keep(Err(self.missing(header, path, "name"))),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "name");
-                let name = self.string(key, value, &key_path)?;
-                self.check_name(name, &key.span(), &key_path, seen)?;
-                name.to_owned()
+                self.keep(self.string(key, value, &key_path).and_then(|name| {
+                    self.check_name(name, &key.span(), &key_path, seen)?;
+                    Ok(name.to_owned())
+                }))
             }
         };
+        if let Some(name) = &name {
+            seen.entry(name.clone()).or_insert(index);
+        }
 
         let platform = match fields.get("platform") {
-            None => return Err(self.missing(header, path, "platform")),
+            None => self.keep(Err(self.missing(header, path, "platform"))),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "platform");
-                let text = self.string(key, value, &key_path)?;
-                PlatformKind::from_config_name(text).ok_or_else(|| {
-                    self.err(
-                        &key.span(),
-                        &key_path,
-                        format!(
-                            "unknown platform {text:?} (expected one of {})",
-                            platform_list()
-                        ),
-                    )
-                })?
+                self.keep(self.string(key, value, &key_path).and_then(|text| {
+                    PlatformKind::from_config_name(text).ok_or_else(|| {
+                        self.err(
+                            &key.span(),
+                            &key_path,
+                            format!(
+                                "unknown platform {text:?} (expected one of {})",
+                                platform_list()
+                            ),
+                        )
+                    })
+                }))
             }
         };
 
-        let region = match fields.get("region") {
-            None => None,
-            Some(&(key, value)) => {
+        let region = match (fields.get("region"), platform) {
+            (None, _) => Some(None),
+            // Which regions exist depends on the platform.
+            (Some(_), None) => None,
+            (Some(&(key, value)), Some(platform)) => {
                 let key_path = path_child(path, "region");
-                let text = self.string(key, value, &key_path)?;
-                let url = platform
-                    .regions()
-                    .iter()
-                    .find(|(r, _)| *r == text)
-                    .map(|(_, url)| *url)
-                    .ok_or_else(|| {
-                        self.err(&key.span(), &key_path, region_message(platform, text))
-                    })?;
-                Some((text.to_owned(), url))
+                self.keep(self.string(key, value, &key_path).and_then(|text| {
+                    platform
+                        .regions()
+                        .iter()
+                        .find(|(r, _)| *r == text)
+                        .map(|(_, url)| Some((text.to_owned(), *url)))
+                        .ok_or_else(|| {
+                            self.err(&key.span(), &key_path, region_message(platform, text))
+                        })
+                }))
             }
         };
 
         let base_url = match fields.get("base_url") {
-            None => None,
+            None => Some(None),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "base_url");
-                let text = self.string(key, value, &key_path)?;
-                let url = check_base_url(text)
-                    .map_err(|message| self.err(&key.span(), &key_path, message))?;
-                Some(url)
+                self.keep(self.string(key, value, &key_path).and_then(|text| {
+                    check_base_url(text)
+                        .map(Some)
+                        .map_err(|message| self.err(&key.span(), &key_path, message))
+                }))
             }
         };
 
         // base_url wins over region: it is how a private install, a proxy or
         // the simulator is reached, and the region is then only a label.
-        let base_url = match (base_url, &region) {
-            (Some(url), _) => url,
-            (None, Some((_, url))) => (*url).to_owned(),
-            (None, None) => match platform.default_base_url() {
-                Some(url) => url.to_owned(),
-                None => return Err(self.no_address(header, path, platform)),
+        let address = match (&base_url, &region, platform) {
+            (Some(Some(url)), _, _) => Some(url.clone()),
+            (Some(None), Some(Some((_, url))), _) => Some((*url).to_owned()),
+            (Some(None), Some(None), Some(platform)) => match platform.default_base_url() {
+                Some(url) => Some(url.to_owned()),
+                None => self.keep(Err(self.no_address(header, path, platform))),
             },
+            _ => None,
         };
 
         let color = match fields.get("color") {
-            None => None,
+            None => Some(None),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "color");
-                let text = self.string(key, value, &key_path)?;
-                let color = Color::from_str(text).map_err(|_| {
-                    self.err(
-                        &key.span(),
-                        &key_path,
-                        format!(
-                            "unknown color {text:?} (expected a name such as red, green, \
-                             yellow, blue, magenta, cyan, gray, white, light-blue, or #rrggbb)"
-                        ),
-                    )
-                })?;
-                Some((text.to_owned(), color))
+                self.keep(self.string(key, value, &key_path).and_then(|text| {
+                    Color::from_str(text)
+                        .map(|color| Some((text.to_owned(), color)))
+                        .map_err(|_| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "unknown color {text:?} (expected a name such as red, green, \
+                                     yellow, blue, magenta, cyan, gray, white, light-blue, or #rrggbb)"
+                                ),
+                            )
+                        })
+                }))
             }
         };
 
-        let read_only = self.flag(&fields, path, "read_only")?;
-        let protected = self.flag(&fields, path, "protected")?;
+        let read_only = self.keep(self.flag(&fields, path, "read_only"));
+        let protected = self.keep(self.flag(&fields, path, "protected"));
 
         let timeout = match fields.get("timeout_secs") {
-            None => Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            None => Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "timeout_secs");
-                let secs = self.integer(key, value, &key_path)?;
-                let secs = secs
-                    .filter(|s| TIMEOUT_RANGE.contains(s))
-                    .and_then(|s| u64::try_from(s).ok())
-                    .ok_or_else(|| {
-                        self.err(
-                            &key.span(),
-                            &key_path,
-                            format!(
-                                "timeout must be between {} and {} seconds",
-                                TIMEOUT_RANGE.start(),
-                                TIMEOUT_RANGE.end()
-                            ),
-                        )
-                    })?;
-                Duration::from_secs(secs)
+                self.keep(self.integer(key, value, &key_path).and_then(|secs| {
+                    secs.filter(|s| TIMEOUT_RANGE.contains(s))
+                        .and_then(|s| u64::try_from(s).ok())
+                        .map(Duration::from_secs)
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "timeout must be between {} and {} seconds",
+                                    TIMEOUT_RANGE.start(),
+                                    TIMEOUT_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
             }
         };
 
         let max_body = match fields.get("max_body_mib") {
-            None => DEFAULT_MAX_BODY_MIB << 20,
+            None => Some(DEFAULT_MAX_BODY_MIB << 20),
             Some(&(key, value)) => {
                 let key_path = path_child(path, "max_body_mib");
-                let mib = self.integer(key, value, &key_path)?;
-                mib.filter(|m| MAX_BODY_RANGE.contains(m))
-                    .and_then(|m| usize::try_from(m).ok())
-                    .map(|m| m << 20)
-                    .ok_or_else(|| {
-                        self.err(
-                            &key.span(),
-                            &key_path,
-                            format!(
-                                "max_body_mib must be between {} and {}",
-                                MAX_BODY_RANGE.start(),
-                                MAX_BODY_RANGE.end()
-                            ),
-                        )
-                    })?
+                self.keep(self.integer(key, value, &key_path).and_then(|mib| {
+                    mib.filter(|m| MAX_BODY_RANGE.contains(m))
+                        .and_then(|m| usize::try_from(m).ok())
+                        .map(|m| m << 20)
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "max_body_mib must be between {} and {}",
+                                    MAX_BODY_RANGE.start(),
+                                    MAX_BODY_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
             }
         };
 
-        let auth = match fields.get("auth") {
-            None => {
-                return Err(self.err(
-                    header,
-                    &path_child(path, "auth"),
-                    format!(
-                        "missing required table [tenants.auth] ({} auth takes {})",
-                        platform,
-                        platform.auth_summary()
-                    ),
-                ));
+        // Which credentials are valid depends on the platform.
+        let auth = match (fields.get("auth"), platform) {
+            (_, None) => None,
+            (None, Some(platform)) => self.keep(Err(self.err(
+                header,
+                &path_child(path, "auth"),
+                format!(
+                    "missing required table [tenants.auth] ({} auth takes {})",
+                    platform,
+                    platform.auth_summary()
+                ),
+            ))),
+            (Some(&(key, value)), Some(platform)) => {
+                self.auth(key, value, &path_child(path, "auth"), platform)
             }
-            Some(&(key, value)) => self.auth(key, value, &path_child(path, "auth"), platform)?,
         };
 
-        Ok(Tenant {
-            name,
-            platform,
-            region: region.map(|(r, _)| r),
-            base_url,
-            color,
-            read_only,
-            protected,
-            timeout,
-            max_body,
-            auth,
+        if self.error_count() > before {
+            return None;
+        }
+        Some(Tenant {
+            name: name?,
+            platform: platform?,
+            region: region?.map(|(r, _)| r),
+            base_url: address?,
+            color: color?,
+            read_only: read_only?,
+            protected: protected?,
+            timeout: timeout?,
+            max_body: max_body?,
+            auth: auth?,
         })
     }
 
@@ -424,16 +483,17 @@ impl Ctx<'_> {
         value: &Spanned<DeValue<'_>>,
         path: &str,
         platform: PlatformKind,
-    ) -> Result<Auth, ConfigError> {
+    ) -> Option<Auth> {
+        let before = self.error_count();
         let DeValue::Table(table) = value.get_ref() else {
-            return Err(self.err(
+            return self.keep(Err(self.err(
                 &key.span(),
                 path,
                 format!(
                     "expected a table ([tenants.auth]), found {}",
                     describe_type(value.get_ref())
                 ),
-            ));
+            )));
         };
         let groups = platform.auth_groups();
         let takes = || format!("{platform} auth takes {}", platform.auth_summary());
@@ -445,39 +505,51 @@ impl Ctx<'_> {
             let name = cred_key.get_ref().as_ref();
             let key_path = path_child(path, name);
             let Some(group) = groups.iter().position(|g| g.contains(&name)) else {
-                return Err(self.err(
+                self.record(self.err(
                     &cred_key.span(),
                     &key_path,
                     format!("unknown key {name:?} ({})", takes()),
                 ));
+                continue;
             };
             match &chosen {
                 None => chosen = Some((group, name.to_owned())),
                 Some((first_group, first_key)) if *first_group != group => {
-                    return Err(self.err(
+                    self.record(self.err(
                         &cred_key.span(),
                         &key_path,
                         format!("cannot be combined with {first_key} ({})", takes()),
                     ));
+                    continue;
                 }
                 Some(_) => {}
             }
-            let credential = self.credential(cred_key, cred_value, &key_path)?;
-            auth.push(name.to_owned(), credential);
+            if let Some(credential) = self.keep(self.credential(cred_key, cred_value, &key_path)) {
+                auth.push(name.to_owned(), credential);
+            }
         }
         // A header table's span starts at `[tenants.auth]`, an inline one's
         // at its `{`: either way the spot to add the missing key.
+        if self.error_count() > before {
+            // A key already reported (a typo, a bad value) would only be
+            // reported again as missing.
+            return None;
+        }
         let Some((group, _)) = chosen else {
-            return Err(self.err(&value.span(), path, format!("no credentials ({})", takes())));
+            return self.keep(Err(self.err(
+                &value.span(),
+                path,
+                format!("no credentials ({})", takes()),
+            )));
         };
         if let Some(missing) = groups[group].iter().find(|k| !auth.contains(k)) {
-            return Err(self.err(
+            return self.keep(Err(self.err(
                 &value.span(),
                 &path_child(path, missing),
                 format!("missing required key ({})", takes()),
-            ));
+            )));
         }
-        Ok(auth)
+        Some(auth)
     }
 
     fn credential(

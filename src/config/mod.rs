@@ -38,9 +38,15 @@ pub struct Config {
 impl Config {
     /// Reads and validates the file at `path`. Errors name the path as given.
     pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        Config::check(path).map_err(first)
+    }
+
+    /// Like [`Config::load`], with every error in the file, tenant by tenant
+    /// (`portico config check`).
+    pub fn check(path: impl AsRef<Path>) -> Result<Config, Vec<ConfigError>> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError::io(path, err))?;
-        let mut config = Config::parse(&text, &path.display().to_string())?;
+        let text = std::fs::read_to_string(path).map_err(|err| vec![ConfigError::io(path, err)])?;
+        let mut config = Config::parse_all(&text, &path.display().to_string())?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -48,6 +54,11 @@ impl Config {
     /// Validates config text; `origin` names it in error messages
     /// (e.g. `"<demo>"` for the simulator's printed config).
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        Config::parse_all(text, origin).map_err(first)
+    }
+
+    /// Like [`Config::parse`], with every error, tenant by tenant.
+    pub fn parse_all(text: &str, origin: &str) -> Result<Config, Vec<ConfigError>> {
         load::parse(text, origin)
     }
 
@@ -75,3 +86,17 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+/// The first of the errors `check` and `parse_all` return; they never
+/// return an empty list.
+fn first(mut errors: Vec<ConfigError>) -> ConfigError {
+    if errors.is_empty() {
+        return ConfigError::Syntax {
+            file: String::new(),
+            line: 1,
+            column: 1,
+            message: "invalid configuration".into(),
+        };
+    }
+    errors.swap_remove(0)
+}

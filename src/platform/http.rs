@@ -174,10 +174,7 @@ impl Http {
                 if e.is_timeout() {
                     PlatformError::Timeout(self.timeout)
                 } else {
-                    PlatformError::Network(format!(
-                        "the answer broke off: {}",
-                        without_source_chain(&e)
-                    ))
+                    PlatformError::Network(format!("the answer broke off: {}", cause_first(&e)))
                 }
             })?;
             let Some(chunk) = chunk else { return Ok(out) };
@@ -222,17 +219,44 @@ impl Http {
             {
                 let _ = url.set_password(Some("***"));
             }
-            PlatformError::Network(without_source_chain(&err))
+            PlatformError::Network(cause_first(&err))
         }
     }
 }
 
-fn without_source_chain(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
+/// The innermost cause first ("Connection refused"), then what was being
+/// done, then the address: a status line cut short still shows why.
+/// The URL loses any query string; credentials travel in headers and
+/// bodies only, but a query is where a careless server would put one.
+fn cause_first(err: &reqwest::Error) -> String {
+    let mut chain = Vec::new();
     let mut source = std::error::Error::source(err);
     while let Some(inner) = source {
-        text = format!("{text}: {inner}");
+        chain.push(inner.to_string());
         source = inner.source();
+    }
+    let top = err.to_string();
+    // reqwest's own text names the URL; it is given once, at the end.
+    let top = match top.find(" for url (") {
+        Some(at) => top[..at].to_string(),
+        None => top,
+    };
+    let url = err.url().map(|u| {
+        let mut u = u.clone();
+        u.set_query(None);
+        u.set_fragment(None);
+        u.to_string()
+    });
+    let mut text = chain.pop().unwrap_or_else(|| top.clone());
+    let context: Vec<&str> = std::iter::once(top.as_str())
+        .chain(chain.iter().map(String::as_str))
+        .filter(|c| *c != text)
+        .collect();
+    if !context.is_empty() {
+        text.push_str(&format!(" ({})", context.join(": ")));
+    }
+    if let Some(url) = url {
+        text.push_str(&format!(" at {url}"));
     }
     text
 }
@@ -601,5 +625,37 @@ mod tests {
         let cut = excerpt(&long);
         assert!(!cut.contains('\n'));
         assert!(cut.chars().count() <= 161);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_names_the_cause_first_and_the_url_last() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        let http = Http::new(
+            &format!("http://127.0.0.1:{port}"),
+            Duration::from_secs(5),
+            |_| None,
+        )
+        .expect("client");
+        let url = format!("http://127.0.0.1:{port}/api/things?token=s3cret");
+        let err = http
+            .client()
+            .get(&url)
+            .send()
+            .await
+            .expect_err("nothing listens there");
+        let text = cause_first(&err);
+        assert!(
+            text.to_lowercase().starts_with("connection refused"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&format!(" at http://127.0.0.1:{port}/api/things")),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+        assert_eq!(text.matches("127.0.0.1").count(), 1, "{text}");
     }
 }

@@ -110,8 +110,7 @@ impl Runtime {
                 ops,
             } => self.perform(tenant, request, ops),
             Effect::Copy { what, text } => {
-                let result = clipboard::copy(&mut std::io::stdout(), text.expose())
-                    .map(|()| what)
+                let result = clipboard::copy(&mut std::io::stdout(), &what, text.expose())
                     .map_err(|e| e.to_string());
                 let _ = self.tx.send(Message::Copied(result));
             }

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 
 use ratatui::layout::Position;
 
-use super::fit::{cells, input_window};
+use super::fit::{cells, input_window, wrap};
 use super::text::{age, inert, spinner};
 use crate::app::{Level, LineInput, Modal, State, layers};
 use crate::keymap::{Action, Keymap, Layer, entries};
@@ -70,10 +70,33 @@ pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// At most this many rows for the status line; a long notice, warning or
+/// error wraps onto them instead of being cut.
+const MAX_STATUS_ROWS: usize = 3;
+
+/// The status line, wrapped to `width`: at least one row, at most
+/// [`MAX_STATUS_ROWS`].
+fn status_wrapped(state: &State, now: SystemTime, width: u16) -> Vec<Line<'static>> {
+    let mut rows = wrap(&status_spans(state, now), usize::from(width));
+    rows.truncate(MAX_STATUS_ROWS);
+    if rows.is_empty() {
+        rows.push(Line::default());
+    }
+    rows
+}
+
+/// How many rows the status line takes at `width`.
+pub fn status_rows(state: &State, now: SystemTime, width: u16) -> u16 {
+    cells(status_wrapped(state, now, width).len())
+}
+
 pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime) {
+    frame.render_widget(Paragraph::new(status_wrapped(state, now, area.width)), area);
+}
+
+fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
     let Some(tenant) = state.tenant() else {
-        frame.render_widget(Paragraph::new("no tenants configured"), area);
-        return;
+        return Line::raw("no tenants configured");
     };
     let color = tenant.color().unwrap_or(Color::Cyan);
     let mut spans = vec![
@@ -124,7 +147,7 @@ pub fn status_line(frame: &mut Frame, area: Rect, state: &State, now: SystemTime
             ));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// Whether the bottom row is in use: the hint bar, or a prompt being typed.
@@ -291,6 +314,7 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
         toggle.as_deref().unwrap_or_default(),
     );
     offer(selected.is_some(), Action::CopyId, "copy id");
+    offer(!state.errors().is_empty(), Action::ShowError, "error");
     offer(listed, Action::Sort, "sort");
     offer(listed, Action::Refresh, "refresh");
     offer(true, Action::Command, "command");

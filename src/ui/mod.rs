@@ -1,31 +1,55 @@
 //! Drawing from `&State` only. Nothing here changes state or does I/O.
 
+mod choices;
 mod chrome;
 mod detail;
 mod fit;
 mod modals;
 mod panes;
 pub mod text;
+mod textview;
 
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::model::Pane;
+use fit::cells;
 
 /// A pane the platform lacks keeps a narrow strip with its reason, so the
 /// layout holds across tenants; the panes with data share the rest.
 const UNSUPPORTED_WIDTH: u16 = 22;
 
-fn pane_widths(state: &State, panes: &[Pane]) -> Vec<Constraint> {
+/// What a pane with data needs for a readable name beside its borders;
+/// in a narrow terminal the strips give way to it.
+const MIN_LIST_WIDTH: u16 = 30;
+
+/// The narrowest a strip gets: its title and a word of its reason.
+const MIN_STRIP_WIDTH: u16 = 8;
+
+fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
     let focus = state.focus();
+    let strips = panes
+        .iter()
+        .filter(|p| state.unsupported_reason(**p).is_some())
+        .count();
+    let lists = cells(panes.len() - strips);
+    let strips = cells(strips);
+    let strip = if width.saturating_sub(strips * UNSUPPORTED_WIDTH) >= lists * MIN_LIST_WIDTH {
+        UNSUPPORTED_WIDTH
+    } else {
+        (width.saturating_sub(lists * MIN_LIST_WIDTH) / strips.max(1))
+            .clamp(MIN_STRIP_WIDTH, UNSUPPORTED_WIDTH)
+    };
     panes
         .iter()
         .map(|p| {
             if state.unsupported_reason(*p).is_some() {
-                Constraint::Length(UNSUPPORTED_WIDTH)
+                Constraint::Length(strip)
             } else if *p == focus {
                 Constraint::Fill(4)
             } else {
@@ -37,18 +61,28 @@ fn pane_widths(state: &State, panes: &[Pane]) -> Vec<Constraint> {
 
 pub use panes::EXPIRES;
 
+/// Below this the panes cannot show a readable row, so Portico says so
+/// instead of drawing a jumble.
+pub const MIN_WIDTH: u16 = 48;
+pub const MIN_HEIGHT: u16 = 12;
+
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame);
+        return;
+    }
     let [bar, body, detail_area, status, hint] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(3),
         Constraint::Fill(2),
-        Constraint::Length(1),
+        Constraint::Length(chrome::status_rows(state, now, area.width)),
         Constraint::Length(u16::from(chrome::hint_row_shown(state))),
     ])
-    .areas(frame.area());
+    .areas(area);
     chrome::tenant_bar(frame, bar, state);
     let panes = state.panes();
-    let areas = Layout::horizontal(pane_widths(state, &panes)).split(body);
+    let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
     for (pane, area) in panes.into_iter().zip(areas.iter()) {
         panes::render(frame, *area, state, pane, now);
     }
@@ -56,4 +90,39 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     chrome::status_line(frame, status, state, now);
     chrome::hint_line(frame, hint, state);
     modals::render(frame, state, now);
+    choices::render(frame, hint, state);
+    if state.no_color() {
+        strip_colour(frame);
+    }
+}
+
+/// `NO_COLOR`: every cell loses its colours after drawing, so no widget
+/// needs to know; bold, reverse and underline still mark selection and
+/// urgency.
+fn strip_colour(frame: &mut Frame) {
+    let area = frame.area();
+    let buffer = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buffer[(x, y)];
+            cell.set_fg(Color::Reset);
+            cell.set_bg(Color::Reset);
+        }
+    }
+}
+
+fn too_small(frame: &mut Frame) {
+    let area = frame.area();
+    let text = format!(
+        "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+        area.width, area.height
+    );
+    let y = area.height / 2;
+    let row = Rect::new(area.x, area.y + y, area.width, area.height - y);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .alignment(Alignment::Center),
+        row,
+    );
 }

@@ -1,5 +1,5 @@
-//! Overlays: help, full detail, tenant picker, forms, confirms and the
-//! issued-secret view. Every dialog sizes itself from its wrapped content,
+//! Overlays: help, full detail, tenant picker, forms, confirms, the
+//! issued-secret view and long text. Every dialog sizes itself from its wrapped content,
 //! scrolls what does not fit, and keeps its key line and errors in view;
 //! every key it names comes from the live keymap.
 
@@ -28,6 +28,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Form(f)) => form(frame, state, f),
         Some(Modal::Confirm(c)) => confirm(frame, state, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
+        Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
     }
 }
 
@@ -67,7 +68,7 @@ fn dim() -> Style {
 }
 
 /// `key label · key label`, each key from the keymap.
-fn key_line(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> Line<'static> {
+pub(super) fn key_line(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (i, (action, label)) in items.iter().enumerate() {
         if i > 0 {

@@ -4,13 +4,13 @@
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
-use crate::app::{Sort, State};
+use crate::app::{Sort, State, highlights, short_id};
 use crate::model::{Lifecycle, Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
@@ -96,8 +96,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         })
         .border_style(border)
         .title(Line::from(title));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // A filter term that was not understood says so above the rows.
+    if let Some(problem) = cursor.and_then(|c| c.problem())
+        && inner.height > 1
+    {
+        let text = format!("✗ {problem}");
+        // Wrapped, never cut: the valid fields are the point of it.
+        let width = usize::from(inner.width.max(1));
+        let lines = text.chars().count().div_ceil(width) + 1;
+        let lines = u16::try_from(lines)
+            .unwrap_or(u16::MAX)
+            .min(inner.height - 1);
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(Style::new().fg(Color::Red))
+                .wrap(Wrap { trim: true }),
+            line,
+        );
+        inner = rest;
+    }
 
     let Some((columns, scope)) = state.layout(pane) else {
         return;
@@ -158,7 +179,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         .skip(offset)
         .take(height)
         .filter_map(|index| listing.items().get(*index))
-        .map(|res| (res, texts(res, &columns, now)))
+        .map(|res| {
+            let mut cells = texts(res, &columns, now);
+            // Same-named rows (a key and its rotated successor) get the
+            // tail of their id, so they can be told apart.
+            if cursor.is_twin(&res.name) {
+                cells[0] = format!("{} …{}", cells[0], inert(short_id(&res.id)));
+            }
+            (res, cells)
+        })
         .collect();
     // Extra columns take what their widest visible cell needs, within
     // 60% of the pane; the name gets the rest.
@@ -185,19 +214,49 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
             _ => break,
         }
     }
+    let keep = columns_to_keep(&columns, &wanted, usize::from(inner.width));
     let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
-        .chain(wanted.iter().map(|w| Constraint::Length(*w as u16)))
+        .chain(keep.iter().map(|i| Constraint::Length(wanted[*i] as u16)))
         .collect();
-    let rows = texts
-        .into_iter()
-        .enumerate()
-        .map(|(i, (res, cells))| row(res, cells, offset + i == selected, focused, now));
+    let rows = texts.into_iter().enumerate().map(|(i, (res, cells))| {
+        let lit = highlights(res, cursor.filter());
+        let mut cells = cells.into_iter();
+        let name = cells.next().unwrap_or_default();
+        let extra: Vec<String> = cells.collect();
+        let shown = std::iter::once(name)
+            .chain(
+                keep.iter()
+                    .map(|c| extra.get(*c).cloned().unwrap_or_default()),
+            )
+            .collect();
+        row(res, shown, &lit, offset + i == selected, focused, now)
+    });
     let mut header = vec![Cell::from("NAME")];
-    header.extend(columns.iter().map(|c| Cell::from(c.to_uppercase())));
+    header.extend(keep.iter().map(|i| Cell::from(columns[*i].to_uppercase())));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// Fewer name characters than this and a row cannot be recognised.
+const MIN_NAME: usize = 14;
+
+/// The extra columns that fit beside a readable name. When they do not
+/// all fit, the rightmost go first (platforms list their columns most
+/// useful first), except the expiry, which carries the urgency and goes
+/// last.
+fn columns_to_keep(columns: &[&str], wanted: &[usize], width: usize) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..columns.len()).collect();
+    let room = |keep: &[usize]| width.saturating_sub(keep.iter().map(|i| wanted[*i] + 1).sum());
+    while room(&keep) < MIN_NAME && !keep.is_empty() {
+        let drop = keep
+            .iter()
+            .rposition(|i| columns[*i] != EXPIRES)
+            .unwrap_or(keep.len() - 1);
+        keep.remove(drop);
+    }
+    keep
 }
 
 /// A column titled "Expires" is drawn from [`Resource::expires`], coloured.
@@ -216,9 +275,33 @@ fn texts(res: &Resource, columns: &[&str], now: SystemTime) -> Vec<String> {
     cells
 }
 
+/// The name cell with the characters the filter matched picked out.
+/// A name shown with escapes has shifted positions, so it stays plain.
+fn name_cell(res: &Resource, shown: String, lit: &[usize]) -> Cell<'static> {
+    if lit.is_empty() || !shown.starts_with(&res.name) {
+        return Cell::from(shown);
+    }
+    // Modifiers only: the row's colour (expiry urgency, dimmed when
+    // disabled) must show through the highlight.
+    let mark = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let spans: Vec<Span<'static>> = shown
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if lit.binary_search(&i).is_ok() {
+                Span::styled(c.to_string(), mark)
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Cell::from(Line::from(spans))
+}
+
 fn row(
     res: &Resource,
     cells: Vec<String>,
+    lit: &[usize],
     selected: bool,
     focused: bool,
     now: SystemTime,
@@ -231,7 +314,9 @@ fn row(
         Some(exp) => expiry_style(exp, now),
         None => Style::new(),
     };
-    let cells: Vec<Cell> = cells.into_iter().map(Cell::from).collect();
+    let mut cells = cells.into_iter();
+    let name = name_cell(res, cells.next().unwrap_or_default(), lit);
+    let cells: Vec<Cell> = std::iter::once(name).chain(cells.map(Cell::from)).collect();
     let marker = if selected && focused {
         Style::new().add_modifier(Modifier::REVERSED)
     } else if selected {

@@ -89,33 +89,65 @@ pub fn age(now: SystemTime, then: SystemTime) -> String {
     }
 }
 
-/// Red once expired, yellow under 30 days.
+/// Whole calendar days from `now` to `expires`, counted on UTC dates the
+/// way a person counts them: a certificate that ends ten days from this
+/// moment has 10 days left, not the 9 a floor of the duration gives.
+pub fn days_left(expires: OffsetDateTime, now: SystemTime) -> i64 {
+    let now = OffsetDateTime::from(now).to_offset(time::UtcOffset::UTC);
+    let expires = expires.to_offset(time::UtcOffset::UTC);
+    i64::from(expires.date().to_julian_day()) - i64::from(now.date().to_julian_day())
+}
+
+/// How soon a credential ends, one colour each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Expired,
+    /// Under a week: days, not weeks, to replace it.
+    Urgent,
+    /// Under 30 days.
+    Soon,
+    Later,
+}
+
+const URGENT_DAYS: i64 = 7;
+const SOON_DAYS: i64 = 30;
+
+pub fn urgency(expires: OffsetDateTime, now: SystemTime) -> Urgency {
+    if expires <= OffsetDateTime::from(now) {
+        return Urgency::Expired;
+    }
+    match days_left(expires, now) {
+        days if days < URGENT_DAYS => Urgency::Urgent,
+        days if days < SOON_DAYS => Urgency::Soon,
+        _ => Urgency::Later,
+    }
+}
+
+/// Bold red once expired, red under 7 days, yellow under 30.
 pub fn expiry_style(expires: OffsetDateTime, now: SystemTime) -> Style {
-    let now = OffsetDateTime::from(now);
-    if expires <= now {
-        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
-    } else if expires - now < time::Duration::days(30) {
-        Style::new().fg(Color::Yellow)
-    } else {
-        Style::new()
+    match urgency(expires, now) {
+        Urgency::Expired => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Urgency::Urgent => Style::new().fg(Color::LightRed),
+        Urgency::Soon => Style::new().fg(Color::Yellow),
+        Urgency::Later => Style::new(),
     }
 }
 
 pub fn expiry_text(expires: OffsetDateTime, now: SystemTime) -> String {
-    let now = OffsetDateTime::from(now);
     let date = format!(
         "{:04}-{:02}-{:02}",
         expires.year(),
         u8::from(expires.month()),
         expires.day()
     );
-    let days = (expires - now).whole_days();
-    if expires <= now {
-        format!("{date} (expired)")
-    } else if days < 30 {
-        format!("{date} ({days}d left)")
-    } else {
-        date
+    match urgency(expires, now) {
+        Urgency::Expired => format!("{date} (expired)"),
+        Urgency::Later => date,
+        Urgency::Urgent | Urgency::Soon => match days_left(expires, now) {
+            0 => format!("{date} (ends today)"),
+            1 => format!("{date} (1d left)"),
+            days => format!("{date} ({days}d left)"),
+        },
     }
 }
 
@@ -171,5 +203,59 @@ mod tests {
         assert_eq!(escaped_form(latin), None);
         assert_eq!(escaped_form(cyrillic).as_deref(), Some("p\\u{430}ypal"));
         assert_eq!(escaped_form("a\u{200d}b").as_deref(), Some("a\\u{200d}b"));
+    }
+
+    fn at(t: OffsetDateTime) -> SystemTime {
+        SystemTime::from(t)
+    }
+
+    #[test]
+    fn days_left_counts_calendar_days() {
+        use time::macros::datetime;
+        let now = datetime!(2026-11-23 15:30:00 UTC);
+        // Uploaded now, valid ten days: ten days left, not nine.
+        let ten = now + time::Duration::days(10);
+        assert_eq!(days_left(ten, at(now)), 10);
+        assert_eq!(expiry_text(ten, at(now)), "2026-12-03 (10d left)");
+        // A few seconds short of ten days is still the same calendar day.
+        let almost = ten - time::Duration::seconds(5);
+        assert_eq!(days_left(almost, at(now)), 10);
+        // Early tomorrow is one day away, however few hours that is.
+        assert_eq!(days_left(datetime!(2026-11-24 00:10:00 UTC), at(now)), 1);
+        assert_eq!(
+            expiry_text(datetime!(2026-11-23 23:00:00 UTC), at(now)),
+            "2026-11-23 (ends today)"
+        );
+        assert_eq!(
+            expiry_text(datetime!(2026-11-23 15:00:00 UTC), at(now)),
+            "2026-11-23 (expired)"
+        );
+        // An offset in the server's timestamp does not move the day.
+        let offset = datetime!(2026-12-03 01:00:00 +03:00);
+        assert_eq!(days_left(offset, at(now)), 9);
+        assert_eq!(
+            expiry_text(now + time::Duration::days(30), at(now)),
+            "2026-12-23"
+        );
+    }
+
+    #[test]
+    fn four_days_left_looks_different_from_twenty_four() {
+        use time::macros::datetime;
+        let now = datetime!(2026-11-23 09:00:00 UTC);
+        let days = |n| now + time::Duration::days(n);
+        assert_eq!(urgency(days(-1), at(now)), Urgency::Expired);
+        assert_eq!(urgency(days(4), at(now)), Urgency::Urgent);
+        assert_eq!(urgency(days(6), at(now)), Urgency::Urgent);
+        assert_eq!(urgency(days(7), at(now)), Urgency::Soon);
+        assert_eq!(urgency(days(24), at(now)), Urgency::Soon);
+        assert_eq!(urgency(days(30), at(now)), Urgency::Later);
+        let styles = [-1, 4, 24, 60].map(|n| expiry_style(days(n), at(now)));
+        for (i, a) in styles.iter().enumerate() {
+            for b in &styles[i + 1..] {
+                assert_ne!(a, b, "every urgency has its own look");
+            }
+        }
+        assert_eq!(styles[3], Style::new());
     }
 }

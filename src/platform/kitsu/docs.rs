@@ -197,13 +197,9 @@ pub fn bot(person: Person) -> Resource {
     res.cells = vec![text(&person.role), String::new(), yes_no(active)];
     res.with_detail("name", name)
         .with_detail("role", text(&person.role))
-        .with_detail(
-            "expiration_date",
-            person
-                .expiration_date
-                .clone()
-                .unwrap_or_else(|| "never".into()),
-        )
+        // Empty, not "never": the edit form prefills a date field from it.
+        .with_detail("expiration_date", text(&person.expiration_date))
+        .with_detail("active", yes_no(active))
         .with_detail("email", text(&person.email))
         .with_detail("created_at", text(&person.created_at))
 }
@@ -225,6 +221,7 @@ pub fn person(person: Person) -> Resource {
         .with_detail("email", text(&person.email))
         .with_detail("role", text(&person.role))
         .with_detail("bot", yes_no(person.is_bot))
+        .with_detail("active", yes_no(active))
         .with_detail("created_at", text(&person.created_at))
 }
 

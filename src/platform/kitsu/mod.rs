@@ -3,6 +3,7 @@
 //! `/api`, where Kitsu's nginx serves Zou.
 
 mod docs;
+mod manage;
 mod session;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use super::{
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
+pub use self::manage::VIEW_TASK_TYPES;
 pub use self::session::is_expired;
 
 const PROJECTS: &str = "/data/projects";
@@ -382,6 +384,9 @@ impl Kitsu {
                 body.insert(key.into(), json!(date(values, key)?));
             }
         }
+        let team = self
+            .update_production_more(target, values, &mut body)
+            .await?;
         let project: Project = self
             .session
             .json(
@@ -391,10 +396,11 @@ impl Kitsu {
                 Retry::Idempotent,
             )
             .await?;
-        Ok(Outcome::done(format!(
-            "updated production \"{}\"",
-            project.name
-        )))
+        let mut summary = format!("updated production \"{}\"", project.name);
+        if !team.is_empty() {
+            summary.push_str(&format!("; team: {}", team.join(", ")));
+        }
+        Ok(Outcome::done(summary))
     }
 
     /// Closing and reopening set the production's status to the one named
@@ -540,8 +546,24 @@ impl Kitsu {
             Operation::Update { target, values } if target.kind == Kind::Project => {
                 self.update_production(target, values).await
             }
+            Operation::Create {
+                kind: Kind::ProjectStatus,
+                values,
+                ..
+            } => self.create_project_status(values).await,
+            Operation::Update { target, values } if target.kind == Kind::Bot => {
+                self.update_bot(target, values, keep).await
+            }
+            Operation::Update { target, values } if target.kind == Kind::Person => {
+                self.update_person(target, values).await
+            }
             Operation::SetActive { target, active } if target.kind == Kind::Project => {
                 self.set_production_open(target, *active).await
+            }
+            Operation::SetActive { target, active }
+                if matches!(target.kind, Kind::Bot | Kind::Person) =>
+            {
+                self.set_person_active(target, *active).await
             }
             Operation::Delete { target } => match target.kind {
                 Kind::Project => self.delete_production(target).await,
@@ -564,8 +586,9 @@ impl Kitsu {
     ) -> Result<Vec<Resource>, PlatformError> {
         match (source, parent) {
             (Source::Pane(Pane::Projects), _) => self.list_productions().await,
-            (Source::Pane(Pane::Applications), _) => self.list_bots().await,
-            (Source::View(VIEW_PERSONS), _) => self.list_persons().await,
+            (Source::Pane(Pane::Applications), _) => self.list_bots_filtered().await,
+            (Source::View(VIEW_PERSONS), _) => self.list_people().await,
+            (Source::View(VIEW_TASK_TYPES), _) => self.list_task_types().await,
             (Source::View(VIEW_ASSET_TYPES), Some(project)) => self.list_asset_types(project).await,
             (Source::View(VIEW_ENTITY_LINKS), Some(project)) => {
                 self.list_entity_links(project, &progress).await
@@ -655,6 +678,14 @@ pub fn capabilities() -> Capabilities {
         Field::text("description", "Description", false),
         Field::with("start_date", "Start date", Input::Date),
         Field::with("end_date", "End date", Input::Date).not_before("start_date"),
+        Field::with("production_type", "Type", Input::Choice(PRODUCTION_TYPES)),
+        Field::with(
+            "production_style",
+            "Style",
+            Input::Choice(manage::PRODUCTION_STYLES),
+        ),
+        Field::with("team_add", "Add to team (emails)", Input::List),
+        Field::with("team_remove", "Remove from team (emails)", Input::List),
     ]);
     production.delete = true;
     production.delete_needs_inactive = Some("Kitsu deletes only closed productions.");
@@ -666,17 +697,37 @@ pub fn capabilities() -> Capabilities {
         Field::with("role", "Role", Input::Choice(ROLES)),
         Field::with("expiration_date", "Expires on", Input::Date),
     ]);
+    bot.edit = Some(vec![
+        Field::with("role", "Role", Input::Choice(ROLES)),
+        Field::with("expiration_date", "Expires on", Input::Date),
+        Field::with("active", "Active", Input::Choice(manage::YES_NO)),
+    ]);
+    bot.toggle = Some(("Reactivate", "Deactivate"));
     bot.delete = true;
     bot.rotate = Rotation::Immediate {
-        warning: "Kitsu revokes the old token at once.",
+        warning: "Kitsu revokes the old token at once. R keeps the bot's expiry; \
+                  a new expiry set with e (edit) also issues a new token.",
     };
+
+    let mut person = KindSpec::new(Kind::Person);
+    person.edit = Some(vec![
+        Field::with("role", "Role", Input::Choice(ROLES)),
+        Field::with("active", "Active", Input::Choice(manage::YES_NO)),
+    ]);
+    person.toggle = Some(("Reactivate", "Deactivate"));
+
+    let mut status = KindSpec::new(Kind::ProjectStatus);
+    status.create = Some(vec![
+        Field::text("name", "Name", true).max_len(20),
+        Field::text("color", "Colour (#rrggbb)", false),
+    ]);
 
     let mut link = KindSpec::new(Kind::EntityLink);
     link.delete = true;
 
     Capabilities::new([
         PaneSpec::list("Productions", vec!["Status", "Type", "Style"])
-            .creating(vec![Kind::Project]),
+            .creating(vec![Kind::Project, Kind::ProjectStatus]),
         PaneSpec::list("Bots", vec!["Role", "Expires", "Active"]).creating(vec![Kind::Bot]),
         PaneSpec::unsupported("Certificates", NO_CERTIFICATES),
     ])
@@ -699,13 +750,21 @@ pub fn capabilities() -> Capabilities {
             columns: vec!["Email", "Role", "Bot", "Active"],
             scope: None,
         },
+        ViewSpec {
+            name: VIEW_TASK_TYPES,
+            title: "Task types",
+            columns: vec!["Short name", "For", "Priority"],
+            scope: None,
+        },
     ])
     .with_kinds(vec![
         production,
         bot,
         link,
         KindSpec::new(Kind::AssetType),
-        KindSpec::new(Kind::Person),
+        person,
+        status,
+        KindSpec::new(Kind::TaskType),
     ])
 }
 

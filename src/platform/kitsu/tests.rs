@@ -278,7 +278,23 @@ fn capabilities_name_the_columns_the_panes_draw() {
         .iter()
         .map(|f| f.key)
         .collect();
-    assert_eq!(edit_keys, ["name", "description", "start_date", "end_date"]);
+    assert_eq!(
+        edit_keys,
+        [
+            "name",
+            "description",
+            "start_date",
+            "end_date",
+            "production_type",
+            "production_style",
+            "team_add",
+            "team_remove"
+        ]
+    );
+    let bot = caps.kind(Kind::Bot).unwrap();
+    assert_eq!(bot.toggle, Some(("Reactivate", "Deactivate")));
+    let bot_keys: Vec<&str> = bot.edit.as_ref().unwrap().iter().map(|f| f.key).collect();
+    assert_eq!(bot_keys, ["role", "expiration_date", "active"]);
     assert_eq!(production.toggle, Some(("Reopen", "Close")));
     assert_eq!(
         caps.view("asset-types").unwrap().scope,

@@ -80,11 +80,13 @@ impl Losant {
                 .list_all::<AccessKey>(&paths[2], ("creationDate", "desc"), &tally),
         )
         .await?;
+        let mut key_rows: Vec<Resource> = keys.iter().map(resources::access_key).collect();
+        link_successors(&keys, &mut key_rows);
         Ok(certs
             .into_iter()
             .map(resources::certificate)
             .chain(cas.into_iter().map(resources::authority))
-            .chain(keys.iter().map(resources::access_key))
+            .chain(key_rows)
             .collect())
     }
 
@@ -380,16 +382,60 @@ impl Losant {
     }
 }
 
+/// What a rotation writes into the new key's description, so a rotation
+/// stopped half way can be recognised (and finished) later.
+const REPLACES: &str = "replaces access key ";
+
+/// The description without the notes earlier rotations added, so one
+/// rotation after another does not grow it.
+fn own_description(description: &str) -> &str {
+    let mut rest = description.trim_end();
+    loop {
+        if let Some(open) = rest.rfind(" (")
+            && rest.ends_with(')')
+            && rest[open + 2..].starts_with(REPLACES)
+        {
+            rest = rest[..open].trim_end();
+            continue;
+        }
+        if rest.starts_with("Rotation: ") && rest["Rotation: ".len()..].starts_with(REPLACES) {
+            return "";
+        }
+        return rest;
+    }
+}
+
+/// The public key a description's rotation note names, if any.
+fn replaced_key(description: &str) -> Option<&str> {
+    let at = description.rfind(REPLACES)? + REPLACES.len();
+    let key = description[at..].trim_end_matches(')').trim();
+    (!key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
+}
+
+/// Marks each key that a rotation made with the id of the key it
+/// replaces (the `replaces` detail the console reads to offer finishing a
+/// rotation stopped half way).
+fn link_successors(keys: &[AccessKey], rows: &mut [Resource]) {
+    for (key, row) in keys.iter().zip(rows.iter_mut()) {
+        let Some(old) = key.description.as_deref().and_then(replaced_key) else {
+            continue;
+        };
+        if let Some(old) = keys.iter().find(|k| k.key == old && k.id != key.id) {
+            row.details.push(("replaces".into(), old.id.clone()));
+        }
+    }
+}
+
 /// The body that creates a key with `old`'s access and restrictions.
 fn successor(old: &AccessKey) -> Map<String, Value> {
     let mut body = Map::new();
     if let Some(name) = old.name.as_deref().filter(|n| !n.is_empty()) {
         body.insert("name".into(), json!(name));
     }
-    let note = format!("replaces access key {}", old.key);
-    let description = match old.description.as_deref().filter(|d| !d.is_empty()) {
-        Some(d) => format!("{d} ({note})"),
-        None => format!("Rotation: {note}"),
+    let note = format!("{REPLACES}{}", old.key);
+    let description = match old.description.as_deref().map(own_description) {
+        Some(d) if !d.is_empty() => format!("{d} ({note})"),
+        _ => format!("Rotation: {note}"),
     };
     body.insert("description".into(), json!(description));
     if let Some(filter) = &old.filter_type {
@@ -784,5 +830,62 @@ mod tests {
             body.get("status").is_none(),
             "the Post schema has no status"
         );
+    }
+
+    #[test]
+    fn rotating_again_replaces_the_note_instead_of_adding_one() {
+        let key = |id: &str, key: &str, description: &str| -> AccessKey {
+            serde_json::from_value(json!({
+                "id": id, "key": key, "name": "Gateways", "description": description,
+                "pubTopics": [], "subTopics": []
+            }))
+            .expect("key")
+        };
+        let first = key("5f0000000000000000000001", "k-1", "Shared");
+        let second_desc = successor(&first)["description"].clone();
+        let second = key(
+            "5f0000000000000000000002",
+            "k-2",
+            second_desc.as_str().unwrap_or_default(),
+        );
+        let third = successor(&second);
+        assert_eq!(third["description"], "Shared (replaces access key k-2)");
+        let bare = key("5f0000000000000000000003", "k-3", "");
+        let once = successor(&bare)["description"].clone();
+        assert_eq!(once, "Rotation: replaces access key k-3");
+        let again = key(
+            "5f0000000000000000000004",
+            "k-4",
+            once.as_str().unwrap_or_default(),
+        );
+        assert_eq!(
+            successor(&again)["description"],
+            "Rotation: replaces access key k-4"
+        );
+        // A user's own parentheses stay.
+        assert_eq!(own_description("Gateways (west)"), "Gateways (west)");
+    }
+
+    #[test]
+    fn a_key_made_by_a_rotation_names_the_key_it_replaces() {
+        let mk = |id: &str, key: &str, description: &str| -> AccessKey {
+            serde_json::from_value(json!({
+                "id": id, "key": key, "name": "Gateways", "description": description,
+                "pubTopics": [], "subTopics": []
+            }))
+            .expect("key")
+        };
+        let keys = vec![
+            mk(
+                "5f00000000000000000000b2",
+                "k-2",
+                "Shared (replaces access key k-1)",
+            ),
+            mk("5f00000000000000000000b1", "k-1", "Shared"),
+        ];
+        let mut rows: Vec<Resource> = keys.iter().map(resources::access_key).collect();
+        link_successors(&keys, &mut rows);
+        assert_eq!(rows[0].detail("replaces"), Some("5f00000000000000000000b1"));
+        assert_eq!(rows[1].detail("replaces"), None);
     }
 }

@@ -67,9 +67,10 @@ pub fn check(origin: &str, bytes: &[u8]) -> Result<Checked, PlatformError> {
             "binary DER, not PEM; convert it with `openssl x509 -inform der -outform pem`".into(),
         ));
     }
+    let text = unix_line_endings(bytes);
     let mut pem = String::new();
     let mut certs = Vec::new();
-    for block in Pem::iter_from_buffer(bytes) {
+    for block in Pem::iter_from_buffer(&text) {
         let block = block.map_err(|err| invalid(format!("broken PEM block ({err})")))?;
         if block.label != "CERTIFICATE" {
             continue;
@@ -107,6 +108,25 @@ pub fn check(origin: &str, bytes: &[u8]) -> Result<Checked, PlatformError> {
     Ok(Checked { pem, certs })
 }
 
+/// CRLF and lone CR become LF. The PEM reader splits on LF only, and a
+/// paste from Windows or from a classic-Mac-style terminal brings CRLF or
+/// CR; both are ordinary line endings everywhere else.
+fn unix_line_endings(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut iter = bytes.iter().copied().peekable();
+    while let Some(b) = iter.next() {
+        if b == b'\r' {
+            if iter.peek() == Some(&b'\n') {
+                iter.next();
+            }
+            out.push(b'\n');
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
 fn encode(der: &[u8]) -> String {
     let body = STANDARD.encode(der);
     let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
@@ -137,6 +157,38 @@ mod tests {
         assert!(!checked.pem.contains("PRIVATE KEY"));
         let again = check("again", checked.pem.as_bytes()).expect("round trip");
         assert_eq!(again.certs.len(), 1);
+    }
+
+    #[test]
+    fn crlf_and_cr_line_endings_are_accepted() {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let lf = format!(
+            "{}{}{}",
+            pem("a.example"),
+            key.serialize_pem(),
+            pem("b.example")
+        );
+        let want = check("lf", lf.as_bytes()).expect("LF");
+        assert_eq!(want.certs.len(), 2);
+        for (name, ending) in [("crlf", "\r\n"), ("cr", "\r")] {
+            let text = lf.replace('\n', ending);
+            let got = check(name, text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(got.pem, want.pem, "{name}");
+            assert!(!got.pem.contains('\r'), "{name}");
+            assert!(!got.pem.contains("PRIVATE KEY"), "{name}");
+            let ends = |c: &Checked| c.certs.iter().map(|s| s.not_after).collect::<Vec<_>>();
+            assert_eq!(ends(&got), ends(&want), "{name}");
+        }
+        // Mixed endings in one paste, as a terminal can produce.
+        let mixed = format!(
+            "{}{}",
+            pem("a.example").replace('\n', "\r"),
+            pem("b.example")
+        );
+        assert_eq!(
+            check("mixed", mixed.as_bytes()).expect("mixed").certs.len(),
+            2
+        );
     }
 
     #[test]

@@ -22,6 +22,8 @@ mod query;
 mod schema;
 mod seed;
 mod store;
+mod tasks;
+mod team;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -70,9 +72,8 @@ pub fn router() -> Router {
         signer,
         store: Mutex::new(store),
     });
-    Router::new()
+    let routes = Routes::default()
         .route("/api", get(index))
-        .route("/api/", get(index))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/refresh-token", get(auth::refresh))
         .route("/api/auth/authenticated", get(auth::authenticated))
@@ -158,15 +159,44 @@ pub fn router() -> Router {
             "/api/data/persons",
             get(persons::list).post(persons::create),
         )
+        .route("/api/data/task-types", get(tasks::list))
+        .route("/api/data/task-types/{id}", get(tasks::get_one))
+        .route(
+            "/api/data/projects/{id}/team",
+            get(team::list).post(team::add),
+        )
+        .route(
+            "/api/data/projects/{id}/team/{person}",
+            delete(team::remove),
+        )
         .route(
             "/api/data/persons/{id}",
             get(persons::get_one)
                 .put(persons::update)
                 .delete(persons::remove),
-        )
+        );
+    routes
+        .0
         .fallback(not_found)
         .layer(map_response(method_not_allowed_body))
         .with_state(shared)
+}
+
+/// Zou's Flask app sets `strict_slashes = False`, so every route also
+/// answers with one trailing slash (the reference writes
+/// `/data/entity-links/`, and gazu sends such paths); `GET /api/` is the
+/// same rule seen from the root.
+#[derive(Default)]
+struct Routes(Router<Shared>);
+
+impl Routes {
+    fn route(self, path: &str, handler: axum::routing::MethodRouter<Shared>) -> Self {
+        Routes(
+            self.0
+                .route(path, handler.clone())
+                .route(&format!("{path}/"), handler),
+        )
+    }
 }
 
 /// `GET /api/` (gazu's `get_api_version`) and `GET`/`HEAD /api` (gazu's

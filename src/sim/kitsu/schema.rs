@@ -201,6 +201,23 @@ pub static PROJECT_STATUS: Schema = Schema {
     fields: &[required("name", Str), required("color", Str)],
 };
 
+pub static TASK_TYPE: Schema = Schema {
+    class: "TaskType",
+    type_name: "TaskType",
+    fields: &[
+        required("name", Str),
+        col("short_name", Str, Def::Str("")),
+        col("description", Str, Def::Null),
+        col("color", Str, Def::Str("#FFFFFF")),
+        col("priority", Int, Def::Int(1)),
+        col("for_entity", Str, Def::Str("Asset")),
+        col("allow_timelog", Bool, Def::Bool(true)),
+        col("archived", Bool, Def::Bool(false)),
+        col("shotgun_id", Int, Def::Null),
+        col("department_id", Id, Def::Null),
+    ],
+};
+
 pub static ENTITY_TYPE: Schema = Schema {
     class: "EntityType",
     type_name: "EntityType",

@@ -123,6 +123,8 @@ pub fn demo(signer: &Signer) -> Store {
             .push(seeded(&ENTITY_TYPE, json!({ "name": name }), &at));
     }
 
+    st.task_types = super::tasks::seed(|| t.next_naive());
+
     for (first, last, local, role, position) in PERSONS {
         let at = t.next_naive();
         let email = format!("{local}@kitsu.portico.demo");

@@ -35,6 +35,7 @@ pub struct Store {
     pub project_statuses: Vec<Record>,
     pub projects: Vec<Record>,
     pub entity_types: Vec<Record>,
+    pub task_types: Vec<Record>,
     /// Assets and episodes.
     pub entities: Vec<Record>,
     pub entity_links: Vec<Record>,

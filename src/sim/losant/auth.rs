@@ -13,11 +13,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::error::{ApiError, ApiResult};
-use super::format::{now, object_id, random_hex};
+use super::format::{hex, now, random_hex};
 use super::schema::{self, Body};
 use super::state::{Session, Tenant};
 
@@ -50,27 +50,37 @@ impl Actor {
     }
 }
 
-/// The long-lived demo API token: random, made once per process, so a
-/// config may name it instead of email and password. Every Losant tenant
-/// router in the process accepts it.
+/// The long-lived demo API token, derived from a fixed demo seed rather
+/// than drawn at random: `portico sim --print-config` runs in a process of
+/// its own, and the token it prints must work against every simulator
+/// started later. Every Losant tenant router accepts it.
 pub struct DemoApiToken {
     pub id: String,
     pub token: String,
 }
 
+/// The seed every demo credential is derived from. It is public on
+/// purpose: the simulator serves demo data only.
+const DEMO_SEED: &str = "portico-sim losant demo api token v1";
+
+/// 2025-01-01T00:00:00Z: a fixed issue time keeps the token identical
+/// across processes (Losant API tokens carry `iat`).
+const DEMO_TOKEN_ISSUED: i64 = 1_735_689_600;
+
 pub fn demo_api_token() -> &'static DemoApiToken {
     static TOKEN: OnceLock<DemoApiToken> = OnceLock::new();
     TOKEN.get_or_init(|| {
-        let issued = now();
-        let id = object_id(issued);
-        let key = random_hex(32);
+        let digest = Sha256::digest(DEMO_SEED.as_bytes());
+        // An ObjectId: 4 bytes of time, then 8 bytes taken from the seed.
+        let mut id = format!("{DEMO_TOKEN_ISSUED:08x}");
+        id.push_str(&hex(&digest[..8]));
         let token = jwt(
-            key.as_bytes(),
+            &digest,
             &json!({
                 "sub": id,
                 "subtype": "apiToken",
                 "scope": ["all.User"],
-                "iat": issued.unix_timestamp(),
+                "iat": DEMO_TOKEN_ISSUED,
                 "iss": "portico-sim",
             }),
         );
@@ -206,8 +216,20 @@ mod tests {
     }
 
     #[test]
-    fn demo_token_is_stable_within_a_process() {
-        assert_eq!(demo_api_token().token, demo_api_token().token);
-        assert_eq!(demo_api_token().token.split('.').count(), 3);
+    fn demo_token_is_derived_from_the_seed_alone() {
+        let demo = demo_api_token();
+        assert_eq!(demo.token.split('.').count(), 3);
+        assert_eq!(demo.id.len(), 24);
+        assert!(demo.id.starts_with(&format!("{DEMO_TOKEN_ISSUED:08x}")));
+        // Recomputed from scratch, it is the same token: nothing per process.
+        let digest = Sha256::digest(DEMO_SEED.as_bytes());
+        let claims = json!({
+            "sub": demo.id,
+            "subtype": "apiToken",
+            "scope": ["all.User"],
+            "iat": DEMO_TOKEN_ISSUED,
+            "iss": "portico-sim",
+        });
+        assert_eq!(jwt(&digest, &claims), demo.token);
     }
 }

@@ -89,8 +89,8 @@ pub fn router() -> Router {
 }
 
 /// The `[[tenants]]` block for a simulator at `base`. The demo API token
-/// is an alternative to email and password; it is random per process, so
-/// it only works against a simulator running in this same process.
+/// is an alternative to email and password; it is derived from a fixed
+/// seed, so it works against any simulator, not only this process's.
 pub fn demo_config(base: &str) -> String {
     let base = base.trim_end_matches('/');
     format!(
@@ -103,7 +103,7 @@ color = "magenta"
 [tenants.auth]
 email = "{email}"
 password = "{password}"
-# Or, instead of email and password, this process's long-lived API token:
+# Or, instead of email and password, the simulator's long-lived API token:
 # token = "{token}"
 "#,
         email = auth::DEMO_EMAIL,

@@ -1,0 +1,359 @@
+//! Managing bots, persons, productions' teams and statuses, and reading
+//! task types: the operations beyond creating, rotating and deleting.
+
+use std::collections::HashMap;
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::docs::{self, Person, Project};
+use super::{
+    Kitsu, PERSONS, PROJECT_STATUS, PROJECTS, ROLES, choice, date, optional, person_path,
+    project_path, required,
+};
+use crate::model::{Kind, Resource};
+use crate::platform::http::{Retry, segment, unreadable_secret};
+use crate::platform::{Keep, Outcome, PlatformError, Target, Values, value};
+
+pub const VIEW_TASK_TYPES: &str = "task-types";
+pub const PRODUCTION_STYLES: &[&str] = &[
+    "2d",
+    "2dpaper",
+    "3d",
+    "2d3d",
+    "ar",
+    "vfx",
+    "stop-motion",
+    "motion-design",
+    "archviz",
+    "commercial",
+    "catalog",
+    "immersive",
+    "nft",
+    "video-game",
+    "vr",
+];
+pub const YES_NO: &[&str] = &["yes", "no"];
+const TASK_TYPES: &str = "/data/task-types";
+
+#[derive(Deserialize)]
+pub struct TaskType {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    pub for_entity: Option<String>,
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+/// A project with its team, as `?relations=true` lists it.
+#[derive(Deserialize)]
+struct Staffed {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    team: Vec<String>,
+}
+
+fn yes(values: &Values, key: &str) -> Result<Option<bool>, PlatformError> {
+    Ok(choice(values, key, YES_NO)?.map(|v| v == "yes"))
+}
+
+fn names(list: &str) -> Vec<&str> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl Kitsu {
+    /// Bots only: Zou filters on any column, `is_bot` included.
+    pub async fn list_bots_filtered(&self) -> Result<Vec<Resource>, PlatformError> {
+        let bots: Vec<Person> = self.get(&format!("{PERSONS}?is_bot=true")).await?;
+        Ok(bots.into_iter().map(docs::bot).collect())
+    }
+
+    /// Everyone, bots included, each with the productions whose team they
+    /// are in (one more call, not one per person).
+    pub async fn list_people(&self) -> Result<Vec<Resource>, PlatformError> {
+        let (people_path, projects_path) =
+            (PERSONS.to_string(), format!("{PROJECTS}?relations=true"));
+        let (people, projects) = tokio::join!(
+            self.get::<Vec<Person>>(&people_path),
+            self.get::<Vec<Staffed>>(&projects_path),
+        );
+        let mut by_person: HashMap<String, Vec<String>> = HashMap::new();
+        for project in projects? {
+            for person in project.team {
+                by_person
+                    .entry(person)
+                    .or_default()
+                    .push(project.name.clone());
+            }
+        }
+        Ok(people?
+            .into_iter()
+            .map(|p| {
+                let mut projects = by_person.remove(&p.id).unwrap_or_default();
+                projects.sort();
+                docs::person(p).with_detail("projects", projects.join(", "))
+            })
+            .collect())
+    }
+
+    pub async fn list_task_types(&self) -> Result<Vec<Resource>, PlatformError> {
+        let kinds: Vec<TaskType> = self.get(TASK_TYPES).await?;
+        Ok(kinds.into_iter().map(task_type).collect())
+    }
+
+    /// One task type, as `GET /data/task-types/{id}` answers it.
+    pub async fn task_type(&self, id: &str) -> Result<Resource, PlatformError> {
+        let kind: TaskType = self.get(&format!("{TASK_TYPES}/{}", segment(id)?)).await?;
+        Ok(task_type(kind))
+    }
+
+    /// Role, active flag and expiry of a bot. Zou issues a new token (and
+    /// revokes the old) whenever `expiration_date` is sent, so it is sent
+    /// only when it changes, and the new token is kept like a rotation's.
+    pub async fn update_bot(
+        &self,
+        target: &Target,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let path = person_path(&target.id)?;
+        let current: Person = self.get(&path).await?;
+        let mut body = self.person_changes(&current, values)?;
+        if value(values, "expiration_date").is_some() {
+            let wanted = date(values, "expiration_date")?;
+            if wanted != current.expiration_date.as_deref() {
+                body.insert("expiration_date".into(), json!(wanted));
+            }
+        }
+        if body.is_empty() {
+            return Ok(Outcome::done(format!("bot \"{}\" unchanged", target.name)));
+        }
+        if !body.contains_key("expiration_date") {
+            let bot: Person = self
+                .session
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(&Value::Object(body)),
+                    Retry::Idempotent,
+                )
+                .await?;
+            return Ok(Outcome::done(format!(
+                "updated bot \"{}\"",
+                docs::person_name(&bot)
+            )));
+        }
+        let answer = self
+            .session
+            .json(Method::PUT, &path, Some(&Value::Object(body)), Retry::Never)
+            .await
+            .map_err(unreadable_secret)?;
+        let mut outcome = self
+            .issued(answer, Some(&target.id), "updated bot", keep)
+            .await?;
+        outcome
+            .summary
+            .push_str("; Kitsu issued a new token and revoked the old one");
+        Ok(outcome)
+    }
+
+    /// A person's role and active flag.
+    pub async fn update_person(
+        &self,
+        target: &Target,
+        values: &Values,
+    ) -> Result<Outcome, PlatformError> {
+        let path = person_path(&target.id)?;
+        let current: Person = self.get(&path).await?;
+        let body = self.person_changes(&current, values)?;
+        if body.is_empty() {
+            return Ok(Outcome::done(format!("\"{}\" unchanged", target.name)));
+        }
+        let person: Person = self
+            .session
+            .json(
+                Method::PUT,
+                &path,
+                Some(&Value::Object(body)),
+                Retry::Idempotent,
+            )
+            .await?;
+        Ok(Outcome::done(format!(
+            "updated {} \"{}\"",
+            target.kind.label(),
+            docs::person_name(&person)
+        )))
+    }
+
+    fn person_changes(
+        &self,
+        current: &Person,
+        values: &Values,
+    ) -> Result<Map<String, Value>, PlatformError> {
+        let mut body = Map::new();
+        if let Some(role) = choice(values, "role", ROLES)?
+            && current.role.as_deref() != Some(role)
+        {
+            body.insert("role".into(), json!(role));
+        }
+        if let Some(active) = yes(values, "active")?
+            && current.active != Some(active)
+        {
+            body.insert("active".into(), json!(active));
+        }
+        Ok(body)
+    }
+
+    /// Deactivates or reactivates a bot or a person. A bot's token stays
+    /// the same; Zou refuses it while the bot is inactive.
+    pub async fn set_person_active(
+        &self,
+        target: &Target,
+        active: bool,
+    ) -> Result<Outcome, PlatformError> {
+        self.session
+            .send(
+                Method::PUT,
+                &person_path(&target.id)?,
+                Some(&json!({ "active": active })),
+                Retry::Idempotent,
+            )
+            .await?;
+        let verb = if active { "reactivated" } else { "deactivated" };
+        Ok(Outcome::done(format!(
+            "{verb} {} \"{}\"",
+            target.kind.label(),
+            target.name
+        )))
+    }
+
+    /// The production's type and style, then its team: `team_add` and
+    /// `team_remove` name persons by email, comma-separated.
+    pub async fn update_production_more(
+        &self,
+        target: &Target,
+        values: &Values,
+        body: &mut Map<String, Value>,
+    ) -> Result<Vec<String>, PlatformError> {
+        if let Some(kind) = choice(values, "production_type", super::PRODUCTION_TYPES)? {
+            body.insert("production_type".into(), json!(kind));
+        }
+        if let Some(style) = choice(values, "production_style", PRODUCTION_STYLES)? {
+            body.insert("production_style".into(), json!(style));
+        }
+        let adding = optional(values, "team_add").map(names).unwrap_or_default();
+        let removing = optional(values, "team_remove")
+            .map(names)
+            .unwrap_or_default();
+        let mut done = Vec::new();
+        let team = format!("{}/team", project_path(&target.id)?);
+        for email in adding {
+            let person = self.person_by_email(email).await?;
+            let _: Project = self
+                .session
+                .json(
+                    Method::POST,
+                    &team,
+                    Some(&json!({ "person_id": person })),
+                    Retry::Idempotent,
+                )
+                .await?;
+            done.push(format!("added {email}"));
+        }
+        for email in removing {
+            let person = self.person_by_email(email).await?;
+            self.session
+                .send(
+                    Method::DELETE,
+                    &format!("{team}/{}", segment(&person)?),
+                    None,
+                    Retry::Idempotent,
+                )
+                .await?;
+            done.push(format!("removed {email}"));
+        }
+        Ok(done)
+    }
+
+    async fn person_by_email(&self, email: &str) -> Result<String, PlatformError> {
+        let found: Vec<Person> = self
+            .get(&format!(
+                "{PERSONS}?email={}",
+                segment(&email.to_lowercase())?
+            ))
+            .await?;
+        found
+            .into_iter()
+            .next()
+            .map(|p| p.id)
+            .ok_or_else(|| PlatformError::Invalid(format!("no Kitsu person has the email {email}")))
+    }
+
+    /// `POST /data/project-status`: admins only; the name is unique.
+    pub async fn create_project_status(&self, values: &Values) -> Result<Outcome, PlatformError> {
+        let name = required(values, "name", "a name")?;
+        let color = optional(values, "color").unwrap_or("#000000");
+        if !is_colour(color) {
+            return Err(PlatformError::Invalid(format!(
+                "color: \"{color}\" is not a #rrggbb colour"
+            )));
+        }
+        #[derive(Deserialize)]
+        struct Status {
+            id: String,
+            #[serde(default)]
+            name: String,
+        }
+        let status: Status = self
+            .session
+            .json(
+                Method::POST,
+                PROJECT_STATUS,
+                Some(&json!({ "name": name, "color": color })),
+                Retry::Never,
+            )
+            .await?;
+        let mut outcome = Outcome::done(format!("created project status \"{}\"", status.name));
+        outcome.created = Some(status.id);
+        Ok(outcome)
+    }
+}
+
+fn is_colour(text: &str) -> bool {
+    text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub fn task_type(kind: TaskType) -> Resource {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let priority = kind.priority.map(|p| p.to_string()).unwrap_or_default();
+    let archived = if kind.archived.unwrap_or(false) {
+        "yes"
+    } else {
+        "no"
+    };
+    let mut res = Resource::new(Kind::TaskType, kind.id.clone(), kind.name.clone());
+    res.cells = vec![
+        text(&kind.short_name),
+        text(&kind.for_entity),
+        priority.clone(),
+    ];
+    res.with_detail("name", kind.name)
+        .with_detail("short_name", text(&kind.short_name))
+        .with_detail("for_entity", text(&kind.for_entity))
+        .with_detail("priority", priority)
+        .with_detail("color", text(&kind.color))
+        .with_detail("archived", archived)
+}
