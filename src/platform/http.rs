@@ -286,10 +286,8 @@ fn size(bytes: usize) -> String {
 fn is_transient(status: StatusCode) -> bool {
     matches!(
         status,
-        StatusCode::INTERNAL_SERVER_ERROR
-            | StatusCode::BAD_GATEWAY
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT
+        // A 500 is the server's own fault and asking again rarely helps.
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
     )
 }
 
@@ -476,7 +474,7 @@ fn error_for(
     }
     let message = match serde_json::from_str::<Value>(body) {
         // A vendor's message is shown in a pane: one short line of it.
-        Ok(json) => message_of(&json).map_or_else(|| excerpt(body), |m| excerpt(&m)),
+        Ok(json) => message_of(&json).map_or_else(|| excerpt(body), bounded_message),
         Err(_) if body.trim().is_empty() => {
             status.canonical_reason().unwrap_or("error").to_string()
         }
@@ -490,6 +488,17 @@ fn error_for(
             message,
         },
     }
+}
+
+/// The vendor's own message, kept whole unless it is far longer than any
+/// real one: a hostile server must not put megabytes into a pane.
+fn bounded_message(mut message: String) -> String {
+    const MAX: usize = 1000;
+    if let Some((at, _)) = message.char_indices().nth(MAX) {
+        message.truncate(at);
+        message.push('…');
+    }
+    message
 }
 
 /// A short, single-line piece of a body for an error message.
