@@ -9,4 +9,5 @@ pub mod platform;
 pub mod runtime;
 pub mod secrets;
 pub mod sim;
+pub mod subprocess;
 pub mod ui;

@@ -244,6 +244,9 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     match Config::check(located.path()) {
         Ok(cfg) => {
             let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
+            for warning in cfg.warnings() {
+                eprintln!("warning: {warning}");
+            }
             println!(
                 "{}: ok, {} tenant(s): {}",
                 located.path().display(),
@@ -413,6 +416,10 @@ async fn tui(
     // NO_COLOR counts when set to anything but the empty string.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut state = State::new(infos, keymap).with_no_color(no_color);
+    let warnings = cfg.warnings();
+    if !warnings.is_empty() {
+        state = state.with_warning(format!("Config warning: {}", warnings.join(" | ")));
+    }
     if let Some(name) = tenant {
         let index = cfg
             .tenants()

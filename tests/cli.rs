@@ -299,3 +299,31 @@ fn keymap_prints_the_live_keymap_and_refuses_a_key_bound_twice() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn config_check_warns_of_readable_literal_secrets_and_cleartext_hosts() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nbase_url = \"http://p44.example.com\"\n\
+         [tenants.auth]\nusername = \"u\"\npassword = \"the-literal-pw\"\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = portico(&["config", "check", &path.display().to_string()]);
+    assert!(out.status.success(), "a warning is not an error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert!(err.contains("plain http:// to p44.example.com"), "{err}");
+    assert!(!err.contains("the-literal-pw"), "{err}");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = portico(&["config", "check", &path.display().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("chmod 600"), "{err}");
+}

@@ -129,16 +129,25 @@ fn confirm(
     title: String,
     lines: Vec<String>,
     ops: Vec<Operation>,
-    name: &str,
+    target: &Target,
     always_typed: bool,
 ) {
+    // A nameless resource is confirmed by its id: an empty expected text
+    // would let a bare Enter through.
+    let typed_is_id = target.name.trim().is_empty();
+    let expected = if typed_is_id {
+        target.id.clone()
+    } else {
+        target.name.clone()
+    };
     let typed = (always_typed || state.tenant().is_some_and(|t| t.protected()))
-        .then(|| (name.to_string(), LineInput::default()));
+        .then(|| (expected, LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
         lines,
         ops,
         typed,
+        typed_is_id,
         error: None,
     }));
 }
@@ -170,7 +179,7 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
     let mut lines = vec![format!("id {} on {tenant}", target.id)];
     lines.extend(spec.delete_warning.map(str::to_string));
     lines.push("This cannot be undone.".into());
-    let name = target.name.clone();
+    let typed_target = target.clone();
     let ops = match spec.delete_needs_inactive {
         Some(reason) if active => {
             let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
@@ -186,7 +195,7 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
         }
         _ => vec![Operation::Delete { target }],
     };
-    confirm(state, title, lines, ops, &name, spec.delete_typed);
+    confirm(state, title, lines, ops, &typed_target, spec.delete_typed);
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
@@ -210,7 +219,7 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         target.name
     );
     let lines = vec![format!("id {} on {tenant}", target.id), warning.to_string()];
-    let name = target.name.clone();
+    let typed_target = target.clone();
     confirm(
         state,
         title,
@@ -219,7 +228,7 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
             target,
             previous: None,
         }],
-        &name,
+        &typed_target,
         false,
     );
 }
@@ -279,7 +288,7 @@ fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
             short_id(&old.id)
         ),
     ];
-    let name = old.name.clone();
+    let typed_target = old_target.clone();
     confirm(
         state,
         title,
@@ -288,7 +297,7 @@ fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
             target: old_target,
             active: false,
         }],
-        &name,
+        &typed_target,
         false,
     );
     true
@@ -321,6 +330,25 @@ pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>)
         );
     }
     let active = !state.selected(pane).is_some_and(Resource::is_active);
+    // Deactivating disconnects whatever uses the resource: on a protected
+    // tenant it is confirmed by typing, like a delete.
+    if !active && state.tenant().is_some_and(|t| t.protected()) {
+        let off = spec.toggle.map_or("Deactivate", |(_, off)| off);
+        let title = format!("{off} {} \"{}\"?", target.kind.label(), target.name);
+        let lines = vec![
+            format!("id {} on {}", target.id, tenant_name(state)),
+            "Whatever uses it stops working until it is turned back on.".to_string(),
+        ];
+        let typed_target = target.clone();
+        return confirm(
+            state,
+            title,
+            lines,
+            vec![Operation::SetActive { target, active }],
+            &typed_target,
+            true,
+        );
+    }
     perform(
         state,
         state.active,

@@ -198,6 +198,8 @@ pub struct Confirm {
     pub ops: Vec<Operation>,
     /// On a protected tenant the user types this name to go ahead.
     pub typed: Option<(String, LineInput)>,
+    /// The resource has no name, so what is typed is its id.
+    pub typed_is_id: bool,
     /// Why Enter did not go ahead, e.g. a name that does not match.
     pub error: Option<String>,
 }

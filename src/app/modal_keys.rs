@@ -190,8 +190,9 @@ fn on_confirm(
     match press {
         Press::Act(Action::Cancel) => None,
         Press::Act(Action::Confirm) => {
+            // An empty answer never matches, even an empty expected text.
             if let Some((expected, input)) = &c.typed
-                && input.text() != expected.as_str()
+                && (input.text().is_empty() || input.text() != expected.as_str())
             {
                 c.error = Some(if input.text().is_empty() {
                     format!("type \"{expected}\" to go ahead")

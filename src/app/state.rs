@@ -274,6 +274,16 @@ impl State {
         self
     }
 
+    /// Opens with a warning on the status line (a config problem that
+    /// does not stop Portico).
+    pub fn with_warning(mut self, text: impl Into<String>) -> Self {
+        self.notice = Some(Notice {
+            level: Level::Error,
+            text: text.into(),
+        });
+        self
+    }
+
     /// Draws without colour, as `NO_COLOR` asks.
     pub fn with_no_color(mut self, no_color: bool) -> Self {
         self.no_color = no_color;

@@ -1,7 +1,7 @@
 //! Credentials: where a secret comes from and how to fetch it.
 
 use std::fmt;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
@@ -39,6 +39,8 @@ pub enum CredentialError {
     /// shortened; its stdout (possibly a partial secret) is never kept.
     #[error("the credential command {status}{}", stderr_suffix(stderr))]
     CommandFailed { status: String, stderr: String },
+    #[error("the credential command did not finish within {}s and was killed", .0.as_secs().max(1))]
+    CommandTimedOut(Duration),
     #[error("the credential command printed nothing on stdout")]
     CommandEmpty,
     #[error("the credential command's output is not valid UTF-8")]
@@ -57,6 +59,10 @@ fn stderr_suffix(stderr: &str) -> String {
 /// the status line.
 const STDERR_LIMIT: usize = 500;
 
+/// How long a credential command may take (a password manager may wait
+/// for an unlock) before it and its children are killed.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
 impl Credential {
     /// Fetches the value: the literal, the environment variable, or the
     /// command's stdout with surrounding whitespace removed.
@@ -64,11 +70,22 @@ impl Credential {
     /// This blocks (a command may take a while, e.g. a password manager), so
     /// call it off the UI task, e.g. in `tokio::task::spawn_blocking`.
     pub fn resolve(&self) -> Result<Zeroizing<String>, CredentialError> {
+        self.resolve_within(COMMAND_TIMEOUT)
+    }
+
+    /// As [`Credential::resolve`], killing a command (and its process
+    /// group) that runs longer than `timeout`.
+    pub fn resolve_within(&self, timeout: Duration) -> Result<Zeroizing<String>, CredentialError> {
         match self {
             Credential::Literal(value) => Ok(value.clone()),
             Credential::Env(var) => resolve_env(var),
-            Credential::Command(command) => resolve_command(command),
+            Credential::Command(command) => resolve_command(command, timeout),
         }
+    }
+
+    /// Written in the file itself, not fetched from elsewhere.
+    pub fn is_literal(&self) -> bool {
+        matches!(self, Credential::Literal(_))
     }
 
     /// A short, secret-free description for listings: `literal`,
@@ -104,16 +121,14 @@ fn env_value(
     }
 }
 
-fn resolve_command(command: &str) -> Result<Zeroizing<String>, CredentialError> {
+fn resolve_command(command: &str, timeout: Duration) -> Result<Zeroizing<String>, CredentialError> {
     // stdin is closed so a tool that wants to prompt fails instead of hanging
     // on a terminal the TUI owns.
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| CredentialError::CommandSpawn { source })?;
-    let stdout = Zeroizing::new(output.stdout);
+    let output = crate::subprocess::run(command, &[], None, timeout).map_err(|e| match e {
+        crate::subprocess::RunError::Spawn(source) => CredentialError::CommandSpawn { source },
+        crate::subprocess::RunError::TimedOut(after) => CredentialError::CommandTimedOut(after),
+    })?;
+    let stdout = output.stdout;
     if !output.status.success() {
         let status = match output.status.code() {
             Some(code) => format!("exited with status {code}"),
@@ -134,7 +149,7 @@ fn resolve_command(command: &str) -> Result<Zeroizing<String>, CredentialError> 
 
 /// Trimmed, shortened, and stripped of control characters: the text ends up
 /// in a terminal UI, where escape sequences would garble the screen.
-fn clean_stderr(raw: &[u8]) -> String {
+pub(crate) fn clean_stderr(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
     let cleaned: String = text
         .trim()
@@ -233,6 +248,23 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_hung_command_is_killed_at_its_deadline() {
+        let started = std::time::Instant::now();
+        let err = Credential::Command("sleep 300".to_owned())
+            .resolve_within(Duration::from_millis(200))
+            .unwrap_err();
+        assert!(
+            matches!(err, CredentialError::CommandTimedOut(_)),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            err.to_string(),
+            "the credential command did not finish within 1s and was killed"
+        );
     }
 
     #[test]

@@ -20,10 +20,11 @@ use zeroize::Zeroizing;
 
 use super::Config;
 use super::credential::Credential;
+use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 
-const TENANT_KEYS: [&str; 10] = [
+const TENANT_KEYS: [&str; 12] = [
     "name",
     "platform",
     "region",
@@ -34,7 +35,12 @@ const TENANT_KEYS: [&str; 10] = [
     "timeout_secs",
     "max_body_mib",
     "auth",
+    "delivery",
+    "deliveries",
 ];
+
+const DELIVERY_KEYS: [&str; 3] = ["match", "command", "timeout_secs"];
+const DELIVERY_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=600;
 
 const TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=300;
 const DEFAULT_TIMEOUT_SECS: u64 = 20;
@@ -356,6 +362,7 @@ impl Ctx<'_> {
             }
         };
 
+        let deliveries = self.keep(self.deliveries(&fields, path));
         if self.error_count() > before {
             return None;
         }
@@ -370,7 +377,138 @@ impl Ctx<'_> {
             timeout: timeout?,
             max_body: max_body?,
             auth: auth?,
+            deliveries: deliveries?,
         })
+    }
+
+    /// `[[tenants.deliveries]]` in file order, then `[tenants.delivery]`,
+    /// so a pattern wins over the tenant-wide command.
+    fn deliveries(
+        &self,
+        fields: &HashMap<&str, Entry<'_, '_>>,
+        path: &str,
+    ) -> Result<Vec<Delivery>, ConfigError> {
+        let mut out = Vec::new();
+        if let Some(&(key, value)) = fields.get("deliveries") {
+            let key_path = path_child(path, "deliveries");
+            let DeValue::Array(items) = value.get_ref() else {
+                return Err(self.err(
+                    &key.span(),
+                    &key_path,
+                    format!(
+                        "expected an array of tables ([[tenants.deliveries]]), found {}",
+                        describe_type(value.get_ref())
+                    ),
+                ));
+            };
+            for (index, item) in items.iter().enumerate() {
+                let item_path = format!("{key_path}[{index}]");
+                let DeValue::Table(table) = item.get_ref() else {
+                    return Err(self.err(
+                        &item.span(),
+                        &item_path,
+                        format!("expected a table, found {}", describe_type(item.get_ref())),
+                    ));
+                };
+                out.push(self.delivery(table, &item.span(), &item_path, true)?);
+            }
+        }
+        if let Some(&(key, value)) = fields.get("delivery") {
+            let key_path = path_child(path, "delivery");
+            let DeValue::Table(table) = value.get_ref() else {
+                return Err(self.err(
+                    &key.span(),
+                    &key_path,
+                    format!(
+                        "expected a table ([tenants.delivery]), found {}",
+                        describe_type(value.get_ref())
+                    ),
+                ));
+            };
+            out.push(self.delivery(table, &value.span(), &key_path, false)?);
+        }
+        Ok(out)
+    }
+
+    fn delivery(
+        &self,
+        table: &DeTable<'_>,
+        header: &Range<usize>,
+        path: &str,
+        patterned: bool,
+    ) -> Result<Delivery, ConfigError> {
+        let (mut pattern, mut command, mut timeout) = (None, None, None);
+        for (key, value) in in_file_order(table) {
+            let name = key.get_ref().as_ref();
+            let key_path = path_child(path, name);
+            match name {
+                "match" if !patterned => {
+                    return Err(self.err(
+                        &key.span(),
+                        &key_path,
+                        "a pattern belongs in [[tenants.deliveries]]; \
+                         [tenants.delivery] covers every resource of the tenant",
+                    ));
+                }
+                "match" => {
+                    let text = self.string(key, value, &key_path)?;
+                    if text.is_empty() {
+                        return Err(self.err(&key.span(), &key_path, "must not be empty"));
+                    }
+                    pattern = Some(text.to_owned());
+                }
+                "command" => {
+                    let text = self.string(key, value, &key_path)?;
+                    if text.trim().is_empty() {
+                        return Err(self.err(&key.span(), &key_path, "command must not be empty"));
+                    }
+                    command = Some(text.to_owned());
+                }
+                "timeout_secs" => {
+                    let secs = self
+                        .integer(key, value, &key_path)?
+                        .filter(|s| DELIVERY_TIMEOUT_RANGE.contains(s))
+                        .and_then(|s| u64::try_from(s).ok())
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "timeout must be between {} and {} seconds",
+                                    DELIVERY_TIMEOUT_RANGE.start(),
+                                    DELIVERY_TIMEOUT_RANGE.end()
+                                ),
+                            )
+                        })?;
+                    timeout = Some(Duration::from_secs(secs));
+                }
+                other => {
+                    return Err(self.err(
+                        &key.span(),
+                        &key_path,
+                        format!(
+                            "unknown key {other:?} (expected one of {})",
+                            if patterned {
+                                DELIVERY_KEYS.join(", ")
+                            } else {
+                                DELIVERY_KEYS[1..].join(", ")
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+        if patterned && pattern.is_none() {
+            return Err(self.missing(header, path, "match"));
+        }
+        let Some(command) = command else {
+            return Err(self.missing(header, path, "command"));
+        };
+        Ok(Delivery::new(
+            pattern,
+            command,
+            timeout.unwrap_or(Duration::from_secs(delivery::DEFAULT_TIMEOUT_SECS)),
+        ))
     }
 
     fn check_name(

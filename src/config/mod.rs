@@ -15,14 +15,18 @@
 //! and commands are only read when [`Credential::resolve`] is called.
 
 mod credential;
+mod delivery;
 mod error;
 mod load;
 mod locate;
 mod schema;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 
-pub use credential::{Credential, CredentialError};
+pub(crate) use credential::clean_stderr;
+pub use credential::{COMMAND_TIMEOUT, Credential, CredentialError};
+pub use delivery::Delivery;
 pub use error::ConfigError;
 pub use locate::{ConfigSource, ENV_VAR, Located, default_path, describe_lookup, locate};
 pub use schema::{Auth, PlatformKind, Tenant};

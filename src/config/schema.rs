@@ -7,6 +7,7 @@ use std::time::Duration;
 use ratatui::style::Color;
 
 use super::credential::Credential;
+use super::delivery::Delivery;
 
 pub use crate::platform::registry::PlatformKind;
 
@@ -23,6 +24,8 @@ pub struct Tenant {
     pub(super) timeout: Duration,
     pub(super) max_body: usize,
     pub(super) auth: Auth,
+    /// Pattern entries in file order, then the tenant-wide one.
+    pub(super) deliveries: Vec<Delivery>,
 }
 
 impl Tenant {
@@ -77,6 +80,22 @@ impl Tenant {
 
     pub fn auth(&self) -> &Auth {
         &self.auth
+    }
+
+    /// Where a new secret of the resource `name` is delivered: the first
+    /// `[[tenants.deliveries]]` whose pattern matches, else the tenant's
+    /// `[tenants.delivery]`.
+    pub fn delivery_for(&self, name: &str) -> Option<&Delivery> {
+        self.deliveries.iter().find(|d| d.matches(name))
+    }
+
+    /// Credential keys written into the file as literal values.
+    pub fn literal_keys(&self) -> Vec<&str> {
+        self.auth
+            .iter()
+            .filter(|(_, c)| c.is_literal())
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 

@@ -497,3 +497,69 @@ fn body_cap_defaults_to_8_mib_and_is_validated() {
         );
     }
 }
+
+fn with_deliveries(extra: &str) -> String {
+    format!(
+        "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nregion = \"na\"\n\n{P44_AUTH}\n{extra}"
+    )
+}
+
+#[test]
+fn deliveries_by_pattern_win_over_the_tenant_wide_one() {
+    let text = with_deliveries(
+        "[tenants.delivery]\ncommand = \"pass insert -m p44/$PORTICO_RESOURCE_NAME\"\n\n\
+         [[tenants.deliveries]]\nmatch = \"ci-*\"\ncommand = \"gh secret set P44\"\ntimeout_secs = 5\n",
+    );
+    let config = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let tenant = &config.tenants()[0];
+    let ci = tenant.delivery_for("ci-robot").expect("pattern");
+    assert_eq!(ci.command(), "gh secret set P44");
+    assert_eq!(ci.timeout(), Duration::from_secs(5));
+    assert_eq!(ci.pattern(), Some("ci-*"));
+    let other = tenant.delivery_for("billing").expect("tenant-wide");
+    assert!(other.command().starts_with("pass insert"));
+    assert_eq!(other.timeout(), Duration::from_secs(30));
+    let none = parse(&with_deliveries("")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(none.tenants()[0].delivery_for("x").is_none());
+}
+
+#[test]
+fn delivery_mistakes_point_at_their_key() {
+    let cases = [
+        (
+            "[tenants.delivery]\ntimeout_secs = 5\n",
+            "config.toml:10:1: tenants[0].delivery.command: missing required key",
+        ),
+        (
+            "[tenants.delivery]\nmatch = \"x\"\ncommand = \"true\"\n",
+            "config.toml:11:1: tenants[0].delivery.match: a pattern belongs in \
+             [[tenants.deliveries]]; [tenants.delivery] covers every resource of the tenant",
+        ),
+        (
+            "[[tenants.deliveries]]\ncommand = \"true\"\n",
+            "config.toml:10:1: tenants[0].deliveries[0].match: missing required key",
+        ),
+        (
+            "[[tenants.deliveries]]\nmatch = \"a\"\ncommand = \" \"\n",
+            "config.toml:12:1: tenants[0].deliveries[0].command: command must not be empty",
+        ),
+        (
+            "[tenants.delivery]\ncommand = \"true\"\ntimeout_secs = 0\n",
+            "config.toml:12:1: tenants[0].delivery.timeout_secs: timeout must be between 1 and 600 seconds",
+        ),
+        (
+            "[tenants.delivery]\ncommand = \"true\"\nargs = []\n",
+            "config.toml:12:1: tenants[0].delivery.args: unknown key \"args\" \
+             (expected one of command, timeout_secs)",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let err = parse_err(&with_deliveries(extra)).to_string();
+        assert_eq!(err, expected, "{extra}");
+    }
+    let err = parse_err(&format!(
+        "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nregion = \"na\"\ndelivery = \"pass\"\n\n{P44_AUTH}"
+    ));
+    assert_eq!(err.key(), Some("tenants[0].delivery"));
+    assert!(err.message().contains("expected a table"), "{err}");
+}

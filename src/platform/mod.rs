@@ -2,12 +2,14 @@
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
 pub mod evrythng;
+pub mod form;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;
 pub mod project44;
 pub mod registry;
+pub mod session;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -108,12 +110,7 @@ pub struct Target {
 /// Form values keyed by [`Field::key`].
 pub type Values = Vec<(String, String)>;
 
-pub fn value<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
-    values
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
+pub use form::value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operation {

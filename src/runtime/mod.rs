@@ -2,6 +2,7 @@
 //! adapters, runs each effect as a tokio task and posts the result back
 //! as a message. The UI task itself never waits on the network or disk.
 
+mod handoff;
 mod keeper;
 mod settle;
 
@@ -296,6 +297,7 @@ async fn run_ops(
             None => audit(stores, config, op, &result).await,
         };
         hold.release();
+        let issued = kept.as_ref().map(|k| k.issued.clone());
         let result = match (result, kept) {
             (Ok(outcome), Some(k)) => {
                 saved = Some(k.saved);
@@ -308,6 +310,22 @@ async fn run_ops(
                 Ok(outcome)
             }
             (Err(err), None) => Err(err.to_string()),
+        };
+        let result = match (result, issued) {
+            (Ok(mut outcome), Some(issued)) => {
+                handoff::hand_off(
+                    config,
+                    platform,
+                    stores,
+                    hold,
+                    &issued,
+                    &mut outcome,
+                    &mut saved,
+                )
+                .await;
+                Ok(outcome)
+            }
+            (result, _) => result,
         };
         let result = with_audit_problem(result, audited);
         match result {

@@ -3,6 +3,7 @@
 //! elsewhere, the permission rules for it, and the clipboard.
 
 pub mod clipboard;
+pub mod delivery;
 pub mod perms;
 pub mod vault;
 

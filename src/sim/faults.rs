@@ -168,7 +168,9 @@ impl Chaos {
             Chaos::Huge => json_typed(huge_body(50_000_000)),
             Chaos::Endless => json_typed(endless_body()),
             Chaos::RedirectLoop => {
-                let mut resp = StatusCode::FOUND.into_response();
+                // 307 keeps the method, so a POST loops as a GET would
+                // instead of turning into a GET the route refuses.
+                let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
                 if let Ok(location) = HeaderValue::from_str(path) {
                     resp.headers_mut().insert(header::LOCATION, location);
                 }

@@ -9,6 +9,7 @@
 
 pub mod evrythng;
 pub mod faults;
+pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;

@@ -375,7 +375,12 @@ fn confirm(frame: &mut Frame, state: &State, c: &Confirm) {
         Some((expected, input)) => {
             d.line(Line::styled(
                 format!(
-                    "Protected tenant: type \"{}\" and press {}",
+                    "{}: type \"{}\" and press {}",
+                    if c.typed_is_id {
+                        "It has no name, so type its id"
+                    } else {
+                        "To confirm"
+                    },
                     inert(expected),
                     map.hint(Layer::Typed, Action::Confirm)
                 ),

@@ -16,11 +16,12 @@ use serde_json::{Map, Value, json};
 use client::Client;
 pub use client::PER_PAGE;
 
+use super::form::{date, list, trimmed};
 use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
     Capabilities, Field, Fut, Input, Keep, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
-    Progress, Rotation, Source, Target, Values, value,
+    Progress, Rotation, Source, Target, Values,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use wire::{Application, Project, SecretKey};
@@ -353,10 +354,6 @@ fn escape_filter(text: &str) -> String {
 }
 
 /// A trimmed form value; `None` when the form has no such field.
-fn field<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
-    value(values, key).map(str::trim)
-}
-
 fn invalid(text: impl Into<String>) -> PlatformError {
     PlatformError::Invalid(text.into())
 }
@@ -377,20 +374,9 @@ fn object(raw: &str, label: &str) -> Result<Map<String, Value>, PlatformError> {
     Ok(map)
 }
 
-fn list(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// `YYYY-MM-DD` as epoch milliseconds at midnight UTC.
-fn millis(raw: &str, label: &str) -> Result<i64, PlatformError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(raw, &format)
-        .map_err(|_| invalid(format!("{label} must be a date, YYYY-MM-DD")))?;
-    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
+/// A date as epoch milliseconds at midnight UTC.
+fn millis(date: time::Date) -> i64 {
+    date.midnight().assume_utc().unix_timestamp() * 1000
 }
 
 /// The shared fields of both documents. On an update every field the
@@ -398,7 +384,7 @@ fn millis(raw: &str, label: &str) -> Result<i64, PlatformError> {
 /// leave them unchanged.
 fn common(values: &Values, create: bool) -> Result<Map<String, Value>, PlatformError> {
     let mut body = Map::new();
-    match field(values, "name") {
+    match trimmed(values, "name") {
         Some("") | None if create => return Err(invalid("a name is required")),
         Some("") => return Err(invalid("a name is required")),
         Some(name) => {
@@ -406,12 +392,12 @@ fn common(values: &Values, create: bool) -> Result<Map<String, Value>, PlatformE
         }
         None => {}
     }
-    if let Some(d) = field(values, "description")
+    if let Some(d) = trimmed(values, "description")
         && (!d.is_empty() || !create)
     {
         body.insert("description".into(), json!(d));
     }
-    if let Some(t) = field(values, "tags") {
+    if let Some(t) = trimmed(values, "tags") {
         let tags = list(t);
         if let Some(long) = tags.iter().find(|t| t.chars().count() > 256) {
             return Err(invalid(format!("the tag \"{long}\" is longer than 256")));
@@ -420,7 +406,7 @@ fn common(values: &Values, create: bool) -> Result<Map<String, Value>, PlatformE
             body.insert("tags".into(), json!(tags));
         }
     }
-    if let Some(raw) = field(values, "customFields") {
+    if let Some(raw) = trimmed(values, "customFields") {
         let map = object(raw, "Custom fields")?;
         if !map.is_empty() || !create {
             body.insert("customFields".into(), Value::Object(map));
@@ -431,21 +417,15 @@ fn common(values: &Values, create: bool) -> Result<Map<String, Value>, PlatformE
 
 fn project_body(values: &Values, create: bool) -> Result<Value, PlatformError> {
     let mut body = common(values, create)?;
-    if let Some(raw) = field(values, "identifiers") {
+    if let Some(raw) = trimmed(values, "identifiers") {
         let map = object(raw, "Identifiers")?;
         if !map.is_empty() || !create {
             body.insert("identifiers".into(), Value::Object(map));
         }
     }
     // An empty date is left out: the API has no way to clear one.
-    let starts = match field(values, "startsAt").filter(|d| !d.is_empty()) {
-        Some(d) => Some(millis(d, "Start")?),
-        None => None,
-    };
-    let ends = match field(values, "endsAt").filter(|d| !d.is_empty()) {
-        Some(d) => Some(millis(d, "End")?),
-        None => None,
-    };
+    let starts = date(values, "startsAt")?.map(millis);
+    let ends = date(values, "endsAt")?.map(millis);
     if let (Some(s), Some(e)) = (starts, ends)
         && e < s
     {
@@ -462,7 +442,7 @@ fn project_body(values: &Values, create: bool) -> Result<Value, PlatformError> {
 
 fn application_body(values: &Values, create: bool) -> Result<Value, PlatformError> {
     let mut body = common(values, create)?;
-    let networks = match field(values, "socialNetworks") {
+    let networks = match trimmed(values, "socialNetworks") {
         None if !create => None,
         None | Some("") => Some(Map::new()),
         Some(raw) => match serde_json::from_str::<Value>(raw) {

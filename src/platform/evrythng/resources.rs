@@ -6,16 +6,12 @@ use time::OffsetDateTime;
 
 use super::wire::{Application, Project};
 use crate::model::{Kind, Resource};
+use crate::platform::form;
 
 /// An epoch-milliseconds timestamp as `YYYY-MM-DD` (UTC).
 pub fn day(ms: i64) -> String {
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(at) => format!(
-            "{:04}-{:02}-{:02}",
-            at.year(),
-            u8::from(at.month()),
-            at.day()
-        ),
+        Ok(at) => form::day_of(at),
         Err(_) => ms.to_string(),
     }
 }

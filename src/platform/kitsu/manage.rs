@@ -7,12 +7,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::docs::{self, Person, Project};
-use super::{
-    Kitsu, PERSONS, PROJECT_STATUS, PROJECTS, ROLES, choice, date, optional, person_path,
-    project_path, required,
-};
+use super::resources;
+use super::wire::{Person, Project};
+use super::{Kitsu, PERSONS, PROJECT_STATUS, PROJECTS, ROLES, person_path, project_path};
 use crate::model::{Kind, Resource};
+use crate::platform::form::{choice, date, day, required, text as optional};
 use crate::platform::http::{Retry, segment, unreadable_secret};
 use crate::platform::{Keep, Outcome, PlatformError, Target, Values, value};
 
@@ -78,7 +77,7 @@ impl Kitsu {
     /// Bots only: Zou filters on any column, `is_bot` included.
     pub async fn list_bots_filtered(&self) -> Result<Vec<Resource>, PlatformError> {
         let bots: Vec<Person> = self.get(&format!("{PERSONS}?is_bot=true")).await?;
-        Ok(bots.into_iter().map(docs::bot).collect())
+        Ok(bots.into_iter().map(resources::bot).collect())
     }
 
     /// Everyone, bots included, each with the productions whose team they
@@ -104,7 +103,7 @@ impl Kitsu {
             .map(|p| {
                 let mut projects = by_person.remove(&p.id).unwrap_or_default();
                 projects.sort();
-                docs::person(p).with_detail("projects", projects.join(", "))
+                resources::person(p).with_detail("projects", projects.join(", "))
             })
             .collect())
     }
@@ -133,8 +132,8 @@ impl Kitsu {
         let current: Person = self.get(&path).await?;
         let mut body = self.person_changes(&current, values)?;
         if value(values, "expiration_date").is_some() {
-            let wanted = date(values, "expiration_date")?;
-            if wanted != current.expiration_date.as_deref() {
+            let wanted = date(values, "expiration_date")?.map(day);
+            if wanted.as_deref() != current.expiration_date.as_deref() {
                 body.insert("expiration_date".into(), json!(wanted));
             }
         }
@@ -143,7 +142,7 @@ impl Kitsu {
         }
         if !body.contains_key("expiration_date") {
             let bot: Person = self
-                .session
+                .client
                 .json(
                     Method::PUT,
                     &path,
@@ -153,11 +152,11 @@ impl Kitsu {
                 .await?;
             return Ok(Outcome::done(format!(
                 "updated bot \"{}\"",
-                docs::person_name(&bot)
+                resources::person_name(&bot)
             )));
         }
         let answer = self
-            .session
+            .client
             .json(Method::PUT, &path, Some(&Value::Object(body)), Retry::Never)
             .await
             .map_err(unreadable_secret)?;
@@ -183,7 +182,7 @@ impl Kitsu {
             return Ok(Outcome::done(format!("\"{}\" unchanged", target.name)));
         }
         let person: Person = self
-            .session
+            .client
             .json(
                 Method::PUT,
                 &path,
@@ -194,7 +193,7 @@ impl Kitsu {
         Ok(Outcome::done(format!(
             "updated {} \"{}\"",
             target.kind.label(),
-            docs::person_name(&person)
+            resources::person_name(&person)
         )))
     }
 
@@ -224,7 +223,7 @@ impl Kitsu {
         target: &Target,
         active: bool,
     ) -> Result<Outcome, PlatformError> {
-        self.session
+        self.client
             .send(
                 Method::PUT,
                 &person_path(&target.id)?,
@@ -263,7 +262,7 @@ impl Kitsu {
         for email in adding {
             let person = self.person_by_email(email).await?;
             let _: Project = self
-                .session
+                .client
                 .json(
                     Method::POST,
                     &team,
@@ -275,7 +274,7 @@ impl Kitsu {
         }
         for email in removing {
             let person = self.person_by_email(email).await?;
-            self.session
+            self.client
                 .send(
                     Method::DELETE,
                     &format!("{team}/{}", segment(&person)?),
@@ -318,7 +317,7 @@ impl Kitsu {
             name: String,
         }
         let status: Status = self
-            .session
+            .client
             .json(
                 Method::POST,
                 PROJECT_STATUS,

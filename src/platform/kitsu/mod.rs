@@ -2,30 +2,30 @@
 //! views on asset types, entity links and persons. The base URL ends in
 //! `/api`, where Kitsu's nginx serves Zou.
 
-mod docs;
+mod client;
 mod manage;
-mod session;
+mod resources;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
-use time::Date;
-use time::macros::format_description;
 
-use self::docs::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
-use self::session::{Credentials, Session};
+use self::client::{Client, Credentials};
+use self::wire::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
+use super::form::{choice, date, day, required, text, value};
 use super::http::{Http, Retry, SecretBody, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec, value,
+    PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
+pub use self::client::is_expired;
 pub use self::manage::VIEW_TASK_TYPES;
-pub use self::session::is_expired;
 
 const PROJECTS: &str = "/data/projects";
 const PROJECT_STATUS: &str = "/data/project-status";
@@ -42,7 +42,7 @@ pub const VIEW_ENTITY_LINKS: &str = "entity-links";
 pub const VIEW_PERSONS: &str = "persons";
 
 pub struct Kitsu {
-    session: Session,
+    client: Client,
 }
 
 /// Zou's error bodies: `{"message"}` from its CRUD layer, `{"msg"}` from
@@ -104,20 +104,20 @@ impl Kitsu {
     ) -> Result<Self, PlatformError> {
         let http = Http::new(base_url, limits, message_of)?;
         Ok(Kitsu {
-            session: Session::new(http, credentials),
+            client: Client::new(http, credentials),
         })
     }
 
     /// Trades the refresh token for a new access token now. The session
     /// does this by itself when Zou says the token expired.
     pub async fn refresh(&self) -> Result<(), PlatformError> {
-        self.session.refresh().await
+        self.client.refresh().await
     }
 
     /// Who the session acts as (email, else name), from `/auth/authenticated`.
     pub async fn whoami(&self) -> Result<String, PlatformError> {
         let answer: Value = self
-            .session
+            .client
             .json(Method::GET, AUTHENTICATED, None, Retry::Idempotent)
             .await?;
         let user = answer.get("user").cloned().unwrap_or(Value::Null);
@@ -127,14 +127,14 @@ impl Kitsu {
             .email
             .clone()
             .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| docs::person_name(&person)))
+            .unwrap_or_else(|| resources::person_name(&person)))
     }
 
     async fn get<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
     ) -> Result<T, PlatformError> {
-        self.session
+        self.client
             .json(Method::GET, path, None, Retry::Idempotent)
             .await
     }
@@ -150,7 +150,7 @@ impl Kitsu {
             statuses?.into_iter().map(|s| (s.id, s.name)).collect();
         Ok(projects?
             .into_iter()
-            .map(|p| docs::production(p, &statuses))
+            .map(|p| resources::production(p, &statuses))
             .collect())
     }
 
@@ -164,7 +164,7 @@ impl Kitsu {
             .await?
             .into_iter()
             .filter(|p| p.is_bot)
-            .map(docs::bot)
+            .map(resources::bot)
             .collect())
     }
 
@@ -173,7 +173,7 @@ impl Kitsu {
             .persons()
             .await?
             .into_iter()
-            .map(docs::person)
+            .map(resources::person)
             .collect())
     }
 
@@ -182,7 +182,7 @@ impl Kitsu {
     pub async fn list_asset_types(&self, project: &str) -> Result<Vec<Resource>, PlatformError> {
         let path = format!("{}/asset-types", project_path(project)?);
         let kinds: Vec<AssetType> = self.get(&path).await?;
-        Ok(kinds.into_iter().map(docs::asset_type).collect())
+        Ok(kinds.into_iter().map(resources::asset_type).collect())
     }
 
     pub async fn list_entity_links(
@@ -214,7 +214,7 @@ impl Kitsu {
         let names = self.entity_names(project).await;
         Ok(links
             .into_iter()
-            .map(|l| docs::entity_link(l, &names))
+            .map(|l| resources::entity_link(l, &names))
             .collect())
     }
 
@@ -237,8 +237,8 @@ impl Kitsu {
         &self,
         token: &Secret,
     ) -> Result<Result<(), String>, PlatformError> {
-        let req = self.session.request_as(Method::GET, AUTHENTICATED, token);
-        match self.session.http().send(req, Retry::Idempotent).await {
+        let req = self.client.request_as(Method::GET, AUTHENTICATED, token);
+        match self.client.http().send(req, Retry::Idempotent).await {
             Ok(_) => Ok(Ok(())),
             Err(PlatformError::Auth(message)) => Ok(Err(message)),
             Err(err) => Err(err),
@@ -328,7 +328,7 @@ impl Kitsu {
         let bot: Person = body.decode()?;
         let check = self.new_token_check(&issued.secret).await;
         Ok(Outcome {
-            summary: format!("{verb} \"{}\"", docs::person_name(&bot)),
+            summary: format!("{verb} \"{}\"", resources::person_name(&bot)),
             created,
             secret: Some(issued),
             checks: vec![check],
@@ -341,19 +341,19 @@ impl Kitsu {
         let name = required(values, "name", "a name")?;
         let mut body = Map::new();
         body.insert("name".into(), json!(name));
-        if let Some(text) = optional(values, "description") {
+        if let Some(text) = text(values, "description") {
             body.insert("description".into(), json!(text));
         }
         for key in ["start_date", "end_date"] {
             if let Some(date) = date(values, key)? {
-                body.insert(key.into(), json!(date));
+                body.insert(key.into(), json!(day(date)));
             }
         }
         if let Some(kind) = choice(values, "production_type", PRODUCTION_TYPES)? {
             body.insert("production_type".into(), json!(kind));
         }
         let project: Project = self
-            .session
+            .client
             .json(
                 Method::POST,
                 PROJECTS,
@@ -376,19 +376,19 @@ impl Kitsu {
             body.insert("name".into(), json!(required(values, "name", "a name")?));
         }
         if value(values, "description").is_some() {
-            body.insert("description".into(), json!(optional(values, "description")));
+            body.insert("description".into(), json!(text(values, "description")));
         }
         for key in ["start_date", "end_date"] {
             // An emptied date clears it.
             if value(values, key).is_some() {
-                body.insert(key.into(), json!(date(values, key)?));
+                body.insert(key.into(), json!(date(values, key)?.map(day)));
             }
         }
         let team = self
             .update_production_more(target, values, &mut body)
             .await?;
         let project: Project = self
-            .session
+            .client
             .json(
                 Method::PUT,
                 &project_path(&target.id)?,
@@ -421,7 +421,7 @@ impl Kitsu {
                     "this Kitsu has no production status named \"{wanted}\""
                 ))
             })?;
-        self.session
+        self.client
             .send(
                 Method::PUT,
                 &project_path(&target.id)?,
@@ -441,7 +441,7 @@ impl Kitsu {
         // as the production holds anything; Kitsu's own UI forces too. Zou
         // still refuses an open production.
         let path = format!("{}?force=true", project_path(&target.id)?);
-        self.session
+        self.client
             .send(Method::DELETE, &path, None, Retry::Idempotent)
             .await?;
         Ok(Outcome::done(format!(
@@ -461,10 +461,10 @@ impl Kitsu {
             "role": role,
         });
         if let Some(date) = date(values, "expiration_date")? {
-            body["expiration_date"] = json!(date);
+            body["expiration_date"] = json!(day(date));
         }
         let answer = self
-            .session
+            .client
             .json(Method::POST, PERSONS, Some(&body), Retry::Never)
             .await
             .map_err(unreadable_secret)?;
@@ -490,7 +490,7 @@ impl Kitsu {
         }
         let body = json!({ "expiration_date": current.expiration_date });
         let answer = self
-            .session
+            .client
             .json(Method::PUT, &path, Some(&body), Retry::Never)
             .await
             .map_err(unreadable_secret)?;
@@ -505,7 +505,7 @@ impl Kitsu {
 
     async fn delete_bot(&self, target: &Target) -> Result<Outcome, PlatformError> {
         let path = format!("{}?force=true", person_path(&target.id)?);
-        self.session
+        self.client
             .send(Method::DELETE, &path, None, Retry::Idempotent)
             .await?;
         Ok(Outcome::done(format!("deleted bot \"{}\"", target.name)))
@@ -522,7 +522,7 @@ impl Kitsu {
             project_path(project)?,
             segment(&target.id)?
         );
-        self.session
+        self.client
             .send(Method::DELETE, &path, None, Retry::Idempotent)
             .await?;
         Ok(Outcome::done(format!(
@@ -620,44 +620,6 @@ fn project_path(id: &str) -> Result<String, PlatformError> {
 
 fn person_path(id: &str) -> Result<String, PlatformError> {
     Ok(format!("{PERSONS}/{}", segment(id)?))
-}
-
-fn optional<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
-    value(values, key).map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn required<'a>(values: &'a Values, key: &str, what: &str) -> Result<&'a str, PlatformError> {
-    optional(values, key).ok_or_else(|| PlatformError::Invalid(format!("{what} is required")))
-}
-
-/// A `YYYY-MM-DD` date checked before Zou sees it; empty means none.
-fn date<'a>(values: &'a Values, key: &str) -> Result<Option<&'a str>, PlatformError> {
-    let Some(text) = optional(values, key) else {
-        return Ok(None);
-    };
-    Date::parse(text, format_description!("[year]-[month]-[day]"))
-        .map(|_| Some(text))
-        .map_err(|_| PlatformError::Invalid(format!("{key}: \"{text}\" is not a YYYY-MM-DD date")))
-}
-
-fn choice(
-    values: &Values,
-    key: &str,
-    options: &[&'static str],
-) -> Result<Option<&'static str>, PlatformError> {
-    let Some(text) = optional(values, key) else {
-        return Ok(None);
-    };
-    options
-        .iter()
-        .find(|o| o.eq_ignore_ascii_case(text))
-        .map(|o| Some(*o))
-        .ok_or_else(|| {
-            PlatformError::Invalid(format!(
-                "{key}: \"{text}\" is not one of {}",
-                options.join(", ")
-            ))
-        })
 }
 
 const NO_CERTIFICATES: &str =

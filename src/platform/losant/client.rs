@@ -1,5 +1,6 @@
 //! Talking to the Losant API: bearer tokens (a configured one, or one got
-//! by logging in and renewed once when it is refused) and lists that span
+//! by logging in and renewed once when it is refused, through the shared
+//! token session) and lists that span
 //! several pages, fetched concurrently.
 
 use std::collections::HashSet;
@@ -11,11 +12,11 @@ use reqwest::header::ACCEPT;
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
 use super::wire::{AuthedUser, Identified, Page};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
+use crate::platform::session::{Renew, Token, TokenSession};
 use crate::platform::{PlatformError, Progress};
 
 /// The API version Losant's own clients pin.
@@ -37,17 +38,10 @@ pub enum Auth {
     Login { email: String, password: Secret },
 }
 
-/// The current login token and how many logins produced it, so that
-/// several requests refused at once renew it only once.
-struct Session {
-    generation: u64,
-    token: Option<Secret>,
-}
-
 pub struct Client {
     http: Http,
     auth: Auth,
-    session: Mutex<Session>,
+    session: TokenSession,
     per_page: usize,
 }
 
@@ -75,10 +69,7 @@ impl Client {
         Ok(Client {
             http: Http::new(base_url, limits, message_of)?,
             auth,
-            session: Mutex::new(Session {
-                generation: 0,
-                token: None,
-            }),
+            session: TokenSession::new(),
             per_page: PER_PAGE,
         })
     }
@@ -87,45 +78,7 @@ impl Client {
         self.per_page = per_page.clamp(1, MAX_PER_PAGE);
     }
 
-    /// The token to send and the login generation it belongs to.
-    async fn token(&self) -> Result<(u64, Secret), PlatformError> {
-        let (email, password) = match &self.auth {
-            Auth::Token(token) => return Ok((0, token.clone())),
-            Auth::Login { email, password } => (email, password),
-        };
-        let mut session = self.session.lock().await;
-        if let Some(token) = &session.token {
-            return Ok((session.generation, token.clone()));
-        }
-        let token = self.login(email, password).await?;
-        session.generation += 1;
-        session.token = Some(token.clone());
-        Ok((session.generation, token))
-    }
-
-    /// Logs in again after `refused` was rejected, unless another request
-    /// already did. `None` when there is no login to renew.
-    async fn renew(&self, refused: u64) -> Option<Result<Secret, PlatformError>> {
-        let Auth::Login { email, password } = &self.auth else {
-            return None;
-        };
-        let mut session = self.session.lock().await;
-        if session.generation != refused
-            && let Some(token) = &session.token
-        {
-            return Some(Ok(token.clone()));
-        }
-        session.token = None;
-        let token = match self.login(email, password).await {
-            Ok(token) => token,
-            Err(err) => return Some(Err(err)),
-        };
-        session.generation += 1;
-        session.token = Some(token.clone());
-        Some(Ok(token))
-    }
-
-    async fn login(&self, email: &str, password: &Secret) -> Result<Secret, PlatformError> {
+    async fn log_in(&self, email: &str, password: &Secret) -> Result<Secret, PlatformError> {
         let req = self
             .http
             .client()
@@ -179,16 +132,8 @@ impl Client {
         F: Fn(Secret) -> R,
         R: Future<Output = Result<T, PlatformError>>,
     {
-        let (generation, token) = self.token().await?;
-        match call(token).await {
-            Err(PlatformError::Auth(message)) => match self.renew(generation).await {
-                Some(token) => call(token?).await,
-                None => Err(PlatformError::Auth(format!(
-                    "Losant rejected the API token ({message})"
-                ))),
-            },
-            other => other,
-        }
+        let refused = |err: &PlatformError| matches!(err, PlatformError::Auth(_));
+        self.session.authed(self, refused, call).await
     }
 
     /// Sends one call whose answer body does not matter.
@@ -280,6 +225,33 @@ impl Client {
             .chain(rest.into_iter().flat_map(|(_, items)| items))
             .filter(|item| seen.insert(item.id().to_string()))
             .collect())
+    }
+}
+
+/// A configured API token is used as is and cannot be renewed; a login
+/// is simply made again.
+impl Renew for Client {
+    async fn login(&self) -> Result<Token, PlatformError> {
+        match &self.auth {
+            Auth::Token(token) => Ok(Token::new(token.clone(), None)),
+            Auth::Login { email, password } => {
+                Ok(Token::new(self.log_in(email, password).await?, None))
+            }
+        }
+    }
+
+    async fn renew(
+        &self,
+        _stale: &Token,
+        refusal: Option<&PlatformError>,
+    ) -> Result<Token, PlatformError> {
+        match (&self.auth, refusal) {
+            (Auth::Token(_), Some(PlatformError::Auth(message))) => Err(PlatformError::Auth(
+                format!("Losant rejected the API token ({message})"),
+            )),
+            (Auth::Token(_), Some(other)) => Err(other.clone()),
+            _ => self.login().await,
+        }
     }
 }
 

@@ -11,16 +11,16 @@ use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
 
 pub use client::{Auth, PER_PAGE};
 use client::{Client, Tally};
 
+use super::form::{choice, day_of, list, required, text, value};
 use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Field, FollowUp, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome,
-    PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values, value,
+    PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource};
 use wire::{AccessKey, Application, Authority, Certificate};
@@ -233,7 +233,7 @@ impl Losant {
         let expiry = res
             .expires
             .or(local.map(|c| c.not_after))
-            .map(day)
+            .map(day_of)
             .unwrap_or_else(|| "unknown".into());
         let name = match (res.detail("commonName"), local) {
             (None, Some(c)) if !c.common_name.is_empty() => c.common_name.clone(),
@@ -506,15 +506,6 @@ impl SecretField for KeySecret {
     const NAME: &'static str = "secret";
 }
 
-fn day(at: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day()
-    )
-}
-
 fn in_app(parent: &Option<String>) -> Result<&str, PlatformError> {
     parent
         .as_deref()
@@ -546,23 +537,6 @@ fn item_path(target: &Target) -> Result<String, PlatformError> {
     }
 }
 
-/// A trimmed, non-empty form value.
-fn text<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
-    value(values, key).map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn required<'a>(values: &'a Values, key: &str, what: &str) -> Result<&'a str, PlatformError> {
-    text(values, key).ok_or_else(|| PlatformError::Invalid(format!("{what} is required")))
-}
-
-fn list(raw: &str) -> Vec<String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 async fn checked_pem(values: &Values, key: &str) -> Result<pem::Checked, PlatformError> {
     let (origin, bytes) = pem::read(value(values, key).unwrap_or_default()).await?;
     pem::check(&origin, &bytes)
@@ -576,13 +550,7 @@ fn insert_access(
     values: &Values,
     clear_empty: bool,
 ) -> Result<(), PlatformError> {
-    if let Some(filter) = text(values, "filterType") {
-        if !FILTER_TYPES.contains(&filter) {
-            return Err(PlatformError::Invalid(format!(
-                "filterType \"{filter}\" is not one of {}",
-                FILTER_TYPES.join(", ")
-            )));
-        }
+    if let Some(filter) = choice(values, "filterType", FILTER_TYPES)? {
         body.insert("filterType".into(), json!(filter));
     }
     for key in ["pubTopics", "subTopics"] {

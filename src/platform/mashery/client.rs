@@ -12,12 +12,11 @@ use reqwest::header::{ACCEPT, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::sync::Mutex;
 
-use super::session::{Session, Token};
 use super::wire::{Identified, OAuthError, RestError, TokenGrant, ValidationError};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
+use crate::platform::session::{Renew, Token, TokenSession};
 use crate::platform::{PlatformError, Progress};
 
 const TOKEN: &str = "/v3/token";
@@ -94,7 +93,7 @@ impl Pacer {
 pub struct Client {
     http: Http,
     creds: Credentials,
-    session: Mutex<Session>,
+    session: TokenSession,
     pacer: Pacer,
     page_size: usize,
     timeout: Duration,
@@ -176,7 +175,7 @@ impl Client {
         Ok(Client {
             http: Http::new(base_url, limits, message_of)?,
             creds,
-            session: Mutex::new(Session::default()),
+            session: TokenSession::new(),
             pacer: Pacer::new(qps),
             page_size: PAGE_SIZE,
             timeout,
@@ -230,7 +229,7 @@ impl Client {
         }
         let grant: TokenGrant = serde_json::from_slice(&bytes)
             .map_err(|e| PlatformError::Decode(format!("token answer: {e}")))?;
-        Ok(Token::new(
+        Ok(Token::expiring(
             Secret::new(grant.access_token),
             grant.refresh_token.map(Secret::new),
             Duration::from_secs(grant.expires_in.unwrap_or(3600)),
@@ -252,7 +251,7 @@ impl Client {
     /// A new token: the refresh grant when there is one, the password
     /// grant when there is not or it is refused.
     async fn fresh(&self, old: Option<&Token>) -> Result<Token, PlatformError> {
-        if let Some(refresh) = old.and_then(|t| t.refresh.as_ref()) {
+        if let Some(refresh) = old.and_then(Token::refresh) {
             let form = [
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh.expose()),
@@ -262,37 +261,6 @@ impl Client {
             }
         }
         self.password_grant().await
-    }
-
-    /// The token to send and the grant generation it belongs to.
-    async fn token(&self) -> Result<(u64, Secret), PlatformError> {
-        let mut session = self.session.lock().await;
-        if let Some(t) = &session.token
-            && t.is_fresh(Instant::now())
-        {
-            return Ok((session.generation, t.access.clone()));
-        }
-        let token = self.fresh(session.token.as_ref()).await?;
-        let access = token.access.clone();
-        session.token = Some(token);
-        session.generation += 1;
-        Ok((session.generation, access))
-    }
-
-    /// Renews after the gateway refused the token of `refused`, unless a
-    /// call refused at the same time already did.
-    async fn renew(&self, refused: u64) -> Result<Secret, PlatformError> {
-        let mut session = self.session.lock().await;
-        if session.generation != refused
-            && let Some(t) = &session.token
-        {
-            return Ok(t.access.clone());
-        }
-        let token = self.fresh(session.token.as_ref()).await?;
-        let access = token.access.clone();
-        session.token = Some(token);
-        session.generation += 1;
-        Ok(access)
     }
 
     /// One call, paced; over-QPS refusals of idempotent calls are waited
@@ -379,14 +347,13 @@ impl Client {
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<(HeaderMap, Vec<u8>), PlatformError> {
-        let (generation, token) = self.token().await?;
-        match self.once(&method, path, query, body, retry, &token).await {
-            Err(PlatformError::Auth(_)) => {
-                let token = self.renew(generation).await?;
-                self.once(&method, path, query, body, retry, &token).await
-            }
-            other => other,
-        }
+        let refused = |err: &PlatformError| matches!(err, PlatformError::Auth(_));
+        let method = &method;
+        self.session
+            .authed(self, refused, |token| async move {
+                self.once(method, path, query, body, retry, &token).await
+            })
+            .await
     }
 
     pub async fn json<T: DeserializeOwned + Send + 'static>(
@@ -467,6 +434,22 @@ impl Client {
             .chain(rest.into_iter().flat_map(|(_, items)| items))
             .filter(|item| seen.insert(item.id().to_string()))
             .collect())
+    }
+}
+
+/// The first token is a password grant; a lapsing or refused one is
+/// replaced by the refresh grant when it can be.
+impl Renew for Client {
+    async fn login(&self) -> Result<Token, PlatformError> {
+        self.password_grant().await
+    }
+
+    async fn renew(
+        &self,
+        stale: &Token,
+        _refusal: Option<&PlatformError>,
+    ) -> Result<Token, PlatformError> {
+        self.fresh(Some(stale)).await
     }
 }
 

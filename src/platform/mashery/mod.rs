@@ -4,7 +4,6 @@
 
 mod client;
 mod resources;
-mod session;
 mod wire;
 
 use std::sync::Arc;
@@ -17,11 +16,12 @@ use client::Client;
 pub use client::{Credentials, DEFAULT_QPS, PAGE_SIZE};
 pub use resources::ALL_MEMBERS;
 
+use super::form::{choice, required, text, value};
 use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values, value,
+    PlatformError, Progress, Rotation, Source, Target, Values,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use wire::{Application, Member, Package, PackageKey};
@@ -499,14 +499,6 @@ fn key_path(id: &str) -> Result<String, PlatformError> {
     Ok(format!("/packageKeys/{}", segment(id)?))
 }
 
-fn text<'a>(values: &'a Values, key: &str) -> Option<&'a str> {
-    value(values, key).map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn required<'a>(values: &'a Values, key: &str, what: &str) -> Result<&'a str, PlatformError> {
-    text(values, key).ok_or_else(|| PlatformError::Invalid(format!("{what} is required")))
-}
-
 /// The fields the form gave. On an edit, an emptied field is cleared
 /// (`null`); on a create it is left out. `username` on a create names the
 /// member in the path instead.
@@ -556,13 +548,7 @@ fn app_body(values: &Values, creating: bool) -> Result<Map<String, Value>, Platf
 
 fn key_body(values: &Values) -> Result<Map<String, Value>, PlatformError> {
     let mut body = Map::new();
-    if let Some(status) = text(values, "status") {
-        if !KEY_STATUSES.contains(&status) {
-            return Err(PlatformError::Invalid(format!(
-                "status \"{status}\" is not one of {}",
-                KEY_STATUSES.join(", ")
-            )));
-        }
+    if let Some(status) = choice(values, "status", KEY_STATUSES)? {
         body.insert("status".into(), json!(status));
     }
     for key in ["qpsLimitCeiling", "rateLimitCeiling"] {

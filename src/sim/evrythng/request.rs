@@ -12,11 +12,11 @@ use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::http::HeaderMap;
-use axum::http::header::CONTENT_TYPE;
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
+use crate::sim::http::is_json;
 
 pub type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 pub type RawBody = Result<Bytes, BytesRejection>;
@@ -98,14 +98,6 @@ fn validator(doc: Document, create: bool) -> Option<&'static Validator> {
         })
         .get(doc.slot(create))
         .and_then(Option::as_ref)
-}
-
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The settable fields of a create (`create`) or update body.

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, ApiResult, UNSUPPORTED_MEDIA, ok};
 use super::schema::{Kind, Record, Schema, normalize_id};
+use crate::sim::http::{self, is_json};
 
 /// Zou's `NB_RECORDS_PER_PAGE`.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -48,26 +49,9 @@ impl Params {
     }
 }
 
+/// Flask refuses no query string: a malformed component is kept as sent.
 pub fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push((hi * 16 + lo) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    http::percent_decode(s.as_bytes()).unwrap_or_else(|| s.to_string())
 }
 
 /// SQL `ILIKE` as PostgreSQL evaluates it: `%` any run, `_` one character,
@@ -235,18 +219,6 @@ pub fn select_fields(params: &Params, mut object: Map<String, Value>) -> Map<Str
         object.retain(|k, _| k == "id" || k == "type" || keep.contains(&k.as_str()));
     }
     object
-}
-
-/// Flask's `request.is_json`.
-fn is_json(headers: &HeaderMap) -> bool {
-    let mimetype = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    mimetype == "application/json"
-        || mimetype.starts_with("application/") && mimetype.ends_with("+json")
 }
 
 /// A JSON object body, refused the way Flask and Zou refuse the others:

@@ -5,8 +5,6 @@ use std::sync::{Arc, OnceLock};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -20,6 +18,7 @@ use super::error::{ApiError, ApiResult};
 use super::format::{hex, now, random_hex};
 use super::schema::{self, Body};
 use super::state::{Session, Tenant};
+use crate::sim::http::bearer;
 
 pub const DEMO_EMAIL: &str = "admin@losant.portico.demo";
 pub const DEMO_PASSWORD: &str = "portico-demo-losant";
@@ -106,16 +105,6 @@ fn jwt(key: &[u8], claims: &Value) -> String {
     format!("{signing_input}.{signature}")
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    let token = token.trim();
-    (!token.is_empty()).then_some(token)
-}
-
 /// Middleware: 401 unless the request carries a token this tenant issued
 /// (or the demo API token); otherwise hands the `Actor` to the handler.
 pub async fn require_token(
@@ -199,7 +188,8 @@ pub async fn authenticate_user(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::header::AUTHORIZATION;
+    use axum::http::{HeaderMap, HeaderValue};
 
     #[test]
     fn bearer_parsing() {

@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, ApiResult};
 use super::format::{LOWER_ALNUM, random_from};
 use super::state::{Area, RefreshGrant, TOKEN_LIFETIME, Throttle, Token};
+use crate::sim::http::bearer;
 
 fn realm(headers: &HeaderMap) -> String {
     headers
@@ -162,16 +163,6 @@ pub async fn token(
         "scope": state.area_uuid,
     });
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)).into_response())
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    let token = token.trim();
-    (!token.is_empty()).then_some(token)
 }
 
 /// Middleware for `/v3/rest`: a live token first, then the limits of the

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::auth::{Credentials, credentials};
 use super::errors::ApiError;
 use super::state::{ClientApp, TOKEN_LIFETIME, Tenant, constant_time_eq};
+use crate::sim::http::{is_json, media_type, percent_decode};
 
 type Shared = State<Arc<Tenant>>;
 type Answer = Result<Response, ApiError>;
@@ -261,19 +262,6 @@ fn invalid_app(message: &str) -> ApiError {
     )
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    media_type(headers).is_some_and(|media| {
-        media == "application/json"
-            || (media.starts_with("application/") && media.ends_with("+json"))
-    })
-}
-
-fn media_type(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let media = value.split(';').next()?.trim().to_ascii_lowercase();
-    Some(media)
-}
-
 fn unsupported_media_type(expected: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -388,25 +376,6 @@ fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
         pairs.push((key, value));
     }
     Ok(pairs)
-}
-
-fn percent_decode(input: &[u8]) -> Option<String> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = input.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 // ---- Bearer-protected stand-in for the rest of the v4 API ----

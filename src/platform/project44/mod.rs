@@ -1,56 +1,27 @@
 //! project44: OAuth2 client applications of one tenant (NA, EU or sandbox).
-//! Management calls take HTTP Basic with a tenant user; the token endpoint
-//! takes the client's own id and secret.
+
+mod client;
+mod resources;
+mod wire;
 
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::http::{Http, Retry, SecretBody, SecretField, segment, unreadable_secret};
+use self::client::{APPS, Client};
+use self::wire::{ClientApplication, ClientApplications, ClientSecret};
+use super::form::required;
+use super::http::{Retry, SecretBody, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, value,
+    PlatformError, Progress, Rotation, Source,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
-const APPS: &str = "/api/v4/oauth2/client-applications";
-const TOKEN: &str = "/api/v4/oauth2/token";
-
 pub struct Project44 {
-    http: Http,
-    username: String,
-    password: Secret,
-}
-
-/// The secret is never part of this type: it is taken out of the answer
-/// first, by [`SecretBody`].
-#[derive(Deserialize)]
-struct ClientApplication {
-    id: String,
-    name: String,
-}
-
-struct ClientSecret;
-
-impl SecretField for ClientSecret {
-    const NAME: &'static str = "secret";
-}
-
-#[derive(Deserialize)]
-struct ClientApplications {
-    #[serde(rename = "clientApplications")]
-    client_applications: Vec<ClientApplication>,
-}
-
-/// The v4 error body: `errorMessage`, else the first entry of `errors`.
-fn message_of(body: &Value) -> Option<String> {
-    body.get("errorMessage")
-        .and_then(Value::as_str)
-        .or_else(|| body.pointer("/errors/0/message").and_then(Value::as_str))
-        .map(str::to_string)
+    client: Client,
 }
 
 impl Project44 {
@@ -61,23 +32,15 @@ impl Project44 {
         password: Secret,
     ) -> Result<Self, PlatformError> {
         Ok(Project44 {
-            http: Http::new(base_url, limits, message_of)?,
-            username,
-            password,
+            client: Client::new(base_url, limits, username, password)?,
         })
-    }
-
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .client()
-            .request(method, self.http.url(path))
-            .basic_auth(&self.username, Some(self.password.expose()))
     }
 
     pub async fn list_apps(&self) -> Result<Vec<Resource>, PlatformError> {
         let page: ClientApplications = self
-            .http
-            .json(self.request(Method::GET, APPS), Retry::Idempotent)
+            .client
+            .http()
+            .json(self.client.request(Method::GET, APPS), Retry::Idempotent)
             .await?;
         Ok(page
             .client_applications
@@ -88,8 +51,12 @@ impl Project44 {
 
     pub async fn get_app(&self, id: &str) -> Result<Resource, PlatformError> {
         let app: ClientApplication = self
-            .http
-            .json(self.request(Method::GET, &app_path(id)?), Retry::Idempotent)
+            .client
+            .http()
+            .json(
+                self.client.request(Method::GET, &app_path(id)?),
+                Retry::Idempotent,
+            )
             .await?;
         Ok(self.resource(app))
     }
@@ -97,29 +64,11 @@ impl Project44 {
     /// Exchanges a client id and secret for an access token; `Ok(false)`
     /// when the token endpoint rejects them.
     pub async fn verify(&self, client_id: &str, secret: &Secret) -> Result<bool, PlatformError> {
-        let req = self
-            .http
-            .client()
-            .post(self.http.url(TOKEN))
-            .basic_auth(client_id, Some(secret.expose()))
-            .form(&[("grant_type", "client_credentials")]);
-        match self.http.send(req, Retry::Idempotent).await {
-            Ok(_) => Ok(true),
-            Err(PlatformError::Auth(_)) => Ok(false),
-            Err(err) => Err(err),
-        }
+        self.client.verify(client_id, secret).await
     }
 
     fn resource(&self, app: ClientApplication) -> Resource {
-        let mut res = Resource::new(Kind::ClientApp, app.id.clone(), app.name.clone());
-        res.cells = vec![app.id.clone()];
-        res.with_detail("name", app.name)
-            .with_detail("client id", app.id.clone())
-            .with_detail(
-                "machine user",
-                format!("app-{}@client-applications.project44.com", app.id),
-            )
-            .with_detail("token endpoint", self.http.url(TOKEN))
+        resources::client_app(app, self.client.token_endpoint())
     }
 
     /// Takes the secret out of a create or new-secret answer and hands it
@@ -199,12 +148,14 @@ impl Project44 {
     async fn run(&self, op: &Operation, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
         match op {
             Operation::Create { values, .. } => {
-                let name = required_name(values)?;
+                let name = required(values, "name", "a name")?;
                 let req = self
+                    .client
                     .request(Method::POST, APPS)
                     .json(&json!({ "name": name }));
                 let body = self
-                    .http
+                    .client
+                    .http()
                     .json(req, Retry::Never)
                     .await
                     .map_err(unreadable_secret)?;
@@ -213,23 +164,26 @@ impl Project44 {
                 Ok(outcome)
             }
             Operation::Update { target, values } => {
-                let name = required_name(values)?;
+                let name = required(values, "name", "a name")?;
                 let req = self
+                    .client
                     .request(Method::PUT, &app_path(&target.id)?)
                     .json(&json!({ "name": name }));
-                let app: ClientApplication = self.http.json(req, Retry::Idempotent).await?;
+                let app: ClientApplication =
+                    self.client.http().json(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("renamed to \"{}\"", app.name)))
             }
             Operation::Delete { target } => {
-                let req = self.request(Method::DELETE, &app_path(&target.id)?);
-                self.http.send(req, Retry::Idempotent).await?;
+                let req = self.client.request(Method::DELETE, &app_path(&target.id)?);
+                self.client.http().send(req, Retry::Idempotent).await?;
                 Ok(Outcome::done(format!("deleted \"{}\"", target.name)))
             }
             Operation::Rotate { target, previous } => {
                 let path = format!("{}/new-secret", app_path(&target.id)?);
-                let req = self.request(Method::POST, &path);
+                let req = self.client.request(Method::POST, &path);
                 let body = self
-                    .http
+                    .client
+                    .http()
                     .json(req, Retry::Never)
                     .await
                     .map_err(unreadable_secret)?;
@@ -255,13 +209,6 @@ fn unsupported(op: &Operation) -> PlatformError {
 
 fn app_path(id: &str) -> Result<String, PlatformError> {
     Ok(format!("{APPS}/{}", segment(id)?))
-}
-
-fn required_name(values: &super::Values) -> Result<&str, PlatformError> {
-    match value(values, "name").map(str::trim) {
-        Some(name) if !name.is_empty() => Ok(name),
-        _ => Err(PlatformError::Invalid("a name is required".into())),
-    }
 }
 
 /// What project44 offers, known without credentials.
@@ -320,18 +267,5 @@ impl super::Platform for Project44 {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_message_prefers_error_message() {
-        let body = json!({"errorMessage": "Nope", "errors": [{"message": "inner"}]});
-        assert_eq!(message_of(&body).as_deref(), Some("Nope"));
-        let body = json!({"errors": [{"message": "inner"}]});
-        assert_eq!(message_of(&body).as_deref(), Some("inner"));
     }
 }

@@ -1,19 +1,20 @@
-//! Zou's JWT session: log in with email and password (or take a bot token
+//! Talking to Zou: log in with email and password (or take a bot token
 //! as given), send every call with `Authorization: Bearer`, and when Zou
-//! says the access token expired, refresh it once, or log in again.
+//! says the access token expired, refresh it once, or log in again (the
+//! shared token session decides when).
 //!
 //! Tokens live in memory only and travel in headers only; nothing here
 //! logs them.
 
 use reqwest::{Method, RequestBuilder, Response};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
+use super::wire::{LoginAnswer, RefreshAnswer};
 use crate::model::Secret;
 use crate::platform::PlatformError;
 use crate::platform::http::{Http, Retry};
+use crate::platform::session::{Renew, Token, TokenSession};
 
 pub enum Credentials {
     Login {
@@ -24,33 +25,10 @@ pub enum Credentials {
     Bot(Secret),
 }
 
-#[derive(Default)]
-struct Tokens {
-    access: Option<Secret>,
-    refresh: Option<Secret>,
-}
-
-#[derive(Deserialize)]
-struct LoginAnswer {
-    #[serde(default)]
-    access_token: Option<String>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-    #[serde(default)]
-    two_factor_authentication_required: bool,
-}
-
-#[derive(Deserialize)]
-struct RefreshAnswer {
-    access_token: String,
-}
-
-pub struct Session {
+pub struct Client {
     http: Http,
     credentials: Credentials,
-    // One lock for login and refresh, so concurrent lists that all meet an
-    // expired token renew it once, not once each.
-    tokens: Mutex<Tokens>,
+    session: TokenSession,
 }
 
 /// True when Zou rejected a call because the access token's time is up.
@@ -70,12 +48,12 @@ pub fn is_expired(err: &PlatformError) -> bool {
     message.contains("signature has expired") || message.contains("token has expired")
 }
 
-impl Session {
+impl Client {
     pub fn new(http: Http, credentials: Credentials) -> Self {
-        Session {
+        Client {
             http,
             credentials,
-            tokens: Mutex::new(Tokens::default()),
+            session: TokenSession::new(),
         }
     }
 
@@ -109,7 +87,7 @@ impl Session {
         .await
     }
 
-    /// Like [`Session::send`], decoding the JSON answer.
+    /// Like [`Client::send`], decoding the JSON answer.
     pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
@@ -129,14 +107,7 @@ impl Session {
         F: Fn(Secret) -> Fut,
         Fut: Future<Output = Result<T, PlatformError>>,
     {
-        let token = self.access().await?;
-        match call(token.clone()).await {
-            Err(err) if is_expired(&err) => {
-                self.renew(&token).await?;
-                call(self.access().await?).await
-            }
-            other => other,
-        }
+        self.session.authed(self, is_expired, call).await
     }
 
     fn build(
@@ -153,63 +124,23 @@ impl Session {
         }
     }
 
-    /// The current access token, logging in first when there is none.
-    async fn access(&self) -> Result<Secret, PlatformError> {
-        let mut tokens = self.tokens.lock().await;
-        if let Some(access) = &tokens.access {
-            return Ok(access.clone());
-        }
-        match &self.credentials {
-            Credentials::Bot(token) => {
-                tokens.access = Some(token.clone());
-                Ok(token.clone())
-            }
-            Credentials::Login { email, password } => {
-                *tokens = self.login(email, password).await?;
-                tokens
-                    .access
-                    .clone()
-                    .ok_or_else(|| PlatformError::Auth("login gave no access token".into()))
-            }
-        }
-    }
-
-    /// Replaces `stale` after Zou said it expired: the refresh token first,
-    /// a new login when that fails too.
-    async fn renew(&self, stale: &Secret) -> Result<(), PlatformError> {
-        let mut tokens = self.tokens.lock().await;
-        if tokens.access.as_ref() != Some(stale) {
-            // Another call renewed it while this one waited for the lock.
-            return Ok(());
-        }
-        let (email, password) = match &self.credentials {
-            Credentials::Bot(_) => {
-                return Err(PlatformError::Auth(
-                    "the bot token has expired; issue a new one for this bot in Kitsu".into(),
-                ));
-            }
-            Credentials::Login { email, password } => (email, password),
-        };
-        if let Some(refresh) = tokens.refresh.clone()
-            && let Ok(access) = self.refresh_with(&refresh).await
-        {
-            tokens.access = Some(access);
-            return Ok(());
-        }
-        *tokens = self.login(email, password).await?;
-        Ok(())
-    }
-
     /// Trades the refresh token for a new access token now, logging in
     /// first if the session has not started.
     pub async fn refresh(&self) -> Result<(), PlatformError> {
-        self.access().await?;
-        let mut tokens = self.tokens.lock().await;
-        let refresh = tokens.refresh.clone().ok_or_else(|| {
-            PlatformError::Unsupported("a bot token session has no refresh token".into())
-        })?;
-        tokens.access = Some(self.refresh_with(&refresh).await?);
-        Ok(())
+        self.session
+            .replace(self, |current| {
+                let refresh = current.refresh().cloned();
+                async move {
+                    let refresh = refresh.ok_or_else(|| {
+                        PlatformError::Unsupported(
+                            "a bot token session has no refresh token".into(),
+                        )
+                    })?;
+                    let access = self.refresh_with(&refresh).await?;
+                    Ok(Token::new(access, Some(refresh)))
+                }
+            })
+            .await
     }
 
     async fn refresh_with(&self, refresh: &Secret) -> Result<Secret, PlatformError> {
@@ -218,7 +149,7 @@ impl Session {
         Ok(Secret::new(answer.access_token))
     }
 
-    async fn login(&self, email: &str, password: &Secret) -> Result<Tokens, PlatformError> {
+    async fn log_in(&self, email: &str, password: &Secret) -> Result<Token, PlatformError> {
         let req = self
             .http
             .client()
@@ -242,9 +173,39 @@ impl Session {
         let access = answer
             .access_token
             .ok_or_else(|| PlatformError::Auth("login gave no access token".into()))?;
-        Ok(Tokens {
-            access: Some(Secret::new(access)),
-            refresh: answer.refresh_token.map(Secret::new),
-        })
+        Ok(Token::new(
+            Secret::new(access),
+            answer.refresh_token.map(Secret::new),
+        ))
+    }
+}
+
+/// A bot's token is used as is: only Kitsu can issue it anew. A person's
+/// expired token is refreshed, and when that fails too, the person logs
+/// in again.
+impl Renew for Client {
+    async fn login(&self) -> Result<Token, PlatformError> {
+        match &self.credentials {
+            Credentials::Bot(token) => Ok(Token::new(token.clone(), None)),
+            Credentials::Login { email, password } => self.log_in(email, password).await,
+        }
+    }
+
+    async fn renew(
+        &self,
+        stale: &Token,
+        _refusal: Option<&PlatformError>,
+    ) -> Result<Token, PlatformError> {
+        let Credentials::Login { email, password } = &self.credentials else {
+            return Err(PlatformError::Auth(
+                "the bot token has expired; issue a new one for this bot in Kitsu".into(),
+            ));
+        };
+        if let Some(refresh) = stale.refresh()
+            && let Ok(access) = self.refresh_with(refresh).await
+        {
+            return Ok(Token::new(access, Some(refresh.clone())));
+        }
+        self.log_in(email, password).await
     }
 }

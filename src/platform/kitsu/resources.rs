@@ -1,123 +1,12 @@
-//! Zou's documents as the console reads them, and how each becomes a row.
-//! Every field but the id is optional: Zou versions add and drop keys, and a
-//! missing one must not hide the whole list.
+//! How each Zou document becomes a Portico row.
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
+use super::wire::{AssetType, EntityLink, Person, Project};
 use crate::model::{Kind, Lifecycle, Resource};
-
-#[derive(Deserialize)]
-pub struct Project {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub production_type: Option<String>,
-    #[serde(default)]
-    pub production_style: Option<String>,
-    #[serde(default)]
-    pub start_date: Option<String>,
-    #[serde(default)]
-    pub end_date: Option<String>,
-    #[serde(default)]
-    pub project_status_id: Option<String>,
-    #[serde(default)]
-    pub fps: Option<String>,
-    #[serde(default)]
-    pub resolution: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct ProjectStatus {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-}
-
-#[derive(Deserialize)]
-pub struct Person {
-    pub id: String,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub full_name: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub active: Option<bool>,
-    #[serde(default)]
-    pub is_bot: bool,
-    #[serde(default)]
-    pub expiration_date: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-}
-
-/// A bot's create or token regeneration answer carries its token here; it
-/// is taken out before the rest decodes as a [`Person`].
-pub struct BotToken;
-
-impl crate::platform::http::SecretField for BotToken {
-    const NAME: &'static str = "access_token";
-}
-
-#[derive(Deserialize)]
-pub struct AssetType {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub short_name: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub archived: Option<bool>,
-}
-
-#[derive(Deserialize)]
-pub struct EntityLink {
-    pub id: String,
-    #[serde(default)]
-    pub entity_in_id: String,
-    #[serde(default)]
-    pub entity_out_id: String,
-    /// Zou's spelling.
-    #[serde(default)]
-    pub nb_occurences: Option<i64>,
-    #[serde(default)]
-    pub label: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct Entity {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-}
-
-/// The envelope a generic list answers with once `page` is given.
-#[derive(Deserialize)]
-pub struct Page<T> {
-    pub data: Vec<T>,
-    #[serde(default)]
-    pub total: Option<usize>,
-    #[serde(default)]
-    pub nb_pages: Option<usize>,
-}
+use crate::platform::form;
 
 fn text(value: &Option<String>) -> String {
     value.clone().unwrap_or_default()
@@ -130,7 +19,7 @@ fn yes_no(value: bool) -> String {
 /// A bot's token lasts to the end of its expiration day (UTC). The last
 /// second of that day keeps the date shown the one Kitsu shows.
 pub fn expiry(date: &str) -> Option<OffsetDateTime> {
-    let date = Date::parse(date, format_description!("[year]-[month]-[day]")).ok()?;
+    let date = form::parse_day(date)?;
     Some(date.with_hms(23, 59, 59).ok()?.assume_utc())
 }
 
