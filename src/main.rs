@@ -7,6 +7,7 @@ use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
+use portico::cli::data_dir;
 use portico::config::{self, Config, ConfigSource};
 use portico::keymap::Keymap;
 use portico::platform::registry;
@@ -31,8 +32,8 @@ struct Cli {
     /// Config file (else $PORTICO_CONFIG, else the user config dir).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// Open on the tenant with this name.
-    #[arg(long, value_name = "NAME")]
+    /// Open on the tenant with this name; for a command, the tenant it acts on.
+    #[arg(long, global = true, value_name = "NAME")]
     tenant: Option<String>,
     /// Run the built-in demo against the in-process simulator.
     #[arg(long)]
@@ -73,6 +74,8 @@ enum Command {
         #[command(subcommand)]
         action: SecretsCommand,
     },
+    #[command(flatten)]
+    Cli(portico::cli::Command),
 }
 
 /// Load and fault knobs for the simulator, on every vendor or on those
@@ -199,6 +202,9 @@ fn main() -> ExitCode {
             action: ConfigCommand::Check { path },
         }) => check_config(path.as_deref().or(cli.config.as_deref())),
         Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
+        Some(Command::Cli(command)) => {
+            portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), command)
+        }
         None => match rt.block_on(tui(
             cli.config.as_deref(),
             cli.tenant.as_deref(),
@@ -316,16 +322,6 @@ fn secrets(data: &Path, action: SecretsCommand) -> ExitCode {
             }
         },
     }
-}
-
-fn data_dir(demo: bool) -> PathBuf {
-    let base = std::env::var_os("PORTICO_DATA_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("", "", "portico").map(|d| d.data_dir().to_path_buf())
-        })
-        .unwrap_or_else(|| PathBuf::from(".portico"));
-    if demo { base.join("demo") } else { base }
 }
 
 fn keymap_near(config_path: &Path) -> Result<Keymap, String> {

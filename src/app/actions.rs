@@ -132,16 +132,10 @@ fn confirm(
     target: &Target,
     always_typed: bool,
 ) {
-    // A nameless resource is confirmed by its id: an empty expected text
-    // would let a bare Enter through.
     let typed_is_id = target.name.trim().is_empty();
-    let expected = if typed_is_id {
-        target.id.clone()
-    } else {
-        target.name.clone()
-    };
-    let typed = (always_typed || state.tenant().is_some_and(|t| t.protected()))
-        .then(|| (expected, LineInput::default()));
+    let expected = confirmation_text(&target.name, &target.id).to_string();
+    let protected = state.tenant().is_some_and(|t| t.protected());
+    let typed = needs_typed_name(protected, always_typed).then(|| (expected, LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
         lines,
@@ -180,22 +174,41 @@ pub(super) fn confirm_delete(state: &mut State, pane: Pane) {
     lines.extend(spec.delete_warning.map(str::to_string));
     lines.push("This cannot be undone.".into());
     let typed_target = target.clone();
-    let ops = match spec.delete_needs_inactive {
-        Some(reason) if active => {
-            let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
-            lines.insert(0, reason.to_string());
-            lines.insert(1, format!("{close} it first, then delete?"));
-            vec![
-                Operation::SetActive {
-                    target: target.clone(),
-                    active: false,
-                },
-                Operation::Delete { target },
-            ]
-        }
-        _ => vec![Operation::Delete { target }],
-    };
+    if let (Some(reason), true) = (spec.delete_needs_inactive, active) {
+        let close = spec.toggle.map_or("Deactivate", |(_, off)| off);
+        lines.insert(0, reason.to_string());
+        lines.insert(1, format!("{close} it first, then delete?"));
+    }
+    let ops = delete_ops(target, &spec, active);
     confirm(state, title, lines, ops, &typed_target, spec.delete_typed);
+}
+
+/// What deleting `target` takes: on a platform that deletes only
+/// inactive resources, an active one is deactivated first. The console
+/// and the command line both delete through this.
+pub fn delete_ops(target: Target, spec: &KindSpec, active: bool) -> Vec<Operation> {
+    match spec.delete_needs_inactive {
+        Some(_) if active => vec![
+            Operation::SetActive {
+                target: target.clone(),
+                active: false,
+            },
+            Operation::Delete { target },
+        ],
+        _ => vec![Operation::Delete { target }],
+    }
+}
+
+/// Whether a destructive change needs the resource's name typed: on a
+/// protected tenant, or where the platform's delete always asks.
+pub fn needs_typed_name(protected: bool, always_typed: bool) -> bool {
+    protected || always_typed
+}
+
+/// What must be typed to confirm: the name, or the id of a nameless
+/// resource, since an empty expected text would let a bare Enter through.
+pub fn confirmation_text<'a>(name: &'a str, id: &'a str) -> &'a str {
+    if name.trim().is_empty() { id } else { name }
 }
 
 pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {

@@ -14,7 +14,7 @@ mod redact;
 mod state;
 mod update;
 
-pub use actions::short_id;
+pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};

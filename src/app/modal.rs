@@ -168,6 +168,27 @@ pub struct Form {
 }
 
 impl Form {
+    /// The change the form asks for, once nothing is wrong with it: what
+    /// the console submits and the command line sends alike.
+    pub fn operation(&self) -> Result<Operation, String> {
+        if let Some(problem) = self.problem() {
+            return Err(problem);
+        }
+        let values = self
+            .fields
+            .iter()
+            .map(|f| (f.spec.key.to_string(), f.value()))
+            .collect();
+        Ok(match self.intent.clone() {
+            Intent::Create { kind, parent } => Operation::Create {
+                kind,
+                parent,
+                values,
+            },
+            Intent::Update { target } => Operation::Update { target, values },
+        })
+    }
+
     /// The first thing wrong with the form, field by field, then between
     /// fields (an end date before its start date).
     pub fn problem(&self) -> Option<String> {

@@ -1,6 +1,7 @@
 //! One adapter per vendor behind one trait. The app learns what a platform
 //! can do from [`Capabilities`], which is plain data, so `update` stays pure.
 
+pub mod crawl;
 pub mod evrythng;
 pub mod form;
 pub mod http;

@@ -198,26 +198,11 @@ impl Runtime {
         let stores = self.stores.clone();
         let hold = self.settle.hold();
         tokio::spawn(async move {
-            // Checked here too, not only where the effect was made: a
-            // read-only tenant never sees a request that changes anything.
-            let (result, saved) = if config.read_only() {
-                (
-                    Err(format!(
-                        "{} is read-only: Portico sends it no changes",
-                        config.name()
-                    )),
-                    None,
-                )
-            } else {
-                match ready(&config, &adapter).await {
-                    Ok(platform) => run_ops(&config, platform.as_ref(), &ops, &stores, &hold).await,
-                    Err(err) => (Err(err.to_string()), None),
-                }
-            };
+            let (result, saved) = perform_on(&config, &adapter, &ops, &stores, &hold).await;
             let _ = tx.send(Message::Performed {
                 tenant,
                 request,
-                result: Box::new(result),
+                result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
             });
         });
@@ -265,7 +250,79 @@ async fn ready(config: &Tenant, adapter: &Adapter) -> Result<Arc<dyn Platform>, 
     Ok(platform)
 }
 
-type Saved = Option<Result<PathBuf, String>>;
+pub type Saved = Option<Result<PathBuf, String>>;
+
+/// Why a change did not go through.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The tenant is read-only: nothing was sent.
+    ReadOnly(String),
+    /// The platform (or connecting to it) failed; the text may add that
+    /// the audit log could not be written.
+    Platform { error: PlatformError, text: String },
+}
+
+impl Failure {
+    fn platform(error: PlatformError) -> Self {
+        let text = error.to_string();
+        Failure::Platform { error, text }
+    }
+
+    /// The platform's typed error, when there is one.
+    pub fn error(&self) -> Option<&PlatformError> {
+        match self {
+            Failure::ReadOnly(_) => None,
+            Failure::Platform { error, .. } => Some(error),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::ReadOnly(text) | Failure::Platform { text, .. } => f.write_str(text),
+        }
+    }
+}
+
+/// The one way a change reaches a platform, for the console and the
+/// command line alike: the read-only rail, the adapter, the keeper that
+/// stores an issued secret the moment it is decoded, and the audit log.
+async fn perform_on(
+    config: &Tenant,
+    adapter: &Adapter,
+    ops: &[Operation],
+    stores: &Stores,
+    hold: &Arc<Hold>,
+) -> (Result<Outcome, Failure>, Saved) {
+    // Checked here too, not only where the effect was made: a read-only
+    // tenant never sees a request that changes anything.
+    if config.read_only() {
+        return (
+            Err(Failure::ReadOnly(format!(
+                "{} is read-only: Portico sends it no changes",
+                config.name()
+            ))),
+            None,
+        );
+    }
+    match ready(config, adapter).await {
+        Ok(platform) => run_ops(config, platform.as_ref(), ops, stores, hold).await,
+        Err(err) => (Err(Failure::platform(err)), None),
+    }
+}
+
+/// Runs `ops` on `config` once, outside the console's loop; returns only
+/// when every issued secret is stored and every change audited.
+pub async fn perform_once(
+    config: &Tenant,
+    ops: &[Operation],
+    stores: &Stores,
+) -> (Result<Outcome, Failure>, Saved) {
+    let adapter: Adapter = Arc::new(Mutex::new(None));
+    let hold = Settle::new().hold();
+    perform_on(config, &adapter, ops, stores, &hold).await
+}
 
 /// Runs operations in order, stopping at the first failure. An issued
 /// secret is stored, and its change audited, by the [`Keeper`] the moment
@@ -276,7 +333,7 @@ async fn run_ops(
     ops: &[Operation],
     stores: &Stores,
     hold: &Arc<Hold>,
-) -> (Result<Outcome, String>, Saved) {
+) -> (Result<Outcome, Failure>, Saved) {
     let mut last = Outcome::default();
     let mut saved = None;
     for op in ops {
@@ -309,7 +366,7 @@ async fn run_ops(
                 saved = Some(stored);
                 Ok(outcome)
             }
-            (Err(err), None) => Err(err.to_string()),
+            (Err(err), None) => Err(Failure::platform(err)),
         };
         let result = match (result, issued) {
             (Ok(mut outcome), Some(issued)) => {
@@ -364,9 +421,9 @@ fn salvaged(op: &Operation, err: PlatformError, kept: Kept) -> (Outcome, Result<
 
 /// A failed audit write is shown, never swallowed.
 fn with_audit_problem(
-    result: Result<Outcome, String>,
+    result: Result<Outcome, Failure>,
     audited: Result<(), String>,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Failure> {
     let Err(problem) = audited else {
         return result;
     };
@@ -379,7 +436,11 @@ fn with_audit_problem(
             });
             Ok(outcome)
         }
-        Err(err) => Err(format!("{err}; {problem}")),
+        Err(Failure::Platform { error, text }) => Err(Failure::Platform {
+            error,
+            text: format!("{text}; {problem}"),
+        }),
+        Err(Failure::ReadOnly(text)) => Err(Failure::ReadOnly(text)),
     }
 }
 

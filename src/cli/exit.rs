@@ -1,0 +1,103 @@
+//! Exit codes, one per way a command can fail, so scripts can branch.
+
+use std::process::ExitCode;
+
+use crate::platform::PlatformError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Ok = 0,
+    /// Anything else: a config, store or validation problem, an
+    /// operation the platform does not offer.
+    Failure = 1,
+    /// Bad arguments, or a destructive verb without `--yes` / `--confirm`.
+    Usage = 2,
+    /// Credentials refused or unreadable.
+    Auth = 3,
+    NotFound = 4,
+    /// The tenant is read-only: nothing was sent.
+    ReadOnly = 5,
+    RateLimited = 6,
+    /// A 5xx answer, a timeout, an unreachable or garbled server.
+    Server = 7,
+    /// Some tenants or steps worked and some did not.
+    Partial = 8,
+    /// `expiring` found something within the window.
+    Expiring = 9,
+}
+
+impl Exit {
+    pub fn of(err: &PlatformError) -> Exit {
+        match err {
+            PlatformError::Auth(_) | PlatformError::Credentials(_) => Exit::Auth,
+            PlatformError::NotFound(_) => Exit::NotFound,
+            PlatformError::RateLimited { .. } => Exit::RateLimited,
+            PlatformError::Api {
+                status: 401 | 403, ..
+            } => Exit::Auth,
+            PlatformError::Api { status: 404, .. } => Exit::NotFound,
+            PlatformError::Api { status: 429, .. } => Exit::RateLimited,
+            PlatformError::Api { status, .. } if *status >= 500 => Exit::Server,
+            PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
+                Exit::Server
+            }
+            PlatformError::Api { .. }
+            | PlatformError::Invalid(_)
+            | PlatformError::Unsupported(_) => Exit::Failure,
+        }
+    }
+
+    pub fn code(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// A command's failure: the message for stderr and the exit code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failed {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failed {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Failed {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    pub fn platform(tenant: &str, err: &PlatformError) -> Self {
+        Failed::new(Exit::of(err), format!("{tenant}: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_class_has_its_own_code() {
+        let codes = [
+            Exit::of(&PlatformError::Auth("x".into())),
+            Exit::of(&PlatformError::NotFound("x".into())),
+            Exit::of(&PlatformError::RateLimited { retry_after: None }),
+            Exit::of(&PlatformError::Api {
+                status: 503,
+                message: String::new(),
+            }),
+            Exit::ReadOnly,
+            Exit::Usage,
+            Exit::Partial,
+            Exit::Expiring,
+        ];
+        let mut numbers: Vec<u8> = codes.iter().map(|c| *c as u8).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), codes.len());
+        assert_eq!(
+            Exit::of(&PlatformError::Network("refused".into())),
+            Exit::Server
+        );
+    }
+}

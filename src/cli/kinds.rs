@@ -1,0 +1,60 @@
+//! The command line's nouns, and the platform-neutral kinds each covers.
+//! Which pane lists them on a platform comes from its capabilities.
+
+use crate::model::Kind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Noun {
+    Projects,
+    Apps,
+    Certs,
+    Keys,
+    Bots,
+    Members,
+}
+
+impl Noun {
+    pub fn kinds(self) -> &'static [Kind] {
+        match self {
+            Noun::Projects => &[Kind::Project],
+            Noun::Apps => &[Kind::ClientApp, Kind::Application],
+            Noun::Certs => &[Kind::Certificate, Kind::CertificateAuthority],
+            Noun::Keys => &[
+                Kind::AccessKey,
+                Kind::PackageKey,
+                Kind::AppKey,
+                Kind::TrustedKey,
+            ],
+            Noun::Bots => &[Kind::Bot],
+            Noun::Members => &[Kind::Person],
+        }
+    }
+
+    pub fn covers(self, kind: Kind) -> bool {
+        self.kinds().contains(&kind)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Noun::Projects => "projects",
+            Noun::Apps => "apps",
+            Noun::Certs => "certs",
+            Noun::Keys => "keys",
+            Noun::Bots => "bots",
+            Noun::Members => "members",
+        }
+    }
+}
+
+/// The stable spelling of a kind in `-o json` and `--type`.
+pub fn slug(kind: Kind) -> String {
+    kind.label().replace(' ', "-")
+}
+
+/// Parses `--type`: the slug or the short form (`ca`, `cert`, `key`).
+pub fn parse_kind(text: &str, among: &[Kind]) -> Option<Kind> {
+    among
+        .iter()
+        .copied()
+        .find(|k| slug(*k) == text || k.short() == text || k.label() == text)
+}
