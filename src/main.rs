@@ -39,6 +39,9 @@ struct Cli {
     /// Run the built-in demo against the in-process simulator.
     #[arg(long)]
     demo: bool,
+    /// Weather for the demo's simulator.
+    #[command(flatten)]
+    knobs: SimKnobs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,6 +56,8 @@ enum Command {
         /// Print a config.toml for the simulated tenants and exit.
         #[arg(long)]
         print_config: bool,
+        #[command(flatten)]
+        knobs: SimKnobs,
     },
     /// Print the live keymap (the defaults plus keymap.toml next to the
     /// config), in the form keymap.toml takes.
@@ -72,6 +77,43 @@ enum Command {
     },
     #[command(flatten)]
     Cli(portico::cli::Command),
+}
+
+/// Load and fault knobs for the simulator, on every vendor or on those
+/// `--faults-on` names.
+#[derive(clap::Args, Clone, Default)]
+struct SimKnobs {
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, value_name = "MS", global = true, default_value_t = 0)]
+    latency: u64,
+    /// Add up to this many milliseconds more, at random.
+    #[arg(long, value_name = "MS", global = true, default_value_t = 0)]
+    jitter: u64,
+    /// Answer this share of requests (0 to 1) with a 503.
+    #[arg(long, value_name = "P", global = true, default_value_t = 0.0)]
+    fail_rate: f64,
+    /// Throttle past this many requests a second, as each vendor does.
+    #[arg(long, value_name = "QPS", global = true)]
+    throttle: Option<u32>,
+    /// Mix in broken connections, truncated, malformed, huge and endless
+    /// bodies, wrong content types and redirect loops.
+    #[arg(long, global = true)]
+    chaos: bool,
+    /// Apply the knobs to these vendors only (repeatable).
+    #[arg(long, value_name = "VENDOR", global = true)]
+    faults_on: Vec<String>,
+}
+
+impl SimKnobs {
+    fn knobs(&self) -> portico::sim::faults::Knobs {
+        portico::sim::faults::Knobs::default()
+            .latency(std::time::Duration::from_millis(self.latency))
+            .jitter(std::time::Duration::from_millis(self.jitter))
+            .fail_rate(self.fail_rate)
+            .throttle(self.throttle)
+            .chaos(self.chaos)
+            .only(self.faults_on.clone())
+    }
 }
 
 #[derive(Subcommand)]
@@ -133,7 +175,11 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Sim { addr, print_config }) => serve_sim(&rt, addr, print_config),
+        Some(Command::Sim {
+            addr,
+            print_config,
+            knobs,
+        }) => serve_sim(&rt, addr, print_config, &knobs.knobs()),
         Some(Command::Keymap) => {
             let located = config::locate(cli.config.as_deref());
             match keymap_near(located.path()) {
@@ -160,7 +206,12 @@ fn main() -> ExitCode {
         Some(Command::Cli(command)) => {
             portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), command)
         }
-        None => match rt.block_on(tui(cli.config.as_deref(), cli.tenant.as_deref(), cli.demo)) {
+        None => match rt.block_on(tui(
+            cli.config.as_deref(),
+            cli.tenant.as_deref(),
+            cli.demo,
+            &cli.knobs.knobs(),
+        )) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("portico: {message}");
@@ -170,13 +221,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve_sim(rt: &tokio::runtime::Runtime, addr: SocketAddr, print_config: bool) -> ExitCode {
+fn serve_sim(
+    rt: &tokio::runtime::Runtime,
+    addr: SocketAddr,
+    print_config: bool,
+    knobs: &portico::sim::faults::Knobs,
+) -> ExitCode {
     if print_config {
         print!("{}", registry::demo_config(&format!("http://{addr}")));
         return ExitCode::SUCCESS;
     }
     rt.block_on(async {
-        match registry::start_simulator(addr).await {
+        match registry::start_simulator_with(addr, knobs).await {
             Ok(running) => {
                 eprintln!("portico sim listening on {}", running.base_url());
                 let _ = tokio::signal::ctrl_c().await;
@@ -325,6 +381,7 @@ async fn tui(
     config_path: Option<&Path>,
     tenant: Option<&str>,
     force_demo: bool,
+    knobs: &portico::sim::faults::Knobs,
 ) -> Result<(), String> {
     let located = config::locate(config_path);
     // Only a missing default file means "new user": an explicit path that
@@ -411,7 +468,7 @@ async fn tui(
     let drawn = runtime::first_frame(&mut terminal, &state);
     debug_panic();
     let simulator = match (listener, drawn) {
-        (Some(listener), Ok(())) => match registry::serve_simulator(listener) {
+        (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {
             Ok(running) => Some(running),
             Err(err) => {
                 let _ = execute!(std::io::stdout(), DisableBracketedPaste);

@@ -160,6 +160,23 @@ pub struct Resource {
     pub refused: Vec<(Change, String)>,
 }
 
+/// The longest text kept from a server, in characters.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
+/// Cuts `text` to [`MAX_FIELD_CHARS`] characters plus a note of the cut.
+pub fn bound(text: &mut String) {
+    // A byte count under the limit cannot hold more characters than that.
+    if text.len() <= MAX_FIELD_CHARS {
+        return;
+    }
+    let Some((at, _)) = text.char_indices().nth(MAX_FIELD_CHARS) else {
+        return;
+    };
+    let more = text[at..].chars().count();
+    text.truncate(at);
+    text.push_str(&format!("…[cut: {more} more characters]"));
+}
+
 impl Resource {
     pub fn new(kind: Kind, id: impl Into<String>, name: impl Into<String>) -> Self {
         Resource {
@@ -181,6 +198,22 @@ impl Resource {
             .iter()
             .find(|(c, _)| *c == change)
             .map(|(_, why)| why.as_str())
+    }
+
+    /// Cuts every text field to [`MAX_FIELD_CHARS`], marking what was cut,
+    /// so what is kept and drawn never grows with what a server sent.
+    pub fn bounded(mut self) -> Self {
+        bound(&mut self.id);
+        bound(&mut self.name);
+        if let Some(status) = &mut self.status {
+            bound(status);
+        }
+        self.cells.iter_mut().for_each(bound);
+        for (key, value) in &mut self.details {
+            bound(key);
+            bound(value);
+        }
+        self
     }
 
     pub fn detail(&self, key: &str) -> Option<&str> {
@@ -234,4 +267,25 @@ pub struct IssuedSecret {
     /// The public half, if any (client id, access key).
     pub public_id: Option<String>,
     pub secret: Secret,
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn long_fields_are_cut_and_marked() {
+        let mut res = Resource::new(Kind::Application, "id", "é".repeat(MAX_FIELD_CHARS + 5));
+        res.details.push(("k".into(), "v".repeat(20 << 20)));
+        let res = res.bounded();
+        assert!(res.name.starts_with(&"é".repeat(MAX_FIELD_CHARS)));
+        assert!(
+            res.name.ends_with("…[cut: 5 more characters]"),
+            "{}",
+            &res.name[res.name.len() - 40..]
+        );
+        assert!(res.details[0].1.chars().count() < MAX_FIELD_CHARS + 40);
+        let short = Resource::new(Kind::Application, "id", "short").bounded();
+        assert_eq!(short.name, "short");
+    }
 }

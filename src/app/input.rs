@@ -205,4 +205,165 @@ mod tests {
         input.apply(Action::WordRight);
         assert_eq!(input.cursor(), 14);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const EDITS: [Action; 10] = [
+            Action::ClearToStart,
+            Action::LineStart,
+            Action::LineEnd,
+            Action::DeleteWord,
+            Action::WordLeft,
+            Action::WordRight,
+            Action::DeleteBack,
+            Action::DeleteForward,
+            Action::CharLeft,
+            Action::CharRight,
+        ];
+
+        #[derive(Debug, Clone)]
+        enum Step {
+            Edit(usize),
+            Insert(char),
+            Paste(String),
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            prop_oneof![
+                (0..EDITS.len()).prop_map(Step::Edit),
+                any::<char>().prop_map(Step::Insert),
+                ".{0,8}".prop_map(Step::Paste),
+            ]
+        }
+
+        /// Text heavy in the characters that broke byte slicing: wide
+        /// spaces, combining marks, astral planes, controls.
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(
+                    prop_oneof![
+                        Just('\u{a0}'),
+                        Just('\u{3000}'),
+                        Just('\u{2003}'),
+                        Just(' '),
+                        Just('\t'),
+                        Just('é'),
+                        Just('\u{301}'),
+                        Just('日'),
+                        Just('\u{1f600}'),
+                        Just('\u{200d}'),
+                        Just('a'),
+                        any::<char>(),
+                    ],
+                    0..24,
+                )
+                .prop_map(|cs| cs.into_iter().collect()),
+            ]
+        }
+
+        /// The same edit on a plain vector of characters.
+        fn model(chars: &mut Vec<char>, cursor: &mut usize, action: Action) {
+            let word_start = |chars: &[char], cursor: usize| {
+                let mut at = cursor;
+                while at > 0 && chars[at - 1].is_whitespace() {
+                    at -= 1;
+                }
+                while at > 0 && !chars[at - 1].is_whitespace() {
+                    at -= 1;
+                }
+                at
+            };
+            match action {
+                Action::ClearToStart => {
+                    chars.drain(..*cursor);
+                    *cursor = 0;
+                }
+                Action::LineStart => *cursor = 0,
+                Action::LineEnd => *cursor = chars.len(),
+                Action::DeleteWord => {
+                    let start = word_start(chars, *cursor);
+                    chars.drain(start..*cursor);
+                    *cursor = start;
+                }
+                Action::WordLeft => *cursor = word_start(chars, *cursor),
+                Action::WordRight => {
+                    let mut at = *cursor;
+                    while at < chars.len() && chars[at].is_whitespace() {
+                        at += 1;
+                    }
+                    while at < chars.len() && !chars[at].is_whitespace() {
+                        at += 1;
+                    }
+                    *cursor = at;
+                }
+                Action::DeleteBack if *cursor > 0 => {
+                    chars.remove(*cursor - 1);
+                    *cursor -= 1;
+                }
+                Action::DeleteForward if *cursor < chars.len() => {
+                    chars.remove(*cursor);
+                }
+                Action::CharLeft => *cursor = cursor.saturating_sub(1),
+                Action::CharRight => *cursor = (*cursor + 1).min(chars.len()),
+                _ => {}
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn every_editing_key_agrees_with_a_char_model(
+                start in text(),
+                steps in proptest::collection::vec(step(), 0..40),
+            ) {
+                let mut input = LineInput::new(start.clone());
+                let mut chars: Vec<char> = start.chars().collect();
+                let mut cursor = chars.len();
+                for step in steps {
+                    match step {
+                        Step::Edit(i) => {
+                            prop_assert!(input.apply(EDITS[i]));
+                            model(&mut chars, &mut cursor, EDITS[i]);
+                        }
+                        Step::Insert(c) => {
+                            input.insert(c);
+                            chars.insert(cursor, c);
+                            cursor += 1;
+                        }
+                        Step::Paste(s) => {
+                            input.insert_str(&s);
+                            for c in s.chars() {
+                                chars.insert(cursor, c);
+                                cursor += 1;
+                            }
+                        }
+                    }
+                    let expected: String = chars.iter().collect();
+                    prop_assert_eq!(input.text(), expected.as_str());
+                    prop_assert_eq!(input.cursor(), cursor);
+                    let before: String = chars[..cursor].iter().collect();
+                    prop_assert_eq!(input.before_cursor(), before.as_str());
+                }
+            }
+
+            #[test]
+            fn each_key_alone_never_panics_at_any_cursor(
+                start in text(),
+                left in 0usize..30,
+                key in 0..EDITS.len(),
+            ) {
+                let mut input = LineInput::new(start);
+                for _ in 0..left {
+                    input.apply(Action::CharLeft);
+                }
+                input.apply(EDITS[key]);
+                prop_assert!(input.cursor() <= input.text().chars().count());
+                prop_assert!(input.text().is_char_boundary(input.before_cursor().len()));
+            }
+        }
+    }
 }

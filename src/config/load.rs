@@ -24,7 +24,7 @@ use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 
-const TENANT_KEYS: [&str; 11] = [
+const TENANT_KEYS: [&str; 12] = [
     "name",
     "platform",
     "region",
@@ -33,6 +33,7 @@ const TENANT_KEYS: [&str; 11] = [
     "read_only",
     "protected",
     "timeout_secs",
+    "max_body_mib",
     "auth",
     "delivery",
     "deliveries",
@@ -43,6 +44,9 @@ const DELIVERY_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=600;
 
 const TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=300;
 const DEFAULT_TIMEOUT_SECS: u64 = 20;
+/// A larger answer is refused rather than held: a list page is far smaller.
+const MAX_BODY_RANGE: std::ops::RangeInclusive<i64> = 1..=1024;
+const DEFAULT_MAX_BODY_MIB: usize = 8;
 
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
@@ -318,6 +322,29 @@ impl Ctx<'_> {
             }
         };
 
+        let max_body = match fields.get("max_body_mib") {
+            None => Some(DEFAULT_MAX_BODY_MIB << 20),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "max_body_mib");
+                self.keep(self.integer(key, value, &key_path).and_then(|mib| {
+                    mib.filter(|m| MAX_BODY_RANGE.contains(m))
+                        .and_then(|m| usize::try_from(m).ok())
+                        .map(|m| m << 20)
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "max_body_mib must be between {} and {}",
+                                    MAX_BODY_RANGE.start(),
+                                    MAX_BODY_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
+            }
+        };
+
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
             (_, None) => None,
@@ -348,6 +375,7 @@ impl Ctx<'_> {
             read_only: read_only?,
             protected: protected?,
             timeout: timeout?,
+            max_body: max_body?,
             auth: auth?,
             deliveries: deliveries?,
         })

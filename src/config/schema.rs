@@ -22,6 +22,7 @@ pub struct Tenant {
     pub(super) read_only: bool,
     pub(super) protected: bool,
     pub(super) timeout: Duration,
+    pub(super) max_body: usize,
     pub(super) auth: Auth,
     /// Pattern entries in file order, then the tenant-wide one.
     pub(super) deliveries: Vec<Delivery>,
@@ -70,6 +71,11 @@ impl Tenant {
     /// Per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The largest answer body read from this tenant, in bytes.
+    pub fn max_body(&self) -> usize {
+        self.max_body
     }
 
     pub fn auth(&self) -> &Auth {

@@ -482,6 +482,22 @@ fn load_records_the_path_and_uses_it_in_errors() {
     );
 }
 
+#[test]
+fn body_cap_defaults_to_8_mib_and_is_validated() {
+    let cfg = parse(&p44("region = \"na\"")).expect("valid");
+    assert_eq!(cfg.tenants()[0].max_body(), 8 << 20);
+    let cfg = parse(&p44("region = \"na\"\nmax_body_mib = 64")).expect("valid");
+    assert_eq!(cfg.tenants()[0].max_body(), 64 << 20);
+    for bad in ["0", "1025", "-1"] {
+        let err = parse_err(&p44(&format!("region = \"na\"\nmax_body_mib = {bad}")));
+        assert_eq!(
+            err.message(),
+            "max_body_mib must be between 1 and 1024",
+            "{bad}"
+        );
+    }
+}
+
 fn with_deliveries(extra: &str) -> String {
     format!(
         "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nregion = \"na\"\n\n{P44_AUTH}\n{extra}"

@@ -1,5 +1,7 @@
 //! The HTTP client every adapter shares: timeouts, retries of idempotent
-//! calls, 429 handling and error bodies turned into [`PlatformError`]s.
+//! calls with jittered backoff, 429 handling, a cap on every body read,
+//! decoding off the async worker threads, and error bodies turned into
+//! [`PlatformError`]s.
 
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -23,6 +25,48 @@ pub enum Retry {
 const ATTEMPTS: u32 = 3;
 /// A longer Retry-After is reported to the user instead of freezing a pane.
 const MAX_WAIT: Duration = Duration::from_secs(5);
+/// The first backoff; each retry doubles it, up to `MAX_BACKOFF`.
+const BASE_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// A 429 that names no wait gets this, doubled per retry, jittered.
+const THROTTLE_BACKOFF: Duration = Duration::from_secs(1);
+/// The default cap on an answer body.
+pub const DEFAULT_MAX_BODY: usize = 8 << 20;
+/// The most pages one list reads: a server that always says "next", or
+/// claims a total of billions, is stopped here.
+pub const MAX_PAGES: usize = 5_000;
+/// Error bodies are read only this far: the message is near the start.
+const MAX_ERROR_BODY: usize = 64 << 10;
+
+/// How long a tenant's calls may take and how much they may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    timeout: Duration,
+    max_body: usize,
+}
+
+impl Limits {
+    pub fn new(timeout: Duration, max_body: usize) -> Self {
+        Limits {
+            timeout,
+            max_body: max_body.max(1),
+        }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+}
+
+impl From<Duration> for Limits {
+    fn from(timeout: Duration) -> Self {
+        Limits::new(timeout, DEFAULT_MAX_BODY)
+    }
+}
 
 /// Pulls the human message out of a vendor error body.
 pub type MessageOf = fn(&Value) -> Option<String>;
@@ -32,15 +76,18 @@ pub struct Http {
     client: reqwest::Client,
     base: String,
     timeout: Duration,
+    max_body: usize,
     message_of: MessageOf,
 }
 
 impl Http {
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<Limits>,
         message_of: MessageOf,
     ) -> Result<Self, PlatformError> {
+        let limits = limits.into();
+        let timeout = limits.timeout();
         // reqwest is built without a default crypto provider; ring builds
         // twice as fast as aws-lc. A second install is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -48,12 +95,15 @@ impl Http {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("portico/", env!("CARGO_PKG_VERSION")))
+            // A redirect loop ends here, not in ten hops of the same answer.
+            .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| PlatformError::Network(e.to_string()))?;
         Ok(Http {
             client,
             base: base_url.trim_end_matches('/').to_string(),
             timeout,
+            max_body: limits.max_body(),
             message_of,
         })
     }
@@ -80,16 +130,14 @@ impl Http {
             };
             let result = copy.send().await;
             let wait = match &result {
-                Ok(resp) if resp.status() == StatusCode::TOO_MANY_REQUESTS => {
-                    match retry_after(resp.headers()) {
-                        None => backoff(attempt),
-                        Some(wait) if wait <= MAX_WAIT => wait,
-                        Some(_) => return self.finish(result).await,
-                    }
-                }
-                Ok(resp) if is_transient(resp.status()) => backoff(attempt),
-                Err(err) if err.is_connect() => backoff(attempt),
-                _ => return self.finish(result).await,
+                Ok(resp) => match retry_wait(resp.status(), resp.headers(), attempt) {
+                    Some(wait) => wait,
+                    None => return self.finish(result).await,
+                },
+                // A reset or refused connection may well work next time; a
+                // timeout already cost the whole budget once.
+                Err(err) if !err.is_timeout() => backoff(attempt),
+                Err(_) => return self.finish(result).await,
             };
             tokio::time::sleep(wait).await;
             attempt += 1;
@@ -97,23 +145,49 @@ impl Http {
     }
 
     /// Sends and decodes a JSON body.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         req: RequestBuilder,
         retry: Retry,
     ) -> Result<T, PlatformError> {
         let resp = self.send(req, retry).await?;
         let status = resp.status();
-        // The client's timeout also covers the body, so a server that stalls
-        // after its headers must read as a timeout, not a network fault.
-        let bytes = resp.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                PlatformError::Timeout(self.timeout)
-            } else {
-                PlatformError::Network(e.to_string())
+        let bytes = self.body(resp, self.max_body).await?;
+        // Decoding a large page is CPU work: off the async workers, so the
+        // UI task that shares them answers keys meanwhile.
+        tokio::task::spawn_blocking(move || parse(status, &bytes))
+            .await
+            .map_err(|_| PlatformError::Decode("decoding the answer failed".into()))?
+    }
+
+    /// Reads a body of at most `cap` bytes. A longer one, or one that never
+    /// ends, is dropped at the cap: its connection closes with it.
+    pub async fn body(&self, mut resp: Response, cap: usize) -> Result<Vec<u8>, PlatformError> {
+        if resp.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(too_large(cap));
+        }
+        let mut out = Vec::new();
+        loop {
+            // The client's timeout also covers the body, so a server that
+            // stalls after its headers reads as a timeout, not a network fault.
+            let chunk = resp.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    PlatformError::Timeout(self.timeout)
+                } else {
+                    PlatformError::Network(format!("the answer broke off: {}", cause_first(&e)))
+                }
+            })?;
+            let Some(chunk) = chunk else { return Ok(out) };
+            if out.len() + chunk.len() > cap {
+                return Err(too_large(cap));
             }
-        })?;
-        parse(status, &bytes)
+            out.extend_from_slice(&chunk);
+        }
+    }
+
+    /// The cap on a success body for this tenant.
+    pub fn max_body(&self) -> usize {
+        self.max_body
     }
 
     async fn finish(&self, result: reqwest::Result<Response>) -> Result<Response, PlatformError> {
@@ -123,7 +197,10 @@ impl Http {
             return Ok(resp);
         }
         let retry = retry_after(resp.headers());
-        let body = resp.text().await.unwrap_or_default();
+        let body = match self.body(resp, MAX_ERROR_BODY).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        };
         Err(error_for(status, &body, retry, self.message_of))
     }
 
@@ -184,15 +261,63 @@ fn cause_first(err: &reqwest::Error) -> String {
     text
 }
 
+/// The error for a list that would need more than [`MAX_PAGES`] pages.
+pub fn too_many_pages() -> PlatformError {
+    PlatformError::Decode(format!(
+        "the list did not end after {MAX_PAGES} pages; Portico stopped reading it"
+    ))
+}
+
+fn too_large(cap: usize) -> PlatformError {
+    PlatformError::Decode(format!(
+        "the answer is larger than {} and was cut off (max_body_mib in the tenant's config)",
+        size(cap)
+    ))
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 fn is_transient(status: StatusCode) -> bool {
     matches!(
         status,
+        // A 500 is the server's own fault and asking again rarely helps.
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
     )
 }
 
+/// How long to wait before sending an idempotent call again after this
+/// answer, or `None` when the answer stands.
+fn retry_wait(status: StatusCode, headers: &HeaderMap, attempt: u32) -> Option<Duration> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return match retry_after(headers) {
+            None => Some(jitter(doubled(THROTTLE_BACKOFF, attempt).min(MAX_WAIT))),
+            Some(wait) if wait <= MAX_WAIT => Some(wait),
+            Some(_) => None,
+        };
+    }
+    is_transient(status).then(|| backoff(attempt))
+}
+
+/// Exponential backoff with jitter, so many clients refused at once do not
+/// come back at once.
 fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(200 * u64::from(attempt))
+    jitter(doubled(BASE_BACKOFF, attempt).min(MAX_BACKOFF))
+}
+
+fn doubled(base: Duration, attempt: u32) -> Duration {
+    base.saturating_mul(1 << attempt.saturating_sub(1).min(8))
+}
+
+/// Somewhere between half of `wait` and all of it.
+fn jitter(wait: Duration) -> Duration {
+    let half = wait / 2;
+    half + half.mul_f64(rand::random::<f64>())
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -210,6 +335,20 @@ fn parse<T: DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, Pla
             decode_problem(&e)
         ))
     })
+}
+
+/// Decodes a JSON body on a blocking thread; `describe` words the
+/// problem, given what serde found wrong without the values it quotes.
+pub async fn decode_off_thread<T: DeserializeOwned + Send + 'static>(
+    bytes: Vec<u8>,
+    describe: fn(String) -> String,
+) -> Result<T, PlatformError> {
+    tokio::task::spawn_blocking(move || {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| PlatformError::Decode(describe(decode_problem(&e))))
+    })
+    .await
+    .map_err(|_| PlatformError::Decode("decoding the answer failed".into()))?
 }
 
 /// What serde found wrong, without the values it would quote: an
@@ -334,7 +473,8 @@ fn error_for(
         return PlatformError::RateLimited { retry_after: retry };
     }
     let message = match serde_json::from_str::<Value>(body) {
-        Ok(json) => message_of(&json).unwrap_or_else(|| excerpt(body)),
+        // A vendor's message is shown in a pane: one short line of it.
+        Ok(json) => message_of(&json).map_or_else(|| excerpt(body), bounded_message),
         Err(_) if body.trim().is_empty() => {
             status.canonical_reason().unwrap_or("error").to_string()
         }
@@ -348,6 +488,17 @@ fn error_for(
             message,
         },
     }
+}
+
+/// The vendor's own message, kept whole unless it is far longer than any
+/// real one: a hostile server must not put megabytes into a pane.
+fn bounded_message(mut message: String) -> String {
+    const MAX: usize = 1000;
+    if let Some((at, _)) = message.char_indices().nth(MAX) {
+        message.truncate(at);
+        message.push('…');
+    }
+    message
 }
 
 /// A short, single-line piece of a body for an error message.
@@ -440,6 +591,41 @@ mod tests {
         assert!(!err.to_string().contains("sUp3rS3cret"), "{err}");
         let err = parse::<App>(StatusCode::OK, br#"{"id": "x"}"#).expect_err("missing");
         assert!(err.to_string().contains("missing field `name`"), "{err}");
+    }
+
+    #[test]
+    fn backoff_is_jittered_doubling_and_bounded() {
+        for attempt in 1..6 {
+            let full = doubled(BASE_BACKOFF, attempt).min(MAX_BACKOFF);
+            for _ in 0..50 {
+                let wait = backoff(attempt);
+                assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
+            }
+        }
+        assert_eq!(doubled(BASE_BACKOFF, 1), BASE_BACKOFF);
+        assert_eq!(doubled(BASE_BACKOFF, 40).min(MAX_BACKOFF), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn a_429_waits_as_asked_or_a_bounded_while() {
+        let mut headers = HeaderMap::new();
+        let bare = retry_wait(StatusCode::TOO_MANY_REQUESTS, &headers, 1).expect("retried");
+        assert!(
+            bare >= THROTTLE_BACKOFF / 2 && bare <= THROTTLE_BACKOFF,
+            "{bare:?}"
+        );
+        let later = retry_wait(StatusCode::TOO_MANY_REQUESTS, &headers, 9).expect("retried");
+        assert!(later <= MAX_WAIT, "{later:?}");
+        headers.insert(RETRY_AFTER, "2".parse().expect("header"));
+        assert_eq!(
+            retry_wait(StatusCode::TOO_MANY_REQUESTS, &headers, 1),
+            Some(Duration::from_secs(2))
+        );
+        headers.insert(RETRY_AFTER, "600".parse().expect("header"));
+        assert_eq!(retry_wait(StatusCode::TOO_MANY_REQUESTS, &headers, 1), None);
+        assert!(retry_wait(StatusCode::SERVICE_UNAVAILABLE, &headers, 1).is_some());
+        assert_eq!(retry_wait(StatusCode::BAD_REQUEST, &headers, 1), None);
+        assert_eq!(retry_wait(StatusCode::CONFLICT, &headers, 1), None);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Vendor {
     capabilities: fn() -> Capabilities,
     connect: fn(&Connection<'_>) -> Result<Arc<dyn Platform>, PlatformError>,
     sim_router: fn() -> axum::Router,
+    /// How the vendor answers a client over its request rate.
+    sim_throttled: sim::faults::Throttled,
     demo_config: fn(&str) -> String,
 }
 
@@ -45,6 +47,7 @@ static VENDORS: &[Vendor] = &[
         capabilities: project44::capabilities,
         connect: project44::connect,
         sim_router: sim::project44::router,
+        sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::project44::demo_config,
     },
     Vendor {
@@ -56,6 +59,7 @@ static VENDORS: &[Vendor] = &[
         capabilities: mashery::capabilities,
         connect: mashery::connect,
         sim_router: sim::mashery::router,
+        sim_throttled: sim::mashery::throttled,
         demo_config: sim::mashery::demo_config,
     },
     Vendor {
@@ -68,6 +72,7 @@ static VENDORS: &[Vendor] = &[
         capabilities: kitsu::capabilities,
         connect: kitsu::connect,
         sim_router: sim::kitsu::router,
+        sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::kitsu::demo_config,
     },
     Vendor {
@@ -82,6 +87,7 @@ static VENDORS: &[Vendor] = &[
         capabilities: evrythng::capabilities,
         connect: evrythng::connect,
         sim_router: sim::evrythng::router,
+        sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::evrythng::demo_config,
     },
     Vendor {
@@ -93,6 +99,7 @@ static VENDORS: &[Vendor] = &[
         capabilities: losant::capabilities,
         connect: losant::connect,
         sim_router: sim::losant::router,
+        sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::losant::demo_config,
     },
 ];
@@ -214,6 +221,11 @@ impl Connection<'_> {
         self.tenant.timeout()
     }
 
+    /// The tenant's timeout and body cap, as the shared client takes them.
+    pub fn limits(&self) -> super::http::Limits {
+        super::http::Limits::new(self.tenant.timeout(), self.tenant.max_body())
+    }
+
     /// Whether the tenant's auth holds `key`.
     pub fn has(&self, key: &str) -> bool {
         self.tenant.auth().contains(key)
@@ -241,8 +253,20 @@ pub fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, PlatformError> {
 
 /// Every vendor's simulator, each under `/<name>`, each with fresh state.
 pub fn simulator() -> axum::Router {
+    simulator_with(&sim::faults::Knobs::default())
+}
+
+/// Like [`simulator`], with load and fault knobs on the vendors they name.
+pub fn simulator_with(knobs: &sim::faults::Knobs) -> axum::Router {
     PlatformKind::all().fold(axum::Router::new(), |router, kind| {
-        router.nest(&format!("/{}", kind.as_str()), kind.sim_router())
+        let prefix = format!("/{}", kind.as_str());
+        if knobs.applies_to(kind.as_str()) {
+            // Wrapped after nesting, so the knobs see the full path.
+            let nested = axum::Router::new().nest(&prefix, kind.sim_router());
+            router.merge(knobs.wrap(nested, kind.vendor().sim_throttled))
+        } else {
+            router.nest(&prefix, kind.sim_router())
+        }
     })
 }
 
@@ -255,8 +279,19 @@ pub async fn start_simulator(addr: SocketAddr) -> std::io::Result<sim::Running> 
 /// background task that seeds first. Returns at once, so the demo can
 /// bind early, draw, and only then start the simulator. Needs a tokio
 /// runtime.
-pub fn serve_simulator(listener: std::net::TcpListener) -> std::io::Result<sim::Running> {
-    sim::spawn_on(listener, simulator)
+pub fn serve_simulator(
+    listener: std::net::TcpListener,
+    knobs: sim::faults::Knobs,
+) -> std::io::Result<sim::Running> {
+    sim::spawn_on(listener, move || simulator_with(&knobs))
+}
+
+/// Like [`start_simulator`], with load and fault knobs.
+pub async fn start_simulator_with(
+    addr: SocketAddr,
+    knobs: &sim::faults::Knobs,
+) -> std::io::Result<sim::Running> {
+    sim::start(addr, simulator_with(knobs)).await
 }
 
 /// A ready `config.toml` for the tenants a simulator at `base` serves,

@@ -21,6 +21,7 @@ use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
+use crate::model::Resource;
 use crate::platform::{
     Check, Operation, Outcome, Platform, PlatformError, Progress, Source, registry,
 };
@@ -167,11 +168,10 @@ impl Runtime {
         let slot = (tenant, key.source);
         let task = tokio::spawn(async move {
             let result = match ready(&config, &adapter).await {
-                Ok(platform) => {
-                    platform
-                        .list(key.source, key.parent.as_deref(), progress)
-                        .await
-                }
+                Ok(platform) => platform
+                    .list(key.source, key.parent.as_deref(), progress)
+                    .await
+                    .map(|items| items.into_iter().map(Resource::bounded).collect::<Vec<_>>()),
                 Err(err) => Err(err),
             };
             match &result {

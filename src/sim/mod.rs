@@ -8,6 +8,7 @@
 //! `demo_config()` of its demo tenants.
 
 pub mod evrythng;
+pub mod faults;
 pub mod http;
 pub mod kitsu;
 pub mod losant;
@@ -44,7 +45,7 @@ impl Drop for Running {
 /// runtime.
 pub fn spawn_on(
     listener: std::net::TcpListener,
-    build: fn() -> axum::Router,
+    build: impl FnOnce() -> axum::Router + Send + 'static,
 ) -> std::io::Result<Running> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

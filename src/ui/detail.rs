@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::text::{expiry_style, expiry_text, inert};
+use super::text::{escaped_form, expiry_style, expiry_text, inert};
 use crate::app::State;
 
 /// `full` is the scroll offset of the full-screen view, `None` for the pane.
@@ -52,6 +52,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
             Span::raw(inert(&res.id).into_owned()),
         ]),
     ];
+    // Lookalike names (a Cyrillic `а`, a zero-width joiner) read the same;
+    // spelled out, they differ.
+    if let Some(escaped) = escaped_form(&res.name) {
+        lines.push(Line::from(vec![
+            Span::styled("name (escaped): ", key),
+            Span::raw(escaped),
+        ]));
+    }
     if let Some(status) = &res.status {
         lines.push(Line::from(vec![
             Span::styled("status: ", key),

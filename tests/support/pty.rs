@@ -106,7 +106,13 @@ impl Pty {
     /// Waits until `check` holds for the screen; panics with the screen
     /// when it does not within [`PATIENCE`].
     pub fn wait_until(&self, what: &str, check: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + PATIENCE;
+        self.wait_within(what, PATIENCE, check);
+    }
+
+    /// Like [`Pty::wait_until`], with a deadline of `limit` from now.
+    #[allow(dead_code)]
+    pub fn wait_within(&self, what: &str, limit: Duration, check: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + limit;
         let (lock, cvar) = &*self.shared;
         let mut s = lock.lock().expect("lock");
         loop {
@@ -148,8 +154,20 @@ impl Pty {
     }
 
     /// Waits for the process to exit and returns everything it wrote.
-    pub fn wait_exit(mut self) -> (bool, Vec<u8>) {
-        let deadline = Instant::now() + PATIENCE;
+    pub fn wait_exit(self) -> (bool, Vec<u8>) {
+        self.exit_within(PATIENCE)
+    }
+
+    /// Everything written to the terminal so far.
+    #[allow(dead_code)]
+    pub fn raw(&self) -> Vec<u8> {
+        let (lock, _) = &*self.shared;
+        lock.lock().expect("lock").raw.clone()
+    }
+
+    /// Like [`Pty::wait_exit`], failing unless it exits within `limit`.
+    pub fn exit_within(mut self, limit: Duration) -> (bool, Vec<u8>) {
+        let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 break status;

@@ -2,8 +2,6 @@
 //! as the official SDK sends it, and lists that follow the `Link` header
 //! page by page.
 
-use std::time::Duration;
-
 use reqwest::header::{ACCEPT, HeaderMap};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -36,9 +34,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base_url: &str, timeout: Duration, key: Secret) -> Result<Self, PlatformError> {
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        key: Secret,
+    ) -> Result<Self, PlatformError> {
         Ok(Client {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             key,
             per_page: PER_PAGE,
         })
@@ -71,7 +73,7 @@ impl Client {
         self.http.send(req, retry).await
     }
 
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,
@@ -88,7 +90,7 @@ impl Client {
     /// Every item of a list: the first page, then each `rel="next"` link
     /// in turn (they are opaque, so pages cannot be fetched at once).
     /// `query` is sent on the first page; the links carry it on.
-    pub async fn list_all<T: DeserializeOwned>(
+    pub async fn list_all<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -101,13 +103,11 @@ impl Client {
         for _ in 0..MAX_PAGES {
             let resp = self.http.send(req, Retry::Idempotent).await?;
             let headers = resp.headers().clone();
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| PlatformError::Network(e.to_string()))?;
-            let page: Vec<T> = serde_json::from_slice(&bytes).map_err(|e| {
-                PlatformError::Decode(format!("a list page is not the expected JSON array ({e})"))
-            })?;
+            let bytes = self.http.body(resp, self.http.max_body()).await?;
+            let page: Vec<T> = super::super::http::decode_off_thread(bytes, |e| {
+                format!("a list page is not the expected JSON array ({e})")
+            })
+            .await?;
             items.extend(page);
             let total = headers
                 .get("X-Result-Count")

@@ -9,7 +9,6 @@ mod wire;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -49,9 +48,13 @@ fn quiet() -> Progress {
 }
 
 impl Evrythng {
-    pub fn new(base_url: &str, timeout: Duration, key: Secret) -> Result<Self, PlatformError> {
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        key: Secret,
+    ) -> Result<Self, PlatformError> {
         Ok(Evrythng {
-            client: Client::new(base_url, timeout, key)?,
+            client: Client::new(base_url, limits, key)?,
             known: Mutex::new(Known::default()),
         })
     }
@@ -516,7 +519,7 @@ pub fn capabilities() -> Capabilities {
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     Ok(Arc::new(Evrythng::new(
         c.base_url(),
-        c.timeout(),
+        c.limits(),
         c.secret("api_key")?,
     )?))
 }

@@ -88,7 +88,7 @@ impl Client {
     }
 
     /// Like [`Client::send`], decoding the JSON answer.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,

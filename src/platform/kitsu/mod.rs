@@ -9,7 +9,6 @@ mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -82,28 +81,28 @@ impl Kitsu {
     /// A session that logs in with a person's email and password.
     pub fn with_login(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         email: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
-        Self::new(base_url, timeout, Credentials::Login { email, password })
+        Self::new(base_url, limits, Credentials::Login { email, password })
     }
 
     /// A session that acts as a bot, with the token Kitsu issued for it.
     pub fn with_token(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         token: Secret,
     ) -> Result<Self, PlatformError> {
-        Self::new(base_url, timeout, Credentials::Bot(token))
+        Self::new(base_url, limits, Credentials::Bot(token))
     }
 
     fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         credentials: Credentials,
     ) -> Result<Self, PlatformError> {
-        let http = Http::new(base_url, timeout, message_of)?;
+        let http = Http::new(base_url, limits, message_of)?;
         Ok(Kitsu {
             client: Client::new(http, credentials),
         })
@@ -131,7 +130,10 @@ impl Kitsu {
             .unwrap_or_else(|| resources::person_name(&person)))
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, PlatformError> {
+    async fn get<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+    ) -> Result<T, PlatformError> {
         self.client
             .json(Method::GET, path, None, Retry::Idempotent)
             .await
@@ -203,6 +205,9 @@ impl Kitsu {
             };
             if last || got == 0 {
                 break;
+            }
+            if page >= crate::platform::http::MAX_PAGES {
+                return Err(crate::platform::http::too_many_pages());
             }
             page += 1;
         }
@@ -729,12 +734,12 @@ pub fn capabilities() -> Capabilities {
 /// config loader has already made sure exactly one group is complete.
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let adapter = if c.has("token") {
-        Kitsu::with_token(c.base_url(), c.timeout(), c.secret("token")?)?
+        Kitsu::with_token(c.base_url(), c.limits(), c.secret("token")?)?
     } else {
         let email = c.secret("email")?;
         Kitsu::with_login(
             c.base_url(),
-            c.timeout(),
+            c.limits(),
             email.expose().to_string(),
             c.secret("password")?,
         )?

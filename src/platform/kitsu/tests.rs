@@ -3,6 +3,7 @@
 //! a real Zou lets a test do.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};

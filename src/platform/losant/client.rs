@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::header::ACCEPT;
@@ -62,9 +61,13 @@ pub fn message_of(body: &Value) -> Option<String> {
 }
 
 impl Client {
-    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        auth: Auth,
+    ) -> Result<Self, PlatformError> {
         Ok(Client {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             auth,
             session: TokenSession::new(),
             per_page: PER_PAGE,
@@ -149,7 +152,7 @@ impl Client {
     }
 
     /// Sends one call and decodes its JSON answer.
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,
@@ -187,7 +190,7 @@ impl Client {
         }
     }
 
-    async fn page<T: DeserializeOwned>(
+    async fn page<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
         sort: (&str, &str),
@@ -207,7 +210,7 @@ impl Client {
     /// Every item of a collection: page 0 first, which tells how many
     /// there are, then the remaining pages concurrently. `sort` is
     /// (field, direction), passed explicitly so pages agree on one order.
-    pub async fn list_all<T: DeserializeOwned + Identified>(
+    pub async fn list_all<T: DeserializeOwned + Identified + Send + 'static>(
         &self,
         path: &str,
         sort: (&str, &str),
@@ -223,6 +226,9 @@ impl Client {
             .min(self.per_page);
         tally.first_page(first.items.len(), total);
         let pages = total.div_ceil(per_page).max(1);
+        if pages > crate::platform::http::MAX_PAGES {
+            return Err(crate::platform::http::too_many_pages());
+        }
         let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
             .map(|n| async move {
                 let page: Page<T> = self.page(path, sort, n, per_page).await?;

@@ -9,7 +9,6 @@ mod scopes;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 use time::OffsetDateTime;
 
 use reqwest::Method;
@@ -38,8 +37,12 @@ pub struct Losant {
 }
 
 impl Losant {
-    pub fn new(base_url: &str, timeout: Duration, auth: Auth) -> Result<Self, PlatformError> {
-        let client = Client::new(base_url, timeout, auth)?;
+    pub fn new(
+        base_url: &str,
+        limits: impl Into<crate::platform::http::Limits>,
+        auth: Auth,
+    ) -> Result<Self, PlatformError> {
+        let client = Client::new(base_url, limits, auth)?;
         Ok(Losant {
             scopes: client.token_scopes(),
             client,
@@ -1015,7 +1018,7 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
             password: c.secret("password")?,
         }
     };
-    Ok(Arc::new(Losant::new(c.base_url(), c.timeout(), auth)?))
+    Ok(Arc::new(Losant::new(c.base_url(), c.limits(), auth)?))
 }
 
 impl super::Platform for Losant {

@@ -165,13 +165,15 @@ fn is_transient(status: StatusCode) -> bool {
 impl Client {
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         creds: Credentials,
         qps: u32,
     ) -> Result<Self, PlatformError> {
+        let limits = limits.into();
+        let timeout = limits.timeout();
         // The REST layer's messages are read here, not by the shared client.
         Ok(Client {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             creds,
             session: TokenSession::new(),
             pacer: Pacer::new(qps),
@@ -208,10 +210,7 @@ impl Client {
         let started = Instant::now();
         let resp = req.send().await.map_err(|e| self.transport(&e))?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| PlatformError::Network(e.to_string()))?;
+        let bytes = self.http.body(resp, self.http.max_body()).await?;
         if !status.is_success() {
             let error = serde_json::from_slice::<OAuthError>(&bytes)
                 .map(|e| e.error)
@@ -329,9 +328,9 @@ impl Client {
                 tokio::time::sleep(Duration::from_millis(200) * attempt).await;
                 continue;
             }
-            let bytes = resp.bytes().await.map_err(|e| self.transport(&e))?;
+            let bytes = self.http.body(resp, self.http.max_body()).await?;
             if status.is_success() {
-                return Ok((headers, bytes.to_vec()));
+                return Ok((headers, bytes));
             }
             return Err(error_for(status, code.as_deref(), &bytes));
         }
@@ -357,7 +356,7 @@ impl Client {
             .await
     }
 
-    pub async fn json<T: DeserializeOwned>(
+    pub async fn json<T: DeserializeOwned + Send + 'static>(
         &self,
         method: Method,
         path: &str,
@@ -371,7 +370,7 @@ impl Client {
         })
     }
 
-    async fn page<T: DeserializeOwned>(
+    async fn page<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -397,7 +396,7 @@ impl Client {
     /// Every item: page 0 says the total, the other pages then load
     /// concurrently (the pacer keeps them under the QPS). `query` should
     /// sort, so that pages agree on one order.
-    pub async fn list_all<T: DeserializeOwned + Identified>(
+    pub async fn list_all<T: DeserializeOwned + Identified + Send + 'static>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -408,6 +407,9 @@ impl Client {
         let total = total.unwrap_or(first.len());
         progress(first.len(), Some(total));
         let pages = total.div_ceil(limit).max(1);
+        if pages > crate::platform::http::MAX_PAGES {
+            return Err(crate::platform::http::too_many_pages());
+        }
         let loaded = std::sync::atomic::AtomicUsize::new(first.len());
         let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
             .map(|n| {

@@ -7,7 +7,6 @@ mod resources;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rand::Rng;
 use reqwest::Method;
@@ -63,12 +62,12 @@ impl Mashery {
     /// `qps` is the V3 API key's calls a second; Portico never goes faster.
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         creds: Credentials,
         qps: u32,
     ) -> Result<Self, PlatformError> {
         Ok(Mashery {
-            client: Client::new(base_url, timeout, creds, qps)?,
+            client: Client::new(base_url, limits, creds, qps)?,
         })
     }
 
@@ -674,7 +673,7 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
     );
     Ok(Arc::new(Mashery::new(
         c.base_url(),
-        c.timeout(),
+        c.limits(),
         creds,
         DEFAULT_QPS,
     )?))

@@ -1,8 +1,6 @@
 //! Talking to project44: management calls take HTTP Basic with a tenant
 //! user; the token endpoint takes the client's own id and secret.
 
-use std::time::Duration;
-
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 
@@ -30,12 +28,12 @@ pub fn message_of(body: &Value) -> Option<String> {
 impl Client {
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
         Ok(Client {
-            http: Http::new(base_url, timeout, message_of)?,
+            http: Http::new(base_url, limits, message_of)?,
             username,
             password,
         })

@@ -5,7 +5,6 @@ mod resources;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
@@ -28,12 +27,12 @@ pub struct Project44 {
 impl Project44 {
     pub fn new(
         base_url: &str,
-        timeout: Duration,
+        limits: impl Into<crate::platform::http::Limits>,
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
         Ok(Project44 {
-            client: Client::new(base_url, timeout, username, password)?,
+            client: Client::new(base_url, limits, username, password)?,
         })
     }
 
@@ -240,7 +239,7 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
     let username = c.secret("username")?;
     let adapter = Project44::new(
         c.base_url(),
-        c.timeout(),
+        c.limits(),
         username.expose().to_string(),
         c.secret("password")?,
     )?;

@@ -48,6 +48,12 @@ pub use seed::{
 pub use state::DEFAULT_QPS;
 
 use error::ApiError;
+
+/// Mashery's gateway answer to a key over its calls per second: 403 with
+/// `X-Mashery-Error-Code: ERR_403_DEVELOPER_OVER_QPS`, never a 429.
+pub fn throttled() -> axum::response::Response {
+    axum::response::IntoResponse::into_response(ApiError::over_qps())
+}
 use state::Area;
 
 /// One Mashery area with fresh demo data, routes relative to the API host
