@@ -2,7 +2,7 @@
 //! titles, key hints), the first frame with the demo's data, the same
 //! first frame in config mode against an address that never answers,
 //! and resident memory with 100,000 applications loaded in one tenant.
-//! Run: cargo bench --bench first_frame  (uses the bench profile binary)
+//! Run: cargo bench --bench `first_frame`  (uses the bench profile binary)
 
 #[path = "../tests/support/pty.rs"]
 #[allow(dead_code)]

@@ -20,7 +20,7 @@ pub struct Audit {
 }
 
 /// One change, as the audit log records it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub tenant: String,
     pub platform: String,
@@ -56,7 +56,7 @@ impl Entry {
                 None => ("", String::new(), String::new()),
             },
         };
-        Entry {
+        Self {
             tenant: tenant.to_string(),
             platform: platform.to_string(),
             action: op.verb().to_string(),
@@ -89,7 +89,7 @@ struct Line<'a> {
 
 impl Audit {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Audit { path: path.into() }
+        Self { path: path.into() }
     }
 
     pub fn path(&self) -> &Path {

@@ -23,11 +23,11 @@ macro_rules! layers {
             pub const ALL: &'static [Layer] = &[$(Layer::$variant),*];
 
             /// The table name in `keymap.toml`.
-            pub fn name(self) -> &'static str {
+            pub const fn name(self) -> &'static str {
                 match self { $(Layer::$variant => $name),* }
             }
 
-            pub fn title(self) -> &'static str {
+            pub const fn title(self) -> &'static str {
                 match self { $(Layer::$variant => $title),* }
             }
         }
@@ -54,10 +54,10 @@ layers! {
 
 impl Layer {
     /// Layers with a text field: a printable key typed there is text.
-    pub fn takes_text(self) -> bool {
+    pub const fn takes_text(self) -> bool {
         matches!(
             self,
-            Layer::Filter | Layer::Command | Layer::Form | Layer::Typed | Layer::Picker
+            Self::Filter | Self::Command | Self::Form | Self::Typed | Self::Picker
         )
     }
 }
@@ -68,7 +68,7 @@ macro_rules! actions {
         pub enum Action { $($variant),* }
 
         impl Action {
-            pub fn name(self) -> &'static str {
+            pub const fn name(self) -> &'static str {
                 match self { $(Action::$variant => $name),* }
             }
         }
@@ -140,7 +140,14 @@ actions! {
 /// Every binding there is: which layer offers which action, and what it
 /// does. Help rows follow this order.
 const ENTRIES: &[(Layer, Action, &str)] = {
-    use Action::*;
+    use Action::{
+        Back, Bottom, Cancel, CharLeft, CharRight, ChoiceNext, ChoicePrev, Clear, ClearToStart,
+        Close, Command, Complete, Confirm, CopyId, CopySecret, Delete, DeleteBack, DeleteForward,
+        DeleteWord, Down, DrillDown, Edit, Filter, Help, Keep, LineEnd, LineStart, New, NextField,
+        NextPane, PageDown, PageUp, Pick, PrevField, PrevPane, Quit, Refresh, Reveal, Rotate, Run,
+        ShowError, Sort, Stored, Submit, Tenant1, Tenant2, Tenant3, Tenant4, Tenant5, Tenant6,
+        Tenant7, Tenant8, Tenant9, Tenants, ToggleActive, Top, Up, WordLeft, WordRight,
+    };
     use Layer::{
         Choice, Choose, Command as Cmd, Confirm as Conf, Detail, Edit as Ed, Filter as Flt, Form,
         Global, Help as Hlp, Normal, Picker, Secret, Text, Typed,
@@ -271,7 +278,9 @@ const ENTRIES: &[(Layer, Action, &str)] = {
 impl Action {
     /// The tenant index (0-based) a `tenant-N` action jumps to.
     pub fn tenant_slot(self) -> Option<usize> {
-        use Action::*;
+        use Action::{
+            Tenant1, Tenant2, Tenant3, Tenant4, Tenant5, Tenant6, Tenant7, Tenant8, Tenant9,
+        };
         [
             Tenant1, Tenant2, Tenant3, Tenant4, Tenant5, Tenant6, Tenant7, Tenant8, Tenant9,
         ]
@@ -353,17 +362,17 @@ const NAMED: &[(&str, KeyCode)] = &[
 ];
 
 impl Key {
-    pub fn from_event(event: &KeyEvent) -> Key {
+    pub const fn from_event(event: &KeyEvent) -> Self {
         // Shift is already in an upper-case character; Kitty-style
         // terminals report it as a modifier too, which must not matter.
-        Key {
+        Self {
             code: KeyCodeOrd(event.code),
             ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
             alt: event.modifiers.contains(KeyModifiers::ALT),
         }
     }
 
-    pub fn parse(text: &str) -> Result<Key, String> {
+    pub fn parse(text: &str) -> Result<Self, String> {
         let (mut ctrl, mut alt) = (false, false);
         let mut rest = text;
         loop {
@@ -394,7 +403,7 @@ impl Key {
                 _ => return Err(unknown()),
             }
         };
-        Ok(Key {
+        Ok(Self {
             code: KeyCodeOrd(code),
             ctrl,
             alt,
@@ -423,7 +432,7 @@ impl Key {
 
     /// A printable character without Ctrl or Alt: text in a text field.
     fn printable(event: &KeyEvent) -> Option<char> {
-        let key = Key::from_event(event);
+        let key = Self::from_event(event);
         match key.code.0 {
             KeyCode::Char(c) if !key.ctrl && !key.alt && !c.is_control() => Some(c),
             _ => None,
@@ -462,7 +471,7 @@ impl fmt::Display for Key {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: BTreeMap<(Layer, Action), Vec<Key>>,
     hint_bar: bool,
@@ -471,8 +480,8 @@ pub struct Keymap {
 impl Keymap {
     /// The shipped defaults. They are a compile-time asset, and a test
     /// proves they parse, so this cannot fail at run time.
-    pub fn defaults() -> Keymap {
-        let mut map = Keymap {
+    pub fn defaults() -> Self {
+        let mut map = Self {
             bindings: BTreeMap::new(),
             hint_bar: true,
         };
@@ -484,8 +493,8 @@ impl Keymap {
 
     /// Defaults overridden by a user file, action by action. A key that
     /// ends up meaning two things in one layer is refused.
-    pub fn with_overrides(text: &str) -> Result<Keymap, String> {
-        let mut map = Keymap::defaults();
+    pub fn with_overrides(text: &str) -> Result<Self, String> {
+        let mut map = Self::defaults();
         map.merge(text)?;
         map.check()?;
         Ok(map)
@@ -563,7 +572,7 @@ impl Keymap {
     }
 
     /// Whether the contextual key-hint bar is drawn.
-    pub fn hint_bar(&self) -> bool {
+    pub const fn hint_bar(&self) -> bool {
         self.hint_bar
     }
 

@@ -30,7 +30,7 @@ Environment:
     after_help = ENVIRONMENT
 )]
 struct Cli {
-    /// Config file (else $PORTICO_CONFIG, else the user config dir).
+    /// Config file (else $`PORTICO_CONFIG`, else the user config dir).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
     /// Open on the tenant with this name; for a command, the tenant it acts on.
@@ -130,7 +130,7 @@ enum SecretsCommand {
 
 #[derive(Subcommand)]
 enum ConfigCommand {
-    /// Validate a config file and report every error as file:line:column.
+    /// Validate a config file and report every error as <file:line:column>.
     Check {
         /// The file to check (default: the one Portico would use).
         path: Option<PathBuf>,
@@ -250,7 +250,11 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     let located = config::locate(path);
     match Config::check(located.path()) {
         Ok(cfg) => {
-            let names: Vec<&str> = cfg.tenants().iter().map(|t| t.name()).collect();
+            let names: Vec<&str> = cfg
+                .tenants()
+                .iter()
+                .map(portico::config::Tenant::name)
+                .collect();
             for warning in cfg.warnings() {
                 eprintln!("warning: {warning}");
             }
@@ -490,9 +494,10 @@ async fn tui(
 /// The message carries an escape sequence, as server text might.
 fn debug_panic() {
     #[cfg(debug_assertions)]
-    if std::env::var_os("PORTICO_DEBUG_PANIC").is_some() {
-        panic!("PORTICO_DEBUG_PANIC: test panic with server text \u{1b}[2J\u{1b}]52;c;aGk=\u{7}");
-    }
+    assert!(
+        std::env::var_os("PORTICO_DEBUG_PANIC").is_none(),
+        "PORTICO_DEBUG_PANIC: test panic with server text \u{1b}[2J\u{1b}]52;c;aGk=\u{7}"
+    );
 }
 
 #[cfg(test)]

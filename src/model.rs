@@ -19,14 +19,14 @@ pub enum Pane {
 
 impl Pane {
     /// The main panes, left to right.
-    pub const ALL: [Pane; 3] = [Pane::Projects, Pane::Applications, Pane::Certificates];
+    pub const ALL: [Self; 3] = [Self::Projects, Self::Applications, Self::Certificates];
 
-    pub fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         match self {
-            Pane::Projects => 0,
-            Pane::Applications => 1,
-            Pane::Certificates => 2,
-            Pane::View => 3,
+            Self::Projects => 0,
+            Self::Applications => 1,
+            Self::Certificates => 2,
+            Self::View => 3,
         }
     }
 }
@@ -68,37 +68,37 @@ pub enum Change {
 }
 
 impl Kind {
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
-            Kind::Project => "project",
-            Kind::ClientApp => "client application",
-            Kind::Application => "application",
-            Kind::Bot => "bot",
-            Kind::Certificate => "certificate",
-            Kind::CertificateAuthority => "certificate authority",
-            Kind::AccessKey => "access key",
-            Kind::PackageKey => "package key",
-            Kind::AppKey => "application API key",
-            Kind::TrustedKey => "trusted application key",
-            Kind::AssetType => "asset type",
-            Kind::EntityLink => "entity link",
-            Kind::Person => "person",
-            Kind::TaskType => "task type",
-            Kind::ProjectStatus => "project status",
-            Kind::ApiToken => "API token",
+            Self::Project => "project",
+            Self::ClientApp => "client application",
+            Self::Application => "application",
+            Self::Bot => "bot",
+            Self::Certificate => "certificate",
+            Self::CertificateAuthority => "certificate authority",
+            Self::AccessKey => "access key",
+            Self::PackageKey => "package key",
+            Self::AppKey => "application API key",
+            Self::TrustedKey => "trusted application key",
+            Self::AssetType => "asset type",
+            Self::EntityLink => "entity link",
+            Self::Person => "person",
+            Self::TaskType => "task type",
+            Self::ProjectStatus => "project status",
+            Self::ApiToken => "API token",
         }
     }
 
     /// Short form for the kind column of mixed panes.
-    pub fn short(self) -> &'static str {
+    pub const fn short(self) -> &'static str {
         match self {
-            Kind::Certificate => "cert",
-            Kind::CertificateAuthority => "ca",
-            Kind::AccessKey => "key",
-            Kind::PackageKey => "pkg key",
-            Kind::AppKey => "app key",
-            Kind::TrustedKey => "trusted key",
-            Kind::ApiToken => "token",
+            Self::Certificate => "cert",
+            Self::CertificateAuthority => "ca",
+            Self::AccessKey => "key",
+            Self::PackageKey => "pkg key",
+            Self::AppKey => "app key",
+            Self::TrustedKey => "trusted key",
+            Self::ApiToken => "token",
             other => other.label(),
         }
     }
@@ -118,13 +118,13 @@ pub enum Lifecycle {
 }
 
 impl Lifecycle {
-    pub const ALL: [Lifecycle; 3] = [Lifecycle::Active, Lifecycle::Inactive, Lifecycle::Expired];
+    pub const ALL: [Self; 3] = [Self::Active, Self::Inactive, Self::Expired];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
-            Lifecycle::Active => "active",
-            Lifecycle::Inactive => "inactive",
-            Lifecycle::Expired => "expired",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Expired => "expired",
         }
     }
 
@@ -132,15 +132,15 @@ impl Lifecycle {
     /// stays inactive whatever its dates.
     pub fn of(enabled: bool, expires: Option<OffsetDateTime>, now: OffsetDateTime) -> Self {
         match (enabled, expires) {
-            (false, _) => Lifecycle::Inactive,
-            (true, Some(at)) if at <= now => Lifecycle::Expired,
-            (true, _) => Lifecycle::Active,
+            (false, _) => Self::Inactive,
+            (true, Some(at)) if at <= now => Self::Expired,
+            (true, _) => Self::Active,
         }
     }
 }
 
 /// One row of a pane and the fields of its detail view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
     pub kind: Kind,
     pub id: String,
@@ -179,7 +179,7 @@ pub fn bound(text: &mut String) {
 
 impl Resource {
     pub fn new(kind: Kind, id: impl Into<String>, name: impl Into<String>) -> Self {
-        Resource {
+        Self {
             kind,
             id: id.into(),
             name: name.into(),
@@ -241,7 +241,7 @@ pub struct Secret(Zeroizing<String>);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(Zeroizing::new(value.into()))
+        Self(Zeroizing::new(value.into()))
     }
 
     pub fn expose(&self) -> &str {
@@ -260,7 +260,7 @@ impl fmt::Debug for Secret {
 }
 
 /// A secret the platform has just shown for the only time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedSecret {
     /// What the secret is called on this platform (client secret, bot token...).
     pub label: String,

@@ -25,8 +25,10 @@ fn demo_keys(config: &str, tenant: &str) -> Keys {
         block
             .lines()
             .find_map(|l| l.strip_prefix(prefix))
-            .map(|v| v.trim().trim_matches('"').to_string())
-            .unwrap_or_else(|| panic!("no {prefix}"))
+            .map_or_else(
+                || panic!("no {prefix}"),
+                |v| v.trim().trim_matches('"').to_string(),
+            )
     };
     Keys {
         admin: key("api_key = "),
@@ -42,14 +44,14 @@ struct Sim {
 }
 
 impl Sim {
-    async fn start() -> Sim {
+    async fn start() -> Self {
         let running =
             portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
                 .await
                 .expect("start sim");
         let root = running.base_url();
         let config = portico::platform::registry::demo_config(&root);
-        Sim {
+        Self {
             us: demo_keys(&config, "evrythng-us"),
             eu: demo_keys(&config, "evrythng-eu"),
             _running: running,

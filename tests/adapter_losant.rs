@@ -361,7 +361,7 @@ async fn a_certificate_is_uploaded_edited_toggled_and_deleted() {
     delete(&adapter, &t).await;
     match adapter.get(&t).await {
         Err(PlatformError::NotFound(message)) => {
-            assert_eq!(message, "NotFound: Application certificate was not found")
+            assert_eq!(message, "NotFound: Application certificate was not found");
         }
         other => panic!("expected NotFound, got {other:?}"),
     }

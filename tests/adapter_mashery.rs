@@ -242,7 +242,7 @@ async fn a_long_list_loads_every_page_concurrently_under_the_qps() {
     assert!(reports.iter().all(|(_, total)| *total == Some(30)));
     assert_eq!(reports.iter().map(|(n, _)| *n).max(), Some(30));
     // Three pages at 2 QPS cannot take less than two intervals.
-    assert!(took >= Duration::from_millis(1000), "{took:?}");
+    assert!(took >= Duration::from_secs(1), "{took:?}");
 }
 
 #[tokio::test]
@@ -301,7 +301,7 @@ async fn a_client_faster_than_the_gateway_waits_out_over_qps_silently() {
     assert_eq!(apps.len(), 30);
     // Seven calls (token excluded) at 2 a second: the gateway made it wait.
     assert!(
-        started.elapsed() >= Duration::from_millis(2000),
+        started.elapsed() >= Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );

@@ -35,7 +35,7 @@ impl Sim {
     async fn start() -> Boxed<Self> {
         let running = portico::platform::registry::start_simulator("127.0.0.1:0".parse()?).await?;
         let base = running.base_url();
-        Ok(Sim {
+        Ok(Self {
             _running: running,
             base,
         })
@@ -432,7 +432,9 @@ impl Scripted {
             let record = record.clone();
             async move {
                 let n = {
-                    let mut seen = record.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut seen = record
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     seen.push(format!("{} {}", req.method(), req.uri().path()));
                     seen.len() - 1
                 };
@@ -447,7 +449,7 @@ impl Scripted {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Scripted { base, seen, task })
+        Ok(Self { base, seen, task })
     }
 
     fn adapter(&self, timeout: Duration) -> Boxed<Project44> {
@@ -460,7 +462,10 @@ impl Scripted {
     }
 
     fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn hits(&self) -> usize {
@@ -674,7 +679,7 @@ async fn a_long_retry_after_is_reported_not_waited() -> TestResult {
     assert_eq!(
         err,
         PlatformError::RateLimited {
-            retry_after: Some(Duration::from_secs(120))
+            retry_after: Some(Duration::from_mins(2))
         }
     );
     assert_eq!(server.hits(), 1);

@@ -14,7 +14,7 @@ use portico::keymap::Keymap;
 use portico::model::{Kind, Resource};
 use portico::platform::{Capabilities, KindSpec, Operation, PaneSpec, Rotation};
 
-fn key(code: KeyCode) -> Message {
+const fn key(code: KeyCode) -> Message {
     Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 

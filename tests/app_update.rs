@@ -16,11 +16,11 @@ use portico::platform::{
     Source, Target, ViewSpec, project44,
 };
 
-fn key(code: KeyCode) -> Message {
+const fn key(code: KeyCode) -> Message {
     Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ch(c: char) -> Message {
+const fn ch(c: char) -> Message {
     key(KeyCode::Char(c))
 }
 
@@ -131,7 +131,7 @@ fn start_lists_only_the_panes_the_platform_has() {
     assert!(
         state
             .listing(Pane::Applications)
-            .is_some_and(|l| l.is_loading())
+            .is_some_and(portico::app::Listing::is_loading)
     );
 }
 
@@ -156,7 +156,9 @@ fn navigation_moves_and_clamps_and_tab_cycles_panes() {
     );
     update(&mut state, ch('k'));
     assert_eq!(
-        state.cursor(Pane::Applications).map(|c| c.selected()),
+        state
+            .cursor(Pane::Applications)
+            .map(portico::app::Cursor::selected),
         Some(0)
     );
     // project44 has rows in one pane only: Tab skips the panes it lacks.
@@ -775,7 +777,7 @@ fn a_superseded_list_request_leaves_nothing_spinning() {
     assert!(
         state
             .listing(Pane::Applications)
-            .is_some_and(|l| l.is_loading())
+            .is_some_and(portico::app::Listing::is_loading)
     );
     answer(&mut state, &again, |_| {
         vec![Resource::new(Kind::AccessKey, "fresh", "fresh")]
@@ -1165,7 +1167,7 @@ fn enter_on_a_trusted_key_reads_it_and_shows_it_unsaved() {
     assert!(view.rereadable && !view.revealed && view.saved.is_none());
 }
 
-fn mods(code: KeyCode, modifiers: KeyModifiers) -> Message {
+const fn mods(code: KeyCode, modifiers: KeyModifiers) -> Message {
     Message::Key(KeyEvent::new(code, modifiers))
 }
 
@@ -1202,7 +1204,9 @@ fn keys_act_in_the_view_where_they_are_pressed() {
         "other keys neither close help nor reach the list"
     );
     assert_eq!(
-        state.cursor(Pane::Applications).map(|c| c.selected()),
+        state
+            .cursor(Pane::Applications)
+            .map(portico::app::Cursor::selected),
         Some(0)
     );
     update(&mut state, ch('q'));

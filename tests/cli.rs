@@ -62,7 +62,11 @@ fn printed_sim_config_is_valid_and_names_every_demo_tenant() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let config = Config::parse(&text, "printed").expect("the printed config parses");
-    let names: Vec<&str> = config.tenants().iter().map(|t| t.name()).collect();
+    let names: Vec<&str> = config
+        .tenants()
+        .iter()
+        .map(portico::config::Tenant::name)
+        .collect();
     for name in [
         "p44-na",
         "p44-eu",
@@ -85,7 +89,7 @@ struct SimProcess {
 }
 
 impl SimProcess {
-    fn start() -> SimProcess {
+    fn start() -> Self {
         // A free port: bind to 0, then hand the number to the child.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -98,7 +102,7 @@ impl SimProcess {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn portico sim");
-        let mut sim = SimProcess { child, addr };
+        let mut sim = Self { child, addr };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while std::net::TcpStream::connect(&sim.addr).is_err() {
             assert!(

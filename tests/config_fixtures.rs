@@ -129,7 +129,11 @@ fn example_config_is_valid_and_covers_every_platform() {
 fn valid_fixture_values_are_read_as_written() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/valid");
     let config = Config::load(dir.join("region_vs_base_url.toml")).unwrap();
-    let urls: Vec<&str> = config.tenants().iter().map(|t| t.base_url()).collect();
+    let urls: Vec<&str> = config
+        .tenants()
+        .iter()
+        .map(portico::config::Tenant::base_url)
+        .collect();
     assert_eq!(
         urls,
         [

@@ -3,9 +3,9 @@
 //!
 //! The real run needs a Zou (`scripts/zou.sh up`) and its address:
 //!   eval "$(bash scripts/zou.sh env)"
-//!   PORTICO_REQUIRE_ZOU=1 cargo test --test kitsu_suite -- --nocapture
-//! Without PORTICO_ZOU_URL the real run is skipped with a note, unless
-//! PORTICO_REQUIRE_ZOU=1 (as CI sets), which makes the absence a failure.
+//!   `PORTICO_REQUIRE_ZOU=1` cargo test --test `kitsu_suite` -- --nocapture
+//! Without `PORTICO_ZOU_URL` the real run is skipped with a note, unless
+//! `PORTICO_REQUIRE_ZOU=1` (as CI sets), which makes the absence a failure.
 //!
 //! Everything the suite creates carries a random tag and is removed at the
 //! end, also when a step fails, so runs against one Zou never collide.
@@ -240,7 +240,11 @@ async fn auth(env: &Target0, kitsu: &Kitsu, raw: &Raw) {
         .as_str()
         .expect("access_token")
         .to_string();
-    assert_eq!(body.as_object().map(|o| o.len()), Some(1), "{body}");
+    assert_eq!(
+        body.as_object().map(serde_json::Map::len),
+        Some(1),
+        "{body}"
+    );
     let (status, body) = raw
         .call_as(&fresh, Method::GET, "/auth/authenticated", None)
         .await;

@@ -13,7 +13,7 @@ use support::pty::Pty;
 /// Below the simulator's 5 s latency, so an answer proves the UI did not
 /// wait on a request. Generous for a debug build on a busy 2-core machine,
 /// where these tests run beside each other.
-const PROMPT: Duration = Duration::from_millis(3000);
+const PROMPT: Duration = Duration::from_secs(3);
 /// Under chaos a frame may wait behind a 50 MB body being cut off.
 const CHAOS_PROMPT: Duration = Duration::from_secs(5);
 

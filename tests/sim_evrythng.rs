@@ -1,5 +1,5 @@
 //! The EVRYTHNG simulator over raw HTTP: every answer checked against the
-//! vendor's OpenAPI schemas (copies in tests/fixtures/evrythng/).
+//! vendor's `OpenAPI` schemas (copies in tests/fixtures/evrythng/).
 
 use std::collections::{HashMap, HashSet};
 
@@ -31,7 +31,7 @@ impl Schemas {
                 .to_string();
             out.insert(name, validator);
         }
-        Schemas(out)
+        Self(out)
     }
 
     fn check(&self, name: &str, value: &Value) {
@@ -79,8 +79,10 @@ fn demo_keys(config: &str, tenant: &str) -> Keys {
         block
             .lines()
             .find_map(|l| l.strip_prefix(prefix))
-            .map(|v| v.trim().trim_matches('"').to_string())
-            .unwrap_or_else(|| panic!("no {prefix} in {block}"))
+            .map_or_else(
+                || panic!("no {prefix} in {block}"),
+                |v| v.trim().trim_matches('"').to_string(),
+            )
     };
     Keys {
         admin: key("api_key = "),
@@ -98,7 +100,7 @@ struct Sim {
 }
 
 impl Sim {
-    async fn start() -> Sim {
+    async fn start() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let running =
             portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
@@ -106,7 +108,7 @@ impl Sim {
                 .expect("start sim");
         let root = running.base_url();
         let config = portico::platform::registry::demo_config(&root);
-        Sim {
+        Self {
             us: demo_keys(&config, "evrythng-us"),
             eu: demo_keys(&config, "evrythng-eu"),
             _running: running,
@@ -145,7 +147,7 @@ impl Sim {
         self.call(method, &url, Some(&self.us.admin), body).await
     }
 
-    /// Status and the ErrorResponseDocument shape of a refusal.
+    /// Status and the `ErrorResponseDocument` shape of a refusal.
     fn refused(&self, r: &Reply, status: u16) {
         assert_eq!(r.status, status, "{}", r.text);
         self.schemas.check("ErrorResponseDocument", &r.body);

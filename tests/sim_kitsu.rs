@@ -33,7 +33,7 @@ impl Kitsu {
             .await
             .unwrap();
         let api = format!("{}/kitsu/api", sim.base_url());
-        Kitsu {
+        Self {
             _sim: sim,
             http: Client::new(),
             api,
@@ -166,7 +166,7 @@ fn sorted_keys(object: &Value) -> Vec<&str> {
         .keys()
         .map(String::as_str)
         .collect();
-    keys.sort();
+    keys.sort_unstable();
     keys
 }
 
@@ -480,7 +480,7 @@ async fn projects_list_is_an_array_or_a_page_and_filters_by_name() {
     let all = k.get("/data/projects", &token).await;
     assert_eq!(all.status, StatusCode::OK);
     let mut listed = names(&all.body);
-    listed.sort();
+    listed.sort_unstable();
     assert_eq!(
         listed,
         [

@@ -67,7 +67,7 @@ impl Schemas {
                 .to_string();
             out.insert(name, validator);
         }
-        Schemas(out)
+        Self(out)
     }
 
     fn check(&self, name: &str, value: &Value) {
@@ -97,14 +97,14 @@ struct Reply {
 }
 
 impl Sim {
-    async fn start() -> Sim {
+    async fn start() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let running =
             portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
                 .await
                 .expect("start sim");
         let base = format!("{}/losant", running.base_url());
-        Sim {
+        Self {
             _running: running,
             base,
             http: reqwest::Client::new(),
@@ -339,7 +339,7 @@ impl TestPki {
         p.not_after = datetime!(2035-06-01 00:00:00 UTC);
         let ca = rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate().expect("key"))
             .expect("ca");
-        TestPki { ca }
+        Self { ca }
     }
 
     /// (PEM, DER) of a leaf with the given CN, serial and validity.

@@ -64,14 +64,14 @@ fn is_mashery_time(s: &str) -> bool {
 }
 
 impl Sim {
-    async fn start() -> Sim {
+    async fn start() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let running =
             portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
                 .await
                 .expect("start simulator");
         let base = format!("{}/mashery", running.base_url());
-        Sim {
+        Self {
             _running: running,
             base,
             client: reqwest::Client::new(),
@@ -80,8 +80,8 @@ impl Sim {
 
     /// A simulator whose demo key is not throttled, for contract tests
     /// that are not about throttling.
-    async fn unthrottled() -> (Sim, String) {
-        let sim = Sim::start().await;
+    async fn unthrottled() -> (Self, String) {
+        let sim = Self::start().await;
         let (status, _, _) = sim.limits(json!({ "qps": 10_000 })).await;
         assert_eq!(status, 200);
         let token = sim.token().await;

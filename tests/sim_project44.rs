@@ -22,7 +22,7 @@ impl Sim {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let running = portico::platform::registry::start_simulator("127.0.0.1:0".parse()?).await?;
         let base = running.base_url();
-        Ok(Sim {
+        Ok(Self {
             _running: running,
             client: Client::builder().build()?,
             base,

@@ -223,7 +223,7 @@ pub fn delete_ops(target: Target, spec: &KindSpec, active: bool) -> Vec<Operatio
 
 /// Whether a destructive change needs the resource's name typed: on a
 /// protected tenant, or where the platform's delete always asks.
-pub fn needs_typed_name(protected: bool, always_typed: bool) -> bool {
+pub const fn needs_typed_name(protected: bool, always_typed: bool) -> bool {
     protected || always_typed
 }
 
@@ -455,8 +455,7 @@ pub(super) fn on_performed(
     let label = state
         .operations
         .remove(&request)
-        .map(|(_, label)| label)
-        .unwrap_or_else(|| "operation".into());
+        .map_or_else(|| "operation".into(), |(_, label)| label);
     if let Some(book) = state.books.get_mut(tenant) {
         book.performing = book.performing.saturating_sub(1);
     }

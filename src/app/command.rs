@@ -189,26 +189,23 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 .tenant()
                 .and_then(|t| t.caps().view(name))
                 .map(|v| v.name);
-            match view {
-                Some(view) => {
-                    if let Some(book) = state.books.get_mut(state.active) {
-                        book.view = Some((view, Default::default()));
-                        book.focus = Some(Pane::View);
-                    }
+            if let Some(view) = view {
+                if let Some(book) = state.books.get_mut(state.active) {
+                    book.view = Some((view, Default::default()));
+                    book.focus = Some(Pane::View);
                 }
-                None => {
-                    let here = state
-                        .tenant()
-                        .map(|t| t.platform().to_string())
-                        .unwrap_or_default();
-                    let text = match view_elsewhere(state, name) {
-                        Some(platform) => format!(
-                            ":{name} is a {platform} view; {here} has none (switch with :tenant)"
-                        ),
-                        None => format!("unknown command \":{line}\" (Tab lists the commands)"),
-                    };
-                    inform(state, Level::Error, text);
-                }
+            } else {
+                let here = state
+                    .tenant()
+                    .map(|t| t.platform().to_string())
+                    .unwrap_or_default();
+                let text = match view_elsewhere(state, name) {
+                    Some(platform) => format!(
+                        ":{name} is a {platform} view; {here} has none (switch with :tenant)"
+                    ),
+                    None => format!("unknown command \":{line}\" (Tab lists the commands)"),
+                };
+                inform(state, Level::Error, text);
             }
         }
     }

@@ -26,29 +26,29 @@ pub enum Sort {
 
 impl Sort {
     /// What `s` steps to: each order, then the same order reversed.
-    pub fn next(self) -> Sort {
+    pub const fn next(self) -> Self {
         match self {
-            Sort::Listed => Sort::Name,
-            Sort::Name => Sort::NameReverse,
-            Sort::NameReverse => Sort::Expiry,
-            Sort::Expiry => Sort::ExpiryReverse,
-            Sort::ExpiryReverse => Sort::Listed,
+            Self::Listed => Self::Name,
+            Self::Name => Self::NameReverse,
+            Self::NameReverse => Self::Expiry,
+            Self::Expiry => Self::ExpiryReverse,
+            Self::ExpiryReverse => Self::Listed,
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
-            Sort::Listed => "as listed",
-            Sort::Name => "name",
-            Sort::NameReverse => "name, reversed",
-            Sort::Expiry => "expiry",
-            Sort::ExpiryReverse => "expiry, latest first",
+            Self::Listed => "as listed",
+            Self::Name => "name",
+            Self::NameReverse => "name, reversed",
+            Self::Expiry => "expiry",
+            Self::ExpiryReverse => "expiry, latest first",
         }
     }
 
     /// `name`, `expiry`, `listed`, each optionally followed by `reverse`
     /// (or `desc`).
-    pub fn parse(text: &str) -> Option<Sort> {
+    pub fn parse(text: &str) -> Option<Self> {
         let mut words = text.split_whitespace();
         let by = words.next().unwrap_or("");
         let reverse = match words.next() {
@@ -57,11 +57,11 @@ impl Sort {
             Some(_) => return None,
         };
         match (by, reverse) {
-            ("listed" | "none", false) => Some(Sort::Listed),
-            ("name", false) => Some(Sort::Name),
-            ("name", true) => Some(Sort::NameReverse),
-            ("expiry" | "expires", false) => Some(Sort::Expiry),
-            ("expiry" | "expires", true) => Some(Sort::ExpiryReverse),
+            ("listed" | "none", false) => Some(Self::Listed),
+            ("name", false) => Some(Self::Name),
+            ("name", true) => Some(Self::NameReverse),
+            ("expiry" | "expires", false) => Some(Self::Expiry),
+            ("expiry" | "expires", true) => Some(Self::ExpiryReverse),
             _ => None,
         }
     }
@@ -78,7 +78,7 @@ pub const STATES: [&str; 4] = ["active", "inactive", "expired", "expiring"];
 const EXPIRING_DAYS: i64 = 30;
 
 /// What a filter leaves visible, and what in it could not be understood.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filtered {
     pub rows: Vec<usize>,
     pub problem: Option<String>,

@@ -15,14 +15,14 @@ impl LineInput {
     pub fn new(text: impl Into<String>) -> Self {
         let text = text.into();
         let cursor = text.chars().count();
-        LineInput { text, cursor }
+        Self { text, cursor }
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
 
-    pub fn cursor(&self) -> usize {
+    pub const fn cursor(&self) -> usize {
         self.cursor
     }
 
@@ -32,7 +32,7 @@ impl LineInput {
     }
 
     pub fn set(&mut self, text: impl Into<String>) {
-        *self = LineInput::new(text);
+        *self = Self::new(text);
     }
 
     pub fn insert_str(&mut self, s: &str) {

@@ -69,7 +69,7 @@ pub enum Message {
 }
 
 /// A secret waiting in the store since an earlier session.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSecret {
     pub tenant: usize,
     pub summary: String,

@@ -25,7 +25,7 @@ pub enum Modal {
 }
 
 /// A scrollable page of text; closed only by the text layer's close keys.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextView {
     pub title: String,
     pub lines: Vec<String>,
@@ -61,7 +61,7 @@ pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub input: LineInput,
     pub matches: Vec<usize>,
@@ -69,13 +69,13 @@ pub struct Picker {
 }
 
 /// Which kind to create, when a pane holds several.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choose {
     pub kinds: Vec<Kind>,
     pub selected: usize,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
     Create {
         kind: Kind,
@@ -91,7 +91,7 @@ pub enum Intent {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormField {
     pub spec: Field,
     pub input: LineInput,
@@ -102,7 +102,7 @@ pub struct FormField {
 
 impl FormField {
     pub fn new(spec: Field, initial: &str) -> Self {
-        FormField {
+        Self {
             spec,
             input: LineInput::new(initial),
             pasted: None,
@@ -117,7 +117,7 @@ impl FormField {
         }
     }
 
-    pub fn choices(&self) -> Option<&'static [&'static str]> {
+    pub const fn choices(&self) -> Option<&'static [&'static str]> {
         match self.spec.input {
             Input::Choice(options) => Some(options),
             _ => None,
@@ -161,7 +161,7 @@ impl FormField {
         }
     }
 
-    pub fn completes_paths(&self) -> bool {
+    pub const fn completes_paths(&self) -> bool {
         matches!(self.spec.input, Input::Path | Input::Pem)
     }
 }

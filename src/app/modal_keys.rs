@@ -58,7 +58,7 @@ fn edit(input: &mut LineInput, press: Press) -> bool {
 
 /// Scrolls help, the full detail or a text view; closes only on its own
 /// close keys.
-fn scrolled(scroll: u16, press: Press) -> Option<u16> {
+const fn scrolled(scroll: u16, press: Press) -> Option<u16> {
     Some(match press {
         Press::Act(Action::Down) => scroll.saturating_add(1),
         Press::Act(Action::Up) => scroll.saturating_sub(1),
@@ -337,7 +337,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
                 }
             }
         }
-        Some(Modal::Filter(input)) | Some(Modal::Command(input)) => input.insert_str(first_line),
+        Some(Modal::Filter(input) | Modal::Command(input)) => input.insert_str(first_line),
         Some(Modal::Picker(p)) => p.input.insert_str(first_line),
         Some(Modal::Confirm(Confirm {
             typed: Some((_, input)),

@@ -39,7 +39,7 @@ pub(super) fn request_list(state: &mut State, tenant: usize, key: ListKey, fx: &
     if let Some(book) = state.books.get_mut(tenant) {
         // The runtime runs one list per slot and drops the older one, so a
         // request for another parent in the same slot will never answer.
-        for (other, listing) in book.lists.iter_mut() {
+        for (other, listing) in &mut book.lists {
             if other.source == key.source && other != &key {
                 listing.pending = None;
                 listing.progress = None;

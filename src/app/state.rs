@@ -29,7 +29,7 @@ pub struct TenantInfo {
 
 impl TenantInfo {
     pub fn new(name: impl Into<String>, platform: impl Into<String>, caps: Capabilities) -> Self {
-        TenantInfo {
+        Self {
             name: name.into(),
             platform: platform.into(),
             color: None,
@@ -45,12 +45,12 @@ impl TenantInfo {
         self
     }
 
-    pub fn with_color(mut self, color: Option<Color>) -> Self {
+    pub const fn with_color(mut self, color: Option<Color>) -> Self {
         self.color = color;
         self
     }
 
-    pub fn with_flags(mut self, read_only: bool, protected: bool) -> Self {
+    pub const fn with_flags(mut self, read_only: bool, protected: bool) -> Self {
         self.read_only = read_only;
         self.protected = protected;
         self
@@ -62,16 +62,16 @@ impl TenantInfo {
     pub fn platform(&self) -> &str {
         &self.platform
     }
-    pub fn color(&self) -> Option<Color> {
+    pub const fn color(&self) -> Option<Color> {
         self.color
     }
-    pub fn read_only(&self) -> bool {
+    pub const fn read_only(&self) -> bool {
         self.read_only
     }
-    pub fn protected(&self) -> bool {
+    pub const fn protected(&self) -> bool {
         self.protected
     }
-    pub fn caps(&self) -> &Capabilities {
+    pub const fn caps(&self) -> &Capabilities {
         &self.caps
     }
     pub fn auth_keys(&self) -> &[String] {
@@ -94,16 +94,16 @@ impl Listing {
     pub fn items(&self) -> &[Resource] {
         &self.items
     }
-    pub fn loaded_at(&self) -> Option<SystemTime> {
+    pub const fn loaded_at(&self) -> Option<SystemTime> {
         self.loaded_at
     }
-    pub fn is_loading(&self) -> bool {
+    pub const fn is_loading(&self) -> bool {
         self.pending.is_some()
     }
-    pub fn error(&self) -> Option<&PlatformError> {
+    pub const fn error(&self) -> Option<&PlatformError> {
         self.error.as_ref()
     }
-    pub fn progress(&self) -> Option<(usize, Option<usize>)> {
+    pub const fn progress(&self) -> Option<(usize, Option<usize>)> {
         self.progress
     }
 }
@@ -122,13 +122,13 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn selected(&self) -> usize {
+    pub const fn selected(&self) -> usize {
         self.selected
     }
     pub fn filter(&self) -> &str {
         &self.filter
     }
-    pub fn sort(&self) -> Sort {
+    pub const fn sort(&self) -> Sort {
         self.sort
     }
     pub fn visible(&self) -> &[usize] {
@@ -216,7 +216,7 @@ pub enum Level {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub level: Level,
     pub text: String,
@@ -247,7 +247,7 @@ pub struct State {
 impl State {
     pub fn new(tenants: Vec<TenantInfo>, keymap: Keymap) -> Self {
         let books = tenants.iter().map(|_| Book::default()).collect();
-        let mut state = State {
+        let mut state = Self {
             tenants,
             books,
             active: 0,
@@ -288,12 +288,12 @@ impl State {
     }
 
     /// Draws without colour, as `NO_COLOR` asks.
-    pub fn with_no_color(mut self, no_color: bool) -> Self {
+    pub const fn with_no_color(mut self, no_color: bool) -> Self {
         self.no_color = no_color;
         self
     }
 
-    pub fn no_color(&self) -> bool {
+    pub const fn no_color(&self) -> bool {
         self.no_color
     }
 
@@ -309,7 +309,7 @@ impl State {
     }
 
     /// Opens on tenant `index` (from `--tenant`).
-    pub fn with_active(mut self, index: usize) -> Self {
+    pub const fn with_active(mut self, index: usize) -> Self {
         if index < self.tenants.len() {
             self.active = index;
         }
@@ -319,7 +319,7 @@ impl State {
     pub fn tenants(&self) -> &[TenantInfo] {
         &self.tenants
     }
-    pub fn active(&self) -> usize {
+    pub const fn active(&self) -> usize {
         self.active
     }
     pub fn tenant(&self) -> Option<&TenantInfo> {
@@ -328,22 +328,22 @@ impl State {
     pub fn book(&self) -> Option<&Book> {
         self.books.get(self.active)
     }
-    pub fn keymap(&self) -> &Keymap {
+    pub const fn keymap(&self) -> &Keymap {
         &self.keymap
     }
-    pub fn modal(&self) -> Option<&Modal> {
+    pub const fn modal(&self) -> Option<&Modal> {
         self.modal.as_ref()
     }
-    pub fn notice(&self) -> Option<&Notice> {
+    pub const fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
     }
     pub fn demo_hint(&self) -> Option<&str> {
         self.demo_hint.as_deref()
     }
-    pub fn spinner(&self) -> usize {
+    pub const fn spinner(&self) -> usize {
         self.spinner
     }
-    pub fn should_quit(&self) -> bool {
+    pub const fn should_quit(&self) -> bool {
         self.quit
     }
     pub fn in_flight(&self) -> usize {

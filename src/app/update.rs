@@ -107,7 +107,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                 // that the terminal may have dropped it.
                 Ok(done) => notice(Level::Success, done),
                 Err(err) => notice(Level::Error, format!("copy failed: {err}")),
-            })
+            });
         }
         Message::Pending(found) => on_pending(state, found),
         Message::Quitting { waiting } => inform(
@@ -122,7 +122,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                     Level::Error,
                     format!("could not erase Portico's copy of the secret: {err}"),
                 ),
-            })
+            });
         }
     }
     state.sync();

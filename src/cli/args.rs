@@ -108,14 +108,14 @@ pub enum Command {
 }
 
 impl Command {
-    pub(super) fn noun(&self) -> Option<(Noun, &Verb)> {
+    pub(super) const fn noun(&self) -> Option<(Noun, &Verb)> {
         let (noun, verb) = match self {
-            Command::Projects { verb } => (Noun::Projects, verb),
-            Command::Apps { verb } => (Noun::Apps, verb),
-            Command::Certs { verb } => (Noun::Certs, verb),
-            Command::Keys { verb } => (Noun::Keys, verb),
-            Command::Bots { verb } => (Noun::Bots, verb),
-            Command::Members { verb } => (Noun::Members, verb),
+            Self::Projects { verb } => (Noun::Projects, verb),
+            Self::Apps { verb } => (Noun::Apps, verb),
+            Self::Certs { verb } => (Noun::Certs, verb),
+            Self::Keys { verb } => (Noun::Keys, verb),
+            Self::Bots { verb } => (Noun::Bots, verb),
+            Self::Members { verb } => (Noun::Members, verb),
             _ => return None,
         };
         Some((noun, verb))
@@ -221,16 +221,16 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub(super) fn output(&self) -> Option<Format> {
+    pub(super) const fn output(&self) -> Option<Format> {
         match self {
-            Verb::List { out, .. }
-            | Verb::Get { out, .. }
-            | Verb::Create { out, .. }
-            | Verb::Update { out, .. }
-            | Verb::Delete { out, .. }
-            | Verb::Rotate { out, .. }
-            | Verb::Enable { out, .. }
-            | Verb::Disable { out, .. } => out.format,
+            Self::List { out, .. }
+            | Self::Get { out, .. }
+            | Self::Create { out, .. }
+            | Self::Update { out, .. }
+            | Self::Delete { out, .. }
+            | Self::Rotate { out, .. }
+            | Self::Enable { out, .. }
+            | Self::Disable { out, .. } => out.format,
         }
     }
 }

@@ -27,23 +27,23 @@ pub enum Exit {
 }
 
 impl Exit {
-    pub fn of(err: &PlatformError) -> Exit {
+    pub const fn of(err: &PlatformError) -> Self {
         match err {
-            PlatformError::Auth(_) | PlatformError::Credentials(_) => Exit::Auth,
-            PlatformError::NotFound(_) => Exit::NotFound,
-            PlatformError::RateLimited { .. } => Exit::RateLimited,
+            PlatformError::Auth(_) | PlatformError::Credentials(_) => Self::Auth,
+            PlatformError::NotFound(_) => Self::NotFound,
+            PlatformError::RateLimited { .. } => Self::RateLimited,
             PlatformError::Api {
                 status: 401 | 403, ..
-            } => Exit::Auth,
-            PlatformError::Api { status: 404, .. } => Exit::NotFound,
-            PlatformError::Api { status: 429, .. } => Exit::RateLimited,
-            PlatformError::Api { status, .. } if *status >= 500 => Exit::Server,
+            } => Self::Auth,
+            PlatformError::Api { status: 404, .. } => Self::NotFound,
+            PlatformError::Api { status: 429, .. } => Self::RateLimited,
+            PlatformError::Api { status, .. } if *status >= 500 => Self::Server,
             PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
-                Exit::Server
+                Self::Server
             }
             PlatformError::Api { .. }
             | PlatformError::Invalid(_)
-            | PlatformError::Unsupported(_) => Exit::Failure,
+            | PlatformError::Unsupported(_) => Self::Failure,
         }
     }
 
@@ -53,7 +53,7 @@ impl Exit {
 }
 
 /// A command's failure: the message for stderr and the exit code.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failed {
     pub exit: Exit,
     pub message: String,
@@ -61,14 +61,14 @@ pub struct Failed {
 
 impl Failed {
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        Failed {
+        Self {
             exit,
             message: message.into(),
         }
     }
 
     pub fn platform(tenant: &str, err: &PlatformError) -> Self {
-        Failed::new(Exit::of(err), format!("{tenant}: {err}"))
+        Self::new(Exit::of(err), format!("{tenant}: {err}"))
     }
 }
 
@@ -92,7 +92,7 @@ mod tests {
             Exit::Expiring,
         ];
         let mut numbers: Vec<u8> = codes.iter().map(|c| *c as u8).collect();
-        numbers.sort();
+        numbers.sort_unstable();
         numbers.dedup();
         assert_eq!(numbers.len(), codes.len());
         assert_eq!(

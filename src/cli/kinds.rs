@@ -14,19 +14,19 @@ pub enum Noun {
 }
 
 impl Noun {
-    pub fn kinds(self) -> &'static [Kind] {
+    pub const fn kinds(self) -> &'static [Kind] {
         match self {
-            Noun::Projects => &[Kind::Project],
-            Noun::Apps => &[Kind::ClientApp, Kind::Application],
-            Noun::Certs => &[Kind::Certificate, Kind::CertificateAuthority],
-            Noun::Keys => &[
+            Self::Projects => &[Kind::Project],
+            Self::Apps => &[Kind::ClientApp, Kind::Application],
+            Self::Certs => &[Kind::Certificate, Kind::CertificateAuthority],
+            Self::Keys => &[
                 Kind::AccessKey,
                 Kind::PackageKey,
                 Kind::AppKey,
                 Kind::TrustedKey,
             ],
-            Noun::Bots => &[Kind::Bot],
-            Noun::Members => &[Kind::Person],
+            Self::Bots => &[Kind::Bot],
+            Self::Members => &[Kind::Person],
         }
     }
 
@@ -34,14 +34,14 @@ impl Noun {
         self.kinds().contains(&kind)
     }
 
-    pub fn word(self) -> &'static str {
+    pub const fn word(self) -> &'static str {
         match self {
-            Noun::Projects => "projects",
-            Noun::Apps => "apps",
-            Noun::Certs => "certs",
-            Noun::Keys => "keys",
-            Noun::Bots => "bots",
-            Noun::Members => "members",
+            Self::Projects => "projects",
+            Self::Apps => "apps",
+            Self::Certs => "certs",
+            Self::Keys => "keys",
+            Self::Bots => "bots",
+            Self::Members => "members",
         }
     }
 }

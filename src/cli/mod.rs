@@ -64,7 +64,7 @@ impl Context {
             vault: Vault::new(data.join("issued")),
             audit: Audit::new(data.join("audit.jsonl")),
         };
-        Ok(Context {
+        Ok(Self {
             config,
             only: only.map(str::to_string),
             stores,

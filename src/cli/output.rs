@@ -24,8 +24,8 @@ pub struct Sink {
 const STREAM_WIDTH: usize = 24;
 
 impl Sink {
-    pub fn new(format: Format, columns: Vec<Column>, streaming: bool) -> Self {
-        Sink {
+    pub const fn new(format: Format, columns: Vec<Column>, streaming: bool) -> Self {
+        Self {
             format,
             columns,
             rows: Vec::new(),
@@ -197,16 +197,13 @@ fn yaml_scalar(value: &Value) -> String {
 
 /// Writes one document (an object) as JSON or YAML.
 pub fn document(format: Format, value: &Value, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Yaml => {
-            let mut text = String::new();
-            yaml(value, 0, &mut text);
-            write!(out, "{text}")
-        }
-        _ => {
-            let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
-            writeln!(out, "{text}")
-        }
+    if format == Format::Yaml {
+        let mut text = String::new();
+        yaml(value, 0, &mut text);
+        write!(out, "{text}")
+    } else {
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+        writeln!(out, "{text}")
     }
 }
 

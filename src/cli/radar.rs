@@ -26,9 +26,9 @@ enum Answer {
 impl Answer {
     fn status(&self) -> Value {
         match self {
-            Answer::Listed(_) => json!({"status": "ok", "error": null}),
-            Answer::Down(err) => json!({"status": "down", "error": err.to_string()}),
-            Answer::Slow(after) => json!({
+            Self::Listed(_) => json!({"status": "ok", "error": null}),
+            Self::Down(err) => json!({"status": "down", "error": err.to_string()}),
+            Self::Slow(after) => json!({
                 "status": "slow",
                 "error": format!("no answer within {}s", after.as_secs()),
             }),

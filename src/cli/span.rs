@@ -28,9 +28,9 @@ mod tests {
 
     #[test]
     fn units_and_bare_days() {
-        assert_eq!(parse("30d"), Ok(Duration::from_secs(30 * 86_400)));
-        assert_eq!(parse("7"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse("12h"), Ok(Duration::from_secs(12 * 3_600)));
+        assert_eq!(parse("30d"), Ok(Duration::from_hours(720)));
+        assert_eq!(parse("7"), Ok(Duration::from_hours(168)));
+        assert_eq!(parse("12h"), Ok(Duration::from_hours(12)));
         assert_eq!(parse("20s"), Ok(Duration::from_secs(20)));
         assert!(parse("3w").is_err());
         assert!(parse("soon").is_err());

@@ -61,7 +61,7 @@ const STDERR_LIMIT: usize = 500;
 
 /// How long a credential command may take (a password manager may wait
 /// for an unlock) before it and its children are killed.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+pub const COMMAND_TIMEOUT: Duration = Duration::from_mins(1);
 
 impl Credential {
     /// Fetches the value: the literal, the environment variable, or the
@@ -77,24 +77,24 @@ impl Credential {
     /// group) that runs longer than `timeout`.
     pub fn resolve_within(&self, timeout: Duration) -> Result<Zeroizing<String>, CredentialError> {
         match self {
-            Credential::Literal(value) => Ok(value.clone()),
-            Credential::Env(var) => resolve_env(var),
-            Credential::Command(command) => resolve_command(command, timeout),
+            Self::Literal(value) => Ok(value.clone()),
+            Self::Env(var) => resolve_env(var),
+            Self::Command(command) => resolve_command(command, timeout),
         }
     }
 
     /// Written in the file itself, not fetched from elsewhere.
-    pub fn is_literal(&self) -> bool {
-        matches!(self, Credential::Literal(_))
+    pub const fn is_literal(&self) -> bool {
+        matches!(self, Self::Literal(_))
     }
 
     /// A short, secret-free description for listings: `literal`,
     /// `env $VAR` or `command: <command>`.
     pub fn describe(&self) -> String {
         match self {
-            Credential::Literal(_) => "literal".to_owned(),
-            Credential::Env(var) => format!("env ${var}"),
-            Credential::Command(command) => format!("command: {command}"),
+            Self::Literal(_) => "literal".to_owned(),
+            Self::Env(var) => format!("env ${var}"),
+            Self::Command(command) => format!("command: {command}"),
         }
     }
 }
@@ -149,7 +149,7 @@ fn resolve_command(command: &str, timeout: Duration) -> Result<Zeroizing<String>
 
 /// Trimmed, shortened, and stripped of control characters: the text ends up
 /// in a terminal UI, where escape sequences would garble the screen.
-pub(crate) fn clean_stderr(raw: &[u8]) -> String {
+pub fn clean_stderr(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
     let cleaned: String = text
         .trim()
@@ -168,9 +168,9 @@ pub(crate) fn clean_stderr(raw: &[u8]) -> String {
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credential::Literal(_) => f.debug_tuple("Literal").field(&"***").finish(),
-            Credential::Env(var) => f.debug_tuple("Env").field(var).finish(),
-            Credential::Command(command) => f.debug_tuple("Command").field(command).finish(),
+            Self::Literal(_) => f.debug_tuple("Literal").field(&"***").finish(),
+            Self::Env(var) => f.debug_tuple("Env").field(var).finish(),
+            Self::Command(command) => f.debug_tuple("Command").field(command).finish(),
         }
     }
 }

@@ -16,8 +16,8 @@ pub struct Delivery {
 pub(super) const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 impl Delivery {
-    pub(super) fn new(pattern: Option<String>, command: String, timeout: Duration) -> Self {
-        Delivery {
+    pub(super) const fn new(pattern: Option<String>, command: String, timeout: Duration) -> Self {
+        Self {
             pattern,
             command,
             timeout,
@@ -29,7 +29,7 @@ impl Delivery {
         &self.command
     }
 
-    pub fn timeout(&self) -> Duration {
+    pub const fn timeout(&self) -> Duration {
         self.timeout
     }
 

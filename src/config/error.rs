@@ -39,7 +39,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
-        ConfigError::Io {
+        Self::Io {
             path: path.to_path_buf(),
             source,
         }
@@ -52,7 +52,7 @@ impl ConfigError {
         message: &str,
     ) -> Self {
         let (line, column) = span.map_or((1, 1), |s| line_column(text, s.start));
-        ConfigError::Syntax {
+        Self::Syntax {
             file: file.to_owned(),
             line,
             column,
@@ -68,7 +68,7 @@ impl ConfigError {
         message: String,
     ) -> Self {
         let (line, column) = line_column(text, offset);
-        ConfigError::Invalid {
+        Self::Invalid {
             file: file.to_owned(),
             line,
             column,
@@ -81,26 +81,24 @@ impl ConfigError {
     /// the origin name for [`Config::parse`](super::Config::parse).
     pub fn file(&self) -> String {
         match self {
-            ConfigError::Io { path, .. } => path.display().to_string(),
-            ConfigError::Syntax { file, .. } | ConfigError::Invalid { file, .. } => file.clone(),
+            Self::Io { path, .. } => path.display().to_string(),
+            Self::Syntax { file, .. } | Self::Invalid { file, .. } => file.clone(),
         }
     }
 
     /// 1-based line, absent for I/O errors.
-    pub fn line(&self) -> Option<usize> {
+    pub const fn line(&self) -> Option<usize> {
         match self {
-            ConfigError::Io { .. } => None,
-            ConfigError::Syntax { line, .. } | ConfigError::Invalid { line, .. } => Some(*line),
+            Self::Io { .. } => None,
+            Self::Syntax { line, .. } | Self::Invalid { line, .. } => Some(*line),
         }
     }
 
     /// 1-based column in characters, absent for I/O errors.
-    pub fn column(&self) -> Option<usize> {
+    pub const fn column(&self) -> Option<usize> {
         match self {
-            ConfigError::Io { .. } => None,
-            ConfigError::Syntax { column, .. } | ConfigError::Invalid { column, .. } => {
-                Some(*column)
-            }
+            Self::Io { .. } => None,
+            Self::Syntax { column, .. } | Self::Invalid { column, .. } => Some(*column),
         }
     }
 
@@ -108,7 +106,7 @@ impl ConfigError {
     /// syntax and I/O errors.
     pub fn key(&self) -> Option<&str> {
         match self {
-            ConfigError::Invalid { key, .. } => Some(key),
+            Self::Invalid { key, .. } => Some(key),
             _ => None,
         }
     }
@@ -116,10 +114,8 @@ impl ConfigError {
     /// The explanation without the location prefix.
     pub fn message(&self) -> String {
         match self {
-            ConfigError::Io { source, .. } => source.to_string(),
-            ConfigError::Syntax { message, .. } | ConfigError::Invalid { message, .. } => {
-                message.clone()
-            }
+            Self::Io { source, .. } => source.to_string(),
+            Self::Syntax { message, .. } | Self::Invalid { message, .. } => message.clone(),
         }
     }
 }
@@ -128,7 +124,7 @@ impl ConfigError {
 ///
 /// An offset inside a multi-byte character or past the end is clamped, so a
 /// stray span can never panic.
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

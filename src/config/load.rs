@@ -810,7 +810,7 @@ fn check_base_url(raw: &str) -> Result<String, String> {
 
 /// `scheme://user:***@host/...`: the address with any password masked,
 /// found by hand so that even an address that does not parse is masked.
-pub(crate) fn redacted(text: &str) -> String {
+pub fn redacted(text: &str) -> String {
     let Some(start) = text.find("://").map(|i| i + 3) else {
         return text.to_owned();
     };
@@ -855,7 +855,7 @@ fn platform_list() -> String {
         .join(", ")
 }
 
-fn describe_type(value: &DeValue<'_>) -> &'static str {
+const fn describe_type(value: &DeValue<'_>) -> &'static str {
     match value {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",

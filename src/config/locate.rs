@@ -20,11 +20,11 @@ pub enum ConfigSource {
 }
 
 impl ConfigSource {
-    pub fn describe(self) -> &'static str {
+    pub const fn describe(self) -> &'static str {
         match self {
-            ConfigSource::Flag => "--config",
-            ConfigSource::Env => "$PORTICO_CONFIG",
-            ConfigSource::Default => "default location",
+            Self::Flag => "--config",
+            Self::Env => "$PORTICO_CONFIG",
+            Self::Default => "default location",
         }
     }
 }
@@ -41,7 +41,7 @@ impl Located {
         &self.path
     }
 
-    pub fn source(&self) -> ConfigSource {
+    pub const fn source(&self) -> ConfigSource {
         self.source
     }
 

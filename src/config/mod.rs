@@ -41,28 +41,28 @@ pub struct Config {
 
 impl Config {
     /// Reads and validates the file at `path`. Errors name the path as given.
-    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
-        Config::check(path).map_err(first)
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        Self::check(path).map_err(first)
     }
 
     /// Like [`Config::load`], with every error in the file, tenant by tenant
     /// (`portico config check`).
-    pub fn check(path: impl AsRef<Path>) -> Result<Config, Vec<ConfigError>> {
+    pub fn check(path: impl AsRef<Path>) -> Result<Self, Vec<ConfigError>> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|err| vec![ConfigError::io(path, err)])?;
-        let mut config = Config::parse_all(&text, &path.display().to_string())?;
+        let mut config = Self::parse_all(&text, &path.display().to_string())?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
 
     /// Validates config text; `origin` names it in error messages
     /// (e.g. `"<demo>"` for the simulator's printed config).
-    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        Config::parse_all(text, origin).map_err(first)
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        Self::parse_all(text, origin).map_err(first)
     }
 
     /// Like [`Config::parse`], with every error, tenant by tenant.
-    pub fn parse_all(text: &str, origin: &str) -> Result<Config, Vec<ConfigError>> {
+    pub fn parse_all(text: &str, origin: &str) -> Result<Self, Vec<ConfigError>> {
         load::parse(text, origin)
     }
 

@@ -33,7 +33,7 @@ impl Tenant {
         &self.name
     }
 
-    pub fn platform(&self) -> PlatformKind {
+    pub const fn platform(&self) -> PlatformKind {
         self.platform
     }
 
@@ -59,26 +59,26 @@ impl Tenant {
     }
 
     /// Every mutation is refused.
-    pub fn read_only(&self) -> bool {
+    pub const fn read_only(&self) -> bool {
         self.read_only
     }
 
     /// Destructive actions need the resource's name typed to confirm.
-    pub fn protected(&self) -> bool {
+    pub const fn protected(&self) -> bool {
         self.protected
     }
 
     /// Per-request timeout.
-    pub fn timeout(&self) -> Duration {
+    pub const fn timeout(&self) -> Duration {
         self.timeout
     }
 
     /// The largest answer body read from this tenant, in bytes.
-    pub fn max_body(&self) -> usize {
+    pub const fn max_body(&self) -> usize {
         self.max_body
     }
 
-    pub fn auth(&self) -> &Auth {
+    pub const fn auth(&self) -> &Auth {
         &self.auth
     }
 

@@ -197,7 +197,7 @@ fn flags_colors_and_timeout_are_read() {
     assert_eq!(t.color(), Some(Color::Rgb(0xff, 0x88, 0x00)));
     assert!(t.read_only());
     assert!(t.protected());
-    assert_eq!(t.timeout(), Duration::from_secs(300));
+    assert_eq!(t.timeout(), Duration::from_mins(5));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::model::{Kind, Pane, Resource};
 const PARALLEL: usize = 4;
 
 /// One resource and where it lives, so a caller can jump to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub resource: Resource,
     /// The pane that lists it: a main pane, or [`Pane::View`].
@@ -110,7 +110,7 @@ pub fn matches(resource: &Resource, text: &str) -> bool {
 
 /// The kinds that carry an expiry worth watching: certificates, their
 /// authorities, bot tokens and keys.
-pub fn expiry_watched(kind: Kind) -> bool {
+pub const fn expiry_watched(kind: Kind) -> bool {
     matches!(
         kind,
         Kind::Certificate

@@ -47,24 +47,24 @@ pub struct Limits {
 
 impl Limits {
     pub fn new(timeout: Duration, max_body: usize) -> Self {
-        Limits {
+        Self {
             timeout,
             max_body: max_body.max(1),
         }
     }
 
-    pub fn timeout(&self) -> Duration {
+    pub const fn timeout(&self) -> Duration {
         self.timeout
     }
 
-    pub fn max_body(&self) -> usize {
+    pub const fn max_body(&self) -> usize {
         self.max_body
     }
 }
 
 impl From<Duration> for Limits {
     fn from(timeout: Duration) -> Self {
-        Limits::new(timeout, DEFAULT_MAX_BODY)
+        Self::new(timeout, DEFAULT_MAX_BODY)
     }
 }
 
@@ -99,7 +99,7 @@ impl Http {
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| PlatformError::Network(e.to_string()))?;
-        Ok(Http {
+        Ok(Self {
             client,
             base: base_url.trim_end_matches('/').to_string(),
             timeout,
@@ -108,7 +108,7 @@ impl Http {
         })
     }
 
-    pub fn client(&self) -> &reqwest::Client {
+    pub const fn client(&self) -> &reqwest::Client {
         &self.client
     }
 
@@ -186,7 +186,7 @@ impl Http {
     }
 
     /// The cap on a success body for this tenant.
-    pub fn max_body(&self) -> usize {
+    pub const fn max_body(&self) -> usize {
         self.max_body
     }
 
@@ -408,7 +408,7 @@ pub struct SecretBody<F> {
 
 impl<F: SecretField> SecretBody<F> {
     /// Takes the secret out; a second call returns `None`.
-    pub fn take_secret(&mut self) -> Option<Secret> {
+    pub const fn take_secret(&mut self) -> Option<Secret> {
         self.secret.take()
     }
 
@@ -640,8 +640,7 @@ mod tests {
     async fn an_unreachable_server_names_the_cause_first_and_the_url_last() {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or(9);
+            .map_or(9, |a| a.port());
         let http = Http::new(
             &format!("http://127.0.0.1:{port}"),
             Duration::from_secs(5),

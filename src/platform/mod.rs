@@ -25,7 +25,7 @@ pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, PlatformError>> + Se
 /// Reports list progress: items loaded so far and the total when known.
 pub type Progress = Arc<dyn Fn(usize, Option<usize>) + Send + Sync>;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlatformError {
     #[error("authentication failed: {0}")]
     Auth(String),
@@ -63,14 +63,12 @@ pub enum Remedy {
 }
 
 impl PlatformError {
-    pub fn remedy(&self) -> Remedy {
+    pub const fn remedy(&self) -> Remedy {
         match self {
-            PlatformError::Timeout(_) | PlatformError::Network(_) | PlatformError::Decode(_) => {
-                Remedy::Retry
-            }
-            PlatformError::Api { status, .. } if *status >= 500 => Remedy::Retry,
-            PlatformError::RateLimited { retry_after } => Remedy::Wait(*retry_after),
-            PlatformError::Auth(_) | PlatformError::Credentials(_) => Remedy::CheckCredentials,
+            Self::Timeout(_) | Self::Network(_) | Self::Decode(_) => Remedy::Retry,
+            Self::Api { status, .. } if *status >= 500 => Remedy::Retry,
+            Self::RateLimited { retry_after } => Remedy::Wait(*retry_after),
+            Self::Auth(_) | Self::Credentials(_) => Remedy::CheckCredentials,
             _ => Remedy::None,
         }
     }
@@ -99,7 +97,7 @@ pub enum Source {
 }
 
 /// The resource an operation acts on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub kind: Kind,
     pub id: String,
@@ -113,7 +111,7 @@ pub type Values = Vec<(String, String)>;
 
 pub use form::value;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
     Create {
         kind: Kind,
@@ -144,32 +142,32 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub fn verb(&self) -> &'static str {
+    pub const fn verb(&self) -> &'static str {
         match self {
-            Operation::Create { .. } => "create",
-            Operation::Update { .. } => "update",
-            Operation::SetActive { active: true, .. } => "activate",
-            Operation::SetActive { active: false, .. } => "deactivate",
-            Operation::Delete { .. } => "delete",
-            Operation::Rotate { .. } => "rotate",
-            Operation::Reveal { .. } => "reveal",
+            Self::Create { .. } => "create",
+            Self::Update { .. } => "update",
+            Self::SetActive { active: true, .. } => "activate",
+            Self::SetActive { active: false, .. } => "deactivate",
+            Self::Delete { .. } => "delete",
+            Self::Rotate { .. } => "rotate",
+            Self::Reveal { .. } => "reveal",
         }
     }
 
-    pub fn target(&self) -> Option<&Target> {
+    pub const fn target(&self) -> Option<&Target> {
         match self {
-            Operation::Create { .. } => None,
-            Operation::Update { target, .. }
-            | Operation::SetActive { target, .. }
-            | Operation::Delete { target }
-            | Operation::Rotate { target, .. }
-            | Operation::Reveal { target } => Some(target),
+            Self::Create { .. } => None,
+            Self::Update { target, .. }
+            | Self::SetActive { target, .. }
+            | Self::Delete { target }
+            | Self::Rotate { target, .. }
+            | Self::Reveal { target } => Some(target),
         }
     }
 }
 
 /// A check run after a rotation, e.g. "old secret rejected".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub label: String,
     pub passed: bool,
@@ -199,9 +197,9 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn done(summary: impl Into<String>) -> Self {
-        Outcome {
+        Self {
             summary: summary.into(),
-            ..Outcome::default()
+            ..Self::default()
         }
     }
 }
@@ -220,7 +218,7 @@ pub enum Input {
     List,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
@@ -234,7 +232,7 @@ pub struct Field {
 
 impl Field {
     pub const fn text(key: &'static str, label: &'static str, required: bool) -> Self {
-        Field {
+        Self {
             key,
             label,
             input: Input::Text,
@@ -245,7 +243,7 @@ impl Field {
     }
 
     pub const fn with(key: &'static str, label: &'static str, input: Input) -> Self {
-        Field {
+        Self {
             key,
             label,
             input,
@@ -267,7 +265,7 @@ impl Field {
 }
 
 /// What a pane holds on a platform: a list, or a reason it has none.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaneBody {
     Unsupported(&'static str),
     List {
@@ -280,7 +278,7 @@ pub enum PaneBody {
 
 /// How one pane maps onto a platform: its title, what it lists, and the
 /// kinds `n` creates in it (several means the user picks).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaneSpec {
     title: &'static str,
     body: PaneBody,
@@ -288,16 +286,16 @@ pub struct PaneSpec {
 }
 
 impl PaneSpec {
-    pub fn unsupported(title: &'static str, reason: &'static str) -> Self {
-        PaneSpec {
+    pub const fn unsupported(title: &'static str, reason: &'static str) -> Self {
+        Self {
             title,
             body: PaneBody::Unsupported(reason),
             creates: Vec::new(),
         }
     }
 
-    pub fn list(title: &'static str, columns: Vec<&'static str>) -> Self {
-        PaneSpec {
+    pub const fn list(title: &'static str, columns: Vec<&'static str>) -> Self {
+        Self {
             title,
             body: PaneBody::List {
                 columns,
@@ -309,7 +307,7 @@ impl PaneSpec {
 
     /// Lists under the selection of `parent`.
     #[must_use]
-    pub fn scoped_by(mut self, parent: Pane) -> Self {
+    pub const fn scoped_by(mut self, parent: Pane) -> Self {
         if let PaneBody::List { scope, .. } = &mut self.body {
             *scope = Some(parent);
         }
@@ -322,11 +320,11 @@ impl PaneSpec {
         self
     }
 
-    pub fn title(&self) -> &'static str {
+    pub const fn title(&self) -> &'static str {
         self.title
     }
 
-    pub fn body(&self) -> &PaneBody {
+    pub const fn body(&self) -> &PaneBody {
         &self.body
     }
 
@@ -334,13 +332,13 @@ impl PaneSpec {
         &self.creates
     }
 
-    pub fn is_list(&self) -> bool {
+    pub const fn is_list(&self) -> bool {
         matches!(self.body, PaneBody::List { .. })
     }
 }
 
 /// An extra view opened with `:name`, listing resources under a scope.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewSpec {
     pub name: &'static str,
     pub title: &'static str,
@@ -348,7 +346,7 @@ pub struct ViewSpec {
     pub scope: Option<Pane>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
     Unsupported(&'static str),
     /// One call issues the new secret and revokes the old at once.
@@ -392,8 +390,8 @@ pub struct KindSpec {
 }
 
 impl KindSpec {
-    pub fn new(kind: Kind) -> Self {
-        KindSpec {
+    pub const fn new(kind: Kind) -> Self {
+        Self {
             kind,
             create: None,
             edit: None,
@@ -418,8 +416,8 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    pub fn new(panes: [PaneSpec; 3]) -> Self {
-        Capabilities {
+    pub const fn new(panes: [PaneSpec; 3]) -> Self {
+        Self {
             panes,
             views: Vec::new(),
             kinds: Vec::new(),
@@ -495,7 +493,7 @@ pub trait Platform: Send + Sync {
 }
 
 /// A secret the platform has just issued, with the resource it belongs to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issued {
     pub kind: Kind,
     /// The resource the secret is filed under: the new one for a create.

@@ -111,12 +111,12 @@ pub struct PlatformKind(usize);
 
 impl PlatformKind {
     /// Every platform, in table order.
-    pub fn all() -> impl Iterator<Item = PlatformKind> {
+    pub fn all() -> impl Iterator<Item = Self> {
         (0..VENDORS.len()).map(PlatformKind)
     }
 
     /// Parses the config spelling (exact, lower case).
-    pub fn from_config_name(name: &str) -> Option<PlatformKind> {
+    pub fn from_config_name(name: &str) -> Option<Self> {
         VENDORS
             .iter()
             .position(|v| v.name == name)
@@ -217,7 +217,7 @@ impl Connection<'_> {
         self.tenant.base_url()
     }
 
-    pub fn timeout(&self) -> Duration {
+    pub const fn timeout(&self) -> Duration {
         self.tenant.timeout()
     }
 

@@ -16,7 +16,7 @@ use crate::platform::PlatformError;
 
 /// Renew this long before the server's expiry, so a call never leaves
 /// with a token about to lapse in flight.
-const EARLY: Duration = Duration::from_secs(60);
+const EARLY: Duration = Duration::from_mins(1);
 
 /// One token as a vendor issued it.
 pub struct Token {
@@ -27,8 +27,8 @@ pub struct Token {
 
 impl Token {
     /// A token with no known expiry: renewed only when refused.
-    pub fn new(access: Secret, refresh: Option<Secret>) -> Self {
-        Token {
+    pub const fn new(access: Secret, refresh: Option<Secret>) -> Self {
+        Self {
             access,
             refresh,
             renew_at: None,
@@ -48,18 +48,18 @@ impl Token {
         } else {
             lifetime / 2
         };
-        Token {
+        Self {
             access,
             refresh,
-            renew_at: Some(issued + lifetime - early),
+            renew_at: Some((issued + lifetime).checked_sub(early).unwrap()),
         }
     }
 
-    pub fn access(&self) -> &Secret {
+    pub const fn access(&self) -> &Secret {
         &self.access
     }
 
-    pub fn refresh(&self) -> Option<&Secret> {
+    pub const fn refresh(&self) -> Option<&Secret> {
         self.refresh.as_ref()
     }
 
@@ -90,7 +90,7 @@ pub struct Lease {
 }
 
 impl Lease {
-    pub fn access(&self) -> &Secret {
+    pub const fn access(&self) -> &Secret {
         &self.access
     }
 }
@@ -129,7 +129,7 @@ pub struct TokenSession {
 
 impl TokenSession {
     pub fn new() -> Self {
-        TokenSession::default()
+        Self::default()
     }
 
     /// The token to send: logging in first when there is none, renewing
@@ -230,7 +230,7 @@ mod tests {
 
     impl Counting {
         fn new(lifetime: Option<Duration>) -> Self {
-            Counting {
+            Self {
                 logins: AtomicUsize::new(0),
                 renewals: AtomicUsize::new(0),
                 lifetime,
@@ -267,7 +267,7 @@ mod tests {
     #[test]
     fn a_token_is_renewed_a_minute_early() {
         let now = Instant::now();
-        let t = Token::expiring(Secret::new("a"), None, Duration::from_secs(3600), now);
+        let t = Token::expiring(Secret::new("a"), None, Duration::from_hours(1), now);
         assert!(t.is_fresh(now + Duration::from_secs(3500)));
         assert!(!t.is_fresh(now + Duration::from_secs(3541)));
         let short = Token::expiring(Secret::new("a"), None, Duration::from_secs(10), now);

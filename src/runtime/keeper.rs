@@ -33,7 +33,7 @@ pub(super) struct Keeper {
 
 impl Keeper {
     pub(super) fn new(stores: &Stores, config: &Tenant, op: &Operation, hold: Arc<Hold>) -> Self {
-        Keeper {
+        Self {
             stores: stores.clone(),
             tenant: config.name().to_string(),
             platform: config.platform().as_str(),

@@ -48,7 +48,7 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(tx: mpsc::UnboundedSender<Message>, tenants: Vec<Tenant>, stores: Stores) -> Self {
-        Runtime {
+        Self {
             tx,
             tenants: tenants
                 .into_iter()
@@ -176,10 +176,10 @@ impl Runtime {
             };
             match &result {
                 Ok(items) => {
-                    tracing::debug!(tenant = config.name(), source = ?key.source, rows = items.len(), "listed")
+                    tracing::debug!(tenant = config.name(), source = ?key.source, rows = items.len(), "listed");
                 }
                 Err(err) => {
-                    tracing::warn!(tenant = config.name(), source = ?key.source, %err, "list failed")
+                    tracing::warn!(tenant = config.name(), source = ?key.source, %err, "list failed");
                 }
             }
             let _ = tx.send(Message::Listed {
@@ -279,7 +279,7 @@ async fn ready(config: &Tenant, adapter: &Adapter) -> Result<Arc<dyn Platform>, 
 pub type Saved = Option<Result<PathBuf, String>>;
 
 /// Why a change did not go through.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The tenant is read-only: nothing was sent.
     ReadOnly(String),
@@ -291,14 +291,14 @@ pub enum Failure {
 impl Failure {
     fn platform(error: PlatformError) -> Self {
         let text = error.to_string();
-        Failure::Platform { error, text }
+        Self::Platform { error, text }
     }
 
     /// The platform's typed error, when there is one.
-    pub fn error(&self) -> Option<&PlatformError> {
+    pub const fn error(&self) -> Option<&PlatformError> {
         match self {
-            Failure::ReadOnly(_) => None,
-            Failure::Platform { error, .. } => Some(error),
+            Self::ReadOnly(_) => None,
+            Self::Platform { error, .. } => Some(error),
         }
     }
 }
@@ -306,7 +306,7 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::ReadOnly(text) | Failure::Platform { text, .. } => f.write_str(text),
+            Self::ReadOnly(text) | Self::Platform { text, .. } => f.write_str(text),
         }
     }
 }
@@ -646,7 +646,7 @@ impl Signals {
         .into_iter()
         .filter_map(|kind| signal(kind).ok())
         .collect();
-        Signals { streams }
+        Self { streams }
     }
 
     #[cfg(not(unix))]

@@ -13,7 +13,7 @@ pub(super) struct Settle(Arc<watch::Sender<usize>>);
 
 impl Settle {
     pub(super) fn new() -> Self {
-        Settle(Arc::new(watch::Sender::new(0)))
+        Self(Arc::new(watch::Sender::new(0)))
     }
 
     /// A released hold: acquire it when the request is about to leave.

@@ -59,7 +59,7 @@ struct RecordIn {
 }
 
 /// A secret waiting for the user to confirm it is stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     /// The file's stem: what `portico secrets show` takes.
     pub id: String,
@@ -75,7 +75,7 @@ pub struct Pending {
 
 impl Vault {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Vault { dir: dir.into() }
+        Self { dir: dir.into() }
     }
 
     pub fn dir(&self) -> &Path {

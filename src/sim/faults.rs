@@ -32,18 +32,18 @@ pub struct Knobs {
 }
 
 impl Knobs {
-    pub fn latency(mut self, latency: Duration) -> Self {
+    pub const fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
         self
     }
 
-    pub fn jitter(mut self, jitter: Duration) -> Self {
+    pub const fn jitter(mut self, jitter: Duration) -> Self {
         self.jitter = jitter;
         self
     }
 
     /// The share of requests, 0 to 1, answered with a 5xx.
-    pub fn fail_rate(mut self, rate: f64) -> Self {
+    pub const fn fail_rate(mut self, rate: f64) -> Self {
         self.fail_rate = if rate.is_finite() {
             rate.clamp(0.0, 1.0)
         } else {
@@ -58,7 +58,7 @@ impl Knobs {
         self
     }
 
-    pub fn chaos(mut self, on: bool) -> Self {
+    pub const fn chaos(mut self, on: bool) -> Self {
         self.chaos = on;
         self
     }
@@ -143,31 +143,31 @@ pub enum Chaos {
 }
 
 impl Chaos {
-    pub const ALL: [Chaos; 7] = [
-        Chaos::Reset,
-        Chaos::Truncated,
-        Chaos::MalformedJson,
-        Chaos::WrongContentType,
-        Chaos::Huge,
-        Chaos::Endless,
-        Chaos::RedirectLoop,
+    pub const ALL: [Self; 7] = [
+        Self::Reset,
+        Self::Truncated,
+        Self::MalformedJson,
+        Self::WrongContentType,
+        Self::Huge,
+        Self::Endless,
+        Self::RedirectLoop,
     ];
 
     /// The misbehaving answer to a request for `path`.
     pub fn response(self, path: &str) -> Response {
         match self {
-            Chaos::Reset => broken(0, Bytes::new()),
-            Chaos::Truncated => broken(4096, Bytes::from_static(b"{\"data\": [{\"id\": \"a\"")),
-            Chaos::MalformedJson => json_typed(Body::from("{\"data\": [{\"id\": \"a\",, ]")),
-            Chaos::WrongContentType => (
+            Self::Reset => broken(0, Bytes::new()),
+            Self::Truncated => broken(4096, Bytes::from_static(b"{\"data\": [{\"id\": \"a\"")),
+            Self::MalformedJson => json_typed(Body::from("{\"data\": [{\"id\": \"a\",, ]")),
+            Self::WrongContentType => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/html")],
                 "<html><body>Service temporarily moved</body></html>",
             )
                 .into_response(),
-            Chaos::Huge => json_typed(huge_body(50_000_000)),
-            Chaos::Endless => json_typed(endless_body()),
-            Chaos::RedirectLoop => {
+            Self::Huge => json_typed(huge_body(50_000_000)),
+            Self::Endless => json_typed(endless_body()),
+            Self::RedirectLoop => {
                 // 307 keeps the method, so a POST loops as a GET would
                 // instead of turning into a GET the route refuses.
                 let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
@@ -276,12 +276,11 @@ fn endless_body() -> Body {
     let chunks = stream::unfold(Some(first), move |next| {
         let fill = fill.clone();
         async move {
-            let chunk = match next {
-                Some(first) => first,
-                None => {
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                    fill
-                }
+            let chunk = if let Some(first) = next {
+                first
+            } else {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                fill
             };
             Some((Ok::<Bytes, std::io::Error>(chunk), None))
         }

@@ -151,7 +151,7 @@ fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
 }
 
 /// Whether the bottom row is in use: the hint bar, or a prompt being typed.
-pub fn hint_row_shown(state: &State) -> bool {
+pub const fn hint_row_shown(state: &State) -> bool {
     state.keymap().hint_bar() || matches!(state.modal(), Some(Modal::Filter(_) | Modal::Command(_)))
 }
 

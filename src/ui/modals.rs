@@ -20,7 +20,7 @@ use crate::platform::Input;
 
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     match state.modal() {
-        None | Some(Modal::Filter(_)) | Some(Modal::Command(_)) => {}
+        None | Some(Modal::Filter(_) | Modal::Command(_)) => {}
         Some(Modal::Help(scroll)) => help(frame, state, *scroll),
         Some(Modal::Detail(scroll)) => full_detail(frame, state, now, *scroll),
         Some(Modal::Picker(p)) => picker(frame, state, p),
@@ -63,7 +63,7 @@ fn frame_block(title: String, color: Color) -> Block<'static> {
         ))
 }
 
-fn dim() -> Style {
+const fn dim() -> Style {
     Style::new().add_modifier(Modifier::DIM)
 }
 
@@ -97,7 +97,7 @@ struct Dialog {
 
 impl Dialog {
     fn new(title: String, color: Color, width: u16, area: Rect) -> Self {
-        Dialog {
+        Self {
             title,
             color,
             width: width.min(area.width).max(4),
@@ -123,7 +123,7 @@ impl Dialog {
     }
 
     /// Keeps the next body row in view.
-    fn mark(&mut self) {
+    const fn mark(&mut self) {
         self.focus = Some(self.body.len());
     }
 

@@ -76,7 +76,7 @@ pub fn escaped_form(text: &str) -> Option<String> {
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn spinner(frame: usize) -> &'static str {
+pub const fn spinner(frame: usize) -> &'static str {
     SPINNER[frame % SPINNER.len()]
 }
 

@@ -16,7 +16,7 @@ pub struct Raw {
 pub type Answer = (u16, Value);
 
 impl Raw {
-    pub async fn login(base: &str, email: &str, password: &str) -> Raw {
+    pub async fn login(base: &str, email: &str, password: &str) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::new();
         let base = base.trim_end_matches('/').to_string();
@@ -29,7 +29,7 @@ impl Raw {
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.expect("login body");
         assert_eq!(status, 200, "login as {email}: {body}");
-        Raw {
+        Self {
             client,
             base,
             access: body["access_token"].as_str().expect("access_token").into(),

@@ -30,7 +30,7 @@ pub struct Pty {
 impl Pty {
     /// Starts `portico` with `args` in a `rows`x`cols` terminal, with a
     /// private HOME, config dir and data dir under `home`.
-    pub fn portico(args: &[&str], home: &Path, env: &[(&str, &str)], rows: u16, cols: u16) -> Pty {
+    pub fn portico(args: &[&str], home: &Path, env: &[(&str, &str)], rows: u16, cols: u16) -> Self {
         let system = native_pty_system();
         let pair = system
             .openpty(PtySize {
@@ -85,7 +85,7 @@ impl Pty {
                 cvar.notify_all();
             }
         });
-        Pty {
+        Self {
             shared,
             writer,
             child,
@@ -120,12 +120,11 @@ impl Pty {
                 return;
             }
             let now = Instant::now();
-            if now >= deadline || s.closed {
-                panic!(
-                    "timed out waiting for {what}; screen was:\n{}",
-                    s.parser.screen().contents()
-                );
-            }
+            assert!(
+                !(now >= deadline || s.closed),
+                "timed out waiting for {what}; screen was:\n{}",
+                s.parser.screen().contents()
+            );
             s = cvar.wait_timeout(s, deadline - now).expect("wait").0;
         }
     }

@@ -16,7 +16,7 @@ pub const PER_PAGE: usize = 100;
 /// A list longer than this is refused rather than paged forever.
 const MAX_PAGES: usize = 10_000;
 
-/// The ErrorResponseDocument: `{status, errors: [reason], code, moreInfo}`.
+/// The `ErrorResponseDocument`: `{status, errors: [reason], code, moreInfo}`.
 pub fn message_of(body: &Value) -> Option<String> {
     let reasons: Vec<&str> = body
         .get("errors")?
@@ -39,7 +39,7 @@ impl Client {
         limits: impl Into<crate::platform::http::Limits>,
         key: Secret,
     ) -> Result<Self, PlatformError> {
-        Ok(Client {
+        Ok(Self {
             http: Http::new(base_url, limits, message_of)?,
             key,
             per_page: PER_PAGE,

@@ -53,7 +53,7 @@ impl Evrythng {
         limits: impl Into<crate::platform::http::Limits>,
         key: Secret,
     ) -> Result<Self, PlatformError> {
-        Ok(Evrythng {
+        Ok(Self {
             client: Client::new(base_url, limits, key)?,
             known: Mutex::new(Known::default()),
         })
@@ -375,7 +375,7 @@ fn object(raw: &str, label: &str) -> Result<Map<String, Value>, PlatformError> {
 }
 
 /// A date as epoch milliseconds at midnight UTC.
-fn millis(date: time::Date) -> i64 {
+const fn millis(date: time::Date) -> i64 {
     date.midnight().assume_utc().unix_timestamp() * 1000
 }
 

@@ -1,5 +1,5 @@
-//! EVRYTHNG's documents as the adapter reads them (ProjectDocument,
-//! ApplicationDocument, SecretKeyDocument). Unknown fields are ignored:
+//! EVRYTHNG's documents as the adapter reads them (`ProjectDocument`,
+//! `ApplicationDocument`, `SecretKeyDocument`). Unknown fields are ignored:
 //! the API may add some.
 
 use serde::Deserialize;

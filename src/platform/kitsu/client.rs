@@ -50,14 +50,14 @@ pub fn is_expired(err: &PlatformError) -> bool {
 
 impl Client {
     pub fn new(http: Http, credentials: Credentials) -> Self {
-        Client {
+        Self {
             http,
             credentials,
             session: TokenSession::new(),
         }
     }
 
-    pub fn http(&self) -> &Http {
+    pub const fn http(&self) -> &Http {
         &self.http
     }
 

@@ -103,7 +103,7 @@ impl Kitsu {
         credentials: Credentials,
     ) -> Result<Self, PlatformError> {
         let http = Http::new(base_url, limits, message_of)?;
-        Ok(Kitsu {
+        Ok(Self {
             client: Client::new(http, credentials),
         })
     }

@@ -37,7 +37,7 @@ pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resou
         Lifecycle::Active
     };
     res.cells = vec![
-        status.clone().unwrap_or_default(),
+        status.unwrap_or_default(),
         text(&project.production_type),
         text(&project.production_style),
     ];

@@ -66,7 +66,7 @@ impl Client {
         limits: impl Into<crate::platform::http::Limits>,
         auth: Auth,
     ) -> Result<Self, PlatformError> {
-        Ok(Client {
+        Ok(Self {
             http: Http::new(base_url, limits, message_of)?,
             auth,
             session: TokenSession::new(),
@@ -289,7 +289,7 @@ pub struct Tally {
 
 impl Tally {
     pub fn new(progress: Progress, lists: usize) -> Self {
-        Tally {
+        Self {
             progress,
             loaded: AtomicUsize::new(0),
             total: AtomicUsize::new(0),

@@ -43,7 +43,7 @@ impl Losant {
         auth: Auth,
     ) -> Result<Self, PlatformError> {
         let client = Client::new(base_url, limits, auth)?;
-        Ok(Losant {
+        Ok(Self {
             scopes: client.token_scopes(),
             client,
         })
@@ -275,8 +275,7 @@ impl Losant {
         let expiry = res
             .expires
             .or(local.map(|c| c.not_after))
-            .map(day_of)
-            .unwrap_or_else(|| "unknown".into());
+            .map_or_else(|| "unknown".into(), day_of);
         let name = match (res.detail("commonName"), local) {
             (None, Some(c)) if !c.common_name.is_empty() => c.common_name.clone(),
             _ => res.name.clone(),
@@ -456,7 +455,7 @@ impl Losant {
         Ok(lines)
     }
 
-    /// PATCHes a new PEM onto the same certificate, then checks the
+    /// `PATCHes` a new PEM onto the same certificate, then checks the
     /// `certificateInfo` Losant derived against the file.
     async fn renew_certificate(
         &self,

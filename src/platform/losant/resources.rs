@@ -119,9 +119,7 @@ pub fn authority(ca: Authority) -> Resource {
             some(&info.serial_number).unwrap_or("?"),
             some(&info.not_valid_before).unwrap_or("?"),
             some(&info.not_valid_after).unwrap_or("?"),
-            some(&info.fingerprint)
-                .map(colons)
-                .unwrap_or_else(|| "?".into()),
+            some(&info.fingerprint).map_or_else(|| "?".into(), colons),
         );
         res.details.push((format!("certificate {}", i + 1), line));
     }

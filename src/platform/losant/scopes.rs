@@ -34,7 +34,7 @@ pub fn allows(scopes: &[String], resource: &str, action: &str) -> bool {
 }
 
 /// The route-table names of one item and of its collection.
-fn names(kind: Kind) -> Option<(&'static str, &'static str)> {
+const fn names(kind: Kind) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         Kind::Application => ("application", "applications"),
         Kind::Certificate => ("applicationCertificate", "applicationCertificates"),

@@ -46,14 +46,14 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    pub fn new(
+    pub const fn new(
         api_key: Secret,
         api_secret: Secret,
         username: String,
         password: Secret,
         area_id: String,
     ) -> Self {
-        Credentials {
+        Self {
             api_key,
             api_secret,
             username,
@@ -73,7 +73,7 @@ struct Pacer {
 impl Pacer {
     fn new(qps: u32) -> Self {
         let qps = qps.max(1);
-        Pacer {
+        Self {
             interval: Duration::from_secs(1) * 11 / (10 * qps),
             next: SyncMutex::new(Instant::now()),
         }
@@ -172,7 +172,7 @@ impl Client {
         let limits = limits.into();
         let timeout = limits.timeout();
         // The REST layer's messages are read here, not by the shared client.
-        Ok(Client {
+        Ok(Self {
             http: Http::new(base_url, limits, message_of)?,
             creds,
             session: TokenSession::new(),
@@ -213,8 +213,7 @@ impl Client {
         let bytes = self.http.body(resp, self.http.max_body()).await?;
         if !status.is_success() {
             let error = serde_json::from_slice::<OAuthError>(&bytes)
-                .map(|e| e.error)
-                .unwrap_or_else(|_| status.as_str().to_string());
+                .map_or_else(|_| status.as_str().to_string(), |e| e.error);
             let user = &self.creds.username;
             return Err(PlatformError::Auth(match error.as_str() {
                 "invalid_client" => {

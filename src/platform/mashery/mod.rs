@@ -66,7 +66,7 @@ impl Mashery {
         creds: Credentials,
         qps: u32,
     ) -> Result<Self, PlatformError> {
-        Ok(Mashery {
+        Ok(Self {
             client: Client::new(base_url, limits, creds, qps)?,
         })
     }

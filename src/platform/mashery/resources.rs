@@ -99,7 +99,7 @@ pub fn application(a: Application) -> Resource {
 }
 
 fn limit(v: Option<i64>) -> String {
-    v.map(|n| n.to_string()).unwrap_or_else(|| "plan".into())
+    v.map_or_else(|| "plan".into(), |n| n.to_string())
 }
 
 pub fn package_key(k: &PackageKey) -> Resource {

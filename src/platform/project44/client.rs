@@ -32,14 +32,14 @@ impl Client {
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
-        Ok(Client {
+        Ok(Self {
             http: Http::new(base_url, limits, message_of)?,
             username,
             password,
         })
     }
 
-    pub fn http(&self) -> &Http {
+    pub const fn http(&self) -> &Http {
         &self.http
     }
 

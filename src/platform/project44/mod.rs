@@ -1,4 +1,4 @@
-//! project44: OAuth2 client applications of one tenant (NA, EU or sandbox).
+//! project44: `OAuth2` client applications of one tenant (NA, EU or sandbox).
 
 mod client;
 mod resources;
@@ -31,7 +31,7 @@ impl Project44 {
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
-        Ok(Project44 {
+        Ok(Self {
             client: Client::new(base_url, limits, username, password)?,
         })
     }

@@ -70,7 +70,7 @@ impl ApiError {
     }
 
     /// A stable internal code per class of error, as the API gives one.
-    fn code(&self) -> &'static str {
+    const fn code(&self) -> &'static str {
         match self.status.as_u16() {
             400 => "4000001",
             401 => "4010001",

@@ -36,7 +36,7 @@ pub fn with_scopes(query: &[(String, String)]) -> bool {
 impl Params {
     /// `fields` are the names `?filter=` may use; `identifiers.` allows
     /// any key under it.
-    pub fn parse(query: &[(String, String)], fields: &[&str]) -> ApiResult<Params> {
+    pub fn parse(query: &[(String, String)], fields: &[&str]) -> ApiResult<Self> {
         let number = |name: &str| -> ApiResult<Option<usize>> {
             match last(query, name) {
                 None => Ok(None),
@@ -69,7 +69,7 @@ impl Params {
             Some(raw) if !raw.trim().is_empty() => Filter::parse(raw, fields)?,
             _ => Filter::default(),
         };
-        Ok(Params {
+        Ok(Self {
             per_page,
             page,
             ascending,
@@ -122,7 +122,7 @@ fn unescape(raw: &str) -> String {
 }
 
 impl Filter {
-    fn parse(raw: &str, fields: &[&str]) -> ApiResult<Filter> {
+    fn parse(raw: &str, fields: &[&str]) -> ApiResult<Self> {
         let mut terms = Vec::new();
         for term in split_unescaped(raw, '&') {
             let mut sides = split_unescaped(&term, '=').into_iter();
@@ -148,7 +148,7 @@ impl Filter {
                 .collect();
             terms.push((field, values));
         }
-        Ok(Filter(terms))
+        Ok(Self(terms))
     }
 
     /// `values_of(field)` gives an item's values for one field.
@@ -200,7 +200,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(headers: &HeaderMap, path: String, query: Vec<(String, String)>) -> Self {
-        Origin {
+        Self {
             host: host(headers),
             path,
             query,

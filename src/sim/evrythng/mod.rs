@@ -2,10 +2,10 @@
 //! their applications with the Trusted Application key, in two isolated
 //! regions (`/us`, `/eu`) as the real US and EU hosts are.
 //!
-//! Shapes and status codes follow EVRYTHNG's OpenAPI document: request
-//! bodies are checked against the ProjectDocument and ApplicationDocument
+//! Shapes and status codes follow EVRYTHNG's `OpenAPI` document: request
+//! bodies are checked against the `ProjectDocument` and `ApplicationDocument`
 //! schemas (copies in `schemas/`), lists page with `Link` and
-//! `X-Result-Count`, errors are ErrorResponseDocuments.
+//! `X-Result-Count`, errors are `ErrorResponseDocuments`.
 
 mod applications;
 mod auth;

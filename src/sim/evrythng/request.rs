@@ -1,8 +1,8 @@
 //! Request bodies and query strings, refused with EVRYTHNG's own error
 //! body instead of axum's plain-text rejections.
 //!
-//! Bodies are checked against the vendor's ProjectDocument and
-//! ApplicationDocument schemas (copies in `schemas/`), which forbid
+//! Bodies are checked against the vendor's `ProjectDocument` and
+//! `ApplicationDocument` schemas (copies in `schemas/`), which forbid
 //! unknown fields. A `null` field means "unchanged": a third-party client
 //! sends every field of the document on an update, nulls included.
 
@@ -44,19 +44,19 @@ const SERVER_OWNED: [&str; 6] = [
 ];
 
 impl Document {
-    fn source(self) -> &'static str {
+    const fn source(self) -> &'static str {
         match self {
-            Document::Project => include_str!("schemas/ProjectDocument.json"),
-            Document::Application => include_str!("schemas/ApplicationDocument.json"),
+            Self::Project => include_str!("schemas/ProjectDocument.json"),
+            Self::Application => include_str!("schemas/ApplicationDocument.json"),
         }
     }
 
-    fn slot(self, create: bool) -> usize {
+    const fn slot(self, create: bool) -> usize {
         match (self, create) {
-            (Document::Project, true) => 0,
-            (Document::Project, false) => 1,
-            (Document::Application, true) => 2,
-            (Document::Application, false) => 3,
+            (Self::Project, true) => 0,
+            (Self::Project, false) => 1,
+            (Self::Application, true) => 2,
+            (Self::Application, false) => 3,
         }
     }
 }

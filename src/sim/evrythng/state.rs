@@ -2,7 +2,7 @@
 //! holding their applications.
 //!
 //! Settable fields are kept as the JSON the client sent (after the
-//! ProjectDocument / ApplicationDocument schema accepted it), so answers
+//! `ProjectDocument` / `ApplicationDocument` schema accepted it), so answers
 //! carry only fields the vendor's documents define.
 
 use std::sync::{Mutex, MutexGuard};
@@ -19,7 +19,7 @@ pub struct Region {
 }
 
 impl Region {
-    pub fn new(state: RegionState, prefix: String) -> Self {
+    pub const fn new(state: RegionState, prefix: String) -> Self {
         Self {
             inner: Mutex::new(state),
             prefix,
@@ -90,7 +90,7 @@ pub struct RegionState {
 }
 
 impl RegionState {
-    pub fn new(account: String, rng: Rng) -> Self {
+    pub const fn new(account: String, rng: Rng) -> Self {
         Self {
             account,
             operators: Vec::new(),
@@ -134,7 +134,7 @@ pub struct Doc {
 }
 
 impl Doc {
-    pub fn new(id: String, at: i64, props: Map<String, Value>) -> Self {
+    pub const fn new(id: String, at: i64, props: Map<String, Value>) -> Self {
         Self {
             id,
             created_at: at,

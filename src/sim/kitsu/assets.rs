@@ -217,7 +217,7 @@ pub async fn create_asset(
         .or_insert_with(|| json!({}));
     fields.insert("project_id".into(), Value::String(project_id));
     fields.insert("entity_type_id".into(), Value::String(type_id));
-    fields.insert("created_by".into(), Value::String(caller.id.clone()));
+    fields.insert("created_by".into(), Value::String(caller.id));
     let asset = build(&ENTITY, &fields, &clock::naive(clock::now()))?;
     crud::insert(&mut st.entities, &ENTITY, asset, false)
 }
@@ -318,8 +318,7 @@ pub async fn get_asset(call: Call, Path(id): Path<String>) -> ApiResult {
     out.insert("project_name".into(), project["name"].clone());
     out.insert("asset_type_id".into(), asset["entity_type_id"].clone());
     let type_name = find(&st.entity_types, text(asset, "entity_type_id"))
-        .map(|t| t["name"].clone())
-        .unwrap_or(Value::Null);
+        .map_or(Value::Null, |t| t["name"].clone());
     out.insert("asset_type_name".into(), type_name);
     // Zou formats these three with str(), so a missing id reads "None" or "".
     let as_text = |key: &str, missing: &str| match asset.get(key).and_then(Value::as_str) {

@@ -37,7 +37,7 @@ pub fn today() -> Date {
 }
 
 /// Accepts `YYYY-MM-DD`, or a datetime whose first ten characters are one
-/// (PostgreSQL casts both into a DATE column).
+/// (`PostgreSQL` casts both into a DATE column).
 pub fn parse_date(s: &str) -> Option<Date> {
     let head = s.get(..10)?;
     if s.len() > 10 && !s[10..].starts_with(['T', ' ']) {
@@ -52,6 +52,6 @@ pub fn parse_naive(s: &str) -> Option<PrimitiveDateTime> {
     PrimitiveDateTime::parse(head, NAIVE).ok()
 }
 
-pub fn unix(t: OffsetDateTime) -> i64 {
+pub const fn unix(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }

@@ -1,5 +1,5 @@
 //! HS256 JSON Web Tokens as Zou issues them through flask-jwt-extended and
-//! PyJWT, including PyJWT's error texts for tokens it cannot decode.
+//! `PyJWT`, including `PyJWT`'s error texts for tokens it cannot decode.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,8 +8,8 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-/// PyJWT pads and decodes with Python's non-strict base64, which tolerates
-/// stray bits at the end; a strict decoder would reject tokens PyJWT reads.
+/// `PyJWT` pads and decodes with Python's non-strict base64, which tolerates
+/// stray bits at the end; a strict decoder would reject tokens `PyJWT` reads.
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
     GeneralPurposeConfig::new()
@@ -19,7 +19,7 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 pub type Claims = Map<String, Value>;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {
     /// Decoding failed; flask-jwt-extended answers 422 with this text.
     Invalid(String),
@@ -28,7 +28,7 @@ pub enum TokenError {
 }
 
 /// A per-process signing key: tokens never survive a simulator restart,
-/// like a Zou whose SECRET_KEY changed.
+/// like a Zou whose `SECRET_KEY` changed.
 pub struct Signer {
     key: [u8; 32],
 }
@@ -59,7 +59,7 @@ impl Signer {
         format!("{input}.{signature}")
     }
 
-    /// Follows PyJWT's order of checks, so the first problem reported is the
+    /// Follows `PyJWT`'s order of checks, so the first problem reported is the
     /// one the real server would report.
     pub fn decode(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
         let invalid = |m: &str| TokenError::Invalid(m.to_owned());
@@ -115,7 +115,7 @@ impl Signer {
     }
 }
 
-/// Python's `urlsafe_b64decode` after PyJWT re-adds the padding: characters
+/// Python's `urlsafe_b64decode` after `PyJWT` re-adds the padding: characters
 /// outside the alphabet are skipped, and a length of 4n+1 is an error.
 fn b64_decode(segment: &str) -> Option<Vec<u8>> {
     let cleaned: String = segment

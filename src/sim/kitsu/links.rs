@@ -105,27 +105,24 @@ pub async fn list_for_project(
             .cmp(precise(b))
             .then_with(|| text(a, "id").cmp(text(b, "id")))
     });
-    match page {
-        Some(page) => {
-            let items: Vec<Value> = rows
-                .into_iter()
-                .map(|l| Value::Object(serialize(&ENTITY_LINK, l, false)))
-                .collect();
-            let paging = Paging {
-                page,
-                limit: limit.unwrap_or(DEFAULT_LIMIT),
-            };
-            ok(StatusCode::OK, envelope(items, &paging))
-        }
-        None => {
-            let cap = limit.map_or(usize::MAX, |l| l as usize);
-            let items: Vec<Value> = rows
-                .into_iter()
-                .take(cap)
-                .map(|l| Value::Object(project_view(l)))
-                .collect();
-            ok(StatusCode::OK, Value::Array(items))
-        }
+    if let Some(page) = page {
+        let items: Vec<Value> = rows
+            .into_iter()
+            .map(|l| Value::Object(serialize(&ENTITY_LINK, l, false)))
+            .collect();
+        let paging = Paging {
+            page,
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+        };
+        ok(StatusCode::OK, envelope(items, &paging))
+    } else {
+        let cap = limit.map_or(usize::MAX, |l| l as usize);
+        let items: Vec<Value> = rows
+            .into_iter()
+            .take(cap)
+            .map(|l| Value::Object(project_view(l)))
+            .collect();
+        ok(StatusCode::OK, Value::Array(items))
     }
 }
 

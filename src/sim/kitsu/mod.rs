@@ -191,7 +191,7 @@ struct Routes(Router<Shared>);
 
 impl Routes {
     fn route(self, path: &str, handler: axum::routing::MethodRouter<Shared>) -> Self {
-        Routes(
+        Self(
             self.0
                 .route(path, handler.clone())
                 .route(&format!("{path}/"), handler),

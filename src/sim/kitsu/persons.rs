@@ -30,8 +30,8 @@ const ADMIN_ONLY: &[&str] = &[
 ];
 
 /// The syntax half of `email_validator` (the real server runs with
-/// MAIL_CHECK_DELIVERABILITY=false, so there is no DNS lookup and example
-/// domains pass), with its messages. EmailType stores addresses lowercased.
+/// `MAIL_CHECK_DELIVERABILITY=false`, so there is no DNS lookup and example
+/// domains pass), with its messages. `EmailType` stores addresses lowercased.
 fn check_email(email: &str) -> Result<String, ApiError> {
     let invalid = |m: &str| Err(ApiError::wrong(m));
     let email = email.trim();

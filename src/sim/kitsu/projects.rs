@@ -34,8 +34,7 @@ fn add_settings(out: &mut Map<String, Value>) {
 
 fn status_name(st: &Store, project: &Record) -> Value {
     find(&st.project_statuses, text(project, "project_status_id"))
-        .map(|s| Value::String(text(s, "name").to_owned()))
-        .unwrap_or(Value::Null)
+        .map_or(Value::Null, |s| Value::String(text(s, "name").to_owned()))
 }
 
 pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {

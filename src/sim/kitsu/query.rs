@@ -54,7 +54,7 @@ pub fn percent_decode(s: &str) -> String {
     http::percent_decode(s.as_bytes()).unwrap_or_else(|| s.to_string())
 }
 
-/// SQL `ILIKE` as PostgreSQL evaluates it: `%` any run, `_` one character,
+/// SQL `ILIKE` as `PostgreSQL` evaluates it: `%` any run, `_` one character,
 /// backslash escapes, case-insensitive.
 pub fn ilike(pattern: &str, value: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
@@ -71,8 +71,8 @@ pub fn ilike(pattern: &str, value: &str) -> bool {
     go(&p, &v)
 }
 
-/// PostgreSQL's boolean input syntax, which is what a `?is_bot=False`
-/// filter meets once SQLAlchemy passes the string through.
+/// `PostgreSQL`'s boolean input syntax, which is what a `?is_bot=False`
+/// filter meets once `SQLAlchemy` passes the string through.
 fn pg_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),

@@ -41,11 +41,11 @@ pub enum Def {
 impl Def {
     fn value(self) -> Value {
         match self {
-            Def::Null | Def::Required => Value::Null,
-            Def::Str(s) => Value::String(s.to_owned()),
-            Def::Int(i) => Value::from(i),
-            Def::Bool(b) => Value::Bool(b),
-            Def::EmptyList => Value::Array(Vec::new()),
+            Self::Null | Self::Required => Value::Null,
+            Self::Str(s) => Value::String(s.to_owned()),
+            Self::Int(i) => Value::from(i),
+            Self::Bool(b) => Value::Bool(b),
+            Self::EmptyList => Value::Array(Vec::new()),
         }
     }
 }
@@ -95,7 +95,7 @@ const fn relation(name: &'static str) -> Field {
 }
 
 pub struct Schema {
-    /// The SQLAlchemy class name, as it appears in constructor errors.
+    /// The `SQLAlchemy` class name, as it appears in constructor errors.
     pub class: &'static str,
     /// The `"type"` every serialized object carries.
     pub type_name: &'static str,
@@ -113,7 +113,7 @@ impl Schema {
     }
 }
 
-use Kind::*;
+use Kind::{Bool, Choice, Date, DateTime, Id, IdList, Int, Json, Str};
 
 pub const PRODUCTION_STYLES: &[&str] = &[
     "2d",

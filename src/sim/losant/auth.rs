@@ -47,15 +47,15 @@ pub struct Grant {
 impl Actor {
     pub fn id(&self) -> &str {
         match self {
-            Actor::User(id) | Actor::ApiToken(id) | Actor::Device(id) => id,
+            Self::User(id) | Self::ApiToken(id) | Self::Device(id) => id,
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub const fn kind(&self) -> &'static str {
         match self {
-            Actor::User(_) => "user",
-            Actor::ApiToken(_) => "apiToken",
-            Actor::Device(_) => "device",
+            Self::User(_) => "user",
+            Self::ApiToken(_) => "apiToken",
+            Self::Device(_) => "device",
         }
     }
 }

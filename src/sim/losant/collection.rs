@@ -18,7 +18,7 @@ use super::state::{Application, Meta, Tenant, TenantState, merge};
 
 /// A resource kept in a list inside its application.
 pub trait Item: Listed + Sized + Send + 'static {
-    /// The display name in NotFound bodies, e.g. "Application key".
+    /// The display name in `NotFound` bodies, e.g. "Application key".
     const WHAT: &'static str;
     /// The collection route's sort and filter rules.
     const LIST: ListRoute;

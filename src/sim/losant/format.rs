@@ -37,7 +37,7 @@ pub fn normalize_date_time(s: &str) -> Option<String> {
         .map(|t| iso(truncate_ms(t)))
 }
 
-/// A new 24-hex id laid out like a Mongo ObjectId (seconds, process
+/// A new 24-hex id laid out like a Mongo `ObjectId` (seconds, process
 /// random, counter), so ids sort by creation time as Losant's do.
 pub fn object_id(created: OffsetDateTime) -> String {
     static PROCESS: OnceLock<[u8; 5]> = OnceLock::new();

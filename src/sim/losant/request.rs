@@ -35,7 +35,7 @@ pub fn actor(a: ActorExt) -> ApiResult<Actor> {
         .map_err(|_| ApiError::unauthorized())
 }
 
-/// A path id, lowercased (ObjectIds are case-insensitive hex). Anything
+/// A path id, lowercased (`ObjectIds` are case-insensitive hex). Anything
 /// that is not 24 hex characters can name nothing, so it is a 404 like an
 /// unknown id.
 pub fn id(raw: &str, what: &str) -> ApiResult<String> {

@@ -43,43 +43,43 @@ const ALL: [Body; 12] = [
 ];
 
 impl Body {
-    fn source(self) -> &'static str {
+    const fn source(self) -> &'static str {
         match self {
-            Body::UserCredentials => include_str!("schemas/userCredentials.json"),
-            Body::ApplicationPost => include_str!("schemas/applicationPost.json"),
-            Body::ApplicationPatch => include_str!("schemas/applicationPatch.json"),
-            Body::CertificatePost => include_str!("schemas/applicationCertificatePost.json"),
-            Body::CertificatePatch => include_str!("schemas/applicationCertificatePatch.json"),
-            Body::AuthorityPost => {
+            Self::UserCredentials => include_str!("schemas/userCredentials.json"),
+            Self::ApplicationPost => include_str!("schemas/applicationPost.json"),
+            Self::ApplicationPatch => include_str!("schemas/applicationPatch.json"),
+            Self::CertificatePost => include_str!("schemas/applicationCertificatePost.json"),
+            Self::CertificatePatch => include_str!("schemas/applicationCertificatePatch.json"),
+            Self::AuthorityPost => {
                 include_str!("schemas/applicationCertificateAuthorityPost.json")
             }
-            Body::AuthorityPatch => {
+            Self::AuthorityPatch => {
                 include_str!("schemas/applicationCertificateAuthorityPatch.json")
             }
-            Body::KeyPost => include_str!("schemas/applicationKeyPost.json"),
-            Body::KeyPatch => include_str!("schemas/applicationKeyPatch.json"),
-            Body::TokenPost => include_str!("schemas/applicationApiTokenPost.json"),
-            Body::TokenPatch => include_str!("schemas/apiTokenPatch.json"),
-            Body::DeviceCredentials => include_str!("schemas/deviceCredentials.json"),
+            Self::KeyPost => include_str!("schemas/applicationKeyPost.json"),
+            Self::KeyPatch => include_str!("schemas/applicationKeyPatch.json"),
+            Self::TokenPost => include_str!("schemas/applicationApiTokenPost.json"),
+            Self::TokenPatch => include_str!("schemas/apiTokenPatch.json"),
+            Self::DeviceCredentials => include_str!("schemas/deviceCredentials.json"),
         }
     }
 
     /// The body parameter's name in the route table, used in messages.
-    fn param(self) -> &'static str {
+    const fn param(self) -> &'static str {
         match self {
-            Body::UserCredentials => "credentials",
-            Body::ApplicationPost | Body::ApplicationPatch => "application",
-            Body::CertificatePost | Body::CertificatePatch => "applicationCertificate",
-            Body::AuthorityPost | Body::AuthorityPatch => "applicationCertificateAuthority",
-            Body::KeyPost | Body::KeyPatch => "applicationKey",
-            Body::TokenPost | Body::TokenPatch => "apiToken",
-            Body::DeviceCredentials => "credentials",
+            Self::UserCredentials => "credentials",
+            Self::ApplicationPost | Self::ApplicationPatch => "application",
+            Self::CertificatePost | Self::CertificatePatch => "applicationCertificate",
+            Self::AuthorityPost | Self::AuthorityPatch => "applicationCertificateAuthority",
+            Self::KeyPost | Self::KeyPatch => "applicationKey",
+            Self::TokenPost | Self::TokenPatch => "apiToken",
+            Self::DeviceCredentials => "credentials",
         }
     }
 
     /// Credentials must not be echoed into an error message.
-    fn echoes_values(self) -> bool {
-        !matches!(self, Body::UserCredentials | Body::DeviceCredentials)
+    const fn echoes_values(self) -> bool {
+        !matches!(self, Self::UserCredentials | Self::DeviceCredentials)
     }
 
     fn index(self) -> usize {

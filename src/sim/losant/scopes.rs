@@ -45,7 +45,7 @@ fn resource(path: &str) -> Option<(&'static str, bool)> {
     }
 }
 
-fn action(method: &Method) -> &'static str {
+const fn action(method: &Method) -> &'static str {
     match *method {
         Method::GET => "get",
         Method::POST => "post",

@@ -20,7 +20,7 @@ use super::format::{now, object_id, random_hex};
 use super::keys;
 use super::state::{Application, Authority, Certificate, Device, Meta, TenantState, User};
 
-fn days(n: i64) -> Duration {
+const fn days(n: i64) -> Duration {
     Duration::days(n)
 }
 

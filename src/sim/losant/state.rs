@@ -21,7 +21,7 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    pub fn new(state: TenantState) -> Self {
+    pub const fn new(state: TenantState) -> Self {
         Self {
             inner: Mutex::new(state),
         }
@@ -93,7 +93,7 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// A new resource's id is an ObjectId minted from its creation time.
+    /// A new resource's id is an `ObjectId` minted from its creation time.
     pub fn new(created: OffsetDateTime) -> Self {
         Self {
             id: object_id(created),

@@ -74,7 +74,7 @@ fn apply(
         let Some(v) = body.get(*key) else { continue };
         match (ty, v) {
             (_, Value::Null) if matches!(*key, "name" | "username") => {
-                p.add(key, "may not be blank")
+                p.add(key, "may not be blank");
             }
             (_, Value::Null) => {
                 next.remove(*key);

@@ -1,5 +1,5 @@
 //! `POST /v3/token` (HTTP Basic with the V3 API key and secret, a form with
-//! a password or refresh_token grant) and the gateway in front of
+//! a password or `refresh_token` grant) and the gateway in front of
 //! `/v3/rest`: bearer check, then per-key QPS and daily quota.
 
 use std::collections::HashMap;

@@ -38,28 +38,28 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn not_found() -> Self {
-        ApiError::Rest {
+        Self::Rest {
             status: StatusCode::NOT_FOUND,
             message: "Not Found".into(),
         }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::Rest {
+        Self::Rest {
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
         }
     }
 
     pub fn method_not_allowed() -> Self {
-        ApiError::Rest {
+        Self::Rest {
             status: StatusCode::METHOD_NOT_ALLOWED,
             message: "Method Not Allowed".into(),
         }
     }
 
     pub fn invalid(property: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![(property.to_string(), message.into())])
+        Self::Validation(vec![(property.to_string(), message.into())])
     }
 
     /// The bearer check: `error` is `None` when no token was sent at all.
@@ -68,7 +68,7 @@ impl ApiError {
             Some(e) => format!("Bearer realm=\"{realm}\", error=\"{e}\""),
             None => format!("Bearer realm=\"{realm}\""),
         };
-        ApiError::Gateway {
+        Self::Gateway {
             status: StatusCode::UNAUTHORIZED,
             code: NOT_AUTHORIZED,
             body: "<h1>Not Authorized</h1>",
@@ -76,8 +76,8 @@ impl ApiError {
         }
     }
 
-    pub fn over_qps() -> Self {
-        ApiError::Gateway {
+    pub const fn over_qps() -> Self {
+        Self::Gateway {
             status: StatusCode::FORBIDDEN,
             code: OVER_QPS,
             body: "<h1>Developer Over Qps</h1>",
@@ -85,8 +85,8 @@ impl ApiError {
         }
     }
 
-    pub fn over_rate() -> Self {
-        ApiError::Gateway {
+    pub const fn over_rate() -> Self {
+        Self::Gateway {
             status: StatusCode::FORBIDDEN,
             code: OVER_RATE,
             body: "<h1>Developer Over Rate</h1>",
@@ -96,7 +96,7 @@ impl ApiError {
 
     /// Unknown API key or wrong secret: Mashery never says which.
     pub fn invalid_client(realm: &str) -> Self {
-        ApiError::OAuth {
+        Self::OAuth {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
             description: None,
@@ -104,8 +104,8 @@ impl ApiError {
         }
     }
 
-    pub fn oauth(error: &'static str, description: &'static str) -> Self {
-        ApiError::OAuth {
+    pub const fn oauth(error: &'static str, description: &'static str) -> Self {
+        Self::OAuth {
             status: StatusCode::BAD_REQUEST,
             error,
             description: Some(description),
@@ -123,19 +123,19 @@ fn header(resp: &mut Response, name: &'static str, value: &str) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Rest { status, message } => (
+            Self::Rest { status, message } => (
                 status,
                 Json(json!({ "errorCode": status.as_u16(), "errorMessage": message })),
             )
                 .into_response(),
-            ApiError::Validation(errors) => {
+            Self::Validation(errors) => {
                 let errors: Vec<_> = errors
                     .into_iter()
                     .map(|(property, message)| json!({ "property": property, "message": message }))
                     .collect();
                 (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response()
             }
-            ApiError::Gateway {
+            Self::Gateway {
                 status,
                 code,
                 body,
@@ -149,7 +149,7 @@ impl IntoResponse for ApiError {
                 }
                 resp
             }
-            ApiError::OAuth {
+            Self::OAuth {
                 status,
                 error,
                 description,

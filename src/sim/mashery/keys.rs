@@ -118,12 +118,11 @@ pub async fn create(
     let mut p = Problems::default();
     let package = nested_id(&body, "package").and_then(|id| state.package(&id));
     let plan_id = nested_id(&body, "plan");
-    let (package_id, key_len, secret_len) = match package {
-        Some(pk) => (pk.id.clone(), pk.key_length, pk.shared_secret_length),
-        None => {
-            p.add("package", "an existing package {id} is required");
-            (String::new(), 24, 10)
-        }
+    let (package_id, key_len, secret_len) = if let Some(pk) = package {
+        (pk.id.clone(), pk.key_length, pk.shared_secret_length)
+    } else {
+        p.add("package", "an existing package {id} is required");
+        (String::new(), 24, 10)
     };
     let plan_ok = package.is_some_and(|pk| {
         plan_id

@@ -120,16 +120,11 @@ base_url = "{base}/mashery"
 color = "light-blue"
 
 [tenants.auth]
-api_key = "{key}"
-api_secret = "{secret}"
-username = "{user}"
-password = "{password}"
-area_id = "{area}"
+api_key = "{DEMO_API_KEY}"
+api_secret = "{DEMO_API_SECRET}"
+username = "{DEMO_USERNAME}"
+password = "{DEMO_PASSWORD}"
+area_id = "{AREA_UUID}"
 "#,
-        key = DEMO_API_KEY,
-        secret = DEMO_API_SECRET,
-        user = DEMO_USERNAME,
-        password = DEMO_PASSWORD,
-        area = AREA_UUID,
     )
 }

@@ -78,10 +78,10 @@ fn number(query: &[(String, String)], name: &str, default: usize) -> ApiResult<u
 
 impl ListQuery {
     pub fn parse(query: &[(String, String)]) -> ApiResult<Self> {
-        let mut q = ListQuery {
+        let mut q = Self {
             limit: number(query, "limit", DEFAULT_LIMIT)?,
             offset: number(query, "offset", 0)?,
-            ..ListQuery::default()
+            ..Self::default()
         };
         if q.limit == 0 {
             q.limit = DEFAULT_LIMIT;
@@ -215,7 +215,7 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
 }
 
 #[derive(Default)]
-struct Tree(BTreeMap<String, Option<Tree>>);
+struct Tree(BTreeMap<String, Option<Self>>);
 
 impl Tree {
     fn add(&mut self, parts: &[&str]) {
@@ -223,7 +223,7 @@ impl Tree {
             let slot = self
                 .0
                 .entry((*head).to_string())
-                .or_insert_with(|| Some(Tree::default()));
+                .or_insert_with(|| Some(Self::default()));
             match (slot.as_mut(), rest.is_empty()) {
                 // Asking for the whole property wins over any sub-path.
                 (_, true) => *slot = None,

@@ -50,23 +50,23 @@ impl Problems {
     pub fn int(&mut self, body: &Map<String, Value>, key: &str) -> Option<Option<i64>> {
         match body.get(key)? {
             Value::Null => Some(None),
-            v => match v.as_i64().filter(|n| *n >= 0) {
-                Some(n) => Some(Some(n)),
-                None => {
+            v => {
+                if let Some(n) = v.as_i64().filter(|n| *n >= 0) {
+                    Some(Some(n))
+                } else {
                     self.add(key, "must be a non-negative integer");
                     None
                 }
-            },
+            }
         }
     }
 
     pub fn boolean(&mut self, body: &Map<String, Value>, key: &str) -> Option<bool> {
-        match body.get(key)? {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.add(key, "must be a boolean");
-                None
-            }
+        if let Value::Bool(b) = body.get(key)? {
+            Some(*b)
+        } else {
+            self.add(key, "must be a boolean");
+            None
         }
     }
 

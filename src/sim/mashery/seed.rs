@@ -197,10 +197,8 @@ pub fn area() -> AreaState {
         let id = uuid();
         let count = if i % 5 == 0 {
             2
-        } else if i % 3 == 2 {
-            0
         } else {
-            1
+            usize::from(i % 3 != 2)
         };
         for j in 0..count {
             let package = &packages[(i + j) % packages.len()];

@@ -16,14 +16,14 @@ pub const DEFAULT_QPS: u32 = 2;
 /// Calls a day each V3 API key may make unless told otherwise.
 pub const DEFAULT_DAILY_QUOTA: u64 = 100_000;
 /// Lifetime of an access token, as Mashery documents it.
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+pub const TOKEN_LIFETIME: Duration = Duration::from_hours(1);
 
 pub struct Area {
     inner: Mutex<AreaState>,
 }
 
 impl Area {
-    pub fn new(state: AreaState) -> Self {
+    pub const fn new(state: AreaState) -> Self {
         Self {
             inner: Mutex::new(state),
         }
@@ -278,19 +278,19 @@ pub enum KeyStatus {
 }
 
 impl KeyStatus {
-    pub fn word(self) -> &'static str {
+    pub const fn word(self) -> &'static str {
         match self {
-            KeyStatus::Active => "active",
-            KeyStatus::Waiting => "waiting",
-            KeyStatus::Disabled => "disabled",
+            Self::Active => "active",
+            Self::Waiting => "waiting",
+            Self::Disabled => "disabled",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
-            "active" => Some(KeyStatus::Active),
-            "waiting" => Some(KeyStatus::Waiting),
-            "disabled" => Some(KeyStatus::Disabled),
+            "active" => Some(Self::Active),
+            "waiting" => Some(Self::Waiting),
+            "disabled" => Some(Self::Disabled),
             _ => None,
         }
     }

@@ -24,7 +24,7 @@ impl ApiError {
         message: impl Into<String>,
         diagnostic: impl Into<String>,
     ) -> Self {
-        ApiError {
+        Self {
             status,
             error_message: error_message.into(),
             message: message.into(),
@@ -34,7 +34,7 @@ impl ApiError {
 
     pub(super) fn unauthorized(message: impl Into<String>) -> Self {
         // Spring Security's wording, which project44's gateway answers with.
-        ApiError::new(
+        Self::new(
             StatusCode::UNAUTHORIZED,
             "Full authentication is required to access this resource.",
             message,
@@ -43,7 +43,7 @@ impl ApiError {
     }
 
     pub(super) fn client_app_not_found(id: &str) -> Self {
-        ApiError::new(
+        Self::new(
             StatusCode::NOT_FOUND,
             "Client application not found.",
             format!("No client application with id '{id}' exists."),

@@ -15,7 +15,7 @@ pub struct TokenGate {
 impl TokenGate {
     /// A gate that holds token requests until [`TokenGate::open`].
     pub fn closed() -> Self {
-        TokenGate {
+        Self {
             open: Arc::new(watch::Sender::new(false)),
             held: Arc::new(watch::Sender::new(0)),
         }

@@ -8,7 +8,7 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 
 /// Access tokens live 12 hours, per project44's authentication guide.
-pub(super) const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+pub(super) const TOKEN_LIFETIME: Duration = Duration::from_hours(12);
 
 /// project44 only says ids are alphanumeric; 24 characters keeps them clearly
 /// distinct from the 40-character secrets in a console.
@@ -24,52 +24,52 @@ pub(super) enum Region {
 }
 
 impl Region {
-    pub(super) const ALL: [Region; 3] = [Region::Na, Region::Eu, Region::Sandbox];
+    pub(super) const ALL: [Self; 3] = [Self::Na, Self::Eu, Self::Sandbox];
 
-    pub(super) fn slug(self) -> &'static str {
+    pub(super) const fn slug(self) -> &'static str {
         match self {
-            Region::Na => "na",
-            Region::Eu => "eu",
-            Region::Sandbox => "sandbox",
+            Self::Na => "na",
+            Self::Eu => "eu",
+            Self::Sandbox => "sandbox",
         }
     }
 
-    pub(super) fn tenant_name(self) -> &'static str {
+    pub(super) const fn tenant_name(self) -> &'static str {
         match self {
-            Region::Na => "p44-na",
-            Region::Eu => "p44-eu",
-            Region::Sandbox => "p44-sandbox",
+            Self::Na => "p44-na",
+            Self::Eu => "p44-eu",
+            Self::Sandbox => "p44-sandbox",
         }
     }
 
-    pub(super) fn color(self) -> &'static str {
+    pub(super) const fn color(self) -> &'static str {
         match self {
-            Region::Na => "cyan",
-            Region::Eu => "blue",
-            Region::Sandbox => "yellow",
+            Self::Na => "cyan",
+            Self::Eu => "blue",
+            Self::Sandbox => "yellow",
         }
     }
 
-    pub(super) fn admin_username(self) -> &'static str {
+    pub(super) const fn admin_username(self) -> &'static str {
         match self {
-            Region::Na => "admin@na.portico.demo",
-            Region::Eu => "admin@eu.portico.demo",
-            Region::Sandbox => "admin@sandbox.portico.demo",
+            Self::Na => "admin@na.portico.demo",
+            Self::Eu => "admin@eu.portico.demo",
+            Self::Sandbox => "admin@sandbox.portico.demo",
         }
     }
 
-    pub(super) fn admin_password(self) -> &'static str {
+    pub(super) const fn admin_password(self) -> &'static str {
         match self {
-            Region::Na => "portico-demo-na",
-            Region::Eu => "portico-demo-eu",
-            Region::Sandbox => "portico-demo-sandbox",
+            Self::Na => "portico-demo-na",
+            Self::Eu => "portico-demo-eu",
+            Self::Sandbox => "portico-demo-sandbox",
         }
     }
 
     /// What an admin of each region would plausibly have registered.
-    fn seed_names(self) -> &'static [&'static str] {
+    const fn seed_names(self) -> &'static [&'static str] {
         match self {
-            Region::Na => &[
+            Self::Na => &[
                 "TMS Integration - Oracle OTM",
                 "Carrier Visibility Sync",
                 "Dock Scheduling Webhook Relay",
@@ -79,14 +79,14 @@ impl Region {
                 "Freight Audit Reconciliation",
                 "Yard Management Bridge",
             ],
-            Region::Eu => &[
+            Self::Eu => &[
                 "TMS Integration - Transporeon",
                 "Carrier Visibility Sync - EU",
                 "Rotterdam Port Events Relay",
                 "ERP Order Feed - SAP ECC (DE)",
                 "Customs Broker Status Push",
             ],
-            Region::Sandbox => &[
+            Self::Sandbox => &[
                 "Integration Test Harness",
                 "Carrier Onboarding Tester",
                 "Dock Scheduling Webhook Relay (staging)",
@@ -96,11 +96,11 @@ impl Region {
     }
 
     /// Static account groups for the Bearer stand-in route.
-    pub(super) fn account_groups(self) -> &'static [(&'static str, &'static str)] {
+    pub(super) const fn account_groups(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Region::Na => &[("Default", "Default"), ("US_LTL", "US LTL Carriers")],
-            Region::Eu => &[("Default", "Default"), ("EU_FTL", "EU Road Freight")],
-            Region::Sandbox => &[("Default", "Default")],
+            Self::Na => &[("Default", "Default"), ("US_LTL", "US LTL Carriers")],
+            Self::Eu => &[("Default", "Default"), ("EU_FTL", "EU Road Freight")],
+            Self::Sandbox => &[("Default", "Default")],
         }
     }
 }
@@ -231,7 +231,7 @@ impl Tenant {
             name: format!("Scale application {i:06}"),
             secret: random_alphanumeric(SECRET_LEN),
         }));
-        Tenant {
+        Self {
             region,
             state: Mutex::new(state),
             token_gate: None,
@@ -280,7 +280,14 @@ mod tests {
         let token = state.issue_token(&app.id, issued);
 
         assert!(state.token_is_valid(&token, issued));
-        assert!(state.token_is_valid(&token, issued + TOKEN_LIFETIME - Duration::from_secs(1)));
+        assert!(
+            state.token_is_valid(
+                &token,
+                (issued + TOKEN_LIFETIME)
+                    .checked_sub(Duration::from_secs(1))
+                    .unwrap()
+            )
+        );
         assert!(!state.token_is_valid(&token, issued + TOKEN_LIFETIME));
     }
 
