@@ -3,6 +3,7 @@
 //! overrides single actions. A key event becomes a [`Press`] once, before
 //! any handler sees it, and the hint bar, the dialog footers and the help
 //! overlay are all generated from the same table, so they cannot drift.
+use std::fmt::Write as _;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -423,7 +424,9 @@ impl Key {
             Some((name, _)) => out.push_str(name),
             None => match self.code.0 {
                 KeyCode::Char(c) => out.push(c),
-                KeyCode::F(n) => out.push_str(&format!("f{n}")),
+                KeyCode::F(n) => {
+                    let _ = write!(out, "f{n}");
+                }
                 other => out.push_str(&format!("{other:?}").to_lowercase()),
             },
         }
@@ -665,12 +668,13 @@ impl Keymap {
              # `pagedown`, `home`, `end`, `delete`, `backspace`, `space`, `f1`...`f12`)\n\
              # or `ctrl-x` / `alt-x`. In a text field a printable key is always text.\n\n",
         );
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "# Draw the contextual key-hint bar at the bottom.\n{HINT_BAR} = {}\n",
             self.hint_bar
-        ));
+        );
         for layer in Layer::ALL {
-            out.push_str(&format!("\n# {}\n[{}]\n", layer.title(), layer.name()));
+            let _ = write!(out, "\n# {}\n[{}]\n", layer.title(), layer.name());
             for (_, action, desc) in ENTRIES.iter().filter(|(l, _, _)| l == layer) {
                 let keys = self
                     .keys(*layer, *action)
@@ -678,7 +682,7 @@ impl Keymap {
                     .map(|k| format!("{:?}", k.spec()))
                     .collect::<Vec<_>>()
                     .join(", ");
-                out.push_str(&format!("{} = [{keys}]  # {desc}\n", action.name()));
+                let _ = writeln!(out, "{} = [{keys}]  # {desc}", action.name());
             }
         }
         out

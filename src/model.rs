@@ -1,5 +1,6 @@
 //! Platform-neutral resources. Adapters translate vendor documents into
 //! these; the UI knows nothing else.
+use std::fmt::Write as _;
 
 use std::fmt;
 
@@ -174,7 +175,7 @@ pub fn bound(text: &mut String) {
     };
     let more = text[at..].chars().count();
     text.truncate(at);
-    text.push_str(&format!("…[cut: {more} more characters]"));
+    let _ = write!(text, "…[cut: {more} more characters]");
 }
 
 impl Resource {

@@ -1,10 +1,11 @@
 //! Changes the user asks for: forms, confirms, and what their results do.
+use std::fmt::Write as _;
 
 use super::input::LineInput;
 use super::message::Effect;
 use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
 use super::ops::{inform, perform, refresh_visible};
-use super::state::{Level, State};
+use super::state::{Level, Listing, State, TenantInfo};
 use crate::model::{Change, Kind, Pane, Resource};
 use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
 
@@ -156,7 +157,7 @@ fn confirm(
 ) {
     let typed_is_id = target.name.trim().is_empty();
     let expected = confirmation_text(&target.name, &target.id).to_string();
-    let protected = state.tenant().is_some_and(|t| t.protected());
+    let protected = state.tenant().is_some_and(TenantInfo::protected);
     let typed = needs_typed_name(protected, always_typed).then(|| (expected, LineInput::default()));
     state.modal = Some(Modal::Confirm(Confirm {
         title,
@@ -331,7 +332,7 @@ pub fn short_id(id: &str) -> &str {
 /// either again would make a third; finishing means retiring the old one.
 /// Returns whether the finish was offered.
 fn offer_to_finish(state: &mut State, pane: Pane, target: &Target) -> bool {
-    let Some(items) = state.listing(pane).map(|l| l.items()) else {
+    let Some(items) = state.listing(pane).map(Listing::items) else {
         return false;
     };
     let live = |id: &str| items.iter().find(|r| r.id == id && r.is_active());
@@ -419,7 +420,7 @@ pub(super) fn toggle_active(state: &mut State, pane: Pane, fx: &mut Vec<Effect>)
     let active = !state.selected(pane).is_some_and(Resource::is_active);
     // Deactivating disconnects whatever uses the resource: on a protected
     // tenant it is confirmed by typing, like a delete.
-    if !active && state.tenant().is_some_and(|t| t.protected()) {
+    if !active && state.tenant().is_some_and(TenantInfo::protected) {
         let off = spec.toggle.map_or("Deactivate", |(_, off)| off);
         let title = format!("{off} {} \"{}\"?", target.kind.label(), target.name);
         let lines = vec![
@@ -486,7 +487,7 @@ pub(super) fn on_performed(
             };
             let mut text = outcome.summary.clone();
             if failed > 0 {
-                text.push_str(&format!(" ({failed} check(s) failed)"));
+                let _ = write!(text, " ({failed} check(s) failed)");
             }
             inform(state, level, text);
             let created = outcome.created.clone();

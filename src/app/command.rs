@@ -9,7 +9,7 @@ use super::message::Effect;
 use super::modal::{Modal, Picker, TextView};
 use super::ops::{close_view, inform, refresh_visible, switch_tenant};
 use super::redact::redact;
-use super::state::{Level, State};
+use super::state::{Cursor, Level, State};
 use crate::model::Pane;
 use crate::platform::registry::PlatformKind;
 
@@ -91,7 +91,7 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
     let tenants = state.tenants.iter().map(|t| format!("tenant {}", t.name()));
     let mut out: Vec<String> = COMMANDS
         .iter()
-        .map(|c| c.to_string())
+        .map(ToString::to_string)
         .chain(views)
         .chain(tenants)
         .filter(|c| c.starts_with(typed))
@@ -191,7 +191,7 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 .map(|v| v.name);
             if let Some(view) = view {
                 if let Some(book) = state.books.get_mut(state.active) {
-                    book.view = Some((view, Default::default()));
+                    book.view = Some((view, Cursor::default()));
                     book.focus = Some(Pane::View);
                 }
             } else {

@@ -139,8 +139,27 @@ pub(super) fn common_prefix(options: &[String]) -> Option<String> {
     first.get(..len).map(str::to_string)
 }
 
+/// The index `step` places away from `at` in a ring of `len` items, in
+/// unsigned arithmetic so no length can wrap a signed cast. `len` must be > 0.
+pub const fn step_wrapping(at: usize, len: usize, step: isize) -> usize {
+    let shift = step.unsigned_abs() % len;
+    if step < 0 {
+        (at % len + len - shift) % len
+    } else {
+        (at % len + shift) % len
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn step_wrapping_goes_round_both_ways() {
+        assert_eq!(super::step_wrapping(0, 3, -1), 2);
+        assert_eq!(super::step_wrapping(2, 3, 1), 0);
+        assert_eq!(super::step_wrapping(1, 3, 7), 2);
+        assert_eq!(super::step_wrapping(1, 3, -7), 0);
+    }
+
     use super::*;
 
     #[test]

@@ -77,7 +77,7 @@ pub struct PendingSecret {
     pub path: PathBuf,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     List {
         tenant: usize,

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use super::input::LineInput;
+use super::input::{LineInput, step_wrapping};
 use crate::keymap::Layer;
 use crate::model::{IssuedSecret, Kind};
 use crate::platform::{Check, Field, FollowUp, Input, Operation, Target};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     /// Scrolled this many lines down.
     Help(u16),
@@ -131,7 +131,7 @@ impl FormField {
         };
         let at = options.iter().position(|o| *o == self.input.text());
         let next = match at {
-            Some(i) => (i as isize + step).rem_euclid(options.len() as isize) as usize,
+            Some(i) => step_wrapping(i, options.len(), step),
             None if step > 0 => 0,
             None => options.len() - 1,
         };
@@ -166,7 +166,7 @@ impl FormField {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     pub title: String,
     pub fields: Vec<FormField>,
@@ -226,7 +226,7 @@ impl Form {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
@@ -239,7 +239,7 @@ pub struct Confirm {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretView {
     pub tenant: usize,
     pub summary: String,

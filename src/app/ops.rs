@@ -1,6 +1,7 @@
 //! Operations the key, command and result handlers share. They call
 //! nothing back in those handlers, so `app/` has no dependency cycle.
 
+use super::input::step_wrapping;
 use super::message::{Effect, ListKey};
 use super::state::{Level, Notice, State};
 use crate::model::Pane;
@@ -92,8 +93,7 @@ pub(super) fn next_pane(state: &State, pane: Pane, step: isize) -> Pane {
     let Some(at) = panes.iter().position(|p| *p == pane) else {
         return panes.first().copied().unwrap_or(pane);
     };
-    let len = panes.len() as isize;
-    panes[(at as isize + step).rem_euclid(len) as usize]
+    panes[step_wrapping(at, panes.len(), step)]
 }
 
 /// Closes the `:` view and puts the focus back on a main pane.

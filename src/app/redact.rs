@@ -42,7 +42,7 @@ pub fn redact(text: &str) -> String {
             let mut i = at + name.len();
             let bytes = text.as_bytes();
             // A longer word ("tokens", "secretary") is not the name.
-            if bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            if bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
                 continue;
             }
             while bytes

@@ -19,7 +19,7 @@ use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::Pane;
 
-const PAGE: usize = 10;
+const PAGE: isize = 10;
 
 /// Loads what the opening screen shows.
 pub fn start(state: &mut State) -> Vec<Effect> {
@@ -163,8 +163,8 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Help => state.modal = Some(Modal::Help(0)),
         Action::Up => move_by(state, focus, -1),
         Action::Down => move_by(state, focus, 1),
-        Action::PageUp => move_by(state, focus, -(PAGE as isize)),
-        Action::PageDown => move_by(state, focus, PAGE as isize),
+        Action::PageUp => move_by(state, focus, -PAGE),
+        Action::PageDown => move_by(state, focus, PAGE),
         Action::Top => move_by(state, focus, isize::MIN / 2),
         Action::Bottom => move_by(state, focus, isize::MAX / 2),
         Action::NextPane => set_focus(state, next_pane(state, focus, 1)),
@@ -208,8 +208,13 @@ fn move_by(state: &mut State, pane: Pane, delta: isize) {
         if len == 0 {
             return;
         }
-        let target = (cursor.selected as isize).saturating_add(delta);
-        cursor.selected = target.clamp(0, len as isize - 1) as usize;
+        let shift = delta.unsigned_abs();
+        let target = if delta < 0 {
+            cursor.selected.saturating_sub(shift)
+        } else {
+            cursor.selected.saturating_add(shift)
+        };
+        cursor.selected = target.min(len - 1);
     }
 }
 

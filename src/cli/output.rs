@@ -1,5 +1,6 @@
 //! Table, CSV, JSON and YAML writers. Server text in a table or CSV goes
 //! through the same inert-text function the console draws with.
+use std::fmt::Write as _;
 
 use std::io::Write;
 
@@ -143,7 +144,9 @@ fn csv_cell(text: &str) -> String {
 fn yaml(value: &Value, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     match value {
-        Value::Array(items) if items.is_empty() => out.push_str(&format!("{pad}[]\n")),
+        Value::Array(items) if items.is_empty() => {
+            let _ = writeln!(out, "{pad}[]");
+        }
         Value::Array(items) => {
             for item in items {
                 match item {
@@ -152,36 +155,48 @@ fn yaml(value: &Value, indent: usize, out: &mut String) {
                         yaml(item, indent + 2, &mut inner);
                         // The first key shares the dash's line.
                         let trimmed = inner.trim_start_matches(' ');
-                        out.push_str(&format!("{pad}- {trimmed}"));
+                        let _ = write!(out, "{pad}- {trimmed}");
                     }
                     Value::Array(_) | Value::Object(_) => {
-                        out.push_str(&format!("{pad}-\n"));
+                        let _ = writeln!(out, "{pad}-");
                         yaml(item, indent + 2, out);
                     }
-                    scalar => out.push_str(&format!("{pad}- {}\n", yaml_scalar(scalar))),
+                    scalar => {
+                        let _ = writeln!(out, "{pad}- {}", yaml_scalar(scalar));
+                    }
                 }
             }
         }
-        Value::Object(map) if map.is_empty() => out.push_str(&format!("{pad}{{}}\n")),
+        Value::Object(map) if map.is_empty() => {
+            let _ = writeln!(out, "{pad}{{}}");
+        }
         Value::Object(map) => {
             for (key, item) in map {
                 let key = yaml_scalar(&Value::String(key.clone()));
                 match item {
                     Value::Object(m) if !m.is_empty() => {
-                        out.push_str(&format!("{pad}{key}:\n"));
+                        let _ = writeln!(out, "{pad}{key}:");
                         yaml(item, indent + 2, out);
                     }
                     Value::Array(a) if !a.is_empty() => {
-                        out.push_str(&format!("{pad}{key}:\n"));
+                        let _ = writeln!(out, "{pad}{key}:");
                         yaml(item, indent + 2, out);
                     }
-                    Value::Object(_) => out.push_str(&format!("{pad}{key}: {{}}\n")),
-                    Value::Array(_) => out.push_str(&format!("{pad}{key}: []\n")),
-                    scalar => out.push_str(&format!("{pad}{key}: {}\n", yaml_scalar(scalar))),
+                    Value::Object(_) => {
+                        let _ = writeln!(out, "{pad}{key}: {{}}");
+                    }
+                    Value::Array(_) => {
+                        let _ = writeln!(out, "{pad}{key}: []");
+                    }
+                    scalar => {
+                        let _ = writeln!(out, "{pad}{key}: {}", yaml_scalar(scalar));
+                    }
                 }
             }
         }
-        scalar => out.push_str(&format!("{pad}{}\n", yaml_scalar(scalar))),
+        scalar => {
+            let _ = writeln!(out, "{pad}{}", yaml_scalar(scalar));
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! calls with jittered backoff, 429 handling, a cap on every body read,
 //! decoding off the async worker threads, and error bodies turned into
 //! [`PlatformError`]s.
+use std::fmt::Write as _;
 
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -253,10 +254,10 @@ fn cause_first(err: &reqwest::Error) -> String {
         .filter(|c| *c != text)
         .collect();
     if !context.is_empty() {
-        text.push_str(&format!(" ({})", context.join(": ")));
+        let _ = write!(text, " ({})", context.join(": "));
     }
     if let Some(url) = url {
-        text.push_str(&format!(" at {url}"));
+        let _ = write!(text, " at {url}");
     }
     text
 }

@@ -174,7 +174,7 @@ pub struct Check {
 }
 
 /// The second phase of a rotation, run only once the user confirms.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUp {
     pub prompt: String,
     pub op: Operation,
@@ -182,7 +182,7 @@ pub struct FollowUp {
     pub abort_note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outcome {
     pub summary: String,
     /// The id of what a create made, so its secret is filed under it.
@@ -368,7 +368,7 @@ pub enum Rotation {
 }
 
 /// What can be done to one kind of resource.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindSpec {
     pub kind: Kind,
     pub create: Option<Vec<Field>>,
@@ -408,7 +408,7 @@ impl KindSpec {
 
 /// What a platform offers, as plain data: the three panes (each with its
 /// own title), the `:` views, and what can be done to each kind.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capabilities {
     panes: [PaneSpec; 3],
     views: Vec<ViewSpec>,

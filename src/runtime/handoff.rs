@@ -1,6 +1,7 @@
 //! After a secret is stored: its delivery, when the config names one,
 //! and for a two-phase rotation the old credential's retirement, which
 //! happens only once the new one is both delivered and verified.
+use std::fmt::Write as _;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,7 +54,9 @@ pub(super) async fn hand_off(
                         label.push_str("; Portico's copy is erased");
                         *saved = None;
                     }
-                    Err(err) => label.push_str(&format!("; Portico's copy stays: {err}")),
+                    Err(err) => {
+                        let _ = write!(label, "; Portico's copy stays: {err}");
+                    }
                 }
             }
             outcome.checks.push(Check {

@@ -14,7 +14,7 @@ use ratatui::layout::Position;
 
 use super::fit::{cells, input_window, wrap};
 use super::text::{age, inert, spinner};
-use crate::app::{Level, LineInput, Modal, State, layers};
+use crate::app::{Level, LineInput, Listing, Modal, State, layers};
 use crate::keymap::{Action, Keymap, Layer, entries};
 use crate::model::{Change, Resource};
 use crate::platform::{Rotation, Source};
@@ -119,7 +119,7 @@ fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
             Style::new().fg(Color::Yellow),
         ));
     }
-    if let Some(loaded) = state.listing(state.focus()).and_then(|l| l.loaded_at()) {
+    if let Some(loaded) = state.listing(state.focus()).and_then(Listing::loaded_at) {
         spans.push(Span::styled(
             format!("· {} old ", age(now, loaded)),
             Style::new().add_modifier(Modifier::DIM),

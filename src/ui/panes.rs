@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
-use crate::app::{Sort, State, highlights, short_id};
+use crate::app::{Sort, State, TenantInfo, highlights, short_id};
 use crate::model::{Lifecycle, Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     let border = if focused {
         Style::new().fg(state
             .tenant()
-            .and_then(|t| t.color())
+            .and_then(TenantInfo::color)
             .unwrap_or(Color::Cyan))
     } else {
         Style::new().fg(Color::DarkGray)
@@ -216,7 +216,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     }
     let keep = columns_to_keep(&columns, &wanted, usize::from(inner.width));
     let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
-        .chain(keep.iter().map(|i| Constraint::Length(wanted[*i] as u16)))
+        .chain(
+            keep.iter()
+                .map(|i| Constraint::Length(u16::try_from(wanted[*i]).unwrap_or(u16::MAX))),
+        )
         .collect();
     let rows = texts.into_iter().enumerate().map(|(i, (res, cells))| {
         let lit = highlights(res, cursor.filter());

@@ -66,7 +66,9 @@ impl Evrythng {
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, Known> {
-        self.known.lock().unwrap_or_else(|e| e.into_inner())
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn project_rows(&self, projects: Vec<Project>) -> Vec<Resource> {
@@ -477,7 +479,7 @@ pub fn capabilities() -> Capabilities {
         Field::with("startsAt", "Start (YYYY-MM-DD)", Input::Date),
         Field::with("endsAt", "End (YYYY-MM-DD)", Input::Date),
     ]);
-    project.edit = project.create.clone();
+    project.edit.clone_from(&project.create);
     project.delete = true;
     project.delete_typed = true;
     project.delete_warning = Some(
@@ -494,7 +496,7 @@ pub fn capabilities() -> Capabilities {
         CUSTOM,
         Field::text("socialNetworks", "Social networks (JSON object)", false),
     ]);
-    app.edit = app.create.clone();
+    app.edit.clone_from(&app.create);
     app.delete = true;
     app.rotate = Rotation::Unsupported(NO_ROTATION);
 

@@ -1,6 +1,7 @@
 //! Kitsu (its API server is Zou): productions, bots and their tokens, and
 //! views on asset types, entity links and persons. The base URL ends in
 //! `/api`, where Kitsu's nginx serves Zou.
+use std::fmt::Write as _;
 
 mod client;
 mod manage;
@@ -398,7 +399,7 @@ impl Kitsu {
             .await?;
         let mut summary = format!("updated production \"{}\"", project.name);
         if !team.is_empty() {
-            summary.push_str(&format!("; team: {}", team.join(", ")));
+            let _ = write!(summary, "; team: {}", team.join(", "));
         }
         Ok(Outcome::done(summary))
     }

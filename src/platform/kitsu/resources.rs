@@ -29,7 +29,7 @@ pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resou
         .as_ref()
         .map(|id| statuses.get(id).cloned().unwrap_or_else(|| id.clone()));
     let mut res = Resource::new(Kind::Project, project.id.clone(), project.name.clone());
-    res.status = status.clone();
+    res.status.clone_from(&status);
     // Zou's seeded statuses are Open and Closed; any other is in use.
     res.state = if status.as_deref() == Some("Closed") {
         Lifecycle::Inactive

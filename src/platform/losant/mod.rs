@@ -910,7 +910,7 @@ const DESCRIPTION: Field = field("description", "Description", Input::Text, fals
 pub fn capabilities() -> Capabilities {
     let mut app = KindSpec::new(Kind::Application);
     app.create = Some(vec![name_field(true), DESCRIPTION]);
-    app.edit = app.create.clone();
+    app.edit.clone_from(&app.create);
     app.delete = true;
 
     let mut cert = KindSpec::new(Kind::Certificate);

@@ -71,7 +71,7 @@ pub fn certificate(cert: Certificate) -> Resource {
         .or(some(&cert.description))
         .map_or_else(|| format!("certificate {}", cert.id), str::to_string);
     let mut res = Resource::new(Kind::Certificate, cert.id.clone(), name);
-    res.status = cert.status.clone();
+    res.status.clone_from(&cert.status);
     res.expires = date(info.not_valid_after.as_deref());
     res.state = lifecycle(res.status.as_deref(), res.expires);
     pane_cells(&mut res);
@@ -94,7 +94,7 @@ pub fn certificate(cert: Certificate) -> Resource {
 pub fn authority(ca: Authority) -> Resource {
     let name = some(&ca.name).map_or_else(|| format!("CA {}", ca.id), str::to_string);
     let mut res = Resource::new(Kind::CertificateAuthority, ca.id.clone(), name.clone());
-    res.status = ca.status.clone();
+    res.status.clone_from(&ca.status);
     // The bundle stops working when its first certificate does.
     res.expires = ca
         .ca_info
@@ -143,7 +143,7 @@ pub fn colons(hex: &str) -> String {
 pub fn api_token(token: &ApiToken) -> Resource {
     let name = some(&token.name).map_or_else(|| format!("token {}", token.id), str::to_string);
     let mut res = Resource::new(Kind::ApiToken, token.id.clone(), name);
-    res.status = token.status.clone();
+    res.status.clone_from(&token.status);
     res.expires = date(token.expiration_date.as_deref());
     res.state = lifecycle(res.status.as_deref(), res.expires);
     pane_cells(&mut res);
@@ -172,7 +172,7 @@ fn tag_text(tag: &serde_json::Value) -> Option<String> {
 pub fn access_key(key: &AccessKey) -> Resource {
     let name = some(&key.name).unwrap_or(&key.key).to_string();
     let mut res = Resource::new(Kind::AccessKey, key.id.clone(), name);
-    res.status = key.status.clone();
+    res.status.clone_from(&key.status);
     res.state = lifecycle(res.status.as_deref(), None);
     pane_cells(&mut res);
     res.details.push(("key".into(), key.key.clone()));

@@ -81,7 +81,10 @@ impl Pacer {
 
     async fn wait(&self) {
         let at = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let at = (*next).max(Instant::now());
             *next = at + self.interval;
             at

@@ -58,7 +58,7 @@ pub fn all_members() -> Resource {
 
 pub fn member(m: Member) -> Resource {
     let mut res = Resource::new(Kind::Person, m.username.clone(), m.username.clone());
-    res.status = m.area_status.clone();
+    res.status.clone_from(&m.area_status);
     res.state = lifecycle(&m.area_status);
     res.cells = vec![text(&m.email), text(&m.area_status)];
     res.details = vec![
@@ -104,7 +104,7 @@ fn limit(v: Option<i64>) -> String {
 
 pub fn package_key(k: &PackageKey) -> Resource {
     let mut res = Resource::new(Kind::PackageKey, k.id.clone(), k.apikey.clone());
-    res.status = k.status.clone();
+    res.status.clone_from(&k.status);
     res.state = lifecycle(&k.status);
     res.cells = vec![
         text(&k.status),

@@ -30,7 +30,11 @@ impl Rng {
 
     fn pick(&mut self, alphabet: &[u8], len: usize) -> String {
         (0..len)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .map(|_| {
+                let len = u64::try_from(alphabet.len()).unwrap_or(u64::MAX);
+                let at = usize::try_from(self.next() % len).unwrap_or(0);
+                char::from(alphabet[at])
+            })
             .collect()
     }
 
@@ -51,7 +55,7 @@ pub fn is_id(raw: &str) -> bool {
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or_default()
 }
 

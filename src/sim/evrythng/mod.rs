@@ -6,6 +6,7 @@
 //! bodies are checked against the `ProjectDocument` and `ApplicationDocument`
 //! schemas (copies in `schemas/`), lists page with `Link` and
 //! `X-Result-Count`, errors are `ErrorResponseDocuments`.
+use std::fmt::Write as _;
 
 mod applications;
 mod auth;
@@ -84,7 +85,8 @@ pub fn demo_config(base: &str) -> String {
         ("evrythng-us", "us", us, "green"),
         ("evrythng-eu", "eu", eu, "blue"),
     ] {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             r#"[[tenants]]
 name = "{name}"
 platform = "evrythng"
@@ -99,7 +101,7 @@ api_key = "{admin}"
 "#,
             admin = seeded.admin_key,
             viewer = seeded.viewer_key,
-        ));
+        );
         if region == "us" {
             out.push('\n');
         }

@@ -54,7 +54,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
     let viewer_key = rng.key();
     let mut viewer_scope = Vec::new();
     for n in 0..count {
-        let created = FIRST_CREATED + n as i64 * DAY_MS + (n as i64 * 7_919) % 3_600_000;
+        let created = FIRST_CREATED + wide(n) * DAY_MS + (wide(n) * 7_919) % 3_600_000;
         let place = places[n % places.len().max(1)];
         let line = LINES[n % LINES.len()];
         let name = format!("{line} {place}");
@@ -78,7 +78,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
             props.insert("startsAt".into(), json!(starts));
             props.insert(
                 "endsAt".into(),
-                json!(starts + (90 + 30 * (n % 4) as i64) * DAY_MS),
+                json!(starts + (90 + 30 * wide(n % 4)) * DAY_MS),
             );
         }
         if n % 2 == 0 {
@@ -107,7 +107,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
                 if a == 0 {
                     props.insert("tags".into(), json!(["consumer"]));
                 }
-                let at = created + (a as i64 + 1) * 3_600_000;
+                let at = created + (wide(a) + 1) * 3_600_000;
                 Application {
                     doc: Doc::new(rng.id(), at, props),
                     project: id.clone(),
@@ -163,4 +163,9 @@ pub fn us() -> Seeded {
 
 pub fn eu() -> Seeded {
     region(EU_SEED, EU_PROJECTS, &["Germany", "France", "Nordics"])
+}
+
+/// A seed index as a signed count; seed sizes are far below `i64::MAX`.
+fn wide(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

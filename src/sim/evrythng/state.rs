@@ -33,7 +33,9 @@ impl Region {
     /// Updates are applied after every check, so a handler that panicked
     /// left nothing half-written and a poisoned lock is safe to reuse.
     pub fn lock(&self) -> MutexGuard<'_, RegionState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -116,7 +116,7 @@ pub async fn list_for_project(
         };
         ok(StatusCode::OK, envelope(items, &paging))
     } else {
-        let cap = limit.map_or(usize::MAX, |l| l as usize);
+        let cap = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let items: Vec<Value> = rows
             .into_iter()
             .take(cap)

@@ -163,7 +163,7 @@ pub fn paging(params: &Params) -> Result<Option<Paging>, ApiError> {
 /// Zou's paginated envelope. A page before the first or past the last is
 /// empty but still reports the real total.
 pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
-    let total = items.len() as i64;
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
     let limit = paging.limit;
     let offset = (paging.page - 1) * limit;
     let nb_pages = (total + limit - 1) / limit;
@@ -172,8 +172,8 @@ pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
     } else {
         items
             .into_iter()
-            .skip(offset as usize)
-            .take(limit as usize)
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .collect()
     };
     json!({

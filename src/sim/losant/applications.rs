@@ -41,7 +41,7 @@ pub async fn list(
     let visible = state
         .applications
         .iter()
-        .filter(|_| org.is_none_or(|o| o.is_empty()))
+        .filter(|_| org.is_none_or(String::is_empty))
         .filter(|a| only.as_ref().is_none_or(|id| *id == a.meta.id));
     let (page, total) = listing::select(visible, &params);
     let items = page.iter().map(|a| a.to_json(&summary)).collect();

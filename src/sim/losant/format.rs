@@ -1,5 +1,6 @@
 //! Losant's wire formats: Mongo ObjectId-style ids, ISO-8601 times with
 //! milliseconds and `Z`, random secrets.
+use std::fmt::Write as _;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -50,9 +51,9 @@ pub fn object_id(created: OffsetDateTime) -> String {
     let secs = u32::try_from(created.unix_timestamp().max(0)).unwrap_or(u32::MAX);
     let mut out = format!("{secs:08x}");
     for b in process {
-        out.push_str(&format!("{b:02x}"));
+        let _ = write!(out, "{b:02x}");
     }
-    out.push_str(&format!("{counter:06x}"));
+    let _ = write!(out, "{counter:06x}");
     out
 }
 

@@ -417,7 +417,7 @@ pub fn tenant() -> TenantState {
     ] {
         for (i, (name, class, tag, value)) in devices.iter().enumerate() {
             app.devices.push(Device {
-                id: object_id(at - days(300 - i as i64)),
+                id: object_id(at - days(300 - wide(i))),
                 name: (*name).to_string(),
                 device_class: class,
                 tags: vec![((*tag).to_string(), (*value).to_string())],
@@ -436,4 +436,9 @@ pub fn tenant() -> TenantState {
         applications: vec![cold, fleet, energy],
         log: Vec::new(),
     }
+}
+
+/// A seed index as a signed count; seed sizes are far below `i64::MAX`.
+fn wide(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -31,7 +31,9 @@ impl Tenant {
     /// behind (updates are applied after all checks), so a poisoned lock
     /// is safe to reuse.
     pub fn lock(&self) -> MutexGuard<'_, TenantState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

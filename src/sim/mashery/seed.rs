@@ -147,7 +147,7 @@ pub fn area() -> AreaState {
         .iter()
         .enumerate()
         .map(|(i, (username, email, display, status))| {
-            let at = EPOCH + Duration::days(i as i64);
+            let at = EPOCH + Duration::days(wide(i));
             let mut props = Map::new();
             props.insert("email".into(), json!(email));
             props.insert("displayName".into(), json!(display));
@@ -168,7 +168,7 @@ pub fn area() -> AreaState {
     let statuses = [KeyStatus::Active, KeyStatus::Waiting, KeyStatus::Disabled];
     for (i, name) in APPS.iter().enumerate() {
         let owner = &members[i % members.len()];
-        let created = EPOCH + Duration::days(3 * i as i64) + Duration::minutes(17 * i as i64);
+        let created = EPOCH + Duration::days(3 * wide(i)) + Duration::minutes(17 * wide(i));
         let updated = created + Duration::days(1);
         let mut props: Map<String, Value> = Map::new();
         props.insert("name".into(), json!(name));
@@ -255,4 +255,9 @@ pub fn area() -> AreaState {
         packages,
         keys,
     }
+}
+
+/// A seed index as a signed count; seed sizes are far below `i64::MAX`.
+fn wide(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

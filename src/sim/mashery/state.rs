@@ -32,7 +32,9 @@ impl Area {
     /// Handlers check everything before they write, so a poisoned lock
     /// never holds half an update.
     pub fn lock(&self) -> MutexGuard<'_, AreaState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -17,6 +17,7 @@
 //! - `GET /api/v4/capacityproviders/accountgroups` stands in for "every other
 //!   project44 API": it takes only Bearer tokens, so a console can prove that a
 //!   token from the token endpoint is usable.
+use std::fmt::Write as _;
 
 mod auth;
 mod errors;
@@ -65,7 +66,8 @@ pub fn demo_config(base: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "[[tenants]]\n\
              name = \"{name}\"\n\
              platform = \"project44\"\n\
@@ -74,17 +76,18 @@ pub fn demo_config(base: &str) -> String {
             name = region.tenant_name(),
             slug = region.slug(),
             color = region.color(),
-        ));
+        );
         // The sandbox is where a console is expected to experiment, so it is
         // explicitly writable even though it is not production.
         if region == Region::Sandbox {
             out.push_str("read_only = false\n");
         }
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n[tenants.auth]\nusername = \"{}\"\npassword = \"{}\"\n",
             region.admin_username(),
             region.admin_password(),
-        ));
+        );
     }
     out
 }
