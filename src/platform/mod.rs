@@ -33,7 +33,7 @@ pub enum PlatformError {
     NotFound(String),
     #[error("HTTP {status}: {message}")]
     Api { status: u16, message: String },
-    #[error("rate limited{}", retry_hint(.retry_after))]
+    #[error("rate limited{}", retry_hint(.retry_after.as_ref()))]
     RateLimited { retry_after: Option<Duration> },
     #[error("timed out after {}", seconds(.0))]
     Timeout(Duration),
@@ -82,7 +82,7 @@ fn seconds(d: &Duration) -> String {
     }
 }
 
-fn retry_hint(after: &Option<Duration>) -> String {
+fn retry_hint(after: Option<&Duration>) -> String {
     match after {
         Some(d) => format!(", retry after {}s", d.as_secs().max(1)),
         None => String::new(),

@@ -194,7 +194,7 @@ impl Evrythng {
                 target.kind.label()
             )));
         }
-        let app = parent(&target.parent, "select an application first")?;
+        let app = parent(target.parent.as_ref(), "select an application first")?;
         let project = self.project_of(app).await?;
         let path = format!("{}/secretKey", app_path(&project, app)?);
         let key: SecretKey = self
@@ -236,7 +236,7 @@ impl Evrythng {
                 parent: project,
                 values,
             } => {
-                let project = parent(project, "select a project first")?;
+                let project = parent(project.as_ref(), "select a project first")?;
                 let body = application_body(values, true)?;
                 let a: Application = self
                     .client
@@ -260,7 +260,7 @@ impl Evrythng {
                 let (path, body) = match target.kind {
                     Kind::Project => (project_path(&target.id)?, project_body(values, false)?),
                     Kind::Application => {
-                        let project = parent(&target.parent, "select a project first")?;
+                        let project = parent(target.parent.as_ref(), "select a project first")?;
                         (
                             app_path(project, &target.id)?,
                             application_body(values, false)?,
@@ -281,7 +281,7 @@ impl Evrythng {
                 let path = match target.kind {
                     Kind::Project => project_path(&target.id)?,
                     Kind::Application => app_path(
-                        parent(&target.parent, "select a project first")?,
+                        parent(target.parent.as_ref(), "select a project first")?,
                         &target.id,
                     )?,
                     other => return Err(no_such(other, "deleted")),
@@ -323,9 +323,9 @@ fn no_such(kind: Kind, done: &str) -> PlatformError {
     ))
 }
 
-fn parent<'a>(parent: &'a Option<String>, hint: &str) -> Result<&'a str, PlatformError> {
+fn parent<'a>(parent: Option<&'a String>, hint: &str) -> Result<&'a str, PlatformError> {
     parent
-        .as_deref()
+        .map(String::as_str)
         .filter(|p| !p.is_empty())
         .ok_or_else(|| PlatformError::Invalid(hint.into()))
 }

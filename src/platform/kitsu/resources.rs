@@ -8,8 +8,8 @@ use super::wire::{AssetType, EntityLink, Person, Project};
 use crate::model::{Kind, Lifecycle, Resource};
 use crate::platform::form;
 
-fn text(value: &Option<String>) -> String {
-    value.clone().unwrap_or_default()
+fn text(value: Option<&String>) -> String {
+    value.cloned().unwrap_or_default()
 }
 
 fn yes_no(value: bool) -> String {
@@ -38,20 +38,20 @@ pub fn production(project: Project, statuses: &HashMap<String, String>) -> Resou
     };
     res.cells = vec![
         status.unwrap_or_default(),
-        text(&project.production_type),
-        text(&project.production_style),
+        text(project.production_type.as_ref()),
+        text(project.production_style.as_ref()),
     ];
     // Keys name, description, start_date and end_date prefill the edit form;
     // the detail view shows id, status and expiry on its own.
     res.with_detail("name", project.name)
-        .with_detail("description", text(&project.description))
-        .with_detail("start_date", text(&project.start_date))
-        .with_detail("end_date", text(&project.end_date))
-        .with_detail("production_type", text(&project.production_type))
-        .with_detail("production_style", text(&project.production_style))
-        .with_detail("fps", text(&project.fps))
-        .with_detail("resolution", text(&project.resolution))
-        .with_detail("created_at", text(&project.created_at))
+        .with_detail("description", text(project.description.as_ref()))
+        .with_detail("start_date", text(project.start_date.as_ref()))
+        .with_detail("end_date", text(project.end_date.as_ref()))
+        .with_detail("production_type", text(project.production_type.as_ref()))
+        .with_detail("production_style", text(project.production_style.as_ref()))
+        .with_detail("fps", text(project.fps.as_ref()))
+        .with_detail("resolution", text(project.resolution.as_ref()))
+        .with_detail("created_at", text(project.created_at.as_ref()))
 }
 
 pub fn person_name(person: &Person) -> String {
@@ -83,14 +83,14 @@ pub fn bot(person: Person) -> Resource {
     res.status = Some(active_status(&person));
     res.expires = person.expiration_date.as_deref().and_then(expiry);
     res.state = Lifecycle::of(active, res.expires, OffsetDateTime::now_utc());
-    res.cells = vec![text(&person.role), String::new(), yes_no(active)];
+    res.cells = vec![text(person.role.as_ref()), String::new(), yes_no(active)];
     res.with_detail("name", name)
-        .with_detail("role", text(&person.role))
+        .with_detail("role", text(person.role.as_ref()))
         // Empty, not "never": the edit form prefills a date field from it.
-        .with_detail("expiration_date", text(&person.expiration_date))
+        .with_detail("expiration_date", text(person.expiration_date.as_ref()))
         .with_detail("active", yes_no(active))
-        .with_detail("email", text(&person.email))
-        .with_detail("created_at", text(&person.created_at))
+        .with_detail("email", text(person.email.as_ref()))
+        .with_detail("created_at", text(person.created_at.as_ref()))
 }
 
 pub fn person(person: Person) -> Resource {
@@ -101,26 +101,26 @@ pub fn person(person: Person) -> Resource {
     res.expires = person.expiration_date.as_deref().and_then(expiry);
     res.state = Lifecycle::of(active, res.expires, OffsetDateTime::now_utc());
     res.cells = vec![
-        text(&person.email),
-        text(&person.role),
+        text(person.email.as_ref()),
+        text(person.role.as_ref()),
         yes_no(person.is_bot),
         yes_no(active),
     ];
     res.with_detail("name", name)
-        .with_detail("email", text(&person.email))
-        .with_detail("role", text(&person.role))
+        .with_detail("email", text(person.email.as_ref()))
+        .with_detail("role", text(person.role.as_ref()))
         .with_detail("bot", yes_no(person.is_bot))
         .with_detail("active", yes_no(active))
-        .with_detail("created_at", text(&person.created_at))
+        .with_detail("created_at", text(person.created_at.as_ref()))
 }
 
 pub fn asset_type(kind: AssetType) -> Resource {
     let mut res = Resource::new(Kind::AssetType, kind.id.clone(), kind.name.clone());
     let archived = kind.archived.unwrap_or(false);
-    res.cells = vec![text(&kind.short_name), yes_no(archived)];
+    res.cells = vec![text(kind.short_name.as_ref()), yes_no(archived)];
     res.with_detail("name", kind.name)
-        .with_detail("short_name", text(&kind.short_name))
-        .with_detail("description", text(&kind.description))
+        .with_detail("short_name", text(kind.short_name.as_ref()))
+        .with_detail("description", text(kind.description.as_ref()))
         .with_detail("archived", yes_no(archived))
 }
 
@@ -135,14 +135,14 @@ pub fn entity_link(link: EntityLink, names: &HashMap<String, String>) -> Resourc
         .map(|n| n.to_string())
         .unwrap_or_default();
     let mut res = Resource::new(Kind::EntityLink, link.id.clone(), format!("{from} → {to}"));
-    res.cells = vec![occurrences.clone(), text(&link.label)];
+    res.cells = vec![occurrences.clone(), text(link.label.as_ref())];
     res.with_detail("from", from)
         .with_detail("to", to)
         .with_detail("occurrences", occurrences)
-        .with_detail("label", text(&link.label))
+        .with_detail("label", text(link.label.as_ref()))
         .with_detail("entity_in_id", link.entity_in_id)
         .with_detail("entity_out_id", link.entity_out_id)
-        .with_detail("created_at", text(&link.created_at))
+        .with_detail("created_at", text(link.created_at.as_ref()))
 }
 
 #[cfg(test)]

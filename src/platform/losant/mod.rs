@@ -163,10 +163,22 @@ impl Losant {
                 values,
             } => match kind {
                 Kind::Application => self.create_app(values).await,
-                Kind::Certificate => self.create_certificate(in_app(parent)?, values).await,
-                Kind::CertificateAuthority => self.create_authority(in_app(parent)?, values).await,
-                Kind::AccessKey => self.create_key(in_app(parent)?, values, keep).await,
-                Kind::ApiToken => self.create_token(in_app(parent)?, values, keep).await,
+                Kind::Certificate => {
+                    self.create_certificate(in_app(parent.as_ref())?, values)
+                        .await
+                }
+                Kind::CertificateAuthority => {
+                    self.create_authority(in_app(parent.as_ref())?, values)
+                        .await
+                }
+                Kind::AccessKey => {
+                    self.create_key(in_app(parent.as_ref())?, values, keep)
+                        .await
+                }
+                Kind::ApiToken => {
+                    self.create_token(in_app(parent.as_ref())?, values, keep)
+                        .await
+                }
                 other => Err(PlatformError::Unsupported(format!(
                     "Losant has no {}",
                     other.label()
@@ -608,7 +620,7 @@ impl Losant {
     /// access is made now, and the old one is retired in a second step,
     /// once the user has the new secret safe.
     async fn rotate_key(&self, target: &Target, keep: &dyn Keep) -> Result<Outcome, PlatformError> {
-        let app = in_app(&target.parent)?;
+        let app = in_app(target.parent.as_ref())?;
         let old: AccessKey = self
             .client
             .json(
@@ -795,9 +807,9 @@ impl SecretField for KeySecret {
     const NAME: &'static str = "secret";
 }
 
-fn in_app(parent: &Option<String>) -> Result<&str, PlatformError> {
+fn in_app(parent: Option<&String>) -> Result<&str, PlatformError> {
     parent
-        .as_deref()
+        .map(String::as_str)
         .filter(|p| !p.is_empty())
         .ok_or_else(|| PlatformError::Invalid("select an application first".into()))
 }
@@ -818,7 +830,7 @@ fn item_path(target: &Target) -> Result<String, PlatformError> {
         Kind::Certificate | Kind::CertificateAuthority | Kind::AccessKey | Kind::ApiToken => {
             Ok(format!(
                 "{}/{}",
-                collection(in_app(&target.parent)?, target.kind)?,
+                collection(in_app(target.parent.as_ref())?, target.kind)?,
                 segment(&target.id)?
             ))
         }

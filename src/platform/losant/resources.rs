@@ -14,8 +14,8 @@ fn date(text: Option<&str>) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text?, &Rfc3339).ok()
 }
 
-fn some(text: &Option<String>) -> Option<&str> {
-    text.as_deref().filter(|t| !t.is_empty())
+fn some(text: Option<&String>) -> Option<&str> {
+    text.map(String::as_str).filter(|t| !t.is_empty())
 }
 
 /// Adds a detail only when there is something to show.
@@ -31,10 +31,14 @@ pub fn application(app: Application) -> Resource {
     res.cells = vec![description.clone(), app.id.clone()];
     res.details.push(("name".into(), app.name));
     res.details.push(("description".into(), description));
-    put(&mut res, "endpointSlug", some(&app.endpoint_slug));
-    put(&mut res, "organization", some(&app.organization_name));
-    put(&mut res, "created", some(&app.creation_date));
-    put(&mut res, "lastUpdated", some(&app.last_updated));
+    put(&mut res, "endpointSlug", some(app.endpoint_slug.as_ref()));
+    put(
+        &mut res,
+        "organization",
+        some(app.organization_name.as_ref()),
+    );
+    put(&mut res, "created", some(app.creation_date.as_ref()));
+    put(&mut res, "lastUpdated", some(app.last_updated.as_ref()));
     res
 }
 
@@ -48,27 +52,27 @@ fn pane_cells(res: &mut Resource) {
     ];
 }
 
-fn access(res: &mut Resource, filter: &Option<String>, publish: &[String], subscribe: &[String]) {
+fn access(res: &mut Resource, filter: Option<&String>, publish: &[String], subscribe: &[String]) {
     res.details
-        .push(("filterType".into(), filter.clone().unwrap_or_default()));
+        .push(("filterType".into(), filter.cloned().unwrap_or_default()));
     res.details.push(("pubTopics".into(), publish.join(", ")));
     res.details.push(("subTopics".into(), subscribe.join(", ")));
 }
 
 fn info_details(res: &mut Resource, info: &CertificateInfo) {
-    put(res, "commonName", some(&info.common_name));
-    put(res, "issuerName", some(&info.issuer_name));
-    put(res, "serialNumber", some(&info.serial_number));
-    let sha256 = some(&info.fingerprint).map(|f| format!("SHA-256 {}", colons(f)));
+    put(res, "commonName", some(info.common_name.as_ref()));
+    put(res, "issuerName", some(info.issuer_name.as_ref()));
+    put(res, "serialNumber", some(info.serial_number.as_ref()));
+    let sha256 = some(info.fingerprint.as_ref()).map(|f| format!("SHA-256 {}", colons(f)));
     put(res, "fingerprint", sha256.as_deref());
-    put(res, "notValidBefore", some(&info.not_valid_before));
-    put(res, "notValidAfter", some(&info.not_valid_after));
+    put(res, "notValidBefore", some(info.not_valid_before.as_ref()));
+    put(res, "notValidAfter", some(info.not_valid_after.as_ref()));
 }
 
 pub fn certificate(cert: Certificate) -> Resource {
     let info = cert.certificate_info.clone().unwrap_or_default();
-    let name = some(&info.common_name)
-        .or(some(&cert.description))
+    let name = some(info.common_name.as_ref())
+        .or(some(cert.description.as_ref()))
         .map_or_else(|| format!("certificate {}", cert.id), str::to_string);
     let mut res = Resource::new(Kind::Certificate, cert.id.clone(), name);
     res.status.clone_from(&cert.status);
@@ -82,17 +86,17 @@ pub fn certificate(cert: Certificate) -> Resource {
     ));
     access(
         &mut res,
-        &cert.filter_type,
+        cert.filter_type.as_ref(),
         &cert.pub_topics,
         &cert.sub_topics,
     );
-    put(&mut res, "created", some(&cert.creation_date));
-    put(&mut res, "lastUpdated", some(&cert.last_updated));
+    put(&mut res, "created", some(cert.creation_date.as_ref()));
+    put(&mut res, "lastUpdated", some(cert.last_updated.as_ref()));
     res
 }
 
 pub fn authority(ca: Authority) -> Resource {
-    let name = some(&ca.name).map_or_else(|| format!("CA {}", ca.id), str::to_string);
+    let name = some(ca.name.as_ref()).map_or_else(|| format!("CA {}", ca.id), str::to_string);
     let mut res = Resource::new(Kind::CertificateAuthority, ca.id.clone(), name.clone());
     res.status.clone_from(&ca.status);
     // The bundle stops working when its first certificate does.
@@ -114,17 +118,17 @@ pub fn authority(ca: Authority) -> Resource {
     for (i, info) in ca.ca_info.iter().enumerate() {
         let line = format!(
             "{} (issuer {}), serial {}, valid {} to {}, SHA-256 {}",
-            some(&info.common_name).unwrap_or("(no CN)"),
-            some(&info.issuer_name).unwrap_or("?"),
-            some(&info.serial_number).unwrap_or("?"),
-            some(&info.not_valid_before).unwrap_or("?"),
-            some(&info.not_valid_after).unwrap_or("?"),
-            some(&info.fingerprint).map_or_else(|| "?".into(), colons),
+            some(info.common_name.as_ref()).unwrap_or("(no CN)"),
+            some(info.issuer_name.as_ref()).unwrap_or("?"),
+            some(info.serial_number.as_ref()).unwrap_or("?"),
+            some(info.not_valid_before.as_ref()).unwrap_or("?"),
+            some(info.not_valid_after.as_ref()).unwrap_or("?"),
+            some(info.fingerprint.as_ref()).map_or_else(|| "?".into(), colons),
         );
         res.details.push((format!("certificate {}", i + 1), line));
     }
-    put(&mut res, "created", some(&ca.creation_date));
-    put(&mut res, "lastUpdated", some(&ca.last_updated));
+    put(&mut res, "created", some(ca.creation_date.as_ref()));
+    put(&mut res, "lastUpdated", some(ca.last_updated.as_ref()));
     res
 }
 
@@ -141,22 +145,27 @@ pub fn colons(hex: &str) -> String {
 }
 
 pub fn api_token(token: &ApiToken) -> Resource {
-    let name = some(&token.name).map_or_else(|| format!("token {}", token.id), str::to_string);
+    let name =
+        some(token.name.as_ref()).map_or_else(|| format!("token {}", token.id), str::to_string);
     let mut res = Resource::new(Kind::ApiToken, token.id.clone(), name);
     res.status.clone_from(&token.status);
     res.expires = date(token.expiration_date.as_deref());
     res.state = lifecycle(res.status.as_deref(), res.expires);
     pane_cells(&mut res);
-    put(&mut res, "name", some(&token.name));
+    put(&mut res, "name", some(token.name.as_ref()));
     res.details.push((
         "description".into(),
         token.description.clone().unwrap_or_default(),
     ));
     res.details.push(("scope".into(), token.scope.join(", ")));
-    put(&mut res, "expirationDate", some(&token.expiration_date));
-    put(&mut res, "createdBy", some(&token.creator_type));
-    put(&mut res, "created", some(&token.creation_date));
-    put(&mut res, "lastUpdated", some(&token.last_updated));
+    put(
+        &mut res,
+        "expirationDate",
+        some(token.expiration_date.as_ref()),
+    );
+    put(&mut res, "createdBy", some(token.creator_type.as_ref()));
+    put(&mut res, "created", some(token.creation_date.as_ref()));
+    put(&mut res, "lastUpdated", some(token.last_updated.as_ref()));
     res
 }
 
@@ -170,19 +179,24 @@ fn tag_text(tag: &serde_json::Value) -> Option<String> {
 }
 
 pub fn access_key(key: &AccessKey) -> Resource {
-    let name = some(&key.name).unwrap_or(&key.key).to_string();
+    let name = some(key.name.as_ref()).unwrap_or(&key.key).to_string();
     let mut res = Resource::new(Kind::AccessKey, key.id.clone(), name);
     res.status.clone_from(&key.status);
     res.state = lifecycle(res.status.as_deref(), None);
     pane_cells(&mut res);
     res.details.push(("key".into(), key.key.clone()));
     // Only a real name: an edit must not turn the key into the name.
-    put(&mut res, "name", some(&key.name));
+    put(&mut res, "name", some(key.name.as_ref()));
     res.details.push((
         "description".into(),
         key.description.clone().unwrap_or_default(),
     ));
-    access(&mut res, &key.filter_type, &key.pub_topics, &key.sub_topics);
+    access(
+        &mut res,
+        key.filter_type.as_ref(),
+        &key.pub_topics,
+        &key.sub_topics,
+    );
     // Which devices may use the key: none listed means every device.
     let devices = if key.device_ids.is_empty() && key.device_tags.is_empty() {
         "every device of the application".to_string()
@@ -193,9 +207,9 @@ pub fn access_key(key: &AccessKey) -> Resource {
     put(&mut res, "deviceIds", Some(&key.device_ids.join(", ")));
     let tags: Vec<String> = key.device_tags.iter().filter_map(tag_text).collect();
     put(&mut res, "deviceTags", Some(&tags.join(", ")));
-    put(&mut res, "createdBy", some(&key.created_by_type));
-    put(&mut res, "created", some(&key.creation_date));
-    put(&mut res, "lastUpdated", some(&key.last_updated));
+    put(&mut res, "createdBy", some(key.created_by_type.as_ref()));
+    put(&mut res, "created", some(key.creation_date.as_ref()));
+    put(&mut res, "lastUpdated", some(key.last_updated.as_ref()));
     res
 }
 

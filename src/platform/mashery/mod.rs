@@ -200,7 +200,7 @@ impl Mashery {
                 values,
             } => match kind {
                 Kind::Application => self.create_app(parent.as_deref(), values).await,
-                Kind::PackageKey => self.create_key(in_app(parent)?, values).await,
+                Kind::PackageKey => self.create_key(in_app(parent.as_ref())?, values).await,
                 other => Err(unsupported(*other)),
             },
             Operation::Update { target, values } => {
@@ -484,9 +484,9 @@ fn unsupported(kind: Kind) -> PlatformError {
     ))
 }
 
-fn in_app(parent: &Option<String>) -> Result<&str, PlatformError> {
+fn in_app(parent: Option<&String>) -> Result<&str, PlatformError> {
     parent
-        .as_deref()
+        .map(String::as_str)
         .filter(|p| !p.is_empty())
         .ok_or_else(|| PlatformError::Invalid("select an application first".into()))
 }
