@@ -204,7 +204,7 @@ fn main() -> ExitCode {
         }) => check_config(path.as_deref().or(cli.config.as_deref())),
         Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
         Some(Command::Cli(command)) => {
-            portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), command)
+            portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), &command)
         }
         None => match rt.block_on(tui(
             cli.config.as_deref(),

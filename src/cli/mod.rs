@@ -142,11 +142,11 @@ pub fn run(
     rt: &tokio::runtime::Runtime,
     config_path: Option<&Path>,
     tenant: Option<&str>,
-    command: Command,
+    command: &Command,
 ) -> ExitCode {
     let result = Context::load(config_path, tenant).and_then(|ctx| {
         rt.block_on(async {
-            match &command {
+            match command {
                 Command::Tenants { verb } => verbs::tenants(&ctx, verb),
                 Command::Find {
                     text,

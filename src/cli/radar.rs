@@ -56,6 +56,10 @@ fn ask_all(
     rx
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "a map_err adapter takes the error by value"
+)]
 fn io(err: std::io::Error) -> Failed {
     Failed::new(Exit::Failure, format!("cannot write the output: {err}"))
 }

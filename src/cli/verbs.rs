@@ -20,10 +20,12 @@ use crate::platform::{KindSpec, Operation, Outcome, PaneBody, Rotation, Target};
 use crate::runtime::{Failure, perform_once};
 
 pub(super) fn format(chosen: Option<Format>) -> Format {
-    chosen.unwrap_or(if stdout_is_tty() {
-        Format::Table
-    } else {
-        Format::Json
+    chosen.unwrap_or_else(|| {
+        if stdout_is_tty() {
+            Format::Table
+        } else {
+            Format::Json
+        }
     })
 }
 
@@ -37,6 +39,10 @@ const COLUMNS: &[Column] = &[
     ("PARENT", "parent"),
 ];
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "a map_err adapter takes the error by value"
+)]
 fn io(err: std::io::Error) -> Failed {
     Failed::new(Exit::Failure, format!("cannot write the output: {err}"))
 }
@@ -213,7 +219,7 @@ async fn list(
                     found
                         .iter()
                         .find(|f| f.resource.id == p || f.resource.name == p)
-                        .map_or(p.to_string(), |f| f.resource.id.clone())
+                        .map_or_else(|| p.to_string(), |f| f.resource.id.clone())
                 });
                 for f in &found {
                     let under = parent_id

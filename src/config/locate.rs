@@ -99,11 +99,15 @@ fn locate_with(cli: Option<&Path>, env: Option<OsString>, default: Option<PathBu
 /// A multi-line, human-readable account of the lookup order and which rule
 /// applies, for `portico config path`.
 pub fn describe_lookup(cli: Option<&Path>) -> String {
-    describe_with(cli, std::env::var_os(ENV_VAR), default_path())
+    describe_with(
+        cli,
+        std::env::var_os(ENV_VAR).as_ref(),
+        default_path().as_ref(),
+    )
 }
 
-fn describe_with(cli: Option<&Path>, env: Option<OsString>, default: Option<PathBuf>) -> String {
-    let located = locate_with(cli, env.clone(), default.clone());
+fn describe_with(cli: Option<&Path>, env: Option<&OsString>, default: Option<&PathBuf>) -> String {
+    let located = locate_with(cli, env.cloned(), default.cloned());
     let mark = |source: ConfigSource| {
         if located.source == source {
             "  <- in use"
@@ -217,7 +221,7 @@ mod tests {
 
     #[test]
     fn description_marks_the_rule_in_use() {
-        let text = describe_with(None, Some("/env.toml".into()), default());
+        let text = describe_with(None, Some(&"/env.toml".into()), default().as_ref());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 5, "{text}");
         assert_eq!(lines[1], "  1. --config PATH     (not given)");

@@ -51,7 +51,7 @@ impl Token {
         Self {
             access,
             refresh,
-            renew_at: Some((issued + lifetime).checked_sub(early).unwrap()),
+            renew_at: issued.checked_add(lifetime.saturating_sub(early)),
         }
     }
 

@@ -388,7 +388,7 @@ async fn run_ops(
             }
             (Ok(outcome), None) => Ok(outcome),
             (Err(err), Some(k)) => {
-                let (outcome, stored) = salvaged(op, err, k);
+                let (outcome, stored) = salvaged(op, &err, k);
                 saved = Some(stored);
                 Ok(outcome)
             }
@@ -422,7 +422,7 @@ async fn run_ops(
 /// The change went through and its secret was kept, but what came after
 /// failed (a malformed answer, say): the secret still reaches the user,
 /// with the failure as a failed check.
-fn salvaged(op: &Operation, err: PlatformError, kept: Kept) -> (Outcome, Result<PathBuf, String>) {
+fn salvaged(op: &Operation, err: &PlatformError, kept: Kept) -> (Outcome, Result<PathBuf, String>) {
     let where_ = match &kept.saved {
         Ok(_) => "it is safe in Portico's store",
         Err(_) => "Portico could NOT store it: copy it now",

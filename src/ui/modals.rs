@@ -112,11 +112,19 @@ impl Dialog {
         usize::from(self.width.saturating_sub(2))
     }
 
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "callers build each line in place"
+    )]
     fn line(&mut self, line: Line<'_>) {
         let rows = wrap(&line, self.inner_width());
         self.body.extend(rows);
     }
 
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "callers build each line in place"
+    )]
     fn foot(&mut self, line: Line<'_>) {
         let rows = wrap(&line, self.inner_width());
         self.footer.extend(rows);

@@ -76,6 +76,10 @@ fn active_status(person: &Person) -> String {
 
 /// A row of the Applications pane; the empty cell sits under "Expires",
 /// which the pane draws from `expires`.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "maps a decoded record that the caller no longer needs"
+)]
 pub fn bot(person: Person) -> Resource {
     let name = person_name(&person);
     let active = person.active.unwrap_or(true);
@@ -93,6 +97,10 @@ pub fn bot(person: Person) -> Resource {
         .with_detail("created_at", text(person.created_at.as_ref()))
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "maps a decoded record that the caller no longer needs"
+)]
 pub fn person(person: Person) -> Resource {
     let name = person_name(&person);
     let active = person.active.unwrap_or(true);

@@ -286,7 +286,7 @@ impl Losant {
         let local = checked.certs.first();
         let expiry = res
             .expires
-            .or(local.map(|c| c.not_after))
+            .or_else(|| local.map(|c| c.not_after))
             .map_or_else(|| "unknown".into(), day_of);
         let name = match (res.detail("commonName"), local) {
             (None, Some(c)) if !c.common_name.is_empty() => c.common_name.clone(),

@@ -1,5 +1,6 @@
 //! Certificates given to a form, checked here before anything is sent: a
 //! file that is not a certificate is reported by name, with no request.
+use std::fmt::Write as _;
 
 use std::path::PathBuf;
 
@@ -103,8 +104,10 @@ pub fn check(origin: &str, bytes: &[u8]) -> Result<Checked, PlatformError> {
             not_after: cert.validity().not_after.to_datetime(),
             sha256: Sha256::digest(&block.contents)
                 .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+                .fold(String::new(), |mut out, b| {
+                    let _ = write!(out, "{b:02x}");
+                    out
+                }),
         });
         pem.push_str(&encode(&block.contents));
     }

@@ -69,10 +69,14 @@ fn info_details(res: &mut Resource, info: &CertificateInfo) {
     put(res, "notValidAfter", some(info.not_valid_after.as_ref()));
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "maps a decoded record that the caller no longer needs"
+)]
 pub fn certificate(cert: Certificate) -> Resource {
     let info = cert.certificate_info.clone().unwrap_or_default();
     let name = some(info.common_name.as_ref())
-        .or(some(cert.description.as_ref()))
+        .or_else(|| some(cert.description.as_ref()))
         .map_or_else(|| format!("certificate {}", cert.id), str::to_string);
     let mut res = Resource::new(Kind::Certificate, cert.id.clone(), name);
     res.status.clone_from(&cert.status);
@@ -95,6 +99,10 @@ pub fn certificate(cert: Certificate) -> Resource {
     res
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "maps a decoded record that the caller no longer needs"
+)]
 pub fn authority(ca: Authority) -> Resource {
     let name = some(ca.name.as_ref()).map_or_else(|| format!("CA {}", ca.id), str::to_string);
     let mut res = Resource::new(Kind::CertificateAuthority, ca.id.clone(), name.clone());

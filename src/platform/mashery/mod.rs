@@ -282,7 +282,7 @@ impl Mashery {
         values: &Values,
     ) -> Result<Outcome, PlatformError> {
         let member = text(values, "username")
-            .or(parent.filter(|p| *p != ALL_MEMBERS))
+            .or_else(|| parent.filter(|p| *p != ALL_MEMBERS))
             .ok_or_else(|| {
                 PlatformError::Invalid("choose the member the application belongs to".into())
             })?;

@@ -73,7 +73,7 @@ fn info_from_der(der: &[u8]) -> Result<CertInfo, String> {
     let first = serial
         .iter()
         .position(|b| *b != 0)
-        .unwrap_or(serial.len().saturating_sub(1));
+        .unwrap_or_else(|| serial.len().saturating_sub(1));
     let serial_number = hex(&serial[first..]).to_uppercase();
     let validity = cert.validity();
     Ok(CertInfo {

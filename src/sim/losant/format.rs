@@ -65,13 +65,17 @@ pub fn is_object_id(s: &str) -> bool {
 /// `n` random bytes as lowercase hex.
 pub fn random_hex(n: usize) -> String {
     let mut rng = rand::rng();
-    (0..n)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
+    (0..n).fold(String::new(), |mut out, _| {
+        let _ = write!(out, "{:02x}", rng.random::<u8>());
+        out
+    })
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 #[cfg(test)]

@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn only_the_hash_of_the_secret_is_kept_and_it_verifies() {
         let by = Actor::User("5cd02a50df66feb0994c7196".into());
-        let (key, secret) = mint("5cd02a50df66feb0994c7197", &by, Default::default(), now());
+        let (key, secret) = mint("5cd02a50df66feb0994c7197", &by, Map::default(), now());
         assert_eq!(secret.len(), 64);
         assert!(key.verify(&secret));
         assert!(!key.verify(&format!("{secret}0")));

@@ -109,7 +109,7 @@ mod tests {
 
     fn grant(scopes: &[&str], app: Option<&str>) -> Grant {
         Grant {
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            scopes: scopes.iter().map(ToString::to_string).collect(),
             application: app.map(str::to_string),
         }
     }

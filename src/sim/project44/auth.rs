@@ -24,7 +24,10 @@ pub(super) fn credentials(headers: &HeaderMap) -> Credentials {
     let Ok(value) = value.to_str() else {
         return Credentials::Malformed;
     };
-    let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    let (scheme, rest) = value
+        .trim()
+        .split_once(' ')
+        .unwrap_or_else(|| (value.trim(), ""));
     let rest = rest.trim();
     if scheme.eq_ignore_ascii_case("basic") {
         decode_basic(rest).unwrap_or(Credentials::Malformed)

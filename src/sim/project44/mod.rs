@@ -45,6 +45,10 @@ pub fn router_with_token_gate(gate: TokenGate) -> axum::Router {
     build(Some(gate), 0)
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "each region router gets its own clone of the gate"
+)]
 fn build(gate: Option<TokenGate>, scale: usize) -> axum::Router {
     Region::ALL
         .into_iter()
