@@ -3,6 +3,7 @@
 //! first frame in config mode against an address that never answers,
 //! and resident memory with 100,000 applications loaded in one tenant.
 //! Run: cargo bench --bench `first_frame`  (uses the bench profile binary)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 #[path = "../tests/support/pty.rs"]
 #[allow(dead_code)]

@@ -1,4 +1,5 @@
 //! Frame and filter costs as lists grow. Run: cargo bench --bench render
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 #[path = "../tests/support/app.rs"]
 mod support;

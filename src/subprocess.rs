@@ -124,7 +124,7 @@ fn own_group(command: &mut Command) {
 fn own_group(_command: &mut Command) {}
 
 #[cfg(unix)]
-fn kill_group(child: &mut Child) {
+fn kill_group(child: &Child) {
     // The child leads its own group (process_group(0)), so the group id
     // is its pid; a negative pid signals the whole group.
     if let Ok(pid) = i32::try_from(child.id()) {

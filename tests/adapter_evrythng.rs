@@ -1,4 +1,5 @@
 //! The EVRYTHNG adapter against the simulator over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

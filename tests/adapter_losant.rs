@@ -1,6 +1,7 @@
 //! The Losant adapter against the simulator over real HTTP, and against a
 //! small stub server where the simulator cannot stage a case (an expired
 //! login, slow pages).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,7 @@
 //! The safety rails in `update`: on a protected tenant every destructive
 //! action (deactivating included) needs the exact typed name, a nameless
 //! resource asks for its id, and a bare Enter never confirms.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Pure `update` tests: messages in, state and effects out. No terminal,
 //! no network.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

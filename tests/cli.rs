@@ -1,4 +1,5 @@
 //! The command-line verbs of the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::process::{Command, Output};
 

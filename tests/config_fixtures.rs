@@ -3,6 +3,7 @@
 //!
 //! An invalid fixture starts with `# expect: LINE[:COLUMN] [KEY]`. The key is
 //! omitted for TOML syntax errors, which have no key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! The shared client retries idempotent calls and never a
 //! non-idempotent one, whatever the answer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

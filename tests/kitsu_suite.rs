@@ -9,6 +9,7 @@
 //!
 //! Everything the suite creates carries a random tag and is removed at the
 //! end, also when a step fails, so runs against one Zou never collide.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 #[path = "support/kitsu_manage.rs"]
 mod manage;

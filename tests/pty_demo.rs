@@ -1,4 +1,5 @@
 //! The real binary in demo mode, driven through a pseudo-terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

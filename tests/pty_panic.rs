@@ -1,6 +1,7 @@
 //! A panic gives the terminal back, writes a report to the state
 //! directory with server text escaped, and the screen points to it.
 //! `PORTICO_DEBUG_PANIC` exists in debug builds only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

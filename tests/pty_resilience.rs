@@ -1,6 +1,7 @@
 //! The console under hostile weather: slow servers, chaos, huge and
 //! endless bodies, names built to drive the terminal. Every expectation
 //! waits for the screen with a deadline; none sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

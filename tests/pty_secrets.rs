@@ -2,6 +2,7 @@
 //! told to stop, while the console is still verifying it loses nothing.
 //! The simulator's token endpoint is held shut so verification is in
 //! flight for as long as the test needs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The runtime's handling of issued secrets, against small local servers:
 //! a malformed success answer still has its secret stored, and never
 //! quoted; a read-only tenant is sent nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

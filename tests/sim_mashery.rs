@@ -2,6 +2,7 @@
 //! (bearer check, QPS and quota), and the REST contract of members,
 //! applications, package keys and packages, each answer checked here
 //! independently of the adapter.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -1,5 +1,6 @@
 //! The project44 simulator over real HTTP: client applications, the token
 //! endpoint, secret rotation, auth failures, tenant isolation and demo config.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::collections::BTreeSet;
 

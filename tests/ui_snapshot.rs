@@ -1,4 +1,5 @@
 //! Renders `State` into a `TestBackend` and snapshots the screen.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
 

@@ -74,6 +74,10 @@ fn problem_row(tenant: &Tenant, status: &Value) -> Value {
     })
 }
 
+#[allow(
+    clippy::future_not_send,
+    reason = "driven by block_on on the calling thread"
+)]
 pub(super) async fn find(
     ctx: &Context,
     text: &str,

@@ -158,6 +158,10 @@ fn describe_with(cli: Option<&Path>, env: Option<&OsString>, default: Option<&Pa
     out
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "stands in for the optional default path"
+)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -195,7 +195,7 @@ impl Runtime {
         }
     }
 
-    fn perform(&mut self, tenant: usize, request: u64, ops: Vec<Operation>) {
+    fn perform(&self, tenant: usize, request: u64, ops: Vec<Operation>) {
         let Some((config, adapter)) = self.adapter(tenant) else {
             return;
         };
@@ -215,7 +215,7 @@ impl Runtime {
 
     /// Reads what a change would do; nothing is changed, so a read-only
     /// tenant may preview too (its confirmation is refused later).
-    fn preview(&mut self, tenant: usize, request: u64, op: Operation) {
+    fn preview(&self, tenant: usize, request: u64, op: Operation) {
         let Some((config, adapter)) = self.adapter(tenant) else {
             return;
         };

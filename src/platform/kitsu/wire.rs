@@ -20,6 +20,10 @@ pub struct Project {
     #[serde(default)]
     pub end_date: Option<String>,
     #[serde(default)]
+    #[allow(
+        clippy::struct_field_names,
+        reason = "the field mirrors the vendor's JSON key"
+    )]
     pub project_status_id: Option<String>,
     #[serde(default)]
     pub fps: Option<String>,

@@ -20,6 +20,10 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub total_count: usize,
     /// What the server really used, which may be less than was asked for.
+    #[allow(
+        clippy::struct_field_names,
+        reason = "the field mirrors the vendor's JSON key"
+    )]
     pub per_page: Option<usize>,
 }
 
@@ -59,6 +63,10 @@ pub struct Certificate {
     pub id: String,
     pub status: Option<String>,
     pub description: Option<String>,
+    #[allow(
+        clippy::struct_field_names,
+        reason = "the field mirrors the vendor's JSON key"
+    )]
     pub certificate_info: Option<CertificateInfo>,
     pub filter_type: Option<String>,
     #[serde(default)]

@@ -150,10 +150,18 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "handlers return it as their ApiResult tail"
+)]
 pub fn ok(status: StatusCode, body: Value) -> ApiResult {
     Ok((status, Json(body)).into_response())
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "handlers return it as their ApiResult tail"
+)]
 pub fn no_content() -> ApiResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }

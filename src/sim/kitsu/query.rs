@@ -59,6 +59,10 @@ pub fn percent_decode(s: &str) -> String {
 pub fn ilike(pattern: &str, value: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let v: Vec<char> = value.to_lowercase().chars().collect();
+    #[allow(
+        clippy::items_after_statements,
+        reason = "a recursive helper private to ilike"
+    )]
     fn go(p: &[char], v: &[char]) -> bool {
         match p.first() {
             None => v.is_empty(),

@@ -165,6 +165,10 @@ pub struct Application {
 pub struct Device {
     pub id: String,
     pub name: String,
+    #[allow(
+        clippy::struct_field_names,
+        reason = "the field mirrors the vendor's JSON key"
+    )]
     pub device_class: &'static str,
     /// `{key, value}` pairs, as deviceTags filters match them.
     pub tags: Vec<(String, String)>,

@@ -95,6 +95,10 @@ fn apply(
     Ok(())
 }
 
+#[allow(
+    clippy::unused_async,
+    reason = "awaited beside its async siblings in one handler"
+)]
 async fn create_named(
     area: &Area,
     username: Option<String>,

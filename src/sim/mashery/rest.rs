@@ -47,6 +47,10 @@ impl Problems {
     }
 
     /// An optional integer: absent keeps, `null` clears.
+    #[allow(
+        clippy::option_option,
+        reason = "absent keeps, null clears, a value sets: three states"
+    )]
     pub fn int(&mut self, body: &Map<String, Value>, key: &str) -> Option<Option<i64>> {
         match body.get(key)? {
             Value::Null => Some(None),
@@ -71,6 +75,10 @@ impl Problems {
     }
 
     /// A string: absent keeps, `null` clears, anything else is refused.
+    #[allow(
+        clippy::option_option,
+        reason = "absent keeps, null clears, a value sets: three states"
+    )]
     pub fn string(&mut self, body: &Map<String, Value>, key: &str) -> Option<Option<String>> {
         match body.get(key)? {
             Value::Null => Some(None),

@@ -93,6 +93,10 @@ struct ErrorBody {
 #[derive(Serialize)]
 struct Message {
     severity: &'static str,
+    #[allow(
+        clippy::struct_field_names,
+        reason = "the field mirrors the vendor's JSON key"
+    )]
     message: String,
     diagnostic: String,
     source: &'static str,
