@@ -97,7 +97,7 @@ fn main() {
     println!(
         "100,000 applications, one tenant: listed in {:.0} ms, RSS {:.1} MiB",
         ms(loaded),
-        rss_kib(pid) as f64 / 1024.0
+        f64::from(u32::try_from(rss_kib(pid)).unwrap_or(u32::MAX)) / 1024.0
     );
     term.send("q");
     let _ = term.wait_exit();

@@ -323,6 +323,10 @@ fn each_error_class_offers_its_own_remedy() {
     assert_eq!(state.remedy(&err).as_deref(), Some("press F5 to retry"));
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "test helper called with temporaries"
+)]
 fn answer_err(state: &mut State, effects: &[Effect], err: PlatformError) {
     for effect in effects {
         if let Effect::List {
@@ -980,6 +984,10 @@ fn a_view_of_another_platform_names_the_platform_it_needs() {
 }
 
 /// The kitsu-like state with the keys of project Harbor answered by `keys`.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "test helper called with temporaries"
+)]
 fn with_keys(keys: Vec<Resource>) -> State {
     let mut state = State::new(
         vec![TenantInfo::new("k", "kitsu-like", scoped_caps())],
@@ -1279,6 +1287,10 @@ fn a_required_message_clears_as_soon_as_the_name_is_typed() {
     assert_eq!(form_error(&state), None, "only Enter checks again");
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "test helper called with temporaries"
+)]
 fn form_caps(fields: Vec<Field>) -> Capabilities {
     let caps = project44::capabilities();
     let kinds = caps

@@ -64,9 +64,8 @@ fn invalid_fixtures_fail_where_they_say() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let want = expectation(&path, &text);
-        let err = match Config::load(&path) {
-            Ok(_) => panic!("{}: loaded, but should fail", path.display()),
-            Err(err) => err,
+        let Err(err) = Config::load(&path) else {
+            panic!("{}: loaded, but should fail", path.display())
         };
         let shown = err.to_string();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -13,6 +13,10 @@ async fn a_stuck_tenant_spins_while_the_user_moves_on() {
     let hole = TcpListener::bind("127.0.0.1:0").expect("bind");
     let hole_addr = hole.local_addr().expect("addr");
     std::thread::spawn(move || {
+        #[allow(
+            clippy::collection_is_never_read,
+            reason = "holds each connection open, unanswered"
+        )]
         let mut held = Vec::new();
         for conn in hole.incoming().flatten() {
             held.push(conn);

@@ -4,6 +4,7 @@
 //! two-phase rotation retires the old key only when that is safe.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,10 +50,13 @@ async fn harness(vendor: &str, delivery: &str) -> Harness {
             .map(|t| format!("[[tenants]]{t}"))
             .expect("a demo tenant"),
     };
-    let text = format!(
-        "{tenant}\n{}",
+    let text = format!("{tenant}\n{}", {
+        #[allow(
+            clippy::literal_string_with_formatting_args,
+            reason = "a placeholder in the config text"
+        )]
         delivery.replace("{dir}", &dir.path().display().to_string())
-    );
+    });
     let config = Config::parse(&text, "<test>").expect("config");
     let vault = Vault::new(dir.path().join("issued"));
     let audit = dir.path().join("audit.jsonl");
@@ -133,11 +137,12 @@ fn target(res: &Resource, parent: Option<&str>) -> Target {
 fn said(outcome: &Outcome) -> String {
     let mut text = outcome.summary.clone();
     for c in &outcome.checks {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n{} {}",
             if c.passed { "ok" } else { "FAILED" },
             c.label
-        ));
+        );
     }
     text
 }

@@ -21,10 +21,14 @@ impl Schemas {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read schema");
-            assert!(!text.contains("\"$ref\""), "{path:?} uses $ref; resolve it");
+            assert!(
+                !text.contains("\"$ref\""),
+                "{} uses $ref; resolve it",
+                path.display()
+            );
             let schema: Value = serde_json::from_str(&text).expect("schema json");
-            let validator =
-                jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            let validator = jsonschema::validator_for(&schema)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path
                 .file_stem()
                 .expect("stem")

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -55,12 +56,16 @@ impl Schemas {
             }
             let text = std::fs::read_to_string(&path).expect("read schema");
             let mut schema: Value = serde_json::from_str(&text).expect("schema json");
-            assert!(!text.contains("\"$ref\""), "{path:?} uses $ref; resolve it");
+            assert!(
+                !text.contains("\"$ref\""),
+                "{} uses $ref; resolve it",
+                path.display()
+            );
             strict(&mut schema);
             let validator = jsonschema::options()
                 .should_validate_formats(true)
                 .build(&schema)
-                .unwrap_or_else(|e| panic!("{path:?}: {e}"));
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path
                 .file_stem()
                 .expect("stem")
@@ -365,8 +370,10 @@ impl TestPki {
 fn sha256_hex(der: &[u8]) -> String {
     Sha256::digest(der)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 #[tokio::test]

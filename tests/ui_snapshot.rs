@@ -162,7 +162,7 @@ fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
         .enumerate()
         .find(|(_, l)| l.contains("┃TMS Integration"))
         .unwrap_or_else(|| panic!("the hit is listed:\n{screen}"));
-    let y = row as u16;
+    let y = u16::try_from(row).expect("row fits the screen");
     let lit = |x: u16| {
         let cell = &buffer[(x, y)];
         cell.modifier.contains(Modifier::UNDERLINED) && cell.modifier.contains(Modifier::BOLD)
@@ -171,7 +171,7 @@ fn filter_matches_are_highlighted_and_a_bad_field_is_named() {
     let line = line.strip_prefix('"').unwrap_or(line);
     let x0 = line
         .find("Integ")
-        .map(|b| line[..b].chars().count() as u16)
+        .map(|b| u16::try_from(line[..b].chars().count()).expect("column fits the screen"))
         .expect("the name on the row");
     for x in x0..x0 + 5 {
         assert!(lit(x), "column {x} of \"Integ\" is highlighted:\n{screen}");
@@ -777,7 +777,7 @@ fn a_view_pane_drops_columns_when_narrow_and_no_color_keeps_the_hint_bar() {
             ];
             vec![r]
         }
-        _ => Vec::new(),
+        Source::Pane(_) => Vec::new(),
     });
     let wide = draw(&state, 200, 30);
     assert!(wide.contains("EMAIL") && wide.contains("ACTIVE"), "{wide}");

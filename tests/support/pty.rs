@@ -205,7 +205,11 @@ impl Drop for Pty {
 pub fn find(screen: &vt100::Screen, text: &str) -> Option<(u16, u16)> {
     let contents = screen.contents();
     contents.lines().enumerate().find_map(|(row, line)| {
-        line.find(text)
-            .map(|byte| (row as u16, line[..byte].chars().count() as u16))
+        line.find(text).map(|byte| {
+            (
+                u16::try_from(row).unwrap_or(u16::MAX),
+                u16::try_from(line[..byte].chars().count()).unwrap_or(u16::MAX),
+            )
+        })
     })
 }
