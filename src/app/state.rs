@@ -157,23 +157,35 @@ impl Cursor {
         }
         // A new parent means a different list: start at its top.
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
+        let same_rows =
+            matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
+        // A keystroke that only extends the query looks again at the rows
+        // the last one kept, not at the whole list.
+        let among = match &self.basis {
+            Some((_, _, before, _)) if same_rows && filter::narrows(before, &self.filter) => {
+                Some(self.visible.as_slice())
+            }
+            _ => None,
+        };
         let filtered = match listing {
-            Some(l) => filter::visible(&l.items, &self.filter, self.sort, l.loaded_at),
+            Some(l) => filter::visible_among(&l.items, among, &self.filter, self.sort, l.loaded_at),
             None => filter::Filtered::default(),
         };
         self.visible = filtered.rows;
         self.problem = filtered.problem;
-        // Once per list change, not per frame: the pane tags each twin.
-        let mut seen = HashSet::new();
-        self.twins = listing
-            .map(|l| {
-                l.items
-                    .iter()
-                    .filter(|r| !seen.insert(r.name.as_str()))
-                    .map(|r| r.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Once per list change, not per keystroke: the pane tags each twin.
+        if !same_rows {
+            let mut seen = HashSet::new();
+            self.twins = listing
+                .map(|l| {
+                    l.items
+                        .iter()
+                        .filter(|r| !seen.insert(r.name.as_str()))
+                        .map(|r| r.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
         if !same_list {
             self.selected = 0;
         }
