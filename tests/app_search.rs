@@ -164,3 +164,48 @@ fn a_stale_search_answer_is_dropped_when_a_newer_one_was_asked() {
     });
     assert_eq!(names(&state), vec!["delta"]);
 }
+
+/// A create form whose member field completes from the first pane's rows.
+#[test]
+fn a_row_field_completes_from_the_panes_cached_ids() {
+    use portico::app::Modal;
+    use portico::platform::{Field, Input, KindSpec};
+    let mut app = KindSpec::new(Kind::ClientApp);
+    app.create = Some(vec![
+        Field::with("username", "Member", Input::Row(Pane::Projects)),
+        Field::text("name", "Name", true),
+    ]);
+    let caps = Capabilities::new([
+        PaneSpec::list("Members", vec![]),
+        PaneSpec::list("Apps", vec![]).creating(vec![Kind::ClientApp]),
+        PaneSpec::unsupported("Keys", "none"),
+    ])
+    .with_kinds(vec![app]);
+    let mut state = State::new(vec![TenantInfo::new("t", "any", caps)], Keymap::defaults());
+    let fx = start(&mut state);
+    answer_paged(&mut state, &fx, SystemTime::now(), |key| match key.source {
+        portico::platform::Source::Pane(Pane::Projects) => {
+            let mut everyone: Vec<Resource> = ["acme-dev", "acme-ops", "bolt"]
+                .iter()
+                .map(|n| Resource::new(Kind::Person, *n, *n))
+                .collect();
+            everyone.insert(0, Resource::new(Kind::Person, "", "all members"));
+            Paged::new(everyone, 1)
+        }
+        _ => Paged::new(rows(ALL), 1),
+    });
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Char('n')));
+    assert!(
+        matches!(state.modal(), Some(Modal::Form(_))),
+        "{:?}",
+        state.modal()
+    );
+    typed(&mut state, "a");
+    update(&mut state, key(KeyCode::Tab));
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form closed");
+    };
+    assert_eq!(form.fields[0].input.text(), "acme-", "common prefix");
+    assert_eq!(form.fields[0].completions, ["acme-dev", "acme-ops"]);
+}

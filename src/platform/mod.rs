@@ -216,6 +216,9 @@ pub enum Input {
     /// `YYYY-MM-DD`, may be empty.
     Date,
     Choice(&'static [&'static str]),
+    /// The id of a row the pane lists (a member's username); completion
+    /// offers the ids of its cached rows.
+    Row(Pane),
     /// Comma-separated list.
     List,
 }

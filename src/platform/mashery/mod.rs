@@ -593,7 +593,7 @@ pub fn capabilities() -> Capabilities {
     ]);
     app.edit = Some(vec![
         field("name", "Name", Input::Text, true),
-        field("username", "Member", Input::Text, true),
+        field("username", "Member", Input::Row(Pane::Projects), true),
         field("description", "Description", Input::Text, false),
         field("type", "Type", Input::Text, false),
         field("commercial", "Commercial", Input::Choice(BOOLS), false),
