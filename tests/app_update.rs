@@ -1384,3 +1384,27 @@ fn choice_fields_cycle_with_their_own_keys_and_text_fields_edit() {
     assert_eq!(form.fields[0].input.text(), "aXb");
     assert_eq!(form.fields[1].input.text(), "free");
 }
+
+#[test]
+fn a_bot_rotation_is_worded_as_kitsu_words_it() {
+    let caps = portico::platform::kitsu::capabilities();
+    let mut state = State::new(
+        vec![TenantInfo::new("kit", "Kitsu", caps)],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |key| match key.source {
+        Source::Pane(Pane::Projects) => vec![Resource::new(Kind::Project, "p1", "Harbor")],
+        _ => vec![Resource::new(Kind::Bot, "b1", "Render Farm")],
+    });
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm");
+    };
+    assert_eq!(
+        confirm.title,
+        "Regenerate the bot's token (\"Render Farm\")?"
+    );
+}

@@ -400,6 +400,9 @@ pub struct KindSpec {
     pub rotate: Rotation,
     /// Labels for activating and deactivating, e.g. ("Reopen", "Close").
     pub toggle: Option<(&'static str, &'static str)>,
+    /// How the platform words a rotation of this kind ("Regenerate the
+    /// bot's token"); `None` says "Rotate the secret of <kind>".
+    pub rotate_title: Option<&'static str>,
     /// Deleting asks for the name to be typed on every tenant, not only
     /// on protected ones.
     pub delete_typed: bool,
@@ -420,6 +423,7 @@ impl KindSpec {
             delete_needs_inactive: None,
             rotate: Rotation::Unsupported("this platform has no rotation for it"),
             toggle: None,
+            rotate_title: None,
             delete_typed: false,
             delete_warning: None,
             reveal: false,
