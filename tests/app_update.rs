@@ -353,7 +353,8 @@ fn switching_tenants_shows_the_cache_at_once_and_refreshes_it() {
             1,
             ListKey {
                 source: Source::Pane(Pane::Applications),
-                parent: None
+                parent: None,
+                query: None
             }
         )]
     );
@@ -598,7 +599,8 @@ fn a_parent_selection_scopes_the_child_pane() {
             0,
             ListKey {
                 source: Source::Pane(Pane::Applications),
-                parent: Some("p-Moss".into())
+                parent: Some("p-Moss".into()),
+                query: None
             }
         )]
     );
@@ -664,7 +666,8 @@ fn views_open_from_command_mode_and_close_with_escape() {
             0,
             ListKey {
                 source: Source::View("links"),
-                parent: Some("p-Harbor".into())
+                parent: Some("p-Harbor".into()),
+                query: None
             }
         )]
     );
