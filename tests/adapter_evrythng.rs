@@ -450,3 +450,51 @@ async fn regions_are_isolated_and_keys_are_checked() {
         "{denied:?}"
     );
 }
+
+#[tokio::test]
+async fn the_trait_reports_pages_and_searches_on_the_server() {
+    let sim = Sim::start().await;
+    let adapter = sim.us().with_page_size(5);
+    let projects_pane = Source::Pane(Pane::Projects);
+    assert!(
+        Platform::capabilities(&adapter)
+            .pane(Pane::Projects)
+            .searches()
+    );
+    let whole = adapter
+        .list_paged(projects_pane, None, quiet())
+        .await
+        .expect("paged");
+    assert!(
+        whole.pages() > 1,
+        "{} rows at five a page",
+        whole.items().len()
+    );
+    assert_eq!(whole.pages(), whole.items().len().div_ceil(5));
+    let pilot = adapter
+        .search(projects_pane, None, "pilot", quiet())
+        .await
+        .expect("search");
+    let tagged = whole
+        .items()
+        .iter()
+        .filter(|r| {
+            r.detail("tags")
+                .is_some_and(|t| t.split(", ").any(|t| t == "pilot"))
+        })
+        .count();
+    assert!(tagged > 0 && tagged < whole.items().len());
+    assert_eq!(pilot.items().len(), tagged, "narrowed by the server");
+    let apps = adapter
+        .search(
+            Source::Pane(Pane::Applications),
+            Some("x"),
+            "pilot",
+            quiet(),
+        )
+        .await;
+    assert!(
+        matches!(apps, Err(PlatformError::Unsupported(_))),
+        "{apps:?}"
+    );
+}

@@ -602,3 +602,40 @@ async fn rotating_a_package_key_puts_a_new_secret_of_the_same_shape() {
     assert_ne!(reread.cells[5], key.cells[5], "the Updated column moves");
     assert_eq!(json!(reread.name), before["apikey"]);
 }
+
+#[tokio::test]
+async fn the_trait_reports_pages_and_searches_on_the_server() {
+    let sim = sim().await;
+    let m = adapter(&sim, 20).with_page_size(10);
+    let apps = Source::Pane(Pane::Applications);
+    assert!(
+        Platform::capabilities(&m)
+            .pane(Pane::Applications)
+            .searches()
+    );
+    let whole = m
+        .list_paged(apps, Some(ALL_MEMBERS), quiet())
+        .await
+        .expect("paged");
+    assert_eq!(whole.items().len(), 30);
+    assert_eq!(whole.pages(), 3, "thirty rows at ten a page");
+    let found = m
+        .search(apps, Some(ALL_MEMBERS), "tracker", quiet())
+        .await
+        .expect("search");
+    let names: Vec<&str> = found.items().iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Fleet Tracker", "Rail Tracker"]);
+    assert_eq!(found.pages(), 1);
+    let scoped = m
+        .search(apps, Some("acme-dev"), "tracker", quiet())
+        .await
+        .expect("scoped");
+    assert_eq!(scoped.items().len(), 1, "the member's own only");
+    let members = m
+        .search(Source::Pane(Pane::Projects), None, "acme", quiet())
+        .await;
+    assert!(
+        matches!(members, Err(PlatformError::Unsupported(_))),
+        "{members:?}"
+    );
+}

@@ -360,7 +360,8 @@ fn switching_tenants_shows_the_cache_at_once_and_refreshes_it() {
             1,
             ListKey {
                 source: Source::Pane(Pane::Applications),
-                parent: None
+                parent: None,
+                query: None
             }
         )]
     );
@@ -605,7 +606,8 @@ fn a_parent_selection_scopes_the_child_pane() {
             0,
             ListKey {
                 source: Source::Pane(Pane::Applications),
-                parent: Some("p-Moss".into())
+                parent: Some("p-Moss".into()),
+                query: None
             }
         )]
     );
@@ -671,7 +673,8 @@ fn views_open_from_command_mode_and_close_with_escape() {
             0,
             ListKey {
                 source: Source::View("links"),
-                parent: Some("p-Harbor".into())
+                parent: Some("p-Harbor".into()),
+                query: None
             }
         )]
     );
@@ -1397,4 +1400,28 @@ fn choice_fields_cycle_with_their_own_keys_and_text_fields_edit() {
     };
     assert_eq!(form.fields[0].input.text(), "aXb");
     assert_eq!(form.fields[1].input.text(), "free");
+}
+
+#[test]
+fn a_bot_rotation_is_worded_as_kitsu_words_it() {
+    let caps = portico::platform::kitsu::capabilities();
+    let mut state = State::new(
+        vec![TenantInfo::new("kit", "Kitsu", caps)],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    answer(&mut state, &fx, |key| match key.source {
+        Source::Pane(Pane::Projects) => vec![Resource::new(Kind::Project, "p1", "Harbor")],
+        _ => vec![Resource::new(Kind::Bot, "b1", "Render Farm")],
+    });
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
+    update(&mut state, ch('R'));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("confirm");
+    };
+    assert_eq!(
+        confirm.title,
+        "Regenerate the bot's token (\"Render Farm\")?"
+    );
 }

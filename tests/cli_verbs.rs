@@ -3,62 +3,30 @@
 //! rotate storing its secret, find with a tenant down, expiring's exit.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+
+use support::sim::Standalone;
 
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_portico");
 
 struct Sim {
-    child: Child,
+    _simulator: Standalone,
     dir: tempfile::TempDir,
     config: PathBuf,
 }
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `portico sim` on a free port, waits until it says it listens,
-/// and writes a config without the throttled platform (its 2 QPS pacing
-/// makes a full crawl slow), plus a read-only, a protected and an
-/// unreachable tenant.
+/// Starts `portico sim` on a free port and writes a config without the
+/// throttled platform (its 2 QPS pacing makes a full crawl slow), plus a
+/// read-only, a protected and an unreachable tenant.
 fn sim() -> Sim {
-    let mut child = Command::new(BIN)
-        .args(["sim", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the simulator");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut line = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut line)
-        .expect("the simulator says where it listens");
-    let base = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .expect("an address")
-        .to_string();
-    let addr = base.trim_start_matches("http://").to_string();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "the simulator never answered");
-        std::thread::yield_now();
-    }
-    let printed = Command::new(BIN)
-        .args(["sim", "--addr", &addr, "--print-config"])
-        .output()
-        .expect("print config");
-    let text = String::from_utf8_lossy(&printed.stdout).to_string();
-    let mut blocks: Vec<String> = text
+    let sim = Standalone::start(&[]);
+    let mut blocks: Vec<String> = sim
+        .config()
         .split("[[tenants]]")
         .skip(1)
         .filter(|b| !b.contains("platform = \"mashery\""))
@@ -74,7 +42,11 @@ fn sim() -> Sim {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config.toml");
     std::fs::write(&config, blocks.concat()).expect("write config");
-    Sim { child, dir, config }
+    Sim {
+        _simulator: sim,
+        dir,
+        config,
+    }
 }
 
 impl Sim {

@@ -795,3 +795,49 @@ fn a_view_pane_drops_columns_when_narrow_and_no_color_keeps_the_hint_bar() {
     assert!(cells().all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
     assert!(cells().any(|c| c.modifier.contains(Modifier::REVERSED)));
 }
+
+/// Every platform's main screen, with the pane titles and columns its
+/// capabilities give, over rows made from those columns.
+#[test]
+fn each_platform_titles_its_own_panes() {
+    use portico::config::PlatformKind;
+    use portico::model::Pane;
+    use portico::platform::{PaneBody, Source};
+    for kind in PlatformKind::all() {
+        let caps = kind.capabilities();
+        let tenant = TenantInfo::new(kind.as_str(), kind.label(), caps.clone());
+        let mut state = State::new(vec![tenant], Keymap::defaults());
+        let mut fx = start(&mut state);
+        // Parents first: a scoped pane lists once its parent has a row.
+        for _ in 0..3 {
+            fx = answer_at(&mut state, &fx, at(), |key| {
+                let Source::Pane(pane) = key.source else {
+                    return Vec::new();
+                };
+                let spec = caps.pane(pane);
+                let PaneBody::List { columns, .. } = spec.body() else {
+                    return Vec::new();
+                };
+                let row_kind = spec.creates().first().copied().unwrap_or(Kind::Application);
+                (1..=2)
+                    .map(|n| {
+                        let title = spec.title();
+                        let mut r = Resource::new(
+                            row_kind,
+                            format!("{pane:?}-{n}"),
+                            format!("{title} {n}"),
+                        );
+                        r.cells = columns.iter().map(|c| format!("{c} {n}")).collect();
+                        r
+                    })
+                    .collect()
+            });
+        }
+        let screen = draw(&state, 120, 24);
+        for pane in Pane::ALL {
+            let title = caps.pane(pane).title();
+            assert!(screen.contains(title), "{kind}: no {title:?} on screen");
+        }
+        insta::assert_snapshot!(format!("main_screen_{kind}"), screen);
+    }
+}

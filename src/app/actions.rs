@@ -263,11 +263,14 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         }
     };
     let tenant = tenant_name(state);
-    let title = format!(
-        "Rotate the secret of {} \"{}\"?",
-        target.kind.label(),
-        target.name
-    );
+    let title = match spec.rotate_title {
+        Some(words) => format!("{words} (\"{}\")?", target.name),
+        None => format!(
+            "Rotate the secret of {} \"{}\"?",
+            target.kind.label(),
+            target.name
+        ),
+    };
     let lines = vec![format!("id {} on {tenant}", target.id), warning.to_string()];
     let typed_target = target.clone();
     confirm(

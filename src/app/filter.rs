@@ -150,29 +150,60 @@ fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
     out
 }
 
-fn tier(name: &str, words: &str) -> Tier {
-    let (name, words) = (name.to_lowercase(), words.to_lowercase());
-    if name.starts_with(&words) {
+/// `words` is already lower case; `lower` is a buffer reused across rows,
+/// so ranking a keystroke's matches allocates nothing per row.
+fn tier(name: &str, words: &str, lower: &mut String) -> Tier {
+    lower.clear();
+    lower.extend(name.chars().flat_map(char::to_lowercase));
+    let name = lower.as_str();
+    if name.starts_with(words) {
         Tier::Prefix
-    } else if name.contains(&words) {
+    } else if name.contains(words) {
         Tier::Contiguous
     } else {
         Tier::Scattered
     }
 }
 
-/// Indices into `items` of the rows to show, in display order. `now` is
-/// when the list was loaded, for `status:expired` and `status:expiring`.
-pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemTime>) -> Filtered {
+/// Whether every row `grown` keeps is among the rows `filter` kept, so a
+/// keystroke that extends the query need only look at those. True when
+/// only the fuzzy words grew and they hold no operator (negation,
+/// anchors, exact quotes) that could let the longer query match more.
+pub fn narrows(filter: &str, grown: &str) -> bool {
+    if !grown.starts_with(filter) || filter.is_empty() {
+        return false;
+    }
+    let (old, new) = (parse(filter), parse(grown));
+    old.status == new.status
+        && old.kind == new.kind
+        && !old.words.is_empty()
+        && !old.words.contains(['!', '$', '^', '\'', '\\'])
+}
+
+/// Indices into `items` of the rows to show, in display order, scoring
+/// only `among` when given (the rows a narrower query kept, see
+/// [`narrows`]). `now` is when the list was loaded, for `status:expired`
+/// and `status:expiring`.
+pub fn visible_among(
+    items: &[Resource],
+    among: Option<&[usize]>,
+    filter: &str,
+    sort: Sort,
+    now: Option<SystemTime>,
+) -> Filtered {
     let mut query = parse(filter);
     let now = now.map(OffsetDateTime::from);
     let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     let mut haystack = String::new();
-    let mut rows: Vec<(usize, Tier, u32)> = items
-        .iter()
-        .enumerate()
+    let mut lower = String::new();
+    let words = query.words.to_lowercase();
+    let candidates: Box<dyn Iterator<Item = (usize, &Resource)>> = match among {
+        Some(rows) => Box::new(rows.iter().filter_map(|&i| items.get(i).map(|r| (i, r)))),
+        None => Box::new(items.iter().enumerate()),
+    };
+    let mut rows: Vec<(usize, Tier, u32)> = candidates
         // Portico's own state words work on every platform; the vendor's
         // word still matches for those who think in it.
         .filter(|(_, r)| match &query.status {
@@ -200,7 +231,7 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemT
             }
             pattern
                 .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-                .map(|score| (i, tier(&r.name, &query.words), score))
+                .map(|score| (i, tier(&r.name, &words, &mut lower), score))
         })
         .collect();
     if let (Some(s), None) = (&query.status, &query.problem) {
@@ -224,16 +255,21 @@ pub fn visible(items: &[Resource], filter: &str, sort: Sort, now: Option<SystemT
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     };
-    rows.sort_by(|a, b| {
-        let order = match sort {
-            Sort::Listed => b.2.cmp(&a.2),
-            Sort::Name => name(a.0).cmp(&name(b.0)),
-            Sort::NameReverse => name(b.0).cmp(&name(a.0)),
-            Sort::Expiry => expiry(a.0, b.0, false),
-            Sort::ExpiryReverse => expiry(a.0, b.0, true),
-        };
-        a.1.cmp(&b.1).then(order).then(a.0.cmp(&b.0))
-    });
+    // Name keys are lowered once per row, not once per comparison.
+    match sort {
+        Sort::Name => rows.sort_by_cached_key(|r| (r.1, name(r.0), r.0)),
+        Sort::NameReverse => {
+            rows.sort_by_cached_key(|r| (r.1, std::cmp::Reverse(name(r.0)), r.0));
+        }
+        _ => rows.sort_by(|a, b| {
+            let order = match sort {
+                Sort::Expiry => expiry(a.0, b.0, false),
+                Sort::ExpiryReverse => expiry(a.0, b.0, true),
+                _ => b.2.cmp(&a.2),
+            };
+            a.1.cmp(&b.1).then(order).then(a.0.cmp(&b.0))
+        }),
+    }
     Filtered {
         rows: rows.into_iter().map(|(i, _, _)| i).collect(),
         problem: query.problem,
@@ -278,7 +314,7 @@ mod tests {
     use time::macros::datetime;
 
     fn rows(items: &[Resource], filter: &str, sort: Sort) -> Vec<usize> {
-        visible(items, filter, sort, Some(SystemTime::from(NOW))).rows
+        visible_among(items, None, filter, sort, Some(SystemTime::from(NOW))).rows
     }
 
     const NOW: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
@@ -339,14 +375,15 @@ mod tests {
         // The platform's own words still work.
         assert_eq!(rows(&items, "status:closed", Sort::Listed), vec![4]);
         assert_eq!(rows(&items, "status:Open", Sort::Listed), vec![3]);
-        let all = visible(
+        let all = visible_among(
             &items,
+            None,
             "status:expired",
             Sort::Listed,
             Some(SystemTime::from(NOW)),
         );
         assert_eq!(all.problem, None);
-        let odd = visible(&items, "status:wobbly", Sort::Listed, None);
+        let odd = visible_among(&items, None, "status:wobbly", Sort::Listed, None);
         let problem = odd.problem.unwrap_or_default();
         for state in STATES {
             assert!(problem.contains(state), "{problem}");
@@ -356,7 +393,7 @@ mod tests {
     #[test]
     fn an_unknown_field_names_the_valid_ones() {
         let items = vec![res(Kind::Certificate, "a", "active")];
-        let got = visible(&items, "colour:red", Sort::Listed, None);
+        let got = visible_among(&items, None, "colour:red", Sort::Listed, None);
         let problem = got.problem.unwrap_or_default();
         assert!(problem.contains("colour:"), "{problem}");
         assert!(
@@ -365,10 +402,13 @@ mod tests {
         );
         // A URL or an id with a colon is text, not a field.
         assert_eq!(
-            visible(&items, "https://x", Sort::Listed, None).problem,
+            visible_among(&items, None, "https://x", Sort::Listed, None).problem,
             None
         );
-        assert_eq!(visible(&items, "a1:b2", Sort::Listed, None).problem, None);
+        assert_eq!(
+            visible_among(&items, None, "a1:b2", Sort::Listed, None).problem,
+            None
+        );
     }
 
     #[test]
@@ -418,5 +458,48 @@ mod tests {
         let word: String = lit.iter().map(|i| name[*i]).collect();
         assert_eq!(word.to_lowercase(), "oracle");
         assert!(highlights(&r, "status:active").is_empty());
+    }
+
+    #[test]
+    fn a_grown_query_over_the_last_rows_equals_a_full_rescan() {
+        let names = [
+            "ERP Order Feed",
+            "Oracle OTM",
+            "TMS Integration - Oracle OTM",
+            "orca",
+            "Ocean Rate",
+            "Yard Bridge",
+            "o r a c l e",
+            "ORACLE",
+            "Dock Relay",
+        ];
+        let items: Vec<Resource> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Resource::new(Kind::Application, format!("id{i}"), *n))
+            .collect();
+        for sort in [Sort::Listed, Sort::Name, Sort::NameReverse] {
+            let mut before = String::new();
+            let mut kept = visible_among(&items, None, "", sort, None).rows;
+            for c in "oracle".chars() {
+                let grown = format!("{before}{c}");
+                let among = narrows(&before, &grown).then_some(kept.as_slice());
+                let fast = visible_among(&items, among, &grown, sort, None).rows;
+                let full = visible_among(&items, None, &grown, sort, None).rows;
+                assert_eq!(fast, full, "{grown:?} {sort:?}");
+                kept = fast;
+                before = grown;
+            }
+        }
+        assert!(narrows("ora", "orac"));
+        assert!(narrows("ora", "ora cl"));
+        assert!(!narrows("", "o"), "nothing to narrow from");
+        assert!(!narrows("!ora", "!orac"), "a negation can match more");
+        assert!(!narrows("ora$", "ora$x"), "an anchor can match more");
+        assert!(!narrows("ora", "or"), "a shorter query matches more");
+        assert!(
+            !narrows("ora", "ora status:active"),
+            "a new field term is a new query"
+        );
     }
 }

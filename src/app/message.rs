@@ -5,14 +5,16 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
-use crate::model::{IssuedSecret, Resource, Secret};
-use crate::platform::{Operation, Outcome, PlatformError, Source};
+use crate::model::{IssuedSecret, Secret};
+use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListKey {
     pub source: Source,
     pub parent: Option<String>,
+    /// Text the server narrowed the list to; `None` for the whole list.
+    pub query: Option<String>,
 }
 
 #[derive(Debug)]
@@ -28,7 +30,7 @@ pub enum Message {
         request: u64,
         at: SystemTime,
         /// Typed all the way here, so the pane can offer the right remedy.
-        result: Result<Vec<Resource>, PlatformError>,
+        result: Result<Paged, PlatformError>,
     },
     Progress {
         tenant: usize,
@@ -80,6 +82,13 @@ pub struct PendingSecret {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     List {
+        tenant: usize,
+        key: ListKey,
+        request: u64,
+    },
+    /// Ask the server for the rows matching `key.query`; answered by a
+    /// `Listed` like any list, and latest wins the same way.
+    Search {
         tenant: usize,
         key: ListKey,
         request: u64,

@@ -6,12 +6,12 @@ use super::actions::create_form;
 use super::command::{complete, picker, run_command};
 use super::input::{LineInput, common_prefix};
 use super::message::Effect;
-use super::modal::{Choose, Confirm, Form, Intent, Modal, Picker, SecretView};
-use super::ops::{inform, perform, switch_tenant};
+use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView};
+use super::ops::{inform, perform, request_list, switch_tenant};
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
-use crate::model::Secret;
-use crate::platform::Operation;
+use crate::model::{Pane, Secret};
+use crate::platform::{Input, Operation};
 
 const PAGE: u16 = 10;
 
@@ -34,7 +34,7 @@ pub(super) fn on_modal_key(
             view.scroll = scroll;
             Modal::Text(view)
         }),
-        Modal::Filter(input) => on_filter(state, input, press),
+        Modal::Filter(input) => on_filter(state, input, press, fx),
         Modal::Command(input) => on_command(state, input, press, fx),
         Modal::Picker(p) => on_picker(state, p, press, fx),
         Modal::Form(form) => on_form(state, form, press, fx),
@@ -79,10 +79,20 @@ pub(super) fn copy_id(state: &State, fx: &mut Vec<Effect>) {
     }
 }
 
-fn on_filter(state: &mut State, mut input: LineInput, press: Press) -> Option<Modal> {
+fn on_filter(
+    state: &mut State,
+    mut input: LineInput,
+    press: Press,
+    fx: &mut Vec<Effect>,
+) -> Option<Modal> {
     let focus = state.focus();
     match press {
-        Press::Act(Action::Keep) => None,
+        Press::Act(Action::Keep) => {
+            if state.searches_server(focus) {
+                search_server(state, focus, input.text().trim(), fx);
+            }
+            None
+        }
         Press::Act(Action::Clear) => {
             if let Some(cursor) = state.cursor_mut(focus) {
                 cursor.filter.clear();
@@ -98,6 +108,21 @@ fn on_filter(state: &mut State, mut input: LineInput, press: Press) -> Option<Mo
             }
             Some(Modal::Filter(input))
         }
+    }
+}
+
+/// Swaps the pane's rows for the server's answer to `text`; empty text
+/// goes back to the whole list. The local filter is dropped, since the
+/// server already matched on fields the fuzzy filter does not read.
+fn search_server(state: &mut State, pane: Pane, text: &str, fx: &mut Vec<Effect>) {
+    let Some(cursor) = state.cursor_mut(pane) else {
+        return;
+    };
+    cursor.filter.clear();
+    cursor.selected = 0;
+    cursor.search = (!text.is_empty()).then(|| text.to_string());
+    if let Some(key) = state.list_key(pane) {
+        request_list(state, state.active, key, fx);
     }
 }
 
@@ -274,6 +299,12 @@ fn on_form(state: &mut State, mut form: Form, press: Press, fx: &mut Vec<Effect>
                     partial: field.input.text().to_string(),
                 });
             }
+            Some(field) if matches!(field.spec.input, Input::Row(_)) && field.pasted.is_none() => {
+                let candidates = row_ids(state, field);
+                if let Some(field) = form.fields.get_mut(form.focus) {
+                    complete_from(field, candidates);
+                }
+            }
             _ => form.focus = (form.focus + 1) % count,
         },
         Press::Act(step @ (Action::ChoiceNext | Action::ChoicePrev)) => {
@@ -347,6 +378,36 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
     }
 }
 
+/// Ids of the cached rows of the pane a row field names, starting with
+/// what is typed. An empty id stands for no one row ("all members").
+fn row_ids(state: &State, field: &FormField) -> Vec<String> {
+    let Input::Row(pane) = field.spec.input else {
+        return Vec::new();
+    };
+    let typed = field.input.text();
+    state
+        .listing(pane)
+        .map(|l| {
+            l.items()
+                .iter()
+                .map(|r| r.id.clone())
+                .filter(|id| !id.is_empty() && id.starts_with(typed))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn complete_from(field: &mut FormField, candidates: Vec<String>) {
+    if let Some(done) = common_prefix(&candidates) {
+        field.input.set(done);
+    }
+    field.completions = if candidates.len() > 1 {
+        candidates
+    } else {
+        Vec::new()
+    };
+}
+
 pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<String>) {
     let Some(Modal::Form(form)) = &mut state.modal else {
         return;
@@ -358,12 +419,5 @@ pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<S
     if field.input.text() != partial {
         return;
     }
-    if let Some(done) = common_prefix(&candidates) {
-        field.input.set(done);
-    }
-    field.completions = if candidates.len() > 1 {
-        candidates
-    } else {
-        Vec::new()
-    };
+    complete_from(field, candidates);
 }

@@ -50,10 +50,18 @@ pub(super) fn request_list(state: &mut State, tenant: usize, key: ListKey, fx: &
         listing.pending = Some(request);
         listing.progress = None;
     }
-    fx.push(Effect::List {
-        tenant,
-        key,
-        request,
+    fx.push(if key.query.is_some() {
+        Effect::Search {
+            tenant,
+            key,
+            request,
+        }
+    } else {
+        Effect::List {
+            tenant,
+            key,
+            request,
+        }
     });
 }
 

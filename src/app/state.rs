@@ -88,6 +88,9 @@ pub struct Listing {
     pub(super) pending: Option<u64>,
     pub(super) error: Option<PlatformError>,
     pub(super) progress: Option<(usize, Option<usize>)>,
+    /// Pages the server answered in: past one, a local filter sees only
+    /// what was fetched, so `/` asks the server instead when it can.
+    pub(super) pages: usize,
 }
 
 impl Listing {
@@ -106,6 +109,9 @@ impl Listing {
     pub const fn progress(&self) -> Option<(usize, Option<usize>)> {
         self.progress
     }
+    pub const fn spans_pages(&self) -> bool {
+        self.pages > 1
+    }
 }
 
 /// Selection, filter and sort of one pane, plus the rows they yield.
@@ -113,6 +119,8 @@ impl Listing {
 pub struct Cursor {
     pub(super) selected: usize,
     pub(super) filter: String,
+    /// What the server was asked to narrow this pane to, if anything.
+    pub(super) search: Option<String>,
     pub(super) sort: Sort,
     pub(super) visible: Vec<usize>,
     problem: Option<String>,
@@ -127,6 +135,10 @@ impl Cursor {
     }
     pub fn filter(&self) -> &str {
         &self.filter
+    }
+    /// The server-side search this pane shows, if any.
+    pub fn search(&self) -> Option<&str> {
+        self.search.as_deref()
     }
     pub const fn sort(&self) -> Sort {
         self.sort
@@ -157,23 +169,35 @@ impl Cursor {
         }
         // A new parent means a different list: start at its top.
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
+        let same_rows =
+            matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
+        // A keystroke that only extends the query looks again at the rows
+        // the last one kept, not at the whole list.
+        let among = match &self.basis {
+            Some((_, _, before, _)) if same_rows && filter::narrows(before, &self.filter) => {
+                Some(self.visible.as_slice())
+            }
+            _ => None,
+        };
         let filtered = match listing {
-            Some(l) => filter::visible(&l.items, &self.filter, self.sort, l.loaded_at),
+            Some(l) => filter::visible_among(&l.items, among, &self.filter, self.sort, l.loaded_at),
             None => filter::Filtered::default(),
         };
         self.visible = filtered.rows;
         self.problem = filtered.problem;
-        // Once per list change, not per frame: the pane tags each twin.
-        let mut seen = HashSet::new();
-        self.twins = listing
-            .map(|l| {
-                l.items
-                    .iter()
-                    .filter(|r| !seen.insert(r.name.as_str()))
-                    .map(|r| r.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Once per list change, not per keystroke: the pane tags each twin.
+        if !same_rows {
+            let mut seen = HashSet::new();
+            self.twins = listing
+                .map(|l| {
+                    l.items
+                        .iter()
+                        .filter(|r| !seen.insert(r.name.as_str()))
+                        .map(|r| r.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
         if !same_list {
             self.selected = 0;
         }
@@ -480,10 +504,31 @@ impl State {
             Some(parent) => Some(self.selected(parent)?.id.clone()),
             None => None,
         };
+        let query = self.cursor(pane).and_then(|c| c.search.clone());
         Some(ListKey {
             source: self.source(pane),
             parent,
+            query,
         })
+    }
+
+    /// Whether `/` on this pane asks the server: its platform can search
+    /// it and the whole list took more than one page (or a search is
+    /// already shown, which the user is refining).
+    pub fn searches_server(&self, pane: Pane) -> bool {
+        let searchable = pane != Pane::View
+            && self
+                .tenant()
+                .is_some_and(|t| t.caps().pane(pane).searches());
+        if !searchable {
+            return false;
+        }
+        if self.cursor(pane).is_some_and(|c| c.search.is_some()) {
+            return true;
+        }
+        self.list_key(pane)
+            .and_then(|key| self.book()?.lists.get(&key))
+            .is_some_and(Listing::spans_pages)
     }
 
     pub fn listing(&self, pane: Pane) -> Option<&Listing> {

@@ -56,8 +56,10 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             listing.pending = None;
             listing.progress = None;
             match result {
-                Ok(items) => {
+                Ok(paged) => {
+                    let (items, pages) = paged.into_parts();
                     listing.items = items;
+                    listing.pages = pages;
                     listing.generation += 1;
                     listing.loaded_at = Some(at);
                     listing.error = None;
@@ -170,11 +172,12 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::NextPane => set_focus(state, next_pane(state, focus, 1)),
         Action::PrevPane => set_focus(state, next_pane(state, focus, -1)),
         Action::DrillDown => drill_down(state, focus, fx),
-        Action::Back => back(state, focus),
+        Action::Back => back(state, focus, fx),
         Action::Filter => {
+            // A shown server search is what the user refines next.
             let current = state
                 .cursor(focus)
-                .map(|c| c.filter().to_string())
+                .map(|c| c.search().unwrap_or_else(|| c.filter()).to_string())
                 .unwrap_or_default();
             state.modal = Some(Modal::Filter(LineInput::new(current)));
         }
@@ -241,11 +244,19 @@ fn drill_down(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
 }
 
 /// Esc clears a filter first, then closes a `:` view, then steps left.
-fn back(state: &mut State, focus: Pane) {
+fn back(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
     if let Some(cursor) = state.cursor_mut(focus)
         && !cursor.filter.is_empty()
     {
         cursor.filter.clear();
+        return;
+    }
+    if let Some(cursor) = state.cursor_mut(focus)
+        && cursor.search.take().is_some()
+    {
+        cursor.selected = 0;
+        // The whole list is usually cached; fetch it only if it is not.
+        load_missing(state, fx);
         return;
     }
     if focus == Pane::View {

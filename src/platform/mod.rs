@@ -214,6 +214,9 @@ pub enum Input {
     /// `YYYY-MM-DD`, may be empty.
     Date,
     Choice(&'static [&'static str]),
+    /// The id of a row the pane lists (a member's username); completion
+    /// offers the ids of its cached rows.
+    Row(Pane),
     /// Comma-separated list.
     List,
 }
@@ -283,6 +286,8 @@ pub struct PaneSpec {
     title: &'static str,
     body: PaneBody,
     creates: Vec<Kind>,
+    /// The server can narrow this list itself ([`Platform::search`]).
+    searches: bool,
 }
 
 impl PaneSpec {
@@ -291,6 +296,7 @@ impl PaneSpec {
             title,
             body: PaneBody::Unsupported(reason),
             creates: Vec::new(),
+            searches: false,
         }
     }
 
@@ -302,6 +308,7 @@ impl PaneSpec {
                 scope: None,
             },
             creates: Vec::new(),
+            searches: false,
         }
     }
 
@@ -320,8 +327,20 @@ impl PaneSpec {
         self
     }
 
+    /// The platform answers [`Platform::search`] for this pane, so a
+    /// list too long for one page is filtered by the server.
+    #[must_use]
+    pub const fn searching(mut self) -> Self {
+        self.searches = true;
+        self
+    }
+
     pub const fn title(&self) -> &'static str {
         self.title
+    }
+
+    pub const fn searches(&self) -> bool {
+        self.searches
     }
 
     pub const fn body(&self) -> &PaneBody {
@@ -379,6 +398,9 @@ pub struct KindSpec {
     pub rotate: Rotation,
     /// Labels for activating and deactivating, e.g. ("Reopen", "Close").
     pub toggle: Option<(&'static str, &'static str)>,
+    /// How the platform words a rotation of this kind ("Regenerate the
+    /// bot's token"); `None` says "Rotate the secret of <kind>".
+    pub rotate_title: Option<&'static str>,
     /// Deleting asks for the name to be typed on every tenant, not only
     /// on protected ones.
     pub delete_typed: bool,
@@ -399,6 +421,7 @@ impl KindSpec {
             delete_needs_inactive: None,
             rotate: Rotation::Unsupported("this platform has no rotation for it"),
             toggle: None,
+            rotate_title: None,
             delete_typed: false,
             delete_warning: None,
             reveal: false,
@@ -442,6 +465,7 @@ impl Capabilities {
             title: "",
             body: PaneBody::Unsupported(""),
             creates: Vec::new(),
+            searches: false,
         };
         self.panes.get(pane.index()).unwrap_or(&NONE)
     }
@@ -475,6 +499,37 @@ pub trait Platform: Send + Sync {
         progress: Progress,
     ) -> Fut<'a, Vec<Resource>>;
 
+    /// Lists like [`Platform::list`] and says how many pages the server
+    /// answered in, so the app knows whether a local filter sees it all.
+    /// A platform that does not page counts one.
+    fn list_paged<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            let items = self.list(source, parent, progress).await?;
+            Ok(Paged::new(items, 1))
+        })
+    }
+
+    /// The rows of a list the server itself narrowed to `query`, for a
+    /// pane whose spec is [`PaneSpec::searching`]. None can by default.
+    fn search<'a>(
+        &'a self,
+        source: Source,
+        _parent: Option<&'a str>,
+        _query: &'a str,
+        _progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            Err(PlatformError::Unsupported(format!(
+                "no server-side search for {source:?}"
+            )))
+        })
+    }
+
     /// Performs `op`, handing any secret it issues to `keep` the moment it
     /// is decoded, before any check or further decoding.
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome>;
@@ -489,6 +544,40 @@ pub trait Platform: Send + Sync {
     /// Performs `op`; an issued secret comes back in the outcome only.
     fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
         self.perform_keeping(op, &InOutcome)
+    }
+}
+
+/// A list's rows and the number of pages the server gave them in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Paged {
+    items: Vec<Resource>,
+    pages: usize,
+}
+
+impl Paged {
+    pub fn new(items: Vec<Resource>, pages: usize) -> Self {
+        Self {
+            items,
+            pages: pages.max(1),
+        }
+    }
+
+    /// Pages needed for `items` at `per_page` a page.
+    pub fn counted(items: Vec<Resource>, per_page: usize) -> Self {
+        let pages = items.len().div_ceil(per_page.max(1));
+        Self::new(items, pages)
+    }
+
+    pub fn items(&self) -> &[Resource] {
+        &self.items
+    }
+
+    pub const fn pages(&self) -> usize {
+        self.pages
+    }
+
+    pub fn into_parts(self) -> (Vec<Resource>, usize) {
+        (self.items, self.pages)
     }
 }
 

@@ -23,7 +23,7 @@ use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
 use crate::model::Resource;
 use crate::platform::{
-    Check, Operation, Outcome, Platform, PlatformError, Progress, Source, registry,
+    Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
 };
 use crate::secrets::{Vault, clipboard};
 
@@ -100,7 +100,13 @@ impl Runtime {
     /// Carries out one effect. Returns at once: the work runs on tasks.
     pub fn execute(&mut self, effect: Effect) {
         match effect {
+            // A search is a list the server narrows: same slot, same answer.
             Effect::List {
+                tenant,
+                key,
+                request,
+            }
+            | Effect::Search {
                 tenant,
                 key,
                 request,
@@ -168,15 +174,22 @@ impl Runtime {
         let slot = (tenant, key.source);
         let task = tokio::spawn(async move {
             let result = match ready(&config, &adapter).await {
-                Ok(platform) => platform
-                    .list(key.source, key.parent.as_deref(), progress)
-                    .await
-                    .map(|items| items.into_iter().map(Resource::bounded).collect::<Vec<_>>()),
+                Ok(platform) => {
+                    let parent = key.parent.as_deref();
+                    let paged = match key.query.as_deref() {
+                        Some(query) => platform.search(key.source, parent, query, progress).await,
+                        None => platform.list_paged(key.source, parent, progress).await,
+                    };
+                    paged.map(|paged| {
+                        let (items, pages) = paged.into_parts();
+                        Paged::new(items.into_iter().map(Resource::bounded).collect(), pages)
+                    })
+                }
                 Err(err) => Err(err),
             };
             match &result {
-                Ok(items) => {
-                    tracing::debug!(tenant = config.name(), source = ?key.source, rows = items.len(), "listed");
+                Ok(paged) => {
+                    tracing::debug!(tenant = config.name(), source = ?key.source, rows = paged.items().len(), pages = paged.pages(), "listed");
                 }
                 Err(err) => {
                     tracing::warn!(tenant = config.name(), source = ?key.source, %err, "list failed");

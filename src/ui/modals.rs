@@ -320,6 +320,9 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
                 map.hint(Layer::Choice, Action::ChoiceNext),
                 options.join(" | ")
             ),
+            Input::Row(_) => {
+                format!(" · {} completes", map.hint(Layer::Form, Action::Complete))
+            }
             Input::Text => String::new(),
         };
         let color = if focused { Color::Cyan } else { Color::Gray };

@@ -74,6 +74,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         ));
     }
     if let Some(c) = cursor {
+        // The user typed it, yet it is echoed inert like everything else.
+        if let Some(query) = c.search() {
+            title.push(Span::styled(
+                format!("/{} (server) ", inert(query)),
+                Style::new().fg(Color::Magenta),
+            ));
+        }
         if !c.filter().is_empty() {
             title.push(Span::styled(
                 format!("/{} ", inert(c.filter())),

@@ -5,3 +5,4 @@
 pub mod app;
 pub mod kitsu;
 pub mod pty;
+pub mod sim;

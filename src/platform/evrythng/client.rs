@@ -50,6 +50,10 @@ impl Client {
         self.per_page = per_page.clamp(1, PER_PAGE);
     }
 
+    pub const fn page_size(&self) -> usize {
+        self.per_page
+    }
+
     fn authed(&self, req: RequestBuilder) -> RequestBuilder {
         req.header("Authorization", self.key.expose())
             .header(ACCEPT, "application/json")

@@ -20,8 +20,8 @@ use super::form::{date, list, trimmed};
 use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
-    Capabilities, Field, Fut, Input, Keep, KindSpec, Operation, Outcome, PaneSpec, PlatformError,
-    Progress, Rotation, Source, Target, Values,
+    Capabilities, Field, Fut, Input, Keep, KindSpec, Operation, Outcome, Paged, PaneSpec,
+    PlatformError, Progress, Rotation, Source, Target, Values,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use wire::{Application, Project, SecretKey};
@@ -508,6 +508,7 @@ pub fn capabilities() -> Capabilities {
 
     Capabilities::new([
         PaneSpec::list("Projects", vec!["Tags", "Start", "End", "Apps"])
+            .searching()
             .creating(vec![Kind::Project]),
         PaneSpec::list("Applications", vec!["Description", "Tags", "Id"])
             .scoped_by(Pane::Projects)
@@ -557,6 +558,39 @@ impl super::Platform for Evrythng {
                     Err(PlatformError::Unsupported("EVRYTHNG has no views".into()))
                 }
             }
+        })
+    }
+
+    fn list_paged<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            let items = self.list(source, parent, progress).await?;
+            Ok(Paged::counted(items, self.client.page_size()))
+        })
+    }
+
+    /// Name or tag, as `find_projects` asks the server.
+    fn search<'a>(
+        &'a self,
+        source: Source,
+        _parent: Option<&'a str>,
+        query: &'a str,
+        progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            let items = match source {
+                Source::Pane(Pane::Projects) => self.find_projects(query, progress).await?,
+                other => {
+                    return Err(PlatformError::Unsupported(format!(
+                        "no server-side search for {other:?}"
+                    )));
+                }
+            };
+            Ok(Paged::counted(items, self.client.page_size()))
         })
     }
 

@@ -667,6 +667,7 @@ pub fn capabilities() -> Capabilities {
     ]);
     bot.toggle = Some(("Reactivate", "Deactivate"));
     bot.delete = true;
+    bot.rotate_title = Some("Regenerate the bot's token");
     bot.rotate = Rotation::Immediate {
         warning: "Kitsu revokes the old token at once. R keeps the bot's expiry; \
                   a new expiry set with e (edit) also issues a new token.",

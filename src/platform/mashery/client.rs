@@ -189,6 +189,10 @@ impl Client {
         self.page_size = size.clamp(1, MAX_PAGE_SIZE);
     }
 
+    pub const fn page_size(&self) -> usize {
+        self.page_size
+    }
+
     fn transport(&self, err: &reqwest::Error) -> PlatformError {
         if err.is_timeout() {
             PlatformError::Timeout(self.timeout)

@@ -20,8 +20,8 @@ use super::form::{choice, required, text, value};
 use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
-    Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values,
+    Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, Paged,
+    PaneSpec, PlatformError, Progress, Rotation, Source, Target, Values,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use wire::{Application, Member, Package, PackageKey};
@@ -593,7 +593,7 @@ pub fn capabilities() -> Capabilities {
     ]);
     app.edit = Some(vec![
         field("name", "Name", Input::Text, true),
-        field("username", "Member", Input::Text, true),
+        field("username", "Member", Input::Row(Pane::Projects), true),
         field("description", "Description", Input::Text, false),
         field("type", "Type", Input::Text, false),
         field("commercial", "Commercial", Input::Choice(BOOLS), false),
@@ -650,6 +650,7 @@ pub fn capabilities() -> Capabilities {
     Capabilities::new([
         PaneSpec::list("Members", vec!["Email", "Status"]),
         PaneSpec::list("Applications", vec!["Owner", "Created", "Tags"])
+            .searching()
             .scoped_by(Pane::Projects)
             .creating(vec![Kind::Application]),
         PaneSpec::list(
@@ -708,6 +709,41 @@ impl super::Platform for Mashery {
                     "Mashery has no :{name} view"
                 ))),
             }
+        })
+    }
+
+    fn list_paged<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            let items = self.list(source, parent, progress).await?;
+            Ok(Paged::counted(items, self.client.page_size()))
+        })
+    }
+
+    fn search<'a>(
+        &'a self,
+        source: Source,
+        parent: Option<&'a str>,
+        query: &'a str,
+        progress: Progress,
+    ) -> Fut<'a, Paged> {
+        Box::pin(async move {
+            let items = match source {
+                Source::Pane(Pane::Applications) => {
+                    self.find_apps(parent.unwrap_or(ALL_MEMBERS), &[], Some(query), progress)
+                        .await?
+                }
+                other => {
+                    return Err(PlatformError::Unsupported(format!(
+                        "no server-side search for {other:?}"
+                    )));
+                }
+            };
+            Ok(Paged::counted(items, self.client.page_size()))
         })
     }
 

@@ -1,0 +1,212 @@
+//! `/` on a list the server paged: submitted, it asks the server; on a
+//! single page, or a platform that cannot search, it stays local.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
+
+mod support;
+
+use std::time::SystemTime;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::app::answer_paged;
+
+use portico::app::{Effect, ListKey, Message, State, TenantInfo, start, update};
+use portico::keymap::Keymap;
+use portico::model::{Kind, Pane, Resource};
+use portico::platform::{Capabilities, Paged, PaneSpec};
+
+const fn key(code: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| update(state, key(KeyCode::Char(c))))
+        .collect()
+}
+
+fn rows(names: &[&str]) -> Vec<Resource> {
+    names
+        .iter()
+        .map(|n| Resource::new(Kind::ClientApp, format!("id-{n}"), *n))
+        .collect()
+}
+
+const fn caps(searching: bool) -> Capabilities {
+    let apps = PaneSpec::list("Apps", vec![]);
+    Capabilities::new([
+        PaneSpec::unsupported("Projects", "none"),
+        if searching { apps.searching() } else { apps },
+        PaneSpec::unsupported("Keys", "none"),
+    ])
+}
+
+const ALL: &[&str] = &["alpha", "bravo", "charlie", "delta"];
+
+/// A tenant whose whole list came back in `pages` pages.
+fn loaded(searching: bool, pages: usize) -> State {
+    let tenant = TenantInfo::new("t", "any", caps(searching));
+    let mut state = State::new(vec![tenant], Keymap::defaults());
+    let fx = start(&mut state);
+    answer_paged(&mut state, &fx, SystemTime::now(), |_| {
+        Paged::new(rows(ALL), pages)
+    });
+    state
+}
+
+fn names(state: &State) -> Vec<String> {
+    let (Some(listing), Some(cursor)) = (
+        state.listing(Pane::Applications),
+        state.cursor(Pane::Applications),
+    ) else {
+        return Vec::new();
+    };
+    cursor
+        .visible()
+        .iter()
+        .map(|i| listing.items()[*i].name.clone())
+        .collect()
+}
+
+fn searches(effects: &[Effect]) -> Vec<ListKey> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Search { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Opens `/`, types `text` and submits it.
+fn submit(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut fx = update(state, key(KeyCode::Char('/')));
+    fx.extend(typed(state, text));
+    fx.extend(update(state, key(KeyCode::Enter)));
+    fx
+}
+
+#[test]
+fn a_single_page_filters_locally_and_asks_nothing() {
+    let mut state = loaded(true, 1);
+    let fx = submit(&mut state, "brv");
+    assert!(fx.is_empty(), "no effect for a local filter: {fx:?}");
+    assert_eq!(names(&state), vec!["bravo"]);
+    assert_eq!(
+        state.cursor(Pane::Applications).and_then(|c| c.search()),
+        None
+    );
+}
+
+#[test]
+fn a_platform_that_cannot_search_filters_locally_even_when_paged() {
+    let mut state = loaded(false, 3);
+    let fx = submit(&mut state, "brv");
+    assert!(searches(&fx).is_empty());
+    assert_eq!(names(&state), vec!["bravo"]);
+}
+
+#[test]
+fn a_paged_list_asks_the_server_shows_its_answer_and_esc_restores() {
+    let mut state = loaded(true, 3);
+    let mut fx = update(&mut state, key(KeyCode::Char('/')));
+    fx.extend(typed(&mut state, "char"));
+    assert!(fx.is_empty(), "typing stays local: {fx:?}");
+    assert_eq!(names(&state), vec!["charlie"], "fuzzy while typing");
+
+    let fx = update(&mut state, key(KeyCode::Enter));
+    let asked = searches(&fx);
+    assert_eq!(asked.len(), 1, "one search on Enter: {fx:?}");
+    assert_eq!(asked[0].query.as_deref(), Some("char"));
+    assert_eq!(
+        asked[0].source,
+        portico::platform::Source::Pane(Pane::Applications)
+    );
+
+    // The server matched a row the fuzzy filter never would (a tag, say).
+    answer_paged(&mut state, &fx, SystemTime::now(), |key| {
+        assert_eq!(key.query.as_deref(), Some("char"));
+        Paged::new(rows(&["charlie", "zulu-tagged-char"]), 1)
+    });
+    assert_eq!(names(&state), vec!["charlie", "zulu-tagged-char"]);
+    let cursor = state.cursor(Pane::Applications).expect("cursor");
+    assert_eq!(cursor.search(), Some("char"));
+    assert_eq!(
+        cursor.filter(),
+        "",
+        "the server's rows are not filtered again"
+    );
+
+    let fx = update(&mut state, key(KeyCode::Esc));
+    assert!(fx.is_empty(), "the whole list is cached: {fx:?}");
+    assert_eq!(names(&state), ALL.to_vec());
+    assert_eq!(
+        state.cursor(Pane::Applications).and_then(|c| c.search()),
+        None
+    );
+}
+
+#[test]
+fn a_stale_search_answer_is_dropped_when_a_newer_one_was_asked() {
+    let mut state = loaded(true, 2);
+    let first = submit(&mut state, "al");
+    // The prompt opens on the shown search, to refine it: replace it.
+    let mut second = update(&mut state, key(KeyCode::Char('/')));
+    assert_eq!(state.modal().map(|_| ()), Some(()), "the prompt is open");
+    second.extend(update(&mut state, key(KeyCode::Backspace)));
+    second.extend(update(&mut state, key(KeyCode::Backspace)));
+    second.extend(typed(&mut state, "de"));
+    second.extend(update(&mut state, key(KeyCode::Enter)));
+    assert_eq!(searches(&second)[0].query.as_deref(), Some("de"));
+    answer_paged(&mut state, &second, SystemTime::now(), |_| {
+        Paged::new(rows(&["delta"]), 1)
+    });
+    answer_paged(&mut state, &first, SystemTime::now(), |_| {
+        Paged::new(rows(&["alpha"]), 1)
+    });
+    assert_eq!(names(&state), vec!["delta"]);
+}
+
+/// A create form whose member field completes from the first pane's rows.
+#[test]
+fn a_row_field_completes_from_the_panes_cached_ids() {
+    use portico::app::Modal;
+    use portico::platform::{Field, Input, KindSpec};
+    let mut app = KindSpec::new(Kind::ClientApp);
+    app.create = Some(vec![
+        Field::with("username", "Member", Input::Row(Pane::Projects)),
+        Field::text("name", "Name", true),
+    ]);
+    let caps = Capabilities::new([
+        PaneSpec::list("Members", vec![]),
+        PaneSpec::list("Apps", vec![]).creating(vec![Kind::ClientApp]),
+        PaneSpec::unsupported("Keys", "none"),
+    ])
+    .with_kinds(vec![app]);
+    let mut state = State::new(vec![TenantInfo::new("t", "any", caps)], Keymap::defaults());
+    let fx = start(&mut state);
+    answer_paged(&mut state, &fx, SystemTime::now(), |key| match key.source {
+        portico::platform::Source::Pane(Pane::Projects) => {
+            let mut everyone: Vec<Resource> = ["acme-dev", "acme-ops", "bolt"]
+                .iter()
+                .map(|n| Resource::new(Kind::Person, *n, *n))
+                .collect();
+            everyone.insert(0, Resource::new(Kind::Person, "", "all members"));
+            Paged::new(everyone, 1)
+        }
+        _ => Paged::new(rows(ALL), 1),
+    });
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Char('n')));
+    assert!(
+        matches!(state.modal(), Some(Modal::Form(_))),
+        "{:?}",
+        state.modal()
+    );
+    typed(&mut state, "a");
+    update(&mut state, key(KeyCode::Tab));
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("form closed");
+    };
+    assert_eq!(form.fields[0].input.text(), "acme-", "common prefix");
+    assert_eq!(form.fields[0].completions, ["acme-dev", "acme-ops"]);
+}
