@@ -152,6 +152,9 @@ fn valid_fixture_values_are_read_as_written() {
     assert_eq!(config.tenants()[1].timeout().as_secs(), 1);
     assert!(!config.tenants()[1].read_only());
     assert_eq!(config.tenants()[2].color_spec(), Some("Dark Gray"));
+    assert_eq!(prod.page_size(), Some(1000));
+    assert_eq!(config.tenants()[1].page_size(), Some(1));
+    assert_eq!(config.tenants()[2].page_size(), None);
 
     let config = Config::load(dir.join("credential_sources.toml")).unwrap();
     let mixed = config.tenant("mixed").unwrap();

@@ -24,7 +24,7 @@ use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 
-const TENANT_KEYS: [&str; 12] = [
+const TENANT_KEYS: [&str; 13] = [
     "name",
     "platform",
     "region",
@@ -34,6 +34,7 @@ const TENANT_KEYS: [&str; 12] = [
     "protected",
     "timeout_secs",
     "max_body_mib",
+    "page_size",
     "auth",
     "delivery",
     "deliveries",
@@ -47,6 +48,8 @@ const DEFAULT_TIMEOUT_SECS: u64 = 20;
 /// A larger answer is refused rather than held: a list page is far smaller.
 const MAX_BODY_RANGE: std::ops::RangeInclusive<i64> = 1..=1024;
 const DEFAULT_MAX_BODY_MIB: usize = 8;
+/// Rows asked for per list request; unset leaves each adapter its own default.
+const PAGE_SIZE_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
 
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
@@ -345,6 +348,29 @@ impl Ctx<'_> {
             }
         };
 
+        let page_size = match fields.get("page_size") {
+            None => Some(None),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "page_size");
+                self.keep(self.integer(key, value, &key_path).and_then(|size| {
+                    size.filter(|n| PAGE_SIZE_RANGE.contains(n))
+                        .and_then(|n| usize::try_from(n).ok())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "page_size must be between {} and {}",
+                                    PAGE_SIZE_RANGE.start(),
+                                    PAGE_SIZE_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
+            }
+        };
+
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
             (_, None) => None,
@@ -376,6 +402,7 @@ impl Ctx<'_> {
             protected: protected?,
             timeout: timeout?,
             max_body: max_body?,
+            page_size: page_size?,
             auth: auth?,
             deliveries: deliveries?,
         })

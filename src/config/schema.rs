@@ -23,6 +23,7 @@ pub struct Tenant {
     pub(super) protected: bool,
     pub(super) timeout: Duration,
     pub(super) max_body: usize,
+    pub(super) page_size: Option<usize>,
     pub(super) auth: Auth,
     /// Pattern entries in file order, then the tenant-wide one.
     pub(super) deliveries: Vec<Delivery>,
@@ -76,6 +77,11 @@ impl Tenant {
     /// The largest answer body read from this tenant, in bytes.
     pub const fn max_body(&self) -> usize {
         self.max_body
+    }
+
+    /// Rows per list request, if the tenant sets one.
+    pub const fn page_size(&self) -> Option<usize> {
+        self.page_size
     }
 
     pub const fn auth(&self) -> &Auth {

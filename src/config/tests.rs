@@ -563,3 +563,20 @@ fn delivery_mistakes_point_at_their_key() {
     assert_eq!(err.key(), Some("tenants[0].delivery"));
     assert!(err.message().contains("expected a table"), "{err}");
 }
+
+#[test]
+fn page_size_is_optional_and_validated() {
+    let cfg = parse(&p44("region = \"na\"")).expect("valid");
+    assert_eq!(cfg.tenants()[0].page_size(), None);
+    let cfg = parse(&p44("region = \"na\"\npage_size = 250")).expect("valid");
+    assert_eq!(cfg.tenants()[0].page_size(), Some(250));
+    for bad in ["0", "1001", "-5"] {
+        let err = parse_err(&p44(&format!("region = \"na\"\npage_size = {bad}")));
+        assert_eq!(
+            err.message(),
+            "page_size must be between 1 and 1000",
+            "{bad}"
+        );
+        assert_eq!(err.key(), Some("tenants[0].page_size"), "{bad}");
+    }
+}

@@ -221,6 +221,11 @@ impl Connection<'_> {
         self.tenant.timeout()
     }
 
+    /// Rows per list request, if the tenant sets one; else the adapter's default.
+    pub const fn page_size(&self) -> Option<usize> {
+        self.tenant.page_size()
+    }
+
     /// The tenant's timeout and body cap, as the shared client takes them.
     pub fn limits(&self) -> super::http::Limits {
         super::http::Limits::new(self.tenant.timeout(), self.tenant.max_body())

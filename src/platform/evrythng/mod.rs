@@ -520,11 +520,11 @@ pub fn capabilities() -> Capabilities {
 
 /// Builds the adapter from the tenant's operator `api_key`.
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
-    Ok(Arc::new(Evrythng::new(
-        c.base_url(),
-        c.limits(),
-        c.secret("api_key")?,
-    )?))
+    let evrythng = Evrythng::new(c.base_url(), c.limits(), c.secret("api_key")?)?;
+    Ok(Arc::new(match c.page_size() {
+        Some(size) => evrythng.with_page_size(size),
+        None => evrythng,
+    }))
 }
 
 impl super::Platform for Evrythng {

@@ -672,12 +672,11 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
         c.secret("password")?,
         c.secret("area_id")?.expose().to_string(),
     );
-    Ok(Arc::new(Mashery::new(
-        c.base_url(),
-        c.limits(),
-        creds,
-        DEFAULT_QPS,
-    )?))
+    let mashery = Mashery::new(c.base_url(), c.limits(), creds, DEFAULT_QPS)?;
+    Ok(Arc::new(match c.page_size() {
+        Some(size) => mashery.with_page_size(size),
+        None => mashery,
+    }))
 }
 
 impl super::Platform for Mashery {

@@ -93,6 +93,8 @@ platform = "evrythng"
 region = "{region}"
 base_url = "{base}{MOUNT}/{region}"
 color = "{color}"
+# Small pages, so the demo's projects span several of them.
+page_size = 10
 
 [tenants.auth]
 api_key = "{admin}"

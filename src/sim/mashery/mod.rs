@@ -118,6 +118,8 @@ name = "mashery"
 platform = "mashery"
 base_url = "{base}/mashery"
 color = "light-blue"
+# Small pages, so the demo's 30 applications span three of them.
+page_size = 10
 
 [tenants.auth]
 api_key = "{DEMO_API_KEY}"
