@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
@@ -105,17 +104,13 @@ pub async fn create(
         .ok_or_else(ApiError::not_found)?
         .applications
         .push(app);
-    let location = format!(
-        "http://{}{}{}/{id}",
-        listing::host(&headers),
+    Ok(listing::created(
+        &headers,
         region.prefix(),
-        uri.path().trim_end_matches('/')
-    );
-    let mut answer = (StatusCode::CREATED, Json(out)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        answer.headers_mut().insert(LOCATION, value);
-    }
-    Ok(answer)
+        uri.path(),
+        &id,
+        out,
+    ))
 }
 
 pub async fn get(

@@ -190,6 +190,29 @@ pub fn host(headers: &HeaderMap) -> String {
         .to_string()
 }
 
+/// A create's answer: 201 with the new document and its absolute URL in
+/// `Location`, under the collection the client posted to.
+pub fn created(
+    headers: &HeaderMap,
+    prefix: &str,
+    collection: &str,
+    id: &str,
+    doc: Value,
+) -> Response {
+    let location = format!(
+        "http://{}{prefix}{}/{id}",
+        host(headers),
+        collection.trim_end_matches('/')
+    );
+    let mut answer = (axum::http::StatusCode::CREATED, Json(doc)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        answer
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, value);
+    }
+    answer
+}
+
 /// Where a list request was made, to build the absolute next-page URL.
 pub struct Origin {
     pub host: String,
