@@ -68,6 +68,15 @@ impl Entry {
         }
     }
 
+    /// Names what a create made when its form had no name to give.
+    #[must_use]
+    pub fn named(mut self, name: &str) -> Self {
+        if self.resource_name.is_empty() {
+            self.resource_name = name.to_string();
+        }
+        self
+    }
+
     pub fn failed(mut self, why: impl Into<String>) -> Self {
         self.outcome = Outcome::Failed;
         self.detail = Some(why.into());

@@ -387,3 +387,36 @@ async fn a_delivered_and_verified_key_retires_the_old_one() {
         .expect("new key listed");
     assert_eq!(new_key.status.as_deref(), Some("active"));
 }
+
+/// A create's audit line names what it made: its own id, and its name even
+/// where the form gave none (a certificate is named by its subject).
+#[tokio::test]
+async fn a_created_certificate_is_audited_under_its_own_id_and_name() {
+    let mut h = harness("losant", "").await;
+    let apps = h.list(Pane::Applications, None).await;
+    let app = apps.first().expect("a demo application").id.clone();
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/certs/losant-fidelity-device.pem"
+    ))
+    .expect("fixture");
+    let (result, _) = h
+        .perform(Operation::Create {
+            kind: Kind::Certificate,
+            parent: Some(app.clone()),
+            values: vec![("certificate".into(), pem)],
+        })
+        .await;
+    let outcome = result.expect("uploaded");
+    let id = outcome.created.clone().expect("the new certificate's id");
+    assert_ne!(id, app, "not the parent's id");
+    let line = h
+        .audit_lines()
+        .into_iter()
+        .find(|l| l["action"] == "create")
+        .expect("a create line");
+    assert_eq!(line["resource_id"], id.as_str());
+    let name = line["resource_name"].as_str().unwrap_or_default();
+    assert!(!name.is_empty(), "{line}");
+    assert_eq!(Some(name), outcome.created_name.as_deref());
+}

@@ -187,6 +187,9 @@ pub struct Outcome {
     pub summary: String,
     /// The id of what a create made, so its secret is filed under it.
     pub created: Option<String>,
+    /// The name of what a create made, where the form gave none (a
+    /// certificate is named by its subject), for the audit line.
+    pub created_name: Option<String>,
     pub secret: Option<IssuedSecret>,
     pub checks: Vec<Check>,
     pub follow_up: Option<FollowUp>,

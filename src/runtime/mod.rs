@@ -453,6 +453,7 @@ fn salvaged(op: &Operation, err: &PlatformError, kept: Kept) -> (Outcome, Result
             passed: false,
         }],
         follow_up: None,
+        created_name: None,
         rereadable: false,
     };
     (outcome, kept.saved)
@@ -489,8 +490,12 @@ async fn audit(
     op: &Operation,
     result: &Result<Outcome, PlatformError>,
 ) -> Result<(), String> {
-    let created = result.as_ref().ok().and_then(|o| o.created.as_deref());
-    let entry = Entry::for_op(config.name(), config.platform().as_str(), op, created);
+    let outcome = result.as_ref().ok();
+    let created = outcome.and_then(|o| o.created.as_deref());
+    let mut entry = Entry::for_op(config.name(), config.platform().as_str(), op, created);
+    if let Some(name) = outcome.and_then(|o| o.created_name.as_deref()) {
+        entry = entry.named(name);
+    }
     let entry = match result {
         Ok(_) => entry,
         Err(err) => entry.failed(err.to_string()),

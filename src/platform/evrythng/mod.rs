@@ -208,6 +208,7 @@ impl Evrythng {
                 public_id: Some(app.to_string()),
                 secret: Secret::new(key.secret_api_key),
             }),
+            created_name: None,
             rereadable: true,
             ..Outcome::default()
         })

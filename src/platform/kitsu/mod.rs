@@ -334,6 +334,7 @@ impl Kitsu {
             secret: Some(issued),
             checks: vec![check],
             follow_up: None,
+            created_name: None,
             rereadable: false,
         })
     }

@@ -295,6 +295,7 @@ impl Losant {
         Ok(Outcome {
             summary: format!("uploaded certificate \"{name}\", expires {expiry}"),
             created: Some(res.id),
+            created_name: Some(name),
             ..Outcome::default()
         })
     }
@@ -791,6 +792,7 @@ fn issued_outcome(
         secret: Some(issued),
         checks: Vec::new(),
         follow_up,
+        created_name: None,
         rereadable: false,
     }
 }

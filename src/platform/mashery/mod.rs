@@ -374,6 +374,7 @@ impl Mashery {
                 public_id: Some(key.apikey),
                 secret: Secret::new(secret),
             }),
+            created_name: None,
             rereadable: true,
             ..Outcome::default()
         })
@@ -429,6 +430,7 @@ impl Mashery {
             follow_up: None,
             // Readable again, but a rotation's secret still goes through the
             // vault first: the user must have it before the old one is gone.
+            created_name: None,
             rereadable: false,
         })
     }

@@ -121,6 +121,7 @@ impl Project44 {
             checks: vec![check],
             follow_up: None,
             created: None,
+            created_name: None,
             rereadable: false,
         })
     }
