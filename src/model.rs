@@ -32,7 +32,7 @@ impl Pane {
     }
 }
 
-/// What a row is. One pane may mix kinds (Losant certificates, CAs and keys).
+/// What a row is. One pane may mix kinds (certificates, CAs and keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Project,
@@ -43,7 +43,7 @@ pub enum Kind {
     CertificateAuthority,
     AccessKey,
     PackageKey,
-    /// A public key an application embeds (EVRYTHNG's appApiKey).
+    /// A public key an application embeds in what it ships.
     AppKey,
     /// A secret key the platform keeps and shows again on request.
     TrustedKey,

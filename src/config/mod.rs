@@ -8,8 +8,9 @@
 //!
 //! Addresses: `base_url` wins when both it and `region` are given (the
 //! region must still be valid for the platform); otherwise the region's
-//! address is used, otherwise the platform default (Losant, Mashery).
-//! project44 and EVRYTHNG need one of the two, Kitsu needs `base_url`.
+//! address is used, otherwise the platform's default host. Each
+//! platform's regions and default come from its registry entry; one
+//! without a default needs a region or a `base_url`.
 //!
 //! Credentials are kept as written ([`Credential`]); environment variables
 //! and commands are only read when [`Credential::resolve`] is called.
