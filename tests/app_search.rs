@@ -210,3 +210,119 @@ fn a_row_field_completes_from_the_panes_cached_ids() {
     assert_eq!(form.fields[0].input.text(), "acme-", "common prefix");
     assert_eq!(form.fields[0].completions, ["acme-dev", "acme-ops"]);
 }
+
+/// Projects over several pages, applications scoped by the selected
+/// project, as the EVRYTHNG tenant lays them out.
+fn projects_and_apps() -> State {
+    let caps = portico::platform::evrythng::capabilities();
+    let mut state = State::new(vec![TenantInfo::new("t", "any", caps)], Keymap::defaults());
+    let fx = start(&mut state);
+    let projects: Vec<Resource> = (0..35)
+        .map(|i| Resource::new(Kind::Project, format!("p{i:02}"), format!("project {i:02}")))
+        .collect();
+    let more = answer_paged(&mut state, &fx, SystemTime::now(), |key| match key.source {
+        portico::platform::Source::Pane(Pane::Projects) => Paged::new(projects.clone(), 2),
+        _ => Paged::new(Vec::new(), 1),
+    });
+    // The first project's applications (none) and keys, as they come.
+    let more = answer_paged(&mut state, &more, SystemTime::now(), |_| {
+        Paged::new(Vec::new(), 1)
+    });
+    answer_paged(&mut state, &more, SystemTime::now(), |_| {
+        Paged::new(Vec::new(), 1)
+    });
+    state
+}
+
+fn selected_id(state: &State, pane: Pane) -> Option<String> {
+    state.selected(pane).map(|r| r.id.clone())
+}
+
+/// `n` in Applications, answered by a create form for `parent`.
+fn creates_under(state: &mut State, parent: &str) {
+    use portico::app::Modal;
+    update(state, key(KeyCode::Tab));
+    assert_eq!(state.focus(), Pane::Applications);
+    update(state, key(KeyCode::Char('n')));
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("no form: {:?} / {:?}", state.modal(), state.notice());
+    };
+    assert_eq!(
+        form.intent,
+        portico::app::Intent::Create {
+            kind: Kind::Application,
+            parent: Some(parent.into())
+        }
+    );
+    update(state, key(KeyCode::Esc));
+    update(state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Projects);
+}
+
+#[test]
+fn the_row_a_server_search_found_is_the_parent_a_child_pane_creates_under() {
+    let mut state = projects_and_apps();
+    assert_eq!(state.focus(), Pane::Projects);
+    assert!(
+        state.searches_server(Pane::Projects),
+        "the list spans pages"
+    );
+    let mut fx = update(&mut state, key(KeyCode::Char('/')));
+    fx.extend(typed(&mut state, "project 27"));
+    assert_eq!(
+        selected_id(&state, Pane::Projects).as_deref(),
+        Some("p27"),
+        "typing filters locally"
+    );
+    fx.extend(update(&mut state, key(KeyCode::Enter)));
+    assert_eq!(searches(&fx).len(), 1, "{fx:?}");
+
+    // While the server looks, the row the filter showed stays selected,
+    // and the applications pane keeps listing its applications.
+    assert_eq!(selected_id(&state, Pane::Projects).as_deref(), Some("p27"));
+    assert_eq!(
+        state
+            .list_key(Pane::Applications)
+            .and_then(|k| k.parent)
+            .as_deref(),
+        Some("p27")
+    );
+    creates_under(&mut state, "p27");
+
+    // The server also matched a project the fuzzy filter did not show,
+    // and sorts it first: the selection stays on the same project.
+    let found = Resource::new(Kind::Project, "p27", "project 27");
+    let tagged = Resource::new(Kind::Project, "p03", "a project tagged 27");
+    let more = answer_paged(&mut state, &fx, SystemTime::now(), |key| match key.source {
+        portico::platform::Source::Pane(Pane::Projects) => {
+            assert_eq!(key.query.as_deref(), Some("project 27"));
+            Paged::new(vec![tagged.clone(), found.clone()], 1)
+        }
+        _ => Paged::new(Vec::new(), 1),
+    });
+    answer_paged(&mut state, &more, SystemTime::now(), |_| {
+        Paged::new(Vec::new(), 1)
+    });
+    assert_eq!(
+        names_of(&state, Pane::Projects),
+        ["a project tagged 27", "project 27"]
+    );
+    assert_eq!(selected_id(&state, Pane::Projects).as_deref(), Some("p27"));
+    creates_under(&mut state, "p27");
+
+    // Esc goes back to the whole list, still on that project.
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(names_of(&state, Pane::Projects).len(), 35);
+    assert_eq!(selected_id(&state, Pane::Projects).as_deref(), Some("p27"));
+}
+
+fn names_of(state: &State, pane: Pane) -> Vec<String> {
+    let (Some(listing), Some(cursor)) = (state.listing(pane), state.cursor(pane)) else {
+        return Vec::new();
+    };
+    cursor
+        .visible()
+        .iter()
+        .map(|i| listing.items()[*i].name.clone())
+        .collect()
+}

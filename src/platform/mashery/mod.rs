@@ -665,7 +665,8 @@ pub fn capabilities() -> Capabilities {
     .with_kinds(vec![app, key])
 }
 
-/// Builds the adapter from a tenant's five credentials.
+/// Builds the adapter from a tenant's five credentials, paced to its
+/// `qps` (Mashery's default of 2 when unset).
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let creds = Credentials::new(
         c.secret("api_key")?,
@@ -674,7 +675,8 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
         c.secret("password")?,
         c.secret("area_id")?.expose().to_string(),
     );
-    let mashery = Mashery::new(c.base_url(), c.limits(), creds, DEFAULT_QPS)?;
+    let qps = c.qps().unwrap_or(DEFAULT_QPS);
+    let mashery = Mashery::new(c.base_url(), c.limits(), creds, qps)?;
     Ok(Arc::new(match c.page_size() {
         Some(size) => mashery.with_page_size(size),
         None => mashery,
