@@ -704,3 +704,74 @@ async fn the_tenants_qps_paces_concurrent_pages_to_the_gateways_limit() {
         "at 50 a second the gateway refused some calls"
     );
 }
+
+#[tokio::test]
+async fn a_package_key_form_offers_every_plan_of_the_areas_packages() {
+    let sim = sim().await;
+    let m = adapter(&sim, 2);
+    let apps = m
+        .list(
+            Source::Pane(Pane::Applications),
+            Some("blueharbor"),
+            quiet(),
+        )
+        .await
+        .expect("apps");
+    let app = by_name(&apps, "Route Planner");
+    let offered = m
+        .offer(Kind::PackageKey, "plan", Some(&app.id))
+        .await
+        .expect("offered");
+
+    // What the area holds, read raw: each package's plans by name.
+    let token = sim.raw_token().await;
+    let raw = sim
+        .raw_get(&token, "/packages?fields=name,plans.name&limit=1000")
+        .await;
+    let mut expected = Vec::new();
+    for package in raw.as_array().expect("packages") {
+        for plan in package["plans"].as_array().expect("plans") {
+            expected.push(format!(
+                "{} / {}",
+                package["name"].as_str().expect("name"),
+                plan["name"].as_str().expect("plan name")
+            ));
+        }
+    }
+    assert!(expected.len() > 2, "{expected:?}");
+    assert_eq!(offered, expected);
+    assert!(offered.contains(&"Shipment Tracking API / Gold".to_string()));
+    assert!(
+        m.offer(Kind::Application, "plan", None)
+            .await
+            .expect("nothing")
+            .is_empty()
+    );
+
+    // The offered text is what a create takes.
+    let made = perform(
+        &m,
+        Operation::Create {
+            kind: Kind::PackageKey,
+            parent: Some(app.id.clone()),
+            values: values(&[("plan", "Shipment Tracking API / Gold"), ("status", "")]),
+        },
+    )
+    .await;
+    let key = m.key(&made.created.expect("id")).await.expect("key");
+    assert_eq!(
+        (key.cells[1].as_str(), key.cells[2].as_str()),
+        ("Shipment Tracking API", "Gold")
+    );
+    let unknown = m
+        .perform(&Operation::Create {
+            kind: Kind::PackageKey,
+            parent: Some(app.id.clone()),
+            values: values(&[("plan", "Shipment Tracking API / Platinum")]),
+        })
+        .await;
+    assert!(
+        matches!(&unknown, Err(PlatformError::Invalid(m)) if m.contains("Platinum")),
+        "{unknown:?}"
+    );
+}

@@ -326,3 +326,148 @@ fn names_of(state: &State, pane: Pane) -> Vec<String> {
         .map(|i| listing.items()[*i].name.clone())
         .collect()
 }
+
+/// A create form with a field whose choices the adapter reads.
+fn offering_state() -> State {
+    use portico::platform::{Field, Input, KindSpec};
+    let mut spec = KindSpec::new(Kind::PackageKey);
+    spec.create = Some(vec![Field::with("plan", "Package / plan", Input::Offered)]);
+    let caps = Capabilities::new([
+        PaneSpec::list("Apps", vec![]),
+        PaneSpec::unsupported("None", "none"),
+        PaneSpec::list("Keys", vec![])
+            .scoped_by(Pane::Projects)
+            .creating(vec![Kind::PackageKey]),
+    ])
+    .with_kinds(vec![spec]);
+    let mut state = State::new(vec![TenantInfo::new("t", "any", caps)], Keymap::defaults());
+    let fx = start(&mut state);
+    let more = answer_paged(&mut state, &fx, SystemTime::now(), |key| match key.source {
+        portico::platform::Source::Pane(Pane::Projects) => Paged::new(rows(&["app"]), 1),
+        _ => Paged::new(Vec::new(), 1),
+    });
+    answer_paged(&mut state, &more, SystemTime::now(), |_| {
+        Paged::new(Vec::new(), 1)
+    });
+    state
+}
+
+fn offer_field(state: &State) -> portico::app::FormField {
+    match state.modal() {
+        Some(portico::app::Modal::Form(form)) => form.fields[0].clone(),
+        other => panic!("no form: {other:?}"),
+    }
+}
+
+#[test]
+fn an_offered_field_asks_the_adapter_once_and_cycles_through_its_answer() {
+    use portico::app::Offer;
+    use portico::platform::Operation;
+    let mut state = offering_state();
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.focus(), Pane::Certificates);
+    let fx = update(&mut state, key(KeyCode::Char('n')));
+    let asked: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Offer {
+                kind,
+                field,
+                parent,
+                ..
+            } => Some((*kind, *field, parent.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [(Kind::PackageKey, "plan", Some("id-app".to_string()))]
+    );
+    assert_eq!(offer_field(&state).offer, Offer::Reading);
+    // Typing while it reads asks nothing more.
+    let fx = update(&mut state, key(KeyCode::Char('x')));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Offer { .. })),
+        "{fx:?}"
+    );
+    update(&mut state, key(KeyCode::Backspace));
+
+    let options = vec!["Rates / Trial".to_string(), "Tracking / Gold".to_string()];
+    update(
+        &mut state,
+        Message::Offered {
+            tenant: 0,
+            field: "plan",
+            result: Ok(options.clone()),
+        },
+    );
+    let field = offer_field(&state);
+    assert_eq!(field.offer, Offer::Ready(options));
+    assert_eq!(field.input.text(), "Rates / Trial", "the first is taken");
+    update(&mut state, key(KeyCode::Right));
+    assert_eq!(offer_field(&state).input.text(), "Tracking / Gold");
+    update(&mut state, key(KeyCode::Right));
+    assert_eq!(offer_field(&state).input.text(), "Rates / Trial", "wraps");
+    update(&mut state, key(KeyCode::Left));
+
+    // Text that is not one of them is refused before anything is sent.
+    update(&mut state, key(KeyCode::Char('!')));
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Perform { .. })),
+        "{fx:?}"
+    );
+    let Some(portico::app::Modal::Form(form)) = state.modal() else {
+        panic!("the form stays open");
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .is_some_and(|e| e.contains("one of the 2 offered")),
+        "{:?}",
+        form.error
+    );
+    update(&mut state, key(KeyCode::Backspace));
+    let fx = update(&mut state, key(KeyCode::Enter));
+    let sent: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Perform { ops, .. } => Some(ops.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [vec![Operation::Create {
+            kind: Kind::PackageKey,
+            parent: Some("id-app".into()),
+            values: vec![("plan".into(), "Tracking / Gold".into())],
+        }]]
+    );
+}
+
+#[test]
+fn unreadable_choices_leave_the_field_to_be_typed() {
+    use portico::app::Offer;
+    let mut state = offering_state();
+    update(&mut state, key(KeyCode::BackTab));
+    update(&mut state, key(KeyCode::Char('n')));
+    update(
+        &mut state,
+        Message::Offered {
+            tenant: 0,
+            field: "plan",
+            result: Err("network down".into()),
+        },
+    );
+    assert_eq!(
+        offer_field(&state).offer,
+        Offer::Failed("network down".into())
+    );
+    typed(&mut state, "Any / Plan");
+    let fx = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Perform { .. })),
+        "{fx:?}"
+    );
+}
