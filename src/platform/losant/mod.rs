@@ -418,7 +418,8 @@ impl Losant {
             .as_ref()
             .and_then(|i| i.common_name.clone())
             .unwrap_or_default();
-        let days = (new.not_after - OffsetDateTime::now_utc()).whole_days();
+        // Calendar days, as the list counts them.
+        let days = (new.not_after.date() - OffsetDateTime::now_utc().date()).whole_days();
         let mut lines = vec![
             format!("subject: {}", new.subject),
             format!("issuer: {}", new.issuer),

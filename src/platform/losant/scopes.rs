@@ -88,7 +88,8 @@ pub fn mark(res: &mut Resource, scopes: Option<&[String]>) {
         }
     }
     if let Some(line) = summary(res) {
-        res.details.push(("not allowed".into(), line));
+        // First, so a detail view too short for every field still says it.
+        res.details.insert(0, ("not allowed".into(), line));
     }
 }
 
