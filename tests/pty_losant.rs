@@ -406,3 +406,57 @@ fn a_read_only_token_is_shown_what_it_may_not_do_and_sends_no_change() {
     let changes: Vec<_> = console.iter().filter(|(m, _)| m != "GET").collect();
     assert!(changes.is_empty(), "the read-only token sent {changes:?}");
 }
+
+#[test]
+fn a_refused_field_is_marked_in_the_form_which_keeps_the_input() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::portico(&["--demo"], home.path(), &[], 45, 160);
+    fleet_credentials(&mut pty);
+    pty.send("n");
+    pty.wait_for("Create which?");
+    pty.send("jj\r");
+    pty.wait_for("Only these device ids");
+    pty.send("gw-bad-device");
+    // Name, description, filter, publish, subscribe, then the devices.
+    pty.send("\t\t\t\t\t");
+    pty.send("not-an-object-id\r");
+    // Losant's own complaint, under the field it names, in red.
+    pty.wait_until("the complaint under the devices field", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("✗ ") && l.contains("\"not-an-object-id\" does not match"))
+    });
+    let contents = pty.contents();
+    let lines: Vec<&str> = contents.lines().collect();
+    let label = lines
+        .iter()
+        .position(|l| l.contains("Only these device ids"))
+        .expect("the devices field");
+    assert!(lines[label + 1].contains("not-an-object-id"), "{contents}");
+    assert!(lines[label + 2].contains("✗ "), "{contents}");
+    let (row, col) = pty
+        .with_screen(|s| find(s, "\"not-an-object-id\" does not match"))
+        .expect("complaint");
+    let red = pty.with_screen(|s| s.cell(row, col).expect("cell").fgcolor());
+    assert_eq!(red, vt100::Color::Idx(1), "drawn in red");
+    // What was typed elsewhere stays too, and no other field is blamed.
+    assert!(contents.contains("gw-bad-device"), "{contents}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("   ✗ ")).count(),
+        1,
+        "{contents}"
+    );
+
+    // Fixed and sent again, the complaint goes and the key is made.
+    pty.send("\x7f".repeat(16).as_str());
+    pty.send("\r");
+    pty.wait_for("created access key");
+    pty.wait_gone("does not match");
+    // The new secret is shown once; Enter says it is stored.
+    pty.wait_for("access key secret");
+    pty.send("\r");
+    pty.wait_gone("access key secret");
+    pty.send("q");
+    let (ok, _) = pty.wait_exit();
+    assert!(ok, "portico exits with success");
+}
