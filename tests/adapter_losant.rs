@@ -1337,7 +1337,10 @@ async fn losant_validation_errors_come_back_field_by_field() {
     assert_eq!(status, 400);
     assert!(message.starts_with("Validation"), "{message}");
     assert_eq!(err.field_errors().len(), fields.len());
-    let named: Vec<&str> = fields.iter().map(|f| f.field()).collect();
+    let named: Vec<&str> = fields
+        .iter()
+        .map(portico::platform::FieldError::field)
+        .collect();
     assert_eq!(named, vec!["deviceIds"], "{fields:?}");
     assert!(
         fields[0].message().contains("not-an-object-id"),
@@ -1357,7 +1360,11 @@ async fn losant_validation_errors_come_back_field_by_field() {
         ]),
     };
     let err = adapter.perform(&op).await.expect_err("two broken rules");
-    let mut named: Vec<&str> = err.field_errors().iter().map(|f| f.field()).collect();
+    let mut named: Vec<&str> = err
+        .field_errors()
+        .iter()
+        .map(portico::platform::FieldError::field)
+        .collect();
     named.sort_unstable();
     assert_eq!(named, vec!["deviceTags", "name"], "{err:?}");
 
