@@ -224,7 +224,7 @@ impl Vault {
             ciphertext,
         };
         let body = serde_json::to_vec_pretty(&record).map_err(std::io::Error::other)?;
-        if let Err(err) = files::write_atomic(&path, &body, false) {
+        if let Err(err) = files::write_atomic(&path, &body, true) {
             if entry.is_some() {
                 let _ = os_keyring::delete(&stem);
             }
