@@ -298,8 +298,14 @@ fn secrets(data: &Path, action: SecretsCommand) -> ExitCode {
                 for p in pending {
                     // Names come from servers: quoted, so none can drive the terminal.
                     println!(
-                        "{}\t{}\t{}\t{:?}\t{}\t{}",
-                        p.id, p.tenant, p.kind, p.name, p.issued.label, p.issued_at
+                        "{}\t{}\t{}\t{:?}\t{}\t{}\t{}",
+                        p.id,
+                        p.tenant,
+                        p.kind,
+                        p.name,
+                        p.issued.label,
+                        p.issued_at,
+                        p.rest.describe()
                     );
                 }
                 ExitCode::SUCCESS

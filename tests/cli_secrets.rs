@@ -50,6 +50,10 @@ fn pending_lists_without_values_and_show_prints_one() {
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains(&id), "{listed}");
     assert!(listed.contains("p44-na"), "{listed}");
+    assert!(
+        listed.contains("encrypted file"),
+        "where it rests: {listed}"
+    );
     assert!(!listed.contains("Qw3rTy-the-secret"), "{listed}");
     assert!(
         !listed.contains('\x1b'),

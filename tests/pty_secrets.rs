@@ -282,7 +282,7 @@ async fn sigkill_during_verification_keeps_the_new_secret() {
 }
 
 /// The delivery command says it has started (with its pid, so the test
-/// can end it: it outlives a SIGKILLed Portico in its own process group)
+/// can end it: in its own process group it outlives a killed Portico)
 /// and then blocks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_delivery_keeps_the_new_secret_pending() {

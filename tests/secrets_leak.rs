@@ -6,6 +6,7 @@
 //! the session said.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use portico::runtime::{Runtime, Stores};
 use portico::secrets::{Backend, Vault};
 use tokio::sync::mpsc;
 
-const PATIENCE: Duration = Duration::from_secs(60);
+const PATIENCE: Duration = Duration::from_mins(1);
 const BIN: &str = env!("CARGO_BIN_EXE_portico");
 
 struct Session {
@@ -91,7 +92,7 @@ impl Session {
                 .await
                 .expect("an answer in time")
                 .expect("channel open");
-            self.said.push_str(&format!("{msg:?}\n"));
+            let _ = writeln!(self.said, "{msg:?}");
             if let Message::Performed { result, saved, .. } = msg {
                 let outcome = (*result)?;
                 self.said.push_str(&outcome.summary);
@@ -100,7 +101,7 @@ impl Session {
                     self.said.push_str(&check.label);
                 }
                 if let Some(saved) = saved {
-                    self.said.push_str(&format!("\n{saved:?}\n"));
+                    let _ = write!(self.said, "\n{saved:?}\n");
                 }
                 if let Some(secret) = &outcome.secret {
                     let value = secret.secret.expose().to_string();

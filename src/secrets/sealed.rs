@@ -161,14 +161,11 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
             std::fs::set_permissions(sealer.key_path(), std::fs::Permissions::from_mode(0o644))
                 .expect("chmod");
-            let err = sealer.open("rec-1", &sealed).err().expect("refused");
+            let err = sealer.open("rec-1", &sealed).expect_err("refused");
             assert!(err.to_string().contains("chmod 600"), "{err}");
         }
         let other = Sealer::new(dir.path().join("other.key"));
-        let err = other
-            .open("rec-1", &sealed)
-            .err()
-            .expect("no key, no secret");
+        let err = other.open("rec-1", &sealed).expect_err("no key, no secret");
         assert!(!err.to_string().contains("s3cr3t"));
     }
 }
