@@ -430,7 +430,15 @@ async fn run_ops(
             ok = result.is_ok(),
             "performed"
         );
-        let kept = keeper.take();
+        let mut kept = keeper.take();
+        // An adapter that returned a secret without keeping it: keep it
+        // now, before anything else sees it, so no issued secret is lost.
+        if kept.is_none()
+            && let Some(late) = result.as_ref().ok().and_then(|o| unkept(op, o))
+        {
+            crate::platform::Keep::keep(&keeper, &late).await;
+            kept = keeper.take();
+        }
         let audited = match &kept {
             Some(k) => k.audited.clone(),
             None => audit(stores, config, op, &result).await,
@@ -473,6 +481,33 @@ async fn run_ops(
         }
     }
     (Ok(last), saved)
+}
+
+/// What a create's or rotation's secret belongs to, for one the adapter
+/// did not keep.
+fn unkept(op: &Operation, outcome: &Outcome) -> Option<crate::platform::Issued> {
+    let secret = outcome.secret.clone()?;
+    let (kind, resource, name) = match op {
+        Operation::Create { kind, values, .. } => (
+            *kind,
+            outcome.created.clone().unwrap_or_default(),
+            outcome
+                .created_name
+                .clone()
+                .or_else(|| crate::platform::value(values, "name").map(str::to_string))
+                .unwrap_or_default(),
+        ),
+        Operation::Rotate { target: t, .. } => (t.kind, t.id.clone(), t.name.clone()),
+        // A secret read again on request (a reveal) was issued long ago and
+        // is not Portico's to keep.
+        _ => return None,
+    };
+    Some(crate::platform::Issued {
+        kind,
+        resource,
+        name,
+        secret,
+    })
 }
 
 /// The change went through and its secret was kept, but what came after
