@@ -34,6 +34,11 @@ pub(super) fn on_modal_key(
             view.scroll = scroll;
             Modal::Text(view)
         }),
+        Modal::Raw(doc) => super::rawdoc::on_key(doc, press, fx),
+        Modal::Form(form) if press == Press::Act(Action::EditExternal) => {
+            super::editor::from_form(state, form, super::editor::Format::Toml, fx);
+            None
+        }
         Modal::Filter(input) => on_filter(state, input, press, fx),
         Modal::Command(input) => on_command(state, input, press, fx),
         Modal::Picker(p) => on_picker(state, p, press, fx),

@@ -6,6 +6,8 @@ mod detail;
 mod fit;
 mod modals;
 mod panes;
+mod radar;
+mod rawdoc;
 pub mod text;
 mod textview;
 
@@ -84,7 +86,10 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     let panes = state.panes();
     let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
     for (pane, area) in panes.into_iter().zip(areas.iter()) {
-        panes::render(frame, *area, state, pane, now);
+        match (pane, state.radar()) {
+            (Pane::View, Some(radar)) => radar::render(frame, *area, state, radar, now),
+            _ => panes::render(frame, *area, state, pane, now),
+        }
     }
     detail::render(frame, detail_area, state, now, None);
     chrome::status_line(frame, status, state, now);
