@@ -52,6 +52,9 @@ fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
         .map(|p| {
             if state.unsupported_reason(*p).is_some() {
                 Constraint::Length(strip)
+            } else if *p == Pane::View && *p == focus && state.radar().is_some() {
+                // A table across tenants needs its tenant and date columns.
+                Constraint::Fill(9)
             } else if *p == focus {
                 Constraint::Fill(4)
             } else {

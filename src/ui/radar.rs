@@ -144,7 +144,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
             vec!["TENANT", "KIND", "NAME", "ID"],
             vec![
                 Constraint::Max(14),
-                Constraint::Length(8),
+                Constraint::Length(11),
                 Constraint::Fill(2),
                 Constraint::Fill(1),
             ],
