@@ -23,7 +23,7 @@ use crate::platform::{PaneBody, Source};
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
 /// The window `:expiring` looks ahead when none is given.
-pub const DEFAULT_WINDOW: Duration = Duration::from_secs(30 * 86_400);
+pub const DEFAULT_WINDOW: Duration = Duration::from_hours(30 * 24);
 
 const PAGE: isize = 10;
 
