@@ -247,7 +247,11 @@ pub(super) fn on_edited(
         return;
     };
     if session.tenant != state.active {
-        return;
+        return inform(
+            state,
+            Level::Error,
+            "the tenant changed while editing: nothing was changed",
+        );
     }
     let text = match result {
         Err(err) => {

@@ -35,7 +35,12 @@ pub(super) fn on_modal_key(
             Modal::Text(view)
         }),
         Modal::Raw(doc) => super::rawdoc::on_key(doc, press, fx),
-        Modal::Form(form) if press == Press::Act(Action::EditExternal) => {
+        // A renewal is previewed by the adapter from its form, so it stays there.
+        Modal::Form(form)
+            if press == Press::Act(Action::EditExternal)
+                && form.pending.is_none()
+                && !matches!(form.intent, Intent::Renew { .. }) =>
+        {
             super::editor::from_form(state, form, super::editor::Format::Toml, fx);
             None
         }
