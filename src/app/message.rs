@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::model::{IssuedSecret, Resource, Secret};
 use crate::platform::crawl::Answer;
-use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
+use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,6 +62,13 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// The server named the fields a change got wrong; the `Performed`
+    /// failure for the same request follows.
+    Rejected {
+        tenant: usize,
+        request: u64,
+        fields: Vec<FieldError>,
+    },
     /// What the adapter read for a change it has not sent yet.
     Previewed {
         tenant: usize,
