@@ -22,7 +22,7 @@ use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
-use crate::model::Resource;
+use crate::model::{Kind, Resource};
 use crate::platform::crawl::{crawl, within};
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
@@ -140,6 +140,12 @@ impl Runtime {
                     });
                 });
             }
+            Effect::Offer {
+                tenant,
+                kind,
+                field,
+                parent,
+            } => self.offer(tenant, kind, field, parent),
             Effect::Forget { path } => {
                 let tx = self.tx.clone();
                 let vault = self.stores.vault.clone();
@@ -297,6 +303,29 @@ impl Runtime {
                 request,
                 result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
+            });
+        });
+    }
+
+    /// Reads the choices a form's offered field gives; a failure is shown
+    /// in the form, which then takes typed text.
+    fn offer(&self, tenant: usize, kind: Kind, field: &'static str, parent: Option<String>) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform
+                    .offer(kind, field, parent.as_deref())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Offered {
+                tenant,
+                field,
+                result,
             });
         });
     }
