@@ -27,6 +27,6 @@ pub use modal::{
     Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,
 };
 pub use radar::{Hit, Radar, Reach, Search};
-pub use rawdoc::{LINE_CHARS, RawDoc, raw_lines};
+pub use rawdoc::{LINE_CHARS, RawDoc, document_lines, raw_lines, unread_lines};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};
