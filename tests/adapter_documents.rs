@@ -28,8 +28,9 @@ async fn demo() -> Demo {
     let text = registry::demo_config(&running.base_url());
     let config = Config::parse(&text, "<demo>").expect("the demo config parses");
     let mut tenants = Vec::new();
-    for tenant in config.tenants().iter().cloned() {
+    for tenant in config.tenants() {
         let name = tenant.name().to_string();
+        let tenant = tenant.clone();
         let vendor = tenant.platform().as_str().to_string();
         let adapter = tokio::task::spawn_blocking(move || registry::connect(&tenant))
             .await

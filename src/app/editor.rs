@@ -335,7 +335,7 @@ pub(super) fn awaits(state: &State, ops: &[Operation]) -> bool {
 }
 
 /// The editor's confirmed change went out as `request`.
-pub(super) fn sent(state: &mut State, request: u64) {
+pub(super) const fn sent(state: &mut State, request: u64) {
     if let Some(session) = &mut state.editing {
         session.sent = Some(request);
     }
