@@ -238,7 +238,7 @@ mod tests {
             "clientId": "c-1",
             "createdAt": 1_700_000_000_000_i64,
             "keys": [{"secret": "deep-s3cret", "tokenExpiresAt": "2027-01-01"}],
-            "password": null,
+            "password": "hunter2",
         });
         let all = document_lines(&doc).join("\n");
         assert!(all.contains("\"clientId\": \"c-1\""), "{all}");
@@ -246,7 +246,7 @@ mod tests {
         assert!(all.contains("\"secret\": \"***\""), "{all}");
         assert!(!all.contains("deep-s3cret"), "{all}");
         assert!(all.contains("2027-01-01"), "{all}");
-        assert!(all.contains("\"password\": null"), "{all}");
+        assert!(!all.contains("hunter2"), "{all}");
     }
 
     #[test]
