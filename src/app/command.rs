@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "sort listed",
     "tenant",
     "error",
+    "audit",
+    "bulk",
 ];
 
 /// Opens the full text of the active tenant's errors, credentials masked:
@@ -170,6 +172,15 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
         "close" => close_view(state),
+        "audit" => super::audit_view::open(state, fx),
+        "bulk" => match state.bulk() {
+            Some(_) => state.modal = Some(Modal::Progress(0)),
+            None => inform(
+                state,
+                Level::Info,
+                "no bulk rotation yet: mark rows, then R",
+            ),
+        },
         "sort" => match Sort::parse(rest) {
             Some(sort) => {
                 let focus = state.focus();

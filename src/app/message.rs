@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use crossterm::event::KeyEvent;
 
+use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
 use crate::model::{IssuedSecret, Secret};
 use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
 
@@ -61,6 +62,14 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// One item of a bulk rotation is done, one way or another.
+    BulkItem {
+        run: u64,
+        index: usize,
+        outcome: BulkOutcome,
+    },
+    /// Where an export of a bulk run's new secrets was written.
+    Exported(Result<PathBuf, String>),
     /// What the adapter read for a change it has not sent yet.
     Previewed {
         tenant: usize,
@@ -110,6 +119,17 @@ pub enum Effect {
         tenant: usize,
         request: u64,
         op: Operation,
+    },
+    /// Rotates every item, a few at a time per tenant; each result comes
+    /// back as a `BulkItem` with its index.
+    BulkRotate {
+        run: u64,
+        items: Vec<BulkTarget>,
+    },
+    /// Writes the new secrets of bulk run `run` to an owner-only file.
+    Export {
+        run: u64,
+        format: ExportFormat,
     },
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {

@@ -3,9 +3,12 @@
 //! the runtime to carry out.
 
 mod actions;
+mod audit_view;
+mod bulk;
 mod command;
 mod filter;
 mod input;
+mod marks;
 mod message;
 mod modal;
 mod modal_keys;
@@ -15,6 +18,8 @@ mod state;
 mod update;
 
 pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
+pub use audit_view::{AUDIT_VIEW, audit_rows};
+pub use bulk::{BulkConfirm, BulkItem, BulkOutcome, BulkRun, BulkTarget, ExportFormat};
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};

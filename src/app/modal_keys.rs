@@ -41,6 +41,8 @@ pub(super) fn on_modal_key(
         Modal::Choose(c) => on_choose(state, c, press),
         Modal::Confirm(c) => on_confirm(state, c, press, fx),
         Modal::Secret(view) => on_secret(state, view, press, fx),
+        Modal::BulkConfirm(c) => super::bulk::on_confirm_key(state, c, press, fx),
+        Modal::Progress(scroll) => super::bulk::on_progress_key(state, scroll, press, fx),
     }
 }
 
