@@ -142,3 +142,10 @@ pub(super) fn clear_marks(state: &mut State) -> bool {
     }
     total > 0
 }
+
+/// The clear-marks key: says so when there was nothing to clear.
+pub(super) fn unmark_all(state: &mut State) {
+    if !clear_marks(state) {
+        inform(state, Level::Info, "nothing is marked");
+    }
+}

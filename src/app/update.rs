@@ -199,11 +199,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Rotate => confirm_rotate(state, focus),
         Action::Mark => super::marks::toggle_mark(state, focus),
         Action::MarkAll => super::marks::mark_all(state, focus),
-        Action::ClearMarks => {
-            if !super::marks::clear_marks(state) {
-                inform(state, Level::Info, "nothing is marked");
-            }
-        }
+        Action::ClearMarks => super::marks::unmark_all(state),
         Action::ToggleActive => toggle_active(state, focus, fx),
         Action::Sort => {
             if let Some(cursor) = state.cursor_mut(focus) {

@@ -134,7 +134,7 @@ impl Faults {
             return false;
         }
         let seen = self.matched.fetch_add(1, Ordering::SeqCst) + 1;
-        seen % n == 0
+        seen.is_multiple_of(*n)
     }
 
     fn over_rate(&self, qps: u32) -> bool {

@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Secret(s)) => secret(frame, state, s),
         Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
         Some(Modal::BulkConfirm(c)) => super::progress::confirm(frame, state, c),
-        Some(Modal::Progress(scroll)) => super::progress::render(frame, state, *scroll),
+        Some(Modal::Progress(scroll)) => super::progress::render(frame, state, *scroll, now),
     }
 }
 

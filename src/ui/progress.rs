@@ -2,6 +2,8 @@
 //! bar over one result line per item and the run's summary. No secret is
 //! drawn here; the state holds none.
 
+use std::time::SystemTime;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Modifier, Style};
@@ -48,7 +50,7 @@ pub fn confirm(frame: &mut Frame, state: &State, c: &BulkConfirm) {
     d.draw(frame);
 }
 
-fn dim() -> Style {
+const fn dim() -> Style {
     Style::new().add_modifier(Modifier::DIM)
 }
 
@@ -133,16 +135,19 @@ fn steps(outcome: &BulkOutcome, ok: Style, bad: Style) -> Vec<Span<'static>> {
     spans
 }
 
-pub fn render(frame: &mut Frame, state: &State, scroll: u16) {
+pub fn render(frame: &mut Frame, state: &State, scroll: u16, now: SystemTime) {
     let Some(bulk) = state.bulk() else {
         return;
     };
     let map = state.keymap();
     let area = frame.area();
+    // The tenant bar above and the status and hint lines below stay in view.
+    let below = super::chrome::status_rows(state, now, area.width)
+        + u16::from(super::chrome::hint_row_shown(state));
     let [_, mid, _] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(below),
     ])
     .areas(area);
     let [_, rect, _] = Layout::horizontal([
