@@ -454,3 +454,53 @@ fn progress_view_mid_run() {
     );
     insta::assert_snapshot!(draw(&state, 140, 24));
 }
+
+/// Keys that rotate in two phases, one of them half way through.
+fn two_phase_state() -> State {
+    use portico::platform::{Capabilities, KindSpec, PaneSpec, Rotation};
+    let mut key = KindSpec::new(Kind::AccessKey);
+    key.rotate = Rotation::TwoPhase {
+        warning: "two keys for a while",
+    };
+    let caps = Capabilities::new([
+        PaneSpec::unsupported("Projects", "none"),
+        PaneSpec::list("Keys", vec![]),
+        PaneSpec::unsupported("Certificates", "none"),
+    ])
+    .with_kinds(vec![key]);
+    let mut state = State::new(
+        vec![TenantInfo::new("org", "losant", caps)],
+        Keymap::defaults(),
+    );
+    let fx = start(&mut state);
+    answer_at(&mut state, &fx, at(), |_| {
+        vec![
+            Resource::new(Kind::AccessKey, "old", "deploy"),
+            Resource::new(Kind::AccessKey, "new", "deploy").with_detail("replaces", "old"),
+            Resource::new(Kind::AccessKey, "solo", "ci"),
+        ]
+    });
+    state
+}
+
+#[test]
+fn a_rotation_half_way_through_is_not_marked_again() {
+    let mut state = two_phase_state();
+    press(&mut state, '*');
+    assert_eq!(
+        marked_names(&state),
+        ["ci"],
+        "the pair half way is left out"
+    );
+    let notice = state.notice().expect("says why");
+    assert!(notice.text.contains("finish it with R"), "{}", notice.text);
+    press(&mut state, 'R');
+    let Some(Modal::BulkConfirm(c)) = state.modal() else {
+        panic!("expected the bulk confirmation");
+    };
+    assert!(
+        c.lines.iter().any(|l| l.contains("stays live")),
+        "{:?}",
+        c.lines
+    );
+}

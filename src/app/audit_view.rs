@@ -42,6 +42,15 @@ fn text<'a>(line: &'a Value, key: &str) -> &'a str {
     line.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
+/// `2026-12-01T10:00:05Z` as `12-01 10:00:05`: the column has room for
+/// that much, and the detail shows the whole stamp.
+fn short_time(stamp: &str) -> String {
+    match (stamp.get(5..10), stamp.get(11..19)) {
+        (Some(day), Some(time)) if stamp.len() >= 19 => format!("{day} {time}"),
+        _ => stamp.to_string(),
+    }
+}
+
 /// The log's lines as rows, newest first. A line that is not JSON (an
 /// older plain-text log, a torn write) is shown as it is, not dropped.
 pub fn audit_rows(log: &str) -> Vec<Resource> {
@@ -70,9 +79,9 @@ pub fn audit_rows(log: &str) -> Vec<Resource> {
             };
             res.status = Some(outcome.to_string());
             res.cells = vec![
-                text(&line, "time").to_string(),
+                short_time(text(&line, "time")),
                 text(&line, "tenant").to_string(),
-                format!("{} {}", text(&line, "action"), text(&line, "kind")),
+                text(&line, "action").to_string(),
                 outcome.to_string(),
             ];
             res.details = [
@@ -115,11 +124,13 @@ mod tests {
         let rows = audit_rows(log);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].name, "a2", "a nameless resource shows its id");
-        assert_eq!(rows[0].cells[2], "delete client application");
+        assert_eq!(rows[0].cells[2], "delete");
+        assert_eq!(rows[0].detail("kind"), Some("client application"));
         assert_eq!(rows[0].state, Lifecycle::Inactive);
         assert_eq!(rows[1].name, "not json");
         assert_eq!(rows[2].name, "Robot");
         assert_eq!(rows[2].detail("detail"), Some("new client secret stored"));
-        assert_eq!(rows[2].cells[0], "2026-12-01T10:00:00Z");
+        assert_eq!(rows[2].cells[0], "12-01 10:00:00");
+        assert_eq!(rows[2].detail("time"), Some("2026-12-01T10:00:00Z"));
     }
 }

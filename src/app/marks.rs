@@ -60,6 +60,20 @@ fn markable(state: &State, pane: Pane, res: &Resource) -> Result<Target, String>
     if let Some(reason) = res.refusal(Change::Rotate) {
         return Err(format!("not allowed: {reason}"));
     }
+    // A two-phase rotation stopped half way: rotating either key again
+    // would make a third; R on it finishes the rotation instead.
+    let items = state.listing(pane).map(|l| l.items()).unwrap_or_default();
+    let live = |id: &str| items.iter().any(|r| r.id == id && r.is_active());
+    let successor = items
+        .iter()
+        .any(|r| r.is_active() && r.detail("replaces") == Some(res.id.as_str()));
+    let replaces = res.detail("replaces").is_some_and(live);
+    if res.is_active() && (successor || replaces) {
+        return Err(format!(
+            "\"{}\" is half way through a rotation: finish it with R first",
+            res.name
+        ));
+    }
     Ok(Target {
         kind: res.kind,
         id: res.id.clone(),

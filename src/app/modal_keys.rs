@@ -372,6 +372,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
         }
         Some(Modal::Filter(input) | Modal::Command(input)) => input.insert_str(first_line),
         Some(Modal::Picker(p)) => p.input.insert_str(first_line),
+        Some(Modal::BulkConfirm(c)) => c.input.insert_str(first_line),
         Some(Modal::Confirm(Confirm {
             typed: Some((_, input)),
             ..
