@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 
 use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
 use crate::model::{IssuedSecret, Secret};
-use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
+use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -70,6 +70,13 @@ pub enum Message {
     },
     /// Where an export of a bulk run's new secrets was written.
     Exported(Result<PathBuf, String>),
+    /// The server named the fields a change got wrong; the `Performed`
+    /// failure for the same request follows.
+    Rejected {
+        tenant: usize,
+        request: u64,
+        fields: Vec<FieldError>,
+    },
     /// What the adapter read for a change it has not sent yet.
     Previewed {
         tenant: usize,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::input::{LineInput, step_wrapping};
 use crate::keymap::Layer;
 use crate::model::{IssuedSecret, Kind};
-use crate::platform::{Check, Field, FollowUp, Input, Operation, Target};
+use crate::platform::{Check, Field, FieldError, FollowUp, Input, Operation, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
@@ -104,6 +104,8 @@ pub struct FormField {
     /// Set when the value came from a paste that spans lines (a PEM).
     pub pasted: Option<String>,
     pub completions: Vec<String>,
+    /// What the server said is wrong with the value last submitted.
+    pub rejected: Option<String>,
 }
 
 impl FormField {
@@ -113,6 +115,7 @@ impl FormField {
             input: LineInput::new(initial),
             pasted: None,
             completions: Vec::new(),
+            rejected: None,
         }
     }
 
@@ -209,6 +212,34 @@ impl Form {
         })
     }
 
+    /// Puts each of the server's complaints next to the field it names and
+    /// focuses the first such field; the input stays as typed. Complaints
+    /// naming no field of the form are left to the form's own error line.
+    pub fn reject(&mut self, errors: &[FieldError]) {
+        let mut first = None;
+        for err in errors {
+            let Some(at) = self.fields.iter().position(|f| f.spec.key == err.field()) else {
+                continue;
+            };
+            let field = &mut self.fields[at];
+            field.rejected = Some(match field.rejected.take() {
+                Some(said) => format!("{said}; {}", err.message()),
+                None => err.message().to_string(),
+            });
+            first.get_or_insert(at);
+        }
+        if let Some(at) = first {
+            self.focus = at;
+        }
+    }
+
+    /// Forgets the server's complaints, as a new submit starts.
+    pub fn clear_rejections(&mut self) {
+        for field in &mut self.fields {
+            field.rejected = None;
+        }
+    }
+
     /// The first thing wrong with the form, field by field, then between
     /// fields (an end date before its start date).
     pub fn problem(&self) -> Option<String> {
@@ -299,5 +330,39 @@ mod tests {
 
         let name = FormField::new(Field::text("name", "Name", true), "  ");
         assert_eq!(name.problem().as_deref(), Some("Name is required"));
+    }
+
+    #[test]
+    fn a_server_refusal_lands_next_to_each_field_it_names() {
+        let mut form = Form {
+            title: "New key".into(),
+            fields: vec![
+                FormField::new(Field::text("name", "Name", false), "gw"),
+                FormField::new(Field::with("deviceIds", "Devices", Input::List), "x1"),
+                FormField::new(Field::with("pubTopics", "Publish", Input::List), "a/b"),
+            ],
+            focus: 0,
+            intent: Intent::Create {
+                kind: Kind::AccessKey,
+                parent: None,
+            },
+            error: None,
+            pending: None,
+        };
+        form.reject(&[
+            FieldError::new("pubTopics", "too long"),
+            FieldError::new("elsewhere", "not a field of this form"),
+            FieldError::new("pubTopics", "has a space"),
+            FieldError::new("deviceIds", "is not an id"),
+        ]);
+        let said: Vec<Option<&str>> = form.fields.iter().map(|f| f.rejected.as_deref()).collect();
+        assert_eq!(
+            said,
+            vec![None, Some("is not an id"), Some("too long; has a space")]
+        );
+        assert_eq!(form.focus, 2, "the first field the server named");
+        assert_eq!(form.fields[1].input.text(), "x1", "what was typed stays");
+        form.clear_rejections();
+        assert!(form.fields.iter().all(|f| f.rejected.is_none()));
     }
 }

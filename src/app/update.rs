@@ -93,6 +93,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             result,
             saved,
         } => on_performed(state, tenant, request, *result, saved, &mut fx),
+        Message::Rejected {
+            tenant,
+            request,
+            fields,
+        } => super::modal_keys::on_rejected(state, tenant, request, &fields),
         Message::Previewed {
             tenant,
             request,

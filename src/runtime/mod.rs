@@ -253,6 +253,20 @@ impl Runtime {
         let hold = self.settle.hold();
         tokio::spawn(async move {
             let (result, saved) = perform_on(&config, &adapter, &ops, &stores, &hold).await;
+            // Sent first, so the form still waits on this request when they land.
+            if let Some(fields) = result
+                .as_ref()
+                .err()
+                .and_then(Failure::error)
+                .map(PlatformError::field_errors)
+                .filter(|f| !f.is_empty())
+            {
+                let _ = tx.send(Message::Rejected {
+                    tenant,
+                    request,
+                    fields: fields.to_vec(),
+                });
+            }
             let _ = tx.send(Message::Performed {
                 tenant,
                 request,

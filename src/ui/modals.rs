@@ -343,6 +343,12 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
             ))),
             None => d.input(Span::raw(" "), &field.input, focused),
         }
+        if let Some(why) = &field.rejected {
+            d.line(Line::styled(
+                format!("   ✗ {}", inert(why)),
+                Style::new().fg(Color::Red),
+            ));
+        }
         if focused {
             for c in field.completions.iter().take(8) {
                 d.line(Line::styled(format!("   {}", inert(c)), dim()));
