@@ -62,7 +62,10 @@ fn markable(state: &State, pane: Pane, res: &Resource) -> Result<Target, String>
     }
     // A two-phase rotation stopped half way: rotating either key again
     // would make a third; R on it finishes the rotation instead.
-    let items = state.listing(pane).map(|l| l.items()).unwrap_or_default();
+    let items = state
+        .listing(pane)
+        .map(super::state::Listing::items)
+        .unwrap_or_default();
     let live = |id: &str| items.iter().any(|r| r.id == id && r.is_active());
     let successor = items
         .iter()

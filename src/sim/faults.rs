@@ -230,10 +230,17 @@ async fn apply(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> R
             .then(|| Chaos::ALL[rng.random_range(0..Chaos::ALL.len())]);
         (fail, chaos)
     };
-    if fail || faults.fails_by_count(req.uri().path()) {
+    let knob = if fail {
+        Some("--fail-rate")
+    } else if faults.fails_by_count(req.uri().path()) {
+        Some("--fail-every")
+    } else {
+        None
+    };
+    if let Some(knob) = knob {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"message": "simulated failure (--fail-rate)"})),
+            axum::Json(serde_json::json!({"message": format!("simulated failure ({knob})")})),
         )
             .into_response();
     }
