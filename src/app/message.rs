@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use crossterm::event::KeyEvent;
 
 use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
-use crate::model::{IssuedSecret, Secret};
+use crate::model::{IssuedSecret, Kind, Secret};
 use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
@@ -50,6 +50,14 @@ pub enum Message {
     Completions {
         partial: String,
         candidates: Vec<String>,
+    },
+    /// The choices the adapter offers for a form's [`Input::Offered`] field.
+    ///
+    /// [`Input::Offered`]: crate::platform::Input::Offered
+    Offered {
+        tenant: usize,
+        field: &'static str,
+        result: Result<Vec<String>, String>,
     },
     /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
@@ -120,6 +128,13 @@ pub enum Effect {
     },
     CompletePath {
         partial: String,
+    },
+    /// Read the choices an open form's field offers; answered by `Offered`.
+    Offer {
+        tenant: usize,
+        kind: Kind,
+        field: &'static str,
+        parent: Option<String>,
     },
     /// Describe `op` without sending it (its confirmation shows the lines).
     Preview {

@@ -106,6 +106,19 @@ pub struct FormField {
     pub completions: Vec<String>,
     /// What the server said is wrong with the value last submitted.
     pub rejected: Option<String>,
+    /// What the adapter offers an [`Input::Offered`] field.
+    pub offer: Offer,
+}
+
+/// The choices of an [`Input::Offered`] field, read once the form is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Offer {
+    #[default]
+    Unasked,
+    Reading,
+    Ready(Vec<String>),
+    /// They could not be read; the value is typed instead.
+    Failed(String),
 }
 
 impl FormField {
@@ -115,6 +128,7 @@ impl FormField {
             input: LineInput::new(initial),
             pasted: None,
             completions: Vec::new(),
+            offer: Offer::Unasked,
             rejected: None,
         }
     }
@@ -126,9 +140,14 @@ impl FormField {
         }
     }
 
-    pub const fn choices(&self) -> Option<&'static [&'static str]> {
-        match self.spec.input {
-            Input::Choice(options) => Some(options),
+    /// The options ←/→ step through: a fixed choice's, or what the
+    /// adapter offered once it has.
+    pub fn choices(&self) -> Option<Vec<&str>> {
+        match (&self.spec.input, &self.offer) {
+            (Input::Choice(options), _) => Some(options.to_vec()),
+            (Input::Offered, Offer::Ready(options)) if !options.is_empty() => {
+                Some(options.iter().map(String::as_str).collect())
+            }
             _ => None,
         }
     }
@@ -144,7 +163,8 @@ impl FormField {
             None if step > 0 => 0,
             None => options.len() - 1,
         };
-        self.input.set(options[next]);
+        let next = options[next].to_string();
+        self.input.set(next);
     }
 
     /// What is wrong with the value, checked before anything is sent.
@@ -166,6 +186,15 @@ impl FormField {
                 options.join(", ")
             )),
             Input::Date if !is_date(&value) => Some(format!("{label} must be a date, YYYY-MM-DD")),
+            Input::Offered => match &self.offer {
+                Offer::Ready(options) if !options.is_empty() && !options.contains(&value) => {
+                    Some(format!(
+                        "{label} must be one of the {} offered (←/→ cycles)",
+                        options.len()
+                    ))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }

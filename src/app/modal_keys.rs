@@ -117,13 +117,16 @@ fn on_filter(
 /// goes back to the whole list. The local filter is dropped, since the
 /// server already matched on fields the fuzzy filter does not read.
 fn search_server(state: &mut State, pane: Pane, text: &str, fx: &mut Vec<Effect>) {
+    let before = state.list_key(pane);
     let Some(cursor) = state.cursor_mut(pane) else {
         return;
     };
     cursor.filter.clear();
-    cursor.selected = 0;
     cursor.search = (!text.is_empty()).then(|| text.to_string());
     if let Some(key) = state.list_key(pane) {
+        if let Some(before) = before.filter(|_| key.query.is_some()) {
+            state.hold_rows(pane, &before, &key);
+        }
         request_list(state, state.active, key, fx);
     }
 }

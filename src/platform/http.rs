@@ -134,6 +134,18 @@ impl Http {
     /// Sends `req`, retrying only when `retry` allows it, and turns any
     /// non-success answer into an error.
     pub async fn send(&self, req: RequestBuilder, retry: Retry) -> Result<Response, PlatformError> {
+        // Redacted here, where the line is made; bodies are never logged.
+        if tracing::enabled!(tracing::Level::DEBUG)
+            && let Some(Ok(built)) = req.try_clone().map(RequestBuilder::build)
+        {
+            tracing::debug!(
+                method = %built.method(),
+                url = %crate::logging::url(built.url().as_str()),
+                headers = %crate::logging::headers(built.headers()),
+                ?retry,
+                "request"
+            );
+        }
         let mut attempt = 1;
         loop {
             let copy = match retry {
@@ -208,6 +220,7 @@ impl Http {
     async fn finish(&self, result: reqwest::Result<Response>) -> Result<Response, PlatformError> {
         let resp = result.map_err(|e| self.transport(e))?;
         let status = resp.status();
+        tracing::debug!(%status, "answer");
         if status.is_success() {
             return Ok(resp);
         }

@@ -265,6 +265,10 @@ pub enum Input {
     Row(Pane),
     /// Comma-separated list.
     List,
+    /// One of the choices the adapter reads from the server when the form
+    /// opens ([`Platform::offer`]); until they come, or if they cannot be
+    /// read, the value is typed.
+    Offered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -584,6 +588,17 @@ pub trait Platform: Send + Sync {
     /// sent (a renewal's new certificate); shown in its confirmation.
     /// No platform needs one by default.
     fn preview<'a>(&'a self, _op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The choices an [`Input::Offered`] field `field` of a `kind` form
+    /// offers, for a resource under `parent`. None by default.
+    fn offer<'a>(
+        &'a self,
+        _kind: Kind,
+        _field: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Vec<String>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 
