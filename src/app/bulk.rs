@@ -124,6 +124,13 @@ impl BulkRun {
         if unchecked > 0 {
             let _ = write!(text, ", {unchecked} with a failed check");
         }
+        let unsaved = outcomes()
+            .filter(|o| matches!(o.saved, Some(Err(_))))
+            .count();
+        if unsaved > 0 {
+            // Their only copy is the run's, in memory: an export keeps them.
+            let _ = write!(text, ", {unsaved} NOT stored: export them now");
+        }
         let live = outcomes().filter(|o| o.old_live.is_some()).count();
         if live > 0 {
             let _ = write!(text, ", {live} with the old credential still live");

@@ -50,6 +50,12 @@ const COMMANDS: &[&str] = &[
     "error",
     "audit",
     "bulk",
+    "find",
+    "expiring",
+    "edit json",
+    "edit toml",
+    "new json",
+    "new toml",
 ];
 
 /// Opens the full text of the active tenant's errors, credentials masked:
@@ -171,6 +177,9 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "help" => state.modal = Some(Modal::Help(0)),
         "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
+        "close" if state.radar.is_some() && state.focus() == Pane::View => {
+            super::radar::close(state);
+        }
         "close" => close_view(state),
         "audit" => super::audit_view::open(state, fx),
         "bulk" => match state.bulk() {
@@ -180,6 +189,13 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 Level::Info,
                 "no bulk rotation yet: mark rows, then R",
             ),
+        },
+        "find" => super::radar::find(state, rest, fx),
+        "expiring" => super::radar::expiring(state, rest, fx),
+        "edit" | "new" => match super::editor::Format::parse(rest) {
+            Some(format) if word == "edit" => super::editor::edit(state, format, fx),
+            Some(format) => super::editor::create(state, format, fx),
+            None => inform(state, Level::Error, format!("{word} takes toml or json")),
         },
         "sort" => match Sort::parse(rest) {
             Some(sort) => {
@@ -201,6 +217,8 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 .and_then(|t| t.caps().view(name))
                 .map(|v| v.name);
             if let Some(view) = view {
+                // The view takes the right-hand pane the radar held.
+                state.radar = None;
                 if let Some(book) = state.books.get_mut(state.active) {
                     book.view = Some((view, Cursor::default()));
                     book.focus = Some(Pane::View);

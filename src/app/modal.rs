@@ -26,6 +26,8 @@ pub enum Modal {
     BulkConfirm(super::bulk::BulkConfirm),
     /// The bulk run's progress, scrolled this many lines down.
     Progress(u16),
+    /// The selection's document (`Y`).
+    Raw(super::rawdoc::RawDoc),
 }
 
 /// A scrollable page of text; closed only by the text layer's close keys.
@@ -44,6 +46,7 @@ pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
         Some(Modal::Help(_)) => vec![Layer::Help],
         Some(Modal::Detail(_)) => vec![Layer::Detail],
         Some(Modal::Text(_)) => vec![Layer::Text],
+        Some(Modal::Raw(_)) => vec![Layer::Raw],
         Some(Modal::Filter(_)) => vec![Layer::Filter, Layer::Edit],
         Some(Modal::Command(_)) => vec![Layer::Command, Layer::Edit],
         Some(Modal::Picker(_)) => vec![Layer::Picker, Layer::Edit],

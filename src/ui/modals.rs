@@ -31,6 +31,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
         Some(Modal::BulkConfirm(c)) => super::progress::confirm(frame, state, c),
         Some(Modal::Progress(scroll)) => super::progress::render(frame, state, *scroll, now),
+        Some(Modal::Raw(doc)) => super::rawdoc::render(frame, state.keymap(), doc),
     }
 }
 
