@@ -45,6 +45,8 @@ layers! {
     Choose => "choose", "Choosing what to create";
     Confirm => "confirm", "Confirmations";
     Typed => "typed-confirm", "Confirmations on a protected tenant";
+    Bulk => "bulk-confirm", "Confirming a bulk rotation";
+    Progress => "progress", "Bulk rotation progress";
     Picker => "picker", "Tenant picker";
     Secret => "secret", "Issued secret";
     Help => "help", "Help";
@@ -59,7 +61,7 @@ impl Layer {
     pub const fn takes_text(self) -> bool {
         matches!(
             self,
-            Self::Filter | Self::Command | Self::Form | Self::Typed | Self::Picker
+            Self::Filter | Self::Command | Self::Form | Self::Typed | Self::Bulk | Self::Picker
         )
     }
 }
@@ -104,6 +106,11 @@ actions! {
     EditExternal => "edit-in-editor";
     NewExternal => "new-in-editor";
     ShowError => "show-error";
+    Mark => "mark";
+    MarkAll => "mark-all";
+    ClearMarks => "clear-marks";
+    ExportJson => "export-json";
+    ExportEnv => "export-env";
     Tenants => "tenants";
     Tenant1 => "tenant-1";
     Tenant2 => "tenant-2";
@@ -204,6 +211,13 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Normal, CopyId, "Copy the selection's id"),
         (
             Normal,
+            Action::Mark,
+            "Mark or unmark the selection for a bulk rotation",
+        ),
+        (Normal, Action::MarkAll, "Mark every row the filter shows"),
+        (Normal, Action::ClearMarks, "Clear every mark"),
+        (
+            Normal,
             RawDocument,
             "Show the selection's document (credentials masked)",
         ),
@@ -249,6 +263,37 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Conf, Cancel, "Cancel"),
         (Typed, Confirm, "Go ahead, once the name is typed"),
         (Typed, Cancel, "Cancel"),
+        (
+            Layer::Bulk,
+            Confirm,
+            "Rotate them all, once the count is typed",
+        ),
+        (Layer::Bulk, Cancel, "Cancel"),
+        (Layer::Progress, Down, "Scroll down"),
+        (Layer::Progress, Up, "Scroll up"),
+        (Layer::Progress, PageDown, "Page down"),
+        (Layer::Progress, PageUp, "Page up"),
+        (Layer::Progress, Top, "Back to the top"),
+        (
+            Layer::Progress,
+            Action::ExportJson,
+            "Export the run's new secrets to a private JSON file",
+        ),
+        (
+            Layer::Progress,
+            Action::ExportEnv,
+            "Export the run's new secrets to a private .env file",
+        ),
+        (
+            Layer::Progress,
+            Stored,
+            "Confirm every new secret is stored (erases Portico's copies)",
+        ),
+        (
+            Layer::Progress,
+            Close,
+            "Close the view; the run goes on (:bulk reopens it)",
+        ),
         (Picker, Pick, "Switch to this tenant"),
         (Picker, Up, "Move up"),
         (Picker, Down, "Move down"),

@@ -92,6 +92,18 @@ struct SimKnobs {
     /// Answer this share of requests (0 to 1) with a 503.
     #[arg(long, value_name = "P", global = true, default_value_t = 0.0)]
     fail_rate: f64,
+    /// Answer every N-th request whose path contains --fail-path with a
+    /// 503, counted from the first: failures that can be predicted.
+    #[arg(long, value_name = "N", global = true)]
+    fail_every: Option<u32>,
+    /// The part of the path --fail-every counts.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        global = true,
+        default_value = "/new-secret"
+    )]
+    fail_path: String,
     /// Throttle past this many requests a second, as each vendor does.
     #[arg(long, value_name = "QPS", global = true)]
     throttle: Option<u32>,
@@ -110,6 +122,7 @@ impl SimKnobs {
             .latency(std::time::Duration::from_millis(self.latency))
             .jitter(std::time::Duration::from_millis(self.jitter))
             .fail_rate(self.fail_rate)
+            .fail_every(self.fail_path.clone(), self.fail_every.unwrap_or(0))
             .throttle(self.throttle)
             .chaos(self.chaos)
             .only(self.faults_on.clone())

@@ -54,6 +54,8 @@ pub enum Kind {
     ProjectStatus,
     /// A long-lived API token the platform issues for programs.
     ApiToken,
+    /// One line of Portico's own audit log, shown by `:audit`.
+    AuditEntry,
 }
 
 /// A change the user can ask for on a resource, for saying which ones the
@@ -87,6 +89,7 @@ impl Kind {
             Self::TaskType => "task type",
             Self::ProjectStatus => "project status",
             Self::ApiToken => "API token",
+            Self::AuditEntry => "audit entry",
         }
     }
 

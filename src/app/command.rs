@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "sort listed",
     "tenant",
     "error",
+    "audit",
+    "bulk",
     "find",
     "expiring",
     "edit json",
@@ -179,6 +181,15 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             super::radar::close(state);
         }
         "close" => close_view(state),
+        "audit" => super::audit_view::open(state, fx),
+        "bulk" => match state.bulk() {
+            Some(_) => state.modal = Some(Modal::Progress(0)),
+            None => inform(
+                state,
+                Level::Info,
+                "no bulk rotation yet: mark rows, then R",
+            ),
+        },
         "find" => super::radar::find(state, rest, fx),
         "expiring" => super::radar::expiring(state, rest, fx),
         "edit" | "new" => match super::editor::Format::parse(rest) {

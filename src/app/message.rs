@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::KeyEvent;
 
+use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
 use crate::model::{IssuedSecret, Kind, Resource, Secret};
 use crate::platform::crawl::Answer;
 use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source, Target};
@@ -70,6 +71,14 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// One item of a bulk rotation is done, one way or another.
+    BulkItem {
+        run: u64,
+        index: usize,
+        outcome: BulkOutcome,
+    },
+    /// Where an export of a bulk run's new secrets was written.
+    Exported(Result<PathBuf, String>),
     /// The server named the fields a change got wrong; the `Performed`
     /// failure for the same request follows.
     Rejected {
@@ -151,6 +160,17 @@ pub enum Effect {
         tenant: usize,
         request: u64,
         op: Operation,
+    },
+    /// Rotates every item, a few at a time per tenant; each result comes
+    /// back as a `BulkItem` with its index.
+    BulkRotate {
+        run: u64,
+        items: Vec<BulkTarget>,
+    },
+    /// Writes the new secrets of bulk run `run` to an owner-only file.
+    Export {
+        run: u64,
+        format: ExportFormat,
     },
     /// List everything `tenant` has, giving up after `deadline`.
     Crawl {

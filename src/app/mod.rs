@@ -3,10 +3,13 @@
 //! the runtime to carry out.
 
 mod actions;
+mod audit_view;
+mod bulk;
 mod command;
 mod editor;
 mod filter;
 mod input;
+mod marks;
 mod jump;
 mod message;
 mod modal;
@@ -19,6 +22,8 @@ mod state;
 mod update;
 
 pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
+pub use audit_view::{AUDIT_VIEW, audit_rows};
+pub use bulk::{BulkConfirm, BulkItem, BulkOutcome, BulkRun, BulkTarget, ExportFormat};
 pub use editor::{Format, document, parse, with_error};
 pub use filter::{Sort, highlights};
 pub use input::LineInput;

@@ -22,6 +22,10 @@ pub enum Modal {
     Secret(Box<SecretView>),
     /// Long text in full, e.g. the last error.
     Text(TextView),
+    /// The typed confirmation of a bulk rotation.
+    BulkConfirm(super::bulk::BulkConfirm),
+    /// The bulk run's progress, scrolled this many lines down.
+    Progress(u16),
     /// The selection's document (`Y`).
     Raw(super::rawdoc::RawDoc),
 }
@@ -61,6 +65,8 @@ pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
         Some(Modal::Confirm(Confirm { typed: Some(_), .. })) => vec![Layer::Typed, Layer::Edit],
         Some(Modal::Confirm(_)) => vec![Layer::Confirm],
         Some(Modal::Secret(_)) => vec![Layer::Secret],
+        Some(Modal::BulkConfirm(_)) => vec![Layer::Bulk, Layer::Edit],
+        Some(Modal::Progress(_)) => vec![Layer::Progress],
     }
 }
 

@@ -51,6 +51,8 @@ pub(super) fn on_modal_key(
         Modal::Choose(c) => on_choose(state, c, press),
         Modal::Confirm(c) => on_confirm(state, c, press, fx),
         Modal::Secret(view) => on_secret(state, view, press, fx),
+        Modal::BulkConfirm(c) => super::bulk::on_confirm_key(state, c, press, fx),
+        Modal::Progress(scroll) => super::bulk::on_progress_key(state, scroll, press, fx),
     }
 }
 
@@ -388,6 +390,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
         }
         Some(Modal::Filter(input) | Modal::Command(input)) => input.insert_str(first_line),
         Some(Modal::Picker(p)) => p.input.insert_str(first_line),
+        Some(Modal::BulkConfirm(c)) => c.input.insert_str(first_line),
         Some(Modal::Confirm(Confirm {
             typed: Some((_, input)),
             ..

@@ -248,6 +248,8 @@ pub struct Book {
     pub(super) warning: Option<String>,
     /// The id of what was just created: selected as soon as a list shows it.
     pub(super) reveal: Option<String>,
+    /// Rows marked for a bulk rotation, with the pane they were marked in.
+    pub(super) marks: Vec<(Pane, crate::platform::Target)>,
 }
 
 impl Book {
@@ -293,6 +295,8 @@ pub struct State {
     pub(super) previews: HashMap<u64, String>,
     /// Command completions Tab listed, with the command line they are for.
     pub(super) choices: Option<(String, Vec<String>)>,
+    /// The latest bulk rotation, running or done.
+    pub(super) bulk: Option<super::bulk::BulkRun>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
     no_color: bool,
     /// `:find` or `:expiring`, shown in the right-hand pane.
@@ -323,6 +327,7 @@ impl State {
             operations: HashMap::new(),
             previews: HashMap::new(),
             choices: None,
+            bulk: None,
             no_color: false,
             radar: None,
             radar_deadline: radar::DEADLINE,
@@ -423,7 +428,7 @@ impl State {
         self.quit
     }
     pub fn in_flight(&self) -> usize {
-        self.books.iter().map(Book::in_flight).sum()
+        self.books.iter().map(Book::in_flight).sum::<usize>() + self.bulk_remaining()
     }
 
     /// What the user can do about `err` on the active tenant, in words
@@ -500,6 +505,9 @@ impl State {
     /// The open `:` view, shown in its own pane.
     pub fn view(&self) -> Option<&ViewSpec> {
         let (name, _) = self.book()?.view.as_ref()?;
+        if *name == super::audit_view::AUDIT_VIEW {
+            return Some(super::audit_view::spec());
+        }
         self.tenant()?.caps().view(name)
     }
 

@@ -132,6 +132,12 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             Level::Info,
             format!("quitting once {waiting} change(s) in flight have stored what they issued…"),
         ),
+        Message::BulkItem {
+            run,
+            index,
+            outcome,
+        } => super::bulk::on_item(state, run, index, outcome, &mut fx),
+        Message::Exported(result) => super::bulk::on_exported(state, result),
         Message::Crawled {
             tenant,
             request,
@@ -219,7 +225,11 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::New => new_form(state, focus),
         Action::Edit => edit_form(state, focus),
         Action::Delete => confirm_delete(state, focus),
+        Action::Rotate if state.marked().0 > 0 => super::bulk::confirm_bulk(state),
         Action::Rotate => confirm_rotate(state, focus),
+        Action::Mark => super::marks::toggle_mark(state, focus),
+        Action::MarkAll => super::marks::mark_all(state, focus),
+        Action::ClearMarks => super::marks::unmark_all(state),
         Action::ToggleActive => toggle_active(state, focus, fx),
         Action::Sort => {
             if let Some(cursor) = state.cursor_mut(focus) {
@@ -276,7 +286,8 @@ fn drill_down(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Esc clears a filter first, then closes a `:` view, then steps left.
+/// Esc clears a filter first, then a server search, then the marks,
+/// then closes a `:` view, then steps left.
 fn back(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
     if let Some(cursor) = state.cursor_mut(focus)
         && !cursor.filter.is_empty()
@@ -290,6 +301,9 @@ fn back(state: &mut State, focus: Pane, fx: &mut Vec<Effect>) {
         cursor.selected = 0;
         // The whole list is usually cached; fetch it only if it is not.
         load_missing(state, fx);
+        return;
+    }
+    if super::marks::clear_marks(state) {
         return;
     }
     if focus == Pane::View {

@@ -2,6 +2,7 @@
 //! adapters, runs each effect as a tokio task and posts the result back
 //! as a message. The UI task itself never waits on the network or disk.
 
+mod bulk;
 pub mod editor;
 mod handoff;
 mod keeper;
@@ -10,6 +11,7 @@ mod settle;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -46,6 +48,9 @@ pub struct Runtime {
     stores: Stores,
     ticker: Option<JoinHandle<()>>,
     settle: Settle,
+    /// Set once quitting starts: bulk items not yet sent stay unsent.
+    stopping: Arc<AtomicBool>,
+    exports: bulk::Exports,
     /// The running `:find` / `:expiring` crawl per tenant: a new one replaces it.
     crawls: HashMap<usize, AbortHandle>,
     /// A form to open in the editor, which the loop runs with the screen
@@ -65,9 +70,16 @@ impl Runtime {
             stores,
             ticker: None,
             settle: Settle::new(),
+            stopping: Arc::new(AtomicBool::new(false)),
+            exports: bulk::Exports::default(),
             crawls: HashMap::new(),
             editor: None,
         }
+    }
+
+    /// Starts no more bulk items; those in flight finish and store.
+    pub fn stop_new_work(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
     }
 
     /// Changes in flight that have not yet stored what they issued.
@@ -160,6 +172,27 @@ impl Runtime {
                 request,
                 op,
             } => self.preview(tenant, request, op),
+            Effect::BulkRotate { run, items } => bulk::Bulk {
+                tenants: &self.tenants,
+                stores: &self.stores,
+                settle: &self.settle,
+                stopping: &self.stopping,
+                exports: &self.exports,
+                tx: &self.tx,
+            }
+            .start(run, items),
+            Effect::Export { run, format } => {
+                let (tx, exports) = (self.tx.clone(), self.exports.clone());
+                // Beside the store, never in the working directory, where
+                // a repository could pick it up.
+                let dir = self.stores.vault.dir().parent().map_or_else(
+                    || self.stores.vault.dir().join("exports"),
+                    |p| p.join("exports"),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Message::Exported(exports.write(run, format, &dir)));
+                });
+            }
             Effect::Crawl {
                 tenant,
                 request,
@@ -245,6 +278,9 @@ impl Runtime {
     }
 
     fn list(&mut self, tenant: usize, key: ListKey, request: u64) {
+        if key.source == Source::View(app::AUDIT_VIEW) {
+            return self.read_audit(tenant, key, request);
+        }
         let Some((config, adapter)) = self.adapter(tenant) else {
             return;
         };
@@ -325,6 +361,29 @@ impl Runtime {
                 request,
                 result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
+            });
+        });
+    }
+
+    /// `:audit` lists Portico's own log, not the platform's.
+    fn read_audit(&self, tenant: usize, key: ListKey, request: u64) {
+        let tx = self.tx.clone();
+        let path = self.stores.audit.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let result = match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(app::audit_rows(&text)),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(err) => Err(PlatformError::Invalid(format!(
+                    "cannot read the audit log {}: {err}",
+                    path.display()
+                ))),
+            };
+            let _ = tx.send(Message::Listed {
+                tenant,
+                key,
+                request,
+                at: SystemTime::now(),
+                result: result.map(|rows| Paged::new(rows, 1)),
             });
         });
     }
@@ -774,6 +833,7 @@ pub async fn run(
         }
         if quitting || state.should_quit() || drawn.is_err() {
             quitting = true;
+            runtime.stop_new_work();
             let waiting = runtime.unsettled();
             if waiting == 0 {
                 break;

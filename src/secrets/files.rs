@@ -6,6 +6,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
+/// Numbers each temporary file this process writes.
+static NEXT_TEMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Writes `body` to `path`, replacing nothing that is there unless
 /// `replace` says so.
 pub fn write_atomic(path: &Path, body: &[u8], replace: bool) -> std::io::Result<()> {
@@ -16,7 +19,11 @@ pub fn write_atomic(path: &Path, body: &[u8], replace: bool) -> std::io::Result<
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per call, not only per process: two threads writing the same
+    // name at once (the store key, made by the first saves of a bulk run)
+    // must not share, or remove, each other's temporary file.
+    let call = NEXT_TEMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = dir.join(format!(".{name}.{}.{call}.tmp", std::process::id()));
     let written = (|| {
         let mut file = create_private(&temp)?;
         file.write_all(body)?;

@@ -6,6 +6,7 @@
 //! They wrap a vendor's router as one middleware layer, so every route of
 //! that vendor, token endpoints included, sees the same weather.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,9 @@ pub struct Knobs {
     throttle_qps: Option<u32>,
     chaos: bool,
     only: Vec<String>,
+    /// Every n-th request whose path contains the text fails, counted
+    /// from the first: a failure a test can predict exactly.
+    fail_every: Option<(String, u32)>,
 }
 
 impl Knobs {
@@ -63,6 +67,13 @@ impl Knobs {
         self
     }
 
+    /// Answers the n-th, 2n-th, ... request whose path contains `part`
+    /// with a 503, counting from the first such request.
+    pub fn fail_every(mut self, part: impl Into<String>, n: u32) -> Self {
+        self.fail_every = (n > 0).then(|| (part.into(), n));
+        self
+    }
+
     /// Limits the knobs to these vendors (by their simulator name); empty
     /// means every vendor.
     pub fn only(mut self, vendors: Vec<String>) -> Self {
@@ -76,6 +87,7 @@ impl Knobs {
             && self.fail_rate == 0.0
             && self.throttle_qps.is_none()
             && !self.chaos
+            && self.fail_every.is_none()
     }
 
     pub fn applies_to(&self, vendor: &str) -> bool {
@@ -88,6 +100,7 @@ impl Knobs {
             knobs: self.clone(),
             throttled,
             window: Mutex::new((Instant::now(), 0)),
+            matched: AtomicU32::new(0),
         });
         router.layer(middleware::from_fn_with_state(faults, apply))
     }
@@ -108,9 +121,22 @@ struct Faults {
     throttled: Throttled,
     /// Start of the current one-second window and requests seen in it.
     window: Mutex<(Instant, u32)>,
+    /// Requests seen so far that `fail_every` counts.
+    matched: AtomicU32,
 }
 
 impl Faults {
+    fn fails_by_count(&self, path: &str) -> bool {
+        let Some((part, n)) = &self.knobs.fail_every else {
+            return false;
+        };
+        if !path.contains(part.as_str()) {
+            return false;
+        }
+        let seen = self.matched.fetch_add(1, Ordering::SeqCst) + 1;
+        seen.is_multiple_of(*n)
+    }
+
     fn over_rate(&self, qps: u32) -> bool {
         let mut window = self
             .window
@@ -204,10 +230,17 @@ async fn apply(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> R
             .then(|| Chaos::ALL[rng.random_range(0..Chaos::ALL.len())]);
         (fail, chaos)
     };
-    if fail {
+    let knob = if fail {
+        Some("--fail-rate")
+    } else if faults.fails_by_count(req.uri().path()) {
+        Some("--fail-every")
+    } else {
+        None
+    };
+    if let Some(knob) = knob {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"message": "simulated failure (--fail-rate)"})),
+            axum::Json(serde_json::json!({"message": format!("simulated failure ({knob})")})),
         )
             .into_response();
     }
@@ -305,5 +338,28 @@ mod tests {
         assert!(!only.applies_to("mashery"));
         assert_eq!(Knobs::default().fail_rate(f64::NAN).fail_rate, 0.0);
         assert_eq!(Knobs::default().fail_rate(3.0).fail_rate, 1.0);
+        assert!(!Knobs::default().fail_every("x", 2).is_off());
+        assert!(Knobs::default().fail_every("x", 0).is_off());
+    }
+
+    #[test]
+    fn fail_every_counts_only_matching_paths() {
+        let faults = Faults {
+            knobs: Knobs::default().fail_every("/new-secret", 3),
+            throttled: too_many_requests,
+            window: Mutex::new((Instant::now(), 0)),
+            matched: AtomicU32::new(0),
+        };
+        let fails: Vec<bool> = [
+            "/a/new-secret",
+            "/list",
+            "/b/new-secret",
+            "/c/new-secret",
+            "/d/new-secret",
+        ]
+        .iter()
+        .map(|p| faults.fails_by_count(p))
+        .collect();
+        assert_eq!(fails, [false, false, false, true, false]);
     }
 }

@@ -119,6 +119,19 @@ fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
             Style::new().fg(Color::Yellow),
         ));
     }
+    let (marked, on) = state.marked();
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!("● {marked} marked on {on} tenant(s) "),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
+    if let Some(bulk) = state.bulk().filter(|b| !b.is_done()) {
+        spans.push(Span::styled(
+            format!("⟳ {} ", bulk.summary()),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
     if let Some(loaded) = state.listing(state.focus()).and_then(Listing::loaded_at) {
         spans.push(Span::styled(
             format!("· {} old ", age(now, loaded)),

@@ -6,6 +6,7 @@ mod detail;
 mod fit;
 mod modals;
 mod panes;
+mod progress;
 mod radar;
 mod rawdoc;
 pub mod text;

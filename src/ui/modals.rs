@@ -29,6 +29,8 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Confirm(c)) => confirm(frame, state, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
         Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
+        Some(Modal::BulkConfirm(c)) => super::progress::confirm(frame, state, c),
+        Some(Modal::Progress(scroll)) => super::progress::render(frame, state, *scroll, now),
         Some(Modal::Raw(doc)) => super::rawdoc::render(frame, state.keymap(), doc),
     }
 }
@@ -86,7 +88,7 @@ pub(super) fn key_line(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> 
 
 /// A bordered dialog built row by row: a body that scrolls to keep its
 /// focus in view and a footer (errors, keys) that is always drawn.
-struct Dialog {
+pub(super) struct Dialog {
     title: String,
     color: Color,
     width: u16,
@@ -97,7 +99,7 @@ struct Dialog {
 }
 
 impl Dialog {
-    fn new(title: String, color: Color, width: u16, area: Rect) -> Self {
+    pub(super) fn new(title: String, color: Color, width: u16, area: Rect) -> Self {
         Self {
             title,
             color,
@@ -117,7 +119,7 @@ impl Dialog {
         clippy::needless_pass_by_value,
         reason = "callers build each line in place"
     )]
-    fn line(&mut self, line: Line<'_>) {
+    pub(super) fn line(&mut self, line: Line<'_>) {
         let rows = wrap(&line, self.inner_width());
         self.body.extend(rows);
     }
@@ -126,19 +128,19 @@ impl Dialog {
         clippy::needless_pass_by_value,
         reason = "callers build each line in place"
     )]
-    fn foot(&mut self, line: Line<'_>) {
+    pub(super) fn foot(&mut self, line: Line<'_>) {
         let rows = wrap(&line, self.inner_width());
         self.footer.extend(rows);
     }
 
     /// Keeps the next body row in view.
-    const fn mark(&mut self) {
+    pub(super) const fn mark(&mut self) {
         self.focus = Some(self.body.len());
     }
 
     /// One row holding an input, scrolled so its cursor shows; with
     /// `cursor`, the terminal's cursor is placed there.
-    fn input(&mut self, prefix: Span<'static>, input: &LineInput, cursor: bool) {
+    pub(super) fn input(&mut self, prefix: Span<'static>, input: &LineInput, cursor: bool) {
         let room = self.inner_width().saturating_sub(prefix.width());
         let (shown, col) = input_window(input, room);
         if cursor {
@@ -148,7 +150,7 @@ impl Dialog {
         self.body.push(Line::from(vec![prefix, Span::raw(shown)]));
     }
 
-    fn draw(self, frame: &mut Frame) {
+    pub(super) fn draw(self, frame: &mut Frame) {
         let area = frame.area();
         let wanted = self.body.len() + self.footer.len() + 2;
         let rect = sized(area, self.width, cells(wanted));

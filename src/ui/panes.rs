@@ -222,7 +222,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         }
     }
     let keep = columns_to_keep(&columns, &wanted, usize::from(inner.width));
-    let widths: Vec<Constraint> = std::iter::once(Constraint::Fill(1))
+    // A mark column only while the pane holds marks, so an unmarked
+    // pane looks as it always did.
+    let marking = state.marked_in(pane) > 0;
+    let widths: Vec<Constraint> = marking
+        .then_some(Constraint::Length(1))
+        .into_iter()
+        .chain(std::iter::once(Constraint::Fill(1)))
         .chain(
             keep.iter()
                 .map(|i| Constraint::Length(u16::try_from(wanted[*i]).unwrap_or(u16::MAX))),
@@ -239,9 +245,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
                     .map(|c| extra.get(*c).cloned().unwrap_or_default()),
             )
             .collect();
-        row(res, shown, &lit, offset + i == selected, focused, now)
+        let mark = marking.then(|| state.is_marked(pane, res));
+        row(res, shown, &lit, offset + i == selected, focused, now, mark)
     });
-    let mut header = vec![Cell::from("NAME")];
+    let mut header: Vec<Cell> = marking.then(|| Cell::from("●")).into_iter().collect();
+    header.push(Cell::from("NAME"));
     header.extend(keep.iter().map(|i| Cell::from(columns[*i].to_uppercase())));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
@@ -315,6 +323,7 @@ fn row(
     selected: bool,
     focused: bool,
     now: SystemTime,
+    mark: Option<bool>,
 ) -> Row<'static> {
     let inactive = res.state == Lifecycle::Inactive;
     // A disabled credential cannot be used, so its expiry is no alarm:
@@ -326,7 +335,18 @@ fn row(
     };
     let mut cells = cells.into_iter();
     let name = name_cell(res, cells.next().unwrap_or_default(), lit);
-    let cells: Vec<Cell> = std::iter::once(name).chain(cells.map(Cell::from)).collect();
+    let glyph = mark.map(|on| {
+        if on {
+            Cell::from("●").style(Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD))
+        } else {
+            Cell::from(" ")
+        }
+    });
+    let cells: Vec<Cell> = glyph
+        .into_iter()
+        .chain(std::iter::once(name))
+        .chain(cells.map(Cell::from))
+        .collect();
     let marker = if selected && focused {
         Style::new().add_modifier(Modifier::REVERSED)
     } else if selected {
