@@ -47,6 +47,10 @@ pub enum PlatformError {
     Unsupported(String),
     #[error("credentials: {0}")]
     Credentials(String),
+    /// The login needs a one-time code besides the password; the text says
+    /// where the code comes from. The console asks for it.
+    #[error("two-factor code needed: {0}")]
+    SecondFactor(String),
 }
 
 /// What the user can do about an error: each class gets its own way out.
@@ -68,7 +72,9 @@ impl PlatformError {
             Self::Timeout(_) | Self::Network(_) | Self::Decode(_) => Remedy::Retry,
             Self::Api { status, .. } if *status >= 500 => Remedy::Retry,
             Self::RateLimited { retry_after } => Remedy::Wait(*retry_after),
-            Self::Auth(_) | Self::Credentials(_) => Remedy::CheckCredentials,
+            Self::Auth(_) | Self::Credentials(_) | Self::SecondFactor(_) => {
+                Remedy::CheckCredentials
+            }
             _ => Remedy::None,
         }
     }

@@ -103,10 +103,21 @@ impl Kitsu {
         limits: impl Into<crate::platform::http::Limits>,
         credentials: Credentials,
     ) -> Result<Self, PlatformError> {
+        let limits = limits.into();
+        let timeout = limits.timeout();
         let http = Http::new(base_url, limits, message_of)?;
         Ok(Self {
-            client: Client::new(http, credentials),
+            client: Client::new(http, credentials, timeout),
         })
+    }
+
+    /// Logs in again with `code` as the second factor Zou asked for (the
+    /// authenticator's or the mailed code, or a recovery code), and says
+    /// who the session now acts as. A wrong code is a
+    /// [`PlatformError::SecondFactor`] again.
+    pub async fn second_factor(&self, code: Secret) -> Result<String, PlatformError> {
+        self.client.offer_code(code);
+        self.whoami().await
     }
 
     /// Trades the refresh token for a new access token now. The session
@@ -160,12 +171,13 @@ impl Kitsu {
     }
 
     pub async fn list_bots(&self) -> Result<Vec<Resource>, PlatformError> {
+        let names = self.department_names().await?;
         Ok(self
             .persons()
             .await?
             .into_iter()
             .filter(|p| p.is_bot)
-            .map(resources::bot)
+            .map(|p| resources::bot(p, &names))
             .collect())
     }
 
@@ -665,13 +677,27 @@ pub fn capabilities() -> Capabilities {
         Field::with("role", "Role", Input::Choice(ROLES)),
         Field::with("expiration_date", "Expires on", Input::Date),
         Field::with("active", "Active", Input::Choice(manage::YES_NO)),
+        Field::with("departments", "Departments (names)", Input::List),
     ]);
     bot.toggle = Some(("Reactivate", "Deactivate"));
     bot.delete = true;
     bot.rotate_title = Some("Regenerate the bot's token");
-    bot.rotate = Rotation::Immediate {
-        warning: "Kitsu revokes the old token at once. R keeps the bot's expiry; \
-                  a new expiry set with e (edit) also issues a new token.",
+    // The console asks which expiry the new token gets, shows it, then
+    // sends it; a script's rotate keeps the expiry.
+    bot.rotate = Rotation::Renew {
+        fields: vec![
+            Field::with(
+                manage::TOKEN_EXPIRY,
+                "New token's expiry",
+                Input::Choice(manage::EXPIRY_CHOICES),
+            ),
+            Field::with(
+                manage::NEW_EXPIRY,
+                "New expiry date (empty: never)",
+                Input::Date,
+            ),
+        ],
+        warning: "Kitsu revokes the old token at once.",
     };
 
     let mut person = KindSpec::new(Kind::Person);
@@ -766,6 +792,20 @@ impl super::Platform for Kitsu {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    fn preview<'a>(&'a self, op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            match op {
+                Operation::Update { target, values }
+                    if target.kind == Kind::Bot
+                        && value(values, manage::TOKEN_EXPIRY).is_some() =>
+                {
+                    self.regeneration_preview(target, values).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        })
     }
 }
 
