@@ -605,6 +605,17 @@ pub struct Issued {
 /// quit, a crash or a malformed answer after this point cannot lose it.
 pub trait Keep: Send + Sync {
     fn keep<'a>(&'a self, issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+    /// The secret Portico keeps for `resource` from an earlier issue, for
+    /// an operation that replaces it without being an
+    /// [`Operation::Rotate`] (which carries it as `previous`). Asked
+    /// before the replacement is issued.
+    fn held<'a>(
+        &'a self,
+        _resource: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<Secret>> + Send + 'a>> {
+        Box::pin(async { None })
+    }
 }
 
 /// Keeps nothing beyond the outcome, for callers that store it themselves.

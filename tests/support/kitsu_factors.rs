@@ -261,6 +261,10 @@ pub async fn regeneration(kitsu: &Kitsu, raw: &Raw, tag: u32) {
             labels,
             [
                 ("new token accepted".to_string(), true),
+                (
+                    "previous token not checked: Portico held no copy of it".to_string(),
+                    true
+                ),
                 (format!("new token expires {expires}, as chosen"), true),
             ]
         );

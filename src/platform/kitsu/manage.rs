@@ -186,6 +186,7 @@ impl Kitsu {
             )));
         }
         let chosen = Self::chosen_expiry(&current, values)?;
+        let previous = keep.held(&target.id).await;
         let answer = self
             .client
             .json(
@@ -199,6 +200,9 @@ impl Kitsu {
         let mut outcome = self
             .issued(answer, Some(&target.id), "new token issued for bot", keep)
             .await?;
+        outcome
+            .checks
+            .push(self.previous_token_check(previous.as_ref()).await);
         let after: Result<Person, PlatformError> = self.get(&path).await;
         let shown = |d: Option<&str>| d.map_or_else(|| "never".to_string(), str::to_string);
         outcome.checks.push(match after {

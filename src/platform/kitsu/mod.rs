@@ -275,7 +275,7 @@ impl Kitsu {
         }
     }
 
-    async fn previous_token_check(&self, previous: Option<&Secret>) -> Check {
+    pub(super) async fn previous_token_check(&self, previous: Option<&Secret>) -> Check {
         let Some(old) = previous else {
             return Check {
                 label: "previous token not checked: Portico held no copy of it".into(),
@@ -300,7 +300,7 @@ impl Kitsu {
 
     /// Takes the token out of Zou's answer and hands it to `keep` before
     /// decoding the rest or checking the token.
-    async fn issued(
+    pub(super) async fn issued(
         &self,
         mut body: SecretBody<BotToken>,
         filed_under: Option<&str>,
