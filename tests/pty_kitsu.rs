@@ -167,3 +167,52 @@ fn a_bot_expiring_in_ten_days_is_yellow_and_dimmed_once_deactivated() {
     let (ok, _) = pty.wait_exit();
     assert!(ok, "portico exits with success");
 }
+
+#[path = "support/totp.rs"]
+mod totp;
+
+/// A tenant whose person logs in with TOTP: the console asks for the code,
+/// says a wrong one is wrong and asks again, then logs in with the right one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_totp_login_prompts_for_the_code_and_retries_a_wrong_one() {
+    use portico::sim::kitsu::{DEMO_PASSWORD, DEMO_TOTP_EMAIL, DEMO_TOTP_SECRET};
+    let sim = portico::platform::registry::start_simulator("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("simulator");
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[tenants]]\nname = \"studio-2fa\"\nplatform = \"kitsu\"\nbase_url = \"{}/kitsu/api\"\n\n\
+             [tenants.auth]\nemail = \"{DEMO_TOTP_EMAIL}\"\npassword = \"{DEMO_PASSWORD}\"\n",
+            sim.base_url()
+        ),
+    )
+    .expect("write config");
+    let config = config.to_string_lossy().into_owned();
+    tokio::task::block_in_place(|| {
+        let mut pty = Pty::portico(&["--config", &config], home.path(), &[], 45, 160);
+        pty.wait_for("Two-factor login to studio-2fa");
+        pty.wait_for("Kitsu asks for the code from your authenticator app");
+
+        pty.send(&totp::wrong(DEMO_TOTP_SECRET));
+        pty.send("\r");
+        pty.wait_for("Wrong two-factor authentication code");
+        // Still asking, with the wrong code kept to correct.
+        pty.wait_for("Two-factor login to studio-2fa");
+
+        pty.send("\x15");
+        pty.send(&totp::now(DEMO_TOTP_SECRET));
+        pty.send("\r");
+        pty.wait_for(&format!("logged in to studio-2fa as {DEMO_TOTP_EMAIL}"));
+        pty.wait_gone("Two-factor login to studio-2fa");
+        pty.wait_gone("two-factor code needed");
+        // The bots pane loads now the session is logged in.
+        pty.wait_for("Render Farm");
+
+        pty.send("q");
+        let (ok, _) = pty.wait_exit();
+        assert!(ok, "portico exits with success");
+    });
+}

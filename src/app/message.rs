@@ -111,6 +111,13 @@ pub enum Effect {
         request: u64,
         op: Operation,
     },
+    /// Log in again with the one-time code the tenant's login asked for;
+    /// answered by a `Performed`.
+    SecondFactor {
+        tenant: usize,
+        request: u64,
+        code: Secret,
+    },
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {
         path: PathBuf,

@@ -11,6 +11,7 @@ mod modal;
 mod modal_keys;
 mod ops;
 mod redact;
+mod second_factor;
 mod state;
 mod update;
 

@@ -550,6 +550,17 @@ pub trait Platform: Send + Sync {
         Box::pin(async { Ok(Vec::new()) })
     }
 
+    /// Logs in again with `code`, the one-time code a login refused with
+    /// [`PlatformError::SecondFactor`] asked for; says who the session now
+    /// acts as. Only platforms with such logins take one.
+    fn second_factor<'a>(&'a self, _code: Secret) -> Fut<'a, String> {
+        Box::pin(async {
+            Err(PlatformError::Unsupported(
+                "this platform asks for no two-factor code".into(),
+            ))
+        })
+    }
+
     /// Performs `op`; an issued secret comes back in the outcome only.
     fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
         self.perform_keeping(op, &InOutcome)

@@ -171,7 +171,7 @@ impl Kitsu {
     }
 
     pub async fn list_bots(&self) -> Result<Vec<Resource>, PlatformError> {
-        let names = self.department_names().await?;
+        let names = self.department_names().await.unwrap_or_default();
         Ok(self
             .persons()
             .await?
@@ -792,6 +792,10 @@ impl super::Platform for Kitsu {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    fn second_factor<'a>(&'a self, code: Secret) -> Fut<'a, String> {
+        Box::pin(Kitsu::second_factor(self, code))
     }
 
     fn preview<'a>(&'a self, op: &'a Operation) -> Fut<'a, Vec<String>> {
