@@ -122,3 +122,73 @@ async fn a_bot_token_session_has_no_second_factor() {
         .unwrap_err();
     assert!(!matches!(err, PlatformError::SecondFactor(_)), "{err:?}");
 }
+
+/// For scripts: `auth.otp` (a literal here; a script would give a
+/// command printing the current code) is resolved when the tenant
+/// connects and given to the login Zou asks it of.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configured_otp_is_offered_to_the_login() {
+    let (sim, _) = start().await;
+    let code = totp::now(DEMO_TOTP_SECRET);
+    let otp_line = format!("otp = \"{code}\"\n");
+    let toml = format!(
+        "[[tenants]]\nname = \"scripted\"\nplatform = \"kitsu\"\nbase_url = \"{}/kitsu/api\"\n\n\
+         [tenants.auth]\nemail = \"{DEMO_TOTP_EMAIL}\"\npassword = \"{DEMO_PASSWORD}\"\n{otp_line}",
+        sim.base_url()
+    );
+    let config = portico::config::Config::parse(&toml, "<test>").expect("otp is accepted");
+    let tenant = config.tenant("scripted").unwrap();
+    let platform = tokio::task::block_in_place(|| portico::platform::registry::connect(tenant))
+        .expect("connect");
+    let rows = platform
+        .list(
+            portico::platform::Source::Pane(portico::model::Pane::Applications),
+            None,
+            std::sync::Arc::new(|_, _| {}),
+        )
+        .await
+        .expect("listed after a login with the configured code");
+    assert!(rows.iter().any(|r| r.name == "Render Farm"));
+
+    // Without it, the same login asks for the code.
+    let toml = toml.replace(&otp_line, "");
+    let config = portico::config::Config::parse(&toml, "<test>").unwrap();
+    let platform = tokio::task::block_in_place(|| {
+        portico::platform::registry::connect(config.tenant("scripted").unwrap())
+    })
+    .unwrap();
+    let err = platform
+        .list(
+            portico::platform::Source::Pane(portico::model::Pane::Applications),
+            None,
+            std::sync::Arc::new(|_, _| {}),
+        )
+        .await
+        .unwrap_err();
+    prompt(err);
+}
+
+#[test]
+fn otp_belongs_with_email_and_password_only() {
+    let config = |auth: &str| {
+        portico::config::Config::parse(
+            &format!(
+                "[[tenants]]\nname = \"k\"\nplatform = \"kitsu\"\nbase_url = \"http://127.0.0.1:9/api\"\n\n\
+                 [tenants.auth]\n{auth}\n"
+            ),
+            "<test>",
+        )
+    };
+    assert!(config("email = \"a@b.c\"\npassword = \"p\"").is_ok());
+    assert!(config("email = \"a@b.c\"\npassword = \"p\"\notp = \"123456\"").is_ok());
+    let err = config("token = \"t\"\notp = \"123456\"")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot be combined with token"), "{err}");
+    let err = config("otp = \"123456\"").unwrap_err().to_string();
+    assert!(err.contains("missing required key"), "{err}");
+    assert!(
+        err.contains("email and password (optional: otp), or token"),
+        "{err}"
+    );
+}

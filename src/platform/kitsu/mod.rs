@@ -760,18 +760,24 @@ pub fn capabilities() -> Capabilities {
 }
 
 /// A bot `token` when given, else a person's `email` and `password`; the
-/// config loader has already made sure exactly one group is complete.
+/// config loader has already made sure exactly one group is complete. An
+/// `otp` (for scripts, typically a command that prints the current code)
+/// is resolved now and offered to the first login, should Zou ask for one.
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let adapter = if c.has("token") {
         Kitsu::with_token(c.base_url(), c.limits(), c.secret("token")?)?
     } else {
         let email = c.secret("email")?;
-        Kitsu::with_login(
+        let adapter = Kitsu::with_login(
             c.base_url(),
             c.limits(),
             email.expose().to_string(),
             c.secret("password")?,
-        )?
+        )?;
+        if c.has("otp") {
+            adapter.client.offer_code(c.secret("otp")?);
+        }
+        adapter
     };
     Ok(Arc::new(adapter))
 }
