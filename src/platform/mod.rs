@@ -553,7 +553,7 @@ pub trait Platform: Send + Sync {
     /// Logs in again with `code`, the one-time code a login refused with
     /// [`PlatformError::SecondFactor`] asked for; says who the session now
     /// acts as. Only platforms with such logins take one.
-    fn second_factor<'a>(&'a self, _code: Secret) -> Fut<'a, String> {
+    fn second_factor(&self, _code: Secret) -> Fut<'_, String> {
         Box::pin(async {
             Err(PlatformError::Unsupported(
                 "this platform asks for no two-factor code".into(),

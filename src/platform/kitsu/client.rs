@@ -49,7 +49,7 @@ struct SecondFactor {
 }
 
 /// A code mailed this recently is still on its way; Zou's last five minutes.
-const MAIL_AGAIN_AFTER: Duration = Duration::from_secs(60);
+const MAIL_AGAIN_AFTER: Duration = Duration::from_mins(1);
 
 /// Zou's recovery codes are ten letters and digits; authenticator and
 /// email codes are six digits.

@@ -800,8 +800,8 @@ impl super::Platform for Kitsu {
         Box::pin(self.run(op, keep))
     }
 
-    fn second_factor<'a>(&'a self, code: Secret) -> Fut<'a, String> {
-        Box::pin(Kitsu::second_factor(self, code))
+    fn second_factor(&self, code: Secret) -> Fut<'_, String> {
+        Box::pin(Self::second_factor(self, code))
     }
 
     fn preview<'a>(&'a self, op: &'a Operation) -> Fut<'a, Vec<String>> {

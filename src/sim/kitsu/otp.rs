@@ -375,7 +375,7 @@ fn turn_off(st: &mut Store, id: &str, method: &str) {
 }
 
 /// A fresh token pair beside the answer, as Zou re-issues after a setup.
-fn with_tokens(shared: &Shared, id: &str, codes: Value) -> ApiResult {
+fn with_tokens(shared: &Shared, id: &str, codes: &Value) -> ApiResult {
     let (access, refresh) = store::login_tokens(&shared.signer, id);
     ok(
         StatusCode::OK,
@@ -448,7 +448,7 @@ pub async fn enable_totp(call: Call, headers: HeaderMap, body: Bytes) -> ApiResu
         return Err(failed("TOTP verification failed."));
     }
     let codes = turn_on(&mut st, &id, "totp");
-    with_tokens(&call.shared, &id, codes)
+    with_tokens(&call.shared, &id, &codes)
 }
 
 /// `PUT /auth/email-otp`: a new secret, and a first code mailed.
@@ -482,18 +482,18 @@ pub async fn enable_email(call: Call, headers: HeaderMap, body: Bytes) -> ApiRes
         return Err(failed("OTP by email verification failed."));
     }
     let codes = turn_on(&mut st, &id, "email_otp");
-    with_tokens(&call.shared, &id, codes)
+    with_tokens(&call.shared, &id, &codes)
 }
 
 /// `DELETE /auth/totp` and `/auth/email-otp`, with a code that proves it.
-async fn disable(call: Call, headers: &HeaderMap, body: &Bytes, method: &str) -> ApiResult {
+fn disable(call: &Call, headers: &HeaderMap, body: &Bytes, method: &str) -> ApiResult {
     let body = json_or_form(headers, body);
     let mut errors = Vec::new();
     let codes = Codes::read(&body, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let (mut st, id) = person_caller(&call)?;
+    let (mut st, id) = person_caller(call)?;
     let not_enabled = if method == "totp" {
         "TOTP not enabled."
     } else {
@@ -530,11 +530,11 @@ async fn disable(call: Call, headers: &HeaderMap, body: &Bytes, method: &str) ->
 }
 
 pub async fn disable_totp(call: Call, headers: HeaderMap, body: Bytes) -> ApiResult {
-    disable(call, &headers, &body, "totp").await
+    disable(&call, &headers, &body, "totp")
 }
 
 pub async fn disable_email(call: Call, headers: HeaderMap, body: Bytes) -> ApiResult {
-    disable(call, &headers, &body, "email_otp").await
+    disable(&call, &headers, &body, "email_otp")
 }
 
 #[cfg(test)]
