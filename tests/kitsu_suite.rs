@@ -193,6 +193,7 @@ async fn steps(env: Target0, leftovers: Leftovers) {
     factors::regeneration(&kitsu, &raw, tag).await;
     factors::departments(&kitsu, &raw, tag).await;
     factors::two_factor(&env.base, &raw, tag).await;
+    factors::person_search(&kitsu, &env.email).await;
 
     step("certificates are not a Kitsu thing");
     let err = kitsu

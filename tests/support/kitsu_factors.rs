@@ -408,3 +408,48 @@ pub async fn departments(kitsu: &Kitsu, raw: &Raw, tag: u32) {
     };
     cleaning_up(raw, &[&id], run).await;
 }
+
+pub async fn person_search(kitsu: &Kitsu, env_email: &str) {
+    step("persons are searched on the server, by Zou's query-string filters");
+    let search = |query: &'static str| async move {
+        kitsu
+            .search(
+                Source::View("persons"),
+                None,
+                query,
+                std::sync::Arc::new(|_, _| {}),
+            )
+            .await
+    };
+    let admins = search("role:admin")
+        .await
+        .expect("role search")
+        .into_parts()
+        .0;
+    assert!(!admins.is_empty());
+    assert!(admins.iter().all(|p| p.detail("role") == Some("admin")));
+    assert!(admins.iter().any(|p| p.detail("email") == Some(env_email)));
+    let bots = search("bot:yes active:yes")
+        .await
+        .expect("bot search")
+        .into_parts()
+        .0;
+    assert!(
+        bots.iter()
+            .all(|p| p.detail("bot") == Some("yes") && p.detail("active") == Some("yes"))
+    );
+    let everyone = kitsu
+        .list(
+            Source::View("persons"),
+            None,
+            std::sync::Arc::new(|_, _| {}),
+        )
+        .await
+        .expect("persons");
+    assert!(admins.len() + bots.len() <= everyone.len());
+    let err = search("lee").await.unwrap_err();
+    assert!(
+        matches!(&err, PlatformError::Invalid(m) if m.contains("\"lee\"")),
+        "{err:?}"
+    );
+}

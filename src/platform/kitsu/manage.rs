@@ -41,6 +41,16 @@ const DEPARTMENTS: &str = "/data/departments";
 pub const TOKEN_EXPIRY: &str = "token_expiry";
 pub const NEW_EXPIRY: &str = "new_expiration_date";
 pub const EXPIRY_CHOICES: &[&str] = &["keep", "new"];
+/// What a persons search may name, and Zou's column for it.
+pub const PERSON_FILTERS: &[(&str, &str)] = &[
+    ("role", "role"),
+    ("active", "active"),
+    ("bot", "is_bot"),
+    ("email", "email"),
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("login", "desktop_login"),
+];
 
 #[derive(Deserialize)]
 pub struct TaskType {
@@ -230,8 +240,44 @@ impl Kitsu {
     /// Everyone, bots included, each with the productions whose team they
     /// are in (one more call, not one per person).
     pub async fn list_people(&self) -> Result<Vec<Resource>, PlatformError> {
-        let (people_path, projects_path) =
-            (PERSONS.to_string(), format!("{PROJECTS}?relations=true"));
+        self.people_at(PERSONS.to_string()).await
+    }
+
+    /// The persons matching `query`, filtered by Zou: words `field:value`
+    /// with the fields of [`PERSON_FILTERS`], which Zou compares whole, as
+    /// its generic listing does with any column in the query string.
+    pub async fn search_people(&self, query: &str) -> Result<Vec<Resource>, PlatformError> {
+        let mut pairs = Vec::new();
+        for word in query.split_whitespace() {
+            let known = word.split_once(':').and_then(|(field, wanted)| {
+                let (_, column) = PERSON_FILTERS.iter().find(|(name, _)| *name == field)?;
+                Some((*column, wanted))
+            });
+            let Some((column, wanted)) = known.filter(|(_, v)| !v.is_empty()) else {
+                let fields: Vec<&str> = PERSON_FILTERS.iter().map(|(name, _)| *name).collect();
+                return Err(PlatformError::Invalid(format!(
+                    "Kitsu filters persons by field: {}:VALUE (\"{word}\" is none)",
+                    fields.join(":, ")
+                )));
+            };
+            let wanted = match (column, wanted) {
+                ("active" | "is_bot", "yes") => "true",
+                ("active" | "is_bot", "no") => "false",
+                ("email", text) => &text.to_lowercase(),
+                (_, text) => text,
+            };
+            pairs.push(format!("{column}={}", segment(wanted)?));
+        }
+        let path = if pairs.is_empty() {
+            PERSONS.to_string()
+        } else {
+            format!("{PERSONS}?{}", pairs.join("&"))
+        };
+        self.people_at(path).await
+    }
+
+    async fn people_at(&self, people_path: String) -> Result<Vec<Resource>, PlatformError> {
+        let projects_path = format!("{PROJECTS}?relations=true");
         let (people, projects) = tokio::join!(
             self.get::<Vec<Person>>(&people_path),
             self.get::<Vec<Staffed>>(&projects_path),

@@ -800,6 +800,25 @@ impl super::Platform for Kitsu {
         Box::pin(self.run(op, keep))
     }
 
+    fn search<'a>(
+        &'a self,
+        source: Source,
+        _parent: Option<&'a str>,
+        query: &'a str,
+        _progress: Progress,
+    ) -> Fut<'a, super::Paged> {
+        Box::pin(async move {
+            match source {
+                Source::View(VIEW_PERSONS) => {
+                    Ok(super::Paged::new(self.search_people(query).await?, 1))
+                }
+                other => Err(PlatformError::Unsupported(format!(
+                    "Kitsu searches only persons on the server, not {other:?}"
+                ))),
+            }
+        })
+    }
+
     fn second_factor(&self, code: Secret) -> Fut<'_, String> {
         Box::pin(Self::second_factor(self, code))
     }
