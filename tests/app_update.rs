@@ -1417,11 +1417,10 @@ fn a_bot_rotation_is_worded_as_kitsu_words_it() {
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.focus(), Pane::Applications);
     update(&mut state, ch('R'));
-    let Some(Modal::Confirm(confirm)) = state.modal() else {
-        panic!("confirm");
+    // Kitsu first asks which expiry the new token gets.
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("the expiry choice");
     };
-    assert_eq!(
-        confirm.title,
-        "Regenerate the bot's token (\"Render Farm\")?"
-    );
+    assert_eq!(form.title, "Regenerate the bot's token (\"Render Farm\")");
+    assert_eq!(form.fields[0].spec.key, "token_expiry");
 }

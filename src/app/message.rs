@@ -172,6 +172,13 @@ pub enum Effect {
         run: u64,
         format: ExportFormat,
     },
+    /// Log in again with the one-time code the tenant's login asked for;
+    /// answered by a `Performed`.
+    SecondFactor {
+        tenant: usize,
+        request: u64,
+        code: Secret,
+    },
     /// List everything `tenant` has, giving up after `deadline`.
     Crawl {
         tenant: usize,

@@ -9,8 +9,8 @@ mod command;
 mod editor;
 mod filter;
 mod input;
-mod marks;
 mod jump;
+mod marks;
 mod message;
 mod modal;
 mod modal_keys;
@@ -18,6 +18,7 @@ mod ops;
 mod radar;
 mod rawdoc;
 mod redact;
+mod second_factor;
 mod state;
 mod update;
 

@@ -351,6 +351,9 @@ fn on_form(state: &mut State, mut form: Form, press: Press, fx: &mut Vec<Effect>
 }
 
 fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
+    if let Intent::SecondFactor { tenant, .. } = form.intent {
+        return super::second_factor::submit(state, form, tenant, fx);
+    }
     let op = match form.operation() {
         Ok(op) => op,
         Err(problem) => {

@@ -19,6 +19,7 @@ use super::ops::{
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::Pane;
+use crate::platform::PlatformError;
 
 const PAGE: isize = 10;
 
@@ -50,6 +51,10 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             let Some(listing) = book.lists.get_mut(&key) else {
                 return fx;
             };
+            let asks_code = match &result {
+                Err(PlatformError::SecondFactor(prompt)) => Some(prompt.clone()),
+                _ => None,
+            };
             // Latest wins: an answer to a superseded request is dropped.
             if listing.pending != Some(request) {
                 return fx;
@@ -70,6 +75,9 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                     book.last_error = Some(err.to_string());
                     listing.error = Some(err);
                 }
+            }
+            if let Some(prompt) = asks_code {
+                super::second_factor::ask(state, tenant, prompt);
             }
         }
         Message::Progress {

@@ -23,6 +23,7 @@ use super::credential::Credential;
 use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
+use crate::platform::registry::auth_key;
 
 const TENANT_KEYS: [&str; 14] = [
     "name",
@@ -696,7 +697,10 @@ impl Ctx<'_> {
         for (cred_key, cred_value) in in_file_order(table) {
             let name = cred_key.get_ref().as_ref();
             let key_path = path_child(path, name);
-            let Some(group) = groups.iter().position(|g| g.contains(&name)) else {
+            let Some(group) = groups
+                .iter()
+                .position(|g| g.iter().any(|k| auth_key(k).0 == name))
+            else {
                 self.record(self.err(
                     &cred_key.span(),
                     &key_path,
@@ -734,7 +738,12 @@ impl Ctx<'_> {
                 format!("no credentials ({})", takes()),
             )));
         };
-        if let Some(missing) = groups[group].iter().find(|k| !auth.contains(k)) {
+        if let Some(missing) = groups[group]
+            .iter()
+            .map(|k| auth_key(k))
+            .find(|(k, required)| *required && !auth.contains(k))
+            .map(|(k, _)| k)
+        {
             return self.keep(Err(self.err(
                 &value.span(),
                 &path_child(path, missing),

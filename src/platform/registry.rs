@@ -68,7 +68,8 @@ static VENDORS: &[Vendor] = &[
         regions: &[],
         // Self-hosted: there is no address to default to.
         default_base_url: None,
-        auth_groups: &[&["email", "password"], &["token"]],
+        // A script may give the login's one-time code too; the console asks.
+        auth_groups: &[&["email", "password", "otp?"], &["token"]],
         capabilities: kitsu::capabilities,
         connect: kitsu::connect,
         sim_router: sim::kitsu::router,
@@ -149,16 +150,35 @@ impl PlatformKind {
 
     /// The credential combinations `[tenants.auth]` accepts: exactly one
     /// group must be complete, and keys of different groups must not mix.
+    /// A key ending in `?` is optional within its group (see [`auth_key`]).
     pub fn auth_groups(self) -> &'static [&'static [&'static str]] {
         self.vendor().auth_groups
     }
 
-    /// `"username and password"` or `"either token, or email and password"`.
+    /// `"username and password"` or `"either token, or email and password"`;
+    /// optional keys follow in parentheses.
     pub fn auth_summary(self) -> String {
         let groups: Vec<String> = self
             .auth_groups()
             .iter()
-            .map(|group| join_and(group))
+            .map(|group| {
+                let required: Vec<&str> = group
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.ends_with('?'))
+                    .collect();
+                let optional: Vec<&str> =
+                    group.iter().filter_map(|k| k.strip_suffix('?')).collect();
+                if optional.is_empty() {
+                    join_and(&required)
+                } else {
+                    format!(
+                        "{} (optional: {})",
+                        join_and(&required),
+                        optional.join(", ")
+                    )
+                }
+            })
             .collect();
         match groups.as_slice() {
             [one] => one.clone(),
@@ -191,6 +211,15 @@ impl fmt::Display for PlatformKind {
 impl fmt::Debug for PlatformKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A key of [`PlatformKind::auth_groups`] as the config spells it, and
+/// whether the group needs it.
+pub fn auth_key(entry: &str) -> (&str, bool) {
+    match entry.strip_suffix('?') {
+        Some(key) => (key, false),
+        None => (entry, true),
     }
 }
 

@@ -193,6 +193,11 @@ impl Runtime {
                     let _ = tx.send(Message::Exported(exports.write(run, format, &dir)));
                 });
             }
+            Effect::SecondFactor {
+                tenant,
+                request,
+                code,
+            } => self.second_factor(tenant, request, code),
             Effect::Crawl {
                 tenant,
                 request,
@@ -385,6 +390,31 @@ impl Runtime {
                 tenant,
                 field,
                 result,
+            });
+        });
+    }
+
+    /// A login's one-time code, for any tenant, read-only ones too: it
+    /// changes nothing on the platform.
+    fn second_factor(&self, tenant: usize, request: u64, code: crate::model::Secret) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform
+                    .second_factor(code)
+                    .await
+                    .map(|who| Outcome::done(format!("logged in to {} as {who}", config.name())))
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Performed {
+                tenant,
+                request,
+                result: Box::new(result),
+                saved: None,
             });
         });
     }
