@@ -29,6 +29,8 @@ pub struct Knobs {
     throttle_qps: Option<u32>,
     chaos: bool,
     only: Vec<String>,
+    /// Applications seeded per tenant on top of the demo's own.
+    scale: usize,
 }
 
 impl Knobs {
@@ -70,6 +72,24 @@ impl Knobs {
         self
     }
 
+    /// Seeds `n` more applications in every tenant of the vendors the
+    /// knobs apply to, with certificates and keys in proportion.
+    pub const fn scale(mut self, n: usize) -> Self {
+        self.scale = n;
+        self
+    }
+
+    /// How many applications to add per tenant of `vendor`. Load is not a
+    /// fault, so it holds even when every fault knob is off.
+    pub fn scale_for(&self, vendor: &str) -> usize {
+        if self.only.is_empty() || self.only.iter().any(|v| v == vendor) {
+            self.scale
+        } else {
+            0
+        }
+    }
+
+    /// Whether no fault is set; [`Self::scale`] is load, not a fault.
     pub fn is_off(&self) -> bool {
         self.latency.is_zero()
             && self.jitter.is_zero()
