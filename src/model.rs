@@ -353,4 +353,39 @@ mod bound_tests {
         let short = Resource::new(Kind::Application, "id", "short").bounded();
         assert_eq!(short.name, "short");
     }
+
+    fn derive(res: &Resource, shared: &str) -> Vec<(String, String)> {
+        vec![
+            ("user".into(), format!("app-{}@{shared}", res.id)),
+            ("long".into(), "x".repeat(MAX_FIELD_CHARS + 1)),
+        ]
+    }
+
+    #[test]
+    fn derived_fields_follow_kept_ones_and_are_bounded() {
+        let shared: Arc<str> = "example.test".into();
+        let res = Resource::new(Kind::ClientApp, "a1", "App")
+            .with_detail("kept", "yes")
+            .with_derived(derive, Arc::clone(&shared));
+        let keys: Vec<&str> = res.fields().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["kept", "user", "long"]);
+        assert_eq!(res.detail("user"), Some("app-a1@example.test"));
+        assert_eq!(res.detail("kept"), Some("yes"));
+        assert!(
+            res.detail("long")
+                .is_some_and(|v| v.ends_with("…[cut: 1 more characters]"))
+        );
+        assert_eq!(res.detail("absent"), None);
+        // A copy made before or after the fields are first read is equal.
+        let copy = res.clone();
+        assert_eq!(copy, res);
+        let other = Resource::new(Kind::ClientApp, "a1", "App")
+            .with_detail("kept", "yes")
+            .with_derived(derive, "elsewhere.test".into());
+        assert_ne!(other, res);
+        assert!(
+            res.details.len() == 1,
+            "derived fields are not stored as kept ones"
+        );
+    }
 }
