@@ -103,7 +103,7 @@ fn main() {
     let base = format!("{}/project44/na", sim.base_url());
     let adapter = Project44::new(
         &base,
-        Duration::from_secs(60),
+        Duration::from_mins(1),
         "admin@na.portico.demo".into(),
         Secret::new("portico-demo-na"),
     )

@@ -34,7 +34,14 @@ use portico::ui::text::{escaped_form, inert, needs_escape};
 use mutate::Mutator;
 use proxy::Proxy;
 
-const TEXT_TARGETS: [(&str, fn(&[u8])); 3] = [
+/// A target takes one input and panics on what it finds wrong.
+type Target = fn(&[u8]);
+
+/// One adapter under fuzz: its platform, the adapter, and each list pane
+/// with the parent it lists under.
+type Fuzzed = (String, Arc<dyn Platform>, Vec<(Pane, Option<String>)>);
+
+const TEXT_TARGETS: [(&str, Target); 3] = [
     ("config", config_target),
     ("keymap", keymap_target),
     ("inert", inert_target),
@@ -161,7 +168,7 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
 }
 
 /// Runs `target` on `input`, catching a panic; the message if it panicked.
-fn run_text(target: fn(&[u8]), input: &[u8]) -> Option<String> {
+fn run_text(target: Target, input: &[u8]) -> Option<String> {
     std::panic::catch_unwind(AssertUnwindSafe(|| target(input)))
         .err()
         .map(|e| {
@@ -172,7 +179,7 @@ fn run_text(target: fn(&[u8]), input: &[u8]) -> Option<String> {
         })
 }
 
-fn fuzz_text(name: &str, target: fn(&[u8]), until: Instant, rng: &mut Mutator) -> Vec<String> {
+fn fuzz_text(name: &str, target: Target, until: Instant, rng: &mut Mutator) -> Vec<String> {
     let seeds = corpus(name);
     let mut failures = Vec::new();
     let mut runs = 0usize;
@@ -211,7 +218,7 @@ fn count_panics() {
 
 struct Rig {
     proxy: Arc<Proxy>,
-    adapters: Vec<(String, Arc<dyn Platform>, Vec<(Pane, Option<String>)>)>,
+    adapters: Vec<Fuzzed>,
     _sim: portico::sim::Running,
     _front: portico::sim::Running,
 }

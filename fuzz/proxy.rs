@@ -16,7 +16,7 @@ enum Weather {
     /// Answers pass through unchanged.
     #[default]
     Clear,
-    Mutating(Mutator),
+    Mutating(Box<Mutator>),
     /// Every read is answered with this body (a saved crash input).
     Fixed(Vec<u8>),
 }
@@ -53,7 +53,7 @@ impl Proxy {
     /// Where the proxy itself listens, so absolute links in answers are
     /// pointed back at it.
     pub fn listening_at(&self, base: &str) {
-        *self.own.lock().expect("lock") = base.to_owned();
+        base.clone_into(&mut self.own.lock().expect("lock"));
     }
 
     pub fn clear(&self) {
@@ -61,7 +61,7 @@ impl Proxy {
     }
 
     pub fn mutate(&self, seed: u64) {
-        *self.weather.lock().expect("lock") = Weather::Mutating(Mutator::new(seed));
+        *self.weather.lock().expect("lock") = Weather::Mutating(Box::new(Mutator::new(seed)));
     }
 
     pub fn fixed(&self, body: Vec<u8>) {

@@ -170,6 +170,7 @@ fn refuse_ignored_options(cli: &Cli) {
 }
 
 fn main() -> ExitCode {
+    portico::platform::http::return_large_buffers();
     let cli = Cli::parse();
     refuse_ignored_options(&cli);
     let rt = match tokio::runtime::Runtime::new() {

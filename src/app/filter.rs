@@ -154,7 +154,13 @@ fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
 /// so ranking a keystroke's matches allocates nothing per row.
 fn tier(name: &str, words: &str, lower: &mut String) -> Tier {
     lower.clear();
-    lower.extend(name.chars().flat_map(char::to_lowercase));
+    // Most names are ASCII: lowering them is a byte loop, not a char walk.
+    if name.is_ascii() {
+        lower.push_str(name);
+        lower.make_ascii_lowercase();
+    } else {
+        lower.extend(name.chars().flat_map(char::to_lowercase));
+    }
     let name = lower.as_str();
     if name.starts_with(words) {
         Tier::Prefix

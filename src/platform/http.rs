@@ -73,6 +73,21 @@ impl From<Duration> for Limits {
     }
 }
 
+/// Makes the allocator give large buffers back to the system when they
+/// are freed. glibc raises its mmap threshold after each large free, so
+/// without this, answer bodies of a few MiB come from the arena heaps of
+/// whichever threads read them and stay resident after they are gone;
+/// a fixed threshold also caps the arenas per thread. Call once, first.
+pub fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters, before any thread
+    // but this one exists.
+    unsafe {
+        let _ = libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
+        let _ = libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Pulls the human message out of a vendor error body.
 pub type MessageOf = fn(&Value) -> Option<String>;
 
