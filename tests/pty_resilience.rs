@@ -68,6 +68,17 @@ fn a_slow_platform_never_slows_the_console() {
     assert!(ok, "quits at once with requests hanging");
 }
 
+#[test]
+fn the_demo_takes_the_scale_knob() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut pty = Pty::portico(&["--demo", "--scale", "1000"], home.path(), &[], 40, 140);
+    pty.wait_for("Scale application 000000");
+    pty.wait_for("1008");
+    pty.send("q");
+    let (ok, _) = pty.exit_within(PROMPT);
+    assert!(ok);
+}
+
 /// Scripted use across every demo tenant under `--chaos` for about
 /// `rounds` passes: every key gets its frame, nothing panics, and a pane
 /// that failed names its retry key.

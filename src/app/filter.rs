@@ -231,7 +231,9 @@ pub fn visible_among(
             haystack.push_str(&r.name);
             haystack.push(' ');
             haystack.push_str(&r.id);
-            for cell in &r.cells {
+            // A cell that repeats the id (a client id column) adds
+            // nothing to match but scoring time.
+            for cell in r.cells.iter().filter(|c| **c != r.id) {
                 haystack.push(' ');
                 haystack.push_str(cell);
             }
@@ -267,7 +269,9 @@ pub fn visible_among(
         Sort::NameReverse => {
             rows.sort_by_cached_key(|r| (r.1, std::cmp::Reverse(name(r.0)), r.0));
         }
-        _ => rows.sort_by(|a, b| {
+        // The row index breaks every tie, so an unstable sort gives the
+        // same order, without the stable sort's buffer.
+        _ => rows.sort_unstable_by(|a, b| {
             let order = match sort {
                 Sort::Expiry => expiry(a.0, b.0, false),
                 Sort::ExpiryReverse => expiry(a.0, b.0, true),
