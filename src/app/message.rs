@@ -1,12 +1,13 @@
 //! What flows into `update` and what comes out of it.
 
 use std::path::PathBuf;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::KeyEvent;
 
-use crate::model::{IssuedSecret, Secret};
-use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
+use crate::model::{IssuedSecret, Kind, Resource, Secret};
+use crate::platform::crawl::Answer;
+use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -50,6 +51,14 @@ pub enum Message {
         partial: String,
         candidates: Vec<String>,
     },
+    /// The choices the adapter offers for a form's [`Input::Offered`] field.
+    ///
+    /// [`Input::Offered`]: crate::platform::Input::Offered
+    Offered {
+        tenant: usize,
+        field: &'static str,
+        result: Result<Vec<String>, String>,
+    },
     /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
     /// Secrets issued earlier and never confirmed stored, offered again.
@@ -61,12 +70,37 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// The server named the fields a change got wrong; the `Performed`
+    /// failure for the same request follows.
+    Rejected {
+        tenant: usize,
+        request: u64,
+        fields: Vec<FieldError>,
+    },
     /// What the adapter read for a change it has not sent yet.
     Previewed {
         tenant: usize,
         request: u64,
         op: Operation,
         result: Result<Vec<String>, String>,
+    },
+    /// Everything one tenant lists, for `:find` or `:expiring`.
+    Crawled {
+        tenant: usize,
+        request: u64,
+        at: SystemTime,
+        answer: Answer,
+    },
+    /// A raw document decoded and laid out in lines, off the UI task.
+    RawDoc {
+        request: u64,
+        lines: Vec<String>,
+    },
+    /// What the editor left: `Ok(None)` when it was abandoned (the file
+    /// unchanged, or the editor exited non-zero).
+    Edited {
+        request: u64,
+        result: Result<Option<String>, String>,
     },
 }
 
@@ -105,11 +139,36 @@ pub enum Effect {
     CompletePath {
         partial: String,
     },
+    /// Read the choices an open form's field offers; answered by `Offered`.
+    Offer {
+        tenant: usize,
+        kind: Kind,
+        field: &'static str,
+        parent: Option<String>,
+    },
     /// Describe `op` without sending it (its confirmation shows the lines).
     Preview {
         tenant: usize,
         request: u64,
         op: Operation,
+    },
+    /// List everything `tenant` has, giving up after `deadline`.
+    Crawl {
+        tenant: usize,
+        request: u64,
+        deadline: Duration,
+    },
+    /// Lay out a resource's document for the `Y` view.
+    RawDoc {
+        request: u64,
+        resource: Box<Resource>,
+    },
+    /// Suspend the screen and open `text` in the user's editor, in a file
+    /// ending in `.{ext}`.
+    OpenEditor {
+        request: u64,
+        text: String,
+        ext: &'static str,
     },
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {

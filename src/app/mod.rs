@@ -4,22 +4,29 @@
 
 mod actions;
 mod command;
+mod editor;
 mod filter;
 mod input;
+mod jump;
 mod message;
 mod modal;
 mod modal_keys;
 mod ops;
+mod radar;
+mod rawdoc;
 mod redact;
 mod state;
 mod update;
 
 pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
+pub use editor::{Format, document, parse, with_error};
 pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{
-    Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView, layers,
+    Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,
 };
+pub use radar::{Hit, Radar, Reach, Search};
+pub use rawdoc::{LINE_CHARS, RawDoc, raw_lines};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

@@ -11,7 +11,7 @@ use super::ops::{inform, perform, request_list, switch_tenant};
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::{Pane, Secret};
-use crate::platform::{Input, Operation};
+use crate::platform::{FieldError, Input, Operation};
 
 const PAGE: u16 = 10;
 
@@ -34,6 +34,16 @@ pub(super) fn on_modal_key(
             view.scroll = scroll;
             Modal::Text(view)
         }),
+        Modal::Raw(doc) => super::rawdoc::on_key(doc, press, fx),
+        // A renewal is previewed by the adapter from its form, so it stays there.
+        Modal::Form(form)
+            if press == Press::Act(Action::EditExternal)
+                && form.pending.is_none()
+                && !matches!(form.intent, Intent::Renew { .. }) =>
+        {
+            super::editor::from_form(state, form, super::editor::Format::Toml, fx);
+            None
+        }
         Modal::Filter(input) => on_filter(state, input, press, fx),
         Modal::Command(input) => on_command(state, input, press, fx),
         Modal::Picker(p) => on_picker(state, p, press, fx),
@@ -115,13 +125,16 @@ fn on_filter(
 /// goes back to the whole list. The local filter is dropped, since the
 /// server already matched on fields the fuzzy filter does not read.
 fn search_server(state: &mut State, pane: Pane, text: &str, fx: &mut Vec<Effect>) {
+    let before = state.list_key(pane);
     let Some(cursor) = state.cursor_mut(pane) else {
         return;
     };
     cursor.filter.clear();
-    cursor.selected = 0;
     cursor.search = (!text.is_empty()).then(|| text.to_string());
     if let Some(key) = state.list_key(pane) {
+        if let Some(before) = before.filter(|_| key.query.is_some()) {
+            state.hold_rows(pane, &before, &key);
+        }
         request_list(state, state.active, key, fx);
     }
 }
@@ -344,6 +357,7 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         }
     };
     form.error = None;
+    form.clear_rejections();
     if let (Intent::Renew { warning, .. }, Operation::Update { target, values }) =
         (&form.intent, &op)
     {
@@ -420,4 +434,17 @@ pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<S
         return;
     }
     complete_from(field, candidates);
+}
+
+/// The server's per-field complaints about a form's request reach the
+/// form, if it is still the one waiting on that request.
+pub(super) fn on_rejected(state: &mut State, tenant: usize, request: u64, fields: &[FieldError]) {
+    if tenant != state.active {
+        return;
+    }
+    if let Some(Modal::Form(form)) = &mut state.modal
+        && form.pending == Some(request)
+    {
+        form.reject(fields);
+    }
 }

@@ -2,13 +2,16 @@
 //! modal. Only `update` changes it; rendering reads it through methods.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ratatui::style::Color;
 
+use super::editor::Session;
 use super::filter::{self, Sort};
+use super::jump::Jump;
 use super::message::ListKey;
 use super::modal::{Modal, SecretView};
+use super::radar::{self, Radar};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
 use crate::platform::{Capabilities, PaneBody, PlatformError, Remedy, Source, ViewSpec};
@@ -127,6 +130,10 @@ pub struct Cursor {
     /// Names more than one row of the list carries.
     twins: HashSet<String>,
     basis: Option<(ListKey, u64, String, Sort)>,
+    /// The id of the selected row as of the last sync: new rows of the
+    /// same list (a refresh, a server search and its answer) keep it
+    /// selected wherever it moved.
+    anchor: Option<String>,
 }
 
 impl Cursor {
@@ -164,10 +171,23 @@ impl Cursor {
                 self.sort,
             )
         });
-        if basis == self.basis {
-            return;
+        if basis != self.basis {
+            self.recompute(basis, listing);
         }
-        // A new parent means a different list: start at its top.
+        self.anchor = listing
+            .and_then(|l| l.items.get(*self.visible.get(self.selected)?))
+            .map(|r| r.id.clone());
+    }
+
+    fn recompute(
+        &mut self,
+        basis: Option<(ListKey, u64, String, Sort)>,
+        listing: Option<&Listing>,
+    ) {
+        // A new parent means a different list: start at its top. The same
+        // rows narrowed by the server, or its whole list again, are not.
+        let same_scope = matches!((&basis, &self.basis), (Some(a), Some(b))
+            if a.0.source == b.0.source && a.0.parent == b.0.parent);
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
         let same_rows =
             matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
@@ -198,8 +218,17 @@ impl Cursor {
                 })
                 .unwrap_or_default();
         }
-        if !same_list {
-            self.selected = 0;
+        let anchored = match (&self.anchor, listing) {
+            (Some(id), Some(l)) if same_scope && !same_rows => self
+                .visible
+                .iter()
+                .position(|i| l.items.get(*i).is_some_and(|r| &r.id == id)),
+            _ => None,
+        };
+        match anchored {
+            Some(row) => self.selected = row,
+            None if !same_list => self.selected = 0,
+            None => {}
         }
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.basis = basis;
@@ -266,6 +295,14 @@ pub struct State {
     pub(super) choices: Option<(String, Vec<String>)>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
     no_color: bool,
+    /// `:find` or `:expiring`, shown in the right-hand pane.
+    pub(super) radar: Option<Radar>,
+    /// How long each tenant has to answer the radar.
+    pub(super) radar_deadline: Duration,
+    /// On the way to a resource the radar found.
+    pub(super) jump: Option<Jump>,
+    /// A form out in the user's editor.
+    pub(super) editing: Option<Session>,
 }
 
 impl State {
@@ -287,6 +324,10 @@ impl State {
             previews: HashMap::new(),
             choices: None,
             no_color: false,
+            radar: None,
+            radar_deadline: radar::DEADLINE,
+            jump: None,
+            editing: None,
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -315,6 +356,17 @@ impl State {
     pub const fn with_no_color(mut self, no_color: bool) -> Self {
         self.no_color = no_color;
         self
+    }
+
+    /// How long `:find` and `:expiring` wait for each tenant.
+    pub const fn with_radar_deadline(mut self, deadline: Duration) -> Self {
+        self.radar_deadline = deadline;
+        self
+    }
+
+    /// The open `:find` or `:expiring`.
+    pub const fn radar(&self) -> Option<&Radar> {
+        self.radar.as_ref()
     }
 
     pub const fn no_color(&self) -> bool {
@@ -437,7 +489,7 @@ impl State {
             .unwrap_or(Pane::Applications)
     }
 
-    fn first_list_pane(&self, tenant: usize) -> Pane {
+    pub(super) fn first_list_pane(&self, tenant: usize) -> Pane {
         let caps = self.tenants[tenant].caps();
         Pane::ALL
             .into_iter()
@@ -454,7 +506,7 @@ impl State {
     /// The panes on screen, left to right: the main three, then the view.
     pub fn panes(&self) -> Vec<Pane> {
         let mut panes = Pane::ALL.to_vec();
-        if self.view().is_some() {
+        if self.view().is_some() || self.radar.is_some() {
             panes.push(Pane::View);
         }
         panes
@@ -463,6 +515,7 @@ impl State {
     /// The pane's title as its platform names it.
     pub fn title(&self, pane: Pane) -> &'static str {
         match pane {
+            Pane::View if self.radar.is_some() => "",
             Pane::View => self.view().map_or("", |v| v.title),
             main => self.tenant().map_or("", |t| t.caps().pane(main).title()),
         }
@@ -552,6 +605,10 @@ impl State {
     }
 
     pub fn selected(&self, pane: Pane) -> Option<&Resource> {
+        // The radar's row, of whichever tenant it lives in.
+        if let (Pane::View, Some(radar)) = (pane, &self.radar) {
+            return radar.selected_hit().map(|h| &h.found().resource);
+        }
         let cursor = self.cursor(pane)?;
         let index = *cursor.visible.get(cursor.selected)?;
         self.listing(pane)?.items.get(index)
@@ -562,6 +619,29 @@ impl State {
     pub(super) fn reveal(&mut self, id: String) {
         if let Some(book) = self.books.get_mut(self.active) {
             book.reveal = Some(id);
+        }
+    }
+
+    /// Until the server answers a search of `pane` (its list now `to`,
+    /// before `from`), the new list holds the rows the pane shows, so its
+    /// selection, and what the panes to its right list, stay put.
+    pub(super) fn hold_rows(&mut self, pane: Pane, from: &ListKey, to: &ListKey) {
+        let rows: Vec<Resource> = match (self.cursor(pane), self.book()) {
+            (Some(cursor), Some(book)) => book.lists.get(from).map_or_else(Vec::new, |l| {
+                cursor
+                    .visible
+                    .iter()
+                    .filter_map(|i| l.items.get(*i).cloned())
+                    .collect()
+            }),
+            _ => return,
+        };
+        if let Some(book) = self.books.get_mut(self.active) {
+            let listing = book.lists.entry(to.clone()).or_default();
+            if listing.loaded_at.is_none() && listing.items.is_empty() {
+                listing.items = rows;
+                listing.generation += 1;
+            }
         }
     }
 

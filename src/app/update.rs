@@ -4,10 +4,11 @@
 use crossterm::event::KeyEvent;
 
 use super::actions::{
-    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed,
-    reveal, toggle_active,
+    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_offered, on_pending,
+    on_performed, request_offers, reveal, toggle_active,
 };
 use super::command::{picker, show_error};
+use super::editor::Format;
 use super::input::LineInput;
 use super::message::{Effect, Message};
 use super::modal::{Modal, layers};
@@ -93,6 +94,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             result,
             saved,
         } => on_performed(state, tenant, request, *result, saved, &mut fx),
+        Message::Rejected {
+            tenant,
+            request,
+            fields,
+        } => super::modal_keys::on_rejected(state, tenant, request, &fields),
         Message::Previewed {
             tenant,
             request,
@@ -103,6 +109,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             partial,
             candidates,
         } => on_completions(state, &partial, candidates),
+        Message::Offered {
+            tenant,
+            field,
+            result,
+        } => on_offered(state, tenant, field, result),
         Message::Copied(result) => {
             state.notice = Some(match result {
                 // The runtime's own words: it knows what it sent, and
@@ -117,6 +128,16 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             Level::Info,
             format!("quitting once {waiting} change(s) in flight have stored what they issued…"),
         ),
+        Message::Crawled {
+            tenant,
+            request,
+            at,
+            answer,
+        } => super::radar::on_crawled(state, tenant, request, at, answer),
+        Message::RawDoc { request, lines } => super::rawdoc::on_lines(state, request, lines),
+        Message::Edited { request, result } => {
+            super::editor::on_edited(state, request, result, &mut fx);
+        }
         Message::Forgot(result) => {
             state.notice = Some(match result {
                 Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
@@ -128,7 +149,9 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         }
     }
     state.sync();
+    super::jump::follow(state);
     load_missing(state, &mut fx);
+    request_offers(state, &mut fx);
     fx
 }
 
@@ -158,6 +181,9 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     state.notice = None;
     if let Some(slot) = action.tenant_slot() {
         switch_tenant(state, slot, fx);
+        return;
+    }
+    if super::radar::on_key(state, action, fx) {
         return;
     }
     let focus = state.focus();
@@ -199,6 +225,9 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Action::CopyId => copy_id(state, fx),
+        Action::RawDocument => super::rawdoc::open(state, fx),
+        Action::EditExternal => super::editor::edit(state, Format::Toml, fx),
+        Action::NewExternal => super::editor::create(state, Format::Toml, fx),
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
         Action::ShowError => show_error(state),
         _ => {}

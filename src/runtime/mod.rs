@@ -2,6 +2,7 @@
 //! adapters, runs each effect as a tokio task and posts the result back
 //! as a message. The UI task itself never waits on the network or disk.
 
+pub mod editor;
 mod handoff;
 mod keeper;
 mod settle;
@@ -21,7 +22,8 @@ use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
-use crate::model::Resource;
+use crate::model::{Kind, Resource};
+use crate::platform::crawl::{crawl, within};
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
 };
@@ -44,6 +46,11 @@ pub struct Runtime {
     stores: Stores,
     ticker: Option<JoinHandle<()>>,
     settle: Settle,
+    /// The running `:find` / `:expiring` crawl per tenant: a new one replaces it.
+    crawls: HashMap<usize, AbortHandle>,
+    /// A form to open in the editor, which the loop runs with the screen
+    /// handed back.
+    editor: Option<(u64, String, &'static str)>,
 }
 
 impl Runtime {
@@ -58,6 +65,8 @@ impl Runtime {
             stores,
             ticker: None,
             settle: Settle::new(),
+            crawls: HashMap::new(),
+            editor: None,
         }
     }
 
@@ -131,6 +140,12 @@ impl Runtime {
                     });
                 });
             }
+            Effect::Offer {
+                tenant,
+                kind,
+                field,
+                parent,
+            } => self.offer(tenant, kind, field, parent),
             Effect::Forget { path } => {
                 let tx = self.tx.clone();
                 let vault = self.stores.vault.clone();
@@ -145,7 +160,59 @@ impl Runtime {
                 request,
                 op,
             } => self.preview(tenant, request, op),
+            Effect::Crawl {
+                tenant,
+                request,
+                deadline,
+            } => self.crawl(tenant, request, deadline),
+            Effect::RawDoc { request, resource } => {
+                let tx = self.tx.clone();
+                // Laying out a large document is work the UI task never does.
+                tokio::task::spawn_blocking(move || {
+                    let lines = app::raw_lines(&resource);
+                    let _ = tx.send(Message::RawDoc { request, lines });
+                });
+            }
+            Effect::OpenEditor { request, text, ext } => self.editor = Some((request, text, ext)),
             Effect::Quit => {}
+        }
+    }
+
+    /// The editor the last effects asked for, if any: [`run`] opens it,
+    /// and a caller without a terminal may run it its own way.
+    pub const fn take_editor(&mut self) -> Option<(u64, String, &'static str)> {
+        self.editor.take()
+    }
+
+    /// Lists everything `tenant` has, through its cached adapter, as
+    /// `portico find` and `portico expiring` do.
+    fn crawl(&mut self, tenant: usize, request: u64, deadline: Duration) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let answer = within(deadline, async {
+                let platform = ready(&config, &adapter).await?;
+                let found = crawl(platform.as_ref(), &config.platform().capabilities()).await?;
+                Ok(found
+                    .into_iter()
+                    .map(|mut f| {
+                        f.resource = f.resource.bounded();
+                        f
+                    })
+                    .collect())
+            })
+            .await;
+            let _ = tx.send(Message::Crawled {
+                tenant,
+                request,
+                at: SystemTime::now(),
+                answer,
+            });
+        });
+        if let Some(stale) = self.crawls.insert(tenant, task.abort_handle()) {
+            stale.abort();
         }
     }
 
@@ -217,11 +284,48 @@ impl Runtime {
         let hold = self.settle.hold();
         tokio::spawn(async move {
             let (result, saved) = perform_on(&config, &adapter, &ops, &stores, &hold).await;
+            // Sent first, so the form still waits on this request when they land.
+            if let Some(fields) = result
+                .as_ref()
+                .err()
+                .and_then(Failure::error)
+                .map(PlatformError::field_errors)
+                .filter(|f| !f.is_empty())
+            {
+                let _ = tx.send(Message::Rejected {
+                    tenant,
+                    request,
+                    fields: fields.to_vec(),
+                });
+            }
             let _ = tx.send(Message::Performed {
                 tenant,
                 request,
                 result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
+            });
+        });
+    }
+
+    /// Reads the choices a form's offered field gives; a failure is shown
+    /// in the form, which then takes typed text.
+    fn offer(&self, tenant: usize, kind: Kind, field: &'static str, parent: Option<String>) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform
+                    .offer(kind, field, parent.as_deref())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Offered {
+                tenant,
+                field,
+                result,
             });
         });
     }
@@ -387,7 +491,15 @@ async fn run_ops(
             ok = result.is_ok(),
             "performed"
         );
-        let kept = keeper.take();
+        let mut kept = keeper.take();
+        // An adapter that returned a secret without keeping it: keep it
+        // now, before anything else sees it, so no issued secret is lost.
+        if kept.is_none()
+            && let Some(late) = result.as_ref().ok().and_then(|o| unkept(op, o))
+        {
+            crate::platform::Keep::keep(&keeper, &late).await;
+            kept = keeper.take();
+        }
         let audited = match &kept {
             Some(k) => k.audited.clone(),
             None => audit(stores, config, op, &result).await,
@@ -430,6 +542,33 @@ async fn run_ops(
         }
     }
     (Ok(last), saved)
+}
+
+/// What a create's or rotation's secret belongs to, for one the adapter
+/// did not keep.
+fn unkept(op: &Operation, outcome: &Outcome) -> Option<crate::platform::Issued> {
+    let secret = outcome.secret.clone()?;
+    let (kind, resource, name) = match op {
+        Operation::Create { kind, values, .. } => (
+            *kind,
+            outcome.created.clone().unwrap_or_default(),
+            outcome
+                .created_name
+                .clone()
+                .or_else(|| crate::platform::value(values, "name").map(str::to_string))
+                .unwrap_or_default(),
+        ),
+        Operation::Rotate { target: t, .. } => (t.kind, t.id.clone(), t.name.clone()),
+        // A secret read again on request (a reveal) was issued long ago and
+        // is not Portico's to keep.
+        _ => return None,
+    };
+    Some(crate::platform::Issued {
+        kind,
+        resource,
+        name,
+        secret,
+    })
 }
 
 /// The change went through and its secret was kept, but what came after
@@ -580,21 +719,7 @@ pub async fn run(
     mut rx: mpsc::UnboundedReceiver<Message>,
 ) -> std::io::Result<()> {
     let tx = runtime.tx.clone();
-    let input = tokio::spawn(async move {
-        let mut events = EventStream::new();
-        while let Some(event) = events.next().await {
-            let msg = match event {
-                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
-                Ok(Event::Paste(text)) => Message::Paste(text),
-                Ok(Event::Resize(..)) => Message::Resize,
-                Ok(_) => continue,
-                Err(_) => break,
-            };
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
+    let mut input = read_input(tx.clone());
     let mut signals = Signals::new();
     for effect in app::start(&mut state) {
         runtime.execute(effect);
@@ -602,7 +727,9 @@ pub async fn run(
     runtime.offer_pending();
     // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
     // the wait for changes in flight.
-    let mut drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
+    let mut drawn = terminal
+        .draw(|f| crate::ui::render(f, &state, SystemTime::now()))
+        .map(|_| ());
     runtime.animate(state.in_flight() > 0);
     let mut settled = runtime.settle.watch();
     let mut quitting = false;
@@ -636,13 +763,46 @@ pub async fn run(
                 }
             }
         }
+        // The editor gets the terminal to itself: no key is read meanwhile.
+        while let Some((request, text, ext)) = runtime.take_editor() {
+            input.abort();
+            let _ = input.await;
+            let chosen = editor::command();
+            let result =
+                editor::suspended(terminal, move || editor::edit(&chosen, &text, ext)).await;
+            input = read_input(tx.clone());
+            for effect in app::update(&mut state, Message::Edited { request, result }) {
+                runtime.execute(effect);
+            }
+        }
         if drawn.is_ok() {
-            drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
+            drawn = terminal
+                .draw(|f| crate::ui::render(f, &state, SystemTime::now()))
+                .map(|_| ());
         }
         runtime.animate(state.in_flight() > 0);
     }
     input.abort();
-    drawn.map(|_| ())
+    drawn
+}
+
+/// Reads the terminal's input on a task of its own, as messages.
+fn read_input(tx: mpsc::UnboundedSender<Message>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            let msg = match event {
+                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
+                Ok(Event::Paste(text)) => Message::Paste(text),
+                Ok(Event::Resize(..)) => Message::Resize,
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    })
 }
 
 /// The signals that ask Portico to stop. Ctrl-C in the raw-mode terminal

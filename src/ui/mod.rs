@@ -6,6 +6,8 @@ mod detail;
 mod fit;
 mod modals;
 mod panes;
+mod radar;
+mod rawdoc;
 pub mod text;
 mod textview;
 
@@ -50,6 +52,9 @@ fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
         .map(|p| {
             if state.unsupported_reason(*p).is_some() {
                 Constraint::Length(strip)
+            } else if *p == Pane::View && *p == focus && state.radar().is_some() {
+                // A table across tenants needs its tenant and date columns.
+                Constraint::Fill(9)
             } else if *p == focus {
                 Constraint::Fill(4)
             } else {
@@ -84,7 +89,10 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     let panes = state.panes();
     let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
     for (pane, area) in panes.into_iter().zip(areas.iter()) {
-        panes::render(frame, *area, state, pane, now);
+        match (pane, state.radar()) {
+            (Pane::View, Some(radar)) => radar::render(frame, *area, state, radar, now),
+            _ => panes::render(frame, *area, state, pane, now),
+        }
     }
     detail::render(frame, detail_area, state, now, None);
     chrome::status_line(frame, status, state, now);

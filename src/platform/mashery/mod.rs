@@ -17,7 +17,7 @@ pub use client::{Credentials, DEFAULT_QPS, PAGE_SIZE};
 pub use resources::ALL_MEMBERS;
 
 use super::form::{choice, required, text, value};
-use super::http::{Retry, segment};
+use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, Paged,
@@ -200,7 +200,10 @@ impl Mashery {
                 values,
             } => match kind {
                 Kind::Application => self.create_app(parent.as_deref(), values).await,
-                Kind::PackageKey => self.create_key(in_app(parent.as_ref())?, values).await,
+                Kind::PackageKey => {
+                    self.create_key(in_app(parent.as_ref())?, values, keep)
+                        .await
+                }
                 other => Err(unsupported(*other)),
             },
             Operation::Update { target, values } => {
@@ -305,10 +308,37 @@ impl Mashery {
         })
     }
 
-    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
-        let package_name = required(values, "package", "a package")?;
-        let plan_name = required(values, "plan", "a plan")?;
+    /// Every plan of every package, as the create form offers them.
+    async fn plan_choices(&self) -> Result<Vec<String>, PlatformError> {
         let packages = self.packages().await?;
+        Ok(packages
+            .iter()
+            .flat_map(|p| p.plans.iter().map(move |plan| plan_label(p, plan)))
+            .collect())
+    }
+
+    /// The package and plan a create names: `plan` as the form offers it
+    /// ("package / plan"), or `package` and `plan` apart, each by name or id.
+    async fn package_and_plan(
+        &self,
+        values: &Values,
+    ) -> Result<(String, String, String), PlatformError> {
+        let packages = self.packages().await?;
+        let Some(package_name) = text(values, "package") else {
+            let wanted = required(values, "plan", "a package and plan")?;
+            return packages
+                .iter()
+                .flat_map(|p| p.plans.iter().map(move |plan| (p, plan)))
+                .find(|(p, plan)| plan_label(p, plan).eq_ignore_ascii_case(wanted))
+                .map(|(p, plan)| (p.id.clone(), plan.id.clone(), plan_label(p, plan)))
+                .ok_or_else(|| {
+                    PlatformError::Invalid(format!(
+                        "no package and plan is called \"{wanted}\"; \
+                         the form offers the area's own"
+                    ))
+                });
+        };
+        let plan_name = required(values, "plan", "a plan")?;
         let same = |id: &str, name: &Option<String>, wanted: &str| {
             id == wanted
                 || name
@@ -330,11 +360,27 @@ impl Mashery {
                     "package \"{package_name}\" has no plan \"{plan_name}\""
                 ))
             })?;
+        Ok((
+            package.id.clone(),
+            plan.id.clone(),
+            plan_label(package, plan),
+        ))
+    }
+
+    /// The new key's secret goes to the store before the rest of the
+    /// answer is decoded, so a malformed answer cannot lose it.
+    async fn create_key(
+        &self,
+        app: &str,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let (package, plan, label) = self.package_and_plan(values).await?;
         let mut body = key_body(values)?;
-        body.insert("package".into(), json!({ "id": package.id }));
-        body.insert("plan".into(), json!({ "id": plan.id }));
+        body.insert("package".into(), json!({ "id": package }));
+        body.insert("plan".into(), json!({ "id": plan }));
         let path = format!("/applications/{}/packageKeys", segment(app)?);
-        let key: PackageKey = self
+        let mut answer: SecretBody<KeySecret> = self
             .client
             .json(
                 Method::POST,
@@ -343,17 +389,26 @@ impl Mashery {
                 Some(&Value::Object(body)),
                 Retry::Never,
             )
-            .await?;
-        let secret = key.secret.clone().map(|s| IssuedSecret {
+            .await
+            .map_err(unreadable_secret)?;
+        let apikey = answer.text("apikey").map(str::to_string);
+        let secret = answer.take_secret().map(|secret| IssuedSecret {
             label: "package key secret".into(),
-            public_id: Some(key.apikey.clone()),
-            secret: Secret::new(s),
+            public_id: apikey.clone(),
+            secret,
         });
+        if let Some(issued) = &secret {
+            keep.keep(&Issued {
+                kind: Kind::PackageKey,
+                resource: answer.text("id").unwrap_or_default().to_string(),
+                name: apikey.unwrap_or_default(),
+                secret: issued.clone(),
+            })
+            .await;
+        }
+        let key: PackageKey = answer.decode()?;
         Ok(Outcome {
-            summary: format!(
-                "created package key {} on {package_name} / {plan_name}",
-                key.apikey
-            ),
+            summary: format!("created package key {} on {label}", key.apikey),
             created: Some(key.id),
             secret,
             ..Outcome::default()
@@ -477,6 +532,15 @@ pub fn successor(old: &str) -> String {
             return next;
         }
     }
+}
+
+/// "Package / Plan", by name, or by id where a name is missing.
+fn plan_label(package: &Package, plan: &wire::Named) -> String {
+    format!(
+        "{} / {}",
+        package.name.as_deref().unwrap_or(&package.id),
+        plan.name.as_deref().unwrap_or(&plan.id)
+    )
 }
 
 fn unsupported(kind: Kind) -> PlatformError {
@@ -621,8 +685,7 @@ pub fn capabilities() -> Capabilities {
 
     let mut key = KindSpec::new(Kind::PackageKey);
     key.create = Some(vec![
-        field("package", "Package (name or id)", Input::Text, true),
-        field("plan", "Plan (name or id)", Input::Text, true),
+        field("plan", "Package / plan", Input::Offered, true),
         field("status", "Status", Input::Choice(KEY_STATUSES), false),
     ]);
     key.edit = Some(vec![
@@ -665,7 +728,8 @@ pub fn capabilities() -> Capabilities {
     .with_kinds(vec![app, key])
 }
 
-/// Builds the adapter from a tenant's five credentials.
+/// Builds the adapter from a tenant's five credentials, paced to its
+/// `qps` (Mashery's default of 2 when unset).
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let creds = Credentials::new(
         c.secret("api_key")?,
@@ -674,7 +738,8 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
         c.secret("password")?,
         c.secret("area_id")?.expose().to_string(),
     );
-    let mashery = Mashery::new(c.base_url(), c.limits(), creds, DEFAULT_QPS)?;
+    let qps = c.qps().unwrap_or(DEFAULT_QPS);
+    let mashery = Mashery::new(c.base_url(), c.limits(), creds, qps)?;
     Ok(Arc::new(match c.page_size() {
         Some(size) => mashery.with_page_size(size),
         None => mashery,
@@ -751,6 +816,28 @@ impl super::Platform for Mashery {
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
     }
+
+    /// A package key's form offers every plan of every package of the area.
+    fn offer<'a>(
+        &'a self,
+        kind: Kind,
+        field: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            match (kind, field) {
+                (Kind::PackageKey, "plan") => self.plan_choices().await,
+                _ => Ok(Vec::new()),
+            }
+        })
+    }
+}
+
+/// A package key's secret, as the answer to the POST that made it.
+struct KeySecret;
+
+impl SecretField for KeySecret {
+    const NAME: &'static str = "secret";
 }
 
 #[cfg(test)]
