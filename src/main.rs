@@ -114,6 +114,10 @@ struct SimKnobs {
     /// Apply the knobs to these vendors only (repeatable).
     #[arg(long, value_name = "VENDOR", global = true)]
     faults_on: Vec<String>,
+    /// Seed this many more applications in every tenant, with
+    /// certificates and keys in proportion.
+    #[arg(long, value_name = "N", global = true, default_value_t = 0)]
+    scale: usize,
 }
 
 impl SimKnobs {
@@ -126,6 +130,7 @@ impl SimKnobs {
             .throttle(self.throttle)
             .chaos(self.chaos)
             .only(self.faults_on.clone())
+            .scale(self.scale)
     }
 }
 
@@ -178,6 +183,7 @@ fn refuse_ignored_options(cli: &Cli) {
 }
 
 fn main() -> ExitCode {
+    portico::platform::http::return_large_buffers();
     let cli = Cli::parse();
     refuse_ignored_options(&cli);
     let rt = match tokio::runtime::Runtime::new() {

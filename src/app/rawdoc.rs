@@ -67,11 +67,10 @@ pub(super) fn sensitive(key: &str) -> bool {
 /// The resource's document in lines, masked and cut to [`LINE_CHARS`].
 pub fn raw_lines(res: &Resource) -> Vec<String> {
     let details: Map<String, Value> = res
-        .details
-        .iter()
+        .fields()
         .map(|(k, v)| {
-            let v = if sensitive(k) { MASK } else { v.as_str() };
-            (k.clone(), Value::String(v.to_string()))
+            let v = if sensitive(k) { MASK } else { v };
+            (k.to_owned(), Value::String(v.to_string()))
         })
         .collect();
     let mut doc = Map::new();

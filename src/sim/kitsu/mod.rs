@@ -78,8 +78,13 @@ fn path_id(raw: &str) -> Result<String, ApiError> {
 
 /// One simulated Zou with fresh demo data and its own signing key.
 pub fn router() -> Router {
+    router_with_scale(0)
+}
+
+/// Like [`router`], with `scale` more bots, each with its API token.
+pub fn router_with_scale(scale: usize) -> Router {
     let signer = jwt::Signer::random();
-    let store = seed::demo(&signer);
+    let store = seed::demo_with_scale(&signer, scale);
     let shared: Shared = Arc::new(Kitsu {
         signer,
         store: Mutex::new(store),

@@ -75,7 +75,13 @@ fn person_id(st: &Store, email_local: &str) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
 pub fn demo(signer: &Signer) -> Store {
+    demo_with_scale(signer, 0)
+}
+
+/// The demo studio plus `scale` generated bots, each issued a token.
+pub fn demo_with_scale(signer: &Signer, scale: usize) -> Store {
     let now = clock::now();
     let today = clock::today();
     let mut t = Clock {
@@ -201,6 +207,24 @@ pub fn demo(signer: &Signer) -> Store {
     }
 
     seed_projects(&mut st, &mut t, today);
+    // One creation time for them all: the demo clock's hourly steps would
+    // run into the future at a large scale.
+    let at = t.next_naive();
+    for n in 0..scale {
+        let mut bot = seeded(
+            &PERSON,
+            json!({
+                "first_name": format!("Scale bot {n:06}"),
+                "last_name": "",
+                "email": format!("scale-bot-{n:06}@kitsu.portico.demo"),
+                "role": "user",
+                "is_bot": true,
+            }),
+            &at,
+        );
+        let _shown_once = api_token(signer, &mut bot);
+        st.persons.push(bot);
+    }
     st
 }
 
