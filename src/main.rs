@@ -3,7 +3,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
@@ -12,7 +14,8 @@ use portico::config::{self, Config, ConfigSource};
 use portico::crash;
 use portico::keymap::Keymap;
 use portico::platform::registry;
-use portico::runtime::{self, Runtime, Stores};
+use portico::runtime::{self, ClipboardSettings, Runtime, Stores};
+use portico::secrets::clipboard::Native;
 use portico::secrets::{Vault, perms};
 
 const ENVIRONMENT: &str = "\
@@ -454,7 +457,11 @@ async fn tui(
         .check()
         .map_err(|e| format!("refusing the audit log: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
+    let clipboard = ClipboardSettings::new(
+        Native::detect(|name| std::env::var_os(name)),
+        cfg.console().clipboard_clear_after(),
+    );
+    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores).with_clipboard(clipboard);
 
     // ratatui's hook (installed by `init`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.
@@ -467,6 +474,10 @@ async fn tui(
         }
     };
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    let mouse = cfg.console().mouse();
+    if mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
     // The first frame: tenant bar, pane titles and key hints, before any
     // network, credential or simulator work.
     let drawn = runtime::first_frame(&mut terminal, &state);
@@ -475,7 +486,11 @@ async fn tui(
         (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {
             Ok(running) => Some(running),
             Err(err) => {
-                let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+                let _ = execute!(
+                    std::io::stdout(),
+                    DisableMouseCapture,
+                    DisableBracketedPaste
+                );
                 ratatui::restore();
                 return Err(format!("cannot start the demo simulator: {err}"));
             }
@@ -483,6 +498,9 @@ async fn tui(
         _ => None,
     };
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     drop(simulator);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::model::{IssuedSecret, Secret};
 use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
@@ -21,6 +21,12 @@ pub struct ListKey {
 pub enum Message {
     Key(KeyEvent),
     Paste(String),
+    /// As the terminal reported it; the runtime turns it into a
+    /// [`Pointer`](super::Pointer) against the frame on screen, and
+    /// `update` ignores one left raw.
+    Mouse(MouseEvent),
+    /// A mouse event by what it landed on.
+    Pointer(super::Pointer),
     Resize,
     /// Animates the spinner; sent only while requests are in flight.
     Tick,
@@ -101,6 +107,8 @@ pub enum Effect {
     Copy {
         what: String,
         text: Secret,
+        /// A secret: cleared from the native clipboard after a while.
+        sensitive: bool,
     },
     CompletePath {
         partial: String,

@@ -9,6 +9,7 @@ mod input;
 mod message;
 mod modal;
 mod modal_keys;
+mod mouse;
 mod ops;
 mod redact;
 mod state;
@@ -21,5 +22,6 @@ pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{
     Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView, layers,
 };
+pub use mouse::Pointer;
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

@@ -75,6 +75,7 @@ pub(super) fn copy_id(state: &State, fx: &mut Vec<Effect>) {
         fx.push(Effect::Copy {
             what: format!("{} id", res.kind.label()),
             text: Secret::new(res.id.clone()),
+            sensitive: false,
         });
     }
 }
@@ -256,6 +257,7 @@ fn on_secret(
             fx.push(Effect::Copy {
                 what: view.issued.label.clone(),
                 text: view.issued.secret.clone(),
+                sensitive: true,
             });
             Some(Modal::Secret(view))
         }

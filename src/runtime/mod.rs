@@ -2,6 +2,7 @@
 //! adapters, runs each effect as a tokio task and posts the result back
 //! as a message. The UI task itself never waits on the network or disk.
 
+mod copying;
 mod handoff;
 mod keeper;
 mod settle;
@@ -16,6 +17,8 @@ use futures_util::StreamExt;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::{AbortHandle, JoinHandle};
 
+pub use self::copying::ClipboardSettings;
+use self::copying::Copier;
 use self::keeper::{Keeper, Kept};
 use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
@@ -25,7 +28,7 @@ use crate::model::Resource;
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
 };
-use crate::secrets::{Vault, clipboard};
+use crate::secrets::Vault;
 
 type Adapter = Arc<Mutex<Option<Arc<dyn Platform>>>>;
 
@@ -44,6 +47,7 @@ pub struct Runtime {
     stores: Stores,
     ticker: Option<JoinHandle<()>>,
     settle: Settle,
+    copier: Copier,
 }
 
 impl Runtime {
@@ -58,7 +62,15 @@ impl Runtime {
             stores,
             ticker: None,
             settle: Settle::new(),
+            copier: Copier::default(),
         }
+    }
+
+    /// Copies go to the native clipboard too, and secrets are cleared.
+    #[must_use]
+    pub fn with_clipboard(mut self, settings: ClipboardSettings) -> Self {
+        self.copier = Copier::new(settings);
+        self
     }
 
     /// Changes in flight that have not yet stored what they issued.
@@ -116,11 +128,11 @@ impl Runtime {
                 request,
                 ops,
             } => self.perform(tenant, request, ops),
-            Effect::Copy { what, text } => {
-                let result = clipboard::copy(&mut std::io::stdout(), &what, text.expose())
-                    .map_err(|e| e.to_string());
-                let _ = self.tx.send(Message::Copied(result));
-            }
+            Effect::Copy {
+                what,
+                text,
+                sensitive,
+            } => self.copier.copy(&self.tx, what, text, sensitive),
             Effect::CompletePath { partial } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -586,6 +598,7 @@ pub async fn run(
             let msg = match event {
                 Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
                 Ok(Event::Paste(text)) => Message::Paste(text),
+                Ok(Event::Mouse(mouse)) => Message::Mouse(mouse),
                 Ok(Event::Resize(..)) => Message::Resize,
                 Ok(_) => continue,
                 Err(_) => break,
@@ -602,7 +615,7 @@ pub async fn run(
     runtime.offer_pending();
     // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
     // the wait for changes in flight.
-    let mut drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
+    let (mut drawn, mut regions) = draw(terminal, &state);
     runtime.animate(state.in_flight() > 0);
     let mut settled = runtime.settle.watch();
     let mut quitting = false;
@@ -614,7 +627,15 @@ pub async fn run(
                 // Drain whatever else is queued, then draw once.
                 let mut next = Some(first);
                 while let Some(msg) = next {
-                    for effect in app::update(&mut state, msg) {
+                    // A click means what was on the frame it was made on.
+                    let msg = match msg {
+                        Message::Mouse(mouse) => {
+                            let hit = regions.hit(&mouse);
+                            hit.map(Message::Pointer)
+                        }
+                        other => Some(other),
+                    };
+                    for effect in msg.map(|m| app::update(&mut state, m)).unwrap_or_default() {
                         runtime.execute(effect);
                     }
                     next = rx.try_recv().ok();
@@ -637,12 +658,30 @@ pub async fn run(
             }
         }
         if drawn.is_ok() {
-            drawn = terminal.draw(|f| crate::ui::render(f, &state, SystemTime::now()));
+            (drawn, regions) = draw(terminal, &state);
         }
         runtime.animate(state.in_flight() > 0);
     }
     input.abort();
+    // A clipboard tool outlives Portico: a secret still due to be cleared
+    // is cleared now.
+    let copier = std::mem::take(&mut runtime.copier);
+    let _ = tokio::task::spawn_blocking(move || copier.clear_all_due()).await;
     drawn.map(|_| ())
+}
+
+/// Draws a frame and keeps where its parts went, for the clicks on it.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    state: &State,
+) -> (std::io::Result<()>, crate::ui::Regions) {
+    let now = SystemTime::now();
+    let mut regions = crate::ui::Regions::default();
+    let drawn = terminal.draw(|f| {
+        crate::ui::render(f, state, now);
+        regions = crate::ui::Regions::of(state, f.area(), now);
+    });
+    (drawn.map(|_| ()), regions)
 }
 
 /// The signals that ask Portico to stop. Ctrl-C in the raw-mode terminal
