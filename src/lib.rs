@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod crash;
 pub mod keymap;
+pub mod logging;
 pub mod model;
 pub mod platform;
 pub mod runtime;

@@ -15,8 +15,8 @@ use portico::crash;
 use portico::keymap::Keymap;
 use portico::platform::registry;
 use portico::runtime::{self, ClipboardSettings, Runtime, Stores};
+use portico::secrets::Vault;
 use portico::secrets::clipboard::Native;
-use portico::secrets::{Vault, perms};
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -207,6 +207,10 @@ fn main() -> ExitCode {
         }) => check_config(path.as_deref().or(cli.config.as_deref())),
         Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
         Some(Command::Cli(command)) => {
+            if let Err(err) = portico::logging::init_from_env(&data_dir(false)) {
+                eprintln!("portico: {err}");
+                return ExitCode::FAILURE;
+            }
             portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), &command)
         }
         None => match rt.block_on(tui(
@@ -297,8 +301,14 @@ fn secrets(data: &Path, action: SecretsCommand) -> ExitCode {
                 for p in pending {
                     // Names come from servers: quoted, so none can drive the terminal.
                     println!(
-                        "{}\t{}\t{}\t{:?}\t{}\t{}",
-                        p.id, p.tenant, p.kind, p.name, p.issued.label, p.issued_at
+                        "{}\t{}\t{}\t{:?}\t{}\t{}\t{}",
+                        p.id,
+                        p.tenant,
+                        p.kind,
+                        p.name,
+                        p.issued.label,
+                        p.issued_at,
+                        p.rest.describe()
                     );
                 }
                 ExitCode::SUCCESS
@@ -338,31 +348,6 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
         Ok(text) => Keymap::with_overrides(&text).map_err(|e| format!("{}: {e}", path.display())),
         Err(_) => Ok(Keymap::defaults()),
     }
-}
-
-/// With `PORTICO_LOG` set (e.g. `debug`), diagnostics go to a file in
-/// the data dir: never to the terminal, which belongs to the UI.
-/// The file is owner-only; one that others can read is refused.
-fn init_log(data: &Path) -> Result<(), String> {
-    let Ok(filter) = std::env::var("PORTICO_LOG") else {
-        return Ok(());
-    };
-    let path = data.join("portico.log");
-    perms::private_file(&path).map_err(|e| format!("refusing the log file: {e}"))?;
-    std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
-    let mut open = std::fs::OpenOptions::new();
-    open.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    let file = open
-        .open(&path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .try_init();
-    Ok(())
 }
 
 const NEEDS_TERMINAL: &str =
@@ -443,7 +428,7 @@ async fn tui(
         ));
     }
     let data = data_dir(demo);
-    init_log(&data)?;
+    portico::logging::init_from_env(&data)?;
     let stores = Stores {
         vault: Vault::new(data.join("issued")),
         audit: Audit::new(data.join("audit.jsonl")),

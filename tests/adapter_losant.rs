@@ -1219,3 +1219,165 @@ async fn a_rotated_key_logs_a_device_in_and_the_old_one_stops_once_deactivated()
         200
     );
 }
+
+/// Ids of the application's devices, from the API itself.
+async fn device_ids(base: &str, app: &str) -> Vec<String> {
+    let token = user_token(base).await;
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base}/applications/{app}/devices"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("devices")
+        .json()
+        .await
+        .expect("devices json");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_key_made_for_some_devices_shows_them_and_keeps_them_through_edits() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, COLD_CHAIN).await;
+    let devices = device_ids(&sim.base, &app).await;
+    let device = devices.first().expect("a demo device").clone();
+    let outcome = create(
+        &adapter,
+        Kind::AccessKey,
+        Some(&app),
+        &[
+            ("name", "Reefer 7"),
+            ("filterType", "whitelist"),
+            ("pubTopics", "reefer/7/state"),
+            ("subTopics", "reefer/7/cmd"),
+            ("deviceIds", &device),
+            ("deviceTags", "fleet=north, spare"),
+        ],
+        "create a key for one device",
+    )
+    .await;
+    let id = outcome.created.expect("id");
+    let t = Target {
+        kind: Kind::AccessKey,
+        id: id.clone(),
+        name: "Reefer 7".into(),
+        parent: Some(app.clone()),
+    };
+    let got = adapter.get(&t).await.expect("get");
+    assert_eq!(got.detail("filterType"), Some("whitelist"));
+    assert_eq!(got.detail("pubTopics"), Some("reefer/7/state"));
+    assert_eq!(got.detail("subTopics"), Some("reefer/7/cmd"));
+    assert_eq!(got.detail("deviceIds"), Some(device.as_str()));
+    assert_eq!(got.detail("deviceTags"), Some("fleet=north, spare="));
+    assert_eq!(got.detail("devices"), Some("only the devices listed"));
+
+    // Filter and topics change in place; the devices stay as made.
+    update(
+        &adapter,
+        &t,
+        &[
+            ("filterType", "blacklist"),
+            ("pubTopics", "reefer/7/#"),
+            ("subTopics", ""),
+        ],
+        "edit topics",
+    )
+    .await;
+    let got = adapter.get(&t).await.expect("get");
+    assert_eq!(got.detail("filterType"), Some("blacklist"));
+    assert_eq!(got.detail("pubTopics"), Some("reefer/7/#"));
+    assert_eq!(got.detail("subTopics"), Some(""));
+    assert_eq!(got.detail("deviceIds"), Some(device.as_str()));
+
+    // The create form offers the devices, the edit form does not: Losant's
+    // key Patch schema has no place for them.
+    let caps = portico::platform::losant::capabilities();
+    let spec = caps.kind(Kind::AccessKey).expect("key spec");
+    let keys = |fields: &Option<Vec<portico::platform::Field>>| -> Vec<&str> {
+        fields.iter().flatten().map(|f| f.key).collect()
+    };
+    assert!(keys(&spec.create).contains(&"deviceIds"));
+    assert!(keys(&spec.create).contains(&"deviceTags"));
+    assert!(!keys(&spec.edit).contains(&"deviceIds"));
+}
+
+#[tokio::test]
+async fn losant_validation_errors_come_back_field_by_field() {
+    let sim = sim().await;
+    let adapter = login(&sim.base);
+    let app = app_id(&adapter, COLD_CHAIN).await;
+    let before = pane(&adapter, &app).await.len();
+    let op = Operation::Create {
+        kind: Kind::AccessKey,
+        parent: Some(app.clone()),
+        values: values(&[
+            ("name", "Bad devices"),
+            ("deviceIds", "not-an-object-id"),
+            ("pubTopics", "ok/topic"),
+        ]),
+    };
+    let err = adapter
+        .perform(&op)
+        .await
+        .expect_err("an invalid device id");
+    let PlatformError::Rejected {
+        status,
+        ref message,
+        ref fields,
+    } = err
+    else {
+        panic!("not a field-keyed refusal: {err:?}");
+    };
+    assert_eq!(status, 400);
+    assert!(message.starts_with("Validation"), "{message}");
+    assert_eq!(err.field_errors().len(), fields.len());
+    let named: Vec<&str> = fields
+        .iter()
+        .map(portico::platform::FieldError::field)
+        .collect();
+    assert_eq!(named, vec!["deviceIds"], "{fields:?}");
+    assert!(
+        fields[0].message().contains("not-an-object-id"),
+        "{fields:?}"
+    );
+    assert_eq!(pane(&adapter, &app).await.len(), before, "nothing was made");
+
+    // Several broken rules: each names its own field.
+    let name = "n".repeat(256);
+    let op = Operation::Create {
+        kind: Kind::AccessKey,
+        parent: Some(app.clone()),
+        values: values(&[
+            ("name", &name),
+            ("deviceTags", "bad key!=x"),
+            ("deviceIds", "575ecf887ae143cd83dc4aa2"),
+        ]),
+    };
+    let err = adapter.perform(&op).await.expect_err("two broken rules");
+    let mut named: Vec<&str> = err
+        .field_errors()
+        .iter()
+        .map(portico::platform::FieldError::field)
+        .collect();
+    named.sort_unstable();
+    assert_eq!(named, vec!["deviceTags", "name"], "{err:?}");
+
+    // A refusal without a list stays a plain API error.
+    let t = Target {
+        kind: Kind::Application,
+        id: "5f0000000000000000000000".into(),
+        name: "gone".into(),
+        parent: None,
+    };
+    let err = adapter
+        .perform(&Operation::Delete { target: t })
+        .await
+        .expect_err("no such application");
+    assert!(err.field_errors().is_empty(), "{err:?}");
+}

@@ -639,3 +639,139 @@ async fn the_trait_reports_pages_and_searches_on_the_server() {
         "{members:?}"
     );
 }
+
+impl Sim {
+    /// Sets the demo key's QPS at the gateway (`None` only reads) and
+    /// answers how many calls it has refused as over the QPS so far.
+    async fn gateway_qps(&self, qps: Option<u32>) -> u64 {
+        let body = qps.map_or_else(|| json!({}), |q| json!({ "qps": q }));
+        let resp = self
+            .http
+            .put(format!("{}/_sim/limits", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("limits");
+        assert_eq!(resp.status().as_u16(), 200);
+        let answer: Value = resp.json().await.expect("json");
+        answer["overQps"].as_u64().expect("overQps")
+    }
+
+    /// The adapter the registry builds from a config tenant with `extra`
+    /// keys, as the console would.
+    fn configured(&self, extra: &str) -> Arc<dyn Platform> {
+        let text = format!(
+            "[[tenants]]\nname = \"m\"\nplatform = \"mashery\"\nbase_url = \"{}\"\n\
+             page_size = 5\n{extra}\n[tenants.auth]\napi_key = \"{KEY}\"\n\
+             api_secret = \"{SECRET}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\n\
+             area_id = \"{AREA}\"\n",
+            self.base
+        );
+        let config = portico::config::Config::parse(&text, "config.toml").expect("config");
+        let tenant = config.tenant("m").expect("tenant");
+        portico::platform::registry::connect(tenant).expect("connect")
+    }
+}
+
+#[tokio::test]
+async fn the_tenants_qps_paces_concurrent_pages_to_the_gateways_limit() {
+    let sim = sim().await;
+    // A gateway limit the default of 2 would never reach, so what the
+    // pacer does is the config's doing.
+    assert_eq!(sim.gateway_qps(Some(5)).await, 0);
+    let at_limit = sim.configured("qps = 5");
+    let apps = at_limit
+        .list(Source::Pane(Pane::Applications), Some(ALL_MEMBERS), quiet())
+        .await
+        .expect("no error at the gateway's own QPS");
+    assert_eq!(apps.len(), 30, "six pages of five");
+    assert_eq!(
+        sim.gateway_qps(None).await,
+        0,
+        "kept to the limit: never refused"
+    );
+
+    // The same list from a tenant set above the limit is refused by the
+    // gateway, waits it out, and still shows no error.
+    let above = sim.configured("qps = 50");
+    let again = above
+        .list(Source::Pane(Pane::Applications), Some(ALL_MEMBERS), quiet())
+        .await
+        .expect("over-QPS refusals are waited out");
+    assert_eq!(again.len(), 30);
+    assert!(
+        sim.gateway_qps(None).await > 0,
+        "at 50 a second the gateway refused some calls"
+    );
+}
+
+#[tokio::test]
+async fn a_package_key_form_offers_every_plan_of_the_areas_packages() {
+    let sim = sim().await;
+    let m = adapter(&sim, 2);
+    let apps = m
+        .list(
+            Source::Pane(Pane::Applications),
+            Some("blueharbor"),
+            quiet(),
+        )
+        .await
+        .expect("apps");
+    let app = by_name(&apps, "Route Planner");
+    let offered = m
+        .offer(Kind::PackageKey, "plan", Some(&app.id))
+        .await
+        .expect("offered");
+
+    // What the area holds, read raw: each package's plans by name.
+    let token = sim.raw_token().await;
+    let raw = sim
+        .raw_get(&token, "/packages?fields=name,plans.name&limit=1000")
+        .await;
+    let mut expected = Vec::new();
+    for package in raw.as_array().expect("packages") {
+        for plan in package["plans"].as_array().expect("plans") {
+            expected.push(format!(
+                "{} / {}",
+                package["name"].as_str().expect("name"),
+                plan["name"].as_str().expect("plan name")
+            ));
+        }
+    }
+    assert!(expected.len() > 2, "{expected:?}");
+    assert_eq!(offered, expected);
+    assert!(offered.contains(&"Shipment Tracking API / Gold".to_string()));
+    assert!(
+        m.offer(Kind::Application, "plan", None)
+            .await
+            .expect("nothing")
+            .is_empty()
+    );
+
+    // The offered text is what a create takes.
+    let made = perform(
+        &m,
+        Operation::Create {
+            kind: Kind::PackageKey,
+            parent: Some(app.id.clone()),
+            values: values(&[("plan", "Shipment Tracking API / Gold"), ("status", "")]),
+        },
+    )
+    .await;
+    let key = m.key(&made.created.expect("id")).await.expect("key");
+    assert_eq!(
+        (key.cells[1].as_str(), key.cells[2].as_str()),
+        ("Shipment Tracking API", "Gold")
+    );
+    let unknown = m
+        .perform(&Operation::Create {
+            kind: Kind::PackageKey,
+            parent: Some(app.id.clone()),
+            values: values(&[("plan", "Shipment Tracking API / Platinum")]),
+        })
+        .await;
+    assert!(
+        matches!(&unknown, Err(PlatformError::Invalid(m)) if m.contains("Platinum")),
+        "{unknown:?}"
+    );
+}

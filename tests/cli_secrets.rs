@@ -5,12 +5,13 @@
 use std::process::Command;
 
 use portico::model::{IssuedSecret, Secret};
-use portico::secrets::{Owner, Vault};
+use portico::secrets::{Backend, Owner, Vault};
 
 fn portico(data: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
         .env("PORTICO_DATA_DIR", data)
+        .env("PORTICO_SECRET_STORE", "file")
         .output()
         .expect("run portico")
 }
@@ -22,7 +23,7 @@ fn pending_lists_without_values_and_show_prints_one() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no pending secrets"));
 
-    let vault = Vault::new(dir.path().join("issued"));
+    let vault = Vault::with_backend(dir.path().join("issued"), Backend::File);
     let issued = IssuedSecret {
         label: "client secret".into(),
         public_id: Some("app1".into()),
@@ -36,6 +37,8 @@ fn pending_lists_without_values_and_show_prints_one() {
         name: "Robot\x1b[2J",
     };
     let path = vault.save(owner, &issued).expect("saved");
+    let record = std::fs::read_to_string(&path).expect("record");
+    assert!(!record.contains("Qw3rTy"), "the record is sealed: {record}");
     let id = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -47,6 +50,10 @@ fn pending_lists_without_values_and_show_prints_one() {
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains(&id), "{listed}");
     assert!(listed.contains("p44-na"), "{listed}");
+    assert!(
+        listed.contains("encrypted file"),
+        "where it rests: {listed}"
+    );
     assert!(!listed.contains("Qw3rTy-the-secret"), "{listed}");
     assert!(
         !listed.contains('\x1b'),

@@ -1,6 +1,7 @@
 //! Mashery from the console: pick a member, open an application's package
 //! keys, rotate a key's secret, and see the key's updated time move and
-//! the new secret masked in the reveal-once view.
+//! the new secret masked in the reveal-once view; then create a key on a
+//! package and plan picked from those the area offers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
@@ -54,6 +55,23 @@ fn rotating_a_package_key_secret_from_the_console() {
     let today = time::OffsetDateTime::now_utc().date().to_string();
     pty.wait_for(&format!("updated: {today}"));
     assert!(!pty.contents().contains("updated: 2015-01-10 19:04:09"));
+
+    // A new key's package and plan are picked from what the area offers.
+    pty.send("n");
+    pty.wait_for("New package key");
+    pty.wait_for("picks one of 4");
+    pty.wait_for("▸ Shipment Tracking API / Bronze");
+    pty.send("\x1b[C");
+    pty.wait_for("▸ Shipment Tracking API / Gold");
+    pty.send("\r");
+    pty.wait_for("on Shipment Tracking API / Gold");
+    pty.send("\x1b");
+    pty.wait_gone(" New secret ");
+    pty.wait_for("Package keys 3");
+    pty.wait_until("the new key selected, on Gold", |s| {
+        let text = s.contents();
+        text.contains("package: Shipment Tracking API") && text.contains("plan: Gold")
+    });
 
     pty.send("q");
     let (ok, _) = pty.wait_exit();

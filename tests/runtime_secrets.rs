@@ -15,7 +15,7 @@ use portico::config::Config;
 use portico::model::Kind;
 use portico::platform::{Operation, Outcome, Target};
 use portico::runtime::{Runtime, Stores};
-use portico::secrets::Vault;
+use portico::secrets::{Backend, Vault};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -72,7 +72,7 @@ password = "the-admin-password"
 fn harness_for(text: &str) -> Harness {
     let cfg = Config::parse(text, "<test>").expect("config");
     let dir = tempfile::tempdir().expect("tempdir");
-    let vault = Vault::new(dir.path().join("issued"));
+    let vault = Vault::with_backend(dir.path().join("issued"), Backend::File);
     let audit = dir.path().join("audit.jsonl");
     let stores = Stores {
         vault: vault.clone(),
@@ -160,6 +160,8 @@ async fn a_malformed_new_secret_answer_still_stores_the_secret_and_never_quotes_
     assert_eq!(pending[0].path, path);
     assert_eq!(pending[0].issued.secret.expose(), SECRET);
     assert_eq!(pending[0].resource, "app1");
+    let record = std::fs::read_to_string(&path).expect("record");
+    assert!(!record.contains(SECRET), "the record is sealed: {record}");
     let audit = h.audit_text();
     assert!(!audit.contains(SECRET), "{audit}");
     let line: Value = serde_json::from_str(audit.lines().next().expect("a line")).expect("json");

@@ -3,11 +3,11 @@ use std::fmt::Write as _;
 
 use super::input::LineInput;
 use super::message::Effect;
-use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, SecretView};
+use super::modal::{Choose, Confirm, Form, FormField, Intent, Modal, Offer, SecretView};
 use super::ops::{inform, perform, refresh_visible};
 use super::state::{Level, Listing, State, TenantInfo};
 use crate::model::{Change, Kind, Pane, Resource};
-use crate::platform::{KindSpec, Operation, Outcome, Rotation, Source, Target};
+use crate::platform::{Input, KindSpec, Operation, Outcome, Rotation, Source, Target};
 
 fn writable(state: &mut State) -> bool {
     match state.tenant() {
@@ -580,4 +580,62 @@ pub(super) fn close_modal(state: &mut State) {
         .queued_secrets
         .pop_front()
         .map(|v| Modal::Secret(Box::new(v)));
+}
+
+/// Asks the adapter for the choices of each offered field of the open
+/// form that has not asked yet: once per form, as `load_missing` does for lists.
+pub(super) fn request_offers(state: &mut State, fx: &mut Vec<Effect>) {
+    let tenant = state.active;
+    let Some(Modal::Form(form)) = &mut state.modal else {
+        return;
+    };
+    let (kind, parent) = match &form.intent {
+        Intent::Create { kind, parent } => (*kind, parent.clone()),
+        Intent::Update { target } | Intent::Renew { target, .. } => {
+            (target.kind, target.parent.clone())
+        }
+    };
+    for field in &mut form.fields {
+        if field.spec.input == Input::Offered && field.offer == Offer::Unasked {
+            field.offer = Offer::Reading;
+            fx.push(Effect::Offer {
+                tenant,
+                kind,
+                field: field.spec.key,
+                parent: parent.clone(),
+            });
+        }
+    }
+}
+
+/// The choices read for an offered field of the open form. The first
+/// is put in an empty field, so Enter alone takes it.
+pub(super) fn on_offered(
+    state: &mut State,
+    tenant: usize,
+    key: &str,
+    result: Result<Vec<String>, String>,
+) {
+    if tenant != state.active {
+        return;
+    }
+    let Some(Modal::Form(form)) = &mut state.modal else {
+        return;
+    };
+    let Some(field) = form
+        .fields
+        .iter_mut()
+        .find(|f| f.spec.key == key && f.offer == Offer::Reading)
+    else {
+        return;
+    };
+    field.offer = match result {
+        Ok(options) => {
+            if let Some(first) = options.first().filter(|_| field.input.text().is_empty()) {
+                field.input.set(first.clone());
+            }
+            Offer::Ready(options)
+        }
+        Err(err) => Offer::Failed(err),
+    };
 }

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::model::{IssuedSecret, Secret};
-use crate::platform::{Operation, Outcome, Paged, PlatformError, Source};
+use crate::model::{IssuedSecret, Kind, Secret};
+use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,6 +56,14 @@ pub enum Message {
         partial: String,
         candidates: Vec<String>,
     },
+    /// The choices the adapter offers for a form's [`Input::Offered`] field.
+    ///
+    /// [`Input::Offered`]: crate::platform::Input::Offered
+    Offered {
+        tenant: usize,
+        field: &'static str,
+        result: Result<Vec<String>, String>,
+    },
     /// What a copy did, in words ("sent the id over OSC 52 ..."), or why it failed.
     Copied(Result<String, String>),
     /// Secrets issued earlier and never confirmed stored, offered again.
@@ -67,6 +75,13 @@ pub enum Message {
     },
     /// The store's copy of a secret the user confirmed was erased, or not.
     Forgot(Result<(), String>),
+    /// The server named the fields a change got wrong; the `Performed`
+    /// failure for the same request follows.
+    Rejected {
+        tenant: usize,
+        request: u64,
+        fields: Vec<FieldError>,
+    },
     /// What the adapter read for a change it has not sent yet.
     Previewed {
         tenant: usize,
@@ -112,6 +127,13 @@ pub enum Effect {
     },
     CompletePath {
         partial: String,
+    },
+    /// Read the choices an open form's field offers; answered by `Offered`.
+    Offer {
+        tenant: usize,
+        kind: Kind,
+        field: &'static str,
+        parent: Option<String>,
     },
     /// Describe `op` without sending it (its confirmation shows the lines).
     Preview {

@@ -20,7 +20,7 @@ pub use filter::{Sort, highlights};
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{
-    Choose, Confirm, Form, FormField, Intent, Modal, Picker, SecretView, TextView, layers,
+    Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,
 };
 pub use mouse::Pointer;
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::input::{LineInput, step_wrapping};
 use crate::keymap::Layer;
 use crate::model::{IssuedSecret, Kind};
-use crate::platform::{Check, Field, FollowUp, Input, Operation, Target};
+use crate::platform::{Check, Field, FieldError, FollowUp, Input, Operation, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
@@ -98,6 +98,21 @@ pub struct FormField {
     /// Set when the value came from a paste that spans lines (a PEM).
     pub pasted: Option<String>,
     pub completions: Vec<String>,
+    /// What the server said is wrong with the value last submitted.
+    pub rejected: Option<String>,
+    /// What the adapter offers an [`Input::Offered`] field.
+    pub offer: Offer,
+}
+
+/// The choices of an [`Input::Offered`] field, read once the form is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Offer {
+    #[default]
+    Unasked,
+    Reading,
+    Ready(Vec<String>),
+    /// They could not be read; the value is typed instead.
+    Failed(String),
 }
 
 impl FormField {
@@ -107,6 +122,8 @@ impl FormField {
             input: LineInput::new(initial),
             pasted: None,
             completions: Vec::new(),
+            offer: Offer::Unasked,
+            rejected: None,
         }
     }
 
@@ -117,9 +134,14 @@ impl FormField {
         }
     }
 
-    pub const fn choices(&self) -> Option<&'static [&'static str]> {
-        match self.spec.input {
-            Input::Choice(options) => Some(options),
+    /// The options ←/→ step through: a fixed choice's, or what the
+    /// adapter offered once it has.
+    pub fn choices(&self) -> Option<Vec<&str>> {
+        match (&self.spec.input, &self.offer) {
+            (Input::Choice(options), _) => Some(options.to_vec()),
+            (Input::Offered, Offer::Ready(options)) if !options.is_empty() => {
+                Some(options.iter().map(String::as_str).collect())
+            }
             _ => None,
         }
     }
@@ -135,7 +157,8 @@ impl FormField {
             None if step > 0 => 0,
             None => options.len() - 1,
         };
-        self.input.set(options[next]);
+        let next = options[next].to_string();
+        self.input.set(next);
     }
 
     /// What is wrong with the value, checked before anything is sent.
@@ -157,6 +180,15 @@ impl FormField {
                 options.join(", ")
             )),
             Input::Date if !is_date(&value) => Some(format!("{label} must be a date, YYYY-MM-DD")),
+            Input::Offered => match &self.offer {
+                Offer::Ready(options) if !options.is_empty() && !options.contains(&value) => {
+                    Some(format!(
+                        "{label} must be one of the {} offered (←/→ cycles)",
+                        options.len()
+                    ))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -201,6 +233,34 @@ impl Form {
                 Operation::Update { target, values }
             }
         })
+    }
+
+    /// Puts each of the server's complaints next to the field it names and
+    /// focuses the first such field; the input stays as typed. Complaints
+    /// naming no field of the form are left to the form's own error line.
+    pub fn reject(&mut self, errors: &[FieldError]) {
+        let mut first = None;
+        for err in errors {
+            let Some(at) = self.fields.iter().position(|f| f.spec.key == err.field()) else {
+                continue;
+            };
+            let field = &mut self.fields[at];
+            field.rejected = Some(match field.rejected.take() {
+                Some(said) => format!("{said}; {}", err.message()),
+                None => err.message().to_string(),
+            });
+            first.get_or_insert(at);
+        }
+        if let Some(at) = first {
+            self.focus = at;
+        }
+    }
+
+    /// Forgets the server's complaints, as a new submit starts.
+    pub fn clear_rejections(&mut self) {
+        for field in &mut self.fields {
+            field.rejected = None;
+        }
     }
 
     /// The first thing wrong with the form, field by field, then between
@@ -293,5 +353,39 @@ mod tests {
 
         let name = FormField::new(Field::text("name", "Name", true), "  ");
         assert_eq!(name.problem().as_deref(), Some("Name is required"));
+    }
+
+    #[test]
+    fn a_server_refusal_lands_next_to_each_field_it_names() {
+        let mut form = Form {
+            title: "New key".into(),
+            fields: vec![
+                FormField::new(Field::text("name", "Name", false), "gw"),
+                FormField::new(Field::with("deviceIds", "Devices", Input::List), "x1"),
+                FormField::new(Field::with("pubTopics", "Publish", Input::List), "a/b"),
+            ],
+            focus: 0,
+            intent: Intent::Create {
+                kind: Kind::AccessKey,
+                parent: None,
+            },
+            error: None,
+            pending: None,
+        };
+        form.reject(&[
+            FieldError::new("pubTopics", "too long"),
+            FieldError::new("elsewhere", "not a field of this form"),
+            FieldError::new("pubTopics", "has a space"),
+            FieldError::new("deviceIds", "is not an id"),
+        ]);
+        let said: Vec<Option<&str>> = form.fields.iter().map(|f| f.rejected.as_deref()).collect();
+        assert_eq!(
+            said,
+            vec![None, Some("is not an id"), Some("too long; has a space")]
+        );
+        assert_eq!(form.focus, 2, "the first field the server named");
+        assert_eq!(form.fields[1].input.text(), "x1", "what was typed stays");
+        form.clear_rejections();
+        assert!(form.fields.iter().all(|f| f.rejected.is_none()));
     }
 }

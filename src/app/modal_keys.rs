@@ -11,7 +11,7 @@ use super::ops::{inform, perform, request_list, switch_tenant};
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::{Pane, Secret};
-use crate::platform::{Input, Operation};
+use crate::platform::{FieldError, Input, Operation};
 
 const PAGE: u16 = 10;
 
@@ -116,13 +116,16 @@ fn on_filter(
 /// goes back to the whole list. The local filter is dropped, since the
 /// server already matched on fields the fuzzy filter does not read.
 fn search_server(state: &mut State, pane: Pane, text: &str, fx: &mut Vec<Effect>) {
+    let before = state.list_key(pane);
     let Some(cursor) = state.cursor_mut(pane) else {
         return;
     };
     cursor.filter.clear();
-    cursor.selected = 0;
     cursor.search = (!text.is_empty()).then(|| text.to_string());
     if let Some(key) = state.list_key(pane) {
+        if let Some(before) = before.filter(|_| key.query.is_some()) {
+            state.hold_rows(pane, &before, &key);
+        }
         request_list(state, state.active, key, fx);
     }
 }
@@ -346,6 +349,7 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         }
     };
     form.error = None;
+    form.clear_rejections();
     if let (Intent::Renew { warning, .. }, Operation::Update { target, values }) =
         (&form.intent, &op)
     {
@@ -422,4 +426,17 @@ pub(super) fn on_completions(state: &mut State, partial: &str, candidates: Vec<S
         return;
     }
     complete_from(field, candidates);
+}
+
+/// The server's per-field complaints about a form's request reach the
+/// form, if it is still the one waiting on that request.
+pub(super) fn on_rejected(state: &mut State, tenant: usize, request: u64, fields: &[FieldError]) {
+    if tenant != state.active {
+        return;
+    }
+    if let Some(Modal::Form(form)) = &mut state.modal
+        && form.pending == Some(request)
+    {
+        form.reject(fields);
+    }
 }

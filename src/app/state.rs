@@ -127,6 +127,10 @@ pub struct Cursor {
     /// Names more than one row of the list carries.
     twins: HashSet<String>,
     basis: Option<(ListKey, u64, String, Sort)>,
+    /// The id of the selected row as of the last sync: new rows of the
+    /// same list (a refresh, a server search and its answer) keep it
+    /// selected wherever it moved.
+    anchor: Option<String>,
 }
 
 impl Cursor {
@@ -164,10 +168,23 @@ impl Cursor {
                 self.sort,
             )
         });
-        if basis == self.basis {
-            return;
+        if basis != self.basis {
+            self.recompute(basis, listing);
         }
-        // A new parent means a different list: start at its top.
+        self.anchor = listing
+            .and_then(|l| l.items.get(*self.visible.get(self.selected)?))
+            .map(|r| r.id.clone());
+    }
+
+    fn recompute(
+        &mut self,
+        basis: Option<(ListKey, u64, String, Sort)>,
+        listing: Option<&Listing>,
+    ) {
+        // A new parent means a different list: start at its top. The same
+        // rows narrowed by the server, or its whole list again, are not.
+        let same_scope = matches!((&basis, &self.basis), (Some(a), Some(b))
+            if a.0.source == b.0.source && a.0.parent == b.0.parent);
         let same_list = matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0);
         let same_rows =
             matches!((&basis, &self.basis), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
@@ -198,8 +215,17 @@ impl Cursor {
                 })
                 .unwrap_or_default();
         }
-        if !same_list {
-            self.selected = 0;
+        let anchored = match (&self.anchor, listing) {
+            (Some(id), Some(l)) if same_scope && !same_rows => self
+                .visible
+                .iter()
+                .position(|i| l.items.get(*i).is_some_and(|r| &r.id == id)),
+            _ => None,
+        };
+        match anchored {
+            Some(row) => self.selected = row,
+            None if !same_list => self.selected = 0,
+            None => {}
         }
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.basis = basis;
@@ -562,6 +588,29 @@ impl State {
     pub(super) fn reveal(&mut self, id: String) {
         if let Some(book) = self.books.get_mut(self.active) {
             book.reveal = Some(id);
+        }
+    }
+
+    /// Until the server answers a search of `pane` (its list now `to`,
+    /// before `from`), the new list holds the rows the pane shows, so its
+    /// selection, and what the panes to its right list, stay put.
+    pub(super) fn hold_rows(&mut self, pane: Pane, from: &ListKey, to: &ListKey) {
+        let rows: Vec<Resource> = match (self.cursor(pane), self.book()) {
+            (Some(cursor), Some(book)) => book.lists.get(from).map_or_else(Vec::new, |l| {
+                cursor
+                    .visible
+                    .iter()
+                    .filter_map(|i| l.items.get(*i).cloned())
+                    .collect()
+            }),
+            _ => return,
+        };
+        if let Some(book) = self.books.get_mut(self.active) {
+            let listing = book.lists.entry(to.clone()).or_default();
+            if listing.loaded_at.is_none() && listing.items.is_empty() {
+                listing.items = rows;
+                listing.generation += 1;
+            }
         }
     }
 

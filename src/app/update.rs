@@ -4,8 +4,8 @@
 use crossterm::event::KeyEvent;
 
 use super::actions::{
-    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_pending, on_performed,
-    reveal, toggle_active,
+    close_modal, confirm_delete, confirm_rotate, edit_form, new_form, on_offered, on_pending,
+    on_performed, request_offers, reveal, toggle_active,
 };
 use super::command::{picker, show_error};
 use super::input::LineInput;
@@ -94,6 +94,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             result,
             saved,
         } => on_performed(state, tenant, request, *result, saved, &mut fx),
+        Message::Rejected {
+            tenant,
+            request,
+            fields,
+        } => super::modal_keys::on_rejected(state, tenant, request, &fields),
         Message::Previewed {
             tenant,
             request,
@@ -104,6 +109,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             partial,
             candidates,
         } => on_completions(state, &partial, candidates),
+        Message::Offered {
+            tenant,
+            field,
+            result,
+        } => on_offered(state, tenant, field, result),
         Message::Copied(result) => {
             state.notice = Some(match result {
                 // The runtime's own words: it knows what it sent, and
@@ -130,6 +140,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     }
     state.sync();
     load_missing(state, &mut fx);
+    request_offers(state, &mut fx);
     fx
 }
 

@@ -42,6 +42,7 @@ impl Exit {
                 Self::Server
             }
             PlatformError::Api { .. }
+            | PlatformError::Rejected { .. }
             | PlatformError::Invalid(_)
             | PlatformError::Unsupported(_) => Self::Failure,
         }

@@ -25,7 +25,7 @@ use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 
-const TENANT_KEYS: [&str; 13] = [
+const TENANT_KEYS: [&str; 14] = [
     "name",
     "platform",
     "region",
@@ -36,6 +36,7 @@ const TENANT_KEYS: [&str; 13] = [
     "timeout_secs",
     "max_body_mib",
     "page_size",
+    "qps",
     "auth",
     "delivery",
     "deliveries",
@@ -55,6 +56,8 @@ const MAX_BODY_RANGE: std::ops::RangeInclusive<i64> = 1..=1024;
 const DEFAULT_MAX_BODY_MIB: usize = 8;
 /// Rows asked for per list request; unset leaves each adapter its own default.
 const PAGE_SIZE_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
+/// Calls a second; unset leaves each adapter its gateway's default.
+const QPS_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
 
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
@@ -442,6 +445,29 @@ impl Ctx<'_> {
             }
         };
 
+        let qps = match fields.get("qps") {
+            None => Some(None),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "qps");
+                self.keep(self.integer(key, value, &key_path).and_then(|qps| {
+                    qps.filter(|n| QPS_RANGE.contains(n))
+                        .and_then(|n| u32::try_from(n).ok())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "qps must be between {} and {} calls a second",
+                                    QPS_RANGE.start(),
+                                    QPS_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
+            }
+        };
+
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
             (_, None) => None,
@@ -474,6 +500,7 @@ impl Ctx<'_> {
             timeout: timeout?,
             max_body: max_body?,
             page_size: page_size?,
+            qps: qps?,
             auth: auth?,
             deliveries: deliveries?,
         })

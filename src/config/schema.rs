@@ -24,6 +24,7 @@ pub struct Tenant {
     pub(super) timeout: Duration,
     pub(super) max_body: usize,
     pub(super) page_size: Option<usize>,
+    pub(super) qps: Option<u32>,
     pub(super) auth: Auth,
     /// Pattern entries in file order, then the tenant-wide one.
     pub(super) deliveries: Vec<Delivery>,
@@ -82,6 +83,12 @@ impl Tenant {
     /// Rows per list request, if the tenant sets one.
     pub const fn page_size(&self) -> Option<usize> {
         self.page_size
+    }
+
+    /// Calls a second the tenant's API key may make, if the tenant sets
+    /// it; a platform whose gateway counts them paces to it.
+    pub const fn qps(&self) -> Option<u32> {
+        self.qps
     }
 
     pub const fn auth(&self) -> &Auth {

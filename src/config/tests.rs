@@ -581,6 +581,25 @@ fn page_size_is_optional_and_validated() {
     }
 }
 
+#[test]
+fn qps_is_optional_and_refused_unless_positive() {
+    let cfg = parse(&p44("region = \"na\"")).expect("valid");
+    assert_eq!(cfg.tenants()[0].qps(), None);
+    let cfg = parse(&p44("region = \"na\"\nqps = 5")).expect("valid");
+    assert_eq!(cfg.tenants()[0].qps(), Some(5));
+    for bad in ["0", "-2", "1001"] {
+        let err = parse_err(&p44(&format!("region = \"na\"\nqps = {bad}")));
+        assert_eq!(
+            err.to_string(),
+            "config.toml:5:1: tenants[0].qps: qps must be between 1 and 1000 calls a second",
+            "{bad}"
+        );
+    }
+    let err = parse_err(&p44("region = \"na\"\nqps = 2.5"));
+    assert_eq!(err.key(), Some("tenants[0].qps"));
+    assert!(err.message().contains("expected an integer"), "{err}");
+}
+
 const ONE_TENANT: &str = "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nregion = \"na\"\n\n[tenants.auth]\nusername = \"u\"\npassword = \"p\"\n";
 
 #[test]

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::PlatformError;
+use super::{FieldError, PlatformError};
 use crate::model::Secret;
 
 /// Whether a request may be sent again when its answer is lost.
@@ -72,6 +72,10 @@ impl From<Duration> for Limits {
 /// Pulls the human message out of a vendor error body.
 pub type MessageOf = fn(&Value) -> Option<String>;
 
+/// Pulls the per-field complaints out of a vendor error body, keyed by
+/// the form fields they are about.
+pub type FieldsOf = fn(&Value) -> Vec<FieldError>;
+
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
@@ -79,6 +83,7 @@ pub struct Http {
     timeout: Duration,
     max_body: usize,
     message_of: MessageOf,
+    fields_of: Option<FieldsOf>,
 }
 
 impl Http {
@@ -106,7 +111,16 @@ impl Http {
             timeout,
             max_body: limits.max_body(),
             message_of,
+            fields_of: None,
         })
+    }
+
+    /// Reads field errors out of refusals too, for a vendor whose error
+    /// bodies list them.
+    #[must_use]
+    pub fn with_fields(mut self, fields_of: FieldsOf) -> Self {
+        self.fields_of = Some(fields_of);
+        self
     }
 
     pub const fn client(&self) -> &reqwest::Client {
@@ -120,6 +134,18 @@ impl Http {
     /// Sends `req`, retrying only when `retry` allows it, and turns any
     /// non-success answer into an error.
     pub async fn send(&self, req: RequestBuilder, retry: Retry) -> Result<Response, PlatformError> {
+        // Redacted here, where the line is made; bodies are never logged.
+        if tracing::enabled!(tracing::Level::DEBUG)
+            && let Some(Ok(built)) = req.try_clone().map(RequestBuilder::build)
+        {
+            tracing::debug!(
+                method = %built.method(),
+                url = %crate::logging::url(built.url().as_str()),
+                headers = %crate::logging::headers(built.headers()),
+                ?retry,
+                "request"
+            );
+        }
         let mut attempt = 1;
         loop {
             let copy = match retry {
@@ -194,6 +220,7 @@ impl Http {
     async fn finish(&self, result: reqwest::Result<Response>) -> Result<Response, PlatformError> {
         let resp = result.map_err(|e| self.transport(e))?;
         let status = resp.status();
+        tracing::debug!(%status, "answer");
         if status.is_success() {
             return Ok(resp);
         }
@@ -202,7 +229,13 @@ impl Http {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(_) => String::new(),
         };
-        Err(error_for(status, &body, retry, self.message_of))
+        let err = error_for(status, &body, retry, self.message_of);
+        Err(match (err, self.fields_of) {
+            (PlatformError::Api { status, message }, Some(fields_of)) => {
+                with_fields(status, message, &body, fields_of)
+            }
+            (err, _) => err,
+        })
     }
 
     fn transport(&self, err: reqwest::Error) -> PlatformError {
@@ -460,6 +493,23 @@ impl<'de, F: SecretField> Visitor<'de> for SecretBodyVisitor<F> {
             rest,
             field: PhantomData,
         })
+    }
+}
+
+/// A refusal whose body names the fields at fault; any other stays as it was.
+fn with_fields(status: u16, message: String, body: &str, fields_of: FieldsOf) -> PlatformError {
+    let fields = match serde_json::from_str::<Value>(body) {
+        Ok(json) if (400..500).contains(&status) => fields_of(&json),
+        _ => Vec::new(),
+    };
+    if fields.is_empty() {
+        PlatformError::Api { status, message }
+    } else {
+        PlatformError::Rejected {
+            status,
+            message,
+            fields,
+        }
     }
 }
 

@@ -47,6 +47,39 @@ pub enum PlatformError {
     Unsupported(String),
     #[error("credentials: {0}")]
     Credentials(String),
+    /// The server refused the request's content and said which fields
+    /// were wrong, so a form can show each complaint next to its field.
+    #[error("HTTP {status}: {message}")]
+    Rejected {
+        status: u16,
+        message: String,
+        fields: Vec<FieldError>,
+    },
+}
+
+/// A server's complaint about one field of a request. `field` is the key
+/// of the form field it is about (an adapter maps the vendor's own names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    field: String,
+    message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// What the user can do about an error: each class gets its own way out.
@@ -66,10 +99,20 @@ impl PlatformError {
     pub const fn remedy(&self) -> Remedy {
         match self {
             Self::Timeout(_) | Self::Network(_) | Self::Decode(_) => Remedy::Retry,
-            Self::Api { status, .. } if *status >= 500 => Remedy::Retry,
+            Self::Api { status, .. } | Self::Rejected { status, .. } if *status >= 500 => {
+                Remedy::Retry
+            }
             Self::RateLimited { retry_after } => Remedy::Wait(*retry_after),
             Self::Auth(_) | Self::Credentials(_) => Remedy::CheckCredentials,
             _ => Remedy::None,
+        }
+    }
+
+    /// The per-field complaints the server gave, if it gave any.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Rejected { fields, .. } => fields,
+            _ => &[],
         }
     }
 }
@@ -222,6 +265,10 @@ pub enum Input {
     Row(Pane),
     /// Comma-separated list.
     List,
+    /// One of the choices the adapter reads from the server when the form
+    /// opens ([`Platform::offer`]); until they come, or if they cannot be
+    /// read, the value is typed.
+    Offered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -541,6 +588,17 @@ pub trait Platform: Send + Sync {
     /// sent (a renewal's new certificate); shown in its confirmation.
     /// No platform needs one by default.
     fn preview<'a>(&'a self, _op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The choices an [`Input::Offered`] field `field` of a `kind` form
+    /// offers, for a resource under `parent`. None by default.
+    fn offer<'a>(
+        &'a self,
+        _kind: Kind,
+        _field: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Vec<String>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 

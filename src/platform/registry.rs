@@ -226,6 +226,12 @@ impl Connection<'_> {
         self.tenant.page_size()
     }
 
+    /// Calls a second the tenant sets for its API key, if any; else the
+    /// adapter's default for its gateway.
+    pub const fn qps(&self) -> Option<u32> {
+        self.tenant.qps()
+    }
+
     /// The tenant's timeout and body cap, as the shared client takes them.
     pub fn limits(&self) -> super::http::Limits {
         super::http::Limits::new(self.tenant.timeout(), self.tenant.max_body())

@@ -24,7 +24,7 @@ use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
-use crate::model::Resource;
+use crate::model::{Kind, Resource};
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
 };
@@ -143,6 +143,12 @@ impl Runtime {
                     });
                 });
             }
+            Effect::Offer {
+                tenant,
+                kind,
+                field,
+                parent,
+            } => self.offer(tenant, kind, field, parent),
             Effect::Forget { path } => {
                 let tx = self.tx.clone();
                 let vault = self.stores.vault.clone();
@@ -229,11 +235,48 @@ impl Runtime {
         let hold = self.settle.hold();
         tokio::spawn(async move {
             let (result, saved) = perform_on(&config, &adapter, &ops, &stores, &hold).await;
+            // Sent first, so the form still waits on this request when they land.
+            if let Some(fields) = result
+                .as_ref()
+                .err()
+                .and_then(Failure::error)
+                .map(PlatformError::field_errors)
+                .filter(|f| !f.is_empty())
+            {
+                let _ = tx.send(Message::Rejected {
+                    tenant,
+                    request,
+                    fields: fields.to_vec(),
+                });
+            }
             let _ = tx.send(Message::Performed {
                 tenant,
                 request,
                 result: Box::new(result.map_err(|f| f.to_string())),
                 saved,
+            });
+        });
+    }
+
+    /// Reads the choices a form's offered field gives; a failure is shown
+    /// in the form, which then takes typed text.
+    fn offer(&self, tenant: usize, kind: Kind, field: &'static str, parent: Option<String>) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform
+                    .offer(kind, field, parent.as_deref())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Offered {
+                tenant,
+                field,
+                result,
             });
         });
     }
@@ -399,7 +442,15 @@ async fn run_ops(
             ok = result.is_ok(),
             "performed"
         );
-        let kept = keeper.take();
+        let mut kept = keeper.take();
+        // An adapter that returned a secret without keeping it: keep it
+        // now, before anything else sees it, so no issued secret is lost.
+        if kept.is_none()
+            && let Some(late) = result.as_ref().ok().and_then(|o| unkept(op, o))
+        {
+            crate::platform::Keep::keep(&keeper, &late).await;
+            kept = keeper.take();
+        }
         let audited = match &kept {
             Some(k) => k.audited.clone(),
             None => audit(stores, config, op, &result).await,
@@ -442,6 +493,33 @@ async fn run_ops(
         }
     }
     (Ok(last), saved)
+}
+
+/// What a create's or rotation's secret belongs to, for one the adapter
+/// did not keep.
+fn unkept(op: &Operation, outcome: &Outcome) -> Option<crate::platform::Issued> {
+    let secret = outcome.secret.clone()?;
+    let (kind, resource, name) = match op {
+        Operation::Create { kind, values, .. } => (
+            *kind,
+            outcome.created.clone().unwrap_or_default(),
+            outcome
+                .created_name
+                .clone()
+                .or_else(|| crate::platform::value(values, "name").map(str::to_string))
+                .unwrap_or_default(),
+        ),
+        Operation::Rotate { target: t, .. } => (t.kind, t.id.clone(), t.name.clone()),
+        // A secret read again on request (a reveal) was issued long ago and
+        // is not Portico's to keep.
+        _ => return None,
+    };
+    Some(crate::platform::Issued {
+        kind,
+        resource,
+        name,
+        secret,
+    })
 }
 
 /// The change went through and its secret was kept, but what came after

@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use super::detail;
 use super::fit::{cells, input_window, wrap};
 use super::text::inert;
-use crate::app::{Choose, Confirm, Form, LineInput, Modal, Picker, SecretView, State};
+use crate::app::{Choose, Confirm, Form, LineInput, Modal, Offer, Picker, SecretView, State};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::platform::Input;
 
@@ -323,6 +323,17 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
             Input::Row(_) => {
                 format!(" · {} completes", map.hint(Layer::Form, Action::Complete))
             }
+            Input::Offered => match &field.offer {
+                Offer::Ready(options) if !options.is_empty() => format!(
+                    "  {}/{} picks one of {}",
+                    map.hint(Layer::Choice, Action::ChoicePrev),
+                    map.hint(Layer::Choice, Action::ChoiceNext),
+                    options.len()
+                ),
+                Offer::Ready(_) => " (none offered: type it)".into(),
+                Offer::Failed(err) => format!(" (choices unreadable: {}; type it)", inert(err)),
+                Offer::Unasked | Offer::Reading => " (reading the choices…)".into(),
+            },
             Input::Text => String::new(),
         };
         let color = if focused { Color::Cyan } else { Color::Gray };
@@ -341,9 +352,18 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
             ))),
             None => d.input(Span::raw(" "), &field.input, focused),
         }
+        if let Some(why) = &field.rejected {
+            d.line(Line::styled(
+                format!("   ✗ {}", inert(why)),
+                Style::new().fg(Color::Red),
+            ));
+        }
         if focused {
             for c in field.completions.iter().take(8) {
                 d.line(Line::styled(format!("   {}", inert(c)), dim()));
+            }
+            if let Offer::Ready(options) = &field.offer {
+                offered(&mut d, options, field.input.text());
             }
         }
     }
@@ -511,4 +531,27 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         ],
     ));
     d.draw(frame);
+}
+
+/// An offered field's choices, a window of them around the one chosen.
+fn offered(d: &mut Dialog, options: &[String], chosen: &str) {
+    const SHOWN: usize = 6;
+    let at = options.iter().position(|o| o == chosen).unwrap_or(0);
+    let start = at
+        .saturating_sub(SHOWN / 2)
+        .min(options.len().saturating_sub(SHOWN));
+    for (i, option) in options.iter().enumerate().skip(start).take(SHOWN) {
+        let (mark, style) = if i == at && option == chosen {
+            ("▸", Style::new().fg(Color::Cyan))
+        } else {
+            (" ", dim())
+        };
+        d.line(Line::styled(format!("  {mark} {}", inert(option)), style));
+    }
+    if options.len() > SHOWN {
+        d.line(Line::styled(
+            format!("    ({} in all)", options.len()),
+            dim(),
+        ));
+    }
 }

@@ -102,14 +102,11 @@ pub fn days_left(expires: OffsetDateTime, now: SystemTime) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Urgency {
     Expired,
-    /// Under a week: days, not weeks, to replace it.
-    Urgent,
     /// Under 30 days.
     Soon,
     Later,
 }
 
-const URGENT_DAYS: i64 = 7;
 const SOON_DAYS: i64 = 30;
 
 pub fn urgency(expires: OffsetDateTime, now: SystemTime) -> Urgency {
@@ -117,17 +114,16 @@ pub fn urgency(expires: OffsetDateTime, now: SystemTime) -> Urgency {
         return Urgency::Expired;
     }
     match days_left(expires, now) {
-        days if days < URGENT_DAYS => Urgency::Urgent,
         days if days < SOON_DAYS => Urgency::Soon,
         _ => Urgency::Later,
     }
 }
 
-/// Bold red once expired, red under 7 days, yellow under 30.
+/// Red once expired, yellow under 30 days: one warning colour, so a
+/// yellow row always means "replace this within the month".
 pub fn expiry_style(expires: OffsetDateTime, now: SystemTime) -> Style {
     match urgency(expires, now) {
         Urgency::Expired => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        Urgency::Urgent => Style::new().fg(Color::LightRed),
         Urgency::Soon => Style::new().fg(Color::Yellow),
         Urgency::Later => Style::new(),
     }
@@ -143,7 +139,7 @@ pub fn expiry_text(expires: OffsetDateTime, now: SystemTime) -> String {
     match urgency(expires, now) {
         Urgency::Expired => format!("{date} (expired)"),
         Urgency::Later => date,
-        Urgency::Urgent | Urgency::Soon => match days_left(expires, now) {
+        Urgency::Soon => match days_left(expires, now) {
             0 => format!("{date} (ends today)"),
             1 => format!("{date} (1d left)"),
             days => format!("{date} ({days}d left)"),
@@ -240,22 +236,22 @@ mod tests {
     }
 
     #[test]
-    fn four_days_left_looks_different_from_twenty_four() {
+    fn within_the_month_is_yellow_and_expired_is_red() {
         use time::macros::datetime;
         let now = datetime!(2026-11-23 09:00:00 UTC);
         let days = |n| now + time::Duration::days(n);
         assert_eq!(urgency(days(-1), at(now)), Urgency::Expired);
-        assert_eq!(urgency(days(4), at(now)), Urgency::Urgent);
-        assert_eq!(urgency(days(6), at(now)), Urgency::Urgent);
+        assert_eq!(urgency(days(4), at(now)), Urgency::Soon);
         assert_eq!(urgency(days(7), at(now)), Urgency::Soon);
         assert_eq!(urgency(days(24), at(now)), Urgency::Soon);
         assert_eq!(urgency(days(30), at(now)), Urgency::Later);
         let styles = [-1, 4, 24, 60].map(|n| expiry_style(days(n), at(now)));
-        for (i, a) in styles.iter().enumerate() {
-            for b in &styles[i + 1..] {
-                assert_ne!(a, b, "every urgency has its own look");
-            }
-        }
+        assert_eq!(styles[0].fg, Some(Color::Red));
+        assert_eq!(
+            styles[1], styles[2],
+            "four days and 24 days are both this month"
+        );
+        assert_eq!(styles[1].fg, Some(Color::Yellow));
         assert_eq!(styles[3], Style::new());
     }
 }

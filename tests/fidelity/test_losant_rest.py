@@ -217,6 +217,94 @@ class LosantRestFidelity(unittest.TestCase):
             )
         self.assertEqual(ctx.exception.status, 404)
 
+    def test_api_token_lifecycle_and_scopes(self):
+        created = self.client.application_api_tokens.post(
+            applicationId=self.app_id,
+            apiToken={
+                "name": "Fidelity read-only token",
+                "description": "Made by the losant-rest fidelity test",
+                "scope": ["all.Application.read"],
+            },
+        )
+        token_id = created["id"]
+        token = created["token"]
+        self.assertTrue(OBJECT_ID.match(token_id))
+        self.assertTrue(token)
+        self.assertEqual(created["scope"], ["all.Application.read"])
+        self.assertEqual(created["status"], "active")
+        self.assertTrue(ISO_MS_Z.match(created["creationDate"]))
+
+        # The token is shown once: never read back, never listed.
+        got = self.client.application_api_token.get(
+            applicationId=self.app_id, apiTokenId=token_id
+        )
+        self.assertNotIn("token", got)
+        self.assertEqual(got["name"], "Fidelity read-only token")
+        self.assertEqual(got["scope"], ["all.Application.read"])
+        listed = self.client.application_api_tokens.get(applicationId=self.app_id)
+        self.assertIn(token_id, [t["id"] for t in listed["items"]])
+        for item in listed["items"]:
+            self.assertNotIn("token", item)
+            self.assertNotIn(token, str(item))
+
+        # The scoped token reads its application but may change nothing.
+        scoped = Client(auth_token=token, url=self.url)
+        certs = scoped.application_certificates.get(applicationId=self.app_id)
+        self.assertGreaterEqual(certs["totalCount"], 1)
+        cert_id = certs["items"][0]["id"]
+        with self.assertRaises(LosantError) as ctx:
+            scoped.application_certificate.patch(
+                applicationId=self.app_id,
+                applicationCertificateId=cert_id,
+                applicationCertificate={"description": "should not stick"},
+            )
+        self.assertEqual(ctx.exception.status, 403)
+        self.assertEqual(ctx.exception.data["type"], "Forbidden")
+        self.assertIn("message", ctx.exception.data)
+        with self.assertRaises(LosantError) as ctx:
+            scoped.application_api_tokens.post(
+                applicationId=self.app_id,
+                apiToken={"name": "escalation", "scope": ["all.Application"]},
+            )
+        self.assertEqual(ctx.exception.status, 403)
+        unchanged = self.client.application_certificate.get(
+            applicationId=self.app_id, applicationCertificateId=cert_id
+        )
+        self.assertNotEqual(unchanged.get("description"), "should not stick")
+
+        # A validation error lists each broken rule.
+        with self.assertRaises(LosantError) as ctx:
+            self.client.application_api_tokens.post(
+                applicationId=self.app_id, apiToken={"scope": ["all.Application.read"]}
+            )
+        self.assertEqual(ctx.exception.status, 400)
+        self.assertEqual(ctx.exception.data["type"], "Validation")
+        names = [e["name"] for e in ctx.exception.data["validationErrors"]]
+        self.assertIn("name", names)
+
+        patched = self.client.application_api_token.patch(
+            applicationId=self.app_id,
+            apiTokenId=token_id,
+            apiToken={"status": "inactive", "description": "Disabled"},
+        )
+        self.assertEqual(patched["status"], "inactive")
+        self.assertEqual(patched["description"], "Disabled")
+        self.assertNotIn("token", patched)
+        # Disabled, the token no longer logs in at all.
+        with self.assertRaises(LosantError) as ctx:
+            scoped.application_certificates.get(applicationId=self.app_id)
+        self.assertEqual(ctx.exception.status, 401)
+
+        deleted = self.client.application_api_token.delete(
+            applicationId=self.app_id, apiTokenId=token_id
+        )
+        self.assertEqual(deleted, {"success": True})
+        with self.assertRaises(LosantError) as ctx:
+            self.client.application_api_token.get(
+                applicationId=self.app_id, apiTokenId=token_id
+            )
+        self.assertEqual(ctx.exception.status, 404)
+
 
 if __name__ == "__main__":
     unittest.main()

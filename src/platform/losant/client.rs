@@ -17,7 +17,7 @@ use super::wire::{AuthedDevice, AuthedUser, Identified, Page};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
 use crate::platform::session::{Renew, Token, TokenSession};
-use crate::platform::{PlatformError, Progress};
+use crate::platform::{FieldError, PlatformError, Progress};
 
 /// The API version Losant's own clients pin.
 const ACCEPT_VERSION: &str = "^1.30.0";
@@ -60,6 +60,35 @@ pub fn message_of(body: &Value) -> Option<String> {
     }
 }
 
+/// The `validationErrors` of a Losant refusal, each keyed by the top
+/// property it names ("pubTopics.0" is about `pubTopics`), which is also
+/// the key of the form field that set it.
+pub fn fields_of(body: &Value) -> Vec<FieldError> {
+    // A hostile server must not fill a form with thousands of lines.
+    const MAX_ERRORS: usize = 20;
+    const MAX_CHARS: usize = 300;
+    let Some(list) = body.get("validationErrors").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|entry| {
+            let name = entry.get("name").and_then(Value::as_str)?;
+            let field = name.split('.').next().filter(|f| !f.is_empty())?;
+            let message = entry
+                .get("message")
+                .and_then(Value::as_str)
+                .or_else(|| entry.get("type").and_then(Value::as_str))
+                .unwrap_or("is not valid");
+            let mut text: String = message.chars().take(MAX_CHARS).collect();
+            if message.chars().nth(MAX_CHARS).is_some() {
+                text.push('…');
+            }
+            Some(FieldError::new(field, text))
+        })
+        .take(MAX_ERRORS)
+        .collect()
+}
+
 impl Client {
     pub fn new(
         base_url: &str,
@@ -67,7 +96,7 @@ impl Client {
         auth: Auth,
     ) -> Result<Self, PlatformError> {
         Ok(Self {
-            http: Http::new(base_url, limits, message_of)?,
+            http: Http::new(base_url, limits, message_of)?.with_fields(fields_of),
             auth,
             session: TokenSession::new(),
             per_page: PER_PAGE,

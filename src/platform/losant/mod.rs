@@ -194,22 +194,15 @@ impl Losant {
                 if body.is_empty() {
                     return Ok(Outcome::done("nothing to change"));
                 }
-                let path = item_path(target)?;
-                self.client
-                    .send(
-                        Method::PATCH,
-                        &path,
-                        Some(&Value::Object(body)),
-                        Retry::Idempotent,
-                    )
-                    .await?;
-                Ok(Outcome::done(format!(
-                    "updated {} \"{}\"",
-                    target.kind.label(),
-                    target.name
-                )))
+                self.change(target, body, "updated").await
             }
-            Operation::SetActive { target, active } => self.set_active(target, *active).await,
+            Operation::SetActive { target, active } => {
+                let verb = toggled(target.kind, *active)?;
+                let mut body = Map::new();
+                let status = if *active { "active" } else { "inactive" };
+                body.insert("status".into(), json!(status));
+                self.change(target, body, verb).await
+            }
             Operation::Delete { target } => {
                 let path = item_path(target)?;
                 self.client
@@ -343,6 +336,7 @@ impl Losant {
             }
         }
         insert_access(&mut body, values, false)?;
+        insert_devices(&mut body, values);
         let name = text(values, "name").unwrap_or_default().to_string();
         let (key, secret) = issued(self.post_key(app, body).await?, &name, keep).await?;
         let summary = format!("created access key {}", key.key);
@@ -375,7 +369,7 @@ impl Losant {
                 json!(format!("{day}T00:00:00.000Z")),
             );
         }
-        let mut answer: SecretBody<TokenSecret> = self
+        let answer: SecretBody<TokenSecret> = self
             .client
             .json(
                 Method::POST,
@@ -386,23 +380,7 @@ impl Losant {
             )
             .await
             .map_err(unreadable_secret)?;
-        let id = answer.text("id").unwrap_or_default().to_string();
-        let secret = answer.take_secret().ok_or_else(|| {
-            PlatformError::Decode("the new API token came without its token".into())
-        })?;
-        let issued = IssuedSecret {
-            label: "API token".into(),
-            public_id: None,
-            secret,
-        };
-        keep.keep(&Issued {
-            kind: Kind::ApiToken,
-            resource: id,
-            name: name.to_string(),
-            secret: issued.clone(),
-        })
-        .await;
-        let token: ApiToken = answer.decode()?;
+        let (token, issued): (ApiToken, _) = kept(answer, Kind::ApiToken, name, keep).await?;
         Ok(Outcome {
             summary: format!(
                 "created API token \"{name}\" with scope {}",
@@ -440,7 +418,8 @@ impl Losant {
             .as_ref()
             .and_then(|i| i.common_name.clone())
             .unwrap_or_default();
-        let days = (new.not_after - OffsetDateTime::now_utc()).whole_days();
+        // Calendar days, as the list counts them.
+        let days = (new.not_after.date() - OffsetDateTime::now_utc().date()).whole_days();
         let mut lines = vec![
             format!("subject: {}", new.subject),
             format!("issuer: {}", new.issuer),
@@ -586,27 +565,19 @@ impl Losant {
             .map_err(unreadable_secret)
     }
 
-    async fn set_active(&self, target: &Target, active: bool) -> Result<Outcome, PlatformError> {
-        let verb = match (target.kind, active) {
-            (Kind::AccessKey, true) => "activated",
-            (Kind::AccessKey, false) => "deactivated",
-            (Kind::Certificate | Kind::CertificateAuthority, true) => "enabled",
-            (Kind::Certificate | Kind::CertificateAuthority, false) => "disabled",
-            (Kind::ApiToken, true) => "enabled",
-            (Kind::ApiToken, false) => "disabled",
-            (other, _) => {
-                return Err(PlatformError::Unsupported(format!(
-                    "a Losant {} has no status",
-                    other.label()
-                )));
-            }
-        };
-        let status = if active { "active" } else { "inactive" };
+    /// Every edit and every toggle: one PATCH of the item with only what
+    /// changes, summed up as `verb kind "name"`.
+    async fn change(
+        &self,
+        target: &Target,
+        body: Map<String, Value>,
+        verb: &str,
+    ) -> Result<Outcome, PlatformError> {
         self.client
             .send(
                 Method::PATCH,
                 &item_path(target)?,
-                Some(&json!({ "status": status })),
+                Some(&Value::Object(body)),
                 Retry::Idempotent,
             )
             .await?;
@@ -676,6 +647,22 @@ impl Losant {
         outcome.checks.push(check);
         Ok(outcome)
     }
+}
+
+/// The verb of a status change, in the words Losant's own console uses.
+fn toggled(kind: Kind, active: bool) -> Result<&'static str, PlatformError> {
+    Ok(match (kind, active) {
+        (Kind::AccessKey, true) => "activated",
+        (Kind::AccessKey, false) => "deactivated",
+        (Kind::Certificate | Kind::CertificateAuthority | Kind::ApiToken, true) => "enabled",
+        (Kind::Certificate | Kind::CertificateAuthority | Kind::ApiToken, false) => "disabled",
+        (other, _) => {
+            return Err(PlatformError::Unsupported(format!(
+                "a Losant {} has no status",
+                other.label()
+            )));
+        }
+    })
 }
 
 /// What a rotation writes into the new key's description, so a rotation
@@ -757,23 +744,48 @@ fn successor(old: &AccessKey) -> Map<String, Value> {
 /// Takes the secret out of a new key's answer and hands it to `keep`
 /// before the rest of the answer is decoded.
 async fn issued(
-    mut body: SecretBody<KeySecret>,
+    body: SecretBody<KeySecret>,
     name: &str,
     keep: &dyn Keep,
 ) -> Result<(AccessKey, IssuedSecret), PlatformError> {
+    kept(body, Kind::AccessKey, name, keep).await
+}
+
+/// A secret Losant shows once, as the answer to the POST that made it.
+trait ShownOnce: SecretField {
+    /// How the console names the secret.
+    const LABEL: &'static str;
+    /// The answer's field that names the credential in public, if any.
+    const PUBLIC_ID: Option<&'static str>;
+    /// Said when the answer lacks its secret.
+    const MISSING: &'static str;
+}
+
+/// Takes the secret out of `body`, hands it to `keep`, and only then
+/// decodes the rest: a document that fails to decode never loses it.
+async fn kept<F: ShownOnce, T: serde::de::DeserializeOwned>(
+    mut body: SecretBody<F>,
+    kind: Kind,
+    name: &str,
+    keep: &dyn Keep,
+) -> Result<(T, IssuedSecret), PlatformError> {
     let id = body.text("id").unwrap_or_default().to_string();
-    let secret = body.take_secret().ok_or_else(|| {
-        PlatformError::Decode("the new access key came without its secret".into())
-    })?;
+    let secret = body
+        .take_secret()
+        .ok_or_else(|| PlatformError::Decode(F::MISSING.into()))?;
     let issued = IssuedSecret {
-        label: "access key secret".into(),
-        public_id: body.text("key").map(str::to_string),
+        label: F::LABEL.into(),
+        public_id: F::PUBLIC_ID.and_then(|k| body.text(k)).map(str::to_string),
         secret,
     };
     keep.keep(&Issued {
-        kind: Kind::AccessKey,
+        kind,
         resource: id,
-        name: body.text("name").unwrap_or(name).to_string(),
+        name: body
+            .text("name")
+            .filter(|n| !n.is_empty())
+            .unwrap_or(name)
+            .to_string(),
         secret: issued.clone(),
     })
     .await;
@@ -803,10 +815,22 @@ impl SecretField for TokenSecret {
     const NAME: &'static str = "token";
 }
 
+impl ShownOnce for TokenSecret {
+    const LABEL: &'static str = "API token";
+    const PUBLIC_ID: Option<&'static str> = None;
+    const MISSING: &'static str = "the new API token came without its token";
+}
+
 struct KeySecret;
 
 impl SecretField for KeySecret {
     const NAME: &'static str = "secret";
+}
+
+impl ShownOnce for KeySecret {
+    const LABEL: &'static str = "access key secret";
+    const PUBLIC_ID: Option<&'static str> = Some("key");
+    const MISSING: &'static str = "the new access key came without its secret";
 }
 
 fn in_app(parent: Option<&String>) -> Result<&str, PlatformError> {
@@ -870,6 +894,31 @@ fn insert_access(
     Ok(())
 }
 
+/// `deviceIds` and `deviceTags` (`key=value`, or a bare key for any value),
+/// which only a key's POST takes: Losant's key Patch schema has neither, so
+/// which devices a key serves is fixed when it is made.
+fn insert_devices(body: &mut Map<String, Value>, values: &Values) {
+    if let Some(ids) = value(values, "deviceIds")
+        .map(list)
+        .filter(|l| !l.is_empty())
+    {
+        body.insert("deviceIds".into(), json!(ids));
+    }
+    if let Some(tags) = value(values, "deviceTags")
+        .map(list)
+        .filter(|l| !l.is_empty())
+    {
+        let tags: Vec<Value> = tags
+            .iter()
+            .map(|tag| match tag.split_once('=') {
+                Some((key, value)) => json!({"key": key.trim(), "value": value.trim()}),
+                None => json!({ "key": tag }),
+            })
+            .collect();
+        body.insert("deviceTags".into(), Value::Array(tags));
+    }
+}
+
 /// A PATCH body with only what each kind's Patch schema allows and only
 /// the fields the form gave.
 fn update_body(kind: Kind, values: &Values) -> Result<Map<String, Value>, PlatformError> {
@@ -919,6 +968,18 @@ const FILTER: Field = field(
 const PUB: Field = field("pubTopics", "Publish topics", Input::List, false);
 const SUB: Field = field("subTopics", "Subscribe topics", Input::List, false);
 const DESCRIPTION: Field = field("description", "Description", Input::Text, false);
+const DEVICE_IDS: Field = field(
+    "deviceIds",
+    "Only these device ids (fixed once made)",
+    Input::List,
+    false,
+);
+const DEVICE_TAGS: Field = field(
+    "deviceTags",
+    "Only devices tagged key=value (fixed once made)",
+    Input::List,
+    false,
+);
 
 /// What Losant offers, known without credentials.
 pub fn capabilities() -> Capabilities {
@@ -972,7 +1033,9 @@ pub fn capabilities() -> Capabilities {
 
     let mut key = KindSpec::new(Kind::AccessKey);
     let key_fields = vec![name_field(false), DESCRIPTION, FILTER, PUB, SUB];
-    key.create = Some(key_fields.clone());
+    let mut key_create = key_fields.clone();
+    key_create.extend([DEVICE_IDS, DEVICE_TAGS]);
+    key.create = Some(key_create);
     key.edit = Some(key_fields);
     key.delete = true;
     key.toggle = Some(("Activate", "Deactivate"));
@@ -1103,6 +1166,62 @@ mod tests {
             Some("m")
         );
         assert_eq!(client::message_of(&json!({})), None);
+    }
+
+    #[test]
+    fn validation_errors_are_keyed_by_their_top_property() {
+        let body = json!({
+            "type": "Validation",
+            "message": "applicationKey.deviceIds.0: does not match",
+            "validationErrors": [
+                {"type": "pattern", "name": "deviceIds.0", "id": "/deviceIds/0", "message": "does not match"},
+                {"type": "maxLength", "name": "name", "id": "/name", "message": "is too long"},
+                {"type": "type", "name": "", "id": "", "message": "not an object"},
+                {"type": "required", "name": "certificate", "id": "/certificate"}
+            ]
+        });
+        let fields = client::fields_of(&body);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.field(), f.message())).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("deviceIds", "does not match"),
+                ("name", "is too long"),
+                ("certificate", "required")
+            ]
+        );
+        assert!(client::fields_of(&json!({"type": "NotFound", "message": "m"})).is_empty());
+        let flood: Vec<Value> = (0..500)
+            .map(|_| json!({"name": "name", "message": "x".repeat(5000)}))
+            .collect();
+        let capped = client::fields_of(&json!({ "validationErrors": flood }));
+        assert_eq!(capped.len(), 20);
+        assert!(capped[0].message().chars().count() <= 301);
+    }
+
+    #[test]
+    fn device_restrictions_go_into_a_new_key_only() {
+        let form = values(&[
+            (
+                "deviceIds",
+                "5f0000000000000000000002, 5f0000000000000000000003",
+            ),
+            ("deviceTags", "floor=3, spare"),
+        ]);
+        let mut body = Map::new();
+        insert_devices(&mut body, &form);
+        assert_eq!(
+            Value::Object(body),
+            json!({
+                "deviceIds": ["5f0000000000000000000002", "5f0000000000000000000003"],
+                "deviceTags": [{"key": "floor", "value": "3"}, {"key": "spare"}]
+            })
+        );
+        let patch = update_body(Kind::AccessKey, &form).expect("key");
+        assert!(
+            patch.is_empty(),
+            "the key Patch schema has no device fields"
+        );
     }
 
     #[test]

@@ -87,6 +87,37 @@ pub fn mark(res: &mut Resource, scopes: Option<&[String]>) {
                 .push((Change::CreateUnder, why("creating credentials".into())));
         }
     }
+    if let Some(line) = summary(res) {
+        // First, so a detail view too short for every field still says it.
+        res.details.insert(0, ("not allowed".into(), line));
+    }
+}
+
+/// The refused changes in a word each, grouped by the reason they share,
+/// so the detail view says what the token cannot do before a key is tried.
+fn summary(res: &Resource) -> Option<String> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (change, reason) in &res.refused {
+        let word = match change {
+            Change::CreateUnder => "create credentials",
+            Change::Edit => "edit",
+            Change::Delete => "delete",
+            Change::Rotate if res.kind == Kind::Certificate => "renew",
+            Change::Rotate => "rotate",
+            Change::Toggle => "enable/disable",
+        };
+        match groups.iter_mut().find(|(r, _)| *r == reason.as_str()) {
+            Some((_, words)) => words.push(word),
+            None => groups.push((reason.as_str(), vec![word])),
+        }
+    }
+    (!groups.is_empty()).then(|| {
+        groups
+            .iter()
+            .map(|(reason, words)| format!("{}: {reason}", words.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }
 
 #[cfg(test)]
@@ -118,10 +149,18 @@ mod tests {
                     .is_some_and(|r| r.contains("applicationCertificate."))
             );
         }
+        let said = res.detail("not allowed").unwrap_or_default();
+        assert!(
+            said.starts_with("edit, enable/disable, renew: ")
+                && said.contains("applicationCertificate.patch")
+                && said.contains("delete: "),
+            "{said}"
+        );
         let full = vec!["all.Application".to_string()];
         let mut res = Resource::new(Kind::Certificate, "c", "c");
         mark(&mut res, Some(&full));
         assert!(res.refused.is_empty());
+        assert_eq!(res.detail("not allowed"), None);
         assert!(allows(&ro, "applicationKeys", "get"));
         assert!(!allows(&ro, "applicationKeys", "post"));
     }

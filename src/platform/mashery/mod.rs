@@ -305,10 +305,37 @@ impl Mashery {
         })
     }
 
-    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
-        let package_name = required(values, "package", "a package")?;
-        let plan_name = required(values, "plan", "a plan")?;
+    /// Every plan of every package, as the create form offers them.
+    async fn plan_choices(&self) -> Result<Vec<String>, PlatformError> {
         let packages = self.packages().await?;
+        Ok(packages
+            .iter()
+            .flat_map(|p| p.plans.iter().map(move |plan| plan_label(p, plan)))
+            .collect())
+    }
+
+    /// The package and plan a create names: `plan` as the form offers it
+    /// ("package / plan"), or `package` and `plan` apart, each by name or id.
+    async fn package_and_plan(
+        &self,
+        values: &Values,
+    ) -> Result<(String, String, String), PlatformError> {
+        let packages = self.packages().await?;
+        let Some(package_name) = text(values, "package") else {
+            let wanted = required(values, "plan", "a package and plan")?;
+            return packages
+                .iter()
+                .flat_map(|p| p.plans.iter().map(move |plan| (p, plan)))
+                .find(|(p, plan)| plan_label(p, plan).eq_ignore_ascii_case(wanted))
+                .map(|(p, plan)| (p.id.clone(), plan.id.clone(), plan_label(p, plan)))
+                .ok_or_else(|| {
+                    PlatformError::Invalid(format!(
+                        "no package and plan is called \"{wanted}\"; \
+                         the form offers the area's own"
+                    ))
+                });
+        };
+        let plan_name = required(values, "plan", "a plan")?;
         let same = |id: &str, name: &Option<String>, wanted: &str| {
             id == wanted
                 || name
@@ -330,9 +357,18 @@ impl Mashery {
                     "package \"{package_name}\" has no plan \"{plan_name}\""
                 ))
             })?;
+        Ok((
+            package.id.clone(),
+            plan.id.clone(),
+            plan_label(package, plan),
+        ))
+    }
+
+    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+        let (package, plan, label) = self.package_and_plan(values).await?;
         let mut body = key_body(values)?;
-        body.insert("package".into(), json!({ "id": package.id }));
-        body.insert("plan".into(), json!({ "id": plan.id }));
+        body.insert("package".into(), json!({ "id": package }));
+        body.insert("plan".into(), json!({ "id": plan }));
         let path = format!("/applications/{}/packageKeys", segment(app)?);
         let key: PackageKey = self
             .client
@@ -350,10 +386,7 @@ impl Mashery {
             secret: Secret::new(s),
         });
         Ok(Outcome {
-            summary: format!(
-                "created package key {} on {package_name} / {plan_name}",
-                key.apikey
-            ),
+            summary: format!("created package key {} on {label}", key.apikey),
             created: Some(key.id),
             secret,
             ..Outcome::default()
@@ -477,6 +510,15 @@ pub fn successor(old: &str) -> String {
             return next;
         }
     }
+}
+
+/// "Package / Plan", by name, or by id where a name is missing.
+fn plan_label(package: &Package, plan: &wire::Named) -> String {
+    format!(
+        "{} / {}",
+        package.name.as_deref().unwrap_or(&package.id),
+        plan.name.as_deref().unwrap_or(&plan.id)
+    )
 }
 
 fn unsupported(kind: Kind) -> PlatformError {
@@ -621,8 +663,7 @@ pub fn capabilities() -> Capabilities {
 
     let mut key = KindSpec::new(Kind::PackageKey);
     key.create = Some(vec![
-        field("package", "Package (name or id)", Input::Text, true),
-        field("plan", "Plan (name or id)", Input::Text, true),
+        field("plan", "Package / plan", Input::Offered, true),
         field("status", "Status", Input::Choice(KEY_STATUSES), false),
     ]);
     key.edit = Some(vec![
@@ -665,7 +706,8 @@ pub fn capabilities() -> Capabilities {
     .with_kinds(vec![app, key])
 }
 
-/// Builds the adapter from a tenant's five credentials.
+/// Builds the adapter from a tenant's five credentials, paced to its
+/// `qps` (Mashery's default of 2 when unset).
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let creds = Credentials::new(
         c.secret("api_key")?,
@@ -674,7 +716,8 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
         c.secret("password")?,
         c.secret("area_id")?.expose().to_string(),
     );
-    let mashery = Mashery::new(c.base_url(), c.limits(), creds, DEFAULT_QPS)?;
+    let qps = c.qps().unwrap_or(DEFAULT_QPS);
+    let mashery = Mashery::new(c.base_url(), c.limits(), creds, qps)?;
     Ok(Arc::new(match c.page_size() {
         Some(size) => mashery.with_page_size(size),
         None => mashery,
@@ -750,6 +793,21 @@ impl super::Platform for Mashery {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    /// A package key's form offers every plan of every package of the area.
+    fn offer<'a>(
+        &'a self,
+        kind: Kind,
+        field: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            match (kind, field) {
+                (Kind::PackageKey, "plan") => self.plan_choices().await,
+                _ => Ok(Vec::new()),
+            }
+        })
     }
 }
 

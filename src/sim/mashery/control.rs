@@ -28,7 +28,8 @@ pub async fn expire_tokens(State(area): State<Arc<Area>>) -> Json<Value> {
 }
 
 /// `PUT /_sim/limits` with `{"apiKey"?, "qps"?, "dailyQuota"?}`: the demo
-/// key's limits unless `apiKey` names another.
+/// key's limits unless `apiKey` names another. The answer also counts the
+/// calls refused as over the QPS so far (`overQps`); `{}` only reads.
 pub async fn limits(State(area): State<Arc<Area>>, bytes: Bytes) -> ApiResult<Json<Value>> {
     let body = object(&bytes)?;
     let key = body
@@ -45,6 +46,6 @@ pub async fn limits(State(area): State<Arc<Area>>, bytes: Bytes) -> ApiResult<Js
         k.daily_quota = quota;
     }
     Ok(Json(
-        json!({ "apiKey": k.key, "qps": k.qps, "dailyQuota": k.daily_quota }),
+        json!({ "apiKey": k.key, "qps": k.qps, "dailyQuota": k.daily_quota, "overQps": k.over_qps }),
     ))
 }

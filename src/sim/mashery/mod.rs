@@ -120,6 +120,8 @@ base_url = "{base}/mashery"
 color = "light-blue"
 # Small pages, so the demo's 30 applications span three of them.
 page_size = 10
+# The demo V3 API key's calls a second, as the simulated gateway counts them.
+qps = {DEFAULT_QPS}
 
 [tenants.auth]
 api_key = "{DEMO_API_KEY}"

@@ -51,6 +51,9 @@ pub struct ApiKey {
     pub secret: String,
     pub qps: u32,
     pub daily_quota: u64,
+    /// Calls refused as over the QPS, so a test can tell a client that
+    /// kept to the limit from one that was made to wait.
+    pub over_qps: u64,
     recent: VecDeque<Instant>,
     day: time::Date,
     used_today: u64,
@@ -63,6 +66,7 @@ impl ApiKey {
             secret: secret.into(),
             qps,
             daily_quota,
+            over_qps: 0,
             recent: VecDeque::new(),
             day: OffsetDateTime::now_utc().date(),
             used_today: 0,
@@ -88,6 +92,7 @@ impl ApiKey {
             self.recent.pop_front();
         }
         if self.recent.len() >= self.qps as usize {
+            self.over_qps += 1;
             return Err(Throttle::OverQps);
         }
         self.recent.push_back(now);
