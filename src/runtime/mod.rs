@@ -745,7 +745,7 @@ pub async fn run(
     // is cleared now.
     let copier = std::mem::take(&mut runtime.copier);
     let _ = tokio::task::spawn_blocking(move || copier.clear_all_due()).await;
-    drawn.map(|_| ())
+    drawn
 }
 
 /// Draws a frame and keeps where its parts went, for the clicks on it.

@@ -70,7 +70,7 @@ pub enum Native {
 
 impl Native {
     /// The display the environment names, Wayland first (an X11 `DISPLAY`
-    /// under Wayland is usually XWayland, whose clipboard is a copy).
+    /// under Wayland is usually `XWayland`, whose clipboard is a copy).
     pub fn detect(var: impl Fn(&str) -> Option<OsString>) -> Option<Self> {
         let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
         if set("WAYLAND_DISPLAY") {

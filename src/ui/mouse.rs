@@ -23,11 +23,14 @@ struct PaneArea {
     rows: Option<(Rect, usize, usize)>,
 }
 
+/// The hint bar and the columns each of its actions covers.
+type Hints = (Rect, Vec<(Action, Range<usize>)>);
+
 /// The clickable parts of the last frame.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Regions {
     panes: Vec<PaneArea>,
-    hint: Option<(Rect, Vec<(Action, Range<usize>)>)>,
+    hint: Option<Hints>,
     /// An overlay has the screen: clicks under it mean nothing.
     covered: bool,
 }
