@@ -446,7 +446,13 @@ async fn tui(
         Native::detect(|name| std::env::var_os(name)),
         cfg.console().clipboard_clear_after(),
     );
-    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores).with_clipboard(clipboard);
+    let history = data.join("command-history");
+    // A missing or unreadable history starts empty.
+    let kept = std::fs::read_to_string(&history).unwrap_or_default();
+    state = state.with_history(portico::app::History::from_text(&kept));
+    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores)
+        .with_clipboard(clipboard)
+        .with_history_file(history);
 
     // ratatui's hook (installed by `init`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.

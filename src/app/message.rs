@@ -145,5 +145,9 @@ pub enum Effect {
     Forget {
         path: PathBuf,
     },
+    /// Keep the command history, as this text, for the next run.
+    SaveHistory {
+        text: String,
+    },
     Quit,
 }

@@ -5,6 +5,7 @@
 mod actions;
 mod command;
 mod filter;
+mod history;
 mod input;
 mod message;
 mod modal;
@@ -17,6 +18,7 @@ mod update;
 
 pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
 pub use filter::{Sort, highlights};
+pub use history::History;
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{

@@ -292,6 +292,8 @@ pub struct State {
     pub(super) choices: Option<(String, Vec<String>)>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
     no_color: bool,
+    /// Command-mode lines run, this session's and earlier ones'.
+    pub(super) history: super::history::History,
 }
 
 impl State {
@@ -313,6 +315,7 @@ impl State {
             previews: HashMap::new(),
             choices: None,
             no_color: false,
+            history: super::history::History::default(),
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -334,6 +337,13 @@ impl State {
             level: Level::Error,
             text: text.into(),
         });
+        self
+    }
+
+    /// Starts from the command history earlier runs kept.
+    #[must_use]
+    pub fn with_history(mut self, history: super::history::History) -> Self {
+        self.history = history;
         self
     }
 

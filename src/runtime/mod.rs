@@ -48,6 +48,8 @@ pub struct Runtime {
     ticker: Option<JoinHandle<()>>,
     settle: Settle,
     copier: Copier,
+    /// Where the command history is kept, if anywhere.
+    history: Option<PathBuf>,
 }
 
 impl Runtime {
@@ -63,7 +65,15 @@ impl Runtime {
             ticker: None,
             settle: Settle::new(),
             copier: Copier::default(),
+            history: None,
         }
+    }
+
+    /// Keeps the command history in `path`.
+    #[must_use]
+    pub fn with_history_file(mut self, path: PathBuf) -> Self {
+        self.history = Some(path);
+        self
     }
 
     /// Copies go to the native clipboard too, and secrets are cleared.
@@ -163,6 +173,17 @@ impl Runtime {
                 request,
                 op,
             } => self.preview(tenant, request, op),
+            Effect::SaveHistory { text } => {
+                if let Some(path) = self.history.clone() {
+                    // Best effort: a history that cannot be written costs
+                    // the next run its arrows, nothing more.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(err) = save_history(&path, &text) {
+                            tracing::warn!(%err, "command history not saved");
+                        }
+                    });
+                }
+            }
             Effect::Quit => {}
         }
     }
@@ -746,6 +767,20 @@ pub async fn run(
     let copier = std::mem::take(&mut runtime.copier);
     let _ = tokio::task::spawn_blocking(move || copier.clear_all_due()).await;
     drawn
+}
+
+/// Writes the command history, readable by its owner only: a command
+/// line may name tenants and resources.
+fn save_history(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path)?.write_all(text.as_bytes())
 }
 
 /// Draws a frame and keeps where its parts went, for the clicks on it.
