@@ -8,7 +8,7 @@ use portico::keymap::Keymap;
 use portico::model::Pane;
 use portico::platform::{kitsu, mashery, project44};
 
-fn key(code: KeyCode) -> Message {
+const fn key(code: KeyCode) -> Message {
     Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
