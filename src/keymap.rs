@@ -50,6 +50,7 @@ layers! {
     Help => "help", "Help";
     Detail => "detail", "Full detail view";
     Text => "text", "Full text view (the last error)";
+    Raw => "raw", "Raw document view (Y)";
     Edit => "edit", "Editing text (filter, command line, forms, pickers)";
 }
 
@@ -99,6 +100,9 @@ actions! {
     ToggleActive => "toggle-active";
     Sort => "sort";
     CopyId => "copy-id";
+    RawDocument => "raw-document";
+    EditExternal => "edit-in-editor";
+    NewExternal => "new-in-editor";
     ShowError => "show-error";
     Tenants => "tenants";
     Tenant1 => "tenant-1";
@@ -144,14 +148,15 @@ const ENTRIES: &[(Layer, Action, &str)] = {
     use Action::{
         Back, Bottom, Cancel, CharLeft, CharRight, ChoiceNext, ChoicePrev, Clear, ClearToStart,
         Close, Command, Complete, Confirm, CopyId, CopySecret, Delete, DeleteBack, DeleteForward,
-        DeleteWord, Down, DrillDown, Edit, Filter, Help, Keep, LineEnd, LineStart, New, NextField,
-        NextPane, PageDown, PageUp, Pick, PrevField, PrevPane, Quit, Refresh, Reveal, Rotate, Run,
-        ShowError, Sort, Stored, Submit, Tenant1, Tenant2, Tenant3, Tenant4, Tenant5, Tenant6,
-        Tenant7, Tenant8, Tenant9, Tenants, ToggleActive, Top, Up, WordLeft, WordRight,
+        DeleteWord, Down, DrillDown, Edit, EditExternal, Filter, Help, Keep, LineEnd, LineStart,
+        New, NewExternal, NextField, NextPane, PageDown, PageUp, Pick, PrevField, PrevPane, Quit,
+        RawDocument, Refresh, Reveal, Rotate, Run, ShowError, Sort, Stored, Submit, Tenant1,
+        Tenant2, Tenant3, Tenant4, Tenant5, Tenant6, Tenant7, Tenant8, Tenant9, Tenants,
+        ToggleActive, Top, Up, WordLeft, WordRight,
     };
     use Layer::{
         Choice, Choose, Command as Cmd, Confirm as Conf, Detail, Edit as Ed, Filter as Flt, Form,
-        Global, Help as Hlp, Normal, Picker, Secret, Text, Typed,
+        Global, Help as Hlp, Normal, Picker, Raw, Secret, Text, Typed,
     };
     &[
         (Global, Quit, "Quit Portico, from any screen"),
@@ -199,6 +204,17 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Normal, CopyId, "Copy the selection's id"),
         (
             Normal,
+            RawDocument,
+            "Show the selection's document (credentials masked)",
+        ),
+        (
+            Normal,
+            EditExternal,
+            "Edit the selection in $EDITOR (diff, then asks)",
+        ),
+        (Normal, NewExternal, "Create in this pane from $EDITOR"),
+        (
+            Normal,
             ShowError,
             "Show the last error in full (credentials masked)",
         ),
@@ -224,6 +240,7 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Form, Complete, "Complete a path, else the next field"),
         (Form, NextField, "Next field"),
         (Form, PrevField, "Previous field"),
+        (Form, EditExternal, "Continue this form in $EDITOR"),
         (Choice, ChoiceNext, "Next choice"),
         (Choice, ChoicePrev, "Previous choice"),
         (Choose, Pick, "Create this kind"),
@@ -265,6 +282,14 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Text, PageUp, "Page up"),
         (Text, Top, "Back to the top"),
         (Text, Close, "Close the view"),
+        (Raw, Down, "Scroll down"),
+        (Raw, Up, "Scroll up"),
+        (Raw, PageDown, "Page down"),
+        (Raw, PageUp, "Page up"),
+        (Raw, Top, "Back to the top"),
+        (Raw, Bottom, "To the end"),
+        (Raw, CopyId, "Copy the id"),
+        (Raw, Close, "Close the view"),
         (Ed, CharLeft, "Cursor left"),
         (Ed, CharRight, "Cursor right"),
         (Ed, WordLeft, "Word left"),

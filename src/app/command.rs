@@ -54,6 +54,12 @@ const COMMANDS: &[&str] = &[
     "certs",
     "keys",
     "ctx",
+    "find",
+    "expiring",
+    "edit json",
+    "edit toml",
+    "new json",
+    "new toml",
 ];
 
 /// Opens the full text of the active tenant's errors, credentials masked:
@@ -193,7 +199,17 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "help" => state.modal = Some(Modal::Help(0)),
         "error" | "errors" => show_error(state),
         "refresh" => refresh_visible(state, fx),
+        "close" if state.radar.is_some() && state.focus() == Pane::View => {
+            super::radar::close(state);
+        }
         "close" => close_view(state),
+        "find" => super::radar::find(state, rest, fx),
+        "expiring" => super::radar::expiring(state, rest, fx),
+        "edit" | "new" => match super::editor::Format::parse(rest) {
+            Some(format) if word == "edit" => super::editor::edit(state, format, fx),
+            Some(format) => super::editor::create(state, format, fx),
+            None => inform(state, Level::Error, format!("{word} takes toml or json")),
+        },
         "sort" => match Sort::parse(rest) {
             Some(sort) => {
                 let focus = state.focus();
@@ -217,6 +233,8 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 .and_then(|t| t.caps().view(name))
                 .map(|v| v.name);
             if let Some(view) = view {
+                // The view takes the right-hand pane the radar held.
+                state.radar = None;
                 if let Some(book) = state.books.get_mut(state.active) {
                     book.view = Some((view, Cursor::default()));
                     book.focus = Some(Pane::View);

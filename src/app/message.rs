@@ -1,11 +1,12 @@
 //! What flows into `update` and what comes out of it.
 
 use std::path::PathBuf;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::model::{IssuedSecret, Kind, Secret};
+use crate::model::{IssuedSecret, Kind, Resource, Secret};
+use crate::platform::crawl::Answer;
 use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
 
 /// Identifies one cached list: a pane or view, under one parent.
@@ -89,6 +90,24 @@ pub enum Message {
         op: Operation,
         result: Result<Vec<String>, String>,
     },
+    /// Everything one tenant lists, for `:find` or `:expiring`.
+    Crawled {
+        tenant: usize,
+        request: u64,
+        at: SystemTime,
+        answer: Answer,
+    },
+    /// A raw document decoded and laid out in lines, off the UI task.
+    RawDoc {
+        request: u64,
+        lines: Vec<String>,
+    },
+    /// What the editor left: `Ok(None)` when it was abandoned (the file
+    /// unchanged, or the editor exited non-zero).
+    Edited {
+        request: u64,
+        result: Result<Option<String>, String>,
+    },
 }
 
 /// A secret waiting in the store since an earlier session.
@@ -140,6 +159,24 @@ pub enum Effect {
         tenant: usize,
         request: u64,
         op: Operation,
+    },
+    /// List everything `tenant` has, giving up after `deadline`.
+    Crawl {
+        tenant: usize,
+        request: u64,
+        deadline: Duration,
+    },
+    /// Lay out a resource's document for the `Y` view.
+    RawDoc {
+        request: u64,
+        resource: Box<Resource>,
+    },
+    /// Suspend the screen and open `text` in the user's editor, in a file
+    /// ending in `.{ext}`.
+    OpenEditor {
+        request: u64,
+        text: String,
+        ext: &'static str,
     },
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {

@@ -4,19 +4,24 @@
 
 mod actions;
 mod command;
+mod editor;
 mod filter;
 mod history;
 mod input;
+mod jump;
 mod message;
 mod modal;
 mod modal_keys;
 mod mouse;
 mod ops;
+mod radar;
+mod rawdoc;
 mod redact;
 mod state;
 mod update;
 
 pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
+pub use editor::{Format, document, parse, with_error};
 pub use filter::{Sort, highlights};
 pub use history::History;
 pub use input::LineInput;
@@ -25,5 +30,7 @@ pub use modal::{
     Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,
 };
 pub use mouse::Pointer;
+pub use radar::{Hit, Radar, Reach, Search};
+pub use rawdoc::{LINE_CHARS, RawDoc, raw_lines};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

@@ -22,6 +22,8 @@ pub enum Modal {
     Secret(Box<SecretView>),
     /// Long text in full, e.g. the last error.
     Text(TextView),
+    /// The selection's document (`Y`).
+    Raw(super::rawdoc::RawDoc),
 }
 
 /// A scrollable page of text; closed only by the text layer's close keys.
@@ -40,6 +42,7 @@ pub fn layers(modal: Option<&Modal>) -> Vec<Layer> {
         Some(Modal::Help(_)) => vec![Layer::Help],
         Some(Modal::Detail(_)) => vec![Layer::Detail],
         Some(Modal::Text(_)) => vec![Layer::Text],
+        Some(Modal::Raw(_)) => vec![Layer::Raw],
         Some(Modal::Filter(_)) => vec![Layer::Filter, Layer::Edit],
         Some(Modal::Command(_)) => vec![Layer::Command, Layer::Edit],
         Some(Modal::Picker(_)) => vec![Layer::Picker, Layer::Edit],

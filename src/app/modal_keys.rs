@@ -34,6 +34,16 @@ pub(super) fn on_modal_key(
             view.scroll = scroll;
             Modal::Text(view)
         }),
+        Modal::Raw(doc) => super::rawdoc::on_key(doc, press, fx),
+        // A renewal is previewed by the adapter from its form, so it stays there.
+        Modal::Form(form)
+            if press == Press::Act(Action::EditExternal)
+                && form.pending.is_none()
+                && !matches!(form.intent, Intent::Renew { .. }) =>
+        {
+            super::editor::from_form(state, form, super::editor::Format::Toml, fx);
+            None
+        }
         Modal::Filter(input) => on_filter(state, input, press, fx),
         Modal::Command(input) => on_command(state, input, press, fx),
         Modal::Picker(p) => on_picker(state, p, press, fx),

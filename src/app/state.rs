@@ -2,13 +2,16 @@
 //! modal. Only `update` changes it; rendering reads it through methods.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ratatui::style::Color;
 
+use super::editor::Session;
 use super::filter::{self, Sort};
+use super::jump::Jump;
 use super::message::ListKey;
 use super::modal::{Modal, SecretView};
+use super::radar::{self, Radar};
 use crate::keymap::Keymap;
 use crate::model::{Pane, Resource};
 use crate::platform::{Capabilities, PaneBody, PlatformError, Remedy, Source, ViewSpec};
@@ -294,6 +297,14 @@ pub struct State {
     no_color: bool,
     /// Command-mode lines run, this session's and earlier ones'.
     pub(super) history: super::history::History,
+    /// `:find` or `:expiring`, shown in the right-hand pane.
+    pub(super) radar: Option<Radar>,
+    /// How long each tenant has to answer the radar.
+    pub(super) radar_deadline: Duration,
+    /// On the way to a resource the radar found.
+    pub(super) jump: Option<Jump>,
+    /// A form out in the user's editor.
+    pub(super) editing: Option<Session>,
 }
 
 impl State {
@@ -316,6 +327,10 @@ impl State {
             choices: None,
             no_color: false,
             history: super::history::History::default(),
+            radar: None,
+            radar_deadline: radar::DEADLINE,
+            jump: None,
+            editing: None,
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -351,6 +366,17 @@ impl State {
     pub const fn with_no_color(mut self, no_color: bool) -> Self {
         self.no_color = no_color;
         self
+    }
+
+    /// How long `:find` and `:expiring` wait for each tenant.
+    pub const fn with_radar_deadline(mut self, deadline: Duration) -> Self {
+        self.radar_deadline = deadline;
+        self
+    }
+
+    /// The open `:find` or `:expiring`.
+    pub const fn radar(&self) -> Option<&Radar> {
+        self.radar.as_ref()
     }
 
     pub const fn no_color(&self) -> bool {
@@ -473,7 +499,7 @@ impl State {
             .unwrap_or(Pane::Applications)
     }
 
-    fn first_list_pane(&self, tenant: usize) -> Pane {
+    pub(super) fn first_list_pane(&self, tenant: usize) -> Pane {
         let caps = self.tenants[tenant].caps();
         Pane::ALL
             .into_iter()
@@ -490,7 +516,7 @@ impl State {
     /// The panes on screen, left to right: the main three, then the view.
     pub fn panes(&self) -> Vec<Pane> {
         let mut panes = Pane::ALL.to_vec();
-        if self.view().is_some() {
+        if self.view().is_some() || self.radar.is_some() {
             panes.push(Pane::View);
         }
         panes
@@ -499,6 +525,7 @@ impl State {
     /// The pane's title as its platform names it.
     pub fn title(&self, pane: Pane) -> &'static str {
         match pane {
+            Pane::View if self.radar.is_some() => "",
             Pane::View => self.view().map_or("", |v| v.title),
             main => self.tenant().map_or("", |t| t.caps().pane(main).title()),
         }
@@ -588,6 +615,10 @@ impl State {
     }
 
     pub fn selected(&self, pane: Pane) -> Option<&Resource> {
+        // The radar's row, of whichever tenant it lives in.
+        if let (Pane::View, Some(radar)) = (pane, &self.radar) {
+            return radar.selected_hit().map(|h| &h.found().resource);
+        }
         let cursor = self.cursor(pane)?;
         let index = *cursor.visible.get(cursor.selected)?;
         self.listing(pane)?.items.get(index)

@@ -8,6 +8,7 @@ use super::actions::{
     on_performed, request_offers, reveal, toggle_active,
 };
 use super::command::{picker, show_error};
+use super::editor::Format;
 use super::input::LineInput;
 use super::message::{Effect, Message};
 use super::modal::{Modal, layers};
@@ -128,6 +129,16 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             Level::Info,
             format!("quitting once {waiting} change(s) in flight have stored what they issued…"),
         ),
+        Message::Crawled {
+            tenant,
+            request,
+            at,
+            answer,
+        } => super::radar::on_crawled(state, tenant, request, at, answer),
+        Message::RawDoc { request, lines } => super::rawdoc::on_lines(state, request, lines),
+        Message::Edited { request, result } => {
+            super::editor::on_edited(state, request, result, &mut fx);
+        }
         Message::Forgot(result) => {
             state.notice = Some(match result {
                 Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
@@ -139,6 +150,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         }
     }
     state.sync();
+    super::jump::follow(state);
     load_missing(state, &mut fx);
     request_offers(state, &mut fx);
     fx
@@ -175,6 +187,9 @@ pub(super) fn on_press(state: &mut State, press: Press, fx: &mut Vec<Effect>) {
     state.notice = None;
     if let Some(slot) = action.tenant_slot() {
         switch_tenant(state, slot, fx);
+        return;
+    }
+    if super::radar::on_key(state, action, fx) {
         return;
     }
     let focus = state.focus();
@@ -216,6 +231,9 @@ pub(super) fn on_press(state: &mut State, press: Press, fx: &mut Vec<Effect>) {
             }
         }
         Action::CopyId => copy_id(state, fx),
+        Action::RawDocument => super::rawdoc::open(state, fx),
+        Action::EditExternal => super::editor::edit(state, Format::Toml, fx),
+        Action::NewExternal => super::editor::create(state, Format::Toml, fx),
         Action::Tenants => state.modal = Some(Modal::Picker(picker(state, ""))),
         Action::ShowError => show_error(state),
         _ => {}

@@ -13,26 +13,17 @@ use super::record::{Origin, expiry_record, record};
 use super::verbs::format;
 use super::{Context, everything, pane_title};
 use crate::config::Tenant;
-use crate::platform::PlatformError;
-use crate::platform::crawl::{Found, expiry_watched, matches};
+use crate::platform::crawl::{Answer, expiry_watched, matches, within};
 
-/// How one tenant answered.
-enum Answer {
-    Listed(Vec<Found>),
-    Down(PlatformError),
-    Slow(Duration),
-}
-
-impl Answer {
-    fn status(&self) -> Value {
-        match self {
-            Self::Listed(_) => json!({"status": "ok", "error": null}),
-            Self::Down(err) => json!({"status": "down", "error": err.to_string()}),
-            Self::Slow(after) => json!({
-                "status": "slow",
-                "error": format!("no answer within {}s", after.as_secs()),
-            }),
-        }
+/// How one tenant answered, for the JSON document and the problem rows.
+fn status(answer: &Answer) -> Value {
+    match answer {
+        Answer::Listed(_) => json!({"status": "ok", "error": null}),
+        Answer::Down(err) => json!({"status": "down", "error": err.to_string()}),
+        Answer::Slow(after) => json!({
+            "status": "slow",
+            "error": format!("no answer within {}s", after.as_secs()),
+        }),
     }
 }
 
@@ -45,11 +36,7 @@ fn ask_all(
     for (index, tenant) in tenants.iter().enumerate() {
         let (tx, tenant) = (tx.clone(), tenant.clone());
         tokio::spawn(async move {
-            let answer = match tokio::time::timeout(deadline, everything(&tenant)).await {
-                Ok(Ok(found)) => Answer::Listed(found),
-                Ok(Err(err)) => Answer::Down(err),
-                Err(_) => Answer::Slow(deadline),
-            };
+            let answer = within(deadline, everything(&tenant)).await;
             let _ = tx.send((index, answer));
         });
     }
@@ -105,7 +92,7 @@ pub(super) async fn find(
         let Some(tenant) = tenants.get(index) else {
             continue;
         };
-        let mut status = answer.status();
+        let mut status = status(&answer);
         status["tenant"] = json!(tenant.name());
         match &answer {
             Answer::Listed(found) => {
@@ -169,7 +156,7 @@ pub(super) async fn expiring(
         let Some(tenant) = tenants.get(index) else {
             continue;
         };
-        let mut status = answer.status();
+        let mut status = status(&answer);
         status["tenant"] = json!(tenant.name());
         match &answer {
             Answer::Listed(found) => {

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 
@@ -121,4 +122,27 @@ pub const fn expiry_watched(kind: Kind) -> bool {
             | Kind::AppKey
             | Kind::TrustedKey
     )
+}
+
+/// How one tenant answered a crawl: the command line's `find` and
+/// `expiring` and the console's `:find` and `:expiring` all read it.
+#[derive(Debug)]
+pub enum Answer {
+    Listed(Vec<Found>),
+    Down(PlatformError),
+    /// No answer within this long; the crawl was given up.
+    Slow(Duration),
+}
+
+/// Waits for `crawling` at most `deadline`, so one tenant that is slow
+/// never holds up the others.
+pub async fn within<F>(deadline: Duration, crawling: F) -> Answer
+where
+    F: Future<Output = Result<Vec<Found>, PlatformError>>,
+{
+    match tokio::time::timeout(deadline, crawling).await {
+        Ok(Ok(found)) => Answer::Listed(found),
+        Ok(Err(err)) => Answer::Down(err),
+        Err(_) => Answer::Slow(deadline),
+    }
 }

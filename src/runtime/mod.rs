@@ -3,6 +3,7 @@
 //! as a message. The UI task itself never waits on the network or disk.
 
 mod copying;
+pub mod editor;
 mod handoff;
 mod keeper;
 mod settle;
@@ -25,6 +26,7 @@ use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
 use crate::config::Tenant;
 use crate::model::{Kind, Resource};
+use crate::platform::crawl::{crawl, within};
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
 };
@@ -50,6 +52,11 @@ pub struct Runtime {
     copier: Copier,
     /// Where the command history is kept, if anywhere.
     history: Option<PathBuf>,
+    /// The running `:find` / `:expiring` crawl per tenant: a new one replaces it.
+    crawls: HashMap<usize, AbortHandle>,
+    /// A form to open in the editor, which the loop runs with the screen
+    /// handed back.
+    editor: Option<(u64, String, &'static str)>,
 }
 
 impl Runtime {
@@ -66,6 +73,8 @@ impl Runtime {
             settle: Settle::new(),
             copier: Copier::default(),
             history: None,
+            crawls: HashMap::new(),
+            editor: None,
         }
     }
 
@@ -184,7 +193,59 @@ impl Runtime {
                     });
                 }
             }
+            Effect::Crawl {
+                tenant,
+                request,
+                deadline,
+            } => self.crawl(tenant, request, deadline),
+            Effect::RawDoc { request, resource } => {
+                let tx = self.tx.clone();
+                // Laying out a large document is work the UI task never does.
+                tokio::task::spawn_blocking(move || {
+                    let lines = app::raw_lines(&resource);
+                    let _ = tx.send(Message::RawDoc { request, lines });
+                });
+            }
+            Effect::OpenEditor { request, text, ext } => self.editor = Some((request, text, ext)),
             Effect::Quit => {}
+        }
+    }
+
+    /// The editor the last effects asked for, if any: [`run`] opens it,
+    /// and a caller without a terminal may run it its own way.
+    pub const fn take_editor(&mut self) -> Option<(u64, String, &'static str)> {
+        self.editor.take()
+    }
+
+    /// Lists everything `tenant` has, through its cached adapter, as
+    /// `portico find` and `portico expiring` do.
+    fn crawl(&mut self, tenant: usize, request: u64, deadline: Duration) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let answer = within(deadline, async {
+                let platform = ready(&config, &adapter).await?;
+                let found = crawl(platform.as_ref(), &config.platform().capabilities()).await?;
+                Ok(found
+                    .into_iter()
+                    .map(|mut f| {
+                        f.resource = f.resource.bounded();
+                        f
+                    })
+                    .collect())
+            })
+            .await;
+            let _ = tx.send(Message::Crawled {
+                tenant,
+                request,
+                at: SystemTime::now(),
+                answer,
+            });
+        });
+        if let Some(stale) = self.crawls.insert(tenant, task.abort_handle()) {
+            stale.abort();
         }
     }
 
@@ -691,22 +752,7 @@ pub async fn run(
     mut rx: mpsc::UnboundedReceiver<Message>,
 ) -> std::io::Result<()> {
     let tx = runtime.tx.clone();
-    let input = tokio::spawn(async move {
-        let mut events = EventStream::new();
-        while let Some(event) = events.next().await {
-            let msg = match event {
-                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
-                Ok(Event::Paste(text)) => Message::Paste(text),
-                Ok(Event::Mouse(mouse)) => Message::Mouse(mouse),
-                Ok(Event::Resize(..)) => Message::Resize,
-                Ok(_) => continue,
-                Err(_) => break,
-            };
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
+    let mut input = read_input(tx.clone());
     let mut signals = Signals::new();
     for effect in app::start(&mut state) {
         runtime.execute(effect);
@@ -756,6 +802,18 @@ pub async fn run(
                 }
             }
         }
+        // The editor gets the terminal to itself: no key is read meanwhile.
+        while let Some((request, text, ext)) = runtime.take_editor() {
+            input.abort();
+            let _ = input.await;
+            let chosen = editor::command();
+            let result =
+                editor::suspended(terminal, move || editor::edit(&chosen, &text, ext)).await;
+            input = read_input(tx.clone());
+            for effect in app::update(&mut state, Message::Edited { request, result }) {
+                runtime.execute(effect);
+            }
+        }
         if drawn.is_ok() {
             (drawn, regions) = draw(terminal, &state);
         }
@@ -795,6 +853,26 @@ fn draw(
         regions = crate::ui::Regions::of(state, f.area(), now);
     });
     (drawn.map(|_| ()), regions)
+}
+
+/// Reads the terminal's input on a task of its own, as messages.
+fn read_input(tx: mpsc::UnboundedSender<Message>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            let msg = match event {
+                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
+                Ok(Event::Paste(text)) => Message::Paste(text),
+                Ok(Event::Mouse(mouse)) => Message::Mouse(mouse),
+                Ok(Event::Resize(..)) => Message::Resize,
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    })
 }
 
 /// The signals that ask Portico to stop. Ctrl-C in the raw-mode terminal

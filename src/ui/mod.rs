@@ -7,6 +7,8 @@ mod fit;
 mod modals;
 mod mouse;
 mod panes;
+mod radar;
+mod rawdoc;
 pub mod text;
 mod textview;
 
@@ -51,6 +53,9 @@ fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
         .map(|p| {
             if state.unsupported_reason(*p).is_some() {
                 Constraint::Length(strip)
+            } else if *p == Pane::View && *p == focus && state.radar().is_some() {
+                // A table across tenants needs its tenant and date columns.
+                Constraint::Fill(9)
             } else if *p == focus {
                 Constraint::Fill(4)
             } else {
@@ -83,7 +88,10 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     } = screen(state, area, now);
     chrome::tenant_bar(frame, bar, state);
     for (pane, area) in panes {
-        panes::render(frame, area, state, pane, now);
+        match (pane, state.radar()) {
+            (Pane::View, Some(radar)) => radar::render(frame, area, state, radar, now),
+            _ => panes::render(frame, area, state, pane, now),
+        }
     }
     detail::render(frame, detail_area, state, now, None);
     chrome::status_line(frame, status, state, now);

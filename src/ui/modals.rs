@@ -29,6 +29,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         Some(Modal::Confirm(c)) => confirm(frame, state, c),
         Some(Modal::Secret(s)) => secret(frame, state, s),
         Some(Modal::Text(view)) => super::textview::render(frame, state.keymap(), view),
+        Some(Modal::Raw(doc)) => super::rawdoc::render(frame, state.keymap(), doc),
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use self::client::{Client, Credentials};
 use self::wire::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
 use super::form::{choice, date, day, required, text, value};
-use super::http::{Http, Retry, SecretBody, segment, unreadable_secret};
+use super::http::{Http, Retry, SecretBody, decode_problem, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
@@ -122,8 +122,9 @@ impl Kitsu {
             .json(Method::GET, AUTHENTICATED, None, Retry::Idempotent)
             .await?;
         let user = answer.get("user").cloned().unwrap_or(Value::Null);
-        let person: Person = serde_json::from_value(user)
-            .map_err(|e| PlatformError::Decode(format!("authenticated user: {e}")))?;
+        let person: Person = serde_json::from_value(user).map_err(|e| {
+            PlatformError::Decode(format!("authenticated user: {}", decode_problem(&e)))
+        })?;
         Ok(person
             .email
             .clone()

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::wire::{Identified, OAuthError, RestError, TokenGrant, ValidationError};
 use crate::model::Secret;
-use crate::platform::http::{Http, Retry};
+use crate::platform::http::{Http, Retry, decode_off_thread, decode_problem};
 use crate::platform::session::{Renew, Token, TokenSession};
 use crate::platform::{PlatformError, Progress};
 
@@ -234,7 +234,7 @@ impl Client {
             }));
         }
         let grant: TokenGrant = serde_json::from_slice(&bytes)
-            .map_err(|e| PlatformError::Decode(format!("token answer: {e}")))?;
+            .map_err(|e| PlatformError::Decode(format!("token answer: {}", decode_problem(&e))))?;
         Ok(Token::expiring(
             Secret::new(grant.access_token),
             grant.refresh_token.map(Secret::new),
@@ -371,9 +371,10 @@ impl Client {
         retry: Retry,
     ) -> Result<T, PlatformError> {
         let (_, bytes) = self.call(method, path, query, body, retry).await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            PlatformError::Decode(format!("{path}: the answer is not the expected JSON ({e})"))
+        decode_off_thread(bytes, |e| {
+            format!("the answer is not the expected JSON ({e})")
         })
+        .await
     }
 
     async fn page<T: DeserializeOwned + Send + 'static>(
@@ -393,9 +394,10 @@ impl Client {
             .get("X-Total-Count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
-        let items = serde_json::from_slice(&bytes).map_err(|e| {
-            PlatformError::Decode(format!("{path}: the list is not the expected JSON ({e})"))
-        })?;
+        let items = decode_off_thread(bytes, |e| {
+            format!("a list page is not the expected JSON ({e})")
+        })
+        .await?;
         Ok((total, items))
     }
 

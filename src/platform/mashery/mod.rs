@@ -17,7 +17,7 @@ pub use client::{Credentials, DEFAULT_QPS, PAGE_SIZE};
 pub use resources::ALL_MEMBERS;
 
 use super::form::{choice, required, text, value};
-use super::http::{Retry, segment};
+use super::http::{Retry, SecretBody, SecretField, segment, unreadable_secret};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, Paged,
@@ -200,7 +200,10 @@ impl Mashery {
                 values,
             } => match kind {
                 Kind::Application => self.create_app(parent.as_deref(), values).await,
-                Kind::PackageKey => self.create_key(in_app(parent.as_ref())?, values).await,
+                Kind::PackageKey => {
+                    self.create_key(in_app(parent.as_ref())?, values, keep)
+                        .await
+                }
                 other => Err(unsupported(*other)),
             },
             Operation::Update { target, values } => {
@@ -364,13 +367,20 @@ impl Mashery {
         ))
     }
 
-    async fn create_key(&self, app: &str, values: &Values) -> Result<Outcome, PlatformError> {
+    /// The new key's secret goes to the store before the rest of the
+    /// answer is decoded, so a malformed answer cannot lose it.
+    async fn create_key(
+        &self,
+        app: &str,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
         let (package, plan, label) = self.package_and_plan(values).await?;
         let mut body = key_body(values)?;
         body.insert("package".into(), json!({ "id": package }));
         body.insert("plan".into(), json!({ "id": plan }));
         let path = format!("/applications/{}/packageKeys", segment(app)?);
-        let key: PackageKey = self
+        let mut answer: SecretBody<KeySecret> = self
             .client
             .json(
                 Method::POST,
@@ -379,12 +389,24 @@ impl Mashery {
                 Some(&Value::Object(body)),
                 Retry::Never,
             )
-            .await?;
-        let secret = key.secret.clone().map(|s| IssuedSecret {
+            .await
+            .map_err(unreadable_secret)?;
+        let apikey = answer.text("apikey").map(str::to_string);
+        let secret = answer.take_secret().map(|secret| IssuedSecret {
             label: "package key secret".into(),
-            public_id: Some(key.apikey.clone()),
-            secret: Secret::new(s),
+            public_id: apikey.clone(),
+            secret,
         });
+        if let Some(issued) = &secret {
+            keep.keep(&Issued {
+                kind: Kind::PackageKey,
+                resource: answer.text("id").unwrap_or_default().to_string(),
+                name: apikey.unwrap_or_default(),
+                secret: issued.clone(),
+            })
+            .await;
+        }
+        let key: PackageKey = answer.decode()?;
         Ok(Outcome {
             summary: format!("created package key {} on {label}", key.apikey),
             created: Some(key.id),
@@ -809,6 +831,13 @@ impl super::Platform for Mashery {
             }
         })
     }
+}
+
+/// A package key's secret, as the answer to the POST that made it.
+struct KeySecret;
+
+impl SecretField for KeySecret {
+    const NAME: &'static str = "secret";
 }
 
 #[cfg(test)]

@@ -1,0 +1,179 @@
+//! `Y`: the document the adapter read for the selection, as indented
+//! JSON, credentials masked. It is laid out off the UI task (the runtime
+//! calls [`raw_lines`] on a blocking thread) in lines no longer than
+//! [`LINE_CHARS`], so drawing a page costs the same however long a field is.
+
+use serde_json::{Map, Value};
+
+use super::message::Effect;
+use super::modal::Modal;
+use super::ops::inform;
+use super::redact::redact;
+use super::state::{Level, State};
+use crate::keymap::{Action, Press};
+use crate::model::{Resource, Secret};
+
+/// The longest line handed to the screen, in characters; a longer one
+/// goes on over the next lines.
+pub const LINE_CHARS: usize = 160;
+
+const PAGE: usize = 10;
+const MASK: &str = "***";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDoc {
+    pub(super) title: String,
+    pub(super) request: u64,
+    pub(super) id: String,
+    pub(super) what: String,
+    /// `None` while the runtime lays it out.
+    pub(super) lines: Option<Vec<String>>,
+    pub(super) scroll: usize,
+}
+
+impl RawDoc {
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn lines(&self) -> Option<&[String]> {
+        self.lines.as_deref()
+    }
+    pub const fn scroll(&self) -> usize {
+        self.scroll
+    }
+}
+
+/// Whether a field's value is a credential, by its name.
+pub(super) fn sensitive(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    let named = [
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "apikey",
+        "api_key",
+        "privatekey",
+        "private_key",
+        "credential",
+        "authorization",
+    ]
+    .iter()
+    .any(|w| key.contains(w));
+    // `tokenExpiresAt` and the like are dates, not credentials.
+    named && !key.contains("expir") && !key.contains("date")
+}
+
+/// The resource's document in lines, masked and cut to [`LINE_CHARS`].
+pub fn raw_lines(res: &Resource) -> Vec<String> {
+    let details: Map<String, Value> = res
+        .details
+        .iter()
+        .map(|(k, v)| {
+            let v = if sensitive(k) { MASK } else { v.as_str() };
+            (k.clone(), Value::String(v.to_string()))
+        })
+        .collect();
+    let mut doc = Map::new();
+    doc.insert("id".into(), Value::String(res.id.clone()));
+    doc.insert("name".into(), Value::String(res.name.clone()));
+    doc.insert("kind".into(), Value::String(res.kind.label().into()));
+    doc.insert("state".into(), Value::String(res.state.label().into()));
+    doc.insert(
+        "status".into(),
+        res.status.clone().map_or(Value::Null, Value::String),
+    );
+    doc.insert(
+        "expires".into(),
+        res.expires
+            .and_then(|at| {
+                at.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .map_or(Value::Null, Value::String),
+    );
+    doc.insert("raw".into(), Value::Object(details));
+    let text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let line = redact(line);
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            lines.push(String::new());
+        }
+        for piece in chars.chunks(LINE_CHARS) {
+            lines.push(piece.iter().collect());
+        }
+    }
+    lines
+}
+
+/// Opens the view for the focused selection and asks for its lines.
+pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(res) = state.selected(state.focus()).cloned() else {
+        return inform(state, Level::Info, "nothing selected");
+    };
+    let request = state.next_request;
+    state.next_request += 1;
+    state.modal = Some(Modal::Raw(RawDoc {
+        title: format!("{} \"{}\" (raw)", res.kind.label(), res.name),
+        request,
+        id: res.id.clone(),
+        what: format!("{} id", res.kind.label()),
+        lines: None,
+        scroll: 0,
+    }));
+    fx.push(Effect::RawDoc {
+        request,
+        resource: Box::new(res),
+    });
+}
+
+pub(super) fn on_lines(state: &mut State, request: u64, lines: Vec<String>) {
+    if let Some(Modal::Raw(doc)) = &mut state.modal
+        && doc.request == request
+    {
+        doc.lines = Some(lines);
+    }
+}
+
+pub(super) fn on_key(mut doc: RawDoc, press: Press, fx: &mut Vec<Effect>) -> Option<Modal> {
+    let last = doc.lines.as_ref().map_or(0, |l| l.len().saturating_sub(1));
+    match press {
+        Press::Act(Action::Down) => doc.scroll = doc.scroll.saturating_add(1),
+        Press::Act(Action::Up) => doc.scroll = doc.scroll.saturating_sub(1),
+        Press::Act(Action::PageDown) => doc.scroll = doc.scroll.saturating_add(PAGE),
+        Press::Act(Action::PageUp) => doc.scroll = doc.scroll.saturating_sub(PAGE),
+        Press::Act(Action::Top) => doc.scroll = 0,
+        Press::Act(Action::Bottom) => doc.scroll = last,
+        Press::Act(Action::CopyId) => fx.push(Effect::Copy {
+            what: doc.what.clone(),
+            text: Secret::new(doc.id.clone()),
+            sensitive: false,
+        }),
+        Press::Act(Action::Close) => return None,
+        _ => {}
+    }
+    doc.scroll = doc.scroll.min(last);
+    Some(Modal::Raw(doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    #[test]
+    fn credentials_are_masked_and_long_values_cut_into_lines() {
+        let res = Resource::new(Kind::AccessKey, "k1", "deploy")
+            .with_detail("secret", "s3cr3t-value")
+            .with_detail("tokenExpiresAt", "2027-01-01")
+            .with_detail("note", "x".repeat(1000));
+        let lines = raw_lines(&res);
+        let all = lines.join("\n");
+        assert!(!all.contains("s3cr3t-value"), "{all}");
+        assert!(all.contains("2027-01-01"));
+        assert!(lines.iter().all(|l| l.chars().count() <= LINE_CHARS));
+        assert!(lines.len() > 1000 / LINE_CHARS);
+    }
+}
