@@ -148,6 +148,7 @@ pub(super) fn on_key(mut doc: RawDoc, press: Press, fx: &mut Vec<Effect>) -> Opt
         Press::Act(Action::CopyId) => fx.push(Effect::Copy {
             what: doc.what.clone(),
             text: Secret::new(doc.id.clone()),
+            sensitive: false,
         }),
         Press::Act(Action::Close) => return None,
         _ => {}

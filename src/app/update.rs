@@ -36,7 +36,8 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     match msg {
         Message::Key(key) => on_key(state, key, &mut fx),
         Message::Paste(text) => on_paste(state, &text),
-        Message::Resize => {}
+        Message::Mouse(_) | Message::Resize => {}
+        Message::Pointer(pointer) => super::mouse::on_pointer(state, pointer, &mut fx),
         Message::Tick => state.spinner = state.spinner.wrapping_add(1),
         Message::Listed {
             tenant,
@@ -172,6 +173,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
 fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     // The one place a key becomes an action, for whatever is on screen.
     let press = state.keymap.press(&layers(state.modal.as_ref()), &key);
+    on_press(state, press, fx);
+}
+
+/// A key's action, or a clicked hint's, for whatever is on screen.
+pub(super) fn on_press(state: &mut State, press: Press, fx: &mut Vec<Effect>) {
     if press == Press::Act(Action::Quit) {
         state.quit = true;
         fx.push(Effect::Quit);
