@@ -12,6 +12,7 @@ while [ $# -gt 0 ]; do case $1 in
 out=$(mktemp -d)
 cargo bench --bench render 2>/dev/null | tee "$out/render.txt"
 cargo bench --bench first_frame 2>/dev/null | tee "$out/first_frame.txt"
+cargo bench --bench memory 2>/dev/null | tee "$out/memory.txt"
 if [ -n "$TTFF" ]; then
   bin=target/release/portico
   cargo build --release --bin portico 2>/dev/null
@@ -48,6 +49,10 @@ def probe(label):
     return f"median {m.group(1)} ms ({m.group(2)}-{m.group(3)})" if m else "?"
 m = re.search(r"listed in (\d+) ms, RSS ([\d.]+) MiB", ff)
 rss = f"{m.group(2)} MiB (listed in {m.group(1)} ms)" if m else "?"
+mem = (out / "memory.txt").read_text()
+def heap(label):
+    m = re.search(re.escape(label) + r": ([\d.]+) allocations per row, (\d+) bytes retained per row, ([\d.]+) MiB retained, ([\d.]+) MiB peak", mem)
+    return f"{m.group(1)} allocations, {m.group(2)} bytes retained per row ({m.group(3)} MiB; peak {m.group(4)} MiB)" if m else "?"
 rows = [
     ("first frame, demo, 160x45 (tenant bar, titles, hints)", probe("first frame, demo, 160x45"), "<= 15 ms", "`cargo bench --bench first_frame`"),
     ("first frame, config mode, nothing answering", probe("first frame, config mode, 160x45"), "<= 15 ms", "`cargo bench --bench first_frame`"),
@@ -58,6 +63,7 @@ rows = [
     ("fuzzy filter, keystroke growing the query, 100k names", md("filter_grown_key", "100000") + " median", "<= 5 ms median", "`cargo bench --bench render -- filter_grown_key`"),
     ("fuzzy filter, type + erase (full rescan), 1k / 10k / 100k", md("fuzzy_filter_keystroke", "1000", "10000", "100000") + " median", "", "`cargo bench --bench render -- fuzzy_filter_keystroke`"),
     ("RSS, 100,000 project44 applications in one tenant", rss, "<= 60 MB", "`cargo bench --bench first_frame`"),
+    ("heap, 100,000 project44 rows decoded and kept (counting allocator)", heap("project44 rows, decoded and kept"), "", "`cargo bench --bench memory`"),
 ]
 for name, f in (("portico --demo", "ttff_portico.txt"), ("sh -c 'echo hi'", "ttff_sh.txt"), ("atac (peer)", "ttff_peer.txt")):
     p = out / f

@@ -21,7 +21,11 @@ const MESSAGE_CAP: usize = 4096;
 /// whichever task panicked.
 pub fn install(dir: PathBuf) {
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stderr(), crossterm::event::DisableBracketedPaste);
+        let _ = crossterm::execute!(
+            std::io::stderr(),
+            crossterm::event::DisableMouseCapture,
+            crossterm::event::DisableBracketedPaste
+        );
         let text = report(info);
         match write(&dir, &text) {
             Ok(path) => eprintln!(

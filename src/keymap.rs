@@ -246,6 +246,8 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         (Flt, Clear, "Clear the filter"),
         (Cmd, Run, "Run the command"),
         (Cmd, Complete, "Complete the command"),
+        (Cmd, Up, "The previous command in the history"),
+        (Cmd, Down, "The next command in the history"),
         (Cmd, Cancel, "Cancel"),
         (Form, Submit, "Submit"),
         (Form, Cancel, "Cancel"),

@@ -3,7 +3,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use portico::app::{State, TenantInfo};
 use portico::audit::Audit;
@@ -12,8 +14,9 @@ use portico::config::{self, Config, ConfigSource};
 use portico::crash;
 use portico::keymap::Keymap;
 use portico::platform::registry;
-use portico::runtime::{self, Runtime, Stores};
+use portico::runtime::{self, ClipboardSettings, Runtime, Stores};
 use portico::secrets::Vault;
+use portico::secrets::clipboard::Native;
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -114,6 +117,10 @@ struct SimKnobs {
     /// Apply the knobs to these vendors only (repeatable).
     #[arg(long, value_name = "VENDOR", global = true)]
     faults_on: Vec<String>,
+    /// Seed this many more applications in every tenant, with
+    /// certificates and keys in proportion.
+    #[arg(long, value_name = "N", global = true, default_value_t = 0)]
+    scale: usize,
 }
 
 impl SimKnobs {
@@ -126,6 +133,7 @@ impl SimKnobs {
             .throttle(self.throttle)
             .chaos(self.chaos)
             .only(self.faults_on.clone())
+            .scale(self.scale)
     }
 }
 
@@ -178,6 +186,7 @@ fn refuse_ignored_options(cli: &Cli) {
 }
 
 fn main() -> ExitCode {
+    portico::platform::http::return_large_buffers();
     let cli = Cli::parse();
     refuse_ignored_options(&cli);
     let rt = match tokio::runtime::Runtime::new() {
@@ -452,7 +461,17 @@ async fn tui(
         .check()
         .map_err(|e| format!("refusing the audit log: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores);
+    let clipboard = ClipboardSettings::new(
+        Native::detect(|name| std::env::var_os(name)),
+        cfg.console().clipboard_clear_after(),
+    );
+    let history = data.join("command-history");
+    // A missing or unreadable history starts empty.
+    let kept = std::fs::read_to_string(&history).unwrap_or_default();
+    state = state.with_history(portico::app::History::from_text(&kept));
+    let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores)
+        .with_clipboard(clipboard)
+        .with_history_file(history);
 
     // ratatui's hook (installed by `init`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.
@@ -465,6 +484,10 @@ async fn tui(
         }
     };
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    let mouse = cfg.console().mouse();
+    if mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
     // The first frame: tenant bar, pane titles and key hints, before any
     // network, credential or simulator work.
     let drawn = runtime::first_frame(&mut terminal, &state);
@@ -473,7 +496,11 @@ async fn tui(
         (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {
             Ok(running) => Some(running),
             Err(err) => {
-                let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+                let _ = execute!(
+                    std::io::stdout(),
+                    DisableMouseCapture,
+                    DisableBracketedPaste
+                );
                 ratatui::restore();
                 return Err(format!("cannot start the demo simulator: {err}"));
             }
@@ -481,6 +508,9 @@ async fn tui(
         _ => None,
     };
     let result = runtime::run(&mut terminal, state, runtime, rx).await;
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     drop(simulator);

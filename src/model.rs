@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -162,6 +163,50 @@ pub struct Resource {
     pub details: Vec<(String, String)>,
     /// Changes the tenant's credential may not make here, each with why.
     pub refused: Vec<(Change, String)>,
+    /// Detail fields made from the row itself only when first asked for,
+    /// so a list of 100,000 keeps no copy of what each row can derive.
+    derived: Option<Box<Derived>>,
+}
+
+/// Makes a resource's derived detail fields from the resource and a text
+/// its whole list shares (an endpoint, a domain).
+pub type Derive = fn(&Resource, &str) -> Vec<(String, String)>;
+
+#[derive(Clone)]
+struct Derived {
+    derive: Derive,
+    shared: Arc<str>,
+    made: OnceLock<Vec<(String, String)>>,
+}
+
+impl Derived {
+    fn fields(&self, res: &Resource) -> &[(String, String)] {
+        self.made.get_or_init(|| {
+            let mut fields = (self.derive)(res, &self.shared);
+            for (key, value) in &mut fields {
+                bound(key);
+                bound(value);
+            }
+            fields
+        })
+    }
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.derive, other.derive) && self.shared == other.shared
+    }
+}
+
+impl Eq for Derived {}
+
+impl fmt::Debug for Derived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Derived")
+            .field("shared", &self.shared)
+            .field("made", &self.made.get())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest text kept from a server, in characters.
@@ -193,7 +238,29 @@ impl Resource {
             cells: Vec::new(),
             details: Vec::new(),
             refused: Vec::new(),
+            derived: None,
         }
+    }
+
+    /// Adds detail fields `derive` makes from this resource and `shared`
+    /// when they are first read, after those in `details`. What it makes
+    /// is bounded like every other field.
+    pub fn with_derived(mut self, derive: Derive, shared: Arc<str>) -> Self {
+        self.derived = Some(Box::new(Derived {
+            derive,
+            shared,
+            made: OnceLock::new(),
+        }));
+        self
+    }
+
+    /// Every detail field, kept and derived, in display order.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        let derived = self.derived.as_deref().map_or(&[][..], |d| d.fields(self));
+        self.details
+            .iter()
+            .chain(derived)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Why the tenant's credential may not make `change` here, if it may not.
@@ -221,10 +288,7 @@ impl Resource {
     }
 
     pub fn detail(&self, key: &str) -> Option<&str> {
-        self.details
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.fields().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     pub fn with_detail(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -291,5 +355,40 @@ mod bound_tests {
         assert!(res.details[0].1.chars().count() < MAX_FIELD_CHARS + 40);
         let short = Resource::new(Kind::Application, "id", "short").bounded();
         assert_eq!(short.name, "short");
+    }
+
+    fn derive(res: &Resource, shared: &str) -> Vec<(String, String)> {
+        vec![
+            ("user".into(), format!("app-{}@{shared}", res.id)),
+            ("long".into(), "x".repeat(MAX_FIELD_CHARS + 1)),
+        ]
+    }
+
+    #[test]
+    fn derived_fields_follow_kept_ones_and_are_bounded() {
+        let shared: Arc<str> = "example.test".into();
+        let res = Resource::new(Kind::ClientApp, "a1", "App")
+            .with_detail("kept", "yes")
+            .with_derived(derive, Arc::clone(&shared));
+        let keys: Vec<&str> = res.fields().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["kept", "user", "long"]);
+        assert_eq!(res.detail("user"), Some("app-a1@example.test"));
+        assert_eq!(res.detail("kept"), Some("yes"));
+        assert!(
+            res.detail("long")
+                .is_some_and(|v| v.ends_with("…[cut: 1 more characters]"))
+        );
+        assert_eq!(res.detail("absent"), None);
+        // A copy made before or after the fields are first read is equal.
+        let copy = res.clone();
+        assert_eq!(copy, res);
+        let other = Resource::new(Kind::ClientApp, "a1", "App")
+            .with_detail("kept", "yes")
+            .with_derived(derive, "elsewhere.test".into());
+        assert_ne!(other, res);
+        assert!(
+            res.details.len() == 1,
+            "derived fields are not stored as kept ones"
+        );
     }
 }

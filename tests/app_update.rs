@@ -561,7 +561,10 @@ fn rotation_confirms_then_shows_the_secret_masked() {
     update(&mut state, ch('v'));
     assert!(matches!(state.modal(), Some(Modal::Secret(v)) if v.revealed));
     let fx = update(&mut state, ch('c'));
-    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "s3cr3t-value"));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Copy { text, sensitive: true, .. }] if text.expose() == "s3cr3t-value"
+    ));
     update(&mut state, key(KeyCode::Esc));
     assert!(state.modal().is_none());
 }
@@ -797,10 +800,16 @@ fn a_superseded_list_request_leaves_nothing_spinning() {
 fn a_copy_reports_what_was_sent_not_that_the_clipboard_holds_it() {
     let mut state = loaded_p44();
     let fx = update(&mut state, ch('y'));
-    let Some(Effect::Copy { what, text }) = fx.first() else {
+    let Some(Effect::Copy {
+        what,
+        text,
+        sensitive,
+    }) = fx.first()
+    else {
         panic!("y copies: {fx:?}");
     };
     assert_eq!(text.expose(), "id-alpha");
+    assert!(!sensitive, "an id is not cleared from the clipboard");
     let mut sent = Vec::new();
     let done =
         portico::secrets::clipboard::copy(&mut sent, what, text.expose()).expect("writes to a Vec");
@@ -1417,11 +1426,10 @@ fn a_bot_rotation_is_worded_as_kitsu_words_it() {
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.focus(), Pane::Applications);
     update(&mut state, ch('R'));
-    let Some(Modal::Confirm(confirm)) = state.modal() else {
-        panic!("confirm");
+    // Kitsu first asks which expiry the new token gets.
+    let Some(Modal::Form(form)) = state.modal() else {
+        panic!("the expiry choice");
     };
-    assert_eq!(
-        confirm.title,
-        "Regenerate the bot's token (\"Render Farm\")?"
-    );
+    assert_eq!(form.title, "Regenerate the bot's token (\"Render Farm\")");
+    assert_eq!(form.fields[0].spec.key, "token_expiry");
 }

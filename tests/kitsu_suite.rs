@@ -11,9 +11,13 @@
 //! end, also when a step fails, so runs against one Zou never collide.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
+#[path = "support/kitsu_factors.rs"]
+mod factors;
 #[path = "support/kitsu_manage.rs"]
 mod manage;
 mod support;
+#[path = "support/totp.rs"]
+mod totp;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -186,6 +190,10 @@ async fn steps(env: Target0, leftovers: Leftovers) {
     close_and_delete(&kitsu, &raw, &production, &leftovers).await;
     bots(&env, &kitsu, &raw, tag, &leftovers).await;
     manage::bot_management(&kitsu, &raw, tag).await;
+    factors::regeneration(&kitsu, &raw, tag).await;
+    factors::departments(&kitsu, &raw, tag).await;
+    factors::two_factor(&env.base, &raw, tag).await;
+    factors::person_search(&kitsu, &env.email).await;
 
     step("certificates are not a Kitsu thing");
     let err = kitsu

@@ -1127,3 +1127,371 @@ async fn demo_config_is_toml_whose_credentials_work() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["user"]["role"], "admin");
 }
+
+#[path = "support/totp.rs"]
+mod totp;
+
+const TOTP_EMAIL: &str = "aiko.tanaka@kitsu.portico.demo";
+/// The demo secret, as `portico::sim::kitsu` documents it.
+const TOTP_SECRET: &str = "PORTICODEMOKITSUTOTPSECRET234567";
+const EMAIL_OTP_EMAIL: &str = "hugo.lefevre@kitsu.portico.demo";
+
+impl Kitsu {
+    async fn login_with(&self, body: Value) -> Reply {
+        self.call(Method::POST, "/auth/login", None, Some(body))
+            .await
+    }
+
+    /// The simulator's window on the mail it "sent".
+    async fn mailed(&self, email: &str) -> Reply {
+        let base = self.api.trim_end_matches("/api");
+        self.send(
+            self.http
+                .get(format!("{base}/_sim/email-otp"))
+                .query(&[("email", email)]),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn totp_login_asks_for_the_code_and_refuses_a_wrong_one() {
+    let k = Kitsu::start().await;
+    let reply = k.login_as(TOTP_EMAIL, PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        json!({
+            "error": true, "login": false, "missing_OTP": true,
+            "message": "A two-factor authentication code is required.",
+            "preferred_two_factor_authentication": "totp",
+            "two_factor_authentication_enabled": ["recovery_code", "totp"],
+        })
+    );
+    // A wrong password is refused before the second factor is asked for.
+    let reply = k.login_as(TOTP_EMAIL, "wrong-password").await;
+    assert_eq!(
+        reply.body,
+        json!({"login": false, "message": "Wrong email or password."})
+    );
+
+    let reply = k
+        .login_with(
+            json!({"email": TOTP_EMAIL, "password": PASSWORD, "totp": totp::wrong(TOTP_SECRET)}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        json!({"error": true, "login": false, "wrong_OTP": true,
+               "message": "Wrong two-factor authentication code."})
+    );
+    let reply = k
+        .login_with(json!({"email": TOTP_EMAIL, "password": PASSWORD, "totp": 123_456}))
+        .await;
+    assert_eq!(
+        reply.body,
+        json!({"error": true, "message": "Validation error.",
+               "data": {"errors": [{"field": "totp", "message": "Input should be a valid string"}]}})
+    );
+    // An email code does not stand in for the authenticator's.
+    let reply = k
+        .login_with(json!({"email": TOTP_EMAIL, "password": PASSWORD, "email_otp": "123456"}))
+        .await;
+    assert_eq!(reply.body["missing_OTP"], true, "{}", reply.text);
+
+    let reply = k
+        .login_with(
+            json!({"email": TOTP_EMAIL, "password": PASSWORD, "totp": totp::now(TOTP_SECRET)}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["login"], true);
+    assert_eq!(reply.body["user"]["totp_enabled"], true);
+    assert_eq!(
+        reply.body["user"]["preferred_two_factor_authentication"],
+        "totp"
+    );
+    assert!(reply.body["user"].get("totp_secret").is_none());
+}
+
+#[tokio::test]
+async fn email_codes_are_mailed_once_and_good_once() {
+    let k = Kitsu::start().await;
+    let reply = k.login_as(EMAIL_OTP_EMAIL, PASSWORD).await;
+    assert_eq!(reply.body["missing_OTP"], true, "{}", reply.text);
+    assert_eq!(
+        reply.body["preferred_two_factor_authentication"],
+        "email_otp"
+    );
+    assert_eq!(
+        reply.body["two_factor_authentication_enabled"],
+        json!(["recovery_code", "email_otp"])
+    );
+    assert_eq!(
+        k.mailed(EMAIL_OTP_EMAIL).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The same answer whoever asks, so it tells nobody who exists.
+    for email in [EMAIL_OTP_EMAIL, "nobody@kitsu.portico.demo", EMAIL] {
+        let reply = k
+            .send(
+                k.request(Method::GET, "/auth/email-otp")
+                    .query(&[("email", email)]),
+            )
+            .await;
+        assert_eq!(
+            (reply.status, reply.body),
+            (StatusCode::OK, json!({"success": true}))
+        );
+    }
+    let reply = k.send(k.request(Method::GET, "/auth/email-otp")).await;
+    assert_eq!(
+        (reply.status, reply.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "Missing required parameter: email", "data": null})
+        )
+    );
+    // Only the account with email codes got one.
+    assert_eq!(k.mailed(EMAIL).await.status, StatusCode::NOT_FOUND);
+    let mailed = k.mailed(EMAIL_OTP_EMAIL).await;
+    let code = mailed.body["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+
+    let login = json!({"email": EMAIL_OTP_EMAIL, "password": PASSWORD, "email_otp": code});
+    let reply = k.login_with(login.clone()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let again = k.login_with(login).await;
+    assert_eq!(again.body["wrong_OTP"], true, "a mailed code is good once");
+}
+
+#[tokio::test]
+async fn totp_is_set_up_proven_and_turned_off_over_the_api() {
+    let (k, admin) = Kitsu::admin().await;
+    let created = k
+        .post(
+            "/data/persons",
+            &admin,
+            json!({"first_name": "Otto", "last_name": "Probe", "email": "otto@example.com",
+                   "password": "otto-probe-pw1", "role": "user"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let token = k.login_as("otto@example.com", "otto-probe-pw1").await.body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let prepared = k.call(Method::PUT, "/auth/totp", Some(&token), None).await;
+    assert_eq!(prepared.status, StatusCode::OK, "{}", prepared.text);
+    assert_eq!(
+        sorted_keys(&prepared.body),
+        ["otp_secret", "totp_provisionning_uri"]
+    );
+    let secret = prepared.body["otp_secret"].as_str().unwrap().to_owned();
+    assert_eq!(secret.len(), 32);
+    assert_eq!(
+        prepared.body["totp_provisionning_uri"],
+        format!(
+            "otpauth://totp/Kitsu%20Kitsu:otto%40example.com?secret={secret}&issuer=Kitsu%20Kitsu"
+        )
+    );
+    // Not on until a code proves the secret.
+    assert_eq!(
+        k.login_as("otto@example.com", "otto-probe-pw1")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let wrong = k
+        .post("/auth/totp", &token, json!({"totp": totp::wrong(&secret)}))
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "TOTP verification failed.", "wrong_OTP": true})
+        )
+    );
+    let enabled = k
+        .post("/auth/totp", &token, json!({"totp": totp::now(&secret)}))
+        .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text);
+    assert_eq!(
+        sorted_keys(&enabled.body),
+        ["access_token", "otp_recovery_codes", "refresh_token"]
+    );
+    let codes: Vec<String> = enabled.body["otp_recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 16);
+    assert!(codes.iter().all(|c| c.len() == 10));
+    let again = k.call(Method::PUT, "/auth/totp", Some(&token), None).await;
+    assert_eq!(
+        (again.status, again.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"error": true, "message": "TOTP already enabled."})
+        )
+    );
+
+    let reply = k.login_as("otto@example.com", "otto-probe-pw1").await;
+    assert_eq!(reply.body["missing_OTP"], true, "{}", reply.text);
+    // A recovery code logs in once.
+    let recovery = json!({"email": "otto@example.com", "password": "otto-probe-pw1",
+                          "recovery_code": codes[0]});
+    assert_eq!(k.login_with(recovery.clone()).await.status, StatusCode::OK);
+    assert_eq!(k.login_with(recovery).await.body["wrong_OTP"], true);
+
+    // A bot has no second factor to set up.
+    let bot = k
+        .post(
+            "/data/persons",
+            &admin,
+            json!({"first_name": "b", "last_name": "", "is_bot": true}),
+        )
+        .await;
+    let bot_token = bot.body["access_token"].as_str().unwrap();
+    let refused = k
+        .call(Method::PUT, "/auth/totp", Some(bot_token), None)
+        .await;
+    assert_eq!(
+        (refused.status, refused.body),
+        (
+            StatusCode::FORBIDDEN,
+            json!({"error": true, "message": FORBIDDEN})
+        )
+    );
+
+    let off = k
+        .call(
+            Method::DELETE,
+            "/auth/totp",
+            Some(&token),
+            Some(json!({"totp": totp::wrong(&secret)})),
+        )
+        .await;
+    assert_eq!(
+        off.body,
+        json!({"error": true, "message": "OTP verification failed.", "wrong_OTP": true})
+    );
+    let off = k
+        .call(
+            Method::DELETE,
+            "/auth/totp",
+            Some(&token),
+            Some(json!({"totp": totp::now(&secret)})),
+        )
+        .await;
+    assert_eq!(
+        (off.status, off.body),
+        (StatusCode::OK, json!({"success": true}))
+    );
+    let reply = k.login_as("otto@example.com", "otto-probe-pw1").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        reply.body["user"]["preferred_two_factor_authentication"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn departments_are_listed_and_given_to_persons() {
+    let (k, admin) = Kitsu::admin().await;
+    let listed = k.get("/data/departments", &admin).await;
+    assert_eq!(
+        names(&listed.body),
+        [
+            "Modeling",
+            "Animation",
+            "FX",
+            "Compositing",
+            "Concept",
+            "Layout"
+        ]
+    );
+    let first = &listed.body[0];
+    assert_eq!(
+        sorted_keys(first),
+        [
+            "archived",
+            "color",
+            "created_at",
+            "id",
+            "name",
+            "type",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        (first["color"].as_str(), first["type"].as_str()),
+        (Some("#78909C"), Some("Department"))
+    );
+    let modeling = first["id"].as_str().unwrap().to_owned();
+    let one = k
+        .get(&format!("/data/departments/{modeling}"), &admin)
+        .await;
+    assert_eq!(one.body, *first);
+
+    let bot = k
+        .post(
+            "/data/persons",
+            &admin,
+            json!({"first_name": "d", "last_name": "", "is_bot": true, "departments": [modeling]}),
+        )
+        .await;
+    assert_eq!(bot.body["departments"], json!([modeling]), "{}", bot.text);
+    let id = bot.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/data/persons/{id}");
+    // Unknown ids are dropped without a word; ids that are not UUIDs refused.
+    let unknown = "02cf4991-acb6-4ba0-8c4f-000000000000";
+    let updated = k
+        .put(&path, &admin, json!({"departments": [unknown]}))
+        .await;
+    assert_eq!(
+        (updated.status, &updated.body["departments"]),
+        (StatusCode::OK, &json!([]))
+    );
+    assert!(updated.body.get("access_token").is_none());
+    let bad = k
+        .put(&path, &admin, json!({"departments": ["not-a-uuid"]}))
+        .await;
+    assert_eq!(
+        (bad.status, bad.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"message": "One of the provided values has an invalid format."})
+        )
+    );
+    k.put(&path, &admin, json!({"departments": [modeling]}))
+        .await;
+    // A plain listing leaves relations out; `relations=true` brings them.
+    let plain = k.get("/data/persons?is_bot=true", &admin).await;
+    let row = plain
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert!(row.get("departments").is_none_or(Value::is_null), "{row}");
+    let related = k
+        .get("/data/persons?is_bot=true&relations=true", &admin)
+        .await;
+    let row = related
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["departments"], json!([modeling]));
+}

@@ -248,8 +248,12 @@ pub(super) fn confirm_rotate(state: &mut State, pane: Pane) {
         Rotation::TwoPhase { .. } if offer_to_finish(state, pane, &target) => return,
         Rotation::Immediate { warning } | Rotation::TwoPhase { warning } => warning,
         Rotation::Renew { fields, warning } => {
+            let title = match spec.rotate_title {
+                Some(words) => format!("{words} (\"{}\")", target.name),
+                None => format!("Renew {} \"{}\"", target.kind.label(), target.name),
+            };
             state.modal = Some(Modal::Form(Form {
-                title: format!("Renew {} \"{}\"", target.kind.label(), target.name),
+                title,
                 fields: fields.into_iter().map(|f| FormField::new(f, "")).collect(),
                 focus: 0,
                 intent: Intent::Renew {
@@ -594,6 +598,8 @@ pub(super) fn request_offers(state: &mut State, fx: &mut Vec<Effect>) {
         Intent::Update { target } | Intent::Renew { target, .. } => {
             (target.kind, target.parent.clone())
         }
+        // A code prompt offers no choices.
+        Intent::SecondFactor { .. } => return,
     };
     for field in &mut form.fields {
         if field.spec.input == Input::Offered && field.offer == Offer::Unasked {

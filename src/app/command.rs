@@ -50,6 +50,12 @@ const COMMANDS: &[&str] = &[
     "error",
     "audit",
     "bulk",
+    // k9s's words for the panes and for switching context.
+    "apps",
+    "bots",
+    "certs",
+    "keys",
+    "ctx",
     "find",
     "expiring",
     "edit json",
@@ -96,7 +102,10 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    let tenants = state.tenants.iter().map(|t| format!("tenant {}", t.name()));
+    let tenants = state
+        .tenants
+        .iter()
+        .flat_map(|t| [format!("tenant {}", t.name()), format!("ctx {}", t.name())]);
     let mut out: Vec<String> = COMMANDS
         .iter()
         .map(ToString::to_string)
@@ -107,6 +116,9 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
     // `tenant` on its own is only worth listing before a name is begun.
     if typed.starts_with("tenant ") {
         out.retain(|c| c != "tenant");
+    }
+    if typed.starts_with("ctx ") {
+        out.retain(|c| c != "ctx");
     }
     out
 }
@@ -164,6 +176,18 @@ fn view_elsewhere(state: &State, name: &str) -> Option<String> {
     (!platforms.is_empty()).then(|| platforms.join(" or "))
 }
 
+/// `:apps`, `:certs`...: the pane in that slot, or why this platform has
+/// none there.
+fn focus_pane(state: &mut State, pane: Pane, word: &str) {
+    if let Some(reason) = state.unsupported_reason(pane) {
+        let reason = reason.to_string();
+        return inform(state, Level::Error, format!(":{word}: {reason}"));
+    }
+    if let Some(book) = state.books.get_mut(state.active) {
+        book.focus = Some(pane);
+    }
+}
+
 pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
     let (word, rest) = line
         .split_once(' ')
@@ -206,6 +230,9 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             }
             None => inform(state, Level::Error, "sort takes name, expiry or listed"),
         },
+        "ctx" => run_command(state, format!("tenant {rest}").trim_end(), fx),
+        "apps" | "bots" => focus_pane(state, Pane::Applications, word),
+        "certs" | "keys" => focus_pane(state, Pane::Certificates, word),
         "tenant" if rest.is_empty() => state.modal = Some(Modal::Picker(picker(state, ""))),
         "tenant" => match state.tenants.iter().position(|t| t.name() == rest) {
             Some(i) => switch_tenant(state, i, fx),

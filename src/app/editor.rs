@@ -311,6 +311,14 @@ pub(super) fn on_edited(
             target.kind.label(),
             target.name
         ),
+        // A code is typed in its own prompt, never edited in a file.
+        Intent::SecondFactor { .. } => {
+            return inform(
+                state,
+                Level::Info,
+                "a two-factor code is typed in its prompt",
+            );
+        }
     };
     session.saved = Some((text, op.clone()));
     state.editing = Some(session);

@@ -154,7 +154,13 @@ fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
 /// so ranking a keystroke's matches allocates nothing per row.
 fn tier(name: &str, words: &str, lower: &mut String) -> Tier {
     lower.clear();
-    lower.extend(name.chars().flat_map(char::to_lowercase));
+    // Most names are ASCII: lowering them is a byte loop, not a char walk.
+    if name.is_ascii() {
+        lower.push_str(name);
+        lower.make_ascii_lowercase();
+    } else {
+        lower.extend(name.chars().flat_map(char::to_lowercase));
+    }
     let name = lower.as_str();
     if name.starts_with(words) {
         Tier::Prefix
@@ -225,7 +231,9 @@ pub fn visible_among(
             haystack.push_str(&r.name);
             haystack.push(' ');
             haystack.push_str(&r.id);
-            for cell in &r.cells {
+            // A cell that repeats the id (a client id column) adds
+            // nothing to match but scoring time.
+            for cell in r.cells.iter().filter(|c| **c != r.id) {
                 haystack.push(' ');
                 haystack.push_str(cell);
             }
@@ -261,7 +269,9 @@ pub fn visible_among(
         Sort::NameReverse => {
             rows.sort_by_cached_key(|r| (r.1, std::cmp::Reverse(name(r.0)), r.0));
         }
-        _ => rows.sort_by(|a, b| {
+        // The row index breaks every tie, so an unstable sort gives the
+        // same order, without the stable sort's buffer.
+        _ => rows.sort_unstable_by(|a, b| {
             let order = match sort {
                 Sort::Expiry => expiry(a.0, b.0, false),
                 Sort::ExpiryReverse => expiry(a.0, b.0, true),

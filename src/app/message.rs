@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
 use crate::model::{IssuedSecret, Kind, Resource, Secret};
@@ -23,6 +23,12 @@ pub struct ListKey {
 pub enum Message {
     Key(KeyEvent),
     Paste(String),
+    /// As the terminal reported it; the runtime turns it into a
+    /// [`Pointer`](super::Pointer) against the frame on screen, and
+    /// `update` ignores one left raw.
+    Mouse(MouseEvent),
+    /// A mouse event by what it landed on.
+    Pointer(super::Pointer),
     Resize,
     /// Animates the spinner; sent only while requests are in flight.
     Tick,
@@ -144,6 +150,8 @@ pub enum Effect {
     Copy {
         what: String,
         text: Secret,
+        /// A secret: cleared from the native clipboard after a while.
+        sensitive: bool,
     },
     CompletePath {
         partial: String,
@@ -172,6 +180,13 @@ pub enum Effect {
         run: u64,
         format: ExportFormat,
     },
+    /// Log in again with the one-time code the tenant's login asked for;
+    /// answered by a `Performed`.
+    SecondFactor {
+        tenant: usize,
+        request: u64,
+        code: Secret,
+    },
     /// List everything `tenant` has, giving up after `deadline`.
     Crawl {
         tenant: usize,
@@ -196,6 +211,10 @@ pub enum Effect {
     /// Erase the store's copy: the user confirmed the secret is stored.
     Forget {
         path: PathBuf,
+    },
+    /// Keep the command history, as this text, for the next run.
+    SaveHistory {
+        text: String,
     },
     Quit,
 }

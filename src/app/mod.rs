@@ -8,16 +8,19 @@ mod bulk;
 mod command;
 mod editor;
 mod filter;
+mod history;
 mod input;
-mod marks;
 mod jump;
+mod marks;
 mod message;
 mod modal;
 mod modal_keys;
+mod mouse;
 mod ops;
 mod radar;
 mod rawdoc;
 mod redact;
+mod second_factor;
 mod state;
 mod update;
 
@@ -26,11 +29,13 @@ pub use audit_view::{AUDIT_VIEW, audit_rows};
 pub use bulk::{BulkConfirm, BulkItem, BulkOutcome, BulkRun, BulkTarget, ExportFormat};
 pub use editor::{Format, document, parse, with_error};
 pub use filter::{Sort, highlights};
+pub use history::History;
 pub use input::LineInput;
 pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{
     Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,
 };
+pub use mouse::Pointer;
 pub use radar::{Hit, Radar, Reach, Search};
 pub use rawdoc::{LINE_CHARS, RawDoc, document_lines, raw_lines, unread_lines};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};

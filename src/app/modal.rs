@@ -98,6 +98,12 @@ pub enum Intent {
         target: Target,
         warning: String,
     },
+    /// The one-time code a tenant's login asks for; `prompt` says where
+    /// it comes from. It is no change: nothing is audited or confirmed.
+    SecondFactor {
+        tenant: usize,
+        prompt: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,6 +246,9 @@ impl Form {
             // resource, once its preview is confirmed.
             Intent::Update { target } | Intent::Renew { target, .. } => {
                 Operation::Update { target, values }
+            }
+            Intent::SecondFactor { .. } => {
+                return Err("a two-factor code is sent, not performed".into());
             }
         })
     }

@@ -87,6 +87,7 @@ pub(super) fn copy_id(state: &State, fx: &mut Vec<Effect>) {
         fx.push(Effect::Copy {
             what: format!("{} id", res.kind.label()),
             text: Secret::new(res.id.clone()),
+            sensitive: false,
         });
     }
 }
@@ -148,13 +149,33 @@ fn on_command(
     fx: &mut Vec<Effect>,
 ) -> Option<Modal> {
     match press {
-        Press::Act(Action::Cancel) => None,
+        Press::Act(Action::Cancel) => {
+            state.history.stop();
+            None
+        }
         Press::Act(Action::Run) => {
-            run_command(state, input.text().trim(), fx);
+            let line = input.text().trim().to_string();
+            state.history.push(&line);
+            fx.push(Effect::SaveHistory {
+                text: state.history.to_text(),
+            });
+            run_command(state, &line, fx);
             None
         }
         Press::Act(Action::Complete) => {
             complete(state, &mut input);
+            Some(Modal::Command(input))
+        }
+        Press::Act(Action::Up) => {
+            if let Some(line) = state.history.older(input.text()) {
+                input.set(line.to_string());
+            }
+            Some(Modal::Command(input))
+        }
+        Press::Act(Action::Down) => {
+            if let Some(line) = state.history.newer() {
+                input.set(line);
+            }
             Some(Modal::Command(input))
         }
         _ => {
@@ -275,6 +296,7 @@ fn on_secret(
             fx.push(Effect::Copy {
                 what: view.issued.label.clone(),
                 text: view.issued.secret.clone(),
+                sensitive: true,
             });
             Some(Modal::Secret(view))
         }
@@ -355,6 +377,9 @@ fn on_form(state: &mut State, mut form: Form, press: Press, fx: &mut Vec<Effect>
 }
 
 fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
+    if let Intent::SecondFactor { tenant, .. } = form.intent {
+        return super::second_factor::submit(state, form, tenant, fx);
+    }
     let op = match form.operation() {
         Ok(op) => op,
         Err(problem) => {

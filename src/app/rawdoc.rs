@@ -110,11 +110,10 @@ pub fn unread_lines(res: &Resource, err: &PlatformError) -> Vec<String> {
 /// cut to [`LINE_CHARS`].
 pub fn raw_lines(res: &Resource) -> Vec<String> {
     let details: Map<String, Value> = res
-        .details
-        .iter()
+        .fields()
         .map(|(k, v)| {
-            let v = if sensitive(k) { MASK } else { v.as_str() };
-            (k.clone(), Value::String(v.to_string()))
+            let v = if sensitive(k) { MASK } else { v };
+            (k.to_owned(), Value::String(v.to_string()))
         })
         .collect();
     let mut doc = Map::new();
@@ -205,6 +204,7 @@ pub(super) fn on_key(mut doc: RawDoc, press: Press, fx: &mut Vec<Effect>) -> Opt
         Press::Act(Action::CopyId) => fx.push(Effect::Copy {
             what: doc.what.clone(),
             text: Secret::new(doc.id.clone()),
+            sensitive: false,
         }),
         Press::Act(Action::Close) => return None,
         _ => {}

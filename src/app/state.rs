@@ -299,6 +299,8 @@ pub struct State {
     pub(super) bulk: Option<super::bulk::BulkRun>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
     no_color: bool,
+    /// Command-mode lines run, this session's and earlier ones'.
+    pub(super) history: super::history::History,
     /// `:find` or `:expiring`, shown in the right-hand pane.
     pub(super) radar: Option<Radar>,
     /// How long each tenant has to answer the radar.
@@ -329,6 +331,7 @@ impl State {
             choices: None,
             bulk: None,
             no_color: false,
+            history: super::history::History::default(),
             radar: None,
             radar_deadline: radar::DEADLINE,
             jump: None,
@@ -354,6 +357,13 @@ impl State {
             level: Level::Error,
             text: text.into(),
         });
+        self
+    }
+
+    /// Starts from the command history earlier runs kept.
+    #[must_use]
+    pub fn with_history(mut self, history: super::history::History) -> Self {
+        self.history = history;
         self
     }
 

@@ -19,6 +19,7 @@ use super::ops::{
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::Pane;
+use crate::platform::PlatformError;
 
 const PAGE: isize = 10;
 
@@ -35,7 +36,8 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     match msg {
         Message::Key(key) => on_key(state, key, &mut fx),
         Message::Paste(text) => on_paste(state, &text),
-        Message::Resize => {}
+        Message::Mouse(_) | Message::Resize => {}
+        Message::Pointer(pointer) => super::mouse::on_pointer(state, pointer, &mut fx),
         Message::Tick => state.spinner = state.spinner.wrapping_add(1),
         Message::Listed {
             tenant,
@@ -49,6 +51,10 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             };
             let Some(listing) = book.lists.get_mut(&key) else {
                 return fx;
+            };
+            let asks_code = match &result {
+                Err(PlatformError::SecondFactor(prompt)) => Some(prompt.clone()),
+                _ => None,
             };
             // Latest wins: an answer to a superseded request is dropped.
             if listing.pending != Some(request) {
@@ -70,6 +76,9 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                     book.last_error = Some(err.to_string());
                     listing.error = Some(err);
                 }
+            }
+            if let Some(prompt) = asks_code {
+                super::second_factor::ask(state, tenant, prompt);
             }
         }
         Message::Progress {
@@ -168,6 +177,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
 fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     // The one place a key becomes an action, for whatever is on screen.
     let press = state.keymap.press(&layers(state.modal.as_ref()), &key);
+    on_press(state, press, fx);
+}
+
+/// A key's action, or a clicked hint's, for whatever is on screen.
+pub(super) fn on_press(state: &mut State, press: Press, fx: &mut Vec<Effect>) {
     if press == Press::Act(Action::Quit) {
         state.quit = true;
         fx.push(Effect::Quit);

@@ -29,7 +29,9 @@ pub enum Exit {
 impl Exit {
     pub const fn of(err: &PlatformError) -> Self {
         match err {
-            PlatformError::Auth(_) | PlatformError::Credentials(_) => Self::Auth,
+            PlatformError::Auth(_)
+            | PlatformError::Credentials(_)
+            | PlatformError::SecondFactor(_) => Self::Auth,
             PlatformError::NotFound(_) => Self::NotFound,
             PlatformError::RateLimited { .. } => Self::RateLimited,
             PlatformError::Api {

@@ -41,9 +41,8 @@ pub fn days_left(at: OffsetDateTime, now: OffsetDateTime) -> i64 {
 pub fn record(origin: &Origin<'_>, found: &Found) -> Value {
     let res = &found.resource;
     let details: Map<String, Value> = res
-        .details
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .fields()
+        .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
         .collect();
     json!({
         "id": res.id,

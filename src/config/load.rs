@@ -19,10 +19,12 @@ use toml::de::{DeString, DeTable, DeValue};
 use zeroize::Zeroizing;
 
 use super::Config;
+use super::console::Console;
 use super::credential::Credential;
 use super::delivery::{self, Delivery};
 use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
+use crate::platform::registry::auth_key;
 
 const TENANT_KEYS: [&str; 14] = [
     "name",
@@ -40,6 +42,10 @@ const TENANT_KEYS: [&str; 14] = [
     "delivery",
     "deliveries",
 ];
+
+const CONSOLE_KEYS: [&str; 2] = ["mouse", "clipboard_clear_secs"];
+/// Up to an hour: longer than that is "never", which is 0.
+const CLIPBOARD_CLEAR_RANGE: std::ops::RangeInclusive<i64> = 0..=3600;
 
 const DELIVERY_KEYS: [&str; 3] = ["match", "command", "timeout_secs"];
 const DELIVERY_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 1..=600;
@@ -69,13 +75,14 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Config, Vec<ConfigError>
         origin,
         errors: RefCell::new(Vec::new()),
     };
-    let tenants = ctx.root(root.get_ref());
+    let (tenants, console) = ctx.root(root.get_ref());
     let errors = ctx.errors.into_inner();
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Config {
         tenants,
+        console,
         origin: origin.to_owned(),
         path: None,
     })
@@ -118,18 +125,83 @@ impl Ctx<'_> {
         )
     }
 
-    fn root(&self, root: &DeTable<'_>) -> Vec<Tenant> {
+    fn root(&self, root: &DeTable<'_>) -> (Vec<Tenant>, Console) {
         let mut tenants_entry = None;
+        let mut console = Console::default();
         for (key, value) in in_file_order(root) {
             match key.get_ref().as_ref() {
                 "tenants" => tenants_entry = Some((key, value)),
+                "console" => console = self.console(key, value),
                 other => self.record(self.err(
                     &key.span(),
                     &path_child("", other),
-                    format!("unknown key {other:?} (the top level holds only [[tenants]])"),
+                    format!(
+                        "unknown key {other:?} (the top level holds only [[tenants]] and [console])"
+                    ),
                 )),
             }
         }
+        (self.tenants(tenants_entry), console)
+    }
+
+    /// The `[console]` table; a broken key is recorded and keeps its default.
+    fn console(&self, key: &Spanned<DeString<'_>>, value: &Spanned<DeValue<'_>>) -> Console {
+        let mut console = Console::default();
+        let DeValue::Table(table) = value.get_ref() else {
+            self.record(self.err(
+                &key.span(),
+                "console",
+                format!("expected a table, found {}", describe_type(value.get_ref())),
+            ));
+            return console;
+        };
+        let mut fields: HashMap<&str, Entry<'_, '_>> = HashMap::new();
+        for (key, value) in in_file_order(table) {
+            let name = key.get_ref().as_ref();
+            match CONSOLE_KEYS.iter().find(|k| **k == name) {
+                Some(known) => {
+                    fields.insert(known, (key, value));
+                }
+                None => self.record(self.err(
+                    &key.span(),
+                    &path_child("console", name),
+                    format!(
+                        "unknown key {name:?} (expected one of {})",
+                        CONSOLE_KEYS.join(", ")
+                    ),
+                )),
+            }
+        }
+        if fields.contains_key("mouse")
+            && let Some(mouse) = self.keep(self.flag(&fields, "console", "mouse"))
+        {
+            console.mouse = mouse;
+        }
+        if let Some(&(key, value)) = fields.get("clipboard_clear_secs") {
+            let key_path = path_child("console", "clipboard_clear_secs");
+            let secs = self.keep(self.integer(key, value, &key_path).and_then(|secs| {
+                secs.filter(|s| CLIPBOARD_CLEAR_RANGE.contains(s))
+                    .and_then(|s| u64::try_from(s).ok())
+                    .ok_or_else(|| {
+                        self.err(
+                            &key.span(),
+                            &key_path,
+                            format!(
+                                "clipboard_clear_secs must be between {} and {} (0 never clears)",
+                                CLIPBOARD_CLEAR_RANGE.start(),
+                                CLIPBOARD_CLEAR_RANGE.end()
+                            ),
+                        )
+                    })
+            }));
+            if let Some(secs) = secs {
+                console.clipboard_clear_secs = secs;
+            }
+        }
+        console
+    }
+
+    fn tenants(&self, tenants_entry: Option<Entry<'_, '_>>) -> Vec<Tenant> {
         let Some((key, value)) = tenants_entry else {
             self.record(self.err(
                 &(0..0),
@@ -696,7 +768,10 @@ impl Ctx<'_> {
         for (cred_key, cred_value) in in_file_order(table) {
             let name = cred_key.get_ref().as_ref();
             let key_path = path_child(path, name);
-            let Some(group) = groups.iter().position(|g| g.contains(&name)) else {
+            let Some(group) = groups
+                .iter()
+                .position(|g| g.iter().any(|k| auth_key(k).0 == name))
+            else {
                 self.record(self.err(
                     &cred_key.span(),
                     &key_path,
@@ -734,7 +809,12 @@ impl Ctx<'_> {
                 format!("no credentials ({})", takes()),
             )));
         };
-        if let Some(missing) = groups[group].iter().find(|k| !auth.contains(k)) {
+        if let Some(missing) = groups[group]
+            .iter()
+            .map(|k| auth_key(k))
+            .find(|(k, required)| *required && !auth.contains(k))
+            .map(|(k, _)| k)
+        {
             return self.keep(Err(self.err(
                 &value.span(),
                 &path_child(path, missing),

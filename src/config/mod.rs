@@ -15,6 +15,7 @@
 //! Credentials are kept as written ([`Credential`]); environment variables
 //! and commands are only read when [`Credential::resolve`] is called.
 
+mod console;
 mod credential;
 mod delivery;
 mod error;
@@ -25,6 +26,7 @@ mod warnings;
 
 use std::path::{Path, PathBuf};
 
+pub use console::Console;
 pub(crate) use credential::clean_stderr;
 pub use credential::{COMMAND_TIMEOUT, Credential, CredentialError};
 pub use delivery::Delivery;
@@ -36,6 +38,7 @@ pub use schema::{Auth, PlatformKind, Tenant};
 #[derive(Debug, Clone)]
 pub struct Config {
     tenants: Vec<Tenant>,
+    console: Console,
     origin: String,
     path: Option<PathBuf>,
 }
@@ -70,6 +73,11 @@ impl Config {
     /// The tenants, in file order.
     pub fn tenants(&self) -> &[Tenant] {
         &self.tenants
+    }
+
+    /// The `[console]` settings, defaults where the file has none.
+    pub const fn console(&self) -> &Console {
+        &self.console
     }
 
     /// The tenant with exactly this name.

@@ -599,3 +599,39 @@ fn qps_is_optional_and_refused_unless_positive() {
     assert_eq!(err.key(), Some("tenants[0].qps"));
     assert!(err.message().contains("expected an integer"), "{err}");
 }
+
+const ONE_TENANT: &str = "[[tenants]]\nname = \"t\"\nplatform = \"project44\"\nregion = \"na\"\n\n[tenants.auth]\nusername = \"u\"\npassword = \"p\"\n";
+
+#[test]
+fn the_console_table_is_optional_and_defaults_to_mouse_on_and_a_timed_clear() {
+    let config = parse(ONE_TENANT).expect("valid");
+    assert!(config.console().mouse());
+    assert_eq!(
+        config.console().clipboard_clear_after(),
+        Some(Duration::from_secs(30))
+    );
+    let text = format!("[console]\nmouse = false\nclipboard_clear_secs = 0\n\n{ONE_TENANT}");
+    let config = parse(&text).expect("valid");
+    assert!(!config.console().mouse());
+    assert_eq!(config.console().clipboard_clear_after(), None);
+}
+
+#[test]
+fn console_keys_are_checked_with_their_place() {
+    let text = format!(
+        "{ONE_TENANT}\n[console]\nmouse = \"no\"\nclipboard_clear_secs = 7200\nwheel = 1\n"
+    );
+    let errors = Config::parse_all(&text, "config.toml").expect_err("invalid");
+    let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all[0].contains("console.wheel: unknown key"), "{all:?}");
+    assert!(
+        all[1].contains("console.mouse: expected true or false"),
+        "{all:?}"
+    );
+    assert!(
+        all[2].contains("clipboard_clear_secs must be between 0 and 3600"),
+        "{all:?}"
+    );
+    assert!(all[2].starts_with("config.toml:12:"), "{all:?}");
+}

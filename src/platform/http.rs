@@ -16,6 +16,10 @@ use serde_json::{Map, Value};
 use super::{FieldError, PlatformError};
 use crate::model::Secret;
 
+mod budget;
+
+pub use budget::Budget;
+
 /// Whether a request may be sent again when its answer is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -69,6 +73,21 @@ impl From<Duration> for Limits {
     }
 }
 
+/// Makes the allocator give large buffers back to the system when they
+/// are freed. glibc raises its mmap threshold after each large free, so
+/// without this, answer bodies of a few MiB come from the arena heaps of
+/// whichever threads read them and stay resident after they are gone;
+/// a fixed threshold also caps the arenas per thread. Call once, first.
+pub fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters, before any thread
+    // but this one exists.
+    unsafe {
+        let _ = libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
+        let _ = libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Pulls the human message out of a vendor error body.
 pub type MessageOf = fn(&Value) -> Option<String>;
 
@@ -84,6 +103,7 @@ pub struct Http {
     max_body: usize,
     message_of: MessageOf,
     fields_of: Option<FieldsOf>,
+    budget: Budget,
 }
 
 impl Http {
@@ -112,6 +132,7 @@ impl Http {
             max_body: limits.max_body(),
             message_of,
             fields_of: None,
+            budget: Budget::shared(),
         })
     }
 
@@ -120,6 +141,13 @@ impl Http {
     #[must_use]
     pub fn with_fields(mut self, fields_of: FieldsOf) -> Self {
         self.fields_of = Some(fields_of);
+        self
+    }
+
+    /// Reads bodies within `budget` instead of the process-wide one.
+    #[must_use]
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -179,21 +207,43 @@ impl Http {
     ) -> Result<T, PlatformError> {
         let resp = self.send(req, retry).await?;
         let status = resp.status();
-        let bytes = self.body(resp, self.max_body).await?;
+        let (bytes, reserved) = self.budgeted_body(resp, self.max_body).await?;
         // Decoding a large page is CPU work: off the async workers, so the
-        // UI task that shares them answers keys meanwhile.
-        tokio::task::spawn_blocking(move || parse(status, &bytes))
-            .await
-            .map_err(|_| PlatformError::Decode("decoding the answer failed".into()))?
+        // UI task that shares them answers keys meanwhile. The body keeps
+        // its share of the budget until it is decoded and dropped.
+        tokio::task::spawn_blocking(move || {
+            let parsed = parse(status, &bytes);
+            drop((bytes, reserved));
+            parsed
+        })
+        .await
+        .map_err(|_| PlatformError::Decode("decoding the answer failed".into()))?
     }
 
     /// Reads a body of at most `cap` bytes. A longer one, or one that never
-    /// ends, is dropped at the cap: its connection closes with it.
-    pub async fn body(&self, mut resp: Response, cap: usize) -> Result<Vec<u8>, PlatformError> {
-        if resp.content_length().is_some_and(|n| n > cap as u64) {
+    /// ends, is dropped at the cap: its connection closes with it. Past its
+    /// first MiB a body waits for room in the budget all bodies share.
+    pub async fn body(&self, resp: Response, cap: usize) -> Result<Vec<u8>, PlatformError> {
+        self.budgeted_body(resp, cap).await.map(|(bytes, _)| bytes)
+    }
+
+    async fn budgeted_body(
+        &self,
+        mut resp: Response,
+        cap: usize,
+    ) -> Result<(Vec<u8>, Option<budget::Reserved>), PlatformError> {
+        let length = resp.content_length();
+        if length.is_some_and(|n| n > cap as u64) {
             return Err(too_large(cap));
         }
-        let mut out = Vec::new();
+        let known = length.and_then(|n| usize::try_from(n).ok());
+        // With a length, its whole need is reserved and allocated at once;
+        // without, the first MiB is free and the cap is reserved past it.
+        let mut reserved = match known {
+            Some(n) => self.reserve(n).await?,
+            None => None,
+        };
+        let mut out = Vec::with_capacity(known.unwrap_or(0).min(cap));
         loop {
             // The client's timeout also covers the body, so a server that
             // stalls after its headers reads as a timeout, not a network fault.
@@ -204,12 +254,28 @@ impl Http {
                     PlatformError::Network(format!("the answer broke off: {}", cause_first(&e)))
                 }
             })?;
-            let Some(chunk) = chunk else { return Ok(out) };
-            if out.len() + chunk.len() > cap {
+            let Some(chunk) = chunk else {
+                return Ok((out, reserved));
+            };
+            let need = out.len() + chunk.len();
+            if need > cap {
                 return Err(too_large(cap));
+            }
+            if known.is_none() && reserved.is_none() && need > budget::FREE_BYTES {
+                reserved = self.reserve(cap).await?;
+                // Room for the cap at once: no doubling, no copy of copies.
+                // Untouched capacity costs no resident memory.
+                out.reserve_exact(cap - out.len());
             }
             out.extend_from_slice(&chunk);
         }
+    }
+
+    /// Waits, within the tenant's timeout, for `bytes` to fit the budget.
+    async fn reserve(&self, bytes: usize) -> Result<Option<budget::Reserved>, PlatformError> {
+        tokio::time::timeout(self.timeout, self.budget.reserve(bytes))
+            .await
+            .map_err(|_| PlatformError::Timeout(self.timeout))
     }
 
     /// The cap on a success body for this tenant.

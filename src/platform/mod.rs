@@ -55,6 +55,10 @@ pub enum PlatformError {
         message: String,
         fields: Vec<FieldError>,
     },
+    /// The login needs a one-time code besides the password; the text says
+    /// where the code comes from. The console asks for it.
+    #[error("two-factor code needed: {0}")]
+    SecondFactor(String),
 }
 
 /// A server's complaint about one field of a request. `field` is the key
@@ -103,7 +107,9 @@ impl PlatformError {
                 Remedy::Retry
             }
             Self::RateLimited { retry_after } => Remedy::Wait(*retry_after),
-            Self::Auth(_) | Self::Credentials(_) => Remedy::CheckCredentials,
+            Self::Auth(_) | Self::Credentials(_) | Self::SecondFactor(_) => {
+                Remedy::CheckCredentials
+            }
             _ => Remedy::None,
         }
     }
@@ -591,6 +597,17 @@ pub trait Platform: Send + Sync {
         Box::pin(async { Ok(Vec::new()) })
     }
 
+    /// Logs in again with `code`, the one-time code a login refused with
+    /// [`PlatformError::SecondFactor`] asked for; says who the session now
+    /// acts as. Only platforms with such logins take one.
+    fn second_factor(&self, _code: Secret) -> Fut<'_, String> {
+        Box::pin(async {
+            Err(PlatformError::Unsupported(
+                "this platform asks for no two-factor code".into(),
+            ))
+        })
+    }
+
     /// The choices an [`Input::Offered`] field `field` of a `kind` form
     /// offers, for a resource under `parent`. None by default.
     fn offer<'a>(
@@ -670,6 +687,17 @@ pub struct Issued {
 /// quit, a crash or a malformed answer after this point cannot lose it.
 pub trait Keep: Send + Sync {
     fn keep<'a>(&'a self, issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+    /// The secret Portico keeps for `resource` from an earlier issue, for
+    /// an operation that replaces it without being an
+    /// [`Operation::Rotate`] (which carries it as `previous`). Asked
+    /// before the replacement is issued.
+    fn held<'a>(
+        &'a self,
+        _resource: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<Secret>> + Send + 'a>> {
+        Box::pin(async { None })
+    }
 }
 
 /// Keeps nothing beyond the outcome, for callers that store it themselves.

@@ -24,7 +24,8 @@ pub struct Vendor {
     auth_groups: &'static [&'static [&'static str]],
     capabilities: fn() -> Capabilities,
     connect: fn(&Connection<'_>) -> Result<Arc<dyn Platform>, PlatformError>,
-    sim_router: fn() -> axum::Router,
+    /// The vendor's simulator, seeded with this many more applications per tenant.
+    sim_router: fn(usize) -> axum::Router,
     /// How the vendor answers a client over its request rate.
     sim_throttled: sim::faults::Throttled,
     demo_config: fn(&str) -> String,
@@ -46,7 +47,7 @@ static VENDORS: &[Vendor] = &[
         auth_groups: &[&["username", "password"]],
         capabilities: project44::capabilities,
         connect: project44::connect,
-        sim_router: sim::project44::router,
+        sim_router: sim::project44::router_with_scale,
         sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::project44::demo_config,
     },
@@ -58,7 +59,7 @@ static VENDORS: &[Vendor] = &[
         auth_groups: &[&["api_key", "api_secret", "username", "password", "area_id"]],
         capabilities: mashery::capabilities,
         connect: mashery::connect,
-        sim_router: sim::mashery::router,
+        sim_router: sim::mashery::router_with_scale,
         sim_throttled: sim::mashery::throttled,
         demo_config: sim::mashery::demo_config,
     },
@@ -68,10 +69,11 @@ static VENDORS: &[Vendor] = &[
         regions: &[],
         // Self-hosted: there is no address to default to.
         default_base_url: None,
-        auth_groups: &[&["email", "password"], &["token"]],
+        // A script may give the login's one-time code too; the console asks.
+        auth_groups: &[&["email", "password", "otp?"], &["token"]],
         capabilities: kitsu::capabilities,
         connect: kitsu::connect,
-        sim_router: sim::kitsu::router,
+        sim_router: sim::kitsu::router_with_scale,
         sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::kitsu::demo_config,
     },
@@ -86,7 +88,7 @@ static VENDORS: &[Vendor] = &[
         auth_groups: &[&["api_key"]],
         capabilities: evrythng::capabilities,
         connect: evrythng::connect,
-        sim_router: sim::evrythng::router,
+        sim_router: sim::evrythng::router_with_scale,
         sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::evrythng::demo_config,
     },
@@ -98,7 +100,7 @@ static VENDORS: &[Vendor] = &[
         auth_groups: &[&["token"], &["email", "password"]],
         capabilities: losant::capabilities,
         connect: losant::connect,
-        sim_router: sim::losant::router,
+        sim_router: sim::losant::router_with_scale,
         sim_throttled: sim::faults::too_many_requests,
         demo_config: sim::losant::demo_config,
     },
@@ -149,16 +151,35 @@ impl PlatformKind {
 
     /// The credential combinations `[tenants.auth]` accepts: exactly one
     /// group must be complete, and keys of different groups must not mix.
+    /// A key ending in `?` is optional within its group (see [`auth_key`]).
     pub fn auth_groups(self) -> &'static [&'static [&'static str]] {
         self.vendor().auth_groups
     }
 
-    /// `"username and password"` or `"either token, or email and password"`.
+    /// `"username and password"` or `"either token, or email and password"`;
+    /// optional keys follow in parentheses.
     pub fn auth_summary(self) -> String {
         let groups: Vec<String> = self
             .auth_groups()
             .iter()
-            .map(|group| join_and(group))
+            .map(|group| {
+                let required: Vec<&str> = group
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.ends_with('?'))
+                    .collect();
+                let optional: Vec<&str> =
+                    group.iter().filter_map(|k| k.strip_suffix('?')).collect();
+                if optional.is_empty() {
+                    join_and(&required)
+                } else {
+                    format!(
+                        "{} (optional: {})",
+                        join_and(&required),
+                        optional.join(", ")
+                    )
+                }
+            })
             .collect();
         match groups.as_slice() {
             [one] => one.clone(),
@@ -173,7 +194,12 @@ impl PlatformKind {
 
     /// The simulator's router for this platform, with fresh seeded state.
     pub fn sim_router(self) -> axum::Router {
-        (self.vendor().sim_router)()
+        self.sim_router_scaled(0)
+    }
+
+    /// Like [`Self::sim_router`], with `scale` more applications per tenant.
+    pub fn sim_router_scaled(self, scale: usize) -> axum::Router {
+        (self.vendor().sim_router)(scale)
     }
 
     /// `[[tenants]]` blocks for this platform's demo tenants on a simulator at `base`.
@@ -191,6 +217,15 @@ impl fmt::Display for PlatformKind {
 impl fmt::Debug for PlatformKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A key of [`PlatformKind::auth_groups`] as the config spells it, and
+/// whether the group needs it.
+pub fn auth_key(entry: &str) -> (&str, bool) {
+    match entry.strip_suffix('?') {
+        Some(key) => (key, false),
+        None => (entry, true),
     }
 }
 
@@ -271,12 +306,13 @@ pub fn simulator() -> axum::Router {
 pub fn simulator_with(knobs: &sim::faults::Knobs) -> axum::Router {
     PlatformKind::all().fold(axum::Router::new(), |router, kind| {
         let prefix = format!("/{}", kind.as_str());
+        let sim = kind.sim_router_scaled(knobs.scale_for(kind.as_str()));
         if knobs.applies_to(kind.as_str()) {
             // Wrapped after nesting, so the knobs see the full path.
-            let nested = axum::Router::new().nest(&prefix, kind.sim_router());
+            let nested = axum::Router::new().nest(&prefix, sim);
             router.merge(knobs.wrap(nested, kind.vendor().sim_throttled))
         } else {
-            router.nest(&prefix, kind.sim_router())
+            router.nest(&prefix, sim)
         }
     })
 }

@@ -103,4 +103,21 @@ impl Keep for Keeper {
     fn keep<'a>(&'a self, issued: &'a Issued) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         Box::pin(self.store(issued))
     }
+
+    fn held<'a>(
+        &'a self,
+        resource: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<crate::model::Secret>> + Send + 'a>> {
+        let (vault, tenant, id) = (
+            self.stores.vault.clone(),
+            self.tenant.clone(),
+            resource.to_string(),
+        );
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || vault.latest(&tenant, &id))
+                .await
+                .ok()
+                .flatten()
+        })
+    }
 }

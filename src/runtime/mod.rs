@@ -3,6 +3,7 @@
 //! as a message. The UI task itself never waits on the network or disk.
 
 mod bulk;
+mod copying;
 pub mod editor;
 mod handoff;
 mod keeper;
@@ -19,6 +20,8 @@ use futures_util::StreamExt;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::{AbortHandle, JoinHandle};
 
+pub use self::copying::ClipboardSettings;
+use self::copying::Copier;
 use self::keeper::{Keeper, Kept};
 use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
@@ -29,7 +32,7 @@ use crate::platform::crawl::{crawl, within};
 use crate::platform::{
     Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, Target, registry,
 };
-use crate::secrets::{Vault, clipboard};
+use crate::secrets::Vault;
 
 type Adapter = Arc<Mutex<Option<Arc<dyn Platform>>>>;
 
@@ -51,6 +54,9 @@ pub struct Runtime {
     /// Set once quitting starts: bulk items not yet sent stay unsent.
     stopping: Arc<AtomicBool>,
     exports: bulk::Exports,
+    copier: Copier,
+    /// Where the command history is kept, if anywhere.
+    history: Option<PathBuf>,
     /// The running `:find` / `:expiring` crawl per tenant: a new one replaces it.
     crawls: HashMap<usize, AbortHandle>,
     /// A form to open in the editor, which the loop runs with the screen
@@ -72,6 +78,8 @@ impl Runtime {
             settle: Settle::new(),
             stopping: Arc::new(AtomicBool::new(false)),
             exports: bulk::Exports::default(),
+            copier: Copier::default(),
+            history: None,
             crawls: HashMap::new(),
             editor: None,
         }
@@ -80,6 +88,20 @@ impl Runtime {
     /// Starts no more bulk items; those in flight finish and store.
     pub fn stop_new_work(&self) {
         self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// Keeps the command history in `path`.
+    #[must_use]
+    pub fn with_history_file(mut self, path: PathBuf) -> Self {
+        self.history = Some(path);
+        self
+    }
+
+    /// Copies go to the native clipboard too, and secrets are cleared.
+    #[must_use]
+    pub fn with_clipboard(mut self, settings: ClipboardSettings) -> Self {
+        self.copier = Copier::new(settings);
+        self
     }
 
     /// Changes in flight that have not yet stored what they issued.
@@ -137,11 +159,11 @@ impl Runtime {
                 request,
                 ops,
             } => self.perform(tenant, request, ops),
-            Effect::Copy { what, text } => {
-                let result = clipboard::copy(&mut std::io::stdout(), &what, text.expose())
-                    .map_err(|e| e.to_string());
-                let _ = self.tx.send(Message::Copied(result));
-            }
+            Effect::Copy {
+                what,
+                text,
+                sensitive,
+            } => self.copier.copy(&self.tx, what, text, sensitive),
             Effect::CompletePath { partial } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -192,6 +214,22 @@ impl Runtime {
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Message::Exported(exports.write(run, format, &dir)));
                 });
+            }
+            Effect::SecondFactor {
+                tenant,
+                request,
+                code,
+            } => self.second_factor(tenant, request, code),
+            Effect::SaveHistory { text } => {
+                if let Some(path) = self.history.clone() {
+                    // Best effort: a history that cannot be written costs
+                    // the next run its arrows, nothing more.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(err) = save_history(&path, &text) {
+                            tracing::warn!(%err, "command history not saved");
+                        }
+                    });
+                }
             }
             Effect::Crawl {
                 tenant,
@@ -407,6 +445,31 @@ impl Runtime {
                 tenant,
                 field,
                 result,
+            });
+        });
+    }
+
+    /// A login's one-time code, for any tenant, read-only ones too: it
+    /// changes nothing on the platform.
+    fn second_factor(&self, tenant: usize, request: u64, code: crate::model::Secret) {
+        let Some((config, adapter)) = self.adapter(tenant) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match ready(&config, &adapter).await {
+                Ok(platform) => platform
+                    .second_factor(code)
+                    .await
+                    .map(|who| Outcome::done(format!("logged in to {} as {who}", config.name())))
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            let _ = tx.send(Message::Performed {
+                tenant,
+                request,
+                result: Box::new(result),
+                saved: None,
             });
         });
     }
@@ -808,9 +871,7 @@ pub async fn run(
     runtime.offer_pending();
     // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
     // the wait for changes in flight.
-    let mut drawn = terminal
-        .draw(|f| crate::ui::render(f, &state, SystemTime::now()))
-        .map(|_| ());
+    let (mut drawn, mut regions) = draw(terminal, &state);
     runtime.animate(state.in_flight() > 0);
     let mut settled = runtime.settle.watch();
     let mut quitting = false;
@@ -822,7 +883,15 @@ pub async fn run(
                 // Drain whatever else is queued, then draw once.
                 let mut next = Some(first);
                 while let Some(msg) = next {
-                    for effect in app::update(&mut state, msg) {
+                    // A click means what was on the frame it was made on.
+                    let msg = match msg {
+                        Message::Mouse(mouse) => {
+                            let hit = regions.hit(&mouse);
+                            hit.map(Message::Pointer)
+                        }
+                        other => Some(other),
+                    };
+                    for effect in msg.map(|m| app::update(&mut state, m)).unwrap_or_default() {
                         runtime.execute(effect);
                     }
                     next = rx.try_recv().ok();
@@ -858,14 +927,44 @@ pub async fn run(
             }
         }
         if drawn.is_ok() {
-            drawn = terminal
-                .draw(|f| crate::ui::render(f, &state, SystemTime::now()))
-                .map(|_| ());
+            (drawn, regions) = draw(terminal, &state);
         }
         runtime.animate(state.in_flight() > 0);
     }
     input.abort();
+    // A clipboard tool outlives Portico: a secret still due to be cleared
+    // is cleared now.
+    let copier = std::mem::take(&mut runtime.copier);
+    let _ = tokio::task::spawn_blocking(move || copier.clear_all_due()).await;
     drawn
+}
+
+/// Writes the command history, readable by its owner only: a command
+/// line may name tenants and resources.
+fn save_history(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(path)?.write_all(text.as_bytes())
+}
+
+/// Draws a frame and keeps where its parts went, for the clicks on it.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    state: &State,
+) -> (std::io::Result<()>, crate::ui::Regions) {
+    let now = SystemTime::now();
+    let mut regions = crate::ui::Regions::default();
+    let drawn = terminal.draw(|f| {
+        crate::ui::render(f, state, now);
+        regions = crate::ui::Regions::of(state, f.area(), now);
+    });
+    (drawn.map(|_| ()), regions)
 }
 
 /// Reads the terminal's input on a task of its own, as messages.
@@ -876,6 +975,7 @@ fn read_input(tx: mpsc::UnboundedSender<Message>) -> JoinHandle<()> {
             let msg = match event {
                 Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Message::Key(key),
                 Ok(Event::Paste(text)) => Message::Paste(text),
+                Ok(Event::Mouse(mouse)) => Message::Mouse(mouse),
                 Ok(Event::Resize(..)) => Message::Resize,
                 Ok(_) => continue,
                 Err(_) => break,

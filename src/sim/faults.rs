@@ -33,6 +33,8 @@ pub struct Knobs {
     /// Every n-th request whose path contains the text fails, counted
     /// from the first: a failure a test can predict exactly.
     fail_every: Option<(String, u32)>,
+    /// Applications seeded per tenant on top of the demo's own.
+    scale: usize,
 }
 
 impl Knobs {
@@ -81,6 +83,24 @@ impl Knobs {
         self
     }
 
+    /// Seeds `n` more applications in every tenant of the vendors the
+    /// knobs apply to, with certificates and keys in proportion.
+    pub const fn scale(mut self, n: usize) -> Self {
+        self.scale = n;
+        self
+    }
+
+    /// How many applications to add per tenant of `vendor`. Load is not a
+    /// fault, so it holds even when every fault knob is off.
+    pub fn scale_for(&self, vendor: &str) -> usize {
+        if self.only.is_empty() || self.only.iter().any(|v| v == vendor) {
+            self.scale
+        } else {
+            0
+        }
+    }
+
+    /// Whether no fault is set; [`Self::scale`] is load, not a fault.
     pub fn is_off(&self) -> bool {
         self.latency.is_zero()
             && self.jitter.is_zero()

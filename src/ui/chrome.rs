@@ -240,7 +240,25 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
 /// ` key label` pairs, keys in colour; pairs that would not fit in `max`
 /// columns are left out whole rather than cut.
 fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)], max: usize) -> Line<'static> {
+    placed_pairs(map, layer, items, max).0
+}
+
+/// The browsing hint bar's pairs by the columns they cover, for clicks.
+pub fn browse_targets(state: &State, max: usize) -> Vec<(Action, std::ops::Range<usize>)> {
+    browse_items(state, |map, items| {
+        placed_pairs(map, Layer::Normal, items, max).1
+    })
+}
+
+/// `pairs`, with the columns each pair covers.
+fn placed_pairs(
+    map: &Keymap,
+    layer: Layer,
+    items: &[(Action, &str)],
+    max: usize,
+) -> (Line<'static>, Vec<(Action, std::ops::Range<usize>)>) {
     let mut spans = Vec::new();
+    let mut placed = Vec::new();
     let mut used = 0;
     for (action, label) in items {
         if map.keys(layer, *action).is_empty() {
@@ -254,22 +272,29 @@ fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)], max: usize) -> Li
             format!(" {label} "),
             Style::new().add_modifier(Modifier::DIM),
         );
+        let start = used;
         used += key.width() + label.width();
         if used > max {
             break;
         }
+        placed.push((*action, start..used));
         spans.push(key);
         spans.push(label);
     }
-    Line::from(spans)
+    (Line::from(spans), placed)
 }
 
 /// The browsing keys that do something here: creation only where the
 /// pane creates, rotation only where the kind rotates, the toggle under
 /// its own label, mutations only on a writable tenant.
 fn browse_hints(state: &State, max: usize) -> Line<'static> {
+    browse_items(state, |map, items| pairs(map, Layer::Normal, items, max))
+}
+
+/// The browsing keys that apply, handed to `lay` to be laid out.
+fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str)]) -> T) -> T {
     let Some(tenant) = state.tenant() else {
-        return Line::default();
+        return T::default();
     };
     let caps = tenant.caps();
     let writable = !tenant.read_only();
@@ -342,5 +367,5 @@ fn browse_hints(state: &State, max: usize) -> Line<'static> {
     offer(true, Action::Quit, "quit");
     offer(true, Action::NextPane, "pane");
     let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
-    pairs(state.keymap(), Layer::Normal, &items, max)
+    lay(state.keymap(), &items)
 }

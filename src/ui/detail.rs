@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, ful
             Span::styled(expiry_text(exp, now), expiry_style(exp, now)),
         ]));
     }
-    for (k, v) in &res.details {
+    for (k, v) in res.fields() {
         let mut value_lines = v.lines();
         let first = value_lines.next().unwrap_or_default();
         lines.push(Line::from(vec![

@@ -5,6 +5,7 @@ mod chrome;
 mod detail;
 mod fit;
 mod modals;
+mod mouse;
 mod panes;
 mod progress;
 mod radar;
@@ -65,6 +66,7 @@ fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
         .collect()
 }
 
+pub use mouse::Regions;
 pub use panes::EXPIRES;
 
 /// Below this the panes cannot show a readable row, so Portico says so
@@ -78,21 +80,18 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
         too_small(frame);
         return;
     }
-    let [bar, body, detail_area, status, hint] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(chrome::status_rows(state, now, area.width)),
-        Constraint::Length(u16::from(chrome::hint_row_shown(state))),
-    ])
-    .areas(area);
+    let Screen {
+        bar,
+        panes,
+        detail_area,
+        status,
+        hint,
+    } = screen(state, area, now);
     chrome::tenant_bar(frame, bar, state);
-    let panes = state.panes();
-    let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
-    for (pane, area) in panes.into_iter().zip(areas.iter()) {
+    for (pane, area) in panes {
         match (pane, state.radar()) {
-            (Pane::View, Some(radar)) => radar::render(frame, *area, state, radar, now),
-            _ => panes::render(frame, *area, state, pane, now),
+            (Pane::View, Some(radar)) => radar::render(frame, area, state, radar, now),
+            _ => panes::render(frame, area, state, pane, now),
         }
     }
     detail::render(frame, detail_area, state, now, None);
@@ -102,6 +101,35 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
     choices::render(frame, hint, state);
     if state.no_color() {
         strip_colour(frame);
+    }
+}
+
+/// Where each part of the screen goes: drawing and clicks share it.
+struct Screen {
+    bar: Rect,
+    panes: Vec<(Pane, Rect)>,
+    detail_area: Rect,
+    status: Rect,
+    hint: Rect,
+}
+
+fn screen(state: &State, area: Rect, now: SystemTime) -> Screen {
+    let [bar, body, detail_area, status, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Length(chrome::status_rows(state, now, area.width)),
+        Constraint::Length(u16::from(chrome::hint_row_shown(state))),
+    ])
+    .areas(area);
+    let panes = state.panes();
+    let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
+    Screen {
+        bar,
+        panes: panes.into_iter().zip(areas.iter().copied()).collect(),
+        detail_area,
+        status,
+        hint,
     }
 }
 

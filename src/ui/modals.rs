@@ -14,7 +14,9 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use super::detail;
 use super::fit::{cells, input_window, wrap};
 use super::text::inert;
-use crate::app::{Choose, Confirm, Form, LineInput, Modal, Offer, Picker, SecretView, State};
+use crate::app::{
+    Choose, Confirm, Form, Intent, LineInput, Modal, Offer, Picker, SecretView, State,
+};
 use crate::keymap::{Action, Keymap, Layer};
 use crate::platform::Input;
 
@@ -304,6 +306,9 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
     let map = state.keymap();
     let title = format!(" {} ", inert(&f.title));
     let mut d = Dialog::new(title, Color::Cyan, 72, frame.area());
+    if let Intent::SecondFactor { prompt, .. } = &f.intent {
+        d.line(Line::raw(inert(prompt)));
+    }
     for (i, field) in f.fields.iter().enumerate() {
         let focused = i == f.focus;
         let label = format!(

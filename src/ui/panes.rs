@@ -103,28 +103,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         })
         .border_style(border)
         .title(Line::from(title));
-    let mut inner = block.inner(area);
+    let (problem_area, inner) = split_body(state, pane, area);
     frame.render_widget(block, area);
     // A filter term that was not understood says so above the rows.
-    if let Some(problem) = cursor.and_then(|c| c.problem())
-        && inner.height > 1
-    {
-        let text = format!("✗ {problem}");
-        // Wrapped, never cut: the valid fields are the point of it.
-        let width = usize::from(inner.width.max(1));
-        let lines = text.chars().count().div_ceil(width) + 1;
-        let lines = u16::try_from(lines)
-            .unwrap_or(u16::MAX)
-            .min(inner.height - 1);
-        let [line, rest] =
-            Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(inner);
+    if let (Some(line), Some(problem)) = (problem_area, cursor.and_then(|c| c.problem())) {
         frame.render_widget(
-            Paragraph::new(text)
+            Paragraph::new(format!("✗ {problem}"))
                 .style(Style::new().fg(Color::Red))
                 .wrap(Wrap { trim: true }),
             line,
         );
-        inner = rest;
     }
 
     let Some((columns, scope)) = state.layout(pane) else {
@@ -175,11 +163,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     // Only the rows that fit are built: cost stays flat however long the list.
     let height = inner.height.saturating_sub(1) as usize;
     let selected = cursor.selected();
-    let offset = if height == 0 {
-        selected
-    } else {
-        (selected + 1).saturating_sub(height)
-    };
+    let offset = first_row(selected, height);
     let texts: Vec<(&Resource, Vec<String>)> = cursor
         .visible()
         .iter()
@@ -255,6 +239,38 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The index, among the visible rows, of the first one drawn: the list
+/// scrolls just enough to keep the selection on screen.
+pub(super) const fn first_row(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        selected
+    } else {
+        (selected + 1).saturating_sub(height)
+    }
+}
+
+/// A pane's inside: the line for a filter problem, if any, and the rest,
+/// where the header and rows go.
+pub(super) fn split_body(state: &State, pane: Pane, area: Rect) -> (Option<Rect>, Rect) {
+    let inner = Block::new().borders(Borders::ALL).inner(area);
+    let Some(problem) = state.cursor(pane).and_then(|c| c.problem()) else {
+        return (None, inner);
+    };
+    if inner.height <= 1 {
+        return (None, inner);
+    }
+    let text = format!("✗ {problem}");
+    // Wrapped, never cut: the valid fields are the point of it.
+    let width = usize::from(inner.width.max(1));
+    let lines = text.chars().count().div_ceil(width) + 1;
+    let lines = u16::try_from(lines)
+        .unwrap_or(u16::MAX)
+        .min(inner.height - 1);
+    let [line, rest] =
+        Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(inner);
+    (Some(line), rest)
 }
 
 /// Fewer name characters than this and a row cannot be recognised.

@@ -73,6 +73,20 @@ impl Raw {
         (status, body)
     }
 
+    /// Sends `body` to `path` with no token at all (a login).
+    pub async fn call_anonymous(&self, method: Method, path: &str, body: Value) -> Answer {
+        let resp = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// DELETEs `path`; the caller judges the answer.
     pub async fn delete(&self, path: &str) -> Answer {
         self.call(Method::DELETE, path, None).await

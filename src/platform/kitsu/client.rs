@@ -6,6 +6,9 @@
 //! Tokens live in memory only and travel in headers only; nothing here
 //! logs them.
 
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -29,6 +32,31 @@ pub struct Client {
     http: Http,
     credentials: Credentials,
     session: TokenSession,
+    second: Mutex<SecondFactor>,
+    timeout: Duration,
+}
+
+/// What the last login learnt of the account's second factor, and the
+/// code the user gave for the next one.
+#[derive(Default)]
+struct SecondFactor {
+    /// `totp` or `email_otp`: the field the next code goes in.
+    method: Option<String>,
+    code: Option<Secret>,
+    /// When Zou was last asked to mail a code, so that the calls that all
+    /// met the same refusal ask once.
+    mailed: Option<Instant>,
+}
+
+/// A code mailed this recently is still on its way; Zou's last five minutes.
+const MAIL_AGAIN_AFTER: Duration = Duration::from_mins(1);
+
+/// Zou's recovery codes are ten letters and digits; authenticator and
+/// email codes are six digits.
+fn is_recovery_code(code: &str) -> bool {
+    code.len() == 10
+        && code.bytes().all(|b| b.is_ascii_alphanumeric())
+        && !code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// True when Zou rejected a call because the access token's time is up.
@@ -49,11 +77,13 @@ pub fn is_expired(err: &PlatformError) -> bool {
 }
 
 impl Client {
-    pub fn new(http: Http, credentials: Credentials) -> Self {
+    pub fn new(http: Http, credentials: Credentials, timeout: Duration) -> Self {
         Self {
             http,
             credentials,
             session: TokenSession::new(),
+            second: Mutex::new(SecondFactor::default()),
+            timeout,
         }
     }
 
@@ -149,24 +179,56 @@ impl Client {
         Ok(Secret::new(answer.access_token))
     }
 
+    fn second(&self) -> std::sync::MutexGuard<'_, SecondFactor> {
+        self.second.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `code` for the next login, which Zou asked a second factor of.
+    pub fn offer_code(&self, code: Secret) {
+        self.second().code = Some(code);
+    }
+
     async fn log_in(&self, email: &str, password: &Secret) -> Result<Token, PlatformError> {
+        let mut body = json!({ "email": email, "password": password.expose() });
+        let (code, method) = {
+            let mut second = self.second();
+            (second.code.take(), second.method.clone())
+        };
+        if let Some(code) = &code {
+            let field = if is_recovery_code(code.expose()) {
+                "recovery_code"
+            } else {
+                method.as_deref().unwrap_or("totp")
+            };
+            body[field] = json!(code.expose());
+        }
         let req = self
             .http
             .client()
             .post(self.http.url("/auth/login"))
-            .json(&json!({ "email": email, "password": password.expose() }));
-        // A refused login is a 400 from Zou; for the user it is an auth failure.
-        let answer: LoginAnswer = match self.http.json(req, Retry::Idempotent).await {
-            Ok(answer) => answer,
-            Err(PlatformError::Api {
-                status: 400,
-                message,
-            }) => return Err(PlatformError::Auth(message)),
-            Err(err) => return Err(err),
-        };
+            .json(&body);
+        // Sent once, and read here whatever the status: Zou's refusals say
+        // in their keys whether a second factor is missing or wrong. An
+        // emailed code is good once, so this is never retried.
+        let resp = req.send().await.map_err(|e| {
+            if e.is_timeout() {
+                PlatformError::Timeout(self.timeout)
+            } else {
+                PlatformError::Network(format!("logging in: {}", e.without_url()))
+            }
+        })?;
+        let status = resp.status();
+        let bytes = self.http.body(resp, self.http.max_body()).await?;
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(self.refused(email, status.as_u16(), &answer).await);
+        }
+        let answer: LoginAnswer = serde_json::from_value(answer)
+            .map_err(|e| PlatformError::Decode(format!("login answer: {e}")))?;
         if answer.two_factor_authentication_required {
             return Err(PlatformError::Auth(
-                "this account requires two-factor authentication; configure a bot token instead"
+                "Kitsu requires this account to set up two-factor authentication first; \
+                 do that in Kitsu, or configure a bot token"
                     .into(),
             ));
         }
@@ -177,6 +239,80 @@ impl Client {
             Secret::new(access),
             answer.refresh_token.map(Secret::new),
         ))
+    }
+
+    /// Why Zou refused the login. A missing second factor remembers which
+    /// code the account takes (asking Zou to mail one when that is how the
+    /// account gets them) and says so in a [`PlatformError::SecondFactor`].
+    async fn refused(&self, email: &str, status: u16, answer: &Value) -> PlatformError {
+        let said = super::message_of(answer);
+        if answer.get("wrong_OTP").and_then(Value::as_bool) == Some(true) {
+            return PlatformError::SecondFactor(format!(
+                "Kitsu refused the code ({}); enter a new one",
+                said.as_deref()
+                    .unwrap_or("wrong two-factor authentication code")
+            ));
+        }
+        if answer.get("missing_OTP").and_then(Value::as_bool) == Some(true) {
+            let enabled: Vec<&str> = answer
+                .get("two_factor_authentication_enabled")
+                .and_then(Value::as_array)
+                .map(|m| m.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let preferred = answer
+                .get("preferred_two_factor_authentication")
+                .and_then(Value::as_str);
+            let method = [preferred, Some("totp"), Some("email_otp")]
+                .into_iter()
+                .flatten()
+                .find(|m| matches!(*m, "totp" | "email_otp") && enabled.contains(m));
+            let Some(method) = method else {
+                return PlatformError::Auth(
+                    "Kitsu asks this account for a security key, which Portico cannot use; \
+                     enter a recovery code, or configure a bot token"
+                        .into(),
+                );
+            };
+            self.second().method = Some(method.to_string());
+            if method == "email_otp" {
+                self.mail_code(email).await;
+                return PlatformError::SecondFactor(format!(
+                    "Kitsu mailed a login code to {email}; enter it (or a recovery code)"
+                ));
+            }
+            return PlatformError::SecondFactor(
+                "Kitsu asks for the code from your authenticator app (or a recovery code)".into(),
+            );
+        }
+        let message = said.unwrap_or_else(|| format!("login refused ({status})"));
+        match status {
+            // A refused login is a 400 from Zou, an inactive account a 401:
+            // for the user both are auth failures.
+            400 | 401 | 403 => PlatformError::Auth(message),
+            _ => PlatformError::Api { status, message },
+        }
+    }
+
+    /// `GET /auth/email-otp?email=`, at most once a minute.
+    async fn mail_code(&self, email: &str) {
+        {
+            let mut second = self.second();
+            if second
+                .mailed
+                .is_some_and(|at| at.elapsed() < MAIL_AGAIN_AFTER)
+            {
+                return;
+            }
+            second.mailed = Some(Instant::now());
+        }
+        let req = self
+            .http
+            .client()
+            .get(self.http.url("/auth/email-otp"))
+            .query(&[("email", email)]);
+        // Zou answers the same whether or not it mailed; a failure shows as
+        // a code that never comes, and the prompt offers recovery codes.
+        let _ = self.http.send(req, Retry::Never).await;
     }
 }
 

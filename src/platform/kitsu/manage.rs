@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::resources;
-use super::wire::{Person, Project};
+use super::wire::{Department, Person, Project};
 use super::{Kitsu, PERSONS, PROJECT_STATUS, PROJECTS, ROLES, person_path, project_path};
 use crate::model::{Kind, Resource};
 use crate::platform::form::{choice, date, day, required, text as optional};
 use crate::platform::http::{Retry, segment, unreadable_secret};
-use crate::platform::{Keep, Outcome, PlatformError, Target, Values, value};
+use crate::platform::{Check, Keep, Outcome, PlatformError, Target, Values, value};
 
 pub const VIEW_TASK_TYPES: &str = "task-types";
 pub const PRODUCTION_STYLES: &[&str] = &[
@@ -35,6 +35,22 @@ pub const PRODUCTION_STYLES: &[&str] = &[
 ];
 pub const YES_NO: &[&str] = &["yes", "no"];
 const TASK_TYPES: &str = "/data/task-types";
+const DEPARTMENTS: &str = "/data/departments";
+/// The regeneration form's keys: which expiry the new token gets, and the
+/// new date when it is not the current one.
+pub const TOKEN_EXPIRY: &str = "token_expiry";
+pub const NEW_EXPIRY: &str = "new_expiration_date";
+pub const EXPIRY_CHOICES: &[&str] = &["keep", "new"];
+/// What a persons search may name, and Zou's column for it.
+pub const PERSON_FILTERS: &[(&str, &str)] = &[
+    ("role", "role"),
+    ("active", "active"),
+    ("bot", "is_bot"),
+    ("email", "email"),
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("login", "desktop_login"),
+];
 
 #[derive(Deserialize)]
 pub struct TaskType {
@@ -75,16 +91,193 @@ fn names(list: &str) -> Vec<&str> {
 
 impl Kitsu {
     /// Bots only: Zou filters on any column, `is_bot` included.
+    /// With relations, each bot's department ids come along. Their names
+    /// are a comfort: when Zou will not list departments, ids stand in.
     pub async fn list_bots_filtered(&self) -> Result<Vec<Resource>, PlatformError> {
-        let bots: Vec<Person> = self.get(&format!("{PERSONS}?is_bot=true")).await?;
-        Ok(bots.into_iter().map(resources::bot).collect())
+        let path = format!("{PERSONS}?is_bot=true&relations=true");
+        let (bots, names) = tokio::join!(self.get::<Vec<Person>>(&path), self.department_names());
+        let names = names.unwrap_or_default();
+        Ok(bots?
+            .into_iter()
+            .map(|b| resources::bot(b, &names))
+            .collect())
+    }
+
+    async fn departments(&self) -> Result<Vec<Department>, PlatformError> {
+        self.get(DEPARTMENTS).await
+    }
+
+    /// Department id → name.
+    pub async fn department_names(&self) -> Result<HashMap<String, String>, PlatformError> {
+        Ok(self
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect())
+    }
+
+    /// The ids of the departments named in `list` (comma-separated, any case).
+    async fn department_ids(&self, list: &str) -> Result<Vec<String>, PlatformError> {
+        let known = self.departments().await?;
+        let mut ids = Vec::new();
+        for wanted in names(list) {
+            let found = known
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(wanted))
+                .ok_or_else(|| {
+                    let all: Vec<&str> = known.iter().map(|d| d.name.as_str()).collect();
+                    PlatformError::Invalid(format!(
+                        "departments: Kitsu has no department \"{wanted}\" (it has {})",
+                        all.join(", ")
+                    ))
+                })?;
+            if !ids.contains(&found.id) {
+                ids.push(found.id.clone());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The expiry a regenerated token gets: the bot's current one, or the
+    /// date chosen (none when left empty).
+    fn chosen_expiry(current: &Person, values: &Values) -> Result<Option<String>, PlatformError> {
+        match choice(values, TOKEN_EXPIRY, EXPIRY_CHOICES)? {
+            Some("new") => Ok(date(values, NEW_EXPIRY)?.map(day)),
+            _ => Ok(current.expiration_date.clone()),
+        }
+    }
+
+    /// What a regeneration will do, read before it is sent.
+    pub async fn regeneration_preview(
+        &self,
+        target: &Target,
+        values: &Values,
+    ) -> Result<Vec<String>, PlatformError> {
+        let current: Person = self.get(&person_path(&target.id)?).await?;
+        let chosen = Self::chosen_expiry(&current, values)?;
+        if let Some(day) = chosen.as_deref()
+            && crate::platform::form::parse_day(day)
+                .is_some_and(|d| d < time::OffsetDateTime::now_utc().date())
+        {
+            return Err(PlatformError::Invalid(format!(
+                "the new expiry {day} is in the past; Kitsu refuses it"
+            )));
+        }
+        let shown = |d: Option<&str>| d.map_or_else(|| "never".to_string(), str::to_string);
+        let now = shown(current.expiration_date.as_deref());
+        let kept = chosen == current.expiration_date;
+        Ok(vec![
+            format!("current token expires: {now}"),
+            if kept {
+                format!("new token expires: {} (kept)", shown(chosen.as_deref()))
+            } else {
+                format!(
+                    "new token expires: {} (was {now})",
+                    shown(chosen.as_deref())
+                )
+            },
+        ])
+    }
+
+    /// A new token with the expiry chosen (see [`Kitsu::regeneration_preview`]);
+    /// Zou revokes the old token as it issues the new one.
+    async fn regenerate(
+        &self,
+        target: &Target,
+        values: &Values,
+        keep: &dyn Keep,
+    ) -> Result<Outcome, PlatformError> {
+        let path = person_path(&target.id)?;
+        let current: Person = self.get(&path).await?;
+        if !current.is_bot {
+            return Err(PlatformError::Invalid(format!(
+                "\"{}\" is a person, not a bot: it has no token",
+                target.name
+            )));
+        }
+        let chosen = Self::chosen_expiry(&current, values)?;
+        let previous = keep.held(&target.id).await;
+        let answer = self
+            .client
+            .json(
+                Method::PUT,
+                &path,
+                Some(&json!({ "expiration_date": chosen })),
+                Retry::Never,
+            )
+            .await
+            .map_err(unreadable_secret)?;
+        let mut outcome = self
+            .issued(answer, Some(&target.id), "new token issued for bot", keep)
+            .await?;
+        outcome
+            .checks
+            .push(self.previous_token_check(previous.as_ref()).await);
+        let after: Result<Person, PlatformError> = self.get(&path).await;
+        let shown = |d: Option<&str>| d.map_or_else(|| "never".to_string(), str::to_string);
+        outcome.checks.push(match after {
+            Ok(bot) if bot.expiration_date == chosen => Check {
+                label: format!("new token expires {}, as chosen", shown(chosen.as_deref())),
+                passed: true,
+            },
+            Ok(bot) => Check {
+                label: format!(
+                    "Kitsu set the expiry to {}, not {}",
+                    shown(bot.expiration_date.as_deref()),
+                    shown(chosen.as_deref())
+                ),
+                passed: false,
+            },
+            Err(err) => Check {
+                label: format!("expiry check failed: {err}"),
+                passed: false,
+            },
+        });
+        Ok(outcome)
     }
 
     /// Everyone, bots included, each with the productions whose team they
     /// are in (one more call, not one per person).
     pub async fn list_people(&self) -> Result<Vec<Resource>, PlatformError> {
-        let (people_path, projects_path) =
-            (PERSONS.to_string(), format!("{PROJECTS}?relations=true"));
+        self.people_at(PERSONS.to_string()).await
+    }
+
+    /// The persons matching `query`, filtered by Zou: words `field:value`
+    /// with the fields of [`PERSON_FILTERS`], which Zou compares whole, as
+    /// its generic listing does with any column in the query string.
+    pub async fn search_people(&self, query: &str) -> Result<Vec<Resource>, PlatformError> {
+        let mut pairs = Vec::new();
+        for word in query.split_whitespace() {
+            let known = word.split_once(':').and_then(|(field, wanted)| {
+                let (_, column) = PERSON_FILTERS.iter().find(|(name, _)| *name == field)?;
+                Some((*column, wanted))
+            });
+            let Some((column, wanted)) = known.filter(|(_, v)| !v.is_empty()) else {
+                let fields: Vec<&str> = PERSON_FILTERS.iter().map(|(name, _)| *name).collect();
+                return Err(PlatformError::Invalid(format!(
+                    "Kitsu filters persons by field: {}:VALUE (\"{word}\" is none)",
+                    fields.join(":, ")
+                )));
+            };
+            let wanted = match (column, wanted) {
+                ("active" | "is_bot", "yes") => "true",
+                ("active" | "is_bot", "no") => "false",
+                ("email", text) => &text.to_lowercase(),
+                (_, text) => text,
+            };
+            pairs.push(format!("{column}={}", segment(wanted)?));
+        }
+        let path = if pairs.is_empty() {
+            PERSONS.to_string()
+        } else {
+            format!("{PERSONS}?{}", pairs.join("&"))
+        };
+        self.people_at(path).await
+    }
+
+    async fn people_at(&self, people_path: String) -> Result<Vec<Resource>, PlatformError> {
+        let projects_path = format!("{PROJECTS}?relations=true");
         let (people, projects) = tokio::join!(
             self.get::<Vec<Person>>(&people_path),
             self.get::<Vec<Staffed>>(&projects_path),
@@ -128,9 +321,23 @@ impl Kitsu {
         values: &Values,
         keep: &dyn Keep,
     ) -> Result<Outcome, PlatformError> {
+        if value(values, TOKEN_EXPIRY).is_some() {
+            return self.regenerate(target, values, keep).await;
+        }
         let path = person_path(&target.id)?;
         let current: Person = self.get(&path).await?;
         let mut body = self.person_changes(&current, values)?;
+        if value(values, "departments").is_some() {
+            let wanted = self
+                .department_ids(optional(values, "departments").unwrap_or_default())
+                .await?;
+            let (mut now, mut then) = (current.departments.clone(), wanted.clone());
+            now.sort();
+            then.sort();
+            if now != then {
+                body.insert("departments".into(), json!(wanted));
+            }
+        }
         if value(values, "expiration_date").is_some() {
             let wanted = date(values, "expiration_date")?.map(day);
             if wanted.as_deref() != current.expiration_date.as_deref() {

@@ -103,10 +103,21 @@ impl Kitsu {
         limits: impl Into<crate::platform::http::Limits>,
         credentials: Credentials,
     ) -> Result<Self, PlatformError> {
+        let limits = limits.into();
+        let timeout = limits.timeout();
         let http = Http::new(base_url, limits, message_of)?;
         Ok(Self {
-            client: Client::new(http, credentials),
+            client: Client::new(http, credentials, timeout),
         })
+    }
+
+    /// Logs in again with `code` as the second factor Zou asked for (the
+    /// authenticator's or the mailed code, or a recovery code), and says
+    /// who the session now acts as. A wrong code is a
+    /// [`PlatformError::SecondFactor`] again.
+    pub async fn second_factor(&self, code: Secret) -> Result<String, PlatformError> {
+        self.client.offer_code(code);
+        self.whoami().await
     }
 
     /// Trades the refresh token for a new access token now. The session
@@ -161,12 +172,13 @@ impl Kitsu {
     }
 
     pub async fn list_bots(&self) -> Result<Vec<Resource>, PlatformError> {
+        let names = self.department_names().await.unwrap_or_default();
         Ok(self
             .persons()
             .await?
             .into_iter()
             .filter(|p| p.is_bot)
-            .map(resources::bot)
+            .map(|p| resources::bot(p, &names))
             .collect())
     }
 
@@ -264,7 +276,7 @@ impl Kitsu {
         }
     }
 
-    async fn previous_token_check(&self, previous: Option<&Secret>) -> Check {
+    pub(super) async fn previous_token_check(&self, previous: Option<&Secret>) -> Check {
         let Some(old) = previous else {
             return Check {
                 label: "previous token not checked: Portico held no copy of it".into(),
@@ -289,7 +301,7 @@ impl Kitsu {
 
     /// Takes the token out of Zou's answer and hands it to `keep` before
     /// decoding the rest or checking the token.
-    async fn issued(
+    pub(super) async fn issued(
         &self,
         mut body: SecretBody<BotToken>,
         filed_under: Option<&str>,
@@ -666,13 +678,27 @@ pub fn capabilities() -> Capabilities {
         Field::with("role", "Role", Input::Choice(ROLES)),
         Field::with("expiration_date", "Expires on", Input::Date),
         Field::with("active", "Active", Input::Choice(manage::YES_NO)),
+        Field::with("departments", "Departments (names)", Input::List),
     ]);
     bot.toggle = Some(("Reactivate", "Deactivate"));
     bot.delete = true;
     bot.rotate_title = Some("Regenerate the bot's token");
-    bot.rotate = Rotation::Immediate {
-        warning: "Kitsu revokes the old token at once. R keeps the bot's expiry; \
-                  a new expiry set with e (edit) also issues a new token.",
+    // The console asks which expiry the new token gets, shows it, then
+    // sends it; a script's rotate keeps the expiry.
+    bot.rotate = Rotation::Renew {
+        fields: vec![
+            Field::with(
+                manage::TOKEN_EXPIRY,
+                "New token's expiry",
+                Input::Choice(manage::EXPIRY_CHOICES),
+            ),
+            Field::with(
+                manage::NEW_EXPIRY,
+                "New expiry date (empty: never)",
+                Input::Date,
+            ),
+        ],
+        warning: "Kitsu revokes the old token at once.",
     };
 
     let mut person = KindSpec::new(Kind::Person);
@@ -735,18 +761,24 @@ pub fn capabilities() -> Capabilities {
 }
 
 /// A bot `token` when given, else a person's `email` and `password`; the
-/// config loader has already made sure exactly one group is complete.
+/// config loader has already made sure exactly one group is complete. An
+/// `otp` (for scripts, typically a command that prints the current code)
+/// is resolved now and offered to the first login, should Zou ask for one.
 pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformError> {
     let adapter = if c.has("token") {
         Kitsu::with_token(c.base_url(), c.limits(), c.secret("token")?)?
     } else {
         let email = c.secret("email")?;
-        Kitsu::with_login(
+        let adapter = Kitsu::with_login(
             c.base_url(),
             c.limits(),
             email.expose().to_string(),
             c.secret("password")?,
-        )?
+        )?;
+        if c.has("otp") {
+            adapter.client.offer_code(c.secret("otp")?);
+        }
+        adapter
     };
     Ok(Arc::new(adapter))
 }
@@ -767,6 +799,43 @@ impl super::Platform for Kitsu {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    fn search<'a>(
+        &'a self,
+        source: Source,
+        _parent: Option<&'a str>,
+        query: &'a str,
+        _progress: Progress,
+    ) -> Fut<'a, super::Paged> {
+        Box::pin(async move {
+            match source {
+                Source::View(VIEW_PERSONS) => {
+                    Ok(super::Paged::new(self.search_people(query).await?, 1))
+                }
+                other => Err(PlatformError::Unsupported(format!(
+                    "Kitsu searches only persons on the server, not {other:?}"
+                ))),
+            }
+        })
+    }
+
+    fn second_factor(&self, code: Secret) -> Fut<'_, String> {
+        Box::pin(Self::second_factor(self, code))
+    }
+
+    fn preview<'a>(&'a self, op: &'a Operation) -> Fut<'a, Vec<String>> {
+        Box::pin(async move {
+            match op {
+                Operation::Update { target, values }
+                    if target.kind == Kind::Bot
+                        && value(values, manage::TOKEN_EXPIRY).is_some() =>
+                {
+                    self.regeneration_preview(target, values).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        })
     }
 
     /// `GET` of the resource's own `/data/...` route.

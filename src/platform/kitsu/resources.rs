@@ -80,8 +80,14 @@ fn active_status(person: &Person) -> String {
     clippy::needless_pass_by_value,
     reason = "maps a decoded record that the caller no longer needs"
 )]
-pub fn bot(person: Person) -> Resource {
+pub fn bot(person: Person, departments: &HashMap<String, String>) -> Resource {
     let name = person_name(&person);
+    let mut in_departments: Vec<String> = person
+        .departments
+        .iter()
+        .map(|id| departments.get(id).cloned().unwrap_or_else(|| id.clone()))
+        .collect();
+    in_departments.sort();
     let active = person.active.unwrap_or(true);
     let mut res = Resource::new(Kind::Bot, person.id.clone(), name.clone());
     res.status = Some(active_status(&person));
@@ -93,6 +99,7 @@ pub fn bot(person: Person) -> Resource {
         // Empty, not "never": the edit form prefills a date field from it.
         .with_detail("expiration_date", text(person.expiration_date.as_ref()))
         .with_detail("active", yes_no(active))
+        .with_detail("departments", in_departments.join(", "))
         .with_detail("email", text(person.email.as_ref()))
         .with_detail("created_at", text(person.created_at.as_ref()))
 }

@@ -294,7 +294,16 @@ fn capabilities_name_the_columns_the_panes_draw() {
     let bot = caps.kind(Kind::Bot).unwrap();
     assert_eq!(bot.toggle, Some(("Reactivate", "Deactivate")));
     let bot_keys: Vec<&str> = bot.edit.as_ref().unwrap().iter().map(|f| f.key).collect();
-    assert_eq!(bot_keys, ["role", "expiration_date", "active"]);
+    assert_eq!(
+        bot_keys,
+        ["role", "expiration_date", "active", "departments"]
+    );
+    // R asks which expiry the new token gets before anything is sent.
+    let crate::platform::Rotation::Renew { fields, .. } = &bot.rotate else {
+        panic!("a bot's token regeneration is previewed: {:?}", bot.rotate);
+    };
+    let rotate_keys: Vec<&str> = fields.iter().map(|f| f.key).collect();
+    assert_eq!(rotate_keys, ["token_expiry", "new_expiration_date"]);
     assert_eq!(production.toggle, Some(("Reopen", "Close")));
     assert_eq!(
         caps.view("asset-types").unwrap().scope,

@@ -61,6 +61,31 @@ pub struct Person {
     pub expiration_date: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
+    /// Department ids; only answers with relations carry them, and null
+    /// stands for none.
+    #[serde(default, deserialize_with = "ids_or_null")]
+    pub departments: Vec<String>,
+}
+
+/// Ids as plain strings or as `{"id"}` objects (both occur in Zou's answers).
+fn ids_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let items: Option<Vec<serde_json::Value>> = Option::deserialize(d)?;
+    Ok(items
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| {
+            v.as_str()
+                .or_else(|| v.get("id").and_then(serde_json::Value::as_str))
+                .map(str::to_string)
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct Department {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
 }
 
 /// A bot's create or token regeneration answer carries its token here; it

@@ -22,6 +22,8 @@ use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
 pub struct Project44 {
     client: Client,
+    /// Shared by every row, so a list keeps one copy.
+    token_endpoint: Arc<str>,
 }
 
 impl Project44 {
@@ -31,8 +33,10 @@ impl Project44 {
         username: String,
         password: Secret,
     ) -> Result<Self, PlatformError> {
+        let client = Client::new(base_url, limits, username, password)?;
         Ok(Self {
-            client: Client::new(base_url, limits, username, password)?,
+            token_endpoint: client.token_endpoint().into(),
+            client,
         })
     }
 
@@ -68,7 +72,7 @@ impl Project44 {
     }
 
     fn resource(&self, app: ClientApplication) -> Resource {
-        resources::client_app(app, self.client.token_endpoint())
+        resources::client_app(app, &self.token_endpoint)
     }
 
     /// Takes the secret out of a create or new-secret answer and hands it

@@ -33,9 +33,16 @@ const MOUNT: &str = "/evrythng";
 
 /// Both regions, each with fresh demo data.
 pub fn router() -> Router {
+    router_with_scale(0)
+}
+
+/// Like [`router`], with a project of `scale` more applications per region.
+pub fn router_with_scale(scale: usize) -> Router {
+    let us = seed::with_scale(seed::us(), seed::US_SEED, scale);
+    let eu = seed::with_scale(seed::eu(), seed::EU_SEED, scale);
     Router::new()
-        .nest("/us", region("us", seed::us().state))
-        .nest("/eu", region("eu", seed::eu().state))
+        .nest("/us", region("us", us.state))
+        .nest("/eu", region("eu", eu.state))
         .fallback(|| async { ApiError::not_found() })
 }
 

@@ -147,6 +147,47 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
     }
 }
 
+/// Adds one project, newer than the demo's, holding `scale` applications
+/// with their keys. It draws from a generator of its own, so the demo's
+/// ids and operator keys stay the same at any scale.
+pub fn with_scale(mut seeded: Seeded, seed: u64, scale: usize) -> Seeded {
+    if scale == 0 {
+        return seeded;
+    }
+    let mut rng = Rng::new(seed ^ 0x05CA_1E00);
+    let created = FIRST_CREATED + wide(US_PROJECTS.max(EU_PROJECTS) + 1) * DAY_MS;
+    let id = rng.id();
+    let applications: Vec<Application> = (0..scale)
+        .map(|n| {
+            let mut props = Map::new();
+            props.insert("name".into(), json!(format!("Scale application {n:06}")));
+            props.insert("socialNetworks".into(), Value::Object(Map::new()));
+            props.insert("defaultRole".into(), json!("base_app_user"));
+            // A second apart, wrapping daily, so any scale stays in range.
+            let at = created + wide(n % 86_400) * 1_000;
+            Application {
+                doc: Doc::new(rng.id(), at, props),
+                project: id.clone(),
+                api_key: rng.key(),
+                secret_key: rng.key(),
+            }
+        })
+        .collect();
+    let mut props = Map::new();
+    props.insert("name".into(), json!("Scale Project"));
+    props.insert(
+        "description".into(),
+        json!(format!("{scale} generated applications")),
+    );
+    props.insert("tags".into(), json!(["scale"]));
+    seeded.state.seen(created + DAY_MS);
+    seeded.state.projects.push(Project {
+        doc: Doc::new(id, created, props),
+        applications,
+    });
+    seeded
+}
+
 pub const US_SEED: u64 = 0x0E57_0001;
 pub const EU_SEED: u64 = 0x0E57_0002;
 /// The US account spans two pages of 30; the EU one fits in one.

@@ -16,6 +16,7 @@ use super::Shared;
 use super::clock;
 use super::errors::{ApiError, ApiResult, ok};
 use super::jwt::{Claims, TokenError};
+use super::otp;
 use super::query;
 use super::schema::{Record, flag, ids, text};
 use super::store::{self, Store};
@@ -250,8 +251,10 @@ fn organisation(st: &Store) -> Value {
 }
 
 /// Pydantic's checks on the login payload: `email` a non-empty string,
-/// `password` an optional string.
-fn validate_login(body: &Map<String, Value>) -> Result<(String, Option<String>), ApiError> {
+/// `password` an optional string, and the optional second-factor codes.
+fn validate_login(
+    body: &Map<String, Value>,
+) -> Result<(String, Option<String>, otp::Codes), ApiError> {
     let mut errors = Vec::new();
     let email = match body.get("email") {
         None => {
@@ -285,8 +288,9 @@ fn validate_login(body: &Map<String, Value>) -> Result<(String, Option<String>),
             None
         }
     };
+    let codes = otp::Codes::read(body, &mut errors);
     match email {
-        Some(email) if errors.is_empty() => Ok((email, password)),
+        Some(email) if errors.is_empty() => Ok((email, password, codes)),
         _ => Err(ApiError::Validation(errors)),
     }
 }
@@ -304,7 +308,7 @@ pub const HAS_LINKED_DATA: &str = "has_linked_data";
 
 pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let body = query::json_or_form(&headers, &body);
-    let (email, password) = validate_login(&body)?;
+    let (email, password, codes) = validate_login(&body)?;
     let mut st = shared.lock();
     // Emails are stored lowercased. Zou also matches the desktop login, for
     // desktop tools that only know the OS user name.
@@ -333,6 +337,8 @@ pub async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes
             }),
         ));
     }
+    otp::check_login(&mut st, &id, &codes)?;
+    let person = st.person(&id).ok_or_else(wrong_credentials)?;
     let user = st.person_safe(person, true);
     if let Some(person) = st.person_mut(&id) {
         person.insert(HAS_LINKED_DATA.into(), Value::Bool(true));

@@ -7,15 +7,21 @@
 //! that can only be deleted once closed, asset types derived from the
 //! assets a project uses, entity links, persons, and bots whose API token is
 //! regenerated (and the old one revoked) by a person update carrying
-//! `expiration_date`.
+//! `expiration_date`. People may turn on TOTP or codes by email; their
+//! login then asks for the code (`missing_OTP`), as Zou's does.
+//!
+//! Simulator controls, not Zou API: `GET /_sim/email-otp?email=` shows the
+//! last login code "mailed" to that address.
 
 mod assets;
 mod auth;
 mod clock;
 mod crud;
+mod departments;
 mod errors;
 mod jwt;
 mod links;
+mod otp;
 mod persons;
 mod projects;
 mod query;
@@ -43,6 +49,12 @@ pub const ZOU_VERSION: &str = "1.0.97";
 /// Demo administrator (see `demo_config`).
 pub const DEMO_EMAIL: &str = "admin@kitsu.portico.demo";
 pub const DEMO_PASSWORD: &str = "portico-demo-kitsu";
+/// A demo person who logs in with TOTP: any authenticator app given this
+/// base32 secret makes the codes the simulator accepts.
+pub const DEMO_TOTP_EMAIL: &str = "aiko.tanaka@kitsu.portico.demo";
+pub const DEMO_TOTP_SECRET: &str = "PORTICODEMOKITSUTOTPSECRET234567";
+/// A demo person who gets login codes by email (see `/_sim/email-otp`).
+pub const DEMO_EMAIL_OTP_EMAIL: &str = "hugo.lefevre@kitsu.portico.demo";
 
 struct Kitsu {
     signer: jwt::Signer,
@@ -66,8 +78,13 @@ fn path_id(raw: &str) -> Result<String, ApiError> {
 
 /// One simulated Zou with fresh demo data and its own signing key.
 pub fn router() -> Router {
+    router_with_scale(0)
+}
+
+/// Like [`router`], with `scale` more bots, each with its API token.
+pub fn router_with_scale(scale: usize) -> Router {
     let signer = jwt::Signer::random();
-    let store = seed::demo(&signer);
+    let store = seed::demo_with_scale(&signer, scale);
     let shared: Shared = Arc::new(Kitsu {
         signer,
         store: Mutex::new(store),
@@ -78,6 +95,20 @@ pub fn router() -> Router {
         .route("/api/auth/refresh-token", get(auth::refresh))
         .route("/api/auth/authenticated", get(auth::authenticated))
         .route("/api/auth/logout", get(auth::logout))
+        .route(
+            "/api/auth/totp",
+            axum::routing::put(otp::prepare_totp)
+                .post(otp::enable_totp)
+                .delete(otp::disable_totp),
+        )
+        .route(
+            "/api/auth/email-otp",
+            get(otp::send_email_code)
+                .put(otp::prepare_email)
+                .post(otp::enable_email)
+                .delete(otp::disable_email),
+        )
+        .route("/_sim/email-otp", get(otp::last_mailed))
         .route(
             "/api/data/projects",
             get(projects::list).post(projects::create),
@@ -159,6 +190,8 @@ pub fn router() -> Router {
             "/api/data/persons",
             get(persons::list).post(persons::create),
         )
+        .route("/api/data/departments", get(departments::list))
+        .route("/api/data/departments/{id}", get(departments::get_one))
         .route("/api/data/task-types", get(tasks::list))
         .route("/api/data/task-types/{id}", get(tasks::get_one))
         .route(

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::auth::{Call, HAS_LINKED_DATA};
 use super::clock;
 use super::crud::{changed, filtered, found, located};
+use super::departments;
 use super::errors::{ApiError, ApiResult, no_content, ok};
 use super::query::{Params, listing};
 use super::schema::{self, PERSON, build, flag, ids, text};
@@ -90,8 +91,10 @@ pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
     let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
     let rows = filtered(&st.persons, &PERSON, &params, |_| true);
+    // `relations=true` adds each person's departments, as on one person.
+    let relations = params.flag("relations");
     if caller.is_admin() {
-        listing(rows, &params, |p| st.person_safe(p, false))
+        listing(rows, &params, |p| st.person_safe(p, relations))
     } else {
         listing(rows, &params, |p| st.person_minimal(p))
     }
@@ -117,8 +120,11 @@ pub async fn create(call: Call, body: Bytes) -> ApiResult {
     check_expiration(&body)?;
     let now = clock::naive(clock::now());
     let mut person = build(&PERSON, &body, &now)?;
-    // No departments are simulated; Zou silently drops ids it cannot find.
-    person.insert("departments".into(), json!([]));
+    let linked = departments::known(
+        &st.departments,
+        person.get("departments").unwrap_or(&Value::Null),
+    );
+    person.insert("departments".into(), linked);
     let email = text(&person, "email").to_owned();
     if !email.is_empty() && st.persons.iter().any(|p| text(p, "email") == email) {
         return Err(ApiError::wrong("Email already in use."));
@@ -161,10 +167,12 @@ pub async fn update(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResul
     check_expiration(&body)?;
     let regenerate = body.contains_key("expiration_date");
     let mut updated = changed(&PERSON, &st.persons[index], &body, PROTECTED)?;
-    // Departments are not simulated: ids given here are dropped, as at
-    // creation.
     if body.contains_key("departments") {
-        updated.insert("departments".into(), json!([]));
+        let linked = departments::known(
+            &st.departments,
+            updated.get("departments").unwrap_or(&Value::Null),
+        );
+        updated.insert("departments".into(), linked);
     }
     let token = regenerate.then(|| store::api_token(&call.shared.signer, &mut updated));
     let mut out = st.person_safe(&updated, true);

@@ -201,6 +201,16 @@ pub static PROJECT_STATUS: Schema = Schema {
     fields: &[required("name", Str), required("color", Str)],
 };
 
+pub static DEPARTMENT: Schema = Schema {
+    class: "Department",
+    type_name: "Department",
+    fields: &[
+        required("name", Str),
+        required("color", Str),
+        col("archived", Bool, Def::Bool(false)),
+    ],
+};
+
 pub static TASK_TYPE: Schema = Schema {
     class: "TaskType",
     type_name: "TaskType",

@@ -7,11 +7,12 @@ use time::{Duration, OffsetDateTime};
 use super::auth::HAS_LINKED_DATA;
 use super::jwt::Signer;
 use super::links::PRECISE_CREATED_AT;
+use super::otp::Factors;
 use super::schema::{
     ENTITY, ENTITY_LINK, ENTITY_TYPE, PERSON, PROJECT, PROJECT_STATUS, Record, new_id, seeded, text,
 };
 use super::store::{Store, TEMPORAL_TYPES, api_token};
-use super::{DEMO_PASSWORD, clock};
+use super::{DEMO_EMAIL_OTP_EMAIL, DEMO_PASSWORD, DEMO_TOTP_EMAIL, DEMO_TOTP_SECRET, clock};
 
 /// Every human demo account shares the administrator's password, so a
 /// tester can also log in as an artist or a client.
@@ -74,7 +75,13 @@ fn person_id(st: &Store, email_local: &str) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
 pub fn demo(signer: &Signer) -> Store {
+    demo_with_scale(signer, 0)
+}
+
+/// The demo studio plus `scale` generated bots, each issued a token.
+pub fn demo_with_scale(signer: &Signer, scale: usize) -> Store {
     let now = clock::now();
     let today = clock::today();
     let mut t = Clock {
@@ -124,6 +131,7 @@ pub fn demo(signer: &Signer) -> Store {
     }
 
     st.task_types = super::tasks::seed(|| t.next_naive());
+    st.departments = super::departments::seed(|| t.next_naive());
 
     for (first, last, local, role, position) in PERSONS {
         let at = t.next_naive();
@@ -145,8 +153,22 @@ pub fn demo(signer: &Signer) -> Store {
         );
         // The crew has worked in Kitsu: logins, tasks, comments.
         person.insert(HAS_LINKED_DATA.into(), Value::Bool(true));
-        st.passwords
-            .insert(text(&person, "id").to_owned(), DEMO_PASSWORD.to_owned());
+        let id = text(&person, "id").to_owned();
+        st.passwords.insert(id.clone(), DEMO_PASSWORD.to_owned());
+        // Two supervisors log in with a second factor.
+        let factors = match email.as_str() {
+            DEMO_TOTP_EMAIL => Some(("totp", Factors::with_totp(DEMO_TOTP_SECRET))),
+            DEMO_EMAIL_OTP_EMAIL => Some(("email_otp", Factors::with_email())),
+            _ => None,
+        };
+        if let Some((method, factors)) = factors {
+            person.insert(format!("{method}_enabled"), Value::Bool(true));
+            person.insert(
+                "preferred_two_factor_authentication".into(),
+                Value::String(method.into()),
+            );
+            st.factors.insert(id, factors);
+        }
         st.persons.push(person);
     }
     // Bots: one without expiry, one expiring in six months, one whose
@@ -185,6 +207,24 @@ pub fn demo(signer: &Signer) -> Store {
     }
 
     seed_projects(&mut st, &mut t, today);
+    // One creation time for them all: the demo clock's hourly steps would
+    // run into the future at a large scale.
+    let at = t.next_naive();
+    for n in 0..scale {
+        let mut bot = seeded(
+            &PERSON,
+            json!({
+                "first_name": format!("Scale bot {n:06}"),
+                "last_name": "",
+                "email": format!("scale-bot-{n:06}@kitsu.portico.demo"),
+                "role": "user",
+                "is_bot": true,
+            }),
+            &at,
+        );
+        let _shown_once = api_token(signer, &mut bot);
+        st.persons.push(bot);
+    }
     st
 }
 

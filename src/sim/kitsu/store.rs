@@ -36,9 +36,13 @@ pub struct Store {
     pub projects: Vec<Record>,
     pub entity_types: Vec<Record>,
     pub task_types: Vec<Record>,
+    pub departments: Vec<Record>,
     /// Assets and episodes.
     pub entities: Vec<Record>,
     pub entity_links: Vec<Record>,
+    /// Person id → second factors (secrets, mailed codes, recovery codes),
+    /// kept out of the records like the passwords.
+    pub factors: HashMap<String, super::otp::Factors>,
     /// Revoked `jti`s of person tokens (Zou keeps them in Redis).
     pub revoked: HashSet<String>,
 }

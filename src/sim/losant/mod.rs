@@ -42,7 +42,13 @@ use state::{AccessKey, ApiToken, Authority, Certificate, Tenant};
 /// One Losant tenant with fresh demo data, routes relative to the API root
 /// (the crate mounts it under `/losant`).
 pub fn router() -> Router {
-    let tenant = Arc::new(Tenant::new(seed::tenant()));
+    router_with_scale(0)
+}
+
+/// Like [`router`], with `scale` more applications, certificates and
+/// access keys in proportion.
+pub fn router_with_scale(scale: usize) -> Router {
+    let tenant = Arc::new(Tenant::new(seed::tenant_with_scale(scale)));
     let protected = Router::new()
         .route(
             "/applications",

@@ -167,7 +167,51 @@ fn add_key(
     app.keys.push(key);
 }
 
-pub fn tenant() -> TenantState {
+/// `scale` generated applications: one in ten holds a copy of `sample`
+/// (a certificate made once, so seeding costs no key generation per row)
+/// and one in four an access key.
+fn scaled(
+    owner: &str,
+    by: &Actor,
+    at: OffsetDateTime,
+    sample: Option<&Certificate>,
+    scale: usize,
+) -> Vec<Application> {
+    (0..scale)
+        .map(|n| {
+            // A second apart, wrapping daily, so any scale stays in range.
+            let created = at - days(30) + Duration::seconds(wide(n % 86_400));
+            let mut app = application(
+                owner,
+                created,
+                &format!("Scale application {n:06}"),
+                "Generated for load",
+                &format!("scale-application-{n:06}"),
+            );
+            if let Some(cert) = sample.filter(|_| n % 10 == 0) {
+                app.certificates.push(Certificate {
+                    meta: Meta::new(created),
+                    application_id: app.meta.id.clone(),
+                    props: cert.props.clone(),
+                    info: cert.info.clone(),
+                });
+            }
+            if n % 4 == 0 {
+                add_key(
+                    &mut app,
+                    by,
+                    created,
+                    "active",
+                    &[("description", json!("Generated for load"))],
+                );
+            }
+            app
+        })
+        .collect()
+}
+
+/// The demo tenant plus `scale` generated applications.
+pub fn tenant_with_scale(scale: usize) -> TenantState {
     let at = now();
     let user_id = object_id(at - days(700));
     let user = Actor::User(user_id.clone());
@@ -425,6 +469,9 @@ pub fn tenant() -> TenantState {
         }
     }
 
+    let generated = scaled(&user_id, &user, at, cold.certificates.first(), scale);
+    let mut applications = vec![cold, fleet, energy];
+    applications.extend(generated);
     TenantState {
         user: User {
             id: user_id,
@@ -433,7 +480,7 @@ pub fn tenant() -> TenantState {
         },
         signing_key: random_hex(32),
         sessions: HashMap::new(),
-        applications: vec![cold, fleet, energy],
+        applications,
         log: Vec::new(),
     }
 }

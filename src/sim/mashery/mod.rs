@@ -59,7 +59,12 @@ use state::Area;
 /// One Mashery area with fresh demo data, routes relative to the API host
 /// (the crate mounts it under `/mashery`).
 pub fn router() -> Router {
-    let area = Arc::new(Area::new(seed::area()));
+    router_with_scale(0)
+}
+
+/// Like [`router`], with `scale` more applications, each with its keys.
+pub fn router_with_scale(scale: usize) -> Router {
+    let area = Arc::new(Area::new(seed::area_with_scale(scale)));
     let rest = Router::new()
         .route("/members", get(members::list).post(members::create))
         .route(

@@ -142,7 +142,8 @@ fn packages() -> Vec<Package> {
     ]
 }
 
-pub fn area() -> AreaState {
+/// The demo area plus `scale` generated applications, keyed like the rest.
+pub fn area_with_scale(scale: usize) -> AreaState {
     let members: Vec<Member> = MEMBERS
         .iter()
         .enumerate()
@@ -166,9 +167,16 @@ pub fn area() -> AreaState {
     let mut applications = Vec::new();
     let mut keys = Vec::new();
     let statuses = [KeyStatus::Active, KeyStatus::Waiting, KeyStatus::Disabled];
-    for (i, name) in APPS.iter().enumerate() {
+    let names = APPS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .chain((0..scale).map(|n| format!("Scale application {n:06}")));
+    for (i, name) in names.enumerate() {
         let owner = &members[i % members.len()];
-        let created = EPOCH + Duration::days(3 * wide(i)) + Duration::minutes(17 * wide(i));
+        // Generated applications reuse the demo's thousand-day spread, so a
+        // large scale stays within the calendar.
+        let step = wide(i % 1_000);
+        let created = EPOCH + Duration::days(3 * step) + Duration::minutes(17 * step);
         let updated = created + Duration::days(1);
         let mut props: Map<String, Value> = Map::new();
         props.insert("name".into(), json!(name));
