@@ -585,12 +585,15 @@ impl State {
 
     /// Whether `/` on this pane asks the server: its platform can search
     /// it and the whole list took more than one page (or a search is
-    /// already shown, which the user is refining).
+    /// already shown, which the user is refining); a view that searches
+    /// always asks.
     pub fn searches_server(&self, pane: Pane) -> bool {
-        let searchable = pane != Pane::View
-            && self
-                .tenant()
-                .is_some_and(|t| t.caps().pane(pane).searches());
+        if pane == Pane::View {
+            return self.view().is_some_and(|v| v.searches);
+        }
+        let searchable = self
+            .tenant()
+            .is_some_and(|t| t.caps().pane(pane).searches());
         if !searchable {
             return false;
         }
