@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(super::theme::current().dialog)
         .title(Span::styled(
             format!(" {} ", inert(doc.title())),
             Style::new().add_modifier(Modifier::BOLD),
@@ -47,8 +47,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     frame.render_widget(block, area);
     let Some(lines) = doc.lines() else {
         frame.render_widget(
-            Paragraph::new("laying out the document…")
-                .style(Style::new().add_modifier(Modifier::DIM)),
+            Paragraph::new("laying out the document…").style(super::theme::current().dimmed),
             inner,
         );
         return;
