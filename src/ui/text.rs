@@ -237,6 +237,7 @@ mod tests {
 
     #[test]
     fn within_the_month_is_yellow_and_expired_is_red() {
+        use ratatui::style::Color;
         use time::macros::datetime;
         let now = datetime!(2026-11-23 09:00:00 UTC);
         let days = |n| now + time::Duration::days(n);
