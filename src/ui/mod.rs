@@ -83,7 +83,7 @@ pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
 
 /// Draws with `theme`.
 pub fn render_with(frame: &mut Frame, state: &State, theme: &Theme, now: SystemTime) {
-    let _theme = theme::scoped(*theme);
+    let _theme = theme::scoped(theme);
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame);

@@ -402,8 +402,8 @@ pub(super) fn current() -> Theme {
 }
 
 /// Makes `theme` current until the guard drops, restoring the one before.
-pub(super) fn scoped(theme: Theme) -> Scope {
-    Scope(CURRENT.with(|c| c.replace(theme)))
+pub(super) fn scoped(theme: &Theme) -> Scope {
+    Scope(CURRENT.with(|c| c.replace(*theme)))
 }
 
 pub(super) struct Scope(Theme);
