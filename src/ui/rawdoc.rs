@@ -47,7 +47,8 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     frame.render_widget(block, area);
     let Some(lines) = doc.lines() else {
         frame.render_widget(
-            Paragraph::new("laying out the document…").style(super::theme::current().dimmed),
+            Paragraph::new("reading the document from the platform…")
+                .style(super::theme::current().dimmed),
             inner,
         );
         return;
