@@ -369,6 +369,12 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
     }
 }
 
+/// The `[console]` theme: `themes/<name>.toml` beside the config file
+/// (in the config directory, like `keymap.toml`), else a built-in one.
+fn theme_near(config_path: &Path, name: &str) -> Result<portico::ui::Theme, String> {
+    portico::ui::Theme::named(name, config_path.parent()).map_err(|e| e.to_string())
+}
+
 const NEEDS_TERMINAL: &str =
     "the console needs a terminal; for scripts use the command-line verbs (see `portico --help`)";
 
@@ -414,6 +420,7 @@ async fn tui(
         Config::load(located.path()).map_err(|e| e.to_string())?
     };
     let keymap = keymap_near(located.path())?;
+    let theme = theme_near(located.path(), cfg.console().theme())?;
     // Checked after the config so a broken file still reports its position.
     need_terminal()?;
     let infos = cfg
@@ -423,6 +430,7 @@ async fn tui(
             TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
                 .with_color(t.color())
                 .with_flags(t.read_only(), t.protected())
+                .with_refresh(t.refresh())
         })
         .collect();
     // NO_COLOR counts when set to anything but the empty string.
@@ -471,7 +479,8 @@ async fn tui(
     state = state.with_history(portico::app::History::from_text(&kept));
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores)
         .with_clipboard(clipboard)
-        .with_history_file(history);
+        .with_history_file(history)
+        .with_theme(theme);
 
     // ratatui's hook (installed by `init`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.
@@ -490,7 +499,7 @@ async fn tui(
     }
     // The first frame: tenant bar, pane titles and key hints, before any
     // network, credential or simulator work.
-    let drawn = runtime::first_frame(&mut terminal, &state);
+    let drawn = runtime::first_frame(&mut terminal, &state, &theme);
     debug_panic();
     let simulator = match (listener, drawn) {
         (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {

@@ -25,6 +25,8 @@ pub struct TenantInfo {
     color: Option<Color>,
     read_only: bool,
     protected: bool,
+    /// How often its panes refresh on their own while it is active.
+    refresh: Option<Duration>,
     caps: Capabilities,
     /// The credential keys the tenant's config gives, to name in an auth error.
     auth_keys: Vec<String>,
@@ -38,6 +40,7 @@ impl TenantInfo {
             color: None,
             read_only: false,
             protected: false,
+            refresh: None,
             caps,
             auth_keys: Vec::new(),
         }
@@ -59,8 +62,18 @@ impl TenantInfo {
         self
     }
 
+    /// Refreshes the visible panes every `every` while this tenant is
+    /// the active one; `None` leaves refreshing to the user.
+    pub const fn with_refresh(mut self, every: Option<Duration>) -> Self {
+        self.refresh = every;
+        self
+    }
+
     pub fn name(&self) -> &str {
         &self.name
+    }
+    pub const fn refresh(&self) -> Option<Duration> {
+        self.refresh
     }
     pub fn platform(&self) -> &str {
         &self.platform
@@ -386,6 +399,12 @@ impl State {
 
     pub const fn no_color(&self) -> bool {
         self.no_color
+    }
+
+    /// The active tenant's auto-refresh interval, if it has one: the
+    /// runtime keeps a timer exactly while this is `Some`.
+    pub fn auto_refresh(&self) -> Option<Duration> {
+        self.tenant().and_then(TenantInfo::refresh)
     }
 
     /// What Tab listed in command mode, while the command line is still
