@@ -332,3 +332,78 @@ fn config_check_warns_of_readable_literal_secrets_and_cleartext_hosts() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("chmod 600"), "{err}");
 }
+
+#[test]
+fn completion_scripts_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = portico(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {:?}", out.status);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(!script.trim().is_empty(), "{shell}: empty script");
+        for sub in ["expiring", "certs", "config", "completions", "man", "sim"] {
+            assert!(script.contains(sub), "{shell} script lacks {sub}");
+        }
+    }
+    let out = portico(&["completions", "tcsh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn man_page_is_roff_with_the_commands() {
+    let out = portico(&["man"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH"), "{page}");
+    assert!(page.contains("expiring"), "{page}");
+}
+
+#[test]
+fn version_names_the_crate_version() {
+    let out = portico(&["--version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("portico {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+}
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    let out = portico(&["config", "schema"]);
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string("assets/config.schema.json").expect("schema file");
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "assets/config.schema.json is stale: run `portico config schema > assets/config.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("schema is JSON");
+    assert_eq!(schema["title"], "Portico configuration");
+}
+
+#[test]
+fn config_check_reports_schema_violations_by_key_path() {
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/bad_platform.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema: tenants[1].platform: "), "{err}");
+    // The loader's positioned error is still there.
+    assert!(err.contains("bad_platform.toml:10:1"), "{err}");
+
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/conflicting_auth.toml",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema: tenants[0].auth: "), "{err}");
+    assert!(!err.contains("bot-token"), "a credential was echoed: {err}");
+}

@@ -4,6 +4,7 @@
 //! keeper, secret store and audit log.
 
 pub mod args;
+pub mod docs;
 mod exit;
 mod kinds;
 mod output;
@@ -11,6 +12,7 @@ mod radar;
 mod record;
 pub mod span;
 mod verbs;
+pub mod version;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
