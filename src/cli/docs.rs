@@ -24,7 +24,7 @@ impl Shell {
 }
 
 /// Writes the completion script for `shell` to `out`. It is built in
-/// memory first: clap_complete panics on a failed write (a closed pipe),
+/// memory first: `clap_complete` panics on a failed write (a closed pipe),
 /// and a write error here is reported instead.
 pub fn completions(
     shell: Shell,

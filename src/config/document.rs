@@ -318,7 +318,9 @@ fn key_path(pointer: &str) -> String {
     for part in pointer.split('/').filter(|p| !p.is_empty()) {
         let part = part.replace("~1", "/").replace("~0", "~");
         if part.chars().all(|c| c.is_ascii_digit()) {
-            out.push_str(&format!("[{part}]"));
+            out.push('[');
+            out.push_str(&part);
+            out.push(']');
         } else {
             if !out.is_empty() {
                 out.push('.');
