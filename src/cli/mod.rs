@@ -10,7 +10,6 @@ mod kinds;
 mod output;
 mod radar;
 mod record;
-pub mod span;
 mod verbs;
 pub mod version;
 
