@@ -22,6 +22,13 @@ fn main() {
 
 /// `abc1234`, or `abc1234-dirty` when tracked files differ from it.
 fn git_commit() -> Option<String> {
+    // Unpacked inside some other repository (a vendor tree, a home dir
+    // under git), the commit found would be that repository's, not ours.
+    let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?);
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    if top.canonicalize().ok()? != manifest.canonicalize().ok()? {
+        return None;
+    }
     let git_dir = PathBuf::from(git(&["rev-parse", "--git-dir"])?);
     watch(&git_dir);
     let short = git(&["rev-parse", "--short", "HEAD"])?;
