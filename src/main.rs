@@ -28,7 +28,7 @@ Environment:
 #[derive(Parser)]
 #[command(
     name = "portico",
-    version,
+    version = portico::cli::version::VERSION,
     about = "A keyboard-driven console for API-platform tenants",
     after_help = ENVIRONMENT
 )]
@@ -65,6 +65,14 @@ enum Command {
     /// Print the live keymap (the defaults plus keymap.toml next to the
     /// config), in the form keymap.toml takes.
     Keymap,
+    /// Print a shell completion script: `portico completions bash > /etc/bash_completion.d/portico`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: portico::cli::docs::Shell,
+    },
+    /// Print the man page (roff): `portico man > portico.1`.
+    Man,
     /// Check or locate the configuration.
     Config {
         #[command(subcommand)]
@@ -158,6 +166,8 @@ enum ConfigCommand {
     },
     /// Show where Portico looks for its config.
     Path,
+    /// Print the config file's JSON Schema, for editors' TOML language servers.
+    Schema,
 }
 
 /// The simulator reads no config and opens no console, so options meant
@@ -214,6 +224,32 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            match portico::cli::docs::completions(shell, Cli::command(), &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("portico: cannot write the completion script: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            match portico::cli::docs::man(Cli::command(), &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("portico: cannot write the man page: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Config {
+            action: ConfigCommand::Schema,
+        }) => {
+            print!("{}", config::json_schema_text());
+            ExitCode::SUCCESS
         }
         Some(Command::Config {
             action: ConfigCommand::Path,
@@ -274,7 +310,31 @@ fn serve_sim(
 
 fn check_config(path: Option<&Path>) -> ExitCode {
     let located = config::locate(path);
-    match Config::check(located.path()) {
+    let checked = Config::check(located.path());
+    match &checked {
+        Ok(_) => {}
+        Err(errors) => {
+            for err in errors {
+                eprintln!("{err}");
+            }
+            if errors.len() > 1 {
+                eprintln!("{} errors", errors.len());
+            }
+        }
+    }
+    // The schema is what editors check against; a file the loader accepts
+    // must pass it too, so a disagreement shows here rather than in an editor.
+    let violations = std::fs::read_to_string(located.path())
+        .map(|text| config::schema_violations(&text))
+        .unwrap_or_default();
+    for violation in &violations {
+        eprintln!("{}: schema: {violation}", located.path().display());
+    }
+    match checked {
+        Ok(_) if !violations.is_empty() => {
+            eprintln!("{} schema violation(s)", violations.len());
+            ExitCode::FAILURE
+        }
         Ok(cfg) => {
             let names: Vec<&str> = cfg
                 .tenants()
@@ -292,15 +352,7 @@ fn check_config(path: Option<&Path>) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(errors) => {
-            for err in &errors {
-                eprintln!("{err}");
-            }
-            if errors.len() > 1 {
-                eprintln!("{} errors", errors.len());
-            }
-            ExitCode::FAILURE
-        }
+        Err(_) => ExitCode::FAILURE,
     }
 }
 
