@@ -58,6 +58,9 @@ struct TenantDoc {
     /// Calls a second the tenant's API key may make.
     #[schemars(range(min = 1, max = 1000))]
     qps: Option<u32>,
+    /// Reload the visible panes every this many seconds (off when left out).
+    #[schemars(range(min = 5, max = 86400))]
+    refresh_secs: Option<u32>,
     /// The credentials; which keys depends on `platform`.
     #[schemars(schema_with = "auth_schema")]
     auth: Value,
@@ -77,6 +80,9 @@ struct ConsoleDoc {
     /// Seconds a copied secret stays on the desktop clipboard; 0 never clears (default 30).
     #[schemars(range(min = 0, max = 3600))]
     clipboard_clear_secs: Option<u32>,
+    /// `dark` (default), `light`, `high-contrast`, or a file `themes/NAME.toml` beside the config.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]+$"))]
+    theme: Option<String>,
 }
 
 /// A command that reads the new secret on stdin.
