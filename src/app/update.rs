@@ -28,6 +28,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
     state.sync();
     load_missing(state, &mut fx);
+    fx.extend(state.jobs.drain(..).map(Effect::Match));
     fx
 }
 
@@ -65,7 +66,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             match result {
                 Ok(paged) => {
                     let (items, pages) = paged.into_parts();
-                    listing.items = items;
+                    listing.items = std::sync::Arc::new(items);
                     listing.pages = pages;
                     listing.generation += 1;
                     listing.loaded_at = Some(at);
@@ -153,6 +154,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         Message::Edited { request, result } => {
             super::editor::on_edited(state, request, result, &mut fx);
         }
+        Message::Matched(matched) => super::matching::on_matched(state, *matched),
         Message::Forgot(result) => {
             state.notice = Some(match result {
                 Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
@@ -167,6 +169,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     super::jump::follow(state);
     load_missing(state, &mut fx);
     request_offers(state, &mut fx);
+    fx.extend(state.jobs.drain(..).map(Effect::Match));
     fx
 }
 

@@ -7,6 +7,7 @@ mod copying;
 pub mod editor;
 mod handoff;
 mod keeper;
+mod matcher;
 mod settle;
 
 use std::collections::HashMap;
@@ -62,6 +63,8 @@ pub struct Runtime {
     /// A form to open in the editor, which the loop runs with the screen
     /// handed back.
     editor: Option<(u64, String, &'static str)>,
+    /// Large panes' filters, matched off the UI task.
+    matcher: matcher::Matcher,
 }
 
 impl Runtime {
@@ -82,6 +85,7 @@ impl Runtime {
             history: None,
             crawls: HashMap::new(),
             editor: None,
+            matcher: matcher::Matcher::default(),
         }
     }
 
@@ -245,6 +249,7 @@ impl Runtime {
                 });
             }
             Effect::OpenEditor { request, text, ext } => self.editor = Some((request, text, ext)),
+            Effect::Match(job) => self.matcher.submit(job, &self.tx),
             Effect::Quit => {}
         }
     }

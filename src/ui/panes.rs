@@ -87,6 +87,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
                 Style::new().fg(Color::Magenta),
             ));
         }
+        if c.is_matching() {
+            title.push(Span::styled("filtering… ", Style::new().fg(Color::Yellow)));
+        }
         if c.sort() != Sort::Listed {
             title.push(Span::styled(
                 format!("↕{} ", c.sort().label()),
