@@ -126,7 +126,7 @@ pub struct Matched {
 
 impl Matched {
     /// How many rows matched.
-    pub fn rows(&self) -> usize {
+    pub const fn rows(&self) -> usize {
         self.filtered.rows.len()
     }
 }
