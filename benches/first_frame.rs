@@ -67,7 +67,13 @@ fn filter_probe(term: &mut pty::Pty) {
     }
     percentiles("filter keystroke to frame, 100,000 rows", drawn);
     percentiles("filter keystroke to matched rows, 100,000 rows", answered);
+    // Waited for, so the `q` that follows is not read as Alt-q.
     term.send("\x1b");
+    term.wait_until("the filter closed", |s| {
+        s.rows(0, 160)
+            .last()
+            .is_some_and(|row| !row.starts_with('/'))
+    });
 }
 
 fn rss_kib(pid: u32) -> u64 {
