@@ -12,5 +12,6 @@ pub mod platform;
 pub mod runtime;
 pub mod secrets;
 pub mod sim;
+pub mod span;
 pub mod subprocess;
 pub mod ui;

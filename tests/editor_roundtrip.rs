@@ -253,3 +253,127 @@ fn n_creates_from_the_editor_and_json_works_too() {
     let fx = update(&mut state, key(KeyCode::Char('y')));
     assert_eq!(values(&fx)[1], pair("description", "from json"));
 }
+
+/// The request id of the change the effects send.
+fn performed(fx: &[Effect]) -> (usize, u64) {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::Perform {
+                tenant, request, ..
+            } => Some((*tenant, *request)),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("nothing performed: {fx:?}"))
+}
+
+#[test]
+fn a_change_the_platform_refuses_reopens_the_editor_on_the_users_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let rename = editor(
+        dir.path(),
+        "rename.sh",
+        r#"sed -i 's/^name = .*/name = "taken-name"/; s/^description = .*/description = "typed with care"/' "$1""#,
+    );
+    let retry = editor(
+        dir.path(),
+        "retry.sh",
+        r#"sed -i 's/^name = "taken-name"$/name = "free-name"/' "$1""#,
+    );
+    let mut state = loaded();
+    let fx = update(&mut state, key(KeyCode::Char('E')));
+    run(&mut state, &fx, &rename);
+    assert!(matches!(state.modal(), Some(Modal::Confirm(_))));
+    let fx = update(&mut state, key(KeyCode::Char('y')));
+    let (tenant, request) = performed(&fx);
+
+    // The server says no after the diff was confirmed.
+    let fx = update(
+        &mut state,
+        Message::Performed {
+            tenant,
+            request,
+            result: Box::new(Err(
+                "HTTP 409: an application named taken-name exists".into()
+            )),
+            saved: None,
+        },
+    );
+    let (_, again, ext) = opened(&fx);
+    assert_eq!(ext, "toml");
+    assert!(
+        again.starts_with(
+            "# error: the platform refused the change: HTTP 409: an application named taken-name exists"
+        ),
+        "{again}"
+    );
+    assert!(again.contains("name = \"taken-name\""), "{again}");
+    assert!(
+        again.contains("description = \"typed with care\""),
+        "{again}"
+    );
+
+    // Fixed in the reopened editor, it goes to the diff against the
+    // values before any editing, and out again.
+    let fx = run(&mut state, &fx, &retry);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::OpenEditor { .. })));
+    let Some(Modal::Confirm(confirm)) = state.modal() else {
+        panic!("expected the diff again, got {:?}", state.modal());
+    };
+    assert_eq!(
+        confirm.lines,
+        vec![
+            "~ Name: \"shop\" → \"free-name\"",
+            "~ Description: \"the old shop\" → \"typed with care\"",
+        ]
+    );
+    let fx = update(&mut state, key(KeyCode::Char('y')));
+    assert_eq!(
+        values(&fx),
+        vec![
+            pair("name", "free-name"),
+            pair("description", "typed with care")
+        ]
+    );
+    let (tenant, request) = performed(&fx);
+
+    // Accepted this time: nothing reopens.
+    let fx = update(
+        &mut state,
+        Message::Performed {
+            tenant,
+            request,
+            result: Box::new(Ok(portico::platform::Outcome::done("updated"))),
+            saved: None,
+        },
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::OpenEditor { .. })),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_refused_change_made_in_a_form_does_not_open_the_editor() {
+    let mut state = loaded();
+    let fx = update(&mut state, key(KeyCode::Char('e')));
+    assert!(matches!(state.modal(), Some(Modal::Form(_))), "{fx:?}");
+    let mut fx = Vec::new();
+    for _ in 0..3 {
+        fx.extend(update(&mut state, key(KeyCode::Char('x'))));
+    }
+    fx.extend(update(&mut state, key(KeyCode::Enter)));
+    let (tenant, request) = performed(&fx);
+    let fx = update(
+        &mut state,
+        Message::Performed {
+            tenant,
+            request,
+            result: Box::new(Err("HTTP 409: taken".into())),
+            saved: None,
+        },
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::OpenEditor { .. })),
+        "{fx:?}"
+    );
+}

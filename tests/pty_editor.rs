@@ -1,7 +1,7 @@
 //! `E` in the real binary: the screen is handed to `$EDITOR` (the
 //! alternate screen left, raw mode off) and taken back after, then the
 //! diff is confirmed and the rename shows in the list. `Y` shows the
-//! selection's document.
+//! vendor's own document for the selection.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
@@ -39,6 +39,11 @@ fn e_renames_through_the_editor_and_y_shows_the_document() {
     pty.send("Y");
     pty.wait_for("(raw)");
     pty.wait_for("\"id\":");
+    // The vendor's document as project44 serves it, not Portico's own
+    // fields (which carry `kind` and a `raw` map).
+    let shown = pty.contents();
+    assert!(!shown.contains("could not be read"), "{shown}");
+    assert!(!shown.contains("\"kind\":"), "{shown}");
     pty.send("\x1b");
     pty.wait_gone("(raw)");
 

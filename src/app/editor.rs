@@ -1,8 +1,9 @@
 //! `E` and `N`: a resource's editable fields (the edit or create form's
 //! own) as TOML or JSON in the user's editor. What comes back is checked
 //! like the form, shown as a diff and applied only once confirmed. A
-//! mistake reopens the editor on the user's own text with the error on
-//! top; an untouched file or a failed editor changes nothing.
+//! mistake, or a change the platform refuses once confirmed, reopens the
+//! editor on the user's own text with the error on top; an untouched file
+//! or a failed editor changes nothing.
 
 use std::fmt::Write as _;
 
@@ -12,6 +13,7 @@ use super::modal::{Confirm, Form, Intent, Modal};
 use super::ops::inform;
 use super::rawdoc::sensitive;
 use super::state::{Level, State};
+use crate::platform::Operation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -53,6 +55,11 @@ pub struct Session {
     format: Format,
     /// The values before editing, for the diff.
     original: Vec<String>,
+    /// What the user saved and the change it makes, while its diff waits
+    /// to be confirmed and then applied: a refusal reopens this text.
+    saved: Option<(String, Operation)>,
+    /// The request that applies the confirmed change.
+    sent: Option<u64>,
 }
 
 /// `E`: the edit form's fields, in the editor.
@@ -89,6 +96,8 @@ pub(super) fn from_form(state: &mut State, form: Form, format: Format, fx: &mut 
         form,
         format,
         original,
+        saved: None,
+        sent: None,
     };
     open(state, session, text, fx);
 }
@@ -97,6 +106,8 @@ fn open(state: &mut State, mut session: Session, text: String, fx: &mut Vec<Effe
     let request = state.next_request;
     state.next_request += 1;
     session.request = request;
+    session.saved = None;
+    session.sent = None;
     let ext = session.format.ext();
     state.editing = Some(session);
     fx.push(Effect::OpenEditor { request, text, ext });
@@ -309,6 +320,8 @@ pub(super) fn on_edited(
             );
         }
     };
+    session.saved = Some((text, op.clone()));
+    state.editing = Some(session);
     state.modal = Some(Modal::Confirm(Confirm {
         title,
         lines,
@@ -317,6 +330,51 @@ pub(super) fn on_edited(
         typed_is_id: false,
         error: None,
     }));
+}
+
+/// Whether `ops`, about to be sent, are the change whose diff the editor
+/// left waiting.
+pub(super) fn awaits(state: &State, ops: &[Operation]) -> bool {
+    state
+        .editing
+        .as_ref()
+        .and_then(|s| s.saved.as_ref())
+        .is_some_and(|(_, op)| ops == std::slice::from_ref(op))
+}
+
+/// The editor's confirmed change went out as `request`.
+pub(super) const fn sent(state: &mut State, request: u64) {
+    if let Some(session) = &mut state.editing {
+        session.sent = Some(request);
+    }
+}
+
+/// The platform answered the editor's change: a refusal reopens the
+/// editor on the user's text with the server's words on top, so nothing
+/// they typed is lost.
+pub(super) fn on_answered(
+    state: &mut State,
+    tenant: usize,
+    request: u64,
+    refused: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(session) = state.editing.take_if(|s| s.sent == Some(request)) else {
+        return;
+    };
+    let (Some(err), Some((text, _))) = (refused, session.saved.clone()) else {
+        return;
+    };
+    // Another tenant is on screen: the text would be refused on return.
+    if tenant != state.active || session.tenant != tenant {
+        return;
+    }
+    let again = with_error(
+        &text,
+        &format!("the platform refused the change: {err}"),
+        session.format,
+    );
+    open(state, session, again, fx);
 }
 
 /// One line per changed field: `label: old → new`.

@@ -8,7 +8,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use super::bulk::{BulkOutcome, BulkTarget, ExportFormat};
 use crate::model::{IssuedSecret, Kind, Resource, Secret};
 use crate::platform::crawl::Answer;
-use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source};
+use crate::platform::{FieldError, Operation, Outcome, Paged, PlatformError, Source, Target};
 
 /// Identifies one cached list: a pane or view, under one parent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -195,9 +195,12 @@ pub enum Effect {
         request: u64,
         deadline: Duration,
     },
-    /// Lay out a resource's document for the `Y` view.
+    /// Read the vendor's document for `target` on `tenant` and lay it
+    /// out for the `Y` view; `resource` is what is shown if it cannot be read.
     RawDoc {
+        tenant: usize,
         request: u64,
+        target: Target,
         resource: Box<Resource>,
     },
     /// Suspend the screen and open `text` in the user's editor, in a file

@@ -263,7 +263,11 @@ fn on_confirm(
                 return Some(Modal::Confirm(c));
             }
             let tenant = state.active;
-            perform(state, tenant, c.ops, fx);
+            let from_editor = super::editor::awaits(state, &c.ops);
+            let request = perform(state, tenant, c.ops, fx);
+            if from_editor {
+                super::editor::sent(state, request);
+            }
             None
         }
         _ => {

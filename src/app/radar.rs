@@ -200,7 +200,7 @@ pub(super) fn expiring(state: &mut State, window: &str, fx: &mut Vec<Effect>) {
     let within = if window.is_empty() {
         Ok(DEFAULT_WINDOW)
     } else {
-        crate::cli::span::parse(window)
+        crate::span::parse(window)
     };
     match within {
         Ok(within) => open(state, Search::Expiring(within), fx),

@@ -1,7 +1,10 @@
-//! `Y`: the document the adapter read for the selection, as indented
-//! JSON, credentials masked. It is laid out off the UI task (the runtime
-//! calls [`raw_lines`] on a blocking thread) in lines no longer than
-//! [`LINE_CHARS`], so drawing a page costs the same however long a field is.
+//! `Y`: the vendor's own document for the selection, as indented JSON,
+//! credentials masked. The runtime reads it from the platform on demand
+//! (no list keeps every document) and lays it out on a blocking thread
+//! ([`document_lines`]) in lines no longer than [`LINE_CHARS`], so
+//! drawing a page costs the same however long a field is. When it cannot
+//! be read, the view shows what the adapter kept ([`raw_lines`]) under a
+//! line saying why ([`unread_lines`]).
 
 use serde_json::{Map, Value};
 
@@ -12,6 +15,7 @@ use super::redact::redact;
 use super::state::{Level, State};
 use crate::keymap::{Action, Press};
 use crate::model::{Resource, Secret};
+use crate::platform::{PlatformError, Target};
 
 /// The longest line handed to the screen, in characters; a longer one
 /// goes on over the next lines.
@@ -64,7 +68,46 @@ pub(super) fn sensitive(key: &str) -> bool {
     named && !key.contains("expir") && !key.contains("date")
 }
 
-/// The resource's document in lines, masked and cut to [`LINE_CHARS`].
+/// `doc` with the value of every credential-named field masked, at any
+/// depth: what a vendor shows once must not reach the screen here.
+fn masked(doc: &Value) -> Value {
+    match doc {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if sensitive(k) && !v.is_null() {
+                        Value::String(MASK.into())
+                    } else {
+                        masked(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The vendor's document in lines, masked and cut to [`LINE_CHARS`].
+pub fn document_lines(doc: &Value) -> Vec<String> {
+    let text = serde_json::to_string_pretty(&masked(doc)).unwrap_or_default();
+    cut(&text)
+}
+
+/// What the adapter kept for `res`, under a line saying why the vendor's
+/// document could not be read. Errors are built without secrets; the
+/// line is masked again all the same.
+pub fn unread_lines(res: &Resource, err: &PlatformError) -> Vec<String> {
+    let mut lines = cut(&format!(
+        "The raw document could not be read: {err}\nShown instead: the fields Portico keeps for it.\n"
+    ));
+    lines.extend(raw_lines(res));
+    lines
+}
+
+/// The resource's fields as the adapter kept them, in lines, masked and
+/// cut to [`LINE_CHARS`].
 pub fn raw_lines(res: &Resource) -> Vec<String> {
     let details: Map<String, Value> = res
         .fields()
@@ -93,6 +136,11 @@ pub fn raw_lines(res: &Resource) -> Vec<String> {
     );
     doc.insert("raw".into(), Value::Object(details));
     let text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    cut(&text)
+}
+
+/// `text` in lines, each masked and at most [`LINE_CHARS`] long.
+fn cut(text: &str) -> Vec<String> {
     let mut lines = Vec::new();
     for line in text.lines() {
         let line = redact(line);
@@ -112,6 +160,12 @@ pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(res) = state.selected(state.focus()).cloned() else {
         return inform(state, Level::Info, "nothing selected");
     };
+    let target = Target {
+        kind: res.kind,
+        id: res.id.clone(),
+        name: res.name.clone(),
+        parent: state.list_key(state.focus()).and_then(|k| k.parent),
+    };
     let request = state.next_request;
     state.next_request += 1;
     state.modal = Some(Modal::Raw(RawDoc {
@@ -123,7 +177,9 @@ pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
         scroll: 0,
     }));
     fx.push(Effect::RawDoc {
+        tenant: state.active,
         request,
+        target,
         resource: Box::new(res),
     });
 }
@@ -174,5 +230,38 @@ mod tests {
         assert!(all.contains("2027-01-01"));
         assert!(lines.iter().all(|l| l.chars().count() <= LINE_CHARS));
         assert!(lines.len() > 1000 / LINE_CHARS);
+    }
+
+    #[test]
+    fn a_vendor_document_is_masked_at_any_depth_and_keeps_its_own_names() {
+        let doc = serde_json::json!({
+            "clientId": "c-1",
+            "createdAt": 1_700_000_000_000_i64,
+            "keys": [{"secret": "deep-s3cret", "tokenExpiresAt": "2027-01-01"}],
+            "password": "hunter2",
+        });
+        let all = document_lines(&doc).join("\n");
+        assert!(all.contains("\"clientId\": \"c-1\""), "{all}");
+        assert!(all.contains("\"createdAt\": 1700000000000"), "{all}");
+        assert!(all.contains("\"secret\": \"***\""), "{all}");
+        assert!(!all.contains("deep-s3cret"), "{all}");
+        assert!(all.contains("2027-01-01"), "{all}");
+        assert!(!all.contains("hunter2"), "{all}");
+    }
+
+    #[test]
+    fn an_unread_document_says_why_above_the_kept_fields() {
+        let res = Resource::new(Kind::AccessKey, "k1", "deploy").with_detail("secret", "s3cr3t");
+        let lines = unread_lines(
+            &res,
+            &PlatformError::Timeout(std::time::Duration::from_secs(3)),
+        );
+        assert!(
+            lines[0].contains("could not be read: timed out after 3s"),
+            "{lines:?}"
+        );
+        let all = lines.join("\n");
+        assert!(all.contains("\"id\": \"k1\""), "{all}");
+        assert!(!all.contains("s3cr3t"), "{all}");
     }
 }

@@ -103,7 +103,11 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             request,
             result,
             saved,
-        } => on_performed(state, tenant, request, *result, saved, &mut fx),
+        } => {
+            let refused = result.as_ref().as_ref().err().cloned();
+            on_performed(state, tenant, request, *result, saved, &mut fx);
+            super::editor::on_answered(state, tenant, request, refused, &mut fx);
+        }
         Message::Rejected {
             tenant,
             request,

@@ -88,7 +88,7 @@ pub enum Command {
         /// What to look for in names and ids.
         text: String,
         /// Give up on a tenant that has not answered after this long.
-        #[arg(long, default_value = "20s", value_parser = super::span::parse)]
+        #[arg(long, default_value = "20s", value_parser = crate::span::parse)]
         deadline: std::time::Duration,
         #[command(flatten)]
         out: Output,
@@ -97,10 +97,10 @@ pub enum Command {
     /// 9 when anything expires within the window (or has expired).
     Expiring {
         /// The window: `30d`, `12h`, `90m`...
-        #[arg(long, default_value = "30d", value_parser = super::span::parse)]
+        #[arg(long, default_value = "30d", value_parser = crate::span::parse)]
         within: std::time::Duration,
         /// Give up on a tenant that has not answered after this long.
-        #[arg(long, default_value = "20s", value_parser = super::span::parse)]
+        #[arg(long, default_value = "20s", value_parser = crate::span::parse)]
         deadline: std::time::Duration,
         #[command(flatten)]
         out: Output,

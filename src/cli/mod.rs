@@ -9,7 +9,6 @@ mod kinds;
 mod output;
 mod radar;
 mod record;
-pub mod span;
 mod verbs;
 
 use std::io::IsTerminal;

@@ -623,6 +623,19 @@ pub trait Platform: Send + Sync {
     fn perform<'a>(&'a self, op: &'a Operation) -> Fut<'a, Outcome> {
         self.perform_keeping(op, &InOutcome)
     }
+
+    /// The vendor's own document for `target`, as the server sent it,
+    /// read on demand (`Y`) so no list keeps every document in memory.
+    /// Only an idempotent read: a secret the vendor shows once is never
+    /// in it. None by default.
+    fn document<'a>(&'a self, target: &'a Target) -> Fut<'a, serde_json::Value> {
+        Box::pin(async move {
+            Err(PlatformError::Unsupported(format!(
+                "no raw document for a {}",
+                target.kind.label()
+            )))
+        })
+    }
 }
 
 /// A list's rows and the number of pages the server gave them in.

@@ -31,7 +31,7 @@ use crate::config::Tenant;
 use crate::model::{Kind, Resource};
 use crate::platform::crawl::{crawl, within};
 use crate::platform::{
-    Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, registry,
+    Check, Operation, Outcome, Paged, Platform, PlatformError, Progress, Source, Target, registry,
 };
 use crate::secrets::Vault;
 
@@ -240,14 +240,12 @@ impl Runtime {
                 request,
                 deadline,
             } => self.crawl(tenant, request, deadline),
-            Effect::RawDoc { request, resource } => {
-                let tx = self.tx.clone();
-                // Laying out a large document is work the UI task never does.
-                tokio::task::spawn_blocking(move || {
-                    let lines = app::raw_lines(&resource);
-                    let _ = tx.send(Message::RawDoc { request, lines });
-                });
-            }
+            Effect::RawDoc {
+                tenant,
+                request,
+                target,
+                resource,
+            } => self.raw_doc(tenant, request, target, *resource),
             Effect::OpenEditor { request, text, ext } => self.editor = Some((request, text, ext)),
             Effect::Match(job) => self.matcher.submit(job, &self.tx),
             Effect::Quit => {}
@@ -290,6 +288,30 @@ impl Runtime {
         if let Some(stale) = self.crawls.insert(tenant, task.abort_handle()) {
             stale.abort();
         }
+    }
+
+    /// Reads the vendor's document for `Y`, then lays it out where the
+    /// UI task never waits; what the adapter kept stands in for one that
+    /// cannot be read.
+    fn raw_doc(&self, tenant: usize, request: u64, target: Target, resource: Resource) {
+        let tx = self.tx.clone();
+        let found = self.adapter(tenant);
+        tokio::spawn(async move {
+            let doc = match found {
+                Some((config, adapter)) => match ready(&config, &adapter).await {
+                    Ok(platform) => platform.document(&target).await,
+                    Err(err) => Err(err),
+                },
+                None => Err(PlatformError::Invalid("the tenant is gone".into())),
+            };
+            let lines = tokio::task::spawn_blocking(move || match doc {
+                Ok(doc) => app::document_lines(&doc),
+                Err(err) => app::unread_lines(&resource, &err),
+            })
+            .await
+            .unwrap_or_else(|_| vec!["the document could not be laid out".to_string()]);
+            let _ = tx.send(Message::RawDoc { request, lines });
+        });
     }
 
     fn adapter(&self, tenant: usize) -> Option<(Tenant, Adapter)> {

@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     frame.render_widget(block, area);
     let Some(lines) = doc.lines() else {
         frame.render_widget(
-            Paragraph::new("laying out the document…")
+            Paragraph::new("reading the document from the platform…")
                 .style(Style::new().add_modifier(Modifier::DIM)),
             inner,
         );

@@ -600,6 +600,36 @@ impl super::Platform for Evrythng {
     fn perform_keeping<'a>(&'a self, op: &'a Operation, _keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op))
     }
+
+    /// `GET` of the project or application; a key's document is its
+    /// application's, which is where EVRYTHNG keeps the key.
+    fn document<'a>(&'a self, target: &'a Target) -> Fut<'a, Value> {
+        Box::pin(async move {
+            let path = match target.kind {
+                Kind::Project => project_path(&target.id)?,
+                Kind::Application => {
+                    let project = match &target.parent {
+                        Some(p) if !p.is_empty() => p.clone(),
+                        _ => self.project_of(&target.id).await?,
+                    };
+                    app_path(&project, &target.id)?
+                }
+                Kind::AppKey | Kind::TrustedKey => {
+                    let app = parent(target.parent.as_ref(), "select an application first")?;
+                    app_path(&self.project_of(app).await?, app)?
+                }
+                other => {
+                    return Err(PlatformError::Unsupported(format!(
+                        "EVRYTHNG has no {}",
+                        other.label()
+                    )));
+                }
+            };
+            self.client
+                .json(Method::GET, &path, None, Retry::Idempotent)
+                .await
+        })
+    }
 }
 
 #[cfg(test)]

@@ -837,6 +837,28 @@ impl super::Platform for Kitsu {
             }
         })
     }
+
+    /// `GET` of the resource's own `/data/...` route.
+    fn document<'a>(&'a self, target: &'a Target) -> Fut<'a, Value> {
+        Box::pin(async move {
+            let id = segment(&target.id)?;
+            let path = match target.kind {
+                Kind::Project => format!("{PROJECTS}/{id}"),
+                Kind::Bot | Kind::Person => format!("{PERSONS}/{id}"),
+                Kind::ProjectStatus => format!("{PROJECT_STATUS}/{id}"),
+                Kind::AssetType => format!("/data/asset-types/{id}"),
+                Kind::TaskType => format!("/data/task-types/{id}"),
+                Kind::EntityLink => format!("/data/entity-links/{id}"),
+                other => {
+                    return Err(PlatformError::Unsupported(format!(
+                        "Kitsu has no {}",
+                        other.label()
+                    )));
+                }
+            };
+            self.get(&path).await
+        })
+    }
 }
 
 #[cfg(test)]

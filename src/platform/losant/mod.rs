@@ -1139,6 +1139,21 @@ impl super::Platform for Losant {
             }
         })
     }
+
+    /// `GET` of the resource's own route, the one `get` reads.
+    fn document<'a>(&'a self, target: &'a Target) -> Fut<'a, Value> {
+        Box::pin(async move {
+            self.client
+                .json(
+                    Method::GET,
+                    &item_path(target)?,
+                    &[],
+                    None,
+                    Retry::Idempotent,
+                )
+                .await
+        })
+    }
 }
 
 #[cfg(test)]

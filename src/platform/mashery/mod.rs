@@ -831,6 +831,33 @@ impl super::Platform for Mashery {
             }
         })
     }
+
+    /// `GET` of the member, application or package key, with the fields
+    /// the adapter itself asks for (a key's secret is not among them).
+    fn document<'a>(&'a self, target: &'a Target) -> Fut<'a, Value> {
+        Box::pin(async move {
+            let (path, fields) = match target.kind {
+                Kind::Person if target.id == ALL_MEMBERS => {
+                    return Err(PlatformError::Unsupported(
+                        "\"all members\" is Portico's own row, not a Mashery document".into(),
+                    ));
+                }
+                Kind::Person => (format!("/members/{}", segment(&target.id)?), MEMBER_FIELDS),
+                Kind::Application => (app_path(&target.id)?, APP_FIELDS),
+                Kind::PackageKey => (key_path(&target.id)?, KEY_FIELDS),
+                other => return Err(unsupported(other)),
+            };
+            self.client
+                .json(
+                    Method::GET,
+                    &path,
+                    &[("fields", fields.to_string())],
+                    None,
+                    Retry::Idempotent,
+                )
+                .await
+        })
+    }
 }
 
 /// A package key's secret, as the answer to the POST that made it.

@@ -273,4 +273,18 @@ impl super::Platform for Project44 {
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
     }
+
+    /// `GET` of the client application, the route `get_app` reads.
+    fn document<'a>(&'a self, target: &'a super::Target) -> Fut<'a, serde_json::Value> {
+        Box::pin(async move {
+            if target.kind != Kind::ClientApp {
+                return Err(PlatformError::Unsupported(format!(
+                    "project44 has no {}",
+                    target.kind.label()
+                )));
+            }
+            let req = self.client.request(Method::GET, &app_path(&target.id)?);
+            self.client.http().json(req, Retry::Idempotent).await
+        })
+    }
 }
