@@ -28,7 +28,7 @@ Environment:
 #[derive(Parser)]
 #[command(
     name = "portico",
-    version,
+    version = portico::cli::version::VERSION,
     about = "A keyboard-driven console for API-platform tenants",
     after_help = ENVIRONMENT
 )]
@@ -65,6 +65,14 @@ enum Command {
     /// Print the live keymap (the defaults plus keymap.toml next to the
     /// config), in the form keymap.toml takes.
     Keymap,
+    /// Print a shell completion script: `portico completions bash > /etc/bash_completion.d/portico`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: portico::cli::docs::Shell,
+    },
+    /// Print the man page (roff): `portico man > portico.1`.
+    Man,
     /// Check or locate the configuration.
     Config {
         #[command(subcommand)]
@@ -158,6 +166,8 @@ enum ConfigCommand {
     },
     /// Show where Portico looks for its config.
     Path,
+    /// Print the config file's JSON Schema, for editors' TOML language servers.
+    Schema,
 }
 
 /// The simulator reads no config and opens no console, so options meant
@@ -214,6 +224,32 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            match portico::cli::docs::completions(shell, Cli::command(), &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("portico: cannot write the completion script: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            match portico::cli::docs::man(Cli::command(), &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("portico: cannot write the man page: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Command::Config {
+            action: ConfigCommand::Schema,
+        }) => {
+            print!("{}", config::json_schema_text());
+            ExitCode::SUCCESS
         }
         Some(Command::Config {
             action: ConfigCommand::Path,
@@ -274,7 +310,31 @@ fn serve_sim(
 
 fn check_config(path: Option<&Path>) -> ExitCode {
     let located = config::locate(path);
-    match Config::check(located.path()) {
+    let checked = Config::check(located.path());
+    match &checked {
+        Ok(_) => {}
+        Err(errors) => {
+            for err in errors {
+                eprintln!("{err}");
+            }
+            if errors.len() > 1 {
+                eprintln!("{} errors", errors.len());
+            }
+        }
+    }
+    // The schema is what editors check against; a file the loader accepts
+    // must pass it too, so a disagreement shows here rather than in an editor.
+    let violations = std::fs::read_to_string(located.path())
+        .map(|text| config::schema_violations(&text))
+        .unwrap_or_default();
+    for violation in &violations {
+        eprintln!("{}: schema: {violation}", located.path().display());
+    }
+    match checked {
+        Ok(_) if !violations.is_empty() => {
+            eprintln!("{} schema violation(s)", violations.len());
+            ExitCode::FAILURE
+        }
         Ok(cfg) => {
             let names: Vec<&str> = cfg
                 .tenants()
@@ -292,15 +352,7 @@ fn check_config(path: Option<&Path>) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(errors) => {
-            for err in &errors {
-                eprintln!("{err}");
-            }
-            if errors.len() > 1 {
-                eprintln!("{} errors", errors.len());
-            }
-            ExitCode::FAILURE
-        }
+        Err(_) => ExitCode::FAILURE,
     }
 }
 
@@ -369,6 +421,12 @@ fn keymap_near(config_path: &Path) -> Result<Keymap, String> {
     }
 }
 
+/// The `[console]` theme: `themes/<name>.toml` beside the config file
+/// (in the config directory, like `keymap.toml`), else a built-in one.
+fn theme_near(config_path: &Path, name: &str) -> Result<portico::ui::Theme, String> {
+    portico::ui::Theme::named(name, config_path.parent()).map_err(|e| e.to_string())
+}
+
 const NEEDS_TERMINAL: &str =
     "the console needs a terminal; for scripts use the command-line verbs (see `portico --help`)";
 
@@ -414,6 +472,7 @@ async fn tui(
         Config::load(located.path()).map_err(|e| e.to_string())?
     };
     let keymap = keymap_near(located.path())?;
+    let theme = theme_near(located.path(), cfg.console().theme())?;
     // Checked after the config so a broken file still reports its position.
     need_terminal()?;
     let infos = cfg
@@ -423,6 +482,7 @@ async fn tui(
             TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
                 .with_color(t.color())
                 .with_flags(t.read_only(), t.protected())
+                .with_refresh(t.refresh())
         })
         .collect();
     // NO_COLOR counts when set to anything but the empty string.
@@ -471,7 +531,8 @@ async fn tui(
     state = state.with_history(portico::app::History::from_text(&kept));
     let runtime = Runtime::new(tx, cfg.tenants().to_vec(), stores)
         .with_clipboard(clipboard)
-        .with_history_file(history);
+        .with_history_file(history)
+        .with_theme(theme);
 
     // ratatui's hook (installed by `init`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.
@@ -490,7 +551,7 @@ async fn tui(
     }
     // The first frame: tenant bar, pane titles and key hints, before any
     // network, credential or simulator work.
-    let drawn = runtime::first_frame(&mut terminal, &state);
+    let drawn = runtime::first_frame(&mut terminal, &state, &theme);
     debug_panic();
     let simulator = match (listener, drawn) {
         (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {

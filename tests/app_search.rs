@@ -471,3 +471,47 @@ fn unreadable_choices_leave_the_field_to_be_typed() {
         "{fx:?}"
     );
 }
+
+/// A view whose platform filters on fields the rows do not show (Kitsu's
+/// persons by role, say) asks the server even when it fits on one page.
+#[test]
+fn a_view_that_searches_asks_the_server_even_on_one_page() {
+    use portico::platform::{Source, ViewSpec};
+    let view = |asks: bool| {
+        let mut state = State::new(
+            vec![TenantInfo::new(
+                "t",
+                "any",
+                caps(false).with_views(vec![ViewSpec {
+                    name: "people",
+                    title: "People",
+                    columns: vec![],
+                    scope: None,
+                    searches: asks,
+                }]),
+            )],
+            Keymap::defaults(),
+        );
+        let fx = start(&mut state);
+        answer_paged(&mut state, &fx, SystemTime::now(), |_| {
+            Paged::new(rows(ALL), 1)
+        });
+        let mut fx = update(&mut state, key(KeyCode::Char(':')));
+        fx.extend(typed(&mut state, "people"));
+        fx.extend(update(&mut state, key(KeyCode::Enter)));
+        answer_paged(&mut state, &fx, SystemTime::now(), |_| {
+            Paged::new(rows(ALL), 1)
+        });
+        let fx = submit(&mut state, "role:admin");
+        (state, searches(&fx))
+    };
+    let (_, asked) = view(true);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].source, Source::View("people"));
+    assert_eq!(asked[0].query.as_deref(), Some("role:admin"));
+    let (_, asked) = view(false);
+    assert!(
+        asked.is_empty(),
+        "a view that does not search filters locally"
+    );
+}

@@ -69,6 +69,7 @@ fn scoped_caps() -> Capabilities {
         title: "Links",
         columns: vec![],
         scope: Some(Pane::Projects),
+        searches: false,
     }])
     .with_kinds(vec![project, key])
 }

@@ -332,3 +332,199 @@ fn config_check_warns_of_readable_literal_secrets_and_cleartext_hosts() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("chmod 600"), "{err}");
 }
+
+#[test]
+fn completion_scripts_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = portico(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {:?}", out.status);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(!script.trim().is_empty(), "{shell}: empty script");
+        for sub in ["expiring", "certs", "config", "completions", "man", "sim"] {
+            assert!(script.contains(sub), "{shell} script lacks {sub}");
+        }
+    }
+    let out = portico(&["completions", "tcsh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn man_page_is_roff_with_the_commands() {
+    let out = portico(&["man"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH"), "{page}");
+    assert!(page.contains("expiring"), "{page}");
+}
+
+#[test]
+fn version_names_the_crate_version() {
+    let out = portico(&["--version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("portico {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+}
+
+#[test]
+fn committed_schema_is_the_generated_one() {
+    let out = portico(&["config", "schema"]);
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string("assets/config.schema.json").expect("schema file");
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "assets/config.schema.json is stale: run `portico config schema > assets/config.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("schema is JSON");
+    assert_eq!(schema["title"], "Portico configuration");
+}
+
+#[test]
+fn config_check_reports_schema_violations_by_key_path() {
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/bad_platform.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema: tenants[1].platform: "), "{err}");
+    // The loader's positioned error is still there.
+    assert!(err.contains("bad_platform.toml:10:1"), "{err}");
+
+    let out = portico(&[
+        "config",
+        "check",
+        "tests/fixtures/config/invalid/conflicting_auth.toml",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema: tenants[0].auth: "), "{err}");
+    assert!(!err.contains("bot-token"), "a credential was echoed: {err}");
+}
+
+const KEYS_BEGIN: &str =
+    "<!-- every binding: generated from the keymap, checked by tests/cli.rs -->\n";
+const KEYS_END: &str = "<!-- end of every binding -->\n";
+
+/// The help's rows, layer by layer, as the README's markdown.
+fn key_tables() -> String {
+    use std::fmt::Write;
+    let cell = |text: &str| {
+        let fence = if text.contains('`') { "`` " } else { "`" };
+        let close = if text.contains('`') { " ``" } else { "`" };
+        format!("{fence}{}{close}", text.replace('|', "\\|"))
+    };
+    let mut out = String::new();
+    for (layer, rows) in portico::keymap::Keymap::defaults().help() {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "\n**{}** (`[{}]`)\n\n| keys | action |\n|---|---|\n",
+            layer.title(),
+            layer.name()
+        );
+        for (keys, action) in rows {
+            let keys: Vec<String> = keys
+                .split(' ')
+                .filter(|k| !k.is_empty())
+                .map(cell)
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                keys.join(" "),
+                action.replace('|', "\\|")
+            );
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[test]
+fn readme_key_tables_are_the_keymaps_help() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let start = readme
+        .find(KEYS_BEGIN)
+        .expect("README has the binding tables' start marker");
+    let end = readme
+        .find(KEYS_END)
+        .expect("README has the binding tables' end marker");
+    let written = &readme[start + KEYS_BEGIN.len()..end];
+    let generated = key_tables();
+    if written != generated && std::env::var_os("PORTICO_BLESS").is_some() {
+        let updated = format!(
+            "{}{generated}{}",
+            &readme[..start + KEYS_BEGIN.len()],
+            &readme[end..]
+        );
+        std::fs::write("README.md", updated).expect("write README.md");
+        return;
+    }
+    assert!(
+        written == generated,
+        "README's key tables differ from the keymap's help; PORTICO_BLESS=1 cargo test --test cli rewrites them:\n{generated}"
+    );
+}
+
+/// Every exit code, by an exhaustive match so a new one cannot be left out.
+const fn exit_code(exit: portico::cli::Exit) -> u8 {
+    use portico::cli::Exit;
+    match exit {
+        Exit::Ok => 0,
+        Exit::Failure => 1,
+        Exit::Usage => 2,
+        Exit::Auth => 3,
+        Exit::NotFound => 4,
+        Exit::ReadOnly => 5,
+        Exit::RateLimited => 6,
+        Exit::Server => 7,
+        Exit::Partial => 8,
+        Exit::Expiring => 9,
+    }
+}
+
+#[test]
+fn readme_exit_codes_are_the_programs() {
+    use portico::cli::Exit;
+    let all = [
+        Exit::Ok,
+        Exit::Failure,
+        Exit::Usage,
+        Exit::Auth,
+        Exit::NotFound,
+        Exit::ReadOnly,
+        Exit::RateLimited,
+        Exit::Server,
+        Exit::Partial,
+        Exit::Expiring,
+    ];
+    for exit in all {
+        assert_eq!(exit as u8, exit_code(exit), "{exit:?}");
+    }
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme
+        .split("## Exit codes")
+        .nth(1)
+        .expect("README has an Exit codes section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let documented: Vec<u8> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .filter_map(|code| code.parse().ok())
+        .collect();
+    let expected: Vec<u8> = all.iter().map(|e| exit_code(*e)).collect();
+    assert_eq!(
+        documented, expected,
+        "README's exit codes vs src/cli/exit.rs"
+    );
+}

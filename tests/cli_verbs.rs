@@ -382,3 +382,29 @@ fn expiring_exits_nonzero_within_the_window_and_sorts_soonest_first() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["results"], Value::Array(Vec::new()));
 }
+
+#[test]
+fn get_puts_the_vendors_own_document_under_raw() {
+    let sim = sim();
+    let out = sim.run(&["--tenant", "evrythng-us", "projects", "list", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let id = listed[0]["id"].as_str().expect("an id").to_string();
+    let out = sim.run(&[
+        "--tenant",
+        "evrythng-us",
+        "projects",
+        "get",
+        &id,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let record = if got.is_array() { &got[0] } else { &got };
+    let raw = &record["raw"];
+    assert_eq!(raw["id"], id.as_str(), "{raw}");
+    // EVRYTHNG's own shape: integer milliseconds, which no detail map has.
+    assert!(raw["createdAt"].is_i64(), "{raw}");
+    assert!(raw["shortDomains"].is_array(), "{raw}");
+}

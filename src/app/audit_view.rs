@@ -20,6 +20,7 @@ static SPEC: LazyLock<ViewSpec> = LazyLock::new(|| ViewSpec {
     title: "Audit log",
     columns: vec!["Time", "Tenant", "Action", "Outcome"],
     scope: None,
+    searches: false,
 });
 
 pub(super) fn spec() -> &'static ViewSpec {

@@ -32,6 +32,11 @@ pub enum Message {
     Resize,
     /// Animates the spinner; sent only while requests are in flight.
     Tick,
+    /// The auto-refresh timer of `tenant` fired; sent only while that
+    /// tenant is active and has `refresh_secs`.
+    AutoRefresh {
+        tenant: usize,
+    },
     Listed {
         tenant: usize,
         key: ListKey,

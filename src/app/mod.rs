@@ -39,6 +39,6 @@ pub use modal::{
 };
 pub use mouse::Pointer;
 pub use radar::{Hit, Radar, Reach, Search};
-pub use rawdoc::{LINE_CHARS, RawDoc, document_lines, raw_lines, unread_lines};
+pub use rawdoc::{LINE_CHARS, RawDoc, document_lines, masked, raw_lines, unread_lines};
 pub use state::{Book, Cursor, Level, Listing, Notice, State, TenantInfo};
 pub use update::{start, update};

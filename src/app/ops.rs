@@ -75,6 +75,29 @@ pub(super) fn refresh_visible(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A tick of the auto-refresh timer: the active tenant's panes are asked
+/// again through the normal list path, except a list still loading (a
+/// slow tenant must not pile up requests). A tick for a tenant no longer
+/// active, or no longer refreshing, is stale and does nothing.
+pub(super) fn auto_refresh(state: &mut State, tenant: usize, fx: &mut Vec<Effect>) {
+    if tenant != state.active || state.auto_refresh().is_none() {
+        return;
+    }
+    state.sync();
+    for pane in state.panes() {
+        let Some(key) = state.list_key(pane) else {
+            continue;
+        };
+        let loading = state
+            .book()
+            .and_then(|b| b.lists.get(&key))
+            .is_some_and(|l| l.pending.is_some());
+        if !loading {
+            request_list(state, tenant, key, fx);
+        }
+    }
+}
+
 pub(super) fn switch_tenant(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
     if index >= state.tenants.len() {
         inform(state, Level::Error, format!("no tenant {}", index + 1));

@@ -69,8 +69,9 @@ pub(super) fn sensitive(key: &str) -> bool {
 }
 
 /// `doc` with the value of every credential-named field masked, at any
-/// depth: what a vendor shows once must not reach the screen here.
-fn masked(doc: &Value) -> Value {
+/// depth: what a vendor shows once must not reach the screen or a script's
+/// output.
+pub fn masked(doc: &Value) -> Value {
     match doc {
         Value::Object(map) => Value::Object(
             map.iter()

@@ -27,6 +27,8 @@ pub struct TenantInfo {
     color: Option<Color>,
     read_only: bool,
     protected: bool,
+    /// How often its panes refresh on their own while it is active.
+    refresh: Option<Duration>,
     caps: Capabilities,
     /// The credential keys the tenant's config gives, to name in an auth error.
     auth_keys: Vec<String>,
@@ -40,6 +42,7 @@ impl TenantInfo {
             color: None,
             read_only: false,
             protected: false,
+            refresh: None,
             caps,
             auth_keys: Vec::new(),
         }
@@ -61,8 +64,18 @@ impl TenantInfo {
         self
     }
 
+    /// Refreshes the visible panes every `every` while this tenant is
+    /// the active one; `None` leaves refreshing to the user.
+    pub const fn with_refresh(mut self, every: Option<Duration>) -> Self {
+        self.refresh = every;
+        self
+    }
+
     pub fn name(&self) -> &str {
         &self.name
+    }
+    pub const fn refresh(&self) -> Option<Duration> {
+        self.refresh
     }
     pub fn platform(&self) -> &str {
         &self.platform
@@ -454,6 +467,12 @@ impl State {
         self.no_color
     }
 
+    /// The active tenant's auto-refresh interval, if it has one: the
+    /// runtime keeps a timer exactly while this is `Some`.
+    pub fn auto_refresh(&self) -> Option<Duration> {
+        self.tenant().and_then(TenantInfo::refresh)
+    }
+
     /// What Tab listed in command mode, while the command line is still
     /// the one they were listed for.
     pub fn command_choices(&self) -> Option<&[String]> {
@@ -651,12 +670,15 @@ impl State {
 
     /// Whether `/` on this pane asks the server: its platform can search
     /// it and the whole list took more than one page (or a search is
-    /// already shown, which the user is refining).
+    /// already shown, which the user is refining); a view that searches
+    /// always asks.
     pub fn searches_server(&self, pane: Pane) -> bool {
-        let searchable = pane != Pane::View
-            && self
-                .tenant()
-                .is_some_and(|t| t.caps().pane(pane).searches());
+        if pane == Pane::View {
+            return self.view().is_some_and(|v| v.searches);
+        }
+        let searchable = self
+            .tenant()
+            .is_some_and(|t| t.caps().pane(pane).searches());
         if !searchable {
             return false;
         }

@@ -40,6 +40,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         Message::Mouse(_) | Message::Resize => {}
         Message::Pointer(pointer) => super::mouse::on_pointer(state, pointer, &mut fx),
         Message::Tick => state.spinner = state.spinner.wrapping_add(1),
+        Message::AutoRefresh { tenant } => super::ops::auto_refresh(state, tenant, &mut fx),
         Message::Listed {
             tenant,
             key,
@@ -66,9 +67,13 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
             match result {
                 Ok(paged) => {
                     let (items, pages) = paged.into_parts();
+                    // An unchanged answer (an auto-refresh, mostly) keeps
+                    // its generation, so nothing derived from it is redone.
+                    if *listing.items != items || listing.loaded_at.is_none() {
+                        listing.generation += 1;
+                    }
                     listing.items = std::sync::Arc::new(items);
                     listing.pages = pages;
-                    listing.generation += 1;
                     listing.loaded_at = Some(at);
                     listing.error = None;
                 }

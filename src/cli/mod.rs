@@ -4,12 +4,14 @@
 //! keeper, secret store and audit log.
 
 pub mod args;
+pub mod docs;
 mod exit;
 mod kinds;
 mod output;
 mod radar;
 mod record;
 mod verbs;
+pub mod version;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -36,8 +36,9 @@ pub fn days_left(at: OffsetDateTime, now: OffsetDateTime) -> i64 {
 }
 
 /// `id, name, kind, state, status, expires, tenant, platform, pane,
-/// parent, details` and `raw`, which holds the adapter's detail map (the
-/// fields it read from the vendor's document).
+/// parent, details` and `raw`. In a list `raw` holds the adapter's detail
+/// map (the fields it read from the vendor's document); `get` replaces it
+/// with the vendor's own document, credentials masked.
 pub fn record(origin: &Origin<'_>, found: &Found) -> Value {
     let res = &found.resource;
     let details: Map<String, Value> = res

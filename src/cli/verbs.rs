@@ -96,7 +96,19 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             let tenant = ctx.tenant()?;
             let found = resolve(&tenant, noun, resource).await?;
             let title = pane_title(&tenant, &found);
-            print_records(fmt, vec![record(&Origin::of(&tenant, title), &found)])?;
+            let mut rec = record(&Origin::of(&tenant, title), &found);
+            // One resource: its vendor document is worth the extra GET.
+            // Where the platform has none to give, `raw` keeps the fields
+            // the adapter read.
+            let platform = super::connect(&tenant)
+                .await
+                .map_err(|e| Failed::platform(tenant.name(), &e))?;
+            if let (Ok(doc), Value::Object(map)) =
+                (platform.document(&target_of(&found)).await, &mut rec)
+            {
+                map.insert("raw".into(), crate::app::masked(&doc));
+            }
+            print_records(fmt, vec![rec])?;
             Ok(Exit::Ok)
         }
         Verb::Create {

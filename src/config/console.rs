@@ -6,10 +6,14 @@ use std::time::Duration;
 /// Seconds a copied secret may stay on the native clipboard by default.
 pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
+/// The theme used when `theme` is not set.
+pub const DEFAULT_THEME: &str = "dark";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Console {
     pub(super) mouse: bool,
     pub(super) clipboard_clear_secs: u64,
+    pub(super) theme: String,
 }
 
 impl Default for Console {
@@ -17,6 +21,7 @@ impl Default for Console {
         Self {
             mouse: true,
             clipboard_clear_secs: DEFAULT_CLIPBOARD_CLEAR_SECS,
+            theme: DEFAULT_THEME.to_owned(),
         }
     }
 }
@@ -35,5 +40,11 @@ impl Console {
             0 => None,
             secs => Some(Duration::from_secs(secs)),
         }
+    }
+
+    /// The theme's name: a built-in one (`dark`, `light`,
+    /// `high-contrast`) or `<config dir>/themes/<name>.toml`.
+    pub fn theme(&self) -> &str {
+        &self.theme
     }
 }

@@ -26,7 +26,7 @@ use super::error::ConfigError;
 use super::schema::{Auth, PlatformKind, Tenant};
 use crate::platform::registry::auth_key;
 
-const TENANT_KEYS: [&str; 14] = [
+const TENANT_KEYS: [&str; 15] = [
     "name",
     "platform",
     "region",
@@ -38,12 +38,13 @@ const TENANT_KEYS: [&str; 14] = [
     "max_body_mib",
     "page_size",
     "qps",
+    "refresh_secs",
     "auth",
     "delivery",
     "deliveries",
 ];
 
-const CONSOLE_KEYS: [&str; 2] = ["mouse", "clipboard_clear_secs"];
+const CONSOLE_KEYS: [&str; 3] = ["mouse", "clipboard_clear_secs", "theme"];
 /// Up to an hour: longer than that is "never", which is 0.
 const CLIPBOARD_CLEAR_RANGE: std::ops::RangeInclusive<i64> = 0..=3600;
 
@@ -59,6 +60,9 @@ const DEFAULT_MAX_BODY_MIB: usize = 8;
 const PAGE_SIZE_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
 /// Calls a second; unset leaves each adapter its gateway's default.
 const QPS_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
+/// Seconds between automatic refreshes: faster than 5 s mostly spends
+/// the tenant's rate limit, slower than a day is not "automatic".
+const REFRESH_RANGE: std::ops::RangeInclusive<i64> = 5..=86_400;
 
 type Entry<'a, 'i> = (&'a Spanned<DeString<'i>>, &'a Spanned<DeValue<'i>>);
 
@@ -196,6 +200,31 @@ impl Ctx<'_> {
             }));
             if let Some(secs) = secs {
                 console.clipboard_clear_secs = secs;
+            }
+        }
+        if let Some(&(key, value)) = fields.get("theme") {
+            let key_path = path_child("console", "theme");
+            let name = self.keep(self.string(key, value, &key_path).and_then(|name| {
+                // The name becomes a file name under the config directory.
+                let plain = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if plain {
+                    Ok(name.to_owned())
+                } else {
+                    Err(self.err(
+                        &value.span(),
+                        &key_path,
+                        format!(
+                            "theme {name:?} is not a theme name (letters, digits, - and _; \
+                             built in: dark, light, high-contrast)"
+                        ),
+                    ))
+                }
+            }));
+            if let Some(name) = name {
+                console.theme = name;
             }
         }
         console
@@ -469,6 +498,29 @@ impl Ctx<'_> {
             }
         };
 
+        let refresh = match fields.get("refresh_secs") {
+            None => Some(None),
+            Some(&(key, value)) => {
+                let key_path = path_child(path, "refresh_secs");
+                self.keep(self.integer(key, value, &key_path).and_then(|secs| {
+                    secs.filter(|n| REFRESH_RANGE.contains(n))
+                        .and_then(|n| u64::try_from(n).ok())
+                        .map(|n| Some(Duration::from_secs(n)))
+                        .ok_or_else(|| {
+                            self.err(
+                                &key.span(),
+                                &key_path,
+                                format!(
+                                    "refresh_secs must be between {} and {} (leave it out for no automatic refresh)",
+                                    REFRESH_RANGE.start(),
+                                    REFRESH_RANGE.end()
+                                ),
+                            )
+                        })
+                }))
+            }
+        };
+
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
             (_, None) => None,
@@ -502,6 +554,7 @@ impl Ctx<'_> {
             max_body: max_body?,
             page_size: page_size?,
             qps: qps?,
+            refresh: refresh?,
             auth: auth?,
             deliveries: deliveries?,
         })

@@ -18,6 +18,7 @@
 mod console;
 mod credential;
 mod delivery;
+mod document;
 mod error;
 mod load;
 mod locate;
@@ -30,6 +31,7 @@ pub use console::Console;
 pub(crate) use credential::clean_stderr;
 pub use credential::{COMMAND_TIMEOUT, Credential, CredentialError};
 pub use delivery::Delivery;
+pub use document::{json_schema, json_schema_text, schema_violations};
 pub use error::ConfigError;
 pub use locate::{ConfigSource, ENV_VAR, Located, default_path, describe_lookup, locate};
 pub use schema::{Auth, PlatformKind, Tenant};

@@ -25,6 +25,7 @@ pub struct Tenant {
     pub(super) max_body: usize,
     pub(super) page_size: Option<usize>,
     pub(super) qps: Option<u32>,
+    pub(super) refresh: Option<Duration>,
     pub(super) auth: Auth,
     /// Pattern entries in file order, then the tenant-wide one.
     pub(super) deliveries: Vec<Delivery>,
@@ -89,6 +90,12 @@ impl Tenant {
     /// it; a platform whose gateway counts them paces to it.
     pub const fn qps(&self) -> Option<u32> {
         self.qps
+    }
+
+    /// How often the console refreshes this tenant's panes while it is
+    /// the active one; `None` (the default) never does on its own.
+    pub const fn refresh(&self) -> Option<Duration> {
+        self.refresh
     }
 
     pub const fn auth(&self) -> &Auth {

@@ -419,6 +419,9 @@ pub struct ViewSpec {
     pub title: &'static str,
     pub columns: Vec<&'static str>,
     pub scope: Option<Pane>,
+    /// `/` asks the server through [`Platform::search`], whatever the
+    /// list's size: the platform filters on fields the rows do not show.
+    pub searches: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,6 +63,10 @@ pub struct Runtime {
     /// A form to open in the editor, which the loop runs with the screen
     /// handed back.
     editor: Option<(u64, String, &'static str)>,
+    theme: crate::ui::Theme,
+    /// The auto-refresh timer and what it is for (tenant, interval):
+    /// it exists only while the active tenant has one.
+    refresher: Option<((usize, Duration), JoinHandle<()>)>,
     /// Large panes' filters, matched off the UI task.
     matcher: matcher::Matcher,
 }
@@ -85,8 +89,47 @@ impl Runtime {
             history: None,
             crawls: HashMap::new(),
             editor: None,
+            theme: crate::ui::Theme::default(),
+            refresher: None,
             matcher: matcher::Matcher::default(),
         }
+    }
+
+    /// Draws with `theme` instead of the default one.
+    #[must_use]
+    pub const fn with_theme(mut self, theme: crate::ui::Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    /// Keeps one timer for the active tenant's auto-refresh, or none:
+    /// `wanted` is `(tenant, interval)`, `None` when it does not refresh.
+    /// A tenant switch or a changed interval replaces the timer, so an
+    /// idle Portico without auto-refresh runs no timer at all.
+    pub fn auto_refresh(&mut self, wanted: Option<(usize, Duration)>) {
+        if self.refresher.as_ref().map(|(w, _)| *w) == wanted {
+            return;
+        }
+        if let Some((_, timer)) = self.refresher.take() {
+            timer.abort();
+        }
+        let Some((tenant, every)) = wanted else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let timer = tokio::spawn(async move {
+            let start = tokio::time::Instant::now() + every;
+            let mut ticks = tokio::time::interval_at(start, every);
+            // A suspended laptop catches up with one refresh, not a burst.
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if tx.send(Message::AutoRefresh { tenant }).is_err() {
+                    break;
+                }
+            }
+        });
+        self.refresher = Some(((tenant, every), timer));
     }
 
     /// Starts no more bulk items; those in flight finish and store.
@@ -852,9 +895,13 @@ pub fn complete_path(partial: &str) -> Vec<String> {
 
 /// Draws the frame Portico opens on, from the configuration alone: the
 /// caller does this before it starts anything that could make it wait.
-pub fn first_frame(terminal: &mut ratatui::DefaultTerminal, state: &State) -> std::io::Result<()> {
+pub fn first_frame(
+    terminal: &mut ratatui::DefaultTerminal,
+    state: &State,
+    theme: &crate::ui::Theme,
+) -> std::io::Result<()> {
     terminal
-        .draw(|f| crate::ui::render(f, state, SystemTime::now()))
+        .draw(|f| crate::ui::render_with(f, state, theme, SystemTime::now()))
         .map(|_| ())
 }
 
@@ -876,8 +923,10 @@ pub async fn run(
     runtime.offer_pending();
     // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
     // the wait for changes in flight.
-    let (mut drawn, mut regions) = draw(terminal, &state);
+    let theme = runtime.theme;
+    let (mut drawn, mut regions) = draw(terminal, &state, &theme);
     runtime.animate(state.in_flight() > 0);
+    runtime.auto_refresh(state.auto_refresh().map(|every| (state.active(), every)));
     let mut settled = runtime.settle.watch();
     let mut quitting = false;
     let mut announced = false;
@@ -932,9 +981,10 @@ pub async fn run(
             }
         }
         if drawn.is_ok() {
-            (drawn, regions) = draw(terminal, &state);
+            (drawn, regions) = draw(terminal, &state, &theme);
         }
         runtime.animate(state.in_flight() > 0);
+        runtime.auto_refresh(state.auto_refresh().map(|every| (state.active(), every)));
     }
     input.abort();
     // A clipboard tool outlives Portico: a secret still due to be cleared
@@ -962,11 +1012,12 @@ fn save_history(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 fn draw(
     terminal: &mut ratatui::DefaultTerminal,
     state: &State,
+    theme: &crate::ui::Theme,
 ) -> (std::io::Result<()>, crate::ui::Regions) {
     let now = SystemTime::now();
     let mut regions = crate::ui::Regions::default();
     let drawn = terminal.draw(|f| {
-        crate::ui::render(f, state, now);
+        crate::ui::render_with(f, state, theme, now);
         regions = crate::ui::Regions::of(state, f.area(), now);
     });
     (drawn.map(|_| ()), regions)

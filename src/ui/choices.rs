@@ -3,7 +3,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -34,7 +33,7 @@ pub fn render(frame: &mut Frame, prompt: Rect, state: &State) {
     let area = Rect::new(prompt.x, top, width, prompt.y - top);
     let spans: Vec<Span> = words
         .iter()
-        .map(|w| Span::styled(format!("{}  ", inert(w)), Style::new().fg(Color::Cyan)))
+        .map(|w| Span::styled(format!("{}  ", inert(w)), super::theme::current().hint_key))
         .collect();
     let title = format!(" {} choices ", words.len());
     frame.render_widget(Clear, area);
@@ -45,7 +44,7 @@ pub fn render(frame: &mut Frame, prompt: Rect, state: &State) {
                 Block::new()
                     .borders(Borders::TOP)
                     .title(title)
-                    .border_style(Style::new().add_modifier(Modifier::DIM)),
+                    .border_style(super::theme::current().dimmed),
             ),
         area,
     );

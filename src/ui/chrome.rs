@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -14,40 +14,33 @@ use ratatui::layout::Position;
 
 use super::fit::{cells, input_window, wrap};
 use super::text::{age, inert, spinner};
+use super::theme;
 use crate::app::{Level, LineInput, Listing, Modal, State, layers};
 use crate::keymap::{Action, Keymap, Layer, entries};
 use crate::model::{Change, Resource};
 use crate::platform::{Rotation, Source};
 
 pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
+    let t = theme::current();
     let mut spans = Vec::new();
     if state.demo_hint().is_some() {
-        spans.push(Span::styled(
-            " DEMO ",
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        ));
+        spans.push(Span::styled(" DEMO ", t.demo));
         spans.push(Span::raw(" "));
     }
     for (i, tenant) in state.tenants().iter().enumerate() {
-        let color = tenant.color().unwrap_or(Color::Cyan);
+        let color = t.tenant_colour(tenant.color());
         let label = format!(" {} {} ", i + 1, inert(tenant.name()));
         let style = if i == state.active() {
-            Style::new()
-                .fg(Color::Black)
-                .bg(color)
-                .add_modifier(Modifier::BOLD)
+            t.tenant_label.bg(color).add_modifier(Modifier::BOLD)
         } else {
-            Style::new().fg(color)
+            t.tenant.fg(color)
         };
         spans.push(Span::styled(label, style));
         if tenant.read_only() {
-            spans.push(Span::styled("[RO]", Style::new().fg(Color::Red)));
+            spans.push(Span::styled("[RO]", t.read_only));
         }
         if tenant.protected() {
-            spans.push(Span::styled("[P]", Style::new().fg(Color::Magenta)));
+            spans.push(Span::styled("[P]", t.protected));
         }
     }
     let help = format!("{} help ", state.keymap().hint(Layer::Normal, Action::Help));
@@ -57,16 +50,13 @@ pub fn tenant_bar(frame: &mut Frame, area: Rect, state: &State) {
         let room = usize::from(area.width).saturating_sub(used + help.len() + 2);
         let note: String = inert(hint).chars().take(room).collect();
         if !note.is_empty() {
-            spans.push(Span::styled(
-                format!(" {note}"),
-                Style::new().fg(Color::Yellow),
-            ));
+            spans.push(Span::styled(format!(" {note}"), t.warning));
         }
     }
     let used: usize = spans.iter().map(Span::width).sum();
     let pad = usize::from(area.width).saturating_sub(used + help.len());
     spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::styled(help, Style::new().add_modifier(Modifier::DIM)));
+    spans.push(Span::styled(help, t.hint_text));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -98,66 +88,64 @@ fn status_spans(state: &State, now: SystemTime) -> Line<'static> {
     let Some(tenant) = state.tenant() else {
         return Line::raw("no tenants configured");
     };
-    let color = tenant.color().unwrap_or(Color::Cyan);
+    let t = theme::current();
+    let color = t.tenant_colour(tenant.color());
     let mut spans = vec![
         Span::styled(
             format!(" {} ", inert(tenant.name())),
-            Style::new().fg(Color::Black).bg(color),
+            t.tenant_label.bg(color),
         ),
-        Span::styled(format!(" {} ", tenant.platform()), Style::new().fg(color)),
+        Span::styled(format!(" {} ", tenant.platform()), t.tenant.fg(color)),
     ];
     if tenant.read_only() {
         spans.push(Span::styled(
             "[RO] ",
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            t.read_only.add_modifier(Modifier::BOLD),
         ));
     }
     let pending = state.in_flight();
     if pending > 0 {
         spans.push(Span::styled(
             format!("{} {pending} in flight ", spinner(state.spinner())),
-            Style::new().fg(Color::Yellow),
+            t.busy,
         ));
     }
     let (marked, on) = state.marked();
     if marked > 0 {
         spans.push(Span::styled(
             format!("● {marked} marked on {on} tenant(s) "),
-            Style::new().fg(Color::Magenta),
+            t.marked,
         ));
     }
     if let Some(bulk) = state.bulk().filter(|b| !b.is_done()) {
-        spans.push(Span::styled(
-            format!("⟳ {} ", bulk.summary()),
-            Style::new().fg(Color::Yellow),
-        ));
+        spans.push(Span::styled(format!("⟳ {} ", bulk.summary()), t.busy));
     }
     if let Some(loaded) = state.listing(state.focus()).and_then(Listing::loaded_at) {
         spans.push(Span::styled(
             format!("· {} old ", age(now, loaded)),
-            Style::new().add_modifier(Modifier::DIM),
+            t.status,
+        ));
+    }
+    if let Some(every) = state.auto_refresh() {
+        spans.push(Span::styled(
+            format!("· auto {} ", every_label(every)),
+            t.status,
         ));
     }
     if let Some(notice) = state.notice() {
         let style = match notice.level {
             Level::Info => Style::new(),
-            Level::Success => Style::new().fg(Color::Green),
-            Level::Error => Style::new().fg(Color::Red),
+            Level::Success => t.success,
+            Level::Error => t.error,
         };
         spans.push(Span::styled(format!("· {} ", inert(&notice.text)), style));
     }
     if let Some(book) = state.book() {
         if let Some(warning) = book.warning() {
-            spans.push(Span::styled(
-                format!("⚠ {} ", inert(warning)),
-                Style::new().fg(Color::Yellow),
-            ));
+            spans.push(Span::styled(format!("⚠ {} ", inert(warning)), t.warning));
         }
         if let Some(err) = book.last_error() {
-            spans.push(Span::styled(
-                format!("✗ {} ", inert(err)),
-                Style::new().fg(Color::Red),
-            ));
+            spans.push(Span::styled(format!("✗ {} ", inert(err)), t.error));
         }
     }
     Line::from(spans)
@@ -173,7 +161,7 @@ pub const fn hint_row_shown(state: &State) -> bool {
 fn prompt(
     frame: &mut Frame,
     area: Rect,
-    (sigil, color): (&'static str, Color),
+    (sigil, style): (&'static str, Style),
     input: &LineInput,
     keys: Line<'static>,
 ) {
@@ -184,10 +172,7 @@ fn prompt(
         .max(8);
     let (shown, col) = input_window(input, room);
     let typed_width = Span::raw(shown.as_str()).width();
-    let mut spans = vec![
-        Span::styled(sigil, Style::new().fg(color)),
-        Span::raw(shown),
-    ];
+    let mut spans = vec![Span::styled(sigil, style), Span::raw(shown)];
     spans.push(Span::raw(" ".repeat(room.saturating_sub(typed_width) + 2)));
     spans.extend(keys.spans);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -206,7 +191,7 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
                 &[(Action::Keep, "keep"), (Action::Clear, "clear")],
                 width / 2,
             );
-            prompt(frame, area, ("/", Color::Magenta), input, keys);
+            prompt(frame, area, ("/", theme::current().filter), input, keys);
         }
         Some(Modal::Command(input)) => {
             let keys = pairs(
@@ -219,7 +204,7 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
                 ],
                 width / 2,
             );
-            prompt(frame, area, (":", Color::Cyan), input, keys);
+            prompt(frame, area, (":", theme::current().dialog), input, keys);
         }
         _ if !map.hint_bar() => {}
         None => frame.render_widget(Paragraph::new(browse_hints(state, width)), area),
@@ -257,6 +242,7 @@ fn placed_pairs(
     items: &[(Action, &str)],
     max: usize,
 ) -> (Line<'static>, Vec<(Action, std::ops::Range<usize>)>) {
+    let t = theme::current();
     let mut spans = Vec::new();
     let mut placed = Vec::new();
     let mut used = 0;
@@ -264,14 +250,8 @@ fn placed_pairs(
         if map.keys(layer, *action).is_empty() {
             continue;
         }
-        let key = Span::styled(
-            format!(" {}", map.hint(layer, *action)),
-            Style::new().fg(Color::Cyan),
-        );
-        let label = Span::styled(
-            format!(" {label} "),
-            Style::new().add_modifier(Modifier::DIM),
-        );
+        let key = Span::styled(format!(" {}", map.hint(layer, *action)), t.hint_key);
+        let label = Span::styled(format!(" {label} "), t.hint_text);
         let start = used;
         used += key.width() + label.width();
         if used > max {
@@ -368,4 +348,16 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
     offer(true, Action::NextPane, "pane");
     let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
     lay(state.keymap(), &items)
+}
+
+/// `30s`, `5m`, `2h`, `1d`: the auto-refresh interval as the status line
+/// shows it, in its largest whole unit.
+fn every_label(every: std::time::Duration) -> String {
+    let secs = every.as_secs();
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -13,39 +13,28 @@ use crate::app::State;
 
 /// `full` is the scroll offset of the full-screen view, `None` for the pane.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, now: SystemTime, full: Option<u16>) {
+    let t = super::theme::current();
     let focus = state.focus();
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(Style::new().fg(if full.is_some() {
-            Color::Cyan
-        } else {
-            Color::DarkGray
-        }))
+        .border_style(if full.is_some() { t.dialog } else { t.border })
         .title(" Detail ");
     let Some(res) = state.selected(focus) else {
         let text = match state.unsupported_reason(focus) {
             Some(reason) => reason.to_string(),
             None => "nothing selected".to_string(),
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(Style::new().add_modifier(Modifier::DIM))
-                .block(block),
-            area,
-        );
+        frame.render_widget(Paragraph::new(text).style(t.dimmed).block(block), area);
         return;
     };
-    let key = Style::new().fg(Color::Cyan);
+    let key = t.hint_key;
     let mut lines = vec![
         Line::from(vec![
             Span::styled(
                 inert(&res.name).into_owned(),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
-            Span::styled(
-                format!("  {}", res.kind.label()),
-                Style::new().add_modifier(Modifier::DIM),
-            ),
+            Span::styled(format!("  {}", res.kind.label()), t.dimmed),
         ]),
         Line::from(vec![
             Span::styled("id: ", key),

@@ -12,6 +12,7 @@ mod radar;
 mod rawdoc;
 pub mod text;
 mod textview;
+pub mod theme;
 
 use std::time::SystemTime;
 
@@ -23,6 +24,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::State;
 use crate::model::Pane;
 use fit::cells;
+pub use theme::{Theme, ThemeError};
 
 /// A pane the platform lacks keeps a narrow strip with its reason, so the
 /// layout holds across tenants; the panes with data share the rest.
@@ -74,7 +76,14 @@ pub use panes::EXPIRES;
 pub const MIN_WIDTH: u16 = 48;
 pub const MIN_HEIGHT: u16 = 12;
 
+/// Draws with the default (dark) theme.
 pub fn render(frame: &mut Frame, state: &State, now: SystemTime) {
+    render_with(frame, state, &Theme::default(), now);
+}
+
+/// Draws with `theme`.
+pub fn render_with(frame: &mut Frame, state: &State, theme: &Theme, now: SystemTime) {
+    let _theme = theme::scoped(theme);
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame);

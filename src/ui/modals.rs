@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use super::detail;
 use super::fit::{cells, input_window, wrap};
 use super::text::inert;
+use super::theme::{self, Theme};
 use crate::app::{
     Choose, Confirm, Form, Intent, LineInput, Modal, Offer, Picker, SecretView, State,
 };
@@ -68,8 +69,12 @@ fn frame_block(title: String, color: Color) -> Block<'static> {
         ))
 }
 
-const fn dim() -> Style {
-    Style::new().add_modifier(Modifier::DIM)
+fn dim() -> Style {
+    th().dimmed
+}
+
+fn th() -> Theme {
+    theme::current()
 }
 
 /// `key label · key label`, each key from the keymap.
@@ -79,11 +84,8 @@ pub(super) fn key_line(map: &Keymap, layer: Layer, items: &[(Action, &str)]) -> 
         if i > 0 {
             spans.push(Span::styled(" · ", dim()));
         }
-        spans.push(Span::styled(
-            map.hints(layer, *action, 2),
-            Style::new().fg(Color::Cyan),
-        ));
-        spans.push(Span::styled(format!(" {label}"), dim()));
+        spans.push(Span::styled(map.hints(layer, *action, 2), th().hint_key));
+        spans.push(Span::styled(format!(" {label}"), th().hint_text));
     }
     Line::from(spans)
 }
@@ -201,7 +203,7 @@ fn help(frame: &mut Frame, state: &State, scroll: u16) {
         ));
         for (keys, text) in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<22}"), Style::new().fg(Color::Cyan)),
+                Span::styled(format!("  {keys:<22}"), th().hint_key),
                 Span::raw(text),
             ]));
         }
@@ -211,7 +213,7 @@ fn help(frame: &mut Frame, state: &State, scroll: u16) {
         "Keys are rebindable in keymap.toml next to your config file; `portico keymap` prints the live keymap.",
         dim(),
     ));
-    let block = frame_block(" Help ".into(), Color::Cyan);
+    let block = frame_block(" Help ".into(), Theme::colour(th().dialog));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
@@ -246,26 +248,27 @@ fn full_detail(frame: &mut Frame, state: &State, now: SystemTime, scroll: u16) {
 }
 
 fn picker(frame: &mut Frame, state: &State, p: &Picker) {
-    let mut d = Dialog::new(" Switch tenant ".into(), Color::Cyan, 50, frame.area());
-    d.input(
-        Span::styled("> ", Style::new().fg(Color::Cyan)),
-        &p.input,
-        true,
+    let mut d = Dialog::new(
+        " Switch tenant ".into(),
+        Theme::colour(th().dialog),
+        50,
+        frame.area(),
     );
+    d.input(Span::styled("> ", th().hint_key), &p.input, true);
     for (row, index) in p.matches.iter().enumerate() {
         let Some(t) = state.tenants().get(*index) else {
             continue;
         };
         let style = if row == p.selected {
             d.mark();
-            Style::new().add_modifier(Modifier::REVERSED)
+            th().selected
         } else {
             Style::new()
         };
         d.line(Line::from(vec![
             Span::styled(
                 format!(" {} ", index + 1),
-                Style::new().fg(t.color().unwrap_or(Color::Cyan)),
+                th().tenant.fg(th().tenant_colour(t.color())),
             ),
             Span::styled(format!("{:<24}", inert(t.name())), style),
             Span::styled(format!(" {}", t.platform()), dim()),
@@ -284,11 +287,16 @@ fn picker(frame: &mut Frame, state: &State, p: &Picker) {
 }
 
 fn choose(frame: &mut Frame, state: &State, c: &Choose) {
-    let mut d = Dialog::new(" Create which? ".into(), Color::Cyan, 40, frame.area());
+    let mut d = Dialog::new(
+        " Create which? ".into(),
+        Theme::colour(th().dialog),
+        40,
+        frame.area(),
+    );
     for (i, kind) in c.kinds.iter().enumerate() {
         let style = if i == c.selected {
             d.mark();
-            Style::new().add_modifier(Modifier::REVERSED)
+            th().selected
         } else {
             Style::new()
         };
@@ -305,7 +313,7 @@ fn choose(frame: &mut Frame, state: &State, c: &Choose) {
 fn form(frame: &mut Frame, state: &State, f: &Form) {
     let map = state.keymap();
     let title = format!(" {} ", inert(&f.title));
-    let mut d = Dialog::new(title, Color::Cyan, 72, frame.area());
+    let mut d = Dialog::new(title, Theme::colour(th().dialog), 72, frame.area());
     if let Intent::SecondFactor { prompt, .. } = &f.intent {
         d.line(Line::raw(inert(prompt)));
     }
@@ -344,14 +352,11 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
             },
             Input::Text => String::new(),
         };
-        let color = if focused { Color::Cyan } else { Color::Gray };
+        let color = if focused { th().hint_key } else { th().field };
         if focused {
             d.mark();
         }
-        d.line(Line::styled(
-            format!("{label}{hint}"),
-            Style::new().fg(color),
-        ));
+        d.line(Line::styled(format!("{label}{hint}"), color));
         match &field.pasted {
             Some(text) => d.line(Line::raw(format!(
                 " (pasted text, {} lines; {} clears)",
@@ -361,10 +366,7 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
             None => d.input(Span::raw(" "), &field.input, focused),
         }
         if let Some(why) = &field.rejected {
-            d.line(Line::styled(
-                format!("   ✗ {}", inert(why)),
-                Style::new().fg(Color::Red),
-            ));
+            d.line(Line::styled(format!("   ✗ {}", inert(why)), th().error));
         }
         if focused {
             for c in field.completions.iter().take(8) {
@@ -376,12 +378,9 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
         }
     }
     if f.pending.is_some() {
-        d.foot(Line::styled("working…", Style::new().fg(Color::Yellow)));
+        d.foot(Line::styled("working…", th().warning));
     } else if let Some(err) = &f.error {
-        d.foot(Line::styled(
-            format!("✗ {}", inert(err)),
-            Style::new().fg(Color::Red),
-        ));
+        d.foot(Line::styled(format!("✗ {}", inert(err)), th().error));
     }
     d.foot(key_line(
         map,
@@ -399,16 +398,13 @@ fn form(frame: &mut Frame, state: &State, f: &Form) {
 fn confirm(frame: &mut Frame, state: &State, c: &Confirm) {
     let map = state.keymap();
     let title = format!(" {} ", inert(&c.title));
-    let mut d = Dialog::new(title, Color::Red, 70, frame.area());
+    let mut d = Dialog::new(title, Theme::colour(th().error), 70, frame.area());
     for line in &c.lines {
         d.line(Line::raw(inert(line).into_owned()));
     }
     d.line(Line::from(""));
     if let Some(err) = &c.error {
-        d.foot(Line::styled(
-            format!("✗ {}", inert(err)),
-            Style::new().fg(Color::Red),
-        ));
+        d.foot(Line::styled(format!("✗ {}", inert(err)), th().error));
     }
     match &c.typed {
         Some((expected, input)) => {
@@ -423,7 +419,7 @@ fn confirm(frame: &mut Frame, state: &State, c: &Confirm) {
                     inert(expected),
                     map.hint(Layer::Typed, Action::Confirm)
                 ),
-                Style::new().fg(Color::Magenta),
+                th().protected,
             ));
             d.input(Span::raw(" "), input, true);
             d.foot(key_line(
@@ -435,12 +431,12 @@ fn confirm(frame: &mut Frame, state: &State, c: &Confirm) {
         None => d.foot(Line::from(vec![
             Span::styled(
                 format!(" {} ", map.hints(Layer::Confirm, Action::Confirm, 2)),
-                Style::new().fg(Color::Black).bg(Color::Red),
+                th().button_danger,
             ),
             Span::raw(" go ahead   "),
             Span::styled(
                 format!(" {} ", map.hints(Layer::Confirm, Action::Cancel, 2)),
-                Style::new().fg(Color::Black).bg(Color::Gray),
+                th().button,
             ),
             Span::raw(" cancel"),
         ])),
@@ -455,12 +451,12 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
     } else {
         " New secret "
     };
-    let mut d = Dialog::new(title.into(), Color::Yellow, 84, frame.area());
+    let mut d = Dialog::new(title.into(), Theme::colour(th().warning), 84, frame.area());
     d.line(Line::raw(inert(&s.summary).into_owned()));
     d.line(Line::from(""));
     if let Some(id) = &s.issued.public_id {
         d.line(Line::from(vec![
-            Span::styled("id:     ", Style::new().fg(Color::Cyan)),
+            Span::styled("id:     ", th().hint_key),
             Span::raw(inert(id).into_owned()),
         ]));
     }
@@ -470,11 +466,8 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         s.issued.secret.masked()
     };
     d.line(Line::from(vec![
-        Span::styled("secret: ", Style::new().fg(Color::Cyan)),
-        Span::styled(
-            shown,
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ),
+        Span::styled("secret: ", th().hint_key),
+        Span::styled(shown, th().secret),
     ]));
     d.line(Line::from(""));
     let note = if s.rereadable {
@@ -502,15 +495,15 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
         )),
         Some(Err(err)) => d.line(Line::styled(
             format!("Could not save a copy: {}", inert(err)),
-            Style::new().fg(Color::Red),
+            th().error,
         )),
         None => {}
     }
     for check in &s.checks {
         let (mark, color) = if check.passed {
-            ("✓", Color::Green)
+            ("✓", Theme::colour(th().success))
         } else {
-            ("✗", Color::Red)
+            ("✗", Theme::colour(th().error))
         };
         d.line(Line::styled(
             format!("{mark} {}", inert(&check.label)),
@@ -520,7 +513,7 @@ fn secret(frame: &mut Frame, state: &State, s: &SecretView) {
     if let Some(follow) = &s.follow_up {
         d.foot(Line::styled(
             inert(&follow.prompt).into_owned(),
-            Style::new().fg(Color::Yellow),
+            th().warning,
         ));
     }
     let (stored, close) = if s.follow_up.is_some() {
@@ -550,7 +543,7 @@ fn offered(d: &mut Dialog, options: &[String], chosen: &str) {
         .min(options.len().saturating_sub(SHOWN));
     for (i, option) in options.iter().enumerate().skip(start).take(SHOWN) {
         let (mark, style) = if i == at && option == chosen {
-            ("▸", Style::new().fg(Color::Cyan))
+            ("▸", th().hint_key)
         } else {
             (" ", dim())
         };

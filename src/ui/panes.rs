@@ -5,23 +5,22 @@ use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::text::{expiry_style, expiry_text, inert, spinner};
+use super::theme::{self, Theme};
 use crate::app::{Sort, State, TenantInfo, highlights, short_id};
 use crate::model::{Lifecycle, Pane, Resource};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: SystemTime) {
+    let t = theme::current();
     let focused = state.focus() == pane;
     let border = if focused {
-        Style::new().fg(state
-            .tenant()
-            .and_then(TenantInfo::color)
-            .unwrap_or(Color::Cyan))
+        focused_border(&t, state)
     } else {
-        Style::new().fg(Color::DarkGray)
+        t.border
     };
     let mut title = vec![Span::styled(
         format!(" {} ", title_of(state, pane)),
@@ -34,19 +33,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     if let Some(reason) = state.unsupported_reason(pane) {
         let block = Block::new()
             .borders(Borders::ALL)
-            .border_style(Style::new().fg(Color::DarkGray))
-            .title(Line::from(title).style(Style::new().add_modifier(Modifier::DIM)));
+            .border_style(t.border)
+            .title(Line::from(title).style(t.dimmed));
         let text = Paragraph::new(vec![
             Line::from(""),
-            Line::styled(
-                format!("not on {}", platform(state)),
-                Style::new().add_modifier(Modifier::DIM),
-            ),
+            Line::styled(format!("not on {}", platform(state)), t.dimmed),
             Line::from(""),
-            Line::styled(
-                reason,
-                Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC),
-            ),
+            Line::styled(reason, t.dimmed.add_modifier(Modifier::ITALIC)),
         ])
         .wrap(Wrap { trim: true })
         .block(block);
@@ -70,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         };
         title.push(Span::styled(
             format!("{}{progress} ", spinner(state.spinner())),
-            Style::new().fg(Color::Yellow),
+            t.busy,
         ));
     }
     if let Some(c) = cursor {
@@ -78,23 +71,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         if let Some(query) = c.search() {
             title.push(Span::styled(
                 format!("/{} (server) ", inert(query)),
-                Style::new().fg(Color::Magenta),
+                t.filter,
             ));
         }
         if !c.filter().is_empty() {
-            title.push(Span::styled(
-                format!("/{} ", inert(c.filter())),
-                Style::new().fg(Color::Magenta),
-            ));
+            title.push(Span::styled(format!("/{} ", inert(c.filter())), t.filter));
         }
         if c.is_matching() {
-            title.push(Span::styled("filtering… ", Style::new().fg(Color::Yellow)));
+            title.push(Span::styled("filtering… ", t.busy));
         }
         if c.sort() != Sort::Listed {
-            title.push(Span::styled(
-                format!("↕{} ", c.sort().label()),
-                Style::new().fg(Color::Blue),
-            ));
+            title.push(Span::styled(format!("↕{} ", c.sort().label()), t.sort));
         }
     }
     let block = Block::new()
@@ -112,7 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     if let (Some(line), Some(problem)) = (problem_area, cursor.and_then(|c| c.problem())) {
         frame.render_widget(
             Paragraph::new(format!("✗ {problem}"))
-                .style(Style::new().fg(Color::Red))
+                .style(t.error)
                 .wrap(Wrap { trim: true }),
             line,
         );
@@ -128,10 +115,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
             }
             _ => "loading…".to_string(),
         };
-        frame.render_widget(
-            Paragraph::new(hint).style(Style::new().add_modifier(Modifier::DIM)),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(hint).style(t.dimmed), inner);
         return;
     };
     if let Some(err) = listing.error()
@@ -139,11 +123,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     {
         let mut lines = vec![Line::styled(
             format!("✗ {}", inert(&err.to_string())),
-            Style::new().fg(Color::Red),
+            t.error,
         )];
         if let Some(remedy) = state.remedy(err) {
             lines.push(Line::from(""));
-            lines.push(Line::styled(remedy, Style::new().fg(Color::Yellow)));
+            lines.push(Line::styled(remedy, t.warning));
         }
         let text = Paragraph::new(lines).wrap(Wrap { trim: true });
         frame.render_widget(text, inner);
@@ -157,10 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         } else {
             "(no match)"
         };
-        frame.render_widget(
-            Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(text).style(t.dimmed), inner);
         return;
     }
     // Only the rows that fit are built: cost stays flat however long the list.
@@ -239,7 +220,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
     header.push(Cell::from("NAME"));
     header.extend(keep.iter().map(|i| Cell::from(columns[*i].to_uppercase())));
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)))
+        .header(Row::new(header).style(t.header))
         .column_spacing(1);
     frame.render_widget(table, inner);
 }
@@ -344,11 +325,12 @@ fn row(
     now: SystemTime,
     mark: Option<bool>,
 ) -> Row<'static> {
+    let t = theme::current();
     let inactive = res.state == Lifecycle::Inactive;
     // A disabled credential cannot be used, so its expiry is no alarm:
     // only live rows are coloured yellow or red.
     let style = match res.expires {
-        _ if inactive => Style::new().add_modifier(Modifier::DIM),
+        _ if inactive => t.inactive,
         Some(exp) => expiry_style(exp, now),
         None => Style::new(),
     };
@@ -356,7 +338,7 @@ fn row(
     let name = name_cell(res, cells.next().unwrap_or_default(), lit);
     let glyph = mark.map(|on| {
         if on {
-            Cell::from("●").style(Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD))
+            Cell::from("●").style(t.marked.add_modifier(Modifier::BOLD))
         } else {
             Cell::from(" ")
         }
@@ -367,9 +349,9 @@ fn row(
         .chain(cells.map(Cell::from))
         .collect();
     let marker = if selected && focused {
-        Style::new().add_modifier(Modifier::REVERSED)
+        t.selected
     } else if selected {
-        Style::new().add_modifier(Modifier::UNDERLINED)
+        t.selected_unfocused
     } else {
         Style::new()
     };
@@ -390,5 +372,14 @@ fn title_of(state: &State, pane: Pane) -> String {
             None => view.title.to_string(),
         },
         _ => state.title(pane).to_string(),
+    }
+}
+
+/// The focused pane's border: the theme's, in the tenant's own colour
+/// when it has one.
+pub(super) fn focused_border(t: &Theme, state: &State) -> Style {
+    match state.tenant().and_then(TenantInfo::color) {
+        Some(colour) => t.focused_border.fg(colour),
+        None => t.focused_border,
     }
 }

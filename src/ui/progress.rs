@@ -6,12 +6,13 @@ use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Gauge, Paragraph, Wrap};
 
 use super::modals::{Dialog, key_line};
 use super::text::inert;
+use super::theme::{self, Theme};
 use crate::app::{BulkConfirm, BulkItem, BulkOutcome, State};
 use crate::keymap::{Action, Layer};
 
@@ -19,7 +20,7 @@ pub fn confirm(frame: &mut Frame, state: &State, c: &BulkConfirm) {
     let map = state.keymap();
     let mut d = Dialog::new(
         format!(" {} ", inert(&c.title)),
-        Color::Red,
+        Theme::colour(th().error),
         76,
         frame.area(),
     );
@@ -33,14 +34,11 @@ pub fn confirm(frame: &mut Frame, state: &State, c: &BulkConfirm) {
             c.expected,
             map.hint(Layer::Bulk, Action::Confirm)
         ),
-        Style::new().fg(Color::Magenta),
+        th().protected,
     ));
     d.input(Span::raw(" "), &c.input, true);
     if let Some(err) = &c.error {
-        d.foot(Line::styled(
-            format!("✗ {}", inert(err)),
-            Style::new().fg(Color::Red),
-        ));
+        d.foot(Line::styled(format!("✗ {}", inert(err)), th().error));
     }
     d.foot(key_line(
         map,
@@ -50,8 +48,12 @@ pub fn confirm(frame: &mut Frame, state: &State, c: &BulkConfirm) {
     d.draw(frame);
 }
 
-const fn dim() -> Style {
-    Style::new().add_modifier(Modifier::DIM)
+fn dim() -> Style {
+    th().dimmed
+}
+
+fn th() -> Theme {
+    theme::current()
 }
 
 /// One item's line: what applied to it, step by step.
@@ -72,8 +74,8 @@ fn item_line(item: &BulkItem) -> Line<'static> {
             Span::styled("waiting", dim()),
         ]);
     };
-    let ok = Style::new().fg(Color::Green);
-    let bad = Style::new().fg(Color::Red);
+    let ok = th().success;
+    let bad = th().error;
     let mut spans = vec![
         if outcome.clean() {
             Span::styled("✓", ok)
@@ -125,7 +127,7 @@ fn steps(outcome: &BulkOutcome, ok: Style, bad: Style) -> Vec<Span<'static>> {
         spans.push(sep());
         spans.push(Span::styled(
             format!("old still live: {}", inert(note)),
-            Style::new().fg(Color::Yellow),
+            th().warning,
         ));
     }
     if let Some(err) = &outcome.error {
@@ -165,7 +167,7 @@ pub fn render(frame: &mut Frame, state: &State, scroll: u16, now: SystemTime) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(Color::Yellow))
+        .border_style(th().warning)
         .title(Span::styled(
             title,
             Style::new().add_modifier(Modifier::BOLD),
@@ -188,7 +190,7 @@ pub fn render(frame: &mut Frame, state: &State, scroll: u16, now: SystemTime) {
             / f64::from(u32::try_from(total).unwrap_or(u32::MAX))
     };
     let (_, failed) = bulk.counts();
-    let color = if failed > 0 { Color::Red } else { Color::Green };
+    let color = Theme::colour(if failed > 0 { th().error } else { th().success });
     frame.render_widget(
         Gauge::default()
             .gauge_style(Style::new().fg(color))

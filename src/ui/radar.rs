@@ -5,25 +5,24 @@ use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table};
 use time::OffsetDateTime;
 
 use super::fit::cells;
 use super::text::{expiry_style, inert, spinner};
+use super::theme;
 use crate::app::{Hit, Radar, Reach, Search, State, TenantInfo};
 use crate::model::Pane;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: SystemTime) {
+    let t = theme::current();
     let focused = state.focus() == Pane::View;
     let border = if focused {
-        Style::new().fg(state
-            .tenant()
-            .and_then(TenantInfo::color)
-            .unwrap_or(Color::Cyan))
+        super::panes::focused_border(&t, state)
     } else {
-        Style::new().fg(Color::DarkGray)
+        t.border
     };
     let tenants = state.tenants();
     let mut title = vec![
@@ -45,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
     if radar.is_searching() {
         title.push(Span::styled(
             format!("{} ", spinner(state.spinner())),
-            Style::new().fg(Color::Yellow),
+            t.busy,
         ));
     }
     let block = Block::new()
@@ -69,17 +68,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
             let name = tenants.get(i).map_or("?", TenantInfo::name);
             let (text, style) = match reach {
                 Reach::Answered(_) => return None,
-                Reach::Searching => (
-                    format!("… {name}: searching"),
-                    Style::new().fg(Color::Yellow),
-                ),
-                Reach::Down(err) => (
-                    format!("✗ {name}: down: {err}"),
-                    Style::new().fg(Color::Red),
-                ),
+                Reach::Searching => (format!("… {name}: searching"), t.busy),
+                Reach::Down(err) => (format!("✗ {name}: down: {err}"), t.error),
                 Reach::Slow(after) => (
                     format!("⌛ {name}: slow: no answer within {}s", after.as_secs()),
-                    Style::new().fg(Color::Red),
+                    t.error,
                 ),
             };
             Some(Line::styled(inert(&text).into_owned(), style))
@@ -97,10 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
         } else {
             "(nothing found)"
         };
-        frame.render_widget(
-            Paragraph::new(text).style(Style::new().add_modifier(Modifier::DIM)),
-            body,
-        );
+        frame.render_widget(Paragraph::new(text).style(t.dimmed), body);
         return;
     }
     let expiring = matches!(radar.search(), Search::Expiring(_));
@@ -118,9 +108,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
             let row = row_of(hit, tenants, expiring, today, now);
             if i == selected {
                 let style = if focused {
-                    Style::new().add_modifier(Modifier::REVERSED)
+                    t.selected
                 } else {
-                    Style::new().add_modifier(Modifier::UNDERLINED)
+                    t.selected_unfocused
                 };
                 row.style(style)
             } else {
@@ -151,10 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, radar: &Radar, now: 
         )
     };
     let table = Table::new(rows, widths)
-        .header(
-            Row::new(header.into_iter().map(Cell::from))
-                .style(Style::new().add_modifier(Modifier::BOLD | Modifier::DIM)),
-        )
+        .header(Row::new(header.into_iter().map(Cell::from)).style(t.header))
         .column_spacing(1);
     frame.render_widget(table, body);
 }

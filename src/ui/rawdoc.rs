@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(super::theme::current().dialog)
         .title(Span::styled(
             format!(" {} ", inert(doc.title())),
             Style::new().add_modifier(Modifier::BOLD),
@@ -48,7 +48,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, doc: &RawDoc) {
     let Some(lines) = doc.lines() else {
         frame.render_widget(
             Paragraph::new("reading the document from the platform…")
-                .style(Style::new().add_modifier(Modifier::DIM)),
+                .style(super::theme::current().dimmed),
             inner,
         );
         return;

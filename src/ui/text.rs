@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use time::OffsetDateTime;
 
 /// Makes untrusted text inert: every character that could drive the
@@ -123,8 +123,8 @@ pub fn urgency(expires: OffsetDateTime, now: SystemTime) -> Urgency {
 /// yellow row always means "replace this within the month".
 pub fn expiry_style(expires: OffsetDateTime, now: SystemTime) -> Style {
     match urgency(expires, now) {
-        Urgency::Expired => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        Urgency::Soon => Style::new().fg(Color::Yellow),
+        Urgency::Expired => super::theme::current().expired,
+        Urgency::Soon => super::theme::current().expiring,
         Urgency::Later => Style::new(),
     }
 }
@@ -237,6 +237,7 @@ mod tests {
 
     #[test]
     fn within_the_month_is_yellow_and_expired_is_red() {
+        use ratatui::style::Color;
         use time::macros::datetime;
         let now = datetime!(2026-11-23 09:00:00 UTC);
         let days = |n| now + time::Duration::days(n);

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, map: &Keymap, view: &TextView) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(Color::Red))
+        .border_style(super::theme::current().error)
         .title(Span::styled(
             format!(" {} ", inert(&view.title)),
             Style::new().add_modifier(Modifier::BOLD),

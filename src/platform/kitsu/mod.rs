@@ -729,24 +729,28 @@ pub fn capabilities() -> Capabilities {
             title: "Asset types",
             columns: vec!["Short name", "Archived"],
             scope: Some(Pane::Projects),
+            searches: false,
         },
         ViewSpec {
             name: VIEW_ENTITY_LINKS,
             title: "Entity links",
             columns: vec!["Occurrences", "Label"],
             scope: Some(Pane::Projects),
+            searches: false,
         },
         ViewSpec {
             name: VIEW_PERSONS,
             title: "Persons",
             columns: vec!["Email", "Role", "Bot", "Active"],
             scope: None,
+            searches: true,
         },
         ViewSpec {
             name: VIEW_TASK_TYPES,
             title: "Task types",
             columns: vec!["Short name", "For", "Priority"],
             scope: None,
+            searches: false,
         },
     ])
     .with_kinds(vec![
