@@ -1,7 +1,8 @@
 //! PTY probes of the release binary: the first frame (tenant bar, pane
 //! titles, key hints), the first frame with the demo's data, the same
 //! first frame in config mode against an address that never answers,
-//! and resident memory with 100,000 applications loaded in one tenant.
+//! resident memory with 100,000 applications loaded in one tenant, and
+//! filter keystroke to frame on that pane.
 //! Run: cargo bench --bench `first_frame`  (uses the bench profile binary)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
@@ -26,6 +27,53 @@ fn summary(what: &str, mut times: Vec<Duration>) {
         ms(times[times.len() - 1]),
         times.len()
     );
+}
+
+/// Median and 99th percentile: the figures the key-to-frame target names.
+fn percentiles(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    // The nearest rank: the sample below which `percent` % of them lie.
+    let at = |percent: usize| ms(times[((times.len() - 1) * percent).div_ceil(100)]);
+    println!(
+        "{what}: median {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} keys)",
+        at(50),
+        at(99),
+        ms(times[times.len() - 1]),
+        times.len()
+    );
+}
+
+/// Types `7` then Backspace, `KEYS` times each, into the open filter of
+/// a 100,000-row pane: how long until the frame shows the new query, and
+/// until it shows the rows matched for it.
+fn filter_probe(term: &mut pty::Pty) {
+    const KEYS: usize = 25;
+    term.send("/");
+    term.wait_until("the filter prompt", |s| {
+        s.rows(0, 160)
+            .last()
+            .is_some_and(|row| row.starts_with('/'))
+    });
+    let (mut drawn, mut answered) = (Vec::new(), Vec::new());
+    for _ in 0..KEYS {
+        for (keys, typed) in [("7", true), ("\x7f", false)] {
+            let started = Instant::now();
+            term.send(keys);
+            term.wait_until("the query drawn", |s| s.contents().contains("/7") == typed);
+            drawn.push(started.elapsed());
+            term.wait_until("the rows matched", |s| !s.contents().contains("filtering…"));
+            answered.push(started.elapsed());
+        }
+    }
+    percentiles("filter keystroke to frame, 100,000 rows", drawn);
+    percentiles("filter keystroke to matched rows, 100,000 rows", answered);
+    // Waited for, so the `q` that follows is not read as Alt-q.
+    term.send("\x1b");
+    term.wait_until("the filter closed", |s| {
+        s.rows(0, 160)
+            .last()
+            .is_some_and(|row| !row.starts_with('/'))
+    });
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -99,6 +147,7 @@ fn main() {
         ms(loaded),
         f64::from(u32::try_from(rss_kib(pid)).unwrap_or(u32::MAX)) / 1024.0
     );
+    filter_probe(&mut term);
     term.send("q");
     let _ = term.wait_exit();
 }

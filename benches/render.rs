@@ -6,7 +6,7 @@ mod support;
 
 use std::time::SystemTime;
 
-use portico::app::{Message, State, TenantInfo, start, update};
+use portico::app::{Effect, Message, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
 use portico::model::{Kind, Resource};
 use portico::platform::project44;
@@ -53,13 +53,72 @@ fn key(code: crossterm::event::KeyCode) -> Message {
     Message::Key(crossterm::event::KeyEvent::from(code))
 }
 
+/// Does what the runtime would with a large pane's match jobs (on its
+/// blocking thread) and feeds their answers back, as it would.
+fn settle(state: &mut State, fx: Vec<Effect>) {
+    for effect in fx {
+        if let Effect::Match(job) = effect {
+            let more = update(state, job.run());
+            settle(state, more);
+        }
+    }
+}
+
 fn typed(rows: usize, text: &str) -> State {
     let mut state = loaded(rows);
     update(&mut state, key(crossterm::event::KeyCode::Char('/')));
     for c in text.chars() {
-        update(&mut state, key(crossterm::event::KeyCode::Char(c)));
+        let fx = update(&mut state, key(crossterm::event::KeyCode::Char(c)));
+        settle(&mut state, fx);
     }
     state
+}
+
+/// What a filter keystroke costs the UI task, 100k-row pane: `update`
+/// and the frame it draws (query shown, the last rows kept). Matching
+/// is left to the runtime's blocking thread.
+#[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
+fn filter_key_to_frame(bencher: divan::Bencher, rows: usize) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let now = SystemTime::now();
+    bencher
+        .with_inputs(|| typed(rows, "int"))
+        .bench_local_refs(|state| {
+            let fx = update(state, key(crossterm::event::KeyCode::Char('e')));
+            terminal
+                .draw(|f| portico::ui::render(f, state, now))
+                .expect("draw");
+            fx
+        });
+}
+
+/// The frame the match answer brings, 100k-row pane: `update` taking
+/// the matched rows, then drawing them.
+#[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
+fn filter_answer_to_frame(bencher: divan::Bencher, rows: usize) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let now = SystemTime::now();
+    bencher
+        .with_inputs(|| {
+            let mut state = typed(rows, "");
+            let fx = update(&mut state, key(crossterm::event::KeyCode::Char('i')));
+            let answers: Vec<Message> = fx
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::Match(job) => Some(job.run()),
+                    _ => None,
+                })
+                .collect();
+            (state, answers)
+        })
+        .bench_local_refs(|(state, answers)| {
+            for answer in answers.drain(..) {
+                update(state, answer);
+            }
+            terminal
+                .draw(|f| portico::ui::render(f, state, now))
+                .expect("draw");
+        });
 }
 
 /// A key press (Down) through `update` and a full frame, 100k-row pane.
@@ -84,24 +143,31 @@ fn key_to_frame(bencher: divan::Bencher, rows: usize) {
     });
 }
 
-/// The first filter keystroke: every name is scored.
+/// The first filter keystroke, all its work (the UI task's and the
+/// match off it, run here in line): every name is scored.
 #[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
 fn filter_first_key(bencher: divan::Bencher, rows: usize) {
     bencher
         .with_inputs(|| typed(rows, ""))
-        .bench_local_refs(|state| update(state, key(crossterm::event::KeyCode::Char('i'))));
+        .bench_local_refs(|state| {
+            let fx = update(state, key(crossterm::event::KeyCode::Char('i')));
+            settle(state, fx);
+        });
 }
 
-/// A keystroke that grows the query ("int" -> "inte"): only the last
-/// matches are scored again.
+/// A keystroke that grows the query ("int" -> "inte"), all its work:
+/// only the last matches are scored again.
 #[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
 fn filter_grown_key(bencher: divan::Bencher, rows: usize) {
     bencher
         .with_inputs(|| typed(rows, "int"))
-        .bench_local_refs(|state| update(state, key(crossterm::event::KeyCode::Char('e'))));
+        .bench_local_refs(|state| {
+            let fx = update(state, key(crossterm::event::KeyCode::Char('e')));
+            settle(state, fx);
+        });
 }
 
-/// Typing then erasing: the erase rescans all rows.
+/// Typing then erasing, all the work: the erase rescans all rows.
 #[divan::bench(args = [1_000, 10_000, 100_000])]
 fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
     let mut state = loaded(rows);
@@ -120,9 +186,10 @@ fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
             crossterm::event::KeyCode::Char('7')
         };
         flip = !flip;
-        update(
+        let fx = update(
             &mut state,
             Message::Key(crossterm::event::KeyEvent::from(code)),
-        )
+        );
+        settle(&mut state, fx);
     });
 }

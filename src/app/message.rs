@@ -122,6 +122,8 @@ pub enum Message {
         request: u64,
         result: Result<Option<String>, String>,
     },
+    /// A large pane's rows matched off the UI task.
+    Matched(Box<super::matching::Matched>),
 }
 
 /// A secret waiting in the store since an earlier session.
@@ -221,5 +223,8 @@ pub enum Effect {
     SaveHistory {
         text: String,
     },
+    /// Match a large pane's rows against its filter off the UI task;
+    /// answered by `Matched`.
+    Match(super::matching::Job),
     Quit,
 }

@@ -12,6 +12,7 @@ mod history;
 mod input;
 mod jump;
 mod marks;
+mod matching;
 mod message;
 mod modal;
 mod modal_keys;
@@ -31,6 +32,7 @@ pub use editor::{Format, document, parse, with_error};
 pub use filter::{Sort, highlights};
 pub use history::History;
 pub use input::LineInput;
+pub use matching::{INLINE_MAX, Job, Matched};
 pub use message::{Effect, ListKey, Message, PendingSecret};
 pub use modal::{
     Choose, Confirm, Form, FormField, Intent, Modal, Offer, Picker, SecretView, TextView, layers,

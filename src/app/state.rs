@@ -2,6 +2,7 @@
 //! modal. Only `update` changes it; rendering reads it through methods.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ratatui::style::Color;
@@ -9,6 +10,7 @@ use ratatui::style::Color;
 use super::editor::Session;
 use super::filter::{self, Sort};
 use super::jump::Jump;
+use super::matching::{INLINE_MAX, Job};
 use super::message::ListKey;
 use super::modal::{Modal, SecretView};
 use super::radar::{self, Radar};
@@ -98,7 +100,8 @@ impl TenantInfo {
 /// One cached list and the request filling it.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
-    pub(super) items: Vec<Resource>,
+    /// Shared with a filter being matched off the UI task.
+    pub(super) items: Arc<Vec<Resource>>,
     pub(super) generation: u64,
     pub(super) loaded_at: Option<SystemTime>,
     pub(super) pending: Option<u64>,
@@ -130,6 +133,10 @@ impl Listing {
     }
 }
 
+/// What a pane's visible rows were computed from: the list, its
+/// generation, the filter and the sort.
+pub(super) type Basis = (ListKey, u64, String, Sort);
+
 /// Selection, filter and sort of one pane, plus the rows they yield.
 #[derive(Debug, Clone, Default)]
 pub struct Cursor {
@@ -138,11 +145,18 @@ pub struct Cursor {
     /// What the server was asked to narrow this pane to, if anything.
     pub(super) search: Option<String>,
     pub(super) sort: Sort,
-    pub(super) visible: Vec<usize>,
+    /// Shared with a job matching a query that grows this one.
+    pub(super) visible: Arc<Vec<usize>>,
     problem: Option<String>,
     /// Names more than one row of the list carries.
     twins: HashSet<String>,
-    basis: Option<(ListKey, u64, String, Sort)>,
+    basis: Option<Basis>,
+    /// A large list's match sent off the UI task and not yet answered:
+    /// its ticket and what it matches. Until then `visible` stays as is.
+    wanted: Option<(u64, Basis)>,
+    tickets: u64,
+    /// The job the last sync made, for `update` to hand on.
+    outbox: Option<Job>,
     /// The id of the selected row as of the last sync: new rows of the
     /// same list (a refresh, a server search and its answer) keep it
     /// selected wherever it moved.
@@ -174,6 +188,11 @@ impl Cursor {
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+    /// Whether the rows shown are still those of an earlier filter or
+    /// sort, while the current one is matched off the UI task.
+    pub const fn is_matching(&self) -> bool {
+        self.wanted.is_some()
+    }
 
     fn sync(&mut self, key: Option<&ListKey>, listing: Option<&Listing>) {
         let basis = key.map(|k| {
@@ -184,7 +203,13 @@ impl Cursor {
                 self.sort,
             )
         });
-        if basis != self.basis {
+        if basis == self.basis {
+            // Typed back to what is shown: an answer still on its way is stale.
+            self.wanted = None;
+            self.outbox = None;
+        } else if !self.defer(basis.as_ref(), listing) {
+            self.wanted = None;
+            self.outbox = None;
             self.recompute(basis, listing);
         }
         self.anchor = listing
@@ -192,11 +217,49 @@ impl Cursor {
             .map(|r| r.id.clone());
     }
 
-    fn recompute(
-        &mut self,
-        basis: Option<(ListKey, u64, String, Sort)>,
-        listing: Option<&Listing>,
-    ) {
+    /// Hands a new filter or sort of a large list to a job, the rows on
+    /// screen staying until it answers. False when the rows are matched
+    /// here instead: a small list, or rows other than those shown.
+    fn defer(&mut self, basis: Option<&Basis>, listing: Option<&Listing>) -> bool {
+        let (Some(basis), Some(listing), Some(current)) = (basis, listing, &self.basis) else {
+            return false;
+        };
+        if listing.items.len() <= INLINE_MAX || basis.0 != current.0 || basis.1 != current.1 {
+            return false;
+        }
+        if self
+            .wanted
+            .as_ref()
+            .is_some_and(|(_, wanted)| wanted == basis)
+        {
+            return true;
+        }
+        self.tickets += 1;
+        let among = filter::narrows(&current.2, &basis.2).then(|| Arc::clone(&self.visible));
+        self.outbox = Some(Job::new(
+            self.tickets,
+            basis.clone(),
+            Arc::clone(&listing.items),
+            among,
+            listing.loaded_at,
+        ));
+        self.wanted = Some((self.tickets, basis.clone()));
+        true
+    }
+
+    /// Shows a job's rows when they answer what the pane still wants.
+    pub(super) fn settle(&mut self, ticket: u64, basis: Basis, filtered: filter::Filtered) {
+        if !matches!(&self.wanted, Some((t, b)) if *t == ticket && *b == basis) {
+            return;
+        }
+        self.wanted = None;
+        self.visible = Arc::new(filtered.rows);
+        self.problem = filtered.problem;
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.basis = Some(basis);
+    }
+
+    fn recompute(&mut self, basis: Option<Basis>, listing: Option<&Listing>) {
         // A new parent means a different list: start at its top. The same
         // rows narrowed by the server, or its whole list again, are not.
         let same_scope = matches!((&basis, &self.basis), (Some(a), Some(b))
@@ -216,7 +279,7 @@ impl Cursor {
             Some(l) => filter::visible_among(&l.items, among, &self.filter, self.sort, l.loaded_at),
             None => filter::Filtered::default(),
         };
-        self.visible = filtered.rows;
+        self.visible = Arc::new(filtered.rows);
         self.problem = filtered.problem;
         // Once per list change, not per keystroke: the pane tags each twin.
         if !same_rows {
@@ -322,6 +385,8 @@ pub struct State {
     pub(super) jump: Option<Jump>,
     /// A form out in the user's editor.
     pub(super) editing: Option<Session>,
+    /// Large panes' filters to match off the UI task, for `update` to hand on.
+    pub(super) jobs: Vec<Job>,
 }
 
 impl State {
@@ -349,6 +414,7 @@ impl State {
             radar_deadline: radar::DEADLINE,
             jump: None,
             editing: None,
+            jobs: Vec::new(),
         };
         for i in 0..state.tenants.len() {
             let focus = state.first_list_pane(i);
@@ -637,7 +703,12 @@ impl State {
     }
 
     pub(super) fn cursor_mut(&mut self, pane: Pane) -> Option<&mut Cursor> {
-        let book = self.books.get_mut(self.active)?;
+        self.cursor_in(self.active, pane)
+    }
+
+    /// A pane's cursor on any tenant, the active one or not.
+    pub(super) fn cursor_in(&mut self, tenant: usize, pane: Pane) -> Option<&mut Cursor> {
+        let book = self.books.get_mut(tenant)?;
         match (&mut book.view, pane) {
             (Some((_, cursor)), Pane::View) => Some(cursor),
             _ => book.cursors.get_mut(pane.index()),
@@ -679,7 +750,7 @@ impl State {
         if let Some(book) = self.books.get_mut(self.active) {
             let listing = book.lists.entry(to.clone()).or_default();
             if listing.loaded_at.is_none() && listing.items.is_empty() {
-                listing.items = rows;
+                listing.items = Arc::new(rows);
                 listing.generation += 1;
             }
         }
@@ -708,6 +779,9 @@ impl State {
             };
             if let Some(cursor) = cursor {
                 cursor.sync(key.as_ref(), listing);
+                if let Some(job) = cursor.outbox.take() {
+                    self.jobs.push(job.addressed(self.active, pane));
+                }
             }
         }
     }

@@ -28,6 +28,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
     state.sync();
     load_missing(state, &mut fx);
+    fx.extend(state.jobs.drain(..).map(Effect::Match));
     fx
 }
 
@@ -68,10 +69,10 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
                     let (items, pages) = paged.into_parts();
                     // An unchanged answer (an auto-refresh, mostly) keeps
                     // its generation, so nothing derived from it is redone.
-                    if listing.items != items || listing.loaded_at.is_none() {
+                    if *listing.items != items || listing.loaded_at.is_none() {
                         listing.generation += 1;
                     }
-                    listing.items = items;
+                    listing.items = std::sync::Arc::new(items);
                     listing.pages = pages;
                     listing.loaded_at = Some(at);
                     listing.error = None;
@@ -162,6 +163,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
         Message::Edited { request, result } => {
             super::editor::on_edited(state, request, result, &mut fx);
         }
+        Message::Matched(matched) => super::matching::on_matched(state, *matched),
         Message::Forgot(result) => {
             state.notice = Some(match result {
                 Ok(()) => notice(Level::Success, "erased Portico's copy of the secret"),
@@ -176,6 +178,7 @@ pub fn update(state: &mut State, msg: Message) -> Vec<Effect> {
     super::jump::follow(state);
     load_missing(state, &mut fx);
     request_offers(state, &mut fx);
+    fx.extend(state.jobs.drain(..).map(Effect::Match));
     fx
 }
 

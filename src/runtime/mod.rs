@@ -7,6 +7,7 @@ mod copying;
 pub mod editor;
 mod handoff;
 mod keeper;
+mod matcher;
 mod settle;
 
 use std::collections::HashMap;
@@ -66,6 +67,8 @@ pub struct Runtime {
     /// The auto-refresh timer and what it is for (tenant, interval):
     /// it exists only while the active tenant has one.
     refresher: Option<((usize, Duration), JoinHandle<()>)>,
+    /// Large panes' filters, matched off the UI task.
+    matcher: matcher::Matcher,
 }
 
 impl Runtime {
@@ -88,6 +91,7 @@ impl Runtime {
             editor: None,
             theme: crate::ui::Theme::default(),
             refresher: None,
+            matcher: matcher::Matcher::default(),
         }
     }
 
@@ -286,6 +290,7 @@ impl Runtime {
                 resource,
             } => self.raw_doc(tenant, request, target, *resource),
             Effect::OpenEditor { request, text, ext } => self.editor = Some((request, text, ext)),
+            Effect::Match(job) => self.matcher.submit(job, &self.tx),
             Effect::Quit => {}
         }
     }

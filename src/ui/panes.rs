@@ -77,6 +77,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, now: Sys
         if !c.filter().is_empty() {
             title.push(Span::styled(format!("/{} ", inert(c.filter())), t.filter));
         }
+        if c.is_matching() {
+            title.push(Span::styled("filtering… ", t.busy));
+        }
         if c.sort() != Sort::Listed {
             title.push(Span::styled(format!("↕{} ", c.sort().label()), t.sort));
         }
