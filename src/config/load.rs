@@ -406,120 +406,32 @@ impl Ctx<'_> {
         let read_only = self.keep(self.flag(&fields, path, "read_only"));
         let protected = self.keep(self.flag(&fields, path, "protected"));
 
-        let timeout = match fields.get("timeout_secs") {
-            None => Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
-            Some(&(key, value)) => {
-                let key_path = path_child(path, "timeout_secs");
-                self.keep(self.integer(key, value, &key_path).and_then(|secs| {
-                    secs.filter(|s| TIMEOUT_RANGE.contains(s))
-                        .and_then(|s| u64::try_from(s).ok())
-                        .map(Duration::from_secs)
-                        .ok_or_else(|| {
-                            self.err(
-                                &key.span(),
-                                &key_path,
-                                format!(
-                                    "timeout must be between {} and {} seconds",
-                                    TIMEOUT_RANGE.start(),
-                                    TIMEOUT_RANGE.end()
-                                ),
-                            )
-                        })
-                }))
-            }
-        };
-
-        let max_body = match fields.get("max_body_mib") {
-            None => Some(DEFAULT_MAX_BODY_MIB << 20),
-            Some(&(key, value)) => {
-                let key_path = path_child(path, "max_body_mib");
-                self.keep(self.integer(key, value, &key_path).and_then(|mib| {
-                    mib.filter(|m| MAX_BODY_RANGE.contains(m))
-                        .and_then(|m| usize::try_from(m).ok())
-                        .map(|m| m << 20)
-                        .ok_or_else(|| {
-                            self.err(
-                                &key.span(),
-                                &key_path,
-                                format!(
-                                    "max_body_mib must be between {} and {}",
-                                    MAX_BODY_RANGE.start(),
-                                    MAX_BODY_RANGE.end()
-                                ),
-                            )
-                        })
-                }))
-            }
-        };
-
-        let page_size = match fields.get("page_size") {
-            None => Some(None),
-            Some(&(key, value)) => {
-                let key_path = path_child(path, "page_size");
-                self.keep(self.integer(key, value, &key_path).and_then(|size| {
-                    size.filter(|n| PAGE_SIZE_RANGE.contains(n))
-                        .and_then(|n| usize::try_from(n).ok())
-                        .map(Some)
-                        .ok_or_else(|| {
-                            self.err(
-                                &key.span(),
-                                &key_path,
-                                format!(
-                                    "page_size must be between {} and {}",
-                                    PAGE_SIZE_RANGE.start(),
-                                    PAGE_SIZE_RANGE.end()
-                                ),
-                            )
-                        })
-                }))
-            }
-        };
-
-        let qps = match fields.get("qps") {
-            None => Some(None),
-            Some(&(key, value)) => {
-                let key_path = path_child(path, "qps");
-                self.keep(self.integer(key, value, &key_path).and_then(|qps| {
-                    qps.filter(|n| QPS_RANGE.contains(n))
-                        .and_then(|n| u32::try_from(n).ok())
-                        .map(Some)
-                        .ok_or_else(|| {
-                            self.err(
-                                &key.span(),
-                                &key_path,
-                                format!(
-                                    "qps must be between {} and {} calls a second",
-                                    QPS_RANGE.start(),
-                                    QPS_RANGE.end()
-                                ),
-                            )
-                        })
-                }))
-            }
-        };
-
-        let refresh = match fields.get("refresh_secs") {
-            None => Some(None),
-            Some(&(key, value)) => {
-                let key_path = path_child(path, "refresh_secs");
-                self.keep(self.integer(key, value, &key_path).and_then(|secs| {
-                    secs.filter(|n| REFRESH_RANGE.contains(n))
-                        .and_then(|n| u64::try_from(n).ok())
-                        .map(|n| Some(Duration::from_secs(n)))
-                        .ok_or_else(|| {
-                            self.err(
-                                &key.span(),
-                                &key_path,
-                                format!(
-                                    "refresh_secs must be between {} and {} (leave it out for no automatic refresh)",
-                                    REFRESH_RANGE.start(),
-                                    REFRESH_RANGE.end()
-                                ),
-                            )
-                        })
-                }))
-            }
-        };
+        let timeout = self
+            .ranged(&fields, path, "timeout_secs", &TIMEOUT_RANGE, "seconds")
+            .map(|secs| {
+                Duration::from_secs(secs.map_or(DEFAULT_TIMEOUT_SECS, |s| s.unsigned_abs()))
+            });
+        let max_body = self
+            .ranged(&fields, path, "max_body_mib", &MAX_BODY_RANGE, "")
+            .map(|mib| {
+                mib.and_then(|m| usize::try_from(m).ok())
+                    .map_or(DEFAULT_MAX_BODY_MIB << 20, |m| m << 20)
+            });
+        let page_size = self
+            .ranged(&fields, path, "page_size", &PAGE_SIZE_RANGE, "")
+            .map(|size| size.and_then(|n| usize::try_from(n).ok()));
+        let qps = self
+            .ranged(&fields, path, "qps", &QPS_RANGE, "calls a second")
+            .map(|qps| qps.and_then(|n| u32::try_from(n).ok()));
+        let refresh = self
+            .ranged(
+                &fields,
+                path,
+                "refresh_secs",
+                &REFRESH_RANGE,
+                "(leave it out for no automatic refresh)",
+            )
+            .map(|secs| secs.map(|n| Duration::from_secs(n.unsigned_abs())));
 
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
@@ -739,6 +651,40 @@ impl Ctx<'_> {
                 ),
             )
         }
+    }
+
+    /// An optional integer key that must lie in `range`: `Some(None)` when
+    /// it is left out, `None` when it is wrong (the error is kept).
+    fn ranged(
+        &self,
+        fields: &HashMap<&str, Entry<'_, '_>>,
+        path: &str,
+        name: &str,
+        range: &std::ops::RangeInclusive<i64>,
+        unit: &str,
+    ) -> Option<Option<i64>> {
+        let Some(&(key, value)) = fields.get(name) else {
+            return Some(None);
+        };
+        let key_path = path_child(path, name);
+        self.keep(self.integer(key, value, &key_path).and_then(|n| {
+            n.filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
+                let unit = if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                };
+                self.err(
+                    &key.span(),
+                    &key_path,
+                    format!(
+                        "{name} must be between {} and {}{unit}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
+        }))
     }
 
     fn flag(

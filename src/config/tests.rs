@@ -442,9 +442,15 @@ fn tenants_must_be_an_array_of_tables() {
 fn huge_timeouts_are_out_of_range_not_a_type_error() {
     let err = parse_err(&p44("region = \"na\"\ntimeout_secs = 99999999999999999999"));
     assert_eq!(err.line(), Some(5), "{err}");
-    assert_eq!(err.message(), "timeout must be between 1 and 300 seconds");
+    assert_eq!(
+        err.message(),
+        "timeout_secs must be between 1 and 300 seconds"
+    );
     let err = parse_err(&p44("region = \"na\"\ntimeout_secs = 0"));
-    assert_eq!(err.message(), "timeout must be between 1 and 300 seconds");
+    assert_eq!(
+        err.message(),
+        "timeout_secs must be between 1 and 300 seconds"
+    );
     let err = parse_err(&p44("region = \"na\"\ntimeout_secs = 2.5"));
     assert_eq!(err.message(), "expected an integer, found a float");
 }

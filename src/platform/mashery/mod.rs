@@ -148,11 +148,21 @@ impl Mashery {
     }
 
     async fn read_key(&self, id: &str, fields: &str) -> Result<PackageKey, PlatformError> {
-        let path = format!("/packageKeys/{}", segment(id)?);
+        self.read(&format!("/packageKeys/{}", segment(id)?), fields)
+            .await
+    }
+
+    /// One resource with the `fields` asked for: Mashery leaves out what
+    /// is not named.
+    async fn read<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+        fields: &str,
+    ) -> Result<T, PlatformError> {
         self.client
             .json(
                 Method::GET,
-                &path,
+                path,
                 &[("fields", fields.to_string())],
                 None,
                 Retry::Idempotent,
@@ -847,15 +857,7 @@ impl super::Platform for Mashery {
                 Kind::PackageKey => (key_path(&target.id)?, KEY_FIELDS),
                 other => return Err(unsupported(other)),
             };
-            self.client
-                .json(
-                    Method::GET,
-                    &path,
-                    &[("fields", fields.to_string())],
-                    None,
-                    Retry::Idempotent,
-                )
-                .await
+            self.read(&path, fields).await
         })
     }
 }
