@@ -406,32 +406,46 @@ impl Ctx<'_> {
         let read_only = self.keep(self.flag(&fields, path, "read_only"));
         let protected = self.keep(self.flag(&fields, path, "protected"));
 
-        let timeout = self
-            .ranged(&fields, path, "timeout_secs", &TIMEOUT_RANGE, "seconds")
-            .map(|secs| {
-                Duration::from_secs(secs.map_or(DEFAULT_TIMEOUT_SECS, |s| s.unsigned_abs()))
-            });
-        let max_body = self
-            .ranged(&fields, path, "max_body_mib", &MAX_BODY_RANGE, "")
-            .map(|mib| {
-                mib.and_then(|m| usize::try_from(m).ok())
-                    .map_or(DEFAULT_MAX_BODY_MIB << 20, |m| m << 20)
-            });
-        let page_size = self
-            .ranged(&fields, path, "page_size", &PAGE_SIZE_RANGE, "")
-            .map(|size| size.and_then(|n| usize::try_from(n).ok()));
-        let qps = self
-            .ranged(&fields, path, "qps", &QPS_RANGE, "calls a second")
-            .map(|qps| qps.and_then(|n| u32::try_from(n).ok()));
-        let refresh = self
-            .ranged(
-                &fields,
-                path,
-                "refresh_secs",
-                &REFRESH_RANGE,
-                "(leave it out for no automatic refresh)",
-            )
-            .map(|secs| secs.map(|n| Duration::from_secs(n.unsigned_abs())));
+        let timeout = self.ranged(
+            &fields,
+            (path, "timeout_secs"),
+            &TIMEOUT_RANGE,
+            "seconds",
+            Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            |s| u64::try_from(s).ok().map(Duration::from_secs),
+        );
+        let max_body = self.ranged(
+            &fields,
+            (path, "max_body_mib"),
+            &MAX_BODY_RANGE,
+            "",
+            DEFAULT_MAX_BODY_MIB << 20,
+            |m| usize::try_from(m).ok().map(|m| m << 20),
+        );
+        let page_size = self.ranged(
+            &fields,
+            (path, "page_size"),
+            &PAGE_SIZE_RANGE,
+            "",
+            None,
+            |n| usize::try_from(n).ok().map(Some),
+        );
+        let qps = self.ranged(
+            &fields,
+            (path, "qps"),
+            &QPS_RANGE,
+            "calls a second",
+            None,
+            |n| u32::try_from(n).ok().map(Some),
+        );
+        let refresh = self.ranged(
+            &fields,
+            (path, "refresh_secs"),
+            &REFRESH_RANGE,
+            "(leave it out for no automatic refresh)",
+            None,
+            |n| u64::try_from(n).ok().map(|n| Some(Duration::from_secs(n))),
+        );
 
         // Which credentials are valid depends on the platform.
         let auth = match (fields.get("auth"), platform) {
@@ -653,37 +667,41 @@ impl Ctx<'_> {
         }
     }
 
-    /// An optional integer key that must lie in `range`: `Some(None)` when
-    /// it is left out, `None` when it is wrong (the error is kept).
-    fn ranged(
+    /// An optional integer key that must lie in `range`: `absent` when it
+    /// is left out, `convert`ed when it is in range, `None` when it is
+    /// wrong (the error is kept).
+    fn ranged<T>(
         &self,
         fields: &HashMap<&str, Entry<'_, '_>>,
-        path: &str,
-        name: &str,
+        (path, name): (&str, &str),
         range: &std::ops::RangeInclusive<i64>,
         unit: &str,
-    ) -> Option<Option<i64>> {
+        absent: T,
+        convert: impl Fn(i64) -> Option<T>,
+    ) -> Option<T> {
         let Some(&(key, value)) = fields.get(name) else {
-            return Some(None);
+            return Some(absent);
         };
         let key_path = path_child(path, name);
         self.keep(self.integer(key, value, &key_path).and_then(|n| {
-            n.filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
-                let unit = if unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {unit}")
-                };
-                self.err(
-                    &key.span(),
-                    &key_path,
-                    format!(
-                        "{name} must be between {} and {}{unit}",
-                        range.start(),
-                        range.end()
-                    ),
-                )
-            })
+            n.filter(|n| range.contains(n))
+                .and_then(&convert)
+                .ok_or_else(|| {
+                    let unit = if unit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {unit}")
+                    };
+                    self.err(
+                        &key.span(),
+                        &key_path,
+                        format!(
+                            "{name} must be between {} and {}{unit}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                })
         }))
     }
 
