@@ -6,6 +6,7 @@ mod support;
 
 use std::time::SystemTime;
 
+use portico::app::Sort;
 use portico::app::{Effect, Message, State, TenantInfo, start, update};
 use portico::keymap::Keymap;
 use portico::model::{Kind, Resource};
@@ -191,5 +192,38 @@ fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
             Message::Key(crossterm::event::KeyEvent::from(code)),
         );
         settle(&mut state, fx);
+    });
+}
+
+fn names(rows: usize) -> Vec<Resource> {
+    (0..rows)
+        .map(|i| {
+            let mut r = Resource::new(
+                Kind::ClientApp,
+                format!("id{i:07}"),
+                format!("Integration {i}"),
+            );
+            r.cells = vec![format!("id{i:07}")];
+            r
+        })
+        .collect()
+}
+
+/// The match alone, the first keystroke's: every name scored, ranked
+/// and sorted, with no `update` around it.
+#[divan::bench(args = [100_000], sample_count = 30)]
+fn match_first_key(bencher: divan::Bencher, rows: usize) {
+    let items = names(rows);
+    bencher.bench_local(|| portico::app::visible_among(&items, None, "i", Sort::Listed, None));
+}
+
+/// The match alone for a grown query ("int" -> "inte"), over the rows
+/// "int" kept.
+#[divan::bench(args = [100_000], sample_count = 30)]
+fn match_grown_key(bencher: divan::Bencher, rows: usize) {
+    let items = names(rows);
+    let kept = portico::app::visible_among(&items, None, "int", Sort::Listed, None).rows;
+    bencher.bench_local(|| {
+        portico::app::visible_among(&items, Some(&kept), "inte", Sort::Listed, None)
     });
 }

@@ -4,6 +4,7 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use std::ops::Range;
 use std::time::SystemTime;
 
 use time::OffsetDateTime;
@@ -150,17 +151,31 @@ fn states(r: &Resource, now: Option<OffsetDateTime>) -> Vec<String> {
     out
 }
 
-/// `words` is already lower case; `lower` is a buffer reused across rows,
-/// so ranking a keystroke's matches allocates nothing per row.
+/// `words` is already lower case; `lower` is a buffer reused across the
+/// rows of one thread, for the rare name that is not ASCII.
 fn tier(name: &str, words: &str, lower: &mut String) -> Tier {
-    lower.clear();
-    // Most names are ASCII: lowering them is a byte loop, not a char walk.
+    // Most names are ASCII: compared in place, ignoring ASCII case, they
+    // need no lowered copy. ASCII lowers to ASCII, so words that are not
+    // ASCII are found in such a name nowhere, as in its lowered copy.
     if name.is_ascii() {
-        lower.push_str(name);
-        lower.make_ascii_lowercase();
-    } else {
-        lower.extend(name.chars().flat_map(char::to_lowercase));
+        let (name, words) = (name.as_bytes(), words.as_bytes());
+        return if name
+            .get(..words.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(words))
+        {
+            Tier::Prefix
+        } else if !words.is_empty()
+            && name
+                .windows(words.len())
+                .any(|part| part.eq_ignore_ascii_case(words))
+        {
+            Tier::Contiguous
+        } else {
+            Tier::Scattered
+        };
     }
+    lower.clear();
+    lower.extend(name.chars().flat_map(char::to_lowercase));
     let name = lower.as_str();
     if name.starts_with(words) {
         Tier::Prefix
@@ -171,6 +186,147 @@ fn tier(name: &str, words: &str, lower: &mut String) -> Tier {
     }
 }
 
+/// A row that matched: its index in the list, its tier and its score.
+type Hit = (usize, Tier, u32);
+
+/// Candidate lists from this size on are scored on more than one thread:
+/// below it, starting a thread costs more than it saves.
+const PARALLEL_MIN: usize = 20_000;
+
+/// Scoring threads at most: one a core on the 2-core machines Portico is
+/// measured on, and never so many that they crowd out the UI task.
+const THREADS_MAX: usize = 4;
+
+/// The rows to look at: a run of the list, or rows a narrower query kept.
+#[derive(Clone)]
+enum Candidates<'a> {
+    All(Range<usize>),
+    Among(&'a [usize]),
+}
+
+impl Candidates<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::All(rows) => rows.len(),
+            Self::Among(rows) => rows.len(),
+        }
+    }
+
+    /// The `part`th of `parts` contiguous shares, in order.
+    fn share(&self, part: usize, parts: usize) -> Self {
+        let len = self.len();
+        let each = len.div_ceil(parts.max(1));
+        let from = (part * each).min(len);
+        let to = (from + each).min(len);
+        match self {
+            Self::All(rows) => Self::All(rows.start + from..rows.start + to),
+            Self::Among(rows) => Self::Among(rows.get(from..to).unwrap_or_default()),
+        }
+    }
+}
+
+/// What one keystroke's query asks of every candidate row.
+struct Scorer<'a> {
+    items: &'a [Resource],
+    query: &'a Query,
+    pattern: &'a Pattern,
+    /// The fuzzy words, lowered once for [`tier`].
+    words: &'a str,
+    now: Option<OffsetDateTime>,
+}
+
+impl Scorer<'_> {
+    fn keeps(&self, r: &Resource) -> bool {
+        // Portico's own state words work on every platform; the vendor's
+        // word still matches for those who think in it.
+        let status = match &self.query.status {
+            Some(s) => states(r, self.now)
+                .iter()
+                .any(|st| st.starts_with(s.as_str())),
+            None => true,
+        };
+        status
+            && match &self.query.kind {
+                Some(k) => {
+                    r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str())
+                }
+                None => true,
+            }
+    }
+
+    /// The hits among `rows`, in the order given. Each call has its own
+    /// matcher and buffers, so a keystroke allocates nothing per row.
+    fn hits(&self, rows: impl Iterator<Item = usize>) -> Vec<Hit> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let (mut buf, mut haystack, mut lower) = (Vec::new(), String::new(), String::new());
+        let mut out = Vec::new();
+        for i in rows {
+            let Some(r) = self.items.get(i) else {
+                continue;
+            };
+            if !self.keeps(r) {
+                continue;
+            }
+            if self.query.words.is_empty() {
+                out.push((i, Tier::Prefix, 0));
+                continue;
+            }
+            haystack.clear();
+            haystack.push_str(&r.name);
+            haystack.push(' ');
+            haystack.push_str(&r.id);
+            // A cell that repeats the id (a client id column) adds
+            // nothing to match but scoring time.
+            for cell in r.cells.iter().filter(|c| **c != r.id) {
+                haystack.push(' ');
+                haystack.push_str(cell);
+            }
+            if let Some(score) = self
+                .pattern
+                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+            {
+                out.push((i, tier(&r.name, self.words, &mut lower), score));
+            }
+        }
+        out
+    }
+
+    fn hits_in(&self, rows: Candidates<'_>) -> Vec<Hit> {
+        match rows {
+            Candidates::All(rows) => self.hits(rows),
+            Candidates::Among(rows) => self.hits(rows.iter().copied()),
+        }
+    }
+
+    /// Every candidate's hit, in candidate order: a large list is split
+    /// into contiguous shares scored on threads of their own.
+    fn all_hits(&self, rows: &Candidates<'_>) -> Vec<Hit> {
+        let threads = if rows.len() < PARALLEL_MIN || self.query.words.is_empty() {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(THREADS_MAX))
+        };
+        if threads == 1 {
+            return self.hits_in(rows.clone());
+        }
+        std::thread::scope(|scope| {
+            let rest: Vec<_> = (1..threads)
+                .map(|part| {
+                    let share = rows.share(part, threads);
+                    scope.spawn(move || self.hits_in(share))
+                })
+                .collect();
+            let mut hits = self.hits_in(rows.share(0, threads));
+            for thread in rest {
+                match thread.join() {
+                    Ok(more) => hits.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            hits
+        })
+    }
+}
 /// Whether every row `grown` keeps is among the rows `filter` kept, so a
 /// keystroke that extends the query need only look at those. True when
 /// only the fuzzy words grew and they hold no operator (negation,
@@ -200,48 +356,16 @@ pub fn visible_among(
     let mut query = parse(filter);
     let now = now.map(OffsetDateTime::from);
     let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut haystack = String::new();
-    let mut lower = String::new();
     let words = query.words.to_lowercase();
-    let candidates: Box<dyn Iterator<Item = (usize, &Resource)>> = match among {
-        Some(rows) => Box::new(rows.iter().filter_map(|&i| items.get(i).map(|r| (i, r)))),
-        None => Box::new(items.iter().enumerate()),
-    };
-    let mut rows: Vec<(usize, Tier, u32)> = candidates
-        // Portico's own state words work on every platform; the vendor's
-        // word still matches for those who think in it.
-        .filter(|(_, r)| match &query.status {
-            Some(s) => states(r, now).iter().any(|st| st.starts_with(s.as_str())),
-            None => true,
-        })
-        .filter(|(_, r)| match &query.kind {
-            Some(k) => {
-                r.kind.short().starts_with(k.as_str()) || r.kind.label().starts_with(k.as_str())
-            }
-            None => true,
-        })
-        .filter_map(|(i, r)| {
-            if query.words.is_empty() {
-                return Some((i, Tier::Prefix, 0));
-            }
-            // One buffer for every row: a keystroke allocates nothing per row.
-            haystack.clear();
-            haystack.push_str(&r.name);
-            haystack.push(' ');
-            haystack.push_str(&r.id);
-            // A cell that repeats the id (a client id column) adds
-            // nothing to match but scoring time.
-            for cell in r.cells.iter().filter(|c| **c != r.id) {
-                haystack.push(' ');
-                haystack.push_str(cell);
-            }
-            pattern
-                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
-                .map(|score| (i, tier(&r.name, &words, &mut lower), score))
-        })
-        .collect();
+    let candidates = among.map_or(Candidates::All(0..items.len()), Candidates::Among);
+    let mut rows = Scorer {
+        items,
+        query: &query,
+        pattern: &pattern,
+        words: &words,
+        now,
+    }
+    .all_hits(&candidates);
     if let (Some(s), None) = (&query.status, &query.problem) {
         let known = STATES.iter().any(|st| st.starts_with(s.as_str()))
             || items
@@ -271,14 +395,15 @@ pub fn visible_among(
         }
         // The row index breaks every tie, so an unstable sort gives the
         // same order, without the stable sort's buffer.
-        _ => rows.sort_unstable_by(|a, b| {
-            let order = match sort {
-                Sort::Expiry => expiry(a.0, b.0, false),
-                Sort::ExpiryReverse => expiry(a.0, b.0, true),
-                _ => b.2.cmp(&a.2),
-            };
+        Sort::Expiry | Sort::ExpiryReverse => rows.sort_unstable_by(|a, b| {
+            let order = expiry(a.0, b.0, sort == Sort::ExpiryReverse);
             a.1.cmp(&b.1).then(order).then(a.0.cmp(&b.0))
         }),
+        // Tier, then the higher score, then the row: one plain key a row,
+        // compared without a closure's branches.
+        Sort::Listed => {
+            rows.sort_unstable_by_key(|&(i, tier, score)| (tier, std::cmp::Reverse(score), i));
+        }
     }
     Filtered {
         rows: rows.into_iter().map(|(i, _, _)| i).collect(),

@@ -29,7 +29,7 @@ pub use actions::{confirmation_text, delete_ops, needs_typed_name, short_id};
 pub use audit_view::{AUDIT_VIEW, audit_rows};
 pub use bulk::{BulkConfirm, BulkItem, BulkOutcome, BulkRun, BulkTarget, ExportFormat};
 pub use editor::{Format, document, parse, with_error};
-pub use filter::{Sort, highlights};
+pub use filter::{Filtered, Sort, highlights, visible_among};
 pub use history::History;
 pub use input::LineInput;
 pub use matching::{INLINE_MAX, Job, Matched};
