@@ -2,7 +2,7 @@
 //! titles, key hints), the first frame with the demo's data, the same
 //! first frame in config mode against an address that never answers,
 //! resident memory with 100,000 applications loaded in one tenant, and
-//! filter keystroke to frame on that pane.
+//! filter keystroke and key press (Down) to frame on that pane.
 //! Run: cargo bench --bench `first_frame`  (uses the bench profile binary)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
@@ -74,6 +74,39 @@ fn filter_probe(term: &mut pty::Pty) {
             .last()
             .is_some_and(|row| !row.starts_with('/'))
     });
+}
+
+/// The text of the pane row drawn selected (reversed when focused,
+/// underlined when not), if one is.
+fn selected_row(screen: &vt100::Screen) -> Option<String> {
+    let (_, cols) = screen.size();
+    screen.rows(0, cols).enumerate().find_map(|(row, text)| {
+        let at = text.find("Scale application")?;
+        let col = u16::try_from(text[..at].chars().count()).ok()?;
+        let cell = screen.cell(u16::try_from(row).ok()?, col)?;
+        (cell.inverse() || cell.underline()).then_some(text)
+    })
+}
+
+/// Presses Down `KEYS` times on the 100,000-row pane: how long until the
+/// frame shows the next row selected. Each press waits for its frame.
+fn down_probe(term: &mut pty::Pty) {
+    const KEYS: usize = 100;
+    let first = term.with_screen(selected_row);
+    assert!(first.is_some(), "a row is selected:\n{}", term.contents());
+    let mut times = Vec::new();
+    let mut before = first;
+    for _ in 0..KEYS {
+        let started = Instant::now();
+        term.send("\x1b[B");
+        term.wait_until("the next row selected", |s| {
+            let now = selected_row(s);
+            now.is_some() && now != before
+        });
+        times.push(started.elapsed());
+        before = term.with_screen(selected_row);
+    }
+    percentiles("key press (Down) to frame, 100,000 rows", times);
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -148,6 +181,7 @@ fn main() {
         f64::from(u32::try_from(rss_kib(pid)).unwrap_or(u32::MAX)) / 1024.0
     );
     filter_probe(&mut term);
+    down_probe(&mut term);
     term.send("q");
     let _ = term.wait_exit();
 }

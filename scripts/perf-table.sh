@@ -64,6 +64,7 @@ rows = [
     ("one frame, 200x50, 100 / 10k / 100k rows", md("frame_200x50", "100", "10000", "100000") + " median", "", "`cargo bench --bench render -- frame_200x50`"),
     ("filter keystroke to frame, UI task (update + draw; matched off it), 100k-row pane", md("filter_key_to_frame", "100000") + " median", "<= 2 ms median", "`cargo bench --bench render -- filter_key_to_frame`"),
     ("frame bringing a filter's matched rows (update + draw), 100k-row pane", md("filter_answer_to_frame", "100000") + " median", "<= 2 ms median", "`cargo bench --bench render -- filter_answer_to_frame`"),
+    ("PTY probe: key press (Down) to frame, 100k-row pane", tail("key press (Down) to frame, 100,000 rows"), "<= 2 ms median, <= 8 ms p99", "`cargo bench --bench first_frame`"),
     ("PTY probe: filter keystroke to frame (query drawn), 100k-row pane", tail("filter keystroke to frame, 100,000 rows"), "<= 2 ms median, <= 8 ms p99", "`cargo bench --bench first_frame`"),
     ("PTY probe: filter keystroke to its matched rows drawn, 100k-row pane", tail("filter keystroke to matched rows, 100,000 rows"), "", "`cargo bench --bench first_frame`"),
     ("fuzzy filter, first keystroke, all work (UI task + match), 100k names", md("filter_first_key", "100000") + " median", "<= 5 ms median", "`cargo bench --bench render -- filter_first_key`"),

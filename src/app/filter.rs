@@ -596,6 +596,64 @@ mod tests {
     }
 
     #[test]
+    fn names_rank_as_their_lowered_copies_would() {
+        let mut lower = String::new();
+        for (name, words, want) in [
+            ("Oracle OTM", "oracle", Tier::Prefix),
+            ("TMS - ORACLE", "oracle", Tier::Contiguous),
+            ("o r a c l e", "ora", Tier::Scattered),
+            ("Or", "oracle", Tier::Scattered),
+            ("Oracle", "", Tier::Prefix),
+            ("Cafe", "café", Tier::Scattered),
+            ("Café Ölhafen", "café", Tier::Prefix),
+            ("Der Ölhafen", "ölh", Tier::Contiguous),
+        ] {
+            assert_eq!(tier(name, words, &mut lower), want, "{name:?} {words:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_scored_in_shares_ranks_as_one_scored_whole() {
+        let words = [
+            "Oracle",
+            "orca",
+            "Ocean Rate",
+            "Yard Bridge",
+            "Ärger Öl",
+            "o r a",
+        ];
+        let items: Vec<Resource> = (0..PARALLEL_MIN + 7_001)
+            .map(|i| {
+                let name = format!("{} {}", words[i % words.len()], i % 97);
+                Resource::new(Kind::Application, format!("id{i}"), name)
+            })
+            .collect();
+        let among: Vec<usize> = (0..items.len()).rev().step_by(2).collect();
+        for filter in ["ora", "o", "r 9", "ärg"] {
+            let query = parse(filter);
+            let pattern = Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
+            let lowered = query.words.to_lowercase();
+            let scorer = Scorer {
+                items: &items,
+                query: &query,
+                pattern: &pattern,
+                words: &lowered,
+                now: None,
+            };
+            for rows in [Candidates::All(0..items.len()), Candidates::Among(&among)] {
+                let whole = scorer.hits_in(rows.clone());
+                assert!(!whole.is_empty(), "{filter:?}");
+                assert_eq!(scorer.all_hits(&rows), whole, "{filter:?}");
+                let shares: Vec<Hit> = (0..3)
+                    .flat_map(|part| scorer.hits_in(rows.share(part, 3)))
+                    .collect();
+                assert_eq!(shares, whole, "{filter:?}");
+            }
+        }
+        assert_eq!(Candidates::Among(&[1, 2]).share(5, 3).len(), 0);
+    }
+
+    #[test]
     fn a_grown_query_over_the_last_rows_equals_a_full_rescan() {
         let names = [
             "ERP Order Feed",
