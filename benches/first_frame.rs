@@ -76,16 +76,13 @@ fn filter_probe(term: &mut pty::Pty) {
     });
 }
 
-/// The text of the pane row drawn selected (reversed when focused,
-/// underlined when not), if one is.
+/// The selected row's name as the detail block under the pane draws it:
+/// it changes in the same frame as the highlighted row.
 fn selected_row(screen: &vt100::Screen) -> Option<String> {
     let (_, cols) = screen.size();
-    screen.rows(0, cols).enumerate().find_map(|(row, text)| {
-        let at = text.find("Scale application")?;
-        let col = u16::try_from(text[..at].chars().count()).ok()?;
-        let cell = screen.cell(u16::try_from(row).ok()?, col)?;
-        (cell.inverse() || cell.underline()).then_some(text)
-    })
+    let mut rows = screen.rows(0, cols.get());
+    rows.find(|text| text.contains("┌ Detail"))?;
+    rows.next()
 }
 
 /// Presses Down `KEYS` times on the 100,000-row pane: how long until the
