@@ -14,6 +14,16 @@ pub enum Noun {
 }
 
 impl Noun {
+    /// Every noun, in the order the command line's help lists them.
+    pub const ALL: [Self; 6] = [
+        Self::Projects,
+        Self::Apps,
+        Self::Certs,
+        Self::Keys,
+        Self::Bots,
+        Self::Members,
+    ];
+
     pub const fn kinds(self) -> &'static [Kind] {
         match self {
             Self::Projects => &[Kind::Project],
