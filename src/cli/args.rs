@@ -68,7 +68,7 @@ pub enum Command {
         #[command(subcommand)]
         verb: Verb,
     },
-    /// Access keys, package keys, application keys.
+    /// Access keys, package keys, application keys, API tokens.
     Keys {
         #[command(subcommand)]
         verb: Verb,

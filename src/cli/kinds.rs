@@ -34,6 +34,7 @@ impl Noun {
                 Kind::PackageKey,
                 Kind::AppKey,
                 Kind::TrustedKey,
+                Kind::ApiToken,
             ],
             Self::Bots => &[Kind::Bot],
             Self::Members => &[Kind::Person],
@@ -56,9 +57,10 @@ impl Noun {
     }
 }
 
-/// The stable spelling of a kind in `-o json` and `--type`.
+/// The stable spelling of a kind in `-o json` and `--type`: lower case,
+/// so `application API key` is `application-api-key` as documented.
 pub fn slug(kind: Kind) -> String {
-    kind.label().replace(' ', "-")
+    kind.label().replace(' ', "-").to_lowercase()
 }
 
 /// Parses `--type`: the slug or the short form (`ca`, `cert`, `key`).
