@@ -20,6 +20,7 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -44,7 +45,7 @@ fn golden_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/cli")
 }
 
-fn code(exit: Exit) -> i32 {
+const fn code(exit: Exit) -> i32 {
     exit as i32
 }
 
@@ -144,7 +145,7 @@ fn sim() -> Sim {
     }
 }
 
-/// The config's tenant blocks as (name, platform, base_url).
+/// The config's tenant blocks as (name, platform, `base_url`).
 fn tenants(text: &str) -> Vec<(String, String, String)> {
     let value = |block: &str, key: &str| {
         block
@@ -168,8 +169,10 @@ fn base_url(text: &str, platform: &str) -> String {
     tenants(text)
         .into_iter()
         .find(|(_, p, _)| p == platform)
-        .map(|(_, _, url)| url)
-        .unwrap_or_else(|| panic!("no {platform} tenant in the simulator's config"))
+        .map_or_else(
+            || panic!("no {platform} tenant in the simulator's config"),
+            |(_, _, url)| url,
+        )
 }
 
 impl Sim {
@@ -405,7 +408,32 @@ fn platform_cases(sim: &Sim, platform: PlatformKind) -> Results {
             kind_cases(sim, &caps, &listed, noun, kind, &mut results);
         }
     }
+    tenant_cases(sim, &listed.tenant, &mut results);
     results
+}
+
+/// `tenants list` and `tenants get` for the platform's tenant: read from
+/// the config, so the same shape on every platform.
+fn tenant_cases(sim: &Sim, tenant: &str, results: &mut Results) {
+    for (verb, args) in [
+        ("list", vec!["--tenant", tenant, "tenants", "list", "-o", "json"]),
+        ("get", vec!["tenants", "get", tenant, "-o", "json"]),
+    ] {
+        let out = sim.run(&args);
+        let doc = serde_json::from_slice::<Value>(&out.stdout).ok();
+        match (out.status.code(), doc) {
+            (Some(0), Some(doc)) if doc.as_array().map(Vec::len) == Some(1) => {
+                results
+                    .goldens
+                    .insert(format!("tenant-{verb}"), normalise(&doc));
+            }
+            (got, _) => results.failures.push(format!(
+                "{tenant}: tenants {verb} exited {got:?} with {}{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            )),
+        }
+    }
 }
 
 #[allow(clippy::too_many_lines, reason = "one case per verb, in one place")]
@@ -600,11 +628,12 @@ fn kind_cases(
                 details: Map::new(),
             });
         }
-        // `get` prints one record; the contract is the record itself.
-        let doc = match doc {
-            Value::Array(mut one) if verb == "get" && one.len() == 1 => one.remove(0),
-            other => other,
-        };
+        if verb == "get" && doc.as_array().map(Vec::len) != Some(1) {
+            results
+                .failures
+                .push(format!("{about}: get prints an array of one record\n{}", shown()));
+            continue;
+        }
         let normal = normalise(&doc);
         let secret = doc["secret"]["value"].as_str().unwrap_or_default();
         if !secret.is_empty() && normal.to_string().contains(secret) {
@@ -815,7 +844,7 @@ fn diff(want: &str, got: &str) -> String {
     let mut skipped = false;
     for (at, (mark, line)) in lines.iter().enumerate() {
         if near(at) {
-            out.push_str(&format!("{mark} {line}\n"));
+            let _ = writeln!(out, "{mark} {line}");
             skipped = false;
         } else if !skipped {
             out.push_str("  ...\n");
@@ -825,9 +854,9 @@ fn diff(want: &str, got: &str) -> String {
     out
 }
 
-/// The keys of a verb's document: a list's first row, or the document.
-fn top_keys(verb: &str, doc: &Value) -> BTreeSet<String> {
-    let doc = if verb == "list" { &doc[0] } else { doc };
+/// The keys of a document: an array's first record, or the object's.
+fn top_keys(doc: &Value) -> BTreeSet<String> {
+    let doc = if doc.is_array() { &doc[0] } else { doc };
     doc.as_object()
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
@@ -852,6 +881,10 @@ fn every_kind_and_verb_on_every_platform_matches_its_golden_file() {
     let sim = sim();
     let platforms: Vec<PlatformKind> = PlatformKind::all().collect();
     let results: Vec<(PlatformKind, Results)> = std::thread::scope(|s| {
+        #[allow(
+            clippy::needless_collect,
+            reason = "every platform starts before the first is joined"
+        )]
         let handles: Vec<_> = platforms
             .iter()
             .map(|p| (*p, s.spawn(|| platform_cases(&sim, *p))))
@@ -879,11 +912,17 @@ fn every_kind_and_verb_on_every_platform_matches_its_golden_file() {
         );
         for (case, doc) in &result.goldens {
             let verb = case.rsplit('-').next().unwrap_or_default();
+            // Tenants come from the config, not the platform: a shape of their own.
+            let group = if case.starts_with("tenant-") {
+                format!("tenants {verb}")
+            } else {
+                verb.to_string()
+            };
             shapes
-                .entry(verb.to_string())
+                .entry(group)
                 .or_default()
-                .insert(format!("{platform}/{case}"), top_keys(verb, doc));
-            if verb == "get" && !doc["raw"].is_object() {
+                .insert(format!("{platform}/{case}"), top_keys(doc));
+            if verb == "get" && !case.starts_with("tenant-") && !doc[0]["raw"].is_object() {
                 failures.push(format!("{platform}/{case}: raw is not a document"));
             }
             if doc["secret"].get("value").is_some_and(|v| v != "<secret>") {
