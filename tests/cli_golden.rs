@@ -13,8 +13,10 @@
 //! volatile values become placeholders (`"<id>"`, `"<time>"`,
 //! `"<secret>"`, `"<pem>"`, `"<fingerprint>"`, `"<port>"` inside a
 //! string, and `"<time:number>"` for a timestamp sent as a number). A
-//! list's golden holds the first row of its kind; every other row must
-//! have the same keys.
+//! list's golden holds the first row of its kind, and every other row
+//! must have the same keys; `get` prints an array of one record, as a
+//! list does. Across platforms, the documents of one verb have the same
+//! top-level keys.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may fail loudly
 
 mod support;
@@ -416,7 +418,10 @@ fn platform_cases(sim: &Sim, platform: PlatformKind) -> Results {
 /// the config, so the same shape on every platform.
 fn tenant_cases(sim: &Sim, tenant: &str, results: &mut Results) {
     for (verb, args) in [
-        ("list", vec!["--tenant", tenant, "tenants", "list", "-o", "json"]),
+        (
+            "list",
+            vec!["--tenant", tenant, "tenants", "list", "-o", "json"],
+        ),
         ("get", vec!["tenants", "get", tenant, "-o", "json"]),
     ] {
         let out = sim.run(&args);
@@ -629,9 +634,10 @@ fn kind_cases(
             });
         }
         if verb == "get" && doc.as_array().map(Vec::len) != Some(1) {
-            results
-                .failures
-                .push(format!("{about}: get prints an array of one record\n{}", shown()));
+            results.failures.push(format!(
+                "{about}: get prints an array of one record\n{}",
+                shown()
+            ));
             continue;
         }
         let normal = normalise(&doc);
