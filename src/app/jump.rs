@@ -121,6 +121,11 @@ enum Where {
 }
 
 fn locate(state: &State, step: &Step) -> Where {
+    // A typed name in a pane with nothing to list (no parent selected)
+    // would otherwise wait for a list that may never come.
+    if step.by_name && state.list_key(step.pane).is_none() {
+        return Where::Gone;
+    }
     let Some(listing) = state.listing(step.pane) else {
         return Where::Waiting;
     };
