@@ -189,9 +189,7 @@ fn choices(state: &State) -> Vec<String> {
 }
 
 fn selected(state: &State) -> Option<String> {
-    state
-        .selected(Pane::Applications)
-        .map(|r| r.name.to_string())
+    state.selected(Pane::Applications).map(|r| r.name.clone())
 }
 
 #[test]

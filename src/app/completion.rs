@@ -12,7 +12,7 @@ use super::input::LineInput;
 use super::jump::{Jump, Step};
 use super::matching::INLINE_MAX;
 use super::ops::inform;
-use super::state::{Level, State};
+use super::state::{Level, Listing, State};
 use crate::model::{Pane, Resource};
 use crate::platform::Source;
 
@@ -62,7 +62,11 @@ fn lists(state: &State, scope: Scope) -> Vec<&[Resource]> {
     let tenants =
         std::iter::once(state.active).chain((0..state.books.len()).filter(|t| *t != state.active));
     match scope {
-        Scope::Pane(pane) => state.listing(pane).map(|l| l.items()).into_iter().collect(),
+        Scope::Pane(pane) => state
+            .listing(pane)
+            .map(Listing::items)
+            .into_iter()
+            .collect(),
         Scope::Everywhere | Scope::View(_) => {
             let mut out = Vec::new();
             for tenant in tenants {
@@ -143,7 +147,8 @@ fn prefix_hit<'a>(row: &'a Resource, typed: &str) -> Option<&'a str> {
 /// [`LISTED_MAX`] names it keeps (the count of the rest needs the walk,
 /// nothing more); the fuzzy pass, which scores and so costs far more a
 /// row, runs only when the prefixes leave room in the list and reads at
-/// most [`FUZZY_ROWS`] rows.
+/// most [`FUZZY_ROWS`] rows (a fuzzy match past them is neither listed nor
+/// counted; typing more of the name finds it by its prefix).
 fn find_names(lists: &[&[Resource]], typed: &str) -> Found {
     let rows = || lists.iter().flat_map(|l| l.iter());
     let mut listed: Vec<&str> = Vec::new();
