@@ -15,7 +15,9 @@ pub enum Exit {
     /// Credentials refused or unreadable.
     Auth = 3,
     NotFound = 4,
-    /// The tenant is read-only: nothing was sent.
+    /// The tenant is read-only, or its credential may not make the
+    /// change (a scoped token, the account Portico signs in as): nothing
+    /// was sent.
     ReadOnly = 5,
     RateLimited = 6,
     /// A 5xx answer, a timeout, an unreachable or garbled server.

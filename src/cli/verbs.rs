@@ -14,7 +14,7 @@ use super::record::{Origin, record};
 use super::{Context, everything, pane_title, stdin_is_tty, stdout_is_tty};
 use crate::app::{Form, FormField, Intent, confirmation_text, delete_ops, needs_typed_name};
 use crate::config::Tenant;
-use crate::model::{Kind, Pane};
+use crate::model::{Change, Kind, Pane};
 use crate::platform::crawl::Found;
 use crate::platform::{KindSpec, Operation, Outcome, PaneBody, Rotation, Target};
 use crate::runtime::{Failure, perform_once};
@@ -131,7 +131,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
         }
         Verb::Update { resource, set, .. } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Edit).await?;
             let fields = spec.edit.clone().ok_or_else(|| {
                 Failed::new(
                     Exit::Failure,
@@ -153,7 +153,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             resource, rails, ..
         } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Delete).await?;
             if !spec.delete {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -173,7 +173,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             ..
         } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Rotate).await?;
             if let Rotation::Unsupported(reason) = spec.rotate {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -225,7 +225,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
         Verb::Enable { resource, .. } | Verb::Disable { resource, .. } => {
             let active = matches!(verb, Verb::Enable { .. });
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Toggle).await?;
             if spec.toggle.is_none() {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -329,8 +329,22 @@ async fn resolve(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<Found, Fai
     }
 }
 
-async fn target(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<(Found, KindSpec), Failed> {
+/// The resource `wanted` names, with what the platform offers for its
+/// kind, refused as the console refuses it when the tenant's credential
+/// may not make `change` to it.
+async fn target(
+    tenant: &Tenant,
+    noun: Noun,
+    wanted: &str,
+    change: Change,
+) -> Result<(Found, KindSpec), Failed> {
     let found = resolve(tenant, noun, wanted).await?;
+    if let Some(reason) = found.resource.refusal(change) {
+        return Err(Failed::new(
+            Exit::ReadOnly,
+            format!("{}: not allowed: {reason}", tenant.name()),
+        ));
+    }
     let spec = tenant
         .platform()
         .capabilities()
