@@ -386,7 +386,10 @@ fn the_hint_bar_follows_the_pane_and_the_platform() {
     let bar = bottom_line(&screen);
     // A read-only tenant's changes stay in their places, refused.
     assert!(bar.contains(" y copy id "), "{bar}");
-    assert!(bar.contains(" n new✗ ") && bar.contains(" R rotate✗ "), "{bar}");
+    assert!(
+        bar.contains(" n new✗ ") && bar.contains(" R rotate✗ "),
+        "{bar}"
+    );
 
     let losant = TenantInfo::new("los", "Losant", portico::platform::losant::capabilities());
     let mut state = State::new(vec![losant], Keymap::defaults());
