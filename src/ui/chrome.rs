@@ -234,7 +234,7 @@ struct Hint<'a> {
 
 /// What follows a refused pair's label, so it reads as refused without
 /// colour or dimming too (`NO_COLOR`, the high-contrast theme).
-pub const REFUSED_MARK: &str = "✗";
+const REFUSED_MARK: &str = "✗";
 
 /// ` key label` pairs, keys in colour; pairs that would not fit in `max`
 /// columns are left out whole rather than cut.
