@@ -167,6 +167,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
         Verb::Rotate {
             resource,
             finish,
+            set,
             rails,
             secrets,
             ..
@@ -180,9 +181,44 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
                 ));
             }
             guard(&tenant, &found, rails, "rotate", false)?;
-            let op = Operation::Rotate {
-                target: target_of(&found),
-                previous: None,
+            let op = match (&spec.rotate, set.is_empty()) {
+                // As the console's renew form does: the new material goes
+                // as an update of the same resource.
+                (Rotation::Renew { fields, .. }, false) => form(
+                    fields.clone(),
+                    set,
+                    |_| None,
+                    Intent::Update {
+                        target: target_of(&found),
+                    },
+                )?
+                .operation()
+                .map_err(|p| Failed::new(Exit::Usage, p))?,
+                (Rotation::Renew { fields, .. }, true) if fields.iter().any(|f| f.required) => {
+                    let keys: Vec<String> = fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| format!("--set {}=...", f.key))
+                        .collect();
+                    return Err(Failed::new(
+                        Exit::Usage,
+                        format!(
+                            "a {} is renewed with new material: pass {}",
+                            found.resource.kind.label(),
+                            keys.join(" ")
+                        ),
+                    ));
+                }
+                (_, false) => {
+                    return Err(Failed::new(
+                        Exit::Usage,
+                        "--set is for a renewal; this rotation takes no fields",
+                    ));
+                }
+                (_, true) => Operation::Rotate {
+                    target: target_of(&found),
+                    previous: None,
+                },
             };
             change(ctx, &tenant, vec![op], Some(secrets), *finish, fmt).await
         }
