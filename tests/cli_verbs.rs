@@ -224,6 +224,26 @@ fn the_signed_in_account_is_refused_as_in_the_console() {
     assert_eq!(got[0]["status"], "active", "{got}");
 }
 
+/// `portico … | head -1`: the reader has gone, which is not a problem to
+/// report on stderr.
+#[test]
+fn a_closed_pipe_is_not_reported() {
+    let sim = sim();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&sim.config)
+        .args(["--tenant", "p44-na", "apps", "list", "-o", "json"])
+        .env("PORTICO_DATA_DIR", sim.data())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .output()
+        .expect("run portico");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "");
+}
+
 #[test]
 fn destructive_verbs_need_yes_and_on_protected_tenants_the_name() {
     let sim = sim();

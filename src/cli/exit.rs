@@ -72,6 +72,21 @@ impl Failed {
         }
     }
 
+    /// Writing the output failed. A reader that stopped reading (`| head`)
+    /// has what it wanted, so a closed pipe is not reported, only exited on.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "a map_err adapter takes the error by value"
+    )]
+    pub fn output(err: std::io::Error) -> Self {
+        let message = if err.kind() == std::io::ErrorKind::BrokenPipe {
+            String::new()
+        } else {
+            format!("cannot write the output: {err}")
+        };
+        Self::new(Exit::Failure, message)
+    }
+
     pub fn platform(tenant: &str, err: &PlatformError) -> Self {
         Self::new(Exit::of(err), format!("{tenant}: {err}"))
     }

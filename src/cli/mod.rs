@@ -180,7 +180,9 @@ pub fn run(
     match result {
         Ok(exit) => exit.code(),
         Err(failed) => {
-            eprintln!("portico: {}", failed.message);
+            if !failed.message.is_empty() {
+                eprintln!("portico: {}", failed.message);
+            }
             failed.exit.code()
         }
     }

@@ -39,14 +39,6 @@ const COLUMNS: &[Column] = &[
     ("PARENT", "parent"),
 ];
 
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "a map_err adapter takes the error by value"
-)]
-fn io(err: std::io::Error) -> Failed {
-    Failed::new(Exit::Failure, format!("cannot write the output: {err}"))
-}
-
 pub(super) fn tenants(ctx: &Context, verb: &TenantVerb) -> Result<Exit, Failed> {
     let (out, only) = match verb {
         TenantVerb::List { out } => (out, None),
@@ -82,9 +74,9 @@ pub(super) fn tenants(ctx: &Context, verb: &TenantVerb) -> Result<Exit, Failed> 
     let mut sink = Sink::new(format(out.format), columns, false);
     let stdout = &mut std::io::stdout().lock();
     for row in rows {
-        sink.row(stdout, row).map_err(io)?;
+        sink.row(stdout, row).map_err(Failed::output)?;
     }
-    sink.finish(stdout).map_err(io)?;
+    sink.finish(stdout).map_err(Failed::output)?;
     Ok(Exit::Ok)
 }
 
@@ -245,9 +237,9 @@ fn print_records(fmt: Format, rows: Vec<Value>) -> Result<(), Failed> {
     let mut sink = Sink::new(fmt, COLUMNS.to_vec(), false);
     let stdout = &mut std::io::stdout().lock();
     for row in rows {
-        sink.row(stdout, row).map_err(io)?;
+        sink.row(stdout, row).map_err(Failed::output)?;
     }
-    sink.finish(stdout).map_err(io)
+    sink.finish(stdout).map_err(Failed::output)
 }
 
 async fn list(
@@ -698,11 +690,11 @@ async fn change(
     let stdout = &mut std::io::stdout().lock();
     match fmt {
         Format::Json | Format::Yaml => {
-            document(fmt, &report, stdout).map_err(io)?;
+            document(fmt, &report, stdout).map_err(Failed::output)?;
         }
         Format::Table | Format::Csv => {
             if let Some(line) = secret_line {
-                writeln!(stdout, "{line}").map_err(io)?;
+                writeln!(stdout, "{line}").map_err(Failed::output)?;
             }
         }
     }
