@@ -21,6 +21,12 @@ const MESSAGE_CAP: usize = 4096;
 /// whichever task panicked.
 pub fn install(dir: PathBuf) {
     std::panic::set_hook(Box::new(move |info| {
+        // A panic inside a frame leaves its synchronized update open, and
+        // the terminal would hold back the report line below.
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EndSynchronizedUpdate
+        );
         let _ = crossterm::execute!(
             std::io::stderr(),
             crossterm::event::DisableMouseCapture,

@@ -9,10 +9,13 @@ mod totp;
 
 use std::time::Duration;
 
+use portico::model::Change;
 use portico::model::Secret;
 use portico::platform::PlatformError;
 use portico::platform::kitsu::Kitsu;
-use portico::sim::kitsu::{DEMO_EMAIL_OTP_EMAIL, DEMO_PASSWORD, DEMO_TOTP_EMAIL, DEMO_TOTP_SECRET};
+use portico::sim::kitsu::{
+    DEMO_EMAIL, DEMO_EMAIL_OTP_EMAIL, DEMO_PASSWORD, DEMO_TOTP_EMAIL, DEMO_TOTP_SECRET,
+};
 use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,6 +112,28 @@ async fn the_demo_totp_account_logs_in_with_its_published_secret() {
             .unwrap(),
         DEMO_TOTP_EMAIL
     );
+}
+
+#[tokio::test]
+async fn the_account_portico_signs_in_as_may_not_be_deactivated_or_demoted() {
+    let (_sim, base) = start().await;
+    let kitsu = login(&base, DEMO_EMAIL);
+    let persons = kitsu.list_persons().await.unwrap();
+    let email = |r: &portico::model::Resource| r.detail("email").unwrap_or_default().to_string();
+    let me = persons
+        .iter()
+        .find(|r| email(r).eq_ignore_ascii_case(DEMO_EMAIL))
+        .expect("the signed-in admin is listed");
+    for change in [Change::Toggle, Change::Edit] {
+        let why = me.refusal(change).unwrap_or_default();
+        assert!(why.contains("signs in as"), "{change:?}: {why:?}");
+    }
+    let other = persons
+        .iter()
+        .find(|r| email(r) == DEMO_TOTP_EMAIL)
+        .expect("another person is listed");
+    assert_eq!(other.refusal(Change::Toggle), None);
+    assert_eq!(other.refusal(Change::Edit), None);
 }
 
 #[tokio::test]

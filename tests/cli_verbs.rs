@@ -200,6 +200,50 @@ fn exit_codes_for_usage_not_found_and_read_only() {
     assert_eq!(std::fs::read_to_string(&audit).unwrap_or_default(), before);
 }
 
+/// The console's refusals hold on the command line too: the account the
+/// tenant signs in as is neither deactivated nor demoted, and nothing is
+/// sent.
+#[test]
+fn the_signed_in_account_is_refused_as_in_the_console() {
+    let sim = sim();
+    let audit = sim.data().join("audit.jsonl");
+    let before = std::fs::read_to_string(&audit).unwrap_or_default();
+    let me = "Camille Durand";
+    for args in [
+        &["members", "disable", me][..],
+        &["members", "update", me, "--set", "role=user"][..],
+    ] {
+        let out = sim.run(&[&["--tenant", "kitsu"][..], args].concat());
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("signs in as"), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&audit).unwrap_or_default(), before);
+    let out = sim.run(&["--tenant", "kitsu", "members", "get", me, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got = json(&out);
+    assert_eq!(got[0]["status"], "active", "{got}");
+}
+
+/// `portico … | head -1`: the reader has gone, which is not a problem to
+/// report on stderr.
+#[test]
+fn a_closed_pipe_is_not_reported() {
+    let sim = sim();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&sim.config)
+        .args(["--tenant", "p44-na", "apps", "list", "-o", "json"])
+        .env("PORTICO_DATA_DIR", sim.data())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .output()
+        .expect("run portico");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "");
+}
+
 #[test]
 fn destructive_verbs_need_yes_and_on_protected_tenants_the_name() {
     let sim = sim();

@@ -43,6 +43,17 @@ fn demo_browses_switches_creates_and_quits_cleanly() {
     let saved = std::fs::read_dir(&issued).expect("vault dir").count();
     assert_eq!(saved, 1, "one saved secret in {}", issued.display());
 
+    // Tab completes a loaded name whole, this tenant's and another's.
+    pty.send(":apps Rott\t");
+    pty.wait_for(":apps Rotterdam Port Events Relay");
+    pty.send("\r");
+    // Two tenants' names begin so: as far as they agree, and both listed.
+    pty.send(":find TMS\t");
+    pty.wait_for(":find TMS Integration - ");
+    pty.wait_for("TMS Integration - Oracle OTM");
+    pty.send("\x1b");
+    pty.wait_gone(":find TMS");
+
     pty.send("q");
     let (ok, raw) = pty.wait_exit();
     assert!(ok, "portico exits with success");

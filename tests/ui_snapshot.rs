@@ -384,7 +384,12 @@ fn the_hint_bar_follows_the_pane_and_the_platform() {
     answer_at(&mut state, &fx, at(), |_| vec![app("alpha", "id-alpha")]);
     let screen = draw(&state, 160, 30);
     let bar = bottom_line(&screen);
-    assert!(bar.contains("y copy id") && !bar.contains("n new"), "{bar}");
+    // A read-only tenant's changes stay in their places, refused.
+    assert!(bar.contains(" y copy id "), "{bar}");
+    assert!(
+        bar.contains(" n new✗ ") && bar.contains(" R rotate✗ "),
+        "{bar}"
+    );
 
     let losant = TenantInfo::new("los", "Losant", portico::platform::losant::capabilities());
     let mut state = State::new(vec![losant], Keymap::defaults());

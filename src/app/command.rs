@@ -3,6 +3,7 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::completion::{alias_pane, select_named};
 use super::filter::Sort;
 use super::input::{LineInput, common_prefix};
 use super::message::Effect;
@@ -126,6 +127,9 @@ pub(super) fn command_completions(state: &State, typed: &str) -> Vec<String> {
 /// Tab in command mode: completes as far as every candidate agrees and,
 /// when more than one remains, lists them under the prompt.
 pub(super) fn complete(state: &mut State, input: &mut LineInput) {
+    if super::completion::complete_name(state, input) {
+        return;
+    }
     let typed = input.text().to_string();
     let options = command_completions(state, &typed);
     match options.as_slice() {
@@ -153,7 +157,7 @@ pub(super) fn complete(state: &mut State, input: &mut LineInput) {
                 .map(|o| o.get(start..).unwrap_or(o).to_string())
                 .collect();
             words.dedup();
-            state.choices = Some((done.to_string(), words));
+            state.choices = Some((done.to_string(), words, 0));
         }
     }
 }
@@ -177,8 +181,8 @@ fn view_elsewhere(state: &State, name: &str) -> Option<String> {
 }
 
 /// `:apps`, `:certs`...: the pane in that slot, or why this platform has
-/// none there.
-fn focus_pane(state: &mut State, pane: Pane, word: &str) {
+/// none there; `:apps NAME` also selects the row of that name.
+fn focus_pane(state: &mut State, pane: Pane, word: &str, name: &str) {
     if let Some(reason) = state.unsupported_reason(pane) {
         let reason = reason.to_string();
         return inform(state, Level::Error, format!(":{word}: {reason}"));
@@ -186,12 +190,18 @@ fn focus_pane(state: &mut State, pane: Pane, word: &str) {
     if let Some(book) = state.books.get_mut(state.active) {
         book.focus = Some(pane);
     }
+    if !name.is_empty() {
+        select_named(state, pane, name);
+    }
 }
 
 pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
     let (word, rest) = line
         .split_once(' ')
         .map_or((line, ""), |(w, r)| (w, r.trim()));
+    if let Some(pane) = alias_pane(word) {
+        return focus_pane(state, pane, word, rest);
+    }
     match word {
         "" => {}
         "q" | "quit" => {
@@ -231,8 +241,6 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             None => inform(state, Level::Error, "sort takes name, expiry or listed"),
         },
         "ctx" => run_command(state, format!("tenant {rest}").trim_end(), fx),
-        "apps" | "bots" => focus_pane(state, Pane::Applications, word),
-        "certs" | "keys" => focus_pane(state, Pane::Certificates, word),
         "tenant" if rest.is_empty() => state.modal = Some(Modal::Picker(picker(state, ""))),
         "tenant" => match state.tenants.iter().position(|t| t.name() == rest) {
             Some(i) => switch_tenant(state, i, fx),
@@ -249,6 +257,9 @@ pub(super) fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 if let Some(book) = state.books.get_mut(state.active) {
                     book.view = Some((view, Cursor::default()));
                     book.focus = Some(Pane::View);
+                }
+                if !rest.is_empty() {
+                    select_named(state, Pane::View, rest);
                 }
             } else {
                 let here = state

@@ -12,6 +12,9 @@ use crate::model::Pane;
 pub struct Step {
     pane: Pane,
     id: String,
+    /// Typed by the user (`:apps NAME`): the row of that exact name, else
+    /// of that id; found nowhere, the pane is filtered on it instead.
+    by_name: bool,
 }
 
 impl Step {
@@ -19,6 +22,14 @@ impl Step {
         Self {
             pane,
             id: id.to_string(),
+            by_name: false,
+        }
+    }
+    pub fn named(pane: Pane, text: &str) -> Self {
+        Self {
+            pane,
+            id: text.to_string(),
+            by_name: true,
         }
     }
     #[cfg(test)]
@@ -110,14 +121,23 @@ enum Where {
 }
 
 fn locate(state: &State, step: &Step) -> Where {
+    // A typed name in a pane with nothing to list (no parent selected)
+    // would otherwise wait for a list that may never come.
+    if step.by_name && state.list_key(step.pane).is_none() {
+        return Where::Gone;
+    }
     let Some(listing) = state.listing(step.pane) else {
         return Where::Waiting;
     };
     let items = listing.items();
     let row = state.cursor(step.pane).and_then(|c| {
-        c.visible()
-            .iter()
-            .position(|i| items.get(*i).is_some_and(|r| r.id == step.id))
+        let at = |hit: &dyn Fn(&crate::model::Resource) -> bool| {
+            c.visible()
+                .iter()
+                .position(|i| items.get(*i).is_some_and(hit))
+        };
+        let named = step.by_name.then(|| at(&|r| r.name == step.id)).flatten();
+        named.or_else(|| at(&|r| r.id == step.id))
     });
     if let Some(row) = row {
         return Where::Row(row);
@@ -134,6 +154,18 @@ fn locate(state: &State, step: &Step) -> Where {
 fn gone(state: &mut State, step: &Step) {
     state.jump = None;
     let title = state.title(step.pane);
+    if step.by_name {
+        // A name the user typed: the nearest rows are what they meant.
+        if let Some(cursor) = state.cursor_mut(step.pane) {
+            cursor.filter.clone_from(&step.id);
+        }
+        state.sync();
+        return inform(
+            state,
+            Level::Info,
+            format!("no row named \"{}\" in {title}; filtered on it", step.id),
+        );
+    }
     inform(
         state,
         Level::Error,

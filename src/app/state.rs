@@ -369,8 +369,9 @@ pub struct State {
     pub(super) operations: HashMap<u64, (usize, String)>,
     /// Renewals being read by the adapter, with the warning their confirmation shows.
     pub(super) previews: HashMap<u64, String>,
-    /// Command completions Tab listed, with the command line they are for.
-    pub(super) choices: Option<(String, Vec<String>)>,
+    /// Command completions Tab listed, with the command line they are
+    /// for and how many more matched than are listed.
+    pub(super) choices: Option<(String, Vec<String>, usize)>,
     /// The latest bulk rotation, running or done.
     pub(super) bulk: Option<super::bulk::BulkRun>,
     /// `NO_COLOR`: draw with modifiers (bold, reverse) but no colours.
@@ -477,10 +478,18 @@ impl State {
     /// the one they were listed for.
     pub fn command_choices(&self) -> Option<&[String]> {
         match (&self.modal, &self.choices) {
-            (Some(Modal::Command(input)), Some((typed, words))) if input.text() == typed => {
+            (Some(Modal::Command(input)), Some((typed, words, _))) if input.text() == typed => {
                 Some(words)
             }
             _ => None,
+        }
+    }
+
+    /// How many more completions matched than [`Self::command_choices`] lists.
+    pub fn command_choices_beyond(&self) -> usize {
+        match self.command_choices() {
+            Some(_) => self.choices.as_ref().map_or(0, |c| c.2),
+            None => 0,
         }
     }
 

@@ -68,7 +68,7 @@ pub enum Command {
         #[command(subcommand)]
         verb: Verb,
     },
-    /// Access keys, package keys, application keys.
+    /// Access keys, package keys, application keys, API tokens.
     Keys {
         #[command(subcommand)]
         verb: Verb,
@@ -197,6 +197,10 @@ pub enum Verb {
         /// On a two-phase rotation, also retire the old credential.
         #[arg(long)]
         finish: bool,
+        /// A renewal's new material (a certificate's PEM) as `--set
+        /// key=value`, the fields the console's renew form asks for.
+        #[arg(long = "set", value_name = "KEY=VALUE", value_parser = key_value)]
+        set: Vec<(String, String)>,
         #[command(flatten)]
         rails: Rails,
         #[command(flatten)]

@@ -15,7 +15,9 @@ pub enum Exit {
     /// Credentials refused or unreadable.
     Auth = 3,
     NotFound = 4,
-    /// The tenant is read-only: nothing was sent.
+    /// The tenant is read-only, or its credential may not make the
+    /// change (a scoped token, the account Portico signs in as): nothing
+    /// was sent.
     ReadOnly = 5,
     RateLimited = 6,
     /// A 5xx answer, a timeout, an unreachable or garbled server.
@@ -68,6 +70,21 @@ impl Failed {
             exit,
             message: message.into(),
         }
+    }
+
+    /// Writing the output failed. A reader that stopped reading (`| head`)
+    /// has what it wanted, so a closed pipe is not reported, only exited on.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "a map_err adapter takes the error by value"
+    )]
+    pub fn output(err: std::io::Error) -> Self {
+        let message = if err.kind() == std::io::ErrorKind::BrokenPipe {
+            String::new()
+        } else {
+            format!("cannot write the output: {err}")
+        };
+        Self::new(Exit::Failure, message)
     }
 
     pub fn platform(tenant: &str, err: &PlatformError) -> Self {

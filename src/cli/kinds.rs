@@ -14,6 +14,16 @@ pub enum Noun {
 }
 
 impl Noun {
+    /// Every noun, in the order the command line's help lists them.
+    pub const ALL: [Self; 6] = [
+        Self::Projects,
+        Self::Apps,
+        Self::Certs,
+        Self::Keys,
+        Self::Bots,
+        Self::Members,
+    ];
+
     pub const fn kinds(self) -> &'static [Kind] {
         match self {
             Self::Projects => &[Kind::Project],
@@ -24,6 +34,7 @@ impl Noun {
                 Kind::PackageKey,
                 Kind::AppKey,
                 Kind::TrustedKey,
+                Kind::ApiToken,
             ],
             Self::Bots => &[Kind::Bot],
             Self::Members => &[Kind::Person],
@@ -46,9 +57,10 @@ impl Noun {
     }
 }
 
-/// The stable spelling of a kind in `-o json` and `--type`.
+/// The stable spelling of a kind in `-o json` and `--type`: lower case,
+/// so `application API key` is `application-api-key` as documented.
 pub fn slug(kind: Kind) -> String {
-    kind.label().replace(' ', "-")
+    kind.label().replace(' ', "-").to_lowercase()
 }
 
 /// Parses `--type`: the slug or the short form (`ca`, `cert`, `key`).

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 pub use args::Command;
 pub use exit::Exit;
+pub use kinds::{Noun, slug};
 
 use self::exit::Failed;
 use crate::audit::Audit;
@@ -115,10 +116,20 @@ pub(crate) async fn connect(tenant: &Tenant) -> Result<Arc<dyn Platform>, Platfo
         .map_err(|e| PlatformError::Credentials(e.to_string()))?
 }
 
-/// Everything one tenant lists.
+/// Everything one tenant lists, without the console's id-less rows (such
+/// as Mashery's "all members", which lists every application at once):
+/// they are a way to browse, not a resource, and a record's `parent` is a
+/// real id or null.
 pub(crate) async fn everything(tenant: &Tenant) -> Result<Vec<Found>, PlatformError> {
     let platform = connect(tenant).await?;
-    crawl(platform.as_ref(), &tenant.platform().capabilities()).await
+    let mut found = crawl(platform.as_ref(), &tenant.platform().capabilities()).await?;
+    found.retain(|f| !f.resource.id.is_empty());
+    for f in &mut found {
+        if f.parent.as_deref() == Some("") {
+            f.parent = None;
+        }
+    }
+    Ok(found)
 }
 
 /// The pane title a found resource is listed in.
@@ -169,7 +180,9 @@ pub fn run(
     match result {
         Ok(exit) => exit.code(),
         Err(failed) => {
-            eprintln!("portico: {}", failed.message);
+            if !failed.message.is_empty() {
+                eprintln!("portico: {}", failed.message);
+            }
             failed.exit.code()
         }
     }

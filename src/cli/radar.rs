@@ -43,14 +43,6 @@ fn ask_all(
     rx
 }
 
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "a map_err adapter takes the error by value"
-)]
-fn io(err: std::io::Error) -> Failed {
-    Failed::new(Exit::Failure, format!("cannot write the output: {err}"))
-}
-
 /// A row saying a tenant did not answer, for the table and CSV.
 fn problem_row(tenant: &Tenant, status: &Value) -> Value {
     json!({
@@ -99,7 +91,7 @@ pub(super) async fn find(
                 for f in found.iter().filter(|f| matches(&f.resource, text)) {
                     let row = record(&Origin::of(tenant, pane_title(tenant, f)), f);
                     if matches!(fmt, Format::Table | Format::Csv) {
-                        sink.row(stdout, row).map_err(io)?;
+                        sink.row(stdout, row).map_err(Failed::output)?;
                     } else {
                         results.push(row);
                     }
@@ -114,7 +106,8 @@ pub(super) async fn find(
                     status["error"].as_str().unwrap_or_default()
                 );
                 if matches!(fmt, Format::Table | Format::Csv) {
-                    sink.row(stdout, problem_row(tenant, &status)).map_err(io)?;
+                    sink.row(stdout, problem_row(tenant, &status))
+                        .map_err(Failed::output)?;
                 }
             }
         }
@@ -127,9 +120,9 @@ pub(super) async fn find(
                 &json!({"results": results, "tenants": statuses}),
                 stdout,
             )
-            .map_err(io)?;
+            .map_err(Failed::output)?;
         }
-        _ => sink.finish(stdout).map_err(io)?,
+        _ => sink.finish(stdout).map_err(Failed::output)?,
     }
     Ok(if troubled == 0 {
         Exit::Ok
@@ -193,7 +186,7 @@ pub(super) async fn expiring(
                 "results": rows,
                 "tenants": statuses,
             });
-            document(fmt, &doc, stdout).map_err(io)?;
+            document(fmt, &doc, stdout).map_err(Failed::output)?;
         }
         _ => {
             let columns: Vec<Column> = vec![
@@ -207,9 +200,9 @@ pub(super) async fn expiring(
             let mut sink = Sink::new(fmt, columns, false);
             let troubled = problems.len();
             for row in rows.into_iter().chain(problems) {
-                sink.row(stdout, row).map_err(io)?;
+                sink.row(stdout, row).map_err(Failed::output)?;
             }
-            sink.finish(stdout).map_err(io)?;
+            sink.finish(stdout).map_err(Failed::output)?;
             if troubled > 0 && !found_any {
                 return Ok(Exit::Partial);
             }

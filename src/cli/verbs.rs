@@ -14,7 +14,7 @@ use super::record::{Origin, record};
 use super::{Context, everything, pane_title, stdin_is_tty, stdout_is_tty};
 use crate::app::{Form, FormField, Intent, confirmation_text, delete_ops, needs_typed_name};
 use crate::config::Tenant;
-use crate::model::{Kind, Pane};
+use crate::model::{Change, Kind, Pane};
 use crate::platform::crawl::Found;
 use crate::platform::{KindSpec, Operation, Outcome, PaneBody, Rotation, Target};
 use crate::runtime::{Failure, perform_once};
@@ -38,14 +38,6 @@ const COLUMNS: &[Column] = &[
     ("EXPIRES", "expires"),
     ("PARENT", "parent"),
 ];
-
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "a map_err adapter takes the error by value"
-)]
-fn io(err: std::io::Error) -> Failed {
-    Failed::new(Exit::Failure, format!("cannot write the output: {err}"))
-}
 
 pub(super) fn tenants(ctx: &Context, verb: &TenantVerb) -> Result<Exit, Failed> {
     let (out, only) = match verb {
@@ -82,9 +74,9 @@ pub(super) fn tenants(ctx: &Context, verb: &TenantVerb) -> Result<Exit, Failed> 
     let mut sink = Sink::new(format(out.format), columns, false);
     let stdout = &mut std::io::stdout().lock();
     for row in rows {
-        sink.row(stdout, row).map_err(io)?;
+        sink.row(stdout, row).map_err(Failed::output)?;
     }
-    sink.finish(stdout).map_err(io)?;
+    sink.finish(stdout).map_err(Failed::output)?;
     Ok(Exit::Ok)
 }
 
@@ -131,7 +123,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
         }
         Verb::Update { resource, set, .. } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Edit).await?;
             let fields = spec.edit.clone().ok_or_else(|| {
                 Failed::new(
                     Exit::Failure,
@@ -153,7 +145,7 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
             resource, rails, ..
         } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Delete).await?;
             if !spec.delete {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -167,12 +159,13 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
         Verb::Rotate {
             resource,
             finish,
+            set,
             rails,
             secrets,
             ..
         } => {
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Rotate).await?;
             if let Rotation::Unsupported(reason) = spec.rotate {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -180,16 +173,51 @@ pub(super) async fn run(ctx: &Context, noun: Noun, verb: &Verb) -> Result<Exit, 
                 ));
             }
             guard(&tenant, &found, rails, "rotate", false)?;
-            let op = Operation::Rotate {
-                target: target_of(&found),
-                previous: None,
+            let op = match (&spec.rotate, set.is_empty()) {
+                // As the console's renew form does: the new material goes
+                // as an update of the same resource.
+                (Rotation::Renew { fields, .. }, false) => form(
+                    fields.clone(),
+                    set,
+                    |_| None,
+                    Intent::Update {
+                        target: target_of(&found),
+                    },
+                )?
+                .operation()
+                .map_err(|p| Failed::new(Exit::Usage, p))?,
+                (Rotation::Renew { fields, .. }, true) if fields.iter().any(|f| f.required) => {
+                    let keys: Vec<String> = fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| format!("--set {}=...", f.key))
+                        .collect();
+                    return Err(Failed::new(
+                        Exit::Usage,
+                        format!(
+                            "a {} is renewed with new material: pass {}",
+                            found.resource.kind.label(),
+                            keys.join(" ")
+                        ),
+                    ));
+                }
+                (_, false) => {
+                    return Err(Failed::new(
+                        Exit::Usage,
+                        "--set is for a renewal; this rotation takes no fields",
+                    ));
+                }
+                (_, true) => Operation::Rotate {
+                    target: target_of(&found),
+                    previous: None,
+                },
             };
             change(ctx, &tenant, vec![op], Some(secrets), *finish, fmt).await
         }
         Verb::Enable { resource, .. } | Verb::Disable { resource, .. } => {
             let active = matches!(verb, Verb::Enable { .. });
             let tenant = writable(ctx)?;
-            let (found, spec) = target(&tenant, noun, resource).await?;
+            let (found, spec) = target(&tenant, noun, resource, Change::Toggle).await?;
             if spec.toggle.is_none() {
                 return Err(Failed::new(
                     Exit::Failure,
@@ -209,9 +237,9 @@ fn print_records(fmt: Format, rows: Vec<Value>) -> Result<(), Failed> {
     let mut sink = Sink::new(fmt, COLUMNS.to_vec(), false);
     let stdout = &mut std::io::stdout().lock();
     for row in rows {
-        sink.row(stdout, row).map_err(io)?;
+        sink.row(stdout, row).map_err(Failed::output)?;
     }
-    sink.finish(stdout).map_err(io)
+    sink.finish(stdout).map_err(Failed::output)
 }
 
 async fn list(
@@ -293,8 +321,22 @@ async fn resolve(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<Found, Fai
     }
 }
 
-async fn target(tenant: &Tenant, noun: Noun, wanted: &str) -> Result<(Found, KindSpec), Failed> {
+/// The resource `wanted` names, with what the platform offers for its
+/// kind, refused as the console refuses it when the tenant's credential
+/// may not make `change` to it.
+async fn target(
+    tenant: &Tenant,
+    noun: Noun,
+    wanted: &str,
+    change: Change,
+) -> Result<(Found, KindSpec), Failed> {
     let found = resolve(tenant, noun, wanted).await?;
+    if let Some(reason) = found.resource.refusal(change) {
+        return Err(Failed::new(
+            Exit::ReadOnly,
+            format!("{}: not allowed: {reason}", tenant.name()),
+        ));
+    }
     let spec = tenant
         .platform()
         .capabilities()
@@ -648,11 +690,11 @@ async fn change(
     let stdout = &mut std::io::stdout().lock();
     match fmt {
         Format::Json | Format::Yaml => {
-            document(fmt, &report, stdout).map_err(io)?;
+            document(fmt, &report, stdout).map_err(Failed::output)?;
         }
         Format::Table | Format::Csv => {
             if let Some(line) = secret_line {
-                writeln!(stdout, "{line}").map_err(io)?;
+                writeln!(stdout, "{line}").map_err(Failed::output)?;
             }
         }
     }

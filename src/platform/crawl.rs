@@ -62,7 +62,7 @@ pub async fn crawl(
         let PaneBody::List { scope, .. } = caps.pane(pane).body() else {
             continue;
         };
-        let parents = scope.map(|s| by_pane.get(&s).cloned().unwrap_or_default());
+        let parents = scope.map(|s| owners_first(by_pane.get(&s).cloned().unwrap_or_default()));
         let rows = list_under(platform, Source::Pane(pane), parents).await?;
         let ids = keep(&mut found, pane, Source::Pane(pane), rows);
         by_pane.insert(pane, ids);
@@ -75,6 +75,14 @@ pub async fn crawl(
         keep(&mut found, Pane::View, Source::View(view.name), rows);
     }
     Ok(found)
+}
+
+/// The parents to list under, a browse-only row (an empty id, such as
+/// Mashery's "all members") last: a resource is kept under the first
+/// parent that lists it, and that should be its owner.
+fn owners_first(mut parents: Vec<String>) -> Vec<String> {
+    parents.sort_by_key(String::is_empty);
+    parents
 }
 
 /// Adds the rows not yet seen in this list; returns the ids of all its rows.

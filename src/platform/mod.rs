@@ -558,6 +558,12 @@ pub trait Platform: Send + Sync {
         progress: Progress,
     ) -> Fut<'a, Vec<Resource>>;
 
+    /// How many rows the platform answers per page, for one that pages
+    /// with a size Portico chose; `None` for one that answers in one go.
+    fn page_size(&self) -> Option<usize> {
+        None
+    }
+
     /// Lists like [`Platform::list`] and says how many pages the server
     /// answered in, so the app knows whether a local filter sees it all.
     /// A platform that does not page counts one.
@@ -569,7 +575,10 @@ pub trait Platform: Send + Sync {
     ) -> Fut<'a, Paged> {
         Box::pin(async move {
             let items = self.list(source, parent, progress).await?;
-            Ok(Paged::new(items, 1))
+            Ok(match self.page_size() {
+                Some(per_page) => Paged::counted(items, per_page),
+                None => Paged::new(items, 1),
+            })
         })
     }
 

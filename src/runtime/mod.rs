@@ -900,9 +900,28 @@ pub fn first_frame(
     state: &State,
     theme: &crate::ui::Theme,
 ) -> std::io::Result<()> {
-    terminal
-        .draw(|f| crate::ui::render_with(f, state, theme, SystemTime::now()))
-        .map(|_| ())
+    whole(terminal, |terminal| {
+        terminal
+            .draw(|f| crate::ui::render_with(f, state, theme, SystemTime::now()))
+            .map(|_| ())
+    })
+}
+
+/// Runs `draw` as one synchronized update (DEC mode 2026), so a terminal
+/// that knows the mode shows the frame whole rather than as it arrives:
+/// a detail pane never sits beside the previous frame's hint bar. Other
+/// terminals ignore the two sequences.
+fn whole<T>(
+    terminal: &mut ratatui::DefaultTerminal,
+    draw: impl FnOnce(&mut ratatui::DefaultTerminal) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = draw(terminal);
+    // Ended even when the draw failed, or the terminal would hold every
+    // later frame back.
+    crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    drawn
 }
 
 /// Drives the app: input and results in, draws out, until quit. Quit,
@@ -1016,11 +1035,15 @@ fn draw(
 ) -> (std::io::Result<()>, crate::ui::Regions) {
     let now = SystemTime::now();
     let mut regions = crate::ui::Regions::default();
-    let drawn = terminal.draw(|f| {
-        crate::ui::render_with(f, state, theme, now);
-        regions = crate::ui::Regions::of(state, f.area(), now);
+    let drawn = whole(terminal, |terminal| {
+        terminal
+            .draw(|f| {
+                crate::ui::render_with(f, state, theme, now);
+                regions = crate::ui::Regions::of(state, f.area(), now);
+            })
+            .map(|_| ())
     });
-    (drawn.map(|_| ()), regions)
+    (drawn, regions)
 }
 
 /// Reads the terminal's input on a task of its own, as messages.

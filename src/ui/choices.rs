@@ -16,12 +16,18 @@ pub fn render(frame: &mut Frame, prompt: Rect, state: &State) {
     let Some(words) = state.command_choices() else {
         return;
     };
+    let beyond = state.command_choices_beyond();
+    let more = (beyond > 0).then(|| format!("+{beyond} more"));
     let width = prompt.width.max(1);
     // Each choice with two spaces after it, laid out as Paragraph wraps.
     let mut rows = 1u16;
     let mut used = 0usize;
-    for w in words {
-        let len = inert(w).chars().count() + 2;
+    let lengths = words
+        .iter()
+        .map(|w| inert(w).chars().count())
+        .chain(more.as_ref().map(|m| m.chars().count()));
+    for len in lengths {
+        let len = len + 2;
         if used > 0 && used + len > usize::from(width) {
             rows += 1;
             used = 0;
@@ -31,11 +37,15 @@ pub fn render(frame: &mut Frame, prompt: Rect, state: &State) {
     let height = rows.min(MAX_ROWS) + 1;
     let top = prompt.y.saturating_sub(height);
     let area = Rect::new(prompt.x, top, width, prompt.y - top);
-    let spans: Vec<Span> = words
+    let mut spans: Vec<Span> = words
         .iter()
         .map(|w| Span::styled(format!("{}  ", inert(w)), super::theme::current().hint_key))
         .collect();
-    let title = format!(" {} choices ", words.len());
+    spans.extend(more.map(|m| Span::styled(m, super::theme::current().dimmed)));
+    let title = match beyond {
+        0 => format!(" {} choices ", words.len()),
+        _ => format!(" {} of {} choices ", words.len(), words.len() + beyond),
+    };
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(Line::from(spans))

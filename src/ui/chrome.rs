@@ -1,6 +1,7 @@
 //! The tenant bar, the status line and the key-hint bar. The hint bar
-//! names only keys that do something for the focused pane and selection,
-//! each taken from the live keymap.
+//! names only keys that apply to the focused pane and selection, each
+//! taken from the live keymap; those the tenant or its credential may not
+//! use are drawn refused rather than hidden.
 
 use std::time::SystemTime;
 
@@ -222,42 +223,98 @@ pub fn hint_line(frame: &mut Frame, area: Rect, state: &State) {
     }
 }
 
+/// One pair of a hint bar. A refused pair is drawn dimmed and marked,
+/// not left out: its key still answers, with the reason it may not.
+#[derive(Debug, Clone, Copy)]
+struct Hint<'a> {
+    action: Action,
+    label: &'a str,
+    refused: bool,
+}
+
+/// What follows a refused pair's label, so it reads as refused without
+/// colour or dimming too (`NO_COLOR`, the high-contrast theme).
+const REFUSED_MARK: &str = "✗";
+
 /// ` key label` pairs, keys in colour; pairs that would not fit in `max`
 /// columns are left out whole rather than cut.
 fn pairs(map: &Keymap, layer: Layer, items: &[(Action, &str)], max: usize) -> Line<'static> {
-    placed_pairs(map, layer, items, max).0
+    let hints: Vec<Hint<'_>> = items
+        .iter()
+        .map(|&(action, label)| Hint {
+            action,
+            label,
+            refused: false,
+        })
+        .collect();
+    placed_pairs(map, layer, &hints, max).0
 }
 
-/// The browsing hint bar's pairs by the columns they cover, for clicks.
+/// The browsing hint bar's pairs by the columns they cover, for clicks;
+/// refused pairs are among them, so a click says why as the key does.
 pub fn browse_targets(state: &State, max: usize) -> Vec<(Action, std::ops::Range<usize>)> {
     browse_items(state, |map, items| {
         placed_pairs(map, Layer::Normal, items, max).1
     })
 }
 
-/// `pairs`, with the columns each pair covers.
+/// `pairs`, with the columns each pair covers. When not all fit, what
+/// can be done gets the room first: the allowed pairs claim it in order
+/// until one does not fit, then the refused ones the same way. The pairs
+/// kept are drawn in their own order, so a refused pair never pushes an
+/// allowed one (`quit`, `pane`) off the end of the bar.
 fn placed_pairs(
     map: &Keymap,
     layer: Layer,
-    items: &[(Action, &str)],
+    items: &[Hint<'_>],
     max: usize,
 ) -> (Line<'static>, Vec<(Action, std::ops::Range<usize>)>) {
     let t = theme::current();
+    let drawn: Vec<Option<(Span<'static>, Span<'static>)>> = items
+        .iter()
+        .map(|hint| {
+            if map.keys(layer, hint.action).is_empty() {
+                return None;
+            }
+            let key = format!(" {}", map.hint(layer, hint.action));
+            Some(if hint.refused {
+                (
+                    Span::styled(key, t.hint_refused),
+                    Span::styled(format!(" {}{REFUSED_MARK} ", hint.label), t.hint_refused),
+                )
+            } else {
+                (
+                    Span::styled(key, t.hint_key),
+                    Span::styled(format!(" {} ", hint.label), t.hint_text),
+                )
+            })
+        })
+        .collect();
+    let mut keep = vec![false; items.len()];
+    let mut room = max;
+    for refused in [false, true] {
+        for (i, pair) in drawn.iter().enumerate() {
+            let Some((key, label)) = pair.as_ref().filter(|_| items[i].refused == refused) else {
+                continue;
+            };
+            let width = key.width() + label.width();
+            if width > room {
+                break;
+            }
+            room -= width;
+            keep[i] = true;
+        }
+    }
     let mut spans = Vec::new();
     let mut placed = Vec::new();
     let mut used = 0;
-    for (action, label) in items {
-        if map.keys(layer, *action).is_empty() {
+    for ((hint, pair), kept) in items.iter().zip(drawn).zip(keep) {
+        let Some((key, label)) = pair.filter(|_| kept) else {
             continue;
-        }
-        let key = Span::styled(format!(" {}", map.hint(layer, *action)), t.hint_key);
-        let label = Span::styled(format!(" {label} "), t.hint_text);
+        };
         let start = used;
         used += key.width() + label.width();
-        if used > max {
-            break;
-        }
-        placed.push((*action, start..used));
+        placed.push((hint.action, start..used));
         spans.push(key);
         spans.push(label);
     }
@@ -266,13 +323,16 @@ fn placed_pairs(
 
 /// The browsing keys that do something here: creation only where the
 /// pane creates, rotation only where the kind rotates, the toggle under
-/// its own label, mutations only on a writable tenant.
+/// its own label. A change the kind supports but the tenant (read-only)
+/// or the credential (its scopes) may not make is still shown, refused.
 fn browse_hints(state: &State, max: usize) -> Line<'static> {
-    browse_items(state, |map, items| pairs(map, Layer::Normal, items, max))
+    browse_items(state, |map, items| {
+        placed_pairs(map, Layer::Normal, items, max).0
+    })
 }
 
 /// The browsing keys that apply, handed to `lay` to be laid out.
-fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str)]) -> T) -> T {
+fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[Hint<'_>]) -> T) -> T {
     let Some(tenant) = state.tenant() else {
         return T::default();
     };
@@ -282,7 +342,9 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
     let listed = state.layout(focus).is_some();
     let selected = state.selected(focus);
     let spec = selected.and_then(|r| caps.kind(r.kind));
-    let allowed = |change: Change| selected.is_none_or(|r| r.refusal(change).is_none());
+    // The same questions, in the same order, that the key's own action
+    // asks before it refuses (`app::actions`): the tenant, then the scopes.
+    let may = |change: Change| writable && selected.is_none_or(|r| r.refusal(change).is_none());
     let parent = state
         .layout(focus)
         .and_then(|(_, scope)| scope)
@@ -290,7 +352,8 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
     let creates = match state.source(focus) {
         Source::Pane(p) => !caps.pane(p).creates().is_empty(),
         Source::View(_) => false,
-    } && parent.is_none_or(|r| r.refusal(Change::CreateUnder).is_none());
+    };
+    let may_create = writable && parent.is_none_or(|r| r.refusal(Change::CreateUnder).is_none());
     let filtered = state.cursor(focus).is_some_and(|c| !c.filter().is_empty());
     let toggle = spec.and_then(|s| s.toggle).map(|(on, off)| {
         let label = if selected.is_some_and(Resource::is_active) {
@@ -300,10 +363,10 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
         };
         label.to_lowercase()
     });
-    let mut items: Vec<(Action, String)> = Vec::new();
+    let mut items: Vec<(Action, String, bool)> = Vec::new();
     let mut offer = |when: bool, action: Action, label: &str| {
         if when {
-            items.push((action, label.to_string()));
+            items.push((action, label.to_string(), false));
         }
     };
     offer(selected.is_some(), Action::DrillDown, "open");
@@ -314,30 +377,38 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
         "close view",
     );
     offer(listed, Action::Filter, "filter");
-    offer(writable && creates, Action::New, "new");
-    offer(
-        writable && allowed(Change::Edit) && spec.is_some_and(|s| s.edit.is_some()),
+    let mut change = |supported: bool, may: bool, action: Action, label: &str| {
+        if supported {
+            items.push((action, label.to_string(), !may));
+        }
+    };
+    change(creates, may_create, Action::New, "new");
+    change(
+        spec.is_some_and(|s| s.edit.is_some()),
+        may(Change::Edit),
         Action::Edit,
         "edit",
     );
-    offer(
-        writable && allowed(Change::Delete) && spec.is_some_and(|s| s.delete),
+    change(
+        spec.is_some_and(|s| s.delete),
+        may(Change::Delete),
         Action::Delete,
         "delete",
     );
-    offer(
-        writable
-            && allowed(Change::Rotate)
-            && spec.is_some_and(|s| !matches!(s.rotate, Rotation::Unsupported(_))),
+    change(
+        spec.is_some_and(|s| !matches!(s.rotate, Rotation::Unsupported(_))),
+        may(Change::Rotate),
         Action::Rotate,
         "rotate",
     );
-    let toggle = toggle.filter(|_| writable && allowed(Change::Toggle));
-    offer(
-        toggle.is_some(),
-        Action::ToggleActive,
-        toggle.as_deref().unwrap_or_default(),
-    );
+    if let Some(toggle) = &toggle {
+        change(true, may(Change::Toggle), Action::ToggleActive, toggle);
+    }
+    let mut offer = |when: bool, action: Action, label: &str| {
+        if when {
+            items.push((action, label.to_string(), false));
+        }
+    };
     offer(selected.is_some(), Action::CopyId, "copy id");
     offer(!state.errors().is_empty(), Action::ShowError, "error");
     offer(listed, Action::Sort, "sort");
@@ -346,7 +417,14 @@ fn browse_items<T: Default>(state: &State, lay: impl Fn(&Keymap, &[(Action, &str
     offer(state.tenants().len() > 1, Action::Tenants, "tenant");
     offer(true, Action::Quit, "quit");
     offer(true, Action::NextPane, "pane");
-    let items: Vec<(Action, &str)> = items.iter().map(|(a, l)| (*a, l.as_str())).collect();
+    let items: Vec<Hint<'_>> = items
+        .iter()
+        .map(|(action, label, refused)| Hint {
+            action: *action,
+            label,
+            refused: *refused,
+        })
+        .collect();
     lay(state.keymap(), &items)
 }
 

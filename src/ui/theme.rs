@@ -115,6 +115,9 @@ roles! {
     hint_key = fg(Color::Cyan);
     /// What a hinted key does.
     hint_text = with(Modifier::DIM);
+    /// A hint the tenant or its credential may not use, key and label;
+    /// a `✗` follows it whatever the style.
+    hint_refused = with(Modifier::DIM.union(Modifier::CROSSED_OUT));
     /// The status line's plain text (data age, auto-refresh).
     status = with(Modifier::DIM);
     /// A tenant's chrome when the tenant sets no colour: its foreground
@@ -335,6 +338,8 @@ enum Modifiers {
     Italic,
     Underlined,
     Reversed,
+    #[serde(rename = "crossed-out")]
+    CrossedOut,
 }
 
 impl Modifiers {
@@ -345,6 +350,7 @@ impl Modifiers {
             Self::Italic => Modifier::ITALIC,
             Self::Underlined => Modifier::UNDERLINED,
             Self::Reversed => Modifier::REVERSED,
+            Self::CrossedOut => Modifier::CROSSED_OUT,
         }
     }
 }

@@ -562,16 +562,8 @@ impl super::Platform for Evrythng {
         })
     }
 
-    fn list_paged<'a>(
-        &'a self,
-        source: Source,
-        parent: Option<&'a str>,
-        progress: Progress,
-    ) -> Fut<'a, Paged> {
-        Box::pin(async move {
-            let items = self.list(source, parent, progress).await?;
-            Ok(Paged::counted(items, self.client.page_size()))
-        })
+    fn page_size(&self) -> Option<usize> {
+        Some(self.client.page_size())
     }
 
     /// Name or tag, as `find_projects` asks the server.

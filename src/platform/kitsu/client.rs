@@ -87,6 +87,14 @@ impl Client {
         }
     }
 
+    /// The email of the account Portico logs in as; none for a bot token.
+    pub fn signed_in(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Login { email, .. } => Some(email),
+            Credentials::Bot(_) => None,
+        }
+    }
+
     pub const fn http(&self) -> &Http {
         &self.http
     }

@@ -296,7 +296,8 @@ impl Kitsu {
             .map(|p| {
                 let mut projects = by_person.remove(&p.id).unwrap_or_default();
                 projects.sort();
-                resources::person(p).with_detail("projects", projects.join(", "))
+                resources::person(p, self.client.signed_in())
+                    .with_detail("projects", projects.join(", "))
             })
             .collect())
     }

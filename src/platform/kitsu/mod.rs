@@ -187,7 +187,7 @@ impl Kitsu {
             .persons()
             .await?
             .into_iter()
-            .map(resources::person)
+            .map(|p| resources::person(p, self.client.signed_in()))
             .collect())
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::wire::{AssetType, EntityLink, Person, Project};
-use crate::model::{Kind, Lifecycle, Resource};
+use crate::model::{Change, Kind, Lifecycle, Resource};
 use crate::platform::form;
 
 fn text(value: Option<&String>) -> String {
@@ -108,10 +108,24 @@ pub fn bot(person: Person, departments: &HashMap<String, String>) -> Resource {
     clippy::needless_pass_by_value,
     reason = "maps a decoded record that the caller no longer needs"
 )]
-pub fn person(person: Person) -> Resource {
+pub fn person(person: Person, signed_in: Option<&str>) -> Resource {
     let name = person_name(&person);
     let active = person.active.unwrap_or(true);
     let mut res = Resource::new(Kind::Person, person.id.clone(), name.clone());
+    // Deactivating or demoting the account Portico signs in as would shut
+    // the tenant out of every call after it, the one that checks it too.
+    let me = person
+        .email
+        .as_deref()
+        .zip(signed_in)
+        .is_some_and(|(email, me)| email.eq_ignore_ascii_case(me));
+    if me {
+        let why = "this is the account Portico signs in as; change it from another admin account";
+        res.refused = vec![
+            (Change::Toggle, why.to_string()),
+            (Change::Edit, why.to_string()),
+        ];
+    }
     res.status = Some(active_status(&person));
     res.expires = person.expiration_date.as_deref().and_then(expiry);
     res.state = Lifecycle::of(active, res.expires, OffsetDateTime::now_utc());
