@@ -69,6 +69,8 @@ rows = [
     ("PTY probe: filter keystroke to its matched rows drawn, 100k-row pane", tail("filter keystroke to matched rows, 100,000 rows"), "", "`cargo bench --bench first_frame`"),
     ("fuzzy filter, first keystroke, all work (UI task + match), 100k names", md("filter_first_key", "100000") + " median", "<= 5 ms median", "`cargo bench --bench render -- filter_first_key`"),
     ("fuzzy filter, keystroke growing the query, all work, 100k names", md("filter_grown_key", "100000") + " median", "<= 5 ms median", "`cargo bench --bench render -- filter_grown_key`"),
+    ("fuzzy filter, first keystroke, the match alone, 100k names", md("match_first_key", "100000") + " median", "", "`cargo bench --bench render -- match_first_key`"),
+    ("fuzzy filter, keystroke growing the query, the match alone, 100k names", md("match_grown_key", "100000") + " median", "", "`cargo bench --bench render -- match_grown_key`"),
     ("fuzzy filter, type + erase (full rescan), all work, 1k / 10k / 100k", md("fuzzy_filter_keystroke", "1000", "10000", "100000") + " median", "", "`cargo bench --bench render -- fuzzy_filter_keystroke`"),
     ("RSS, 100,000 project44 applications in one tenant", rss, "<= 60 MB", "`cargo bench --bench first_frame`"),
     ("heap, 100,000 project44 rows decoded and kept (counting allocator)", heap("project44 rows, decoded and kept"), "", "`cargo bench --bench memory`"),
