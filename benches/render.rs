@@ -22,19 +22,7 @@ fn loaded(rows: usize) -> State {
     let tenant = TenantInfo::new("bench", "project44", project44::capabilities());
     let mut state = State::new(vec![tenant], Keymap::defaults());
     let fx = start(&mut state);
-    support::answer_at(&mut state, &fx, SystemTime::now(), |_| {
-        (0..rows)
-            .map(|i| {
-                let mut r = Resource::new(
-                    Kind::ClientApp,
-                    format!("id{i:07}"),
-                    format!("Integration {i}"),
-                );
-                r.cells = vec![format!("id{i:07}")];
-                r
-            })
-            .collect()
-    });
+    support::answer_at(&mut state, &fx, SystemTime::now(), |_| names(rows));
     state
 }
 

@@ -142,6 +142,29 @@ fn prefix_hit<'a>(row: &'a Resource, typed: &str) -> Option<&'a str> {
     .filter(|text| !text.is_empty())
 }
 
+/// The names a Tab lists, each once, and how many more there were.
+#[derive(Default)]
+struct Picks<'a> {
+    listed: Vec<&'a str>,
+    kept: HashSet<&'a str>,
+    beyond: usize,
+}
+
+impl<'a> Picks<'a> {
+    /// Listed while there is room, counted after.
+    fn offer(&mut self, text: &'a str) {
+        if self.kept.contains(text) {
+            return;
+        }
+        if self.listed.len() < LISTED_MAX {
+            self.kept.insert(text);
+            self.listed.push(text);
+        } else {
+            self.beyond += 1;
+        }
+    }
+}
+
 /// Bounded on a 100,000-row list: the prefix pass is one walk comparing
 /// at most `typed.len()` bytes a row and allocating nothing but the
 /// [`LISTED_MAX`] names it keeps (the count of the rest needs the walk,
@@ -151,24 +174,14 @@ fn prefix_hit<'a>(row: &'a Resource, typed: &str) -> Option<&'a str> {
 /// counted; typing more of the name finds it by its prefix).
 fn find_names(lists: &[&[Resource]], typed: &str) -> Found {
     let rows = || lists.iter().flat_map(|l| l.iter());
-    let mut listed: Vec<&str> = Vec::new();
-    let mut kept: HashSet<&str> = HashSet::new();
-    let mut beyond = 0;
+    let mut picks = Picks::default();
     let mut common: Option<&str> = None;
     for text in rows().filter_map(|r| prefix_hit(r, typed)) {
         common = Some(common.map_or(text, |c| &c[..shared(c, text)]));
-        if kept.contains(text) {
-            continue;
-        }
-        if listed.len() < LISTED_MAX {
-            kept.insert(text);
-            listed.push(text);
-        } else {
-            beyond += 1;
-        }
+        picks.offer(text);
     }
-    let prefixed = listed.len();
-    if listed.len() < LISTED_MAX && !typed.is_empty() {
+    let prefixed = picks.listed.len();
+    if picks.listed.len() < LISTED_MAX && !typed.is_empty() {
         let pattern = Pattern::parse(typed, CaseMatching::Ignore, Normalization::Smart);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buf = Vec::new();
@@ -183,21 +196,13 @@ fn find_names(lists: &[&[Resource]], typed: &str) -> Found {
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, _, name) in scored {
-            if kept.contains(name) {
-                continue;
-            }
-            if listed.len() < LISTED_MAX {
-                kept.insert(name);
-                listed.push(name);
-            } else {
-                beyond += 1;
-            }
+            picks.offer(name);
         }
     }
     Found {
-        listed: listed.into_iter().map(str::to_string).collect(),
+        listed: picks.listed.into_iter().map(str::to_string).collect(),
         prefixed,
-        beyond,
+        beyond: picks.beyond,
         common: common.map(str::to_string),
     }
 }
