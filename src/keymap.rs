@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use toml::de::{DeTable, DeValue};
 
 const DEFAULTS: &str = include_str!("../assets/keymap.toml");
 
@@ -584,12 +585,17 @@ impl Keymap {
     }
 
     fn merge(&mut self, text: &str) -> Result<(), String> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
-        for (name, value) in table {
+        // Walked as toml's borrowed tree: the defaults are merged before
+        // every first frame, and building an owned table first cost a
+        // third of the merge.
+        let root = DeTable::parse(text).map_err(|e| e.to_string())?;
+        for (name, value) in root.get_ref() {
+            let name: &str = name.get_ref();
             if name == HINT_BAR {
-                self.hint_bar = value
-                    .as_bool()
-                    .ok_or_else(|| format!("{HINT_BAR} must be true or false"))?;
+                let DeValue::Boolean(on) = value.get_ref() else {
+                    return Err(format!("{HINT_BAR} must be true or false"));
+                };
+                self.hint_bar = *on;
                 continue;
             }
             let layer = Layer::ALL
@@ -597,23 +603,24 @@ impl Keymap {
                 .copied()
                 .find(|l| l.name() == name)
                 .ok_or_else(|| format!("no layer [{name}]"))?;
-            let actions = value
-                .as_table()
-                .ok_or_else(|| format!("[{name}] must be a table of action = [keys]"))?;
+            let DeValue::Table(actions) = value.get_ref() else {
+                return Err(format!("[{name}] must be a table of action = [keys]"));
+            };
             for (action_name, keys) in actions {
+                let action_name: &str = action_name.get_ref();
                 let action = ENTRIES
                     .iter()
                     .find(|(l, a, _)| *l == layer && a.name() == action_name)
                     .map(|(_, a, _)| *a)
                     .ok_or_else(|| format!("[{name}] has no action \"{action_name}\""))?;
+                let DeValue::Array(keys) = keys.get_ref() else {
+                    return Err(format!("[{name}] {action_name}: expected a list of keys"));
+                };
                 let keys = keys
-                    .as_array()
-                    .ok_or_else(|| format!("[{name}] {action_name}: expected a list of keys"))?
                     .iter()
-                    .map(|k| {
-                        k.as_str()
-                            .ok_or_else(|| "keys are strings".to_string())
-                            .and_then(Key::parse)
+                    .map(|k| match k.get_ref() {
+                        DeValue::String(k) => Key::parse(k),
+                        _ => Err("keys are strings".to_string()),
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| format!("[{name}] {action_name}: {e}"))?;

@@ -199,6 +199,21 @@ fn main() -> ExitCode {
     portico::platform::http::return_large_buffers();
     let cli = Cli::parse();
     refuse_ignored_options(&cli);
+    let Some(command) = cli.command else {
+        // The console starts its async runtime after its first frame.
+        return match tui(
+            cli.config.as_deref(),
+            cli.tenant.as_deref(),
+            cli.demo,
+            &cli.knobs.knobs(),
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("portico: {message}");
+                ExitCode::from(2)
+            }
+        };
+    };
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(err) => {
@@ -206,13 +221,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
-        Some(Command::Sim {
+    match command {
+        Command::Sim {
             addr,
             print_config,
             knobs,
-        }) => serve_sim(&rt, addr, print_config, &knobs.knobs()),
-        Some(Command::Keymap) => {
+        } => serve_sim(&rt, addr, print_config, &knobs.knobs()),
+        Command::Keymap => {
             let located = config::locate(cli.config.as_deref());
             match keymap_near(located.path()) {
                 Ok(keymap) => {
@@ -225,7 +240,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Completions { shell }) => {
+        Command::Completions { shell } => {
             use clap::CommandFactory;
             match portico::cli::docs::completions(shell, Cli::command(), &mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -235,7 +250,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Man) => {
+        Command::Man => {
             use clap::CommandFactory;
             match portico::cli::docs::man(Cli::command(), &mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -245,41 +260,29 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Config {
+        Command::Config {
             action: ConfigCommand::Schema,
-        }) => {
+        } => {
             print!("{}", config::json_schema_text());
             ExitCode::SUCCESS
         }
-        Some(Command::Config {
+        Command::Config {
             action: ConfigCommand::Path,
-        }) => {
+        } => {
             print!("{}", config::describe_lookup(cli.config.as_deref()));
             ExitCode::SUCCESS
         }
-        Some(Command::Config {
+        Command::Config {
             action: ConfigCommand::Check { path },
-        }) => check_config(path.as_deref().or(cli.config.as_deref())),
-        Some(Command::Secrets { demo, action }) => secrets(&data_dir(demo), action),
-        Some(Command::Cli(command)) => {
+        } => check_config(path.as_deref().or(cli.config.as_deref())),
+        Command::Secrets { demo, action } => secrets(&data_dir(demo), action),
+        Command::Cli(command) => {
             if let Err(err) = portico::logging::init_from_env(&data_dir(false)) {
                 eprintln!("portico: {err}");
                 return ExitCode::FAILURE;
             }
             portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), &command)
         }
-        None => match rt.block_on(tui(
-            cli.config.as_deref(),
-            cli.tenant.as_deref(),
-            cli.demo,
-            &cli.knobs.knobs(),
-        )) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("portico: {message}");
-                ExitCode::from(2)
-            }
-        },
     }
 }
 
@@ -446,7 +449,11 @@ fn need_terminal() -> Result<(), String> {
     Err(format!("{NEEDS_TERMINAL} ({missing})"))
 }
 
-async fn tui(
+/// The console. Everything its first frame needs comes first, then that
+/// frame, and only then the async runtime: starting tokio's worker
+/// threads costs a third of a millisecond, and on a 2-core machine they
+/// would compete with the first draw for the cores.
+fn tui(
     config_path: Option<&Path>,
     tenant: Option<&str>,
     force_demo: bool,
@@ -534,10 +541,10 @@ async fn tui(
         .with_history_file(history)
         .with_theme(theme);
 
-    // ratatui's hook (installed by `init`) restores raw mode and the screen
+    // The screen's hook (installed by `open`) restores raw mode and the screen
     // first, then hands on to this one, which writes the report.
     crash::install(data.join("crashes"));
-    let mut terminal = match ratatui::try_init() {
+    let mut terminal = match runtime::screen::open() {
         Ok(terminal) => terminal,
         Err(err) => {
             ratatui::restore();
@@ -553,29 +560,30 @@ async fn tui(
     // network, credential or simulator work.
     let drawn = runtime::first_frame(&mut terminal, &state, &theme);
     debug_panic();
-    let simulator = match (listener, drawn) {
-        (Some(listener), Ok(())) => match registry::serve_simulator(listener, knobs.clone()) {
-            Ok(running) => Some(running),
-            Err(err) => {
-                let _ = execute!(
-                    std::io::stdout(),
-                    DisableMouseCapture,
-                    DisableBracketedPaste
-                );
-                ratatui::restore();
-                return Err(format!("cannot start the demo simulator: {err}"));
-            }
-        },
-        _ => None,
+    // Kept until the terminal is restored: dropping a runtime waits for
+    // its blocking tasks, and the screen must not wait with it.
+    let rt = tokio::runtime::Runtime::new();
+    let result = match &rt {
+        Ok(rt) => rt.block_on(async {
+            let simulator = match (listener, drawn) {
+                (Some(listener), Ok(())) => registry::serve_simulator(listener, knobs.clone())
+                    .map(Some)
+                    .map_err(|err| format!("cannot start the demo simulator: {err}"))?,
+                _ => None,
+            };
+            let ran = runtime::run(&mut terminal, state, runtime, rx).await;
+            drop(simulator);
+            ran.map_err(|e| format!("terminal error: {e}"))
+        }),
+        Err(err) => Err(format!("cannot start the async runtime: {err}")),
     };
-    let result = runtime::run(&mut terminal, state, runtime, rx).await;
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    drop(simulator);
-    result.map_err(|e| format!("terminal error: {e}"))
+    drop(rt);
+    result
 }
 
 /// Debug builds panic on purpose after the first frame when

@@ -13,6 +13,8 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
+use super::Screen;
+
 /// The editor command the environment names.
 pub fn command() -> String {
     ["VISUAL", "EDITOR"]
@@ -82,10 +84,7 @@ pub fn edit(editor: &str, text: &str, ext: &str) -> Result<Option<String>, Strin
 
 /// Runs `job` (the editor) with the terminal back in its ordinary mode,
 /// then takes the screen again and redraws it from scratch.
-pub async fn suspended<F>(
-    terminal: &mut ratatui::DefaultTerminal,
-    job: F,
-) -> Result<Option<String>, String>
+pub async fn suspended<F>(terminal: &mut Screen, job: F) -> Result<Option<String>, String>
 where
     F: FnOnce() -> Result<Option<String>, String> + Send + 'static,
 {

@@ -8,6 +8,7 @@ pub mod editor;
 mod handoff;
 mod keeper;
 mod matcher;
+pub mod screen;
 mod settle;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use self::copying::ClipboardSettings;
 use self::copying::Copier;
 use self::keeper::{Keeper, Kept};
+pub use self::screen::Screen;
 use self::settle::{Hold, Settle};
 use crate::app::{self, Effect, ListKey, Message, PendingSecret, State};
 use crate::audit::{Audit, Entry};
@@ -896,7 +898,7 @@ pub fn complete_path(partial: &str) -> Vec<String> {
 /// Draws the frame Portico opens on, from the configuration alone: the
 /// caller does this before it starts anything that could make it wait.
 pub fn first_frame(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Screen,
     state: &State,
     theme: &crate::ui::Theme,
 ) -> std::io::Result<()> {
@@ -912,8 +914,8 @@ pub fn first_frame(
 /// a detail pane never sits beside the previous frame's hint bar. Other
 /// terminals ignore the two sequences.
 fn whole<T>(
-    terminal: &mut ratatui::DefaultTerminal,
-    draw: impl FnOnce(&mut ratatui::DefaultTerminal) -> std::io::Result<T>,
+    terminal: &mut Screen,
+    draw: impl FnOnce(&mut Screen) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
@@ -928,7 +930,7 @@ fn whole<T>(
 /// Ctrl-C, SIGINT, SIGTERM and SIGHUP all end it the same way: once every
 /// change in flight has stored what it issued.
 pub async fn run(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Screen,
     mut state: State,
     mut runtime: Runtime,
     mut rx: mpsc::UnboundedReceiver<Message>,
@@ -1029,7 +1031,7 @@ fn save_history(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 /// Draws a frame and keeps where its parts went, for the clicks on it.
 fn draw(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Screen,
     state: &State,
     theme: &crate::ui::Theme,
 ) -> (std::io::Result<()>, crate::ui::Regions) {

@@ -86,7 +86,7 @@ fn region(name: &str, state: state::RegionState) -> Router {
 /// projects, given in a comment, to show the 403 and 404 answers.
 pub fn demo_config(base: &str) -> String {
     let base = base.trim_end_matches('/');
-    let (us, eu) = (seed::us(), seed::eu());
+    let (us, eu) = (seed::us_keys(), seed::eu_keys());
     let mut out = String::new();
     for (name, region, seeded, color) in [
         ("evrythng-us", "us", us, "green"),

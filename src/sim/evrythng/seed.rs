@@ -41,17 +41,52 @@ const APPS: [&str; 4] = [
 
 pub struct Seeded {
     pub state: RegionState,
+}
+
+/// A region's two operator keys.
+pub struct Keys {
     pub admin_key: String,
     pub viewer_key: String,
 }
 
-/// `places` name the region's markets, one per project in turn.
-pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
+/// The account id and the keys, the seed's first draws, and the
+/// generator positioned after them.
+fn first_draws(seed: u64) -> (Rng, String, Keys) {
     let mut rng = Rng::new(seed);
     let account = rng.id();
-    let mut state = RegionState::new(account, Rng::new(seed ^ 0x5EED));
     let admin_key = rng.key();
     let viewer_key = rng.key();
+    (
+        rng,
+        account,
+        Keys {
+            admin_key,
+            viewer_key,
+        },
+    )
+}
+
+/// The keys [`us`] and [`eu`] seed, without seeding the rest: the demo's
+/// config needs them before its first frame.
+pub fn us_keys() -> Keys {
+    first_draws(US_SEED).2
+}
+
+pub fn eu_keys() -> Keys {
+    first_draws(EU_SEED).2
+}
+
+/// `places` name the region's markets, one per project in turn.
+pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
+    let (
+        mut rng,
+        account,
+        Keys {
+            admin_key,
+            viewer_key,
+        },
+    ) = first_draws(seed);
+    let mut state = RegionState::new(account, Rng::new(seed ^ 0x5EED));
     let mut viewer_scope = Vec::new();
     for n in 0..count {
         let created = FIRST_CREATED + wide(n) * DAY_MS + (wide(n) * 7_919) % 3_600_000;
@@ -122,7 +157,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
     let created = FIRST_CREATED - 30 * DAY_MS;
     state.operators.push(Operator {
         id: rng.id(),
-        key: admin_key.clone(),
+        key: admin_key,
         email: "admin@evrythng.portico.demo".into(),
         first_name: "Ada".into(),
         last_name: "Admin".into(),
@@ -131,7 +166,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
     });
     state.operators.push(Operator {
         id: rng.id(),
-        key: viewer_key.clone(),
+        key: viewer_key,
         email: "viewer@evrythng.portico.demo".into(),
         first_name: "Vic".into(),
         last_name: "Viewer".into(),
@@ -140,11 +175,7 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
         },
         created_at: created,
     });
-    Seeded {
-        state,
-        admin_key,
-        viewer_key,
-    }
+    Seeded { state }
 }
 
 /// Adds one project, newer than the demo's, holding `scale` applications
@@ -209,4 +240,19 @@ pub fn eu() -> Seeded {
 /// A seed index as a signed count; seed sizes are far below `i64::MAX`.
 fn wide(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_configs_keys_are_the_seeded_ones() {
+        for (keys, seeded) in [(us_keys(), us()), (eu_keys(), eu())] {
+            let role = |key: &str| seeded.state.operator(key).map(|o| o.role.clone());
+            assert!(matches!(role(&keys.admin_key), Some(Role::Admin)));
+            assert!(matches!(role(&keys.viewer_key), Some(Role::Viewer { .. })));
+        }
+        assert_ne!(us_keys().admin_key, eu_keys().admin_key);
+    }
 }
