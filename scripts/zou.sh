@@ -132,8 +132,8 @@ install_packages() {
         made_policy=1
     fi
     export DEBIAN_FRONTEND=noninteractive
-    logged apt apt-get update -q
-    logged apt apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
+    logged apt bash "$ROOT/scripts/apt-get.sh" update -q
+    logged apt bash "$ROOT/scripts/apt-get.sh" install -y -qq --no-install-recommends "${pkgs[@]}"
     [[ -z $made_policy ]] || rm -f "$policy"
     pg_bin >/dev/null || die "PostgreSQL binaries still missing after apt-get"
 }
