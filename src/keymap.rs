@@ -468,7 +468,9 @@ impl Key {
                 break;
             }
         }
-        let unknown = || format!("unknown key \"{text}\"");
+        // Quoted as Rust quotes it, so a control character in a user's
+        // file cannot reach the terminal through the message.
+        let unknown = || format!("unknown key {text:?}");
         let code = if rest == "shift-tab" {
             KeyCode::BackTab
         } else if let Some((_, code)) = NAMED.iter().find(|(name, _)| *name == rest) {
@@ -481,7 +483,8 @@ impl Key {
         } else {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => KeyCode::Char(c),
+                // No key types a control character as a character.
+                (Some(c), None) if !c.is_control() => KeyCode::Char(c),
                 _ => return Err(unknown()),
             }
         };
@@ -766,7 +769,7 @@ impl Keymap {
                 let keys = self
                     .keys(*layer, *action)
                     .iter()
-                    .map(|k| format!("{:?}", k.spec()))
+                    .map(|k| toml_string(&k.spec()))
                     .collect::<Vec<_>>()
                     .join(", ");
                 let _ = writeln!(out, "{} = [{keys}]  # {desc}", action.name());
@@ -774,6 +777,25 @@ impl Keymap {
         }
         out
     }
+}
+
+/// `text` as a TOML basic string. Rust's `{:?}` is not one: it writes
+/// `\u{8}` and escapes format characters, which TOML cannot read back.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -886,6 +908,17 @@ mod tests {
         assert!(text.contains("[typed-confirm]"), "{text}");
         let back = Keymap::with_overrides(&text).expect("printed keymap parses");
         assert_eq!(back, map);
+    }
+
+    #[test]
+    fn odd_characters_print_as_toml_and_control_characters_are_no_keys() {
+        let map =
+            Keymap::with_overrides("[normal]\nsort = [\"\\u200B\", \"\\\"\"]\n").expect("valid");
+        let text = map.to_toml();
+        assert!(text.contains("sort = [\"\u{200B}\", \"\\\"\"]"), "{text}");
+        assert_eq!(Keymap::with_overrides(&text).expect("reads back"), map);
+        let err = Keymap::with_overrides("[normal]\nsort = [\"ctrl-\\b\"]\n").expect_err("no key");
+        assert!(err.contains(r#"unknown key "ctrl-\u{8}""#), "{err}");
     }
 
     #[test]
