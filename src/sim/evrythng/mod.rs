@@ -41,8 +41,8 @@ pub fn router_with_scale(scale: usize) -> Router {
     let us = seed::with_scale(seed::us(), seed::US_SEED, scale);
     let eu = seed::with_scale(seed::eu(), seed::EU_SEED, scale);
     Router::new()
-        .nest("/us", region("us", us.state))
-        .nest("/eu", region("eu", eu.state))
+        .nest("/us", region("us", us))
+        .nest("/eu", region("eu", eu))
         .fallback(|| async { ApiError::not_found() })
 }
 
@@ -86,9 +86,9 @@ fn region(name: &str, state: state::RegionState) -> Router {
 /// projects, given in a comment, to show the 403 and 404 answers.
 pub fn demo_config(base: &str) -> String {
     let base = base.trim_end_matches('/');
-    let (us, eu) = (seed::us_keys(), seed::eu_keys());
+    let (us, eu) = (seed::keys(seed::US_SEED), seed::keys(seed::EU_SEED));
     let mut out = String::new();
-    for (name, region, seeded, color) in [
+    for (name, region, keys, color) in [
         ("evrythng-us", "us", us, "green"),
         ("evrythng-eu", "eu", eu, "blue"),
     ] {
@@ -108,8 +108,8 @@ api_key = "{admin}"
 # A read-only operator key that sees two projects only:
 # api_key = "{viewer}"
 "#,
-            admin = seeded.admin_key,
-            viewer = seeded.viewer_key,
+            admin = keys.admin_key,
+            viewer = keys.viewer_key,
         );
         if region == "us" {
             out.push('\n');

@@ -39,10 +39,6 @@ const APPS: [&str; 4] = [
     "Partner API",
 ];
 
-pub struct Seeded {
-    pub state: RegionState,
-}
-
 /// A region's two operator keys.
 pub struct Keys {
     pub admin_key: String,
@@ -66,18 +62,14 @@ fn first_draws(seed: u64) -> (Rng, String, Keys) {
     )
 }
 
-/// The keys [`us`] and [`eu`] seed, without seeding the rest: the demo's
-/// config needs them before its first frame.
-pub fn us_keys() -> Keys {
-    first_draws(US_SEED).2
-}
-
-pub fn eu_keys() -> Keys {
-    first_draws(EU_SEED).2
+/// The keys the region of `seed` holds, without seeding the rest: the
+/// demo's config needs them before its first frame.
+pub fn keys(seed: u64) -> Keys {
+    first_draws(seed).2
 }
 
 /// `places` name the region's markets, one per project in turn.
-pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
+pub fn region(seed: u64, count: usize, places: &[&str]) -> RegionState {
     let (
         mut rng,
         account,
@@ -175,15 +167,15 @@ pub fn region(seed: u64, count: usize, places: &[&str]) -> Seeded {
         },
         created_at: created,
     });
-    Seeded { state }
+    state
 }
 
 /// Adds one project, newer than the demo's, holding `scale` applications
 /// with their keys. It draws from a generator of its own, so the demo's
 /// ids and operator keys stay the same at any scale.
-pub fn with_scale(mut seeded: Seeded, seed: u64, scale: usize) -> Seeded {
+pub fn with_scale(mut state: RegionState, seed: u64, scale: usize) -> RegionState {
     if scale == 0 {
-        return seeded;
+        return state;
     }
     let mut rng = Rng::new(seed ^ 0x05CA_1E00);
     let created = FIRST_CREATED + wide(US_PROJECTS.max(EU_PROJECTS) + 1) * DAY_MS;
@@ -211,12 +203,12 @@ pub fn with_scale(mut seeded: Seeded, seed: u64, scale: usize) -> Seeded {
         json!(format!("{scale} generated applications")),
     );
     props.insert("tags".into(), json!(["scale"]));
-    seeded.state.seen(created + DAY_MS);
-    seeded.state.projects.push(Project {
+    state.seen(created + DAY_MS);
+    state.projects.push(Project {
         doc: Doc::new(id, created, props),
         applications,
     });
-    seeded
+    state
 }
 
 pub const US_SEED: u64 = 0x0E57_0001;
@@ -225,7 +217,7 @@ pub const EU_SEED: u64 = 0x0E57_0002;
 pub const US_PROJECTS: usize = 36;
 pub const EU_PROJECTS: usize = 9;
 
-pub fn us() -> Seeded {
+pub fn us() -> RegionState {
     region(
         US_SEED,
         US_PROJECTS,
@@ -233,7 +225,7 @@ pub fn us() -> Seeded {
     )
 }
 
-pub fn eu() -> Seeded {
+pub fn eu() -> RegionState {
     region(EU_SEED, EU_PROJECTS, &["Germany", "France", "Nordics"])
 }
 
@@ -248,11 +240,11 @@ mod tests {
 
     #[test]
     fn the_demo_configs_keys_are_the_seeded_ones() {
-        for (keys, seeded) in [(us_keys(), us()), (eu_keys(), eu())] {
-            let role = |key: &str| seeded.state.operator(key).map(|o| o.role.clone());
-            assert!(matches!(role(&keys.admin_key), Some(Role::Admin)));
-            assert!(matches!(role(&keys.viewer_key), Some(Role::Viewer { .. })));
+        for (demo, state) in [(keys(US_SEED), us()), (keys(EU_SEED), eu())] {
+            let role = |key: &str| state.operator(key).map(|o| o.role.clone());
+            assert!(matches!(role(&demo.admin_key), Some(Role::Admin)));
+            assert!(matches!(role(&demo.viewer_key), Some(Role::Viewer { .. })));
         }
-        assert_ne!(us_keys().admin_key, eu_keys().admin_key);
+        assert_ne!(keys(US_SEED).admin_key, keys(EU_SEED).admin_key);
     }
 }
