@@ -156,6 +156,19 @@ fn filter_grown_key(bencher: divan::Bencher, rows: usize) {
         });
 }
 
+/// A keystroke that grows words found inside every name ("teg" ->
+/// "tegr"), all its work: no name begins with them, so every row the
+/// last query kept is scored again.
+#[divan::bench(args = [100_000], sample_count = 30, sample_size = 1)]
+fn filter_grown_key_inside(bencher: divan::Bencher, rows: usize) {
+    bencher
+        .with_inputs(|| typed(rows, "teg"))
+        .bench_local_refs(|state| {
+            let fx = update(state, key(crossterm::event::KeyCode::Char('r')));
+            settle(state, fx);
+        });
+}
+
 /// Typing then erasing, all the work: the erase rescans all rows.
 #[divan::bench(args = [1_000, 10_000, 100_000])]
 fn fuzzy_filter_keystroke(bencher: divan::Bencher, rows: usize) {
@@ -213,5 +226,15 @@ fn match_grown_key(bencher: divan::Bencher, rows: usize) {
     let kept = portico::app::visible_among(&items, None, "int", Sort::Listed, None).rows;
     bencher.bench_local(|| {
         portico::app::visible_among(&items, Some(&kept), "inte", Sort::Listed, None)
+    });
+}
+
+/// The match alone for words found inside every name ("teg" -> "tegr").
+#[divan::bench(args = [100_000], sample_count = 30)]
+fn match_grown_key_inside(bencher: divan::Bencher, rows: usize) {
+    let items = names(rows);
+    let kept = portico::app::visible_among(&items, None, "teg", Sort::Listed, None).rows;
+    bencher.bench_local(|| {
+        portico::app::visible_among(&items, Some(&kept), "tegr", Sort::Listed, None)
     });
 }

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use time::OffsetDateTime;
 
+use super::ascii_score::{self, Answer};
 use crate::model::Resource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -232,7 +233,56 @@ struct Scorer<'a> {
     pattern: &'a Pattern,
     /// The fuzzy words, lowered once for [`tier`].
     words: &'a str,
+    /// Whether the words are one word of ASCII letters and digits, which
+    /// [`ascii_score`] can often score without the matcher.
+    plain: bool,
+    /// What a name beginning with the words scores, when no row can score
+    /// more (see [`top_score`]).
+    top: Option<u32>,
     now: Option<OffsetDateTime>,
+}
+
+/// The text a row is matched on: its name, id and other cells. A cell
+/// that repeats the id (a client id column) adds nothing to match but
+/// scoring time.
+fn haystack_of(r: &Resource, haystack: &mut String) {
+    haystack.clear();
+    haystack.push_str(&r.name);
+    haystack.push(' ');
+    haystack.push_str(&r.id);
+    for cell in r.cells.iter().filter(|c| **c != r.id) {
+        haystack.push(' ');
+        haystack.push_str(cell);
+    }
+}
+
+/// The score of a row whose name begins with `words`, when that is the
+/// most any row can score, so such rows need no matching. It is, when
+/// `words` is one word of ASCII letters and digits: its first letter, at
+/// the very start of the text, takes the largest bonus the matcher gives,
+/// and each letter after it in one run takes the same. The figure comes
+/// from the matcher itself, scoring the words alone.
+fn top_score(words: &str, pattern: &Pattern) -> Option<u32> {
+    if !plain(words) {
+        return None;
+    }
+    let text = format!("{words} ");
+    pattern.score(
+        Utf32Str::new(&text, &mut Vec::new()),
+        &mut Matcher::new(Config::DEFAULT),
+    )
+}
+
+/// One word of ASCII letters and digits.
+fn plain(words: &str) -> bool {
+    !words.is_empty() && words.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether `name` begins with `words` (lower case ASCII), ignoring case.
+fn begins_with(name: &str, words: &str) -> bool {
+    name.as_bytes()
+        .get(..words.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(words.as_bytes()))
 }
 
 impl Scorer<'_> {
@@ -256,10 +306,10 @@ impl Scorer<'_> {
 
     /// The hits among `rows`, in the order given. Each call has its own
     /// matcher and buffers, so a keystroke allocates nothing per row.
-    fn hits(&self, rows: impl Iterator<Item = usize>) -> Vec<Hit> {
+    fn hits(&self, rows: impl ExactSizeIterator<Item = usize>) -> Vec<Hit> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let (mut buf, mut haystack, mut lower) = (Vec::new(), String::new(), String::new());
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for i in rows {
             let Some(r) = self.items.get(i) else {
                 continue;
@@ -271,21 +321,39 @@ impl Scorer<'_> {
                 out.push((i, Tier::Prefix, 0));
                 continue;
             }
-            haystack.clear();
-            haystack.push_str(&r.name);
-            haystack.push(' ');
-            haystack.push_str(&r.id);
-            // A cell that repeats the id (a client id column) adds
-            // nothing to match but scoring time.
-            for cell in r.cells.iter().filter(|c| **c != r.id) {
-                haystack.push(' ');
-                haystack.push_str(cell);
-            }
-            if let Some(score) = self
-                .pattern
-                .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+            if let Some(top) = self.top
+                && begins_with(&r.name, self.words)
             {
-                out.push((i, tier(&r.name, self.words, &mut lower), score));
+                out.push((i, Tier::Prefix, top));
+                continue;
+            }
+            haystack_of(r, &mut haystack);
+            let answered = if self.plain {
+                ascii_score::score(haystack.as_bytes(), self.words.as_bytes())
+            } else {
+                Answer::Ask
+            };
+            match answered {
+                Answer::NoMatch => {}
+                // A run found within the name tells its tier too: the
+                // name does not begin with the words, or the run would
+                // have been found at its start, yet holds them.
+                Answer::Run(run) => {
+                    let tier = match run.at {
+                        0 => Tier::Prefix,
+                        at if at + self.words.len() <= r.name.len() => Tier::Contiguous,
+                        _ => tier(&r.name, self.words, &mut lower),
+                    };
+                    out.push((i, tier, run.score));
+                }
+                Answer::Ask => {
+                    if let Some(score) = self
+                        .pattern
+                        .score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+                    {
+                        out.push((i, tier(&r.name, self.words, &mut lower), score));
+                    }
+                }
             }
         }
         out
@@ -363,6 +431,8 @@ pub fn visible_among(
         query: &query,
         pattern: &pattern,
         words: &words,
+        plain: plain(&words),
+        top: top_score(&words, &pattern),
         now,
     }
     .all_hits(&candidates);
@@ -638,6 +708,8 @@ mod tests {
                 query: &query,
                 pattern: &pattern,
                 words: &lowered,
+                plain: plain(&lowered),
+                top: top_score(&lowered, &pattern),
                 now: None,
             };
             for rows in [Candidates::All(0..items.len()), Candidates::Among(&among)] {
@@ -694,5 +766,91 @@ mod tests {
             !narrows("ora", "ora status:active"),
             "a new field term is a new query"
         );
+    }
+
+    mod shortcuts {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Something, then the words in any mix of cases, then anything
+        /// at all: a name that begins with them, or holds them after a
+        /// word, a delimiter or text that is not ASCII.
+        fn name_holding(words: &str) -> impl Strategy<Value = String> + use<> {
+            let words = words.to_string();
+            (
+                prop_oneof![Just(String::new()), "[a-zA-Z0-9 _/:.-]{0,8}", "\\PC{0,6}"],
+                proptest::collection::vec(any::<bool>(), words.len()),
+                prop_oneof!["\\PC{0,24}", "[\u{300}-\u{36f}\u{200d}]\\PC{0,8}", ".{0,8}"],
+            )
+                .prop_map(move |(head, upper, tail)| {
+                    let run: String = words
+                        .chars()
+                        .zip(upper)
+                        .map(|(c, up)| if up { c.to_ascii_uppercase() } else { c })
+                        .collect();
+                    head + &run + &tail
+                })
+        }
+
+        fn case() -> impl Strategy<Value = (String, Resource)> {
+            "[a-z0-9]{1,10}".prop_flat_map(|words| {
+                (
+                    Just(words.clone()),
+                    // Or a name without them, found in the id instead.
+                    prop_oneof![name_holding(&words), "[a-zA-Z _-]{0,8}".boxed()],
+                    prop_oneof![
+                        "\\PC{0,12}",
+                        "[a-z]{0,3}".prop_map(move |t| words.clone() + &t)
+                    ],
+                    proptest::collection::vec("\\PC{0,12}", 0..3),
+                )
+                    .prop_map(|(words, name, id, cells)| {
+                        let mut r = Resource::new(Kind::Application, id, name);
+                        r.cells = cells;
+                        (words, r)
+                    })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// The shortcuts are only worth having if they rank exactly
+            /// as the matcher would: same tier, same score, whatever
+            /// surrounds the words and whatever the id and cells hold.
+            #[test]
+            fn a_row_ranks_with_the_shortcuts_as_the_matcher_ranks_it(
+                (words, r) in case(),
+            ) {
+                let query = parse(&words);
+                let pattern =
+                    Pattern::parse(&query.words, CaseMatching::Ignore, Normalization::Smart);
+                let top = top_score(&words, &pattern);
+                prop_assert!(top.is_some() && plain(&words));
+                let items = [r];
+                let scorer = |shortcuts: bool| Scorer {
+                    items: &items,
+                    query: &query,
+                    pattern: &pattern,
+                    words: &words,
+                    plain: shortcuts,
+                    top: top.filter(|_| shortcuts),
+                    now: None,
+                };
+                let matched = scorer(false).hits(0..1);
+                if items[0].name.to_ascii_lowercase().contains(&words) {
+                    prop_assert_eq!(matched.len(), 1);
+                }
+                prop_assert_eq!(scorer(true).hits(0..1), matched);
+            }
+
+            #[test]
+            fn words_with_anything_but_letters_and_digits_take_no_shortcut(
+                words in "[a-z0-9]{0,4}[^a-zA-Z0-9][a-z0-9]{0,4}",
+            ) {
+                let pattern = Pattern::parse(&words, CaseMatching::Ignore, Normalization::Smart);
+                prop_assert_eq!(top_score(&words, &pattern), None);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! the runtime to carry out.
 
 mod actions;
+mod ascii_score;
 mod audit_view;
 mod bulk;
 mod command;
