@@ -569,6 +569,35 @@ async fn filter_sort_and_search() {
             "{a}"
         );
     }
+
+    // Unfiltered, a page still carries each application's own keys when
+    // asked for them, the same as one application read alone.
+    let page = sim
+        .ok(
+            &token,
+            Method::GET,
+            "/applications?sort=name&limit=5&fields=id,packageKeys.apikey",
+            None,
+        )
+        .await;
+    let page = page.as_array().expect("array");
+    assert_eq!(page.len(), 5);
+    assert!(
+        page.iter()
+            .any(|a| a["packageKeys"].as_array().is_some_and(|k| !k.is_empty()))
+    );
+    for a in page {
+        let id = a["id"].as_str().expect("id");
+        let alone = sim
+            .ok(
+                &token,
+                Method::GET,
+                &format!("/applications/{id}?fields=id,packageKeys.apikey"),
+                None,
+            )
+            .await;
+        assert_eq!(a["packageKeys"], alone["packageKeys"], "{id}");
+    }
 }
 
 #[tokio::test]

@@ -18,13 +18,31 @@ use super::state::{APP_FIELDS, Application, Area, AreaState, Ty};
 pub async fn list(State(area): State<Arc<Area>>, params: Params) -> ApiResult<Response> {
     let q = ListQuery::parse(&params.0)?;
     let state = area.lock();
-    let docs = state
-        .applications
+    let apps: Vec<&Application> = state.applications.iter().collect();
+    Ok(listed_apps(&state, &q, &apps))
+}
+
+/// A page of `apps`. Whole documents (package keys and all) are built
+/// for the page's rows alone; the rest show filters and sorts only the
+/// fields they read.
+fn listed_apps(state: &AreaState, q: &ListQuery, apps: &[&Application]) -> Response {
+    let read = q.read_fields();
+    if read.contains(&"packageKeys") {
+        let docs = state.app_docs(apps.iter().copied());
+        let (total, page) = q.list(&docs, Application::IMPLICIT, Offset::Page);
+        return listed(total, page);
+    }
+    let light: Vec<Value> = apps
         .iter()
-        .map(|a| state.app_doc(a))
+        .map(|a| AreaState::app_doc_of(a, &read))
         .collect();
-    let (total, page) = q.list(docs, Application::IMPLICIT, Offset::Page);
-    Ok(listed(total, page))
+    let (total, page) = q.list_light(
+        &light,
+        |i| state.app_doc(apps[i]),
+        Application::IMPLICIT,
+        Offset::Page,
+    );
+    listed(total, page)
 }
 
 pub async fn list_of_member(
@@ -36,14 +54,12 @@ pub async fn list_of_member(
     let state = area.lock();
     let i = state.member_index(&who).ok_or_else(ApiError::not_found)?;
     let username = &state.members[i].username;
-    let docs = state
+    let apps: Vec<&Application> = state
         .applications
         .iter()
         .filter(|a| a.username() == username)
-        .map(|a| state.app_doc(a))
         .collect();
-    let (total, page) = q.list(docs, Application::IMPLICIT, Offset::Page);
-    Ok(listed(total, page))
+    Ok(listed_apps(&state, &q, &apps))
 }
 
 pub async fn get(

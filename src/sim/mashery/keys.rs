@@ -20,9 +20,9 @@ const MAX_SECRET: usize = 255;
 pub async fn packages(State(area): State<Arc<Area>>, params: Params) -> ApiResult<Response> {
     let q = ListQuery::parse(&params.0)?;
     let state = area.lock();
-    let docs = state.packages.iter().map(Package::doc).collect();
+    let docs: Vec<Value> = state.packages.iter().map(Package::doc).collect();
     // Unlike the other lists, /packages counts offset in items.
-    let (total, page) = q.list(docs, Package::IMPLICIT, Offset::Item);
+    let (total, page) = q.list(&docs, Package::IMPLICIT, Offset::Item);
     Ok(listed(total, page))
 }
 
@@ -38,13 +38,13 @@ pub async fn package(
 }
 
 fn list_where(state: &AreaState, q: &ListQuery, keep: impl Fn(&PackageKey) -> bool) -> Response {
-    let docs = state
+    let docs: Vec<Value> = state
         .keys
         .iter()
         .filter(|k| keep(k))
         .map(|k| state.key_doc(k))
         .collect();
-    let (total, page) = q.list(docs, PackageKey::IMPLICIT, Offset::Page);
+    let (total, page) = q.list(&docs, PackageKey::IMPLICIT, Offset::Page);
     listed(total, page)
 }
 

@@ -27,8 +27,8 @@ const AREA_STATUS: &[&str] = &["active", "waiting", "disabled"];
 pub async fn list(State(area): State<Arc<Area>>, params: Params) -> ApiResult<Response> {
     let q = ListQuery::parse(&params.0)?;
     let state = area.lock();
-    let docs = state.members.iter().map(Member::doc).collect();
-    let (total, page) = q.list(docs, Member::IMPLICIT, Offset::Page);
+    let docs: Vec<Value> = state.members.iter().map(Member::doc).collect();
+    let (total, page) = q.list(&docs, Member::IMPLICIT, Offset::Page);
     Ok(listed(total, page))
 }
 

@@ -130,27 +130,83 @@ impl ListQuery {
 
     /// Filters, searches, sorts and pages full documents; returns the
     /// total that matched and the projected page.
-    pub fn list(&self, docs: Vec<Value>, implicit: &[&str], offset: Offset) -> (usize, Vec<Value>) {
-        let mut docs: Vec<Value> = docs
+    pub fn list(&self, docs: &[Value], implicit: &[&str], offset: Offset) -> (usize, Vec<Value>) {
+        self.list_light(docs, |i| docs[i].clone(), implicit, offset)
+    }
+
+    /// The top-level fields the filters, searches and sorts read.
+    pub fn read_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .filters
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .chain(
+                self.search
+                    .iter()
+                    .filter(|(k, _)| SEARCHABLE.contains(&k.as_str()))
+                    .map(|(p, _)| p.as_str()),
+            )
+            .chain(self.sort.iter().map(|(p, _)| p.as_str()))
+            .map(|p| p.split('.').next().unwrap_or(p))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Like [`Self::list`], for documents costly to build whole: `light`
+    /// are the documents as filters, searches and sorts see them (with
+    /// at least the [`Self::read_fields`]), and `full(i)` builds the
+    /// `i`th one whole, for the rows of the page alone.
+    pub fn list_light(
+        &self,
+        light: &[Value],
+        full: impl Fn(usize) -> Value,
+        implicit: &[&str],
+        offset: Offset,
+    ) -> (usize, Vec<Value>) {
+        let (total, page) = self.chosen(light, offset);
+        let page = page
             .into_iter()
-            .filter(|d| {
+            .map(|i| project(&full(i), self.fields.as_deref(), implicit))
+            .collect();
+        (total, page)
+    }
+
+    /// How many documents the filters and searches keep, and the indices
+    /// of the page's, in the query's order.
+    fn chosen(&self, docs: &[Value], offset: Offset) -> (usize, Vec<usize>) {
+        let terms: Vec<_> = self
+            .search
+            .iter()
+            .filter(|(k, _)| SEARCHABLE.contains(&k.as_str()))
+            .collect();
+        let mut kept: Vec<usize> = (0..docs.len())
+            .filter(|&i| {
+                let d = &docs[i];
                 self.filters
                     .iter()
                     .all(|(path, needle)| contains(d, path, needle))
-            })
-            .filter(|d| {
-                let terms: Vec<_> = self
-                    .search
-                    .iter()
-                    .filter(|(k, _)| SEARCHABLE.contains(&k.as_str()))
-                    .collect();
-                terms.is_empty() || terms.iter().any(|(k, v)| contains(d, k, v))
+                    && (terms.is_empty() || terms.iter().any(|(k, v)| contains(d, k, v)))
             })
             .collect();
         if !self.sort.is_empty() {
-            docs.sort_by(|a, b| {
-                for (name, asc) in &self.sort {
-                    let ord = compare(a.get(name), b.get(name));
+            // Each document's sort values are read (and lowered) once,
+            // not once for every comparison.
+            let mut keyed: Vec<(usize, Vec<SortValue<'_>>)> = kept
+                .into_iter()
+                .map(|i| {
+                    let values = self
+                        .sort
+                        .iter()
+                        .map(|(name, _)| SortValue::of(docs[i].get(name)))
+                        .collect();
+                    (i, values)
+                })
+                .collect();
+            keyed.sort_by(|(_, a), (_, b)| {
+                for ((x, y), (_, asc)) in a.iter().zip(b).zip(&self.sort) {
+                    let ord = x.cmp(y);
                     let ord = if *asc { ord } else { ord.reverse() };
                     if ord != Ordering::Equal {
                         return ord;
@@ -158,18 +214,14 @@ impl ListQuery {
                 }
                 Ordering::Equal
             });
+            kept = keyed.into_iter().map(|(i, _)| i).collect();
         }
-        let total = docs.len();
+        let total = kept.len();
         let skip = match offset {
             Offset::Page => self.offset.saturating_mul(self.limit),
             Offset::Item => self.offset,
         };
-        let page = docs
-            .iter()
-            .skip(skip)
-            .take(self.limit)
-            .map(|d| project(d, self.fields.as_deref(), implicit))
-            .collect();
+        let page = kept.into_iter().skip(skip).take(self.limit).collect();
         (total, page)
     }
 }
@@ -199,18 +251,33 @@ fn contains(doc: &Value, path: &str, needle: &str) -> bool {
     walk(doc, &parts, &needle.to_lowercase())
 }
 
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
-        (Some(x), Some(y)) => text(x).cmp(&text(y)),
-        // Unset and null sort first, as a database's NULLs do ascending.
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
+/// A field's value as a sort compares it, lowered once.
+struct SortValue<'a> {
+    value: Option<&'a Value>,
+    text: Option<String>,
+}
+
+impl<'a> SortValue<'a> {
+    fn of(value: Option<&'a Value>) -> Self {
+        Self {
+            value,
+            text: value.and_then(text),
+        }
+    }
+
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.value, other.value) {
+            (Some(Value::Number(x)), Some(Value::Number(y))) => x
+                .as_f64()
+                .partial_cmp(&y.as_f64())
+                .unwrap_or(Ordering::Equal),
+            (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
+            (Some(_), Some(_)) => self.text.cmp(&other.text),
+            // Unset and null sort first, as a database's NULLs do ascending.
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
     }
 }
 
@@ -301,10 +368,10 @@ mod tests {
     fn offset_is_a_page_or_an_item() {
         let docs: Vec<Value> = (0..25).map(|i| json!({"n": i})).collect();
         let (total, page) =
-            q(&[("limit", "10"), ("offset", "2")]).list(docs.clone(), &["n"], Offset::Page);
+            q(&[("limit", "10"), ("offset", "2")]).list(&docs, &["n"], Offset::Page);
         assert_eq!(total, 25);
         assert_eq!(page.first(), Some(&json!({"n": 20})));
-        let (_, page) = q(&[("limit", "10"), ("offset", "2")]).list(docs, &["n"], Offset::Item);
+        let (_, page) = q(&[("limit", "10"), ("offset", "2")]).list(&docs, &["n"], Offset::Item);
         assert_eq!(page.first(), Some(&json!({"n": 2})));
     }
 
@@ -315,16 +382,13 @@ mod tests {
             json!({"name": "alpha", "tags": "y"}),
             json!({"name": "Gamma", "tags": "x"}),
         ];
-        let (_, page) = q(&[("filter", "tags:x"), ("sort", "name:desc")]).list(
-            docs.clone(),
-            &["name"],
-            Offset::Page,
-        );
+        let (_, page) =
+            q(&[("filter", "tags:x"), ("sort", "name:desc")]).list(&docs, &["name"], Offset::Page);
         assert_eq!(
             page,
             vec![json!({"name": "Gamma"}), json!({"name": "Beta"})]
         );
-        let (total, _) = q(&[("search", "name:ALP,tags:zzz")]).list(docs, &["name"], Offset::Page);
+        let (total, _) = q(&[("search", "name:ALP,tags:zzz")]).list(&docs, &["name"], Offset::Page);
         assert_eq!(total, 1);
     }
 }

@@ -414,19 +414,63 @@ impl AreaState {
     }
 
     pub fn app_doc(&self, a: &Application) -> Value {
+        let keys = self.keys.iter().filter(|k| k.application_id == a.id);
+        self.app_doc_with(a, keys)
+    }
+
+    /// Every application's document, in order, with the package keys
+    /// grouped once: a list of many applications would otherwise scan
+    /// every key for each of them.
+    pub fn app_docs<'a>(&'a self, apps: impl Iterator<Item = &'a Application>) -> Vec<Value> {
+        let mut by_app: HashMap<&str, Vec<&PackageKey>> = HashMap::new();
+        for k in &self.keys {
+            by_app.entry(k.application_id.as_str()).or_default().push(k);
+        }
+        apps.map(|a| {
+            let keys = by_app.get(a.id.as_str()).into_iter().flatten().copied();
+            self.app_doc_with(a, keys)
+        })
+        .collect()
+    }
+
+    fn app_doc_with<'a>(
+        &self,
+        a: &Application,
+        keys: impl Iterator<Item = &'a PackageKey>,
+    ) -> Value {
         let mut out = a.props.clone();
-        out.insert("id".into(), json!(a.id));
-        out.insert("created".into(), json!(mashery_time(a.created)));
-        out.insert("updated".into(), json!(mashery_time(a.updated)));
-        let keys: Vec<Value> = self
-            .keys
-            .iter()
-            .filter(|k| k.application_id == a.id)
-            .map(|k| self.key_doc(k))
-            .collect();
+        for name in ["id", "created", "updated", "eav"] {
+            if let Some(v) = Self::app_own_field(a, name) {
+                out.insert(name.into(), v);
+            }
+        }
+        let keys: Vec<Value> = keys.map(|k| self.key_doc(k)).collect();
         out.insert("packageKeys".into(), Value::Array(keys));
-        out.insert("eav".into(), Value::Object(a.eav.clone()));
         Value::Object(out)
+    }
+
+    /// An application's document with only the top-level fields `names`,
+    /// and never its package keys: what a filter or sort over many
+    /// applications reads, built for a fraction of a whole document.
+    pub fn app_doc_of(a: &Application, names: &[&str]) -> Value {
+        let mut out = Map::new();
+        for &name in names {
+            if let Some(v) = Self::app_own_field(a, name).or_else(|| a.props.get(name).cloned()) {
+                out.insert(name.into(), v);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// The fields an application's document holds beyond its properties.
+    fn app_own_field(a: &Application, name: &str) -> Option<Value> {
+        match name {
+            "id" => Some(json!(a.id)),
+            "created" => Some(json!(mashery_time(a.created))),
+            "updated" => Some(json!(mashery_time(a.updated))),
+            "eav" => Some(Value::Object(a.eav.clone())),
+            _ => None,
+        }
     }
 }
 
