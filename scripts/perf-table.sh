@@ -13,6 +13,7 @@ out=$(mktemp -d)
 cargo bench --bench render 2>/dev/null | tee "$out/render.txt"
 cargo bench --bench first_frame 2>/dev/null | tee "$out/first_frame.txt"
 cargo bench --bench memory 2>/dev/null | tee "$out/memory.txt"
+cargo bench --bench load 2>/dev/null | tee "$out/load.txt"
 if [ -n "$TTFF" ]; then
   bin=target/release/portico
   cargo build --release --bin portico 2>/dev/null
@@ -56,6 +57,13 @@ mem = (out / "memory.txt").read_text()
 def heap(label):
     m = re.search(re.escape(label) + r": ([\d.]+) allocations per row, (\d+) bytes retained per row, ([\d.]+) MiB retained, ([\d.]+) MiB peak", mem)
     return f"{m.group(1)} allocations, {m.group(2)} bytes retained per row ({m.group(3)} MiB; peak {m.group(4)} MiB)" if m else "?"
+load = (out / "load.txt").read_text()
+def listed(label):
+    m = re.search(re.escape(label) + r": (\d+) rows in (\d+) pages, median (\d+) ms", load)
+    if m:
+        return f"{m.group(3)} ms ({m.group(1)} rows, {m.group(2)} pages)"
+    m = re.search(re.escape(label) + r": not listed: (.*)", load)
+    return f"not listed: {m.group(1)}" if m else "?"
 rows = [
     ("first frame, demo, 160x45 (tenant bar, titles, hints)", probe("first frame, demo, 160x45"), "<= 15 ms", "`cargo bench --bench first_frame`"),
     ("first frame, config mode, nothing answering", probe("first frame, config mode, 160x45"), "<= 15 ms", "`cargo bench --bench first_frame`"),
@@ -74,6 +82,12 @@ rows = [
     ("fuzzy filter, keystroke growing the query, the match alone, 100k names", md("match_grown_key", "100000") + " median", "", "`cargo bench --bench render -- match_grown_key`"),
     ("fuzzy filter, keystroke growing words inside the names, the match alone, 100k names", md("match_grown_key_inside", "100000") + " median", "", "`cargo bench --bench render -- match_grown_key_inside`"),
     ("fuzzy filter, type + erase (full rescan), all work, 1k / 10k / 100k", md("fuzzy_filter_keystroke", "1000", "10000", "100000") + " median", "", "`cargo bench --bench render -- fuzzy_filter_keystroke`"),
+    ("10,000 applications listed from the simulator, project44 (one answer)", listed("project44 client applications"), "<= 1 s", "`cargo bench --bench load`"),
+    ("10,000 applications listed from the simulator, Mashery, 100 a page (500 QPS key)", listed("Mashery applications"), "<= 1 s", "`cargo bench --bench load`"),
+    ("10,000 applications listed from the simulator, EVRYTHNG, 100 a page", listed("EVRYTHNG applications"), "<= 1 s", "`cargo bench --bench load`"),
+    ("10,000 applications listed from the simulator, Losant, 100 a page", listed("Losant applications"), "<= 1 s", "`cargo bench --bench load`"),
+    ("10,000 bots listed from the simulator, Kitsu (one answer)", listed("Kitsu bots"), "", "`cargo bench --bench load`"),
+    ("PTY probe: tenant switch to its cached list, 10 tenants answering after 2 s", tail("tenant switch to its cached list, 10 tenants answering after 2 s"), "instant", "`cargo bench --bench first_frame`"),
     ("RSS, 100,000 project44 applications in one tenant", rss, "<= 60 MB", "`cargo bench --bench first_frame`"),
     ("heap, 100,000 project44 rows decoded and kept (counting allocator)", heap("project44 rows, decoded and kept"), "", "`cargo bench --bench memory`"),
 ]

@@ -1381,3 +1381,27 @@ async fn losant_validation_errors_come_back_field_by_field() {
         .expect_err("no such application");
     assert!(err.field_errors().is_empty(), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_tenants_page_size_sets_the_rows_asked_for_a_page() {
+    let sim = sim().await;
+    let base = sim.base.trim_end_matches("/losant").to_string();
+    let text = portico::sim::losant::demo_config(&base)
+        .replace("color = \"magenta\"", "color = \"magenta\"\npage_size = 2");
+    let config = portico::config::Config::parse(&text, "test").expect("config");
+    let platform = portico::platform::registry::connect(&config.tenants()[0]).expect("connect");
+    assert_eq!(platform.page_size(), Some(2));
+    let (progress, reports) = recorder();
+    let paged = platform
+        .list_paged(Source::Pane(Pane::Applications), None, progress)
+        .await
+        .expect("list");
+    let rows = paged.items().len();
+    assert!(rows > 2, "the demo holds more than one page: {rows}");
+    assert_eq!(paged.pages(), rows.div_ceil(2));
+    assert_eq!(
+        reports.lock().expect("lock").len(),
+        rows.div_ceil(2),
+        "one report a page of two"
+    );
+}

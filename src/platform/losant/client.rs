@@ -107,6 +107,10 @@ impl Client {
         self.per_page = per_page.clamp(1, MAX_PER_PAGE);
     }
 
+    pub const fn page_size(&self) -> usize {
+        self.per_page
+    }
+
     async fn log_in(&self, email: &str, password: &Secret) -> Result<Secret, PlatformError> {
         let req = self
             .http

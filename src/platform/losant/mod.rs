@@ -1094,12 +1094,20 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
             password: c.secret("password")?,
         }
     };
-    Ok(Arc::new(Losant::new(c.base_url(), c.limits(), auth)?))
+    let losant = Losant::new(c.base_url(), c.limits(), auth)?;
+    Ok(Arc::new(match c.page_size() {
+        Some(size) => losant.with_page_size(size),
+        None => losant,
+    }))
 }
 
 impl super::Platform for Losant {
     fn capabilities(&self) -> Capabilities {
         capabilities()
+    }
+
+    fn page_size(&self) -> Option<usize> {
+        Some(self.client.page_size())
     }
 
     fn list<'a>(
