@@ -977,3 +977,63 @@ async fn the_demo_config_names_working_credentials() {
             .contains("platform = \"mashery\"")
     );
 }
+
+/// Pages of one sorted list, read after each kind of write: a server that
+/// remembers an order between pages must forget it when the data changes.
+#[tokio::test]
+async fn a_sorted_list_shows_every_write_on_its_next_page() {
+    let (sim, token) = Sim::unthrottled().await;
+    let sorted =
+        |extra: &str| format!("/applications?fields=id,name&sort=name:desc&limit=5{extra}");
+    let first_names = |body: &Value| names(body);
+    let top = sim.ok(&token, Method::GET, &sorted(""), None).await;
+    let created = sim
+        .ok(
+            &token,
+            Method::POST,
+            "/members/cedarlabs/applications",
+            Some(json!({ "name": "zzz Last Alphabetically" })),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_string();
+    let after_create = sim.ok(&token, Method::GET, &sorted(""), None).await;
+    assert_eq!(first_names(&after_create)[0], "zzz Last Alphabetically");
+    assert_eq!(first_names(&after_create)[1..], first_names(&top)[..4]);
+
+    sim.ok(
+        &token,
+        Method::PUT,
+        &format!("/applications/{id}"),
+        Some(json!({ "name": "AAA first" })),
+    )
+    .await;
+    let after_rename = sim.ok(&token, Method::GET, &sorted(""), None).await;
+    assert_eq!(first_names(&after_rename), first_names(&top));
+    let (_, headers, _) = sim.get(&token, &sorted("")).await;
+    let total: usize = header(&headers, "X-Total-Count").parse().expect("total");
+    let last_page = (total - 1) / 5;
+    let tail = sim
+        .ok(
+            &token,
+            Method::GET,
+            &sorted(&format!("&offset={last_page}")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        first_names(&tail).last().map(String::as_str),
+        Some("AAA first")
+    );
+
+    // A member's own list is remembered apart from the area's.
+    let mine = "/members/cedarlabs/applications?fields=id,name&filter=name:AAA";
+    assert_eq!(
+        first_names(&sim.ok(&token, Method::GET, mine, None).await),
+        ["AAA first"]
+    );
+    sim.ok(&token, Method::DELETE, &format!("/applications/{id}"), None)
+        .await;
+    assert!(first_names(&sim.ok(&token, Method::GET, mine, None).await).is_empty());
+    let (_, headers, _) = sim.get(&token, &sorted("")).await;
+    assert_eq!(header(&headers, "X-Total-Count"), (total - 1).to_string());
+}

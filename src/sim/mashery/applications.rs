@@ -19,29 +19,31 @@ pub async fn list(State(area): State<Arc<Area>>, params: Params) -> ApiResult<Re
     let q = ListQuery::parse(&params.0)?;
     let state = area.lock();
     let apps: Vec<&Application> = state.applications.iter().collect();
-    Ok(listed_apps(&state, &q, &apps))
+    Ok(listed_apps(&state, &q, "", &apps))
 }
 
-/// A page of `apps`. Whole documents (package keys and all) are built
-/// for the page's rows alone; the rest show filters and sorts only the
-/// fields they read.
-fn listed_apps(state: &AreaState, q: &ListQuery, apps: &[&Application]) -> Response {
+/// A page of `apps`, the applications of `scope` (a member's username, or
+/// "" for the area). Whole documents (package keys and all) are built for
+/// the page's rows alone; filters and sorts read only the fields they
+/// need, and the order they make is remembered until the next write.
+fn listed_apps(state: &AreaState, q: &ListQuery, scope: &str, apps: &[&Application]) -> Response {
     let read = q.read_fields();
     if read.contains(&"packageKeys") {
         let docs = state.app_docs(apps.iter().copied());
         let (total, page) = q.list(&docs, Application::IMPLICIT, Offset::Page);
         return listed(total, page);
     }
-    let light: Vec<Value> = apps
-        .iter()
-        .map(|a| AreaState::app_doc_of(a, &read))
-        .collect();
-    let (total, page) = q.list_light(
-        &light,
-        |i| state.app_doc(apps[i]),
-        Application::IMPLICIT,
-        Offset::Page,
-    );
+    let order = state
+        .applications
+        .order(format!("{scope}|{}", q.order_key()), || {
+            let light: Vec<Value> = apps
+                .iter()
+                .map(|a| AreaState::app_doc_of(a, &read))
+                .collect();
+            q.order(&light)
+        });
+    let (total, page) = q.page_of(&order, Offset::Page);
+    let page = q.project_page(&page, |i| state.app_doc(apps[i]), Application::IMPLICIT);
     listed(total, page)
 }
 
@@ -59,7 +61,7 @@ pub async fn list_of_member(
         .iter()
         .filter(|a| a.username() == username)
         .collect();
-    Ok(listed_apps(&state, &q, &apps))
+    Ok(listed_apps(&state, &q, username, &apps))
 }
 
 pub async fn get(
@@ -165,7 +167,7 @@ pub async fn create(
         eav,
     };
     let doc = q.one(&state.app_doc(&app), Application::IMPLICIT);
-    state.applications.push(app);
+    state.applications.write().push(app);
     Ok(Json(doc))
 }
 
@@ -184,7 +186,7 @@ pub async fn update(
         state.applications[i].eav.clone(),
     );
     apply(&state, &mut props, &mut eav, &body)?;
-    let app = &mut state.applications[i];
+    let app = &mut state.applications.write()[i];
     app.props = props;
     app.eav = eav;
     app.updated = now();
@@ -196,7 +198,7 @@ pub async fn update(
 pub async fn delete(State(area): State<Arc<Area>>, Path(id): Path<String>) -> ApiResult<Response> {
     let mut state = area.lock();
     let i = state.app_index(&id).ok_or_else(ApiError::not_found)?;
-    state.applications.remove(i);
+    state.applications.write().remove(i);
     state.keys.retain(|k| k.application_id != id);
     Ok(().into_response())
 }

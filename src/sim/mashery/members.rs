@@ -181,7 +181,7 @@ pub async fn delete(State(area): State<Arc<Area>>, Path(who): Path<String>) -> A
         .filter(|a| a.username() == member.username)
         .map(|a| a.id.clone())
         .collect();
-    state.applications.retain(|a| !apps.contains(&a.id));
+    state.applications.write().retain(|a| !apps.contains(&a.id));
     state.keys.retain(|k| !apps.contains(&k.application_id));
     Ok(().into_response())
 }

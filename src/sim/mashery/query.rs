@@ -131,7 +131,11 @@ impl ListQuery {
     /// Filters, searches, sorts and pages full documents; returns the
     /// total that matched and the projected page.
     pub fn list(&self, docs: &[Value], implicit: &[&str], offset: Offset) -> (usize, Vec<Value>) {
-        self.list_light(docs, |i| docs[i].clone(), implicit, offset)
+        let (total, page) = self.chosen(docs, offset);
+        (
+            total,
+            self.project_page(&page, |i| docs[i].clone(), implicit),
+        )
     }
 
     /// The top-level fields the filters, searches and sorts read.
@@ -154,34 +158,28 @@ impl ListQuery {
         out
     }
 
-    /// Like [`Self::list`], for documents costly to build whole: `light`
-    /// are the documents as filters, searches and sorts see them (with
-    /// at least the [`Self::read_fields`]), and `full(i)` builds the
-    /// `i`th one whole, for the rows of the page alone.
-    pub fn list_light(
-        &self,
-        light: &[Value],
-        full: impl Fn(usize) -> Value,
-        implicit: &[&str],
-        offset: Offset,
-    ) -> (usize, Vec<Value>) {
-        let (total, page) = self.chosen(light, offset);
-        let page = page
-            .into_iter()
-            .map(|i| project(&full(i), self.fields.as_deref(), implicit))
-            .collect();
-        (total, page)
-    }
-
     /// How many documents the filters and searches keep, and the indices
     /// of the page's, in the query's order.
     fn chosen(&self, docs: &[Value], offset: Offset) -> (usize, Vec<usize>) {
+        self.page_of(&self.order(docs), offset)
+    }
+
+    /// What the order of a list depends on: its filters, searches and
+    /// sorts, and not its fields or page. Two queries with one key list
+    /// the same documents in the same order.
+    pub fn order_key(&self) -> String {
+        format!("{:?}|{:?}|{:?}", self.filters, self.search, self.sort)
+    }
+
+    /// The indices of the documents the filters and searches keep, in the
+    /// query's order.
+    pub fn order(&self, docs: &[Value]) -> Vec<usize> {
         let terms: Vec<_> = self
             .search
             .iter()
             .filter(|(k, _)| SEARCHABLE.contains(&k.as_str()))
             .collect();
-        let mut kept: Vec<usize> = (0..docs.len())
+        let kept: Vec<usize> = (0..docs.len())
             .filter(|&i| {
                 let d = &docs[i];
                 self.filters
@@ -190,39 +188,55 @@ impl ListQuery {
                     && (terms.is_empty() || terms.iter().any(|(k, v)| contains(d, k, v)))
             })
             .collect();
-        if !self.sort.is_empty() {
-            // Each document's sort values are read (and lowered) once,
-            // not once for every comparison.
-            let mut keyed: Vec<(usize, Vec<SortValue<'_>>)> = kept
-                .into_iter()
-                .map(|i| {
-                    let values = self
-                        .sort
-                        .iter()
-                        .map(|(name, _)| SortValue::of(docs[i].get(name)))
-                        .collect();
-                    (i, values)
-                })
-                .collect();
-            keyed.sort_by(|(_, a), (_, b)| {
-                for ((x, y), (_, asc)) in a.iter().zip(b).zip(&self.sort) {
-                    let ord = x.cmp(y);
-                    let ord = if *asc { ord } else { ord.reverse() };
-                    if ord != Ordering::Equal {
-                        return ord;
-                    }
-                }
-                Ordering::Equal
-            });
-            kept = keyed.into_iter().map(|(i, _)| i).collect();
+        if self.sort.is_empty() {
+            return kept;
         }
-        let total = kept.len();
+        // Each document's sort values are read (and lowered) once, not
+        // once for every comparison.
+        let mut keyed: Vec<(usize, Vec<SortValue<'_>>)> = kept
+            .into_iter()
+            .map(|i| {
+                let values = self
+                    .sort
+                    .iter()
+                    .map(|(name, _)| SortValue::of(docs[i].get(name)))
+                    .collect();
+                (i, values)
+            })
+            .collect();
+        keyed.sort_by(|(_, a), (_, b)| {
+            for ((x, y), (_, asc)) in a.iter().zip(b).zip(&self.sort) {
+                let ord = x.cmp(y);
+                let ord = if *asc { ord } else { ord.reverse() };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+        keyed.into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// The total of an [`Self::order`] and the indices on this query's page.
+    pub fn page_of(&self, order: &[usize], offset: Offset) -> (usize, Vec<usize>) {
         let skip = match offset {
             Offset::Page => self.offset.saturating_mul(self.limit),
             Offset::Item => self.offset,
         };
-        let page = kept.into_iter().skip(skip).take(self.limit).collect();
-        (total, page)
+        let page = order.iter().copied().skip(skip).take(self.limit).collect();
+        (order.len(), page)
+    }
+
+    /// The page's documents, each built whole by `full` and projected.
+    pub fn project_page(
+        &self,
+        page: &[usize],
+        full: impl Fn(usize) -> Value,
+        implicit: &[&str],
+    ) -> Vec<Value> {
+        page.iter()
+            .map(|&i| project(&full(i), self.fields.as_deref(), implicit))
+            .collect()
     }
 }
 

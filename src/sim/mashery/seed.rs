@@ -9,8 +9,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::format::{LOWER_ALNUM, MIXED_ALNUM, random_from, uuid};
 use super::state::{
-    ApiKey, Application, AreaState, DEFAULT_DAILY_QUOTA, DEFAULT_QPS, KeyStatus, Member, Package,
-    PackageKey, Plan, User,
+    ApiKey, Application, Applications, AreaState, DEFAULT_DAILY_QUOTA, DEFAULT_QPS, KeyStatus,
+    Member, Package, PackageKey, Plan, User,
 };
 
 pub const AREA_UUID: &str = "6f1c2a7e-3b9d-4c5e-8a1f-2d7b9e0c4a53";
@@ -259,7 +259,7 @@ pub fn area_with_scale(scale: usize) -> AreaState {
         tokens: HashMap::new(),
         refresh: HashMap::new(),
         members,
-        applications,
+        applications: Applications::new(applications),
         packages,
         keys,
     }
