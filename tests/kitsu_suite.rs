@@ -577,6 +577,52 @@ async fn bots(env: &Target0, kitsu: &Kitsu, raw: &Raw, tag: u32, leftovers: &Lef
         Some("yes")
     );
 
+    step("bots and persons read a page at a time are the whole of them");
+    let ids = |rows: &[Resource]| {
+        let mut ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    let unpaged: Vec<String> = {
+        let all = raw.get("/data/persons?is_bot=true").await;
+        let mut ids: Vec<String> = all
+            .as_array()
+            .expect("bare array without page")
+            .iter()
+            .map(|b| b["id"].as_str().expect("id").to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&rows), unpaged);
+    let (status, envelope) = raw
+        .call(
+            Method::GET,
+            "/data/persons?is_bot=true&page=1&limit=1",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{envelope}");
+    assert_eq!(envelope["total"], json!(unpaged.len()), "{envelope}");
+    assert_eq!(envelope["nb_pages"], json!(unpaged.len()), "{envelope}");
+    assert_eq!(envelope["data"].as_array().map(Vec::len), Some(1));
+    let one_a_page = Kitsu::with_login(
+        &env.base,
+        TIMEOUT,
+        env.email.clone(),
+        Secret::new(env.password.as_str()),
+    )
+    .expect("adapter")
+    .with_page_size(1);
+    let paged = one_a_page
+        .list_paged(Source::Pane(Pane::Applications), None, no_progress())
+        .await
+        .expect("bots a page at a time");
+    assert_eq!(ids(paged.items()), unpaged);
+    assert_eq!(paged.pages(), unpaged.len());
+    let people = list(&one_a_page, Source::View("persons"), None).await;
+    assert_eq!(ids(&people), ids(&persons));
+
     step("the bot's token works, and a console can run on it");
     let as_bot = Kitsu::with_token(&env.base, TIMEOUT, first.clone()).expect("adapter");
     as_bot.list_productions().await.unwrap();

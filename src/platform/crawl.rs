@@ -3,12 +3,11 @@
 //! expiry radar read a tenant through this, using only [`Capabilities`].
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 
-use super::{Capabilities, PaneBody, Platform, PlatformError, Progress, Source};
+use super::{Capabilities, PaneBody, Platform, PlatformError, Source};
 use crate::model::{Kind, Pane, Resource};
 
 /// Scoped lists asked for at once, per tenant: enough to hide latency,
@@ -32,7 +31,7 @@ async fn list_under(
     source: Source,
     parents: Option<Vec<String>>,
 ) -> Result<Vec<(Option<String>, Vec<Resource>)>, PlatformError> {
-    let quiet: Progress = Arc::new(|_, _| {});
+    let quiet = super::quiet();
     let Some(parents) = parents else {
         let rows = platform.list(source, None, quiet).await?;
         return Ok(vec![(None, rows)]);

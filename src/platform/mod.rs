@@ -8,6 +8,7 @@ pub mod http;
 pub mod kitsu;
 pub mod losant;
 pub mod mashery;
+pub mod pages;
 pub mod project44;
 pub mod registry;
 pub mod session;
@@ -24,6 +25,11 @@ pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, PlatformError>> + Se
 
 /// Reports list progress: items loaded so far and the total when known.
 pub type Progress = Arc<dyn Fn(usize, Option<usize>) + Send + Sync>;
+
+/// Progress nobody watches: a list loaded as a step of another.
+pub fn quiet() -> Progress {
+    Arc::new(|_, _| {})
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlatformError {

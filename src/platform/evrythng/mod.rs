@@ -21,7 +21,7 @@ use super::http::{Retry, segment};
 use super::registry::Connection;
 use super::{
     Capabilities, Field, Fut, Input, Keep, KindSpec, Operation, Outcome, Paged, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values,
+    PlatformError, Progress, Rotation, Source, Target, Values, quiet,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 use wire::{Application, Project, SecretKey};
@@ -41,10 +41,6 @@ struct Known {
 pub struct Evrythng {
     client: Client,
     known: Mutex<Known>,
-}
-
-fn quiet() -> Progress {
-    Arc::new(|_, _| {})
 }
 
 impl Evrythng {

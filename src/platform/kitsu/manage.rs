@@ -13,7 +13,9 @@ use super::{Kitsu, PERSONS, PROJECT_STATUS, PROJECTS, ROLES, person_path, projec
 use crate::model::{Kind, Resource};
 use crate::platform::form::{choice, date, day, required, text as optional};
 use crate::platform::http::{Retry, segment, unreadable_secret};
-use crate::platform::{Check, Keep, Outcome, PlatformError, Target, Values, value};
+use crate::platform::{
+    Check, Keep, Outcome, PlatformError, Progress, Target, Values, quiet, value,
+};
 
 pub const VIEW_TASK_TYPES: &str = "task-types";
 pub const PRODUCTION_STYLES: &[&str] = &[
@@ -93,9 +95,12 @@ impl Kitsu {
     /// Bots only: Zou filters on any column, `is_bot` included.
     /// With relations, each bot's department ids come along. Their names
     /// are a comfort: when Zou will not list departments, ids stand in.
-    pub async fn list_bots_filtered(&self) -> Result<Vec<Resource>, PlatformError> {
+    pub async fn list_bots_filtered(
+        &self,
+        progress: &Progress,
+    ) -> Result<Vec<Resource>, PlatformError> {
         let path = format!("{PERSONS}?is_bot=true&relations=true");
-        let (bots, names) = tokio::join!(self.get::<Vec<Person>>(&path), self.department_names());
+        let (bots, names) = tokio::join!(self.persons_at(&path, progress), self.department_names());
         let names = names.unwrap_or_default();
         Ok(bots?
             .into_iter()
@@ -239,8 +244,8 @@ impl Kitsu {
 
     /// Everyone, bots included, each with the productions whose team they
     /// are in (one more call, not one per person).
-    pub async fn list_people(&self) -> Result<Vec<Resource>, PlatformError> {
-        self.people_at(PERSONS.to_string()).await
+    pub async fn list_people(&self, progress: &Progress) -> Result<Vec<Resource>, PlatformError> {
+        self.people_at(PERSONS.to_string(), progress).await
     }
 
     /// The persons matching `query`, filtered by Zou: words `field:value`
@@ -273,13 +278,17 @@ impl Kitsu {
         } else {
             format!("{PERSONS}?{}", pairs.join("&"))
         };
-        self.people_at(path).await
+        self.people_at(path, &quiet()).await
     }
 
-    async fn people_at(&self, people_path: String) -> Result<Vec<Resource>, PlatformError> {
+    async fn people_at(
+        &self,
+        people_path: String,
+        progress: &Progress,
+    ) -> Result<Vec<Resource>, PlatformError> {
         let projects_path = format!("{PROJECTS}?relations=true");
         let (people, projects) = tokio::join!(
-            self.get::<Vec<Person>>(&people_path),
+            self.persons_at(&people_path, progress),
             self.get::<Vec<Staffed>>(&projects_path),
         );
         let mut by_person: HashMap<String, Vec<String>> = HashMap::new();

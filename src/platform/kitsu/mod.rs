@@ -10,6 +10,7 @@ mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -18,10 +19,11 @@ use self::client::{Client, Credentials};
 use self::wire::{AssetType, BotToken, Entity, EntityLink, Page, Person, Project, ProjectStatus};
 use super::form::{choice, date, day, required, text, value};
 use super::http::{Http, Retry, SecretBody, decode_problem, segment, unreadable_secret};
+use super::pages::{self, Identified};
 use super::registry::Connection;
 use super::{
     Capabilities, Check, Field, Fut, Input, Issued, Keep, KindSpec, Operation, Outcome, PaneSpec,
-    PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec,
+    PlatformError, Progress, Rotation, Source, Target, Values, ViewSpec, quiet,
 };
 use crate::model::{IssuedSecret, Kind, Pane, Resource, Secret};
 
@@ -35,8 +37,11 @@ const AUTHENTICATED: &str = "/auth/authenticated";
 
 const PRODUCTION_TYPES: &[&str] = &["short", "featurefilm", "tvshow"];
 const ROLES: &[&str] = &["user", "supervisor", "manager", "admin", "client", "vendor"];
-/// Entity links per page: Zou's own default page size.
-const LINKS_PER_PAGE: usize = 100;
+/// Rows asked for per page unless the tenant says otherwise: Zou's own
+/// default page size.
+pub const PAGE_SIZE: usize = 100;
+/// Pages asked for at once, once the first has said how many there are.
+const CONCURRENT_PAGES: usize = 4;
 
 pub const VIEW_ASSET_TYPES: &str = "asset-types";
 pub const VIEW_ENTITY_LINKS: &str = "entity-links";
@@ -44,6 +49,7 @@ pub const VIEW_PERSONS: &str = "persons";
 
 pub struct Kitsu {
     client: Client,
+    per_page: usize,
 }
 
 /// Zou's error bodies: `{"message"}` from its CRUD layer, `{"msg"}` from
@@ -108,7 +114,15 @@ impl Kitsu {
         let http = Http::new(base_url, limits, message_of)?;
         Ok(Self {
             client: Client::new(http, credentials, timeout),
+            per_page: PAGE_SIZE,
         })
+    }
+
+    /// Rows asked for per page (default [`PAGE_SIZE`]).
+    #[must_use]
+    pub fn with_page_size(mut self, per_page: usize) -> Self {
+        self.per_page = per_page.max(1);
+        self
     }
 
     /// Logs in again with `code` as the second factor Zou asked for (the
@@ -168,7 +182,66 @@ impl Kitsu {
     }
 
     async fn persons(&self) -> Result<Vec<Person>, PlatformError> {
-        self.get(PERSONS).await
+        self.persons_at(PERSONS, &quiet()).await
+    }
+
+    /// The persons a `/data/persons` query lists, oldest first: Zou pages
+    /// them newest change first, and a list that reordered itself each
+    /// time someone was edited would lose the admin's place. Unpaged, Zou
+    /// names no order and its table answers them much as they were made;
+    /// Portico keeps that order, on every page size.
+    async fn persons_at(
+        &self,
+        path: &str,
+        progress: &Progress,
+    ) -> Result<Vec<Person>, PlatformError> {
+        let mut persons: Vec<Person> = self.paged(path, progress).await?;
+        persons.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
+        Ok(persons)
+    }
+
+    /// Every row of a Zou list, asked for in pages so that no body grows
+    /// with the tenant. With `page` (counted from 1) Zou answers an
+    /// envelope whose `nb_pages` says how many there are, and the rest are
+    /// then fetched concurrently; an envelope without it is read on until
+    /// a page comes short.
+    async fn paged<T>(&self, path: &str, progress: &Progress) -> Result<Vec<T>, PlatformError>
+    where
+        T: serde::de::DeserializeOwned + Identified + Send + 'static,
+    {
+        let per_page = self.per_page;
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let at = |page: usize| format!("{path}{sep}page={page}&limit={per_page}");
+        let first: Page<T> = self.get(&at(1)).await?;
+        let total = first.total;
+        let loaded = AtomicUsize::new(first.data.len());
+        progress(first.data.len(), total);
+        if let Some(pages) = first.nb_pages {
+            return pages::rest(first.data, pages, CONCURRENT_PAGES, |n| {
+                let (loaded, path) = (&loaded, at(n + 1));
+                async move {
+                    let page: Page<T> = self.get(&path).await?;
+                    let now = loaded.fetch_add(page.data.len(), Ordering::SeqCst) + page.data.len();
+                    progress(now, total);
+                    Ok(page.data)
+                }
+            })
+            .await;
+        }
+        let mut rows = first.data;
+        let mut got = rows.len();
+        let mut page = 1;
+        while got == per_page {
+            if page >= crate::platform::http::MAX_PAGES {
+                return Err(crate::platform::http::too_many_pages());
+            }
+            page += 1;
+            let answer: Page<T> = self.get(&at(page)).await?;
+            got = answer.data.len();
+            rows.extend(answer.data);
+            progress(rows.len(), total);
+        }
+        Ok(rows)
     }
 
     pub async fn list_bots(&self) -> Result<Vec<Resource>, PlatformError> {
@@ -205,26 +278,7 @@ impl Kitsu {
         progress: &Progress,
     ) -> Result<Vec<Resource>, PlatformError> {
         let base = format!("{}/entity-links", project_path(project)?);
-        let mut links: Vec<EntityLink> = Vec::new();
-        let mut page = 1;
-        loop {
-            let path = format!("{base}?page={page}&limit={LINKS_PER_PAGE}");
-            let answer: Page<EntityLink> = self.get(&path).await?;
-            let got = answer.data.len();
-            links.extend(answer.data);
-            progress(links.len(), answer.total);
-            let last = match answer.nb_pages {
-                Some(pages) => page >= pages,
-                None => got < LINKS_PER_PAGE,
-            };
-            if last || got == 0 {
-                break;
-            }
-            if page >= crate::platform::http::MAX_PAGES {
-                return Err(crate::platform::http::too_many_pages());
-            }
-            page += 1;
-        }
+        let links: Vec<EntityLink> = self.paged(&base, progress).await?;
         let names = self.entity_names(project).await;
         Ok(links
             .into_iter()
@@ -601,8 +655,8 @@ impl Kitsu {
     ) -> Result<Vec<Resource>, PlatformError> {
         match (source, parent) {
             (Source::Pane(Pane::Projects), _) => self.list_productions().await,
-            (Source::Pane(Pane::Applications), _) => self.list_bots_filtered().await,
-            (Source::View(VIEW_PERSONS), _) => self.list_people().await,
+            (Source::Pane(Pane::Applications), _) => self.list_bots_filtered(&progress).await,
+            (Source::View(VIEW_PERSONS), _) => self.list_people(&progress).await,
             (Source::View(VIEW_TASK_TYPES), _) => self.list_task_types().await,
             (Source::View(VIEW_ASSET_TYPES), Some(project)) => self.list_asset_types(project).await,
             (Source::View(VIEW_ENTITY_LINKS), Some(project)) => {
@@ -784,7 +838,10 @@ pub fn connect(c: &Connection<'_>) -> Result<Arc<dyn super::Platform>, PlatformE
         }
         adapter
     };
-    Ok(Arc::new(adapter))
+    Ok(Arc::new(match c.page_size() {
+        Some(size) => adapter.with_page_size(size),
+        None => adapter,
+    }))
 }
 
 impl super::Platform for Kitsu {
@@ -803,6 +860,10 @@ impl super::Platform for Kitsu {
 
     fn perform_keeping<'a>(&'a self, op: &'a Operation, keep: &'a dyn Keep) -> Fut<'a, Outcome> {
         Box::pin(self.run(op, keep))
+    }
+
+    fn page_size(&self) -> Option<usize> {
+        Some(self.per_page)
     }
 
     fn search<'a>(

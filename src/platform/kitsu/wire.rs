@@ -158,3 +158,5 @@ pub struct LoginAnswer {
 pub struct RefreshAnswer {
     pub access_token: String,
 }
+
+crate::platform::pages::identified_by_id!(Person, EntityLink);

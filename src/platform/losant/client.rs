@@ -3,19 +3,18 @@
 //! token session) and lists that span
 //! several pages, fetched concurrently.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::header::ACCEPT;
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::wire::{AuthedDevice, AuthedUser, Identified, Page};
+use super::wire::{AuthedDevice, AuthedUser, Page};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry};
+use crate::platform::pages::{self, Identified};
 use crate::platform::session::{Renew, Token, TokenSession};
 use crate::platform::{FieldError, PlatformError, Progress};
 
@@ -259,28 +258,12 @@ impl Client {
             .min(self.per_page);
         tally.first_page(first.items.len(), total);
         let pages = total.div_ceil(per_page).max(1);
-        if pages > crate::platform::http::MAX_PAGES {
-            return Err(crate::platform::http::too_many_pages());
-        }
-        let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
-            .map(|n| async move {
-                let page: Page<T> = self.page(path, sort, n, per_page).await?;
-                tally.more(page.items.len());
-                Ok::<_, PlatformError>((n, page.items))
-            })
-            .buffer_unordered(CONCURRENT_PAGES)
-            .try_collect()
-            .await?;
-        rest.sort_by_key(|(n, _)| *n);
-        // An item created or deleted meanwhile shifts the pages: the same
-        // item may then come twice, and is kept once.
-        let mut seen = HashSet::new();
-        Ok(first
-            .items
-            .into_iter()
-            .chain(rest.into_iter().flat_map(|(_, items)| items))
-            .filter(|item| seen.insert(item.id().to_string()))
-            .collect())
+        pages::rest(first.items, pages, CONCURRENT_PAGES, |n| async move {
+            let page: Page<T> = self.page(path, sort, n, per_page).await?;
+            tally.more(page.items.len());
+            Ok(page.items)
+        })
+        .await
     }
 }
 

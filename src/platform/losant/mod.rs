@@ -518,7 +518,7 @@ impl Losant {
             return Ok(Some(id.clone()));
         }
         let path = format!("{APPS}/{}/devices", segment(app)?);
-        let tally = Tally::new(Arc::new(|_, _| {}), 1);
+        let tally = Tally::new(crate::platform::quiet(), 1);
         let devices: Vec<Device> = self.client.list_all(&path, ("name", "asc"), &tally).await?;
         let allowed = |d: &Device| {
             key.device_tags.is_empty()

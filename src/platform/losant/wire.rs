@@ -27,11 +27,6 @@ pub struct Page<T> {
     pub per_page: Option<usize>,
 }
 
-/// Items of one list, deduplicated by id across pages.
-pub trait Identified {
-    fn id(&self) -> &str;
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
@@ -152,18 +147,7 @@ pub struct AuthedDevice {
     pub token: String,
 }
 
-/// Every listed document carries its id as `id`.
-macro_rules! identified_by_id {
-    ($($doc:ty),*) => {
-        $(impl Identified for $doc {
-            fn id(&self) -> &str {
-                &self.id
-            }
-        })*
-    };
-}
-
-identified_by_id!(
+crate::platform::pages::identified_by_id!(
     Application,
     Certificate,
     Authority,
@@ -175,6 +159,7 @@ identified_by_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::pages::Identified;
     use serde_json::json;
 
     #[test]

@@ -3,19 +3,19 @@
 //! paced to the key's QPS, the gateway's throttling codes, and lists read
 //! page by page (`offset` is a page index) from `X-Total-Count`.
 
-use std::collections::HashSet;
 use std::sync::Mutex as SyncMutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::header::{ACCEPT, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::wire::{Identified, OAuthError, RestError, TokenGrant, ValidationError};
+use super::wire::{OAuthError, RestError, TokenGrant, ValidationError};
 use crate::model::Secret;
 use crate::platform::http::{Http, Retry, decode_off_thread, decode_problem};
+use crate::platform::pages::{self, Identified};
 use crate::platform::session::{Renew, Token, TokenSession};
 use crate::platform::{PlatformError, Progress};
 
@@ -415,33 +415,17 @@ impl Client {
         let total = total.unwrap_or(first.len());
         progress(first.len(), Some(total));
         let pages = total.div_ceil(limit).max(1);
-        if pages > crate::platform::http::MAX_PAGES {
-            return Err(crate::platform::http::too_many_pages());
-        }
-        let loaded = std::sync::atomic::AtomicUsize::new(first.len());
-        let mut rest: Vec<(usize, Vec<T>)> = stream::iter(1..pages)
-            .map(|n| {
-                let loaded = &loaded;
-                async move {
-                    let (_, items): (_, Vec<T>) = self.page(path, query, n, limit).await?;
-                    let now = loaded.fetch_add(items.len(), std::sync::atomic::Ordering::SeqCst)
-                        + items.len();
-                    progress(now, Some(total));
-                    Ok::<_, PlatformError>((n, items))
-                }
-            })
-            .buffer_unordered(CONCURRENT_PAGES)
-            .try_collect()
-            .await?;
-        rest.sort_by_key(|(n, _)| *n);
-        // An item created or deleted meanwhile shifts the pages; one seen
-        // twice is kept once.
-        let mut seen = HashSet::new();
-        Ok(first
-            .into_iter()
-            .chain(rest.into_iter().flat_map(|(_, items)| items))
-            .filter(|item| seen.insert(item.id().to_string()))
-            .collect())
+        let loaded = AtomicUsize::new(first.len());
+        pages::rest(first, pages, CONCURRENT_PAGES, |n| {
+            let loaded = &loaded;
+            async move {
+                let (_, items): (_, Vec<T>) = self.page(path, query, n, limit).await?;
+                let now = loaded.fetch_add(items.len(), Ordering::SeqCst) + items.len();
+                progress(now, Some(total));
+                Ok(items)
+            }
+        })
+        .await
     }
 }
 

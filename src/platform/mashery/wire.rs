@@ -139,25 +139,4 @@ pub struct Package {
     pub plans: Vec<Named>,
 }
 
-/// Anything listed has an id, by which pages are de-duplicated.
-pub trait Identified {
-    fn id(&self) -> &str;
-}
-
-impl Identified for Member {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl Identified for Application {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl Identified for PackageKey {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
+crate::platform::pages::identified_by_id!(Member, Application, PackageKey);

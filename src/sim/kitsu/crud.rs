@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::clock;
 use super::errors::{ApiError, ApiResult, ok};
 use super::path_id;
-use super::query::{Params, listing, matches};
+use super::query::{Filters, Params, listing};
 use super::schema::{self, Record, Schema, serialize, text, validate_update};
 use super::store::{find, position};
 
@@ -35,9 +35,8 @@ pub fn filtered<'a, F>(
 where
     F: Fn(&Record) -> bool,
 {
-    rows.iter()
-        .filter(|r| keep(r) && matches(schema, r, params))
-        .collect()
+    let filters = Filters::of(schema, params);
+    rows.iter().filter(|r| keep(r) && filters.keep(r)).collect()
 }
 
 /// A generic listing: filtered rows in their plain serialization.

@@ -106,15 +106,12 @@ pub async fn list_for_project(
             .then_with(|| text(a, "id").cmp(text(b, "id")))
     });
     if let Some(page) = page {
-        let items: Vec<Value> = rows
-            .into_iter()
-            .map(|l| Value::Object(serialize(&ENTITY_LINK, l, false)))
-            .collect();
         let paging = Paging {
             page,
             limit: limit.unwrap_or(DEFAULT_LIMIT),
         };
-        ok(StatusCode::OK, envelope(items, &paging))
+        let view = |l: &Record| Value::Object(serialize(&ENTITY_LINK, l, false));
+        ok(StatusCode::OK, envelope(rows, &paging, view))
     } else {
         let cap = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         let items: Vec<Value> = rows

@@ -1,6 +1,8 @@
 //! Query strings, list filters, paging and request bodies, following Zou's
 //! generic CRUD list semantics.
 
+use std::cmp::Reverse;
+
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
@@ -99,34 +101,75 @@ fn value_matches(kind: Option<Kind>, stored: &Value, wanted: &str) -> bool {
 
 /// Zou's `apply_filters`: `name` is ILIKE, a value opening with `[` is a
 /// JSON list for `IN`, relations match when they contain the id, keys that
-/// are not columns are ignored.
-pub fn matches(schema: &Schema, record: &Record, params: &Params) -> bool {
-    params.iter().all(|(key, wanted)| {
-        if CONTROL.contains(&key) || !schema.is_column(key) {
-            return true;
-        }
-        let kind = schema.field(key).map(|f| f.kind);
-        let stored = record.get(key).unwrap_or(&Value::Null);
-        if key == "name" {
-            return stored.as_str().is_some_and(|s| ilike(wanted, s));
-        }
-        if kind == Some(Kind::IdList) {
-            return stored.as_array().is_some_and(|ids| {
-                ids.iter()
-                    .any(|id| value_matches(Some(Kind::Id), id, wanted))
-            });
-        }
-        if wanted.starts_with('[') {
-            return match serde_json::from_str::<Vec<Value>>(wanted) {
-                Ok(options) => options.iter().any(|o| match o {
-                    Value::String(s) => value_matches(kind, stored, s),
-                    other => value_matches(kind, stored, &other.to_string()),
+/// are not columns are ignored. Read from the query once, then tried on
+/// each record.
+pub struct Filters<'p>(Vec<Filter<'p>>);
+
+struct Filter<'p> {
+    key: &'p str,
+    kind: Option<Kind>,
+    test: Test<'p>,
+}
+
+enum Test<'p> {
+    Like(&'p str),
+    Contains(&'p str),
+    /// `None` for a list that is not JSON, which nothing matches.
+    In(Option<Vec<String>>),
+    Equals(&'p str),
+}
+
+impl<'p> Filters<'p> {
+    pub fn of(schema: &Schema, params: &'p Params) -> Self {
+        let filters = params
+            .iter()
+            .filter(|(key, _)| !CONTROL.contains(key) && schema.is_column(key))
+            .map(|(key, wanted)| {
+                let kind = schema.field(key).map(|f| f.kind);
+                let test = if key == "name" {
+                    Test::Like(wanted)
+                } else if kind == Some(Kind::IdList) {
+                    Test::Contains(wanted)
+                } else if wanted.starts_with('[') {
+                    Test::In(
+                        serde_json::from_str::<Vec<Value>>(wanted)
+                            .ok()
+                            .map(|options| {
+                                options
+                                    .into_iter()
+                                    .map(|o| match o {
+                                        Value::String(s) => s,
+                                        other => other.to_string(),
+                                    })
+                                    .collect()
+                            }),
+                    )
+                } else {
+                    Test::Equals(wanted)
+                };
+                Filter { key, kind, test }
+            })
+            .collect();
+        Self(filters)
+    }
+
+    pub fn keep(&self, record: &Record) -> bool {
+        self.0.iter().all(|f| {
+            let stored = record.get(f.key).unwrap_or(&Value::Null);
+            match &f.test {
+                Test::Like(pattern) => stored.as_str().is_some_and(|s| ilike(pattern, s)),
+                Test::Contains(wanted) => stored.as_array().is_some_and(|ids| {
+                    ids.iter()
+                        .any(|id| value_matches(Some(Kind::Id), id, wanted))
                 }),
-                Err(_) => false,
-            };
-        }
-        value_matches(kind, stored, wanted)
-    })
+                Test::In(options) => options
+                    .iter()
+                    .flatten()
+                    .any(|o| value_matches(f.kind, stored, o)),
+                Test::Equals(wanted) => value_matches(f.kind, stored, wanted),
+            }
+        })
+    }
 }
 
 pub struct Paging {
@@ -164,20 +207,21 @@ pub fn paging(params: &Params) -> Result<Option<Paging>, ApiError> {
     Ok(Some(Paging { page, limit }))
 }
 
-/// Zou's paginated envelope. A page before the first or past the last is
+/// Zou's paginated envelope around `rows`, of which only the page's are
+/// serialized by `view`. A page before the first or past the last is
 /// empty but still reports the real total.
-pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+pub fn envelope<T>(rows: Vec<T>, paging: &Paging, view: impl Fn(T) -> Value) -> Value {
+    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     let limit = paging.limit;
     let offset = (paging.page - 1) * limit;
     let nb_pages = (total + limit - 1) / limit;
     let data: Vec<Value> = if offset < 0 {
         Vec::new()
     } else {
-        items
-            .into_iter()
+        rows.into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(view)
             .collect()
     };
     json!({
@@ -186,15 +230,47 @@ pub fn envelope(items: Vec<Value>, paging: &Paging) -> Value {
     })
 }
 
-/// Paged lists are ordered `updated_at desc, created_at desc, id`.
-pub fn sort_for_paging(records: &mut [&Record]) {
-    records.sort_by(|a, b| {
-        let key = |r: &Record, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        key(b, "updated_at")
-            .cmp(&key(a, "updated_at"))
-            .then_with(|| key(b, "created_at").cmp(&key(a, "created_at")))
-            .then_with(|| key(a, "id").cmp(&key(b, "id")))
-    });
+/// Puts the rows of `paging`'s page in their places in the order of paged
+/// lists, `updated_at desc, created_at desc, id`, leaving the others in
+/// no particular order: as an indexed database does, a page costs a pass
+/// over the list, not a sort of all of it. Each record's keys are read
+/// once.
+pub fn order_page(records: &mut Vec<&Record>, paging: &Paging) {
+    fn key<'r>(r: &'r Record, k: &str) -> &'r str {
+        r.get(k).and_then(Value::as_str).unwrap_or("")
+    }
+    type Keyed<'r> = (Reverse<&'r str>, Reverse<&'r str>, &'r str, &'r Record);
+    fn cmp(a: &Keyed<'_>, b: &Keyed<'_>) -> std::cmp::Ordering {
+        (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2))
+    }
+    let Ok(start) = usize::try_from((paging.page - 1).saturating_mul(paging.limit)) else {
+        return;
+    };
+    let limit = usize::try_from(paging.limit).unwrap_or(usize::MAX);
+    if start >= records.len() {
+        return;
+    }
+    let mut keyed: Vec<Keyed<'_>> = records
+        .iter()
+        .map(|r| {
+            (
+                Reverse(key(r, "updated_at")),
+                Reverse(key(r, "created_at")),
+                key(r, "id"),
+                *r,
+            )
+        })
+        .collect();
+    if start > 0 {
+        keyed.select_nth_unstable_by(start, cmp);
+    }
+    let page = &mut keyed[start..];
+    if limit < page.len() {
+        page.select_nth_unstable_by(limit, cmp);
+    }
+    let end = limit.min(page.len());
+    page[..end].sort_unstable_by(cmp);
+    *records = keyed.into_iter().map(|(_, _, _, r)| r).collect();
 }
 
 /// A list answer: the bare array, or the envelope when `?page=` is given.
@@ -202,17 +278,16 @@ pub fn listing<F>(mut records: Vec<&Record>, params: &Params, view: F) -> ApiRes
 where
     F: Fn(&Record) -> Map<String, Value>,
 {
-    let paging = paging(params)?;
-    if paging.is_some() {
-        sort_for_paging(&mut records);
-    }
-    let items: Vec<Value> = records
-        .into_iter()
-        .map(|r| Value::Object(select_fields(params, view(r))))
-        .collect();
-    match paging {
-        Some(paging) => ok(StatusCode::OK, envelope(items, &paging)),
-        None => ok(StatusCode::OK, Value::Array(items)),
+    let view = |r: &Record| Value::Object(select_fields(params, view(r)));
+    match paging(params)? {
+        Some(paging) => {
+            order_page(&mut records, &paging);
+            ok(StatusCode::OK, envelope(records, &paging, view))
+        }
+        None => ok(
+            StatusCode::OK,
+            Value::Array(records.into_iter().map(view).collect()),
+        ),
     }
 }
 
@@ -287,6 +362,41 @@ fn python_type(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A page chosen without sorting the whole list is the page of
+        /// the whole list sorted, ties in the times included.
+        #[test]
+        fn a_page_is_the_page_of_the_whole_sort(
+            times in prop::collection::vec((0u8..4, 0u8..4), 0..40),
+            page in -1i64..9,
+            limit in 1i64..8,
+        ) {
+            let records: Vec<Record> = times
+                .iter()
+                .enumerate()
+                .map(|(n, (u, c))| {
+                    let mut r = Map::new();
+                    r.insert("id".into(), json!(format!("{:02}", 40 - n)));
+                    r.insert("updated_at".into(), json!(format!("2026-01-0{u}")));
+                    r.insert("created_at".into(), json!(format!("2025-01-0{c}")));
+                    r
+                })
+                .collect();
+            let mut sorted: Vec<&Record> = records.iter().collect();
+            sorted.sort_by_key(|r| {
+                let k = |f: &str| r[f].as_str().unwrap_or("").to_string();
+                (Reverse(k("updated_at")), Reverse(k("created_at")), k("id"))
+            });
+            let paging = Paging { page, limit };
+            let id = |r: &Record| r["id"].clone();
+            let expected = envelope(sorted, &paging, id);
+            let mut chosen: Vec<&Record> = records.iter().collect();
+            order_page(&mut chosen, &paging);
+            prop_assert_eq!(envelope(chosen, &paging, id), expected);
+        }
+    }
 
     #[test]
     fn ilike_semantics() {
