@@ -195,24 +195,33 @@ fn refuse_ignored_options(cli: &Cli) {
     }
 }
 
+/// `portico` alone, or `portico --demo`: the console with every option at
+/// its default. These starts, the commonest, need no parser, and building
+/// clap's for every command and verb is a tenth of the time to the first
+/// frame. `None` for anything else, which clap parses.
+fn bare_start(args: &[std::ffi::OsString]) -> Option<bool> {
+    match args {
+        [] => Some(false),
+        [one] if one == "--demo" => Some(true),
+        _ => None,
+    }
+}
+
 fn main() -> ExitCode {
     portico::platform::http::return_large_buffers();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(demo) = bare_start(&args) {
+        return console(None, None, demo, &portico::sim::faults::Knobs::default());
+    }
     let cli = Cli::parse();
     refuse_ignored_options(&cli);
     let Some(command) = cli.command else {
-        // The console starts its async runtime after its first frame.
-        return match tui(
+        return console(
             cli.config.as_deref(),
             cli.tenant.as_deref(),
             cli.demo,
             &cli.knobs.knobs(),
-        ) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("portico: {message}");
-                ExitCode::from(2)
-            }
-        };
+        );
     };
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -282,6 +291,22 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             portico::cli::run(&rt, cli.config.as_deref(), cli.tenant.as_deref(), &command)
+        }
+    }
+}
+
+/// The console starts its async runtime after its first frame.
+fn console(
+    config: Option<&Path>,
+    tenant: Option<&str>,
+    demo: bool,
+    knobs: &portico::sim::faults::Knobs,
+) -> ExitCode {
+    match tui(config, tenant, demo, knobs) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portico: {message}");
+            ExitCode::from(2)
         }
     }
 }
@@ -622,5 +647,27 @@ mod tests {
         walk(&Cli::command(), "portico", &mut missing);
         assert!(missing.is_empty(), "no description: {missing:?}");
         Cli::command().debug_assert();
+    }
+
+    /// The starts that skip the parser get just what clap would give them.
+    #[test]
+    fn a_bare_start_is_what_clap_parses_it_as() {
+        for args in [vec![], vec!["--demo"]] {
+            let os: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            let demo = bare_start(&os).expect("a bare start");
+            let cli = Cli::try_parse_from(std::iter::once("portico").chain(args.clone()))
+                .expect("parses");
+            assert!(cli.command.is_none() && cli.config.is_none() && cli.tenant.is_none());
+            assert_eq!(cli.demo, demo, "{args:?}");
+            assert_eq!(cli.knobs.knobs(), portico::sim::faults::Knobs::default());
+        }
+        for args in [
+            vec!["--demo", "--scale", "5"],
+            vec!["--tenant", "x"],
+            vec!["sim"],
+        ] {
+            let os: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            assert_eq!(bare_start(&os), None, "{args:?}");
+        }
     }
 }
