@@ -591,7 +591,7 @@ fn tui(
     let result = match &rt {
         Ok(rt) => rt.block_on(async {
             let simulator = match (listener, drawn) {
-                (Some(listener), Ok(())) => registry::serve_simulator(listener, knobs.clone())
+                (Some(listener), Ok(())) => registry::serve_simulator(listener, knobs)
                     .map(Some)
                     .map_err(|err| format!("cannot start the demo simulator: {err}"))?,
                 _ => None,

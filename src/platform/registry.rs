@@ -305,16 +305,43 @@ pub fn simulator() -> axum::Router {
 /// Like [`simulator`], with load and fault knobs on the vendors they name.
 pub fn simulator_with(knobs: &sim::faults::Knobs) -> axum::Router {
     PlatformKind::all().fold(axum::Router::new(), |router, kind| {
-        let prefix = format!("/{}", kind.as_str());
         let sim = kind.sim_router_scaled(knobs.scale_for(kind.as_str()));
-        if knobs.applies_to(kind.as_str()) {
-            // Wrapped after nesting, so the knobs see the full path.
-            let nested = axum::Router::new().nest(&prefix, sim);
-            router.merge(knobs.wrap(nested, kind.vendor().sim_throttled))
-        } else {
-            router.nest(&prefix, sim)
-        }
+        mount(router, kind, knobs, |prefix, nested| {
+            nested.nest(prefix, sim)
+        })
     })
+}
+
+/// Nests one vendor under its prefix, inside the fault knobs when they
+/// apply to it: wrapped after nesting, so the knobs see the full path.
+fn mount(
+    router: axum::Router,
+    kind: PlatformKind,
+    knobs: &sim::faults::Knobs,
+    nest: impl FnOnce(&str, axum::Router) -> axum::Router,
+) -> axum::Router {
+    let prefix = format!("/{}", kind.as_str());
+    if knobs.applies_to(kind.as_str()) {
+        let nested = nest(&prefix, axum::Router::new());
+        router.merge(knobs.wrap(nested, kind.vendor().sim_throttled))
+    } else {
+        nest(&prefix, router)
+    }
+}
+
+/// Like [`simulator_with`], with each vendor seeded when first asked for;
+/// the vendors come back too, in the registry's order, for a warm-up.
+fn lazy_simulator(knobs: &sim::faults::Knobs) -> (axum::Router, Vec<sim::lazy::Lazy>) {
+    let mut vendors = Vec::new();
+    let router = PlatformKind::all().fold(axum::Router::new(), |router, kind| {
+        let scale = knobs.scale_for(kind.as_str());
+        let vendor = sim::lazy::Lazy::new(move || kind.sim_router_scaled(scale));
+        vendors.push(vendor.clone());
+        mount(router, kind, knobs, |prefix, nested| {
+            nested.nest_service(prefix, vendor)
+        })
+    });
+    (router, vendors)
 }
 
 /// Serves every vendor's simulator on `addr` (port 0 picks a free one).
@@ -322,15 +349,16 @@ pub async fn start_simulator(addr: SocketAddr) -> std::io::Result<sim::Running> 
     sim::start(addr, simulator()).await
 }
 
-/// Serves every vendor's simulator on a listener bound already, from a
-/// background task that seeds first. Returns at once, so the demo can
-/// bind early, draw, and only then start the simulator. Needs a tokio
-/// runtime.
+/// Serves every vendor's simulator on a listener bound already, each
+/// seeded in the background, first come first. Returns at once, so the
+/// demo can bind early, draw, and only then start the simulator. Needs a
+/// tokio runtime.
 pub fn serve_simulator(
     listener: std::net::TcpListener,
-    knobs: sim::faults::Knobs,
+    knobs: &sim::faults::Knobs,
 ) -> std::io::Result<sim::Running> {
-    sim::spawn_on(listener, move || simulator_with(&knobs))
+    let (app, vendors) = lazy_simulator(knobs);
+    sim::spawn_on(listener, app, vendors)
 }
 
 /// Like [`start_simulator`], with load and fault knobs.

@@ -11,6 +11,7 @@ pub mod evrythng;
 pub mod faults;
 pub mod http;
 pub mod kitsu;
+pub mod lazy;
 pub mod losant;
 pub mod mashery;
 pub mod project44;
@@ -38,14 +39,15 @@ impl Drop for Running {
     }
 }
 
-/// Serves the router `build` makes on a listener bound already. The
-/// listener takes connections at once, and they wait in its backlog while
-/// `build` seeds the state on a blocking thread: a caller can hand out the
-/// address, and draw, before any seeding has been done. Needs a tokio
-/// runtime.
+/// Serves `app` on a listener bound already, at once, and seeds the
+/// `vendors` it nests in their order on a blocking thread meanwhile: a
+/// request for one not seeded yet waits for it alone. A caller can hand
+/// out the address, and draw, before any seeding has been done. Needs a
+/// tokio runtime.
 pub fn spawn_on(
     listener: std::net::TcpListener,
-    build: impl FnOnce() -> axum::Router + Send + 'static,
+    app: axum::Router,
+    vendors: Vec<lazy::Lazy>,
 ) -> std::io::Result<Running> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
@@ -57,16 +59,15 @@ pub fn spawn_on(
                 return;
             }
         };
-        let app = match tokio::task::spawn_blocking(build).await {
-            Ok(app) => app,
-            Err(err) => {
-                tracing::error!("simulator seeding failed: {err}");
-                return;
+        let warm = tokio::spawn(async move {
+            for vendor in vendors {
+                let _seeded = vendor.router().await;
             }
-        };
+        });
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!("simulator stopped: {err}");
         }
+        warm.abort();
     });
     Ok(Running { addr, task })
 }
