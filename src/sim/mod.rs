@@ -59,17 +59,26 @@ pub fn spawn_on(
                 return;
             }
         };
-        let warm = tokio::spawn(async move {
+        // Stopped with the serving, also when that is aborted.
+        let _warm = Abort(tokio::spawn(async move {
             for vendor in vendors {
                 let _seeded = vendor.router().await;
             }
-        });
+        }));
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!("simulator stopped: {err}");
         }
-        warm.abort();
     });
     Ok(Running { addr, task })
+}
+
+/// Aborts its task when dropped.
+struct Abort(tokio::task::JoinHandle<()>);
+
+impl Drop for Abort {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves `app` in the background.
