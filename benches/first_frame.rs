@@ -48,7 +48,9 @@ fn percentiles(what: &str, mut times: Vec<Duration>) {
 /// a 100,000-row pane: how long until the frame shows the new query, and
 /// until it shows the rows matched for it.
 fn filter_probe(term: &mut pty::Pty) {
-    const KEYS: usize = 25;
+    // 500 samples, so the 99th percentile is the fifth slowest, not the
+    // slowest of a few dozen.
+    const KEYS: usize = 250;
     term.send("/");
     term.wait_until("the filter prompt", |s| {
         s.rows(0, 160)
@@ -89,7 +91,7 @@ fn selected_row(screen: &vt100::Screen) -> Option<String> {
 /// Presses Down `KEYS` times on the 100,000-row pane: how long until the
 /// frame shows the next row selected. Each press waits for its frame.
 fn down_probe(term: &mut pty::Pty) {
-    const KEYS: usize = 100;
+    const KEYS: usize = 500;
     let first = term.with_screen(selected_row);
     assert!(first.is_some(), "a row is selected:\n{}", term.contents());
     let mut times = Vec::new();

@@ -997,6 +997,94 @@ async fn persons_are_a_bare_array_without_secrets() {
     assert_eq!(forced.status, StatusCode::NO_CONTENT);
 }
 
+/// The ids of a paged person listing's page.
+fn page_ids(reply: &Reply) -> Vec<String> {
+    reply.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Persons are paged in Zou's order, `updated_at desc, created_at desc,
+/// id`, and each page shows every write made since the one before it:
+/// the order a list works out on its first page is not kept past a write.
+#[tokio::test]
+async fn person_pages_follow_zou_order_and_every_write() {
+    let (k, token) = Kitsu::admin().await;
+    let people = "/data/persons?is_bot=false&limit=3";
+    let page = |n: usize| format!("{people}&page={n}");
+
+    // Every page together is the bare array in Zou's order.
+    let all = k.get("/data/persons?is_bot=false", &token).await;
+    let mut expected: Vec<&Value> = all.body.as_array().unwrap().iter().collect();
+    expected.sort_by(|a, b| {
+        let key = |p: &Value, f: &str| p[f].as_str().unwrap_or("").to_owned();
+        (key(b, "updated_at"), key(b, "created_at"), key(a, "id")).cmp(&(
+            key(a, "updated_at"),
+            key(a, "created_at"),
+            key(b, "id"),
+        ))
+    });
+    let expected: Vec<String> = expected
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let first = k.get(&page(1), &token).await;
+    let pages = usize::try_from(first.body["nb_pages"].as_i64().unwrap()).unwrap();
+    assert_eq!(first.body["total"], expected.len());
+    let mut paged = Vec::new();
+    for n in 1..=pages {
+        paged.extend(page_ids(&k.get(&page(n), &token).await));
+    }
+    assert_eq!(paged, expected);
+
+    // A new person is the newest: first on the next read of page 1.
+    let created = k
+        .post(
+            "/data/persons",
+            &token,
+            json!({"first_name": "Nadia", "last_name": "Okafor", "email": "nadia@example.com"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let after = k.get(&page(1), &token).await;
+    assert_eq!(after.body["total"], expected.len() + 1);
+    assert_eq!(
+        page_ids(&after),
+        [std::slice::from_ref(&id), &expected[..2]].concat()
+    );
+
+    // Edited, the oldest person is updated now and leaves the last page
+    // for the first.
+    let oldest = expected.last().unwrap().clone();
+    let edited = k
+        .put(
+            &format!("/data/persons/{oldest}"),
+            &token,
+            json!({"phone": "+33 1 23 45 67 89"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    assert!(page_ids(&k.get(&page(1), &token).await).contains(&oldest));
+    let last = k.get(&page(pages), &token).await;
+    assert!(!page_ids(&last).contains(&oldest));
+
+    // Bots are a list of their own, not disturbed by the people's.
+    let bots = k
+        .get("/data/persons?is_bot=true&page=1&limit=3", &token)
+        .await;
+    assert_eq!(bots.body["total"], 3);
+
+    let gone = k.delete(&format!("/data/persons/{id}"), &token).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    let after = k.get(&page(1), &token).await;
+    assert_eq!(after.body["total"], expected.len());
+    assert!(!page_ids(&after).contains(&id));
+}
+
 #[tokio::test]
 async fn bot_token_is_regenerated_and_the_old_one_revoked() {
     let (k, token) = Kitsu::admin().await;

@@ -14,6 +14,7 @@ pub mod kitsu;
 pub mod lazy;
 pub mod losant;
 pub mod mashery;
+pub mod ordered;
 pub mod project44;
 
 use std::net::SocketAddr;

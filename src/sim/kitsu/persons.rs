@@ -9,10 +9,10 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Call, HAS_LINKED_DATA};
 use super::clock;
-use super::crud::{changed, filtered, found, located};
+use super::crud::{changed, found, located};
 use super::departments;
 use super::errors::{ApiError, ApiResult, no_content, ok};
-use super::query::{Params, listing};
+use super::query::{Params, ordered_listing};
 use super::schema::{self, PERSON, build, flag, ids, text};
 use super::store;
 
@@ -90,13 +90,14 @@ fn check_expiration(body: &Map<String, Value>) -> Result<(), ApiError> {
 pub async fn list(call: Call, RawQuery(raw): RawQuery) -> ApiResult {
     let (st, caller) = call.session()?;
     let params = Params::parse(raw.as_deref());
-    let rows = filtered(&st.persons, &PERSON, &params, |_| true);
     // `relations=true` adds each person's departments, as on one person.
     let relations = params.flag("relations");
     if caller.is_admin() {
-        listing(rows, &params, |p| st.person_safe(p, relations))
+        ordered_listing(&st.persons, &PERSON, &params, |p| {
+            st.person_safe(p, relations)
+        })
     } else {
-        listing(rows, &params, |p| st.person_minimal(p))
+        ordered_listing(&st.persons, &PERSON, &params, |p| st.person_minimal(p))
     }
 }
 
@@ -139,7 +140,7 @@ pub async fn create(call: Call, body: Bytes) -> ApiResult {
     if let Some(token) = token {
         out.insert("access_token".into(), Value::String(token));
     }
-    st.persons.push(person);
+    st.persons.write().push(person);
     ok(StatusCode::CREATED, Value::Object(out))
 }
 
@@ -179,7 +180,7 @@ pub async fn update(call: Call, Path(id): Path<String>, body: Bytes) -> ApiResul
     if let Some(token) = token {
         out.insert("access_token".into(), Value::String(token));
     }
-    st.persons[index] = updated;
+    st.persons.write()[index] = updated;
     ok(StatusCode::OK, Value::Object(out))
 }
 
@@ -200,7 +201,7 @@ pub async fn remove(call: Call, Path(id): Path<String>, RawQuery(raw): RawQuery)
             "Some data are still linked to given person.".into(),
         ));
     }
-    st.persons.remove(index);
+    st.persons.write().remove(index);
     st.passwords.remove(&id);
     for project in &mut st.projects {
         let team: Vec<String> = ids(project, "team")

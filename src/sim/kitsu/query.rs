@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::errors::{ApiError, ApiResult, UNSUPPORTED_MEDIA, ok};
 use super::schema::{Kind, Record, Schema, normalize_id};
 use crate::sim::http::{self, is_json};
+use crate::sim::ordered::Ordered;
 
 /// Zou's `NB_RECORDS_PER_PAGE`.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -230,18 +231,24 @@ pub fn envelope<T>(rows: Vec<T>, paging: &Paging, view: impl Fn(T) -> Value) -> 
     })
 }
 
+/// A record's place in paged lists: `updated_at desc, created_at desc, id`.
+fn paged_key(r: &Record) -> (Reverse<&str>, Reverse<&str>, &str) {
+    let key = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+    (
+        Reverse(key("updated_at")),
+        Reverse(key("created_at")),
+        key("id"),
+    )
+}
+
 /// Puts the rows of `paging`'s page in their places in the order of paged
-/// lists, `updated_at desc, created_at desc, id`, leaving the others in
-/// no particular order: as an indexed database does, a page costs a pass
-/// over the list, not a sort of all of it. Each record's keys are read
-/// once.
+/// lists, leaving the others in no particular order: as an indexed
+/// database does, a page costs a pass over the list, not a sort of all of
+/// it. Each record's keys are read once.
 pub fn order_page(records: &mut Vec<&Record>, paging: &Paging) {
-    fn key<'r>(r: &'r Record, k: &str) -> &'r str {
-        r.get(k).and_then(Value::as_str).unwrap_or("")
-    }
-    type Keyed<'r> = (Reverse<&'r str>, Reverse<&'r str>, &'r str, &'r Record);
+    type Keyed<'r> = ((Reverse<&'r str>, Reverse<&'r str>, &'r str), &'r Record);
     fn cmp(a: &Keyed<'_>, b: &Keyed<'_>) -> std::cmp::Ordering {
-        (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2))
+        a.0.cmp(&b.0)
     }
     let Ok(start) = usize::try_from((paging.page - 1).saturating_mul(paging.limit)) else {
         return;
@@ -250,17 +257,7 @@ pub fn order_page(records: &mut Vec<&Record>, paging: &Paging) {
     if start >= records.len() {
         return;
     }
-    let mut keyed: Vec<Keyed<'_>> = records
-        .iter()
-        .map(|r| {
-            (
-                Reverse(key(r, "updated_at")),
-                Reverse(key(r, "created_at")),
-                key(r, "id"),
-                *r,
-            )
-        })
-        .collect();
+    let mut keyed: Vec<Keyed<'_>> = records.iter().map(|r| (paged_key(r), *r)).collect();
     if start > 0 {
         keyed.select_nth_unstable_by(start, cmp);
     }
@@ -270,7 +267,45 @@ pub fn order_page(records: &mut Vec<&Record>, paging: &Paging) {
     }
     let end = limit.min(page.len());
     page[..end].sort_unstable_by(cmp);
-    *records = keyed.into_iter().map(|(_, _, _, r)| r).collect();
+    *records = keyed.into_iter().map(|(_, r)| r).collect();
+}
+
+/// A list of a table that remembers its orders: the bare array, or the
+/// envelope when `?page=` is given, whose order of the filtered rows is
+/// worked out on the first page and kept for the next until a write.
+/// The rest of a client's hundred pages then cost their own rows.
+pub fn ordered_listing<F>(
+    table: &Ordered<Record>,
+    schema: &Schema,
+    params: &Params,
+    view: F,
+) -> ApiResult
+where
+    F: Fn(&Record) -> Map<String, Value>,
+{
+    let Some(paging) = paging(params)? else {
+        let filters = Filters::of(schema, params);
+        return listing(
+            table.iter().filter(|r| filters.keep(r)).collect(),
+            params,
+            view,
+        );
+    };
+    let mut filter_key = String::new();
+    for (k, v) in params.iter().filter(|(k, _)| !CONTROL.contains(k)) {
+        filter_key.extend([k, "=", v, "&"]);
+    }
+    let order = table.order(filter_key, || {
+        let filters = Filters::of(schema, params);
+        let mut kept: Vec<usize> = (0..table.len())
+            .filter(|&i| filters.keep(&table[i]))
+            .collect();
+        kept.sort_by(|&a, &b| paged_key(&table[a]).cmp(&paged_key(&table[b])));
+        kept
+    });
+    let rows: Vec<&Record> = order.iter().map(|&i| &table[i]).collect();
+    let view = |r: &Record| Value::Object(select_fields(params, view(r)));
+    ok(StatusCode::OK, envelope(rows, &paging, view))
 }
 
 /// A list answer: the bare array, or the envelope when `?page=` is given.

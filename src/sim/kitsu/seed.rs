@@ -169,7 +169,7 @@ pub fn demo_with_scale(signer: &Signer, scale: usize) -> Store {
             );
             st.factors.insert(id, factors);
         }
-        st.persons.push(person);
+        st.persons.write().push(person);
     }
     // Bots: one without expiry, one expiring in six months, one whose
     // token has already lapsed. Their tokens were shown once, long ago.
@@ -203,7 +203,7 @@ pub fn demo_with_scale(signer: &Signer, scale: usize) -> Store {
             &at,
         );
         let _shown_once = api_token(signer, &mut bot);
-        st.persons.push(bot);
+        st.persons.write().push(bot);
     }
 
     seed_projects(&mut st, &mut t, today);
@@ -223,7 +223,7 @@ pub fn demo_with_scale(signer: &Signer, scale: usize) -> Store {
             &at,
         );
         let _shown_once = api_token(signer, &mut bot);
-        st.persons.push(bot);
+        st.persons.write().push(bot);
     }
     st
 }

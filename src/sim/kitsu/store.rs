@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime, Time};
 use super::clock;
 use super::jwt::{Claims, Signer};
 use super::schema::{self, ENTITY_TYPE, PERSON, Record, new_id, text};
+use crate::sim::ordered::Ordered;
 
 /// flask-jwt-extended's lifetimes as Zou configures them.
 pub const ACCESS_LIFETIME: Duration = Duration::days(7);
@@ -28,7 +29,8 @@ pub const TEMPORAL_TYPES: &[&str] = &[
 #[derive(Default)]
 pub struct Store {
     pub organisation: Record,
-    pub persons: Vec<Record>,
+    /// Persons and bots, their list orders remembered until the next write.
+    pub persons: Ordered<Record>,
     /// Person id → password. Kept out of the person records so no view can
     /// ever serialize it.
     pub passwords: HashMap<String, String>,
@@ -61,7 +63,10 @@ impl Store {
     }
 
     pub fn person_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.persons.iter_mut().find(|p| text(p, "id") == id)
+        self.persons
+            .write()
+            .iter_mut()
+            .find(|p| text(p, "id") == id)
     }
 
     pub fn status_named(&self, name: &str) -> Option<&Record> {

@@ -3,7 +3,7 @@
 //! plans, and package keys.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
@@ -217,72 +217,9 @@ impl Application {
     }
 }
 
-/// Orders of a list remembered at once; a console pages through one or
-/// two at a time.
-const ORDERS_KEPT: usize = 8;
-
-/// The area's applications, with the orders of recent lists remembered
-/// until the next write: a client paging through ten thousand of them
-/// asks for the same filter and sort a hundred times, and a database's
-/// index answers each page without sorting them all again.
-pub struct Applications {
-    all: Vec<Application>,
-    /// (scope and query key, the kept indices of that scope in order).
-    orders: Mutex<VecDeque<(String, Arc<Vec<usize>>)>>,
-}
-
-impl Applications {
-    pub const fn new(all: Vec<Application>) -> Self {
-        Self {
-            all,
-            orders: Mutex::new(VecDeque::new()),
-        }
-    }
-
-    pub fn iter(&self) -> std::slice::Iter<'_, Application> {
-        self.all.iter()
-    }
-
-    /// Every write goes through here, so no remembered order outlives it.
-    pub fn write(&mut self) -> &mut Vec<Application> {
-        self.orders_mut().clear();
-        &mut self.all
-    }
-
-    /// The order remembered under `key`, or `make`'s, remembered now.
-    pub fn order(&self, key: String, make: impl FnOnce() -> Vec<usize>) -> Arc<Vec<usize>> {
-        if let Some((_, order)) = self.orders().iter().find(|(k, _)| *k == key) {
-            return Arc::clone(order);
-        }
-        let order = Arc::new(make());
-        let mut orders = self.orders();
-        if orders.len() >= ORDERS_KEPT {
-            orders.pop_front();
-        }
-        orders.push_back((key, Arc::clone(&order)));
-        order
-    }
-
-    fn orders(&self) -> MutexGuard<'_, VecDeque<(String, Arc<Vec<usize>>)>> {
-        self.orders
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn orders_mut(&mut self) -> &mut VecDeque<(String, Arc<Vec<usize>>)> {
-        self.orders
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl std::ops::Index<usize> for Applications {
-    type Output = Application;
-
-    fn index(&self, i: usize) -> &Application {
-        &self.all[i]
-    }
-}
+/// The area's applications, their list orders remembered until the next
+/// write.
+pub type Applications = crate::sim::ordered::Ordered<Application>;
 
 pub struct Plan {
     pub id: String,
