@@ -88,33 +88,6 @@ pub fn return_large_buffers() {
     }
 }
 
-/// The TLS settings every client shares: reqwest's own (the system's
-/// roots through the platform verifier, TLS 1.2 and 1.3, HTTP/1.1), built
-/// once. Each client building its own read and decoded every system root
-/// again, a few milliseconds of CPU per tenant at start-up.
-fn tls() -> Result<rustls::ClientConfig, PlatformError> {
-    static TLS: std::sync::OnceLock<Result<rustls::ClientConfig, String>> =
-        std::sync::OnceLock::new();
-    TLS.get_or_init(|| {
-        // reqwest is built without a default crypto provider; ring builds
-        // twice as fast as aws-lc. A second install is a harmless no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-            .map_err(|e| format!("cannot read the system's TLS roots: {e}"))?;
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("cannot set up TLS: {e}"))?
-            .dangerous()
-            .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(tls)
-    })
-    .clone()
-    .map_err(PlatformError::Network)
-}
-
 /// Pulls the human message out of a vendor error body.
 pub type MessageOf = fn(&Value) -> Option<String>;
 
@@ -142,7 +115,7 @@ impl Http {
         let limits = limits.into();
         let timeout = limits.timeout();
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls()?)
+            .tls_backend_preconfigured(super::tls::shared().map_err(PlatformError::Network)?)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("portico/", env!("CARGO_PKG_VERSION")))

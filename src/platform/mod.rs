@@ -12,6 +12,7 @@ pub mod pages;
 pub mod project44;
 pub mod registry;
 pub mod session;
+pub mod tls;
 
 use std::future::Future;
 use std::pin::Pin;
