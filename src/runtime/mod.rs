@@ -10,6 +10,7 @@ mod keeper;
 mod matcher;
 pub mod screen;
 mod settle;
+pub mod tty;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -5,14 +5,13 @@ use std::io::{BufWriter, Stdout};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 /// Stdout behind one buffer as large as a big frame. Bare stdout is line
 /// buffered in 1 KiB: each escape sequence of a frame would take the
 /// stdout lock, be scanned for a newline and leave in its own small
 /// write, which made writing the first frame cost more than drawing it.
 /// Every draw ends with a flush, so nothing waits in the buffer.
-pub type Screen = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+pub type Screen = Terminal<super::tty::Tty<BufWriter<Stdout>>>;
 
 const FRAME_BYTES: usize = 64 * 1024;
 
@@ -27,7 +26,7 @@ pub fn open() -> std::io::Result<Screen> {
     }));
     enable_raw_mode()?;
     execute!(std::io::stdout(), EnterAlternateScreen)?;
-    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+    Terminal::new(super::tty::Tty::new(BufWriter::with_capacity(
         FRAME_BYTES,
         std::io::stdout(),
     )))
