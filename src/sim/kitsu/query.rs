@@ -2,6 +2,7 @@
 //! generic CRUD list semantics.
 
 use std::cmp::Reverse;
+use std::fmt::Write as _;
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
@@ -291,9 +292,11 @@ where
             view,
         );
     };
+    // Lengths first, so no decoded value holding `=` or `&` can read as
+    // two filters.
     let mut filter_key = String::new();
     for (k, v) in params.iter().filter(|(k, _)| !CONTROL.contains(k)) {
-        filter_key.extend([k, "=", v, "&"]);
+        let _ = write!(filter_key, "{}:{k}{}:{v}", k.len(), v.len());
     }
     let order = table.order(filter_key, || {
         let filters = Filters::of(schema, params);
