@@ -1019,13 +1019,13 @@ async fn person_pages_follow_zou_order_and_every_write() {
     // Every page together is the bare array in Zou's order.
     let all = k.get("/data/persons?is_bot=false", &token).await;
     let mut expected: Vec<&Value> = all.body.as_array().unwrap().iter().collect();
-    expected.sort_by(|a, b| {
-        let key = |p: &Value, f: &str| p[f].as_str().unwrap_or("").to_owned();
-        (key(b, "updated_at"), key(b, "created_at"), key(a, "id")).cmp(&(
-            key(a, "updated_at"),
-            key(a, "created_at"),
-            key(b, "id"),
-        ))
+    expected.sort_by_key(|p| {
+        let key = |f: &str| p[f].as_str().unwrap_or("").to_owned();
+        (
+            std::cmp::Reverse(key("updated_at")),
+            std::cmp::Reverse(key("created_at")),
+            key("id"),
+        )
     });
     let expected: Vec<String> = expected
         .iter()

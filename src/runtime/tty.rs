@@ -14,21 +14,28 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 
-pub struct Tty<W: Write>(CrosstermBackend<W>);
+pub struct Tty<W: Write> {
+    inner: CrosstermBackend<W>,
+    /// A frame's bytes, kept between frames so drawing allocates nothing.
+    frame: Vec<u8>,
+}
 
 impl<W: Write> Tty<W> {
     pub const fn new(writer: W) -> Self {
-        Self(CrosstermBackend::new(writer))
+        Self {
+            inner: CrosstermBackend::new(writer),
+            frame: Vec::new(),
+        }
     }
 }
 
 impl<W: Write> Write for Tty<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+        self.inner.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        Write::flush(&mut self.0)
+        Write::flush(&mut self.inner)
     }
 }
 
@@ -198,49 +205,49 @@ impl<W: Write> Backend for Tty<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let mut out = Vec::with_capacity(16 * 1024);
-        encode(&mut out, content);
-        self.0.write_all(&out)
+        self.frame.clear();
+        encode(&mut self.frame, content);
+        self.inner.write_all(&self.frame)
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
-        self.0.append_lines(n)
+        self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        self.0.hide_cursor()
+        self.inner.hide_cursor()
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        self.0.show_cursor()
+        self.inner.show_cursor()
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.0.get_cursor_position()
+        self.inner.get_cursor_position()
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.0.set_cursor_position(position)
+        self.inner.set_cursor_position(position)
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        self.0.clear()
+        self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.0.clear_region(clear_type)
+        self.inner.clear_region(clear_type)
     }
 
     fn size(&self) -> io::Result<Size> {
-        self.0.size()
+        self.inner.size()
     }
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
-        self.0.window_size()
+        self.inner.window_size()
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        Backend::flush(&mut self.0)
+        Backend::flush(&mut self.inner)
     }
 }
 

@@ -284,8 +284,8 @@ pub fn ordered_listing<F>(
 where
     F: Fn(&Record) -> Map<String, Value>,
 {
+    let filters = Filters::of(schema, params);
     let Some(paging) = paging(params)? else {
-        let filters = Filters::of(schema, params);
         return listing(
             table.iter().filter(|r| filters.keep(r)).collect(),
             params,
@@ -299,7 +299,6 @@ where
         let _ = write!(filter_key, "{}:{k}{}:{v}", k.len(), v.len());
     }
     let order = table.order(filter_key, || {
-        let filters = Filters::of(schema, params);
         let mut kept: Vec<usize> = (0..table.len())
             .filter(|&i| filters.keep(&table[i]))
             .collect();
