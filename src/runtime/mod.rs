@@ -8,6 +8,7 @@ pub mod editor;
 mod handoff;
 mod keeper;
 mod matcher;
+mod opening;
 pub mod screen;
 mod settle;
 pub mod tty;
@@ -20,6 +21,8 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend as _;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::{AbortHandle, JoinHandle};
 
@@ -898,15 +901,29 @@ pub fn complete_path(partial: &str) -> Vec<String> {
 
 /// Draws the frame Portico opens on, from the configuration alone: the
 /// caller does this before it starts anything that could make it wait.
-pub fn first_frame(
-    terminal: &mut Screen,
+/// It is `Terminal::draw` with the diff left out, since the screen was
+/// blank (the alternate screen opens cleared): the cells go straight to
+/// the backend, and ratatui keeps the frame as the one the next draw is
+/// measured against.
+pub fn first_frame<W: std::io::Write>(
+    terminal: &mut Terminal<tty::Tty<W>>,
     state: &State,
     theme: &crate::ui::Theme,
 ) -> std::io::Result<()> {
     whole(terminal, |terminal| {
-        terminal
-            .draw(|f| crate::ui::render_with(f, state, theme, SystemTime::now()))
-            .map(|_| ())
+        terminal.autoresize()?;
+        // The opening state has no prompt and no form, so no cursor: the
+        // frame leaves it hidden, as `draw` would.
+        crate::ui::render_with(&mut terminal.get_frame(), state, theme, SystemTime::now());
+        let buffer = std::mem::take(terminal.current_buffer_mut());
+        let written = terminal
+            .backend_mut()
+            .draw(opening::OntoBlank::new(&buffer));
+        *terminal.current_buffer_mut() = buffer;
+        written?;
+        terminal.hide_cursor()?;
+        terminal.swap_buffers();
+        ratatui::backend::Backend::flush(terminal.backend_mut())
     })
 }
 
@@ -914,9 +931,9 @@ pub fn first_frame(
 /// that knows the mode shows the frame whole rather than as it arrives:
 /// a detail pane never sits beside the previous frame's hint bar. Other
 /// terminals ignore the two sequences.
-fn whole<T>(
-    terminal: &mut Screen,
-    draw: impl FnOnce(&mut Screen) -> std::io::Result<T>,
+fn whole<W: std::io::Write, T>(
+    terminal: &mut Terminal<tty::Tty<W>>,
+    draw: impl FnOnce(&mut Terminal<tty::Tty<W>>) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;

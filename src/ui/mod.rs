@@ -10,6 +10,7 @@ mod panes;
 mod progress;
 mod radar;
 mod rawdoc;
+mod split;
 pub mod text;
 mod textview;
 pub mod theme;
@@ -17,13 +18,14 @@ pub mod theme;
 use std::time::SystemTime;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Direction, Rect};
 use ratatui::style::Color;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::model::Pane;
 use fit::cells;
+use split::Part;
 pub use theme::{Theme, ThemeError};
 
 /// A pane the platform lacks keeps a narrow strip with its reason, so the
@@ -37,7 +39,7 @@ const MIN_LIST_WIDTH: u16 = 30;
 /// The narrowest a strip gets: its title and a word of its reason.
 const MIN_STRIP_WIDTH: u16 = 8;
 
-fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
+fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Part> {
     let focus = state.focus();
     let strips = panes
         .iter()
@@ -55,14 +57,14 @@ fn pane_widths(state: &State, panes: &[Pane], width: u16) -> Vec<Constraint> {
         .iter()
         .map(|p| {
             if state.unsupported_reason(*p).is_some() {
-                Constraint::Length(strip)
+                Part::Length(strip)
             } else if *p == Pane::View && *p == focus && state.radar().is_some() {
                 // A table across tenants needs its tenant and date columns.
-                Constraint::Fill(9)
+                Part::Fill(9)
             } else if *p == focus {
-                Constraint::Fill(4)
+                Part::Fill(4)
             } else {
-                Constraint::Fill(3)
+                Part::Fill(3)
             }
         })
         .collect()
@@ -123,19 +125,26 @@ struct Screen {
 }
 
 fn screen(state: &State, area: Rect, now: SystemTime) -> Screen {
-    let [bar, body, detail_area, status, hint] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Length(chrome::status_rows(state, now, area.width)),
-        Constraint::Length(u16::from(chrome::hint_row_shown(state))),
-    ])
-    .areas(area);
+    let [bar, body, detail_area, status, hint] = split::split_n(
+        area,
+        Direction::Vertical,
+        [
+            Part::Length(1),
+            Part::Fill(3),
+            Part::Fill(2),
+            Part::Length(chrome::status_rows(state, now, area.width)),
+            Part::Length(u16::from(chrome::hint_row_shown(state))),
+        ],
+    );
     let panes = state.panes();
-    let areas = Layout::horizontal(pane_widths(state, &panes, body.width)).split(body);
+    let areas = split::split(
+        body,
+        Direction::Horizontal,
+        &pane_widths(state, &panes, body.width),
+    );
     Screen {
         bar,
-        panes: panes.into_iter().zip(areas.iter().copied()).collect(),
+        panes: panes.into_iter().zip(areas).collect(),
         detail_area,
         status,
         hint,
