@@ -11,6 +11,9 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use toml::de::{DeTable, DeValue};
 
+/// The defaults as a user would write them: shipped for reference, and
+/// held by a test to the table below.
+#[cfg(test)]
 const DEFAULTS: &str = include_str!("../assets/keymap.toml");
 
 /// The option that turns the contextual key-hint bar off.
@@ -150,9 +153,11 @@ actions! {
     ClearToStart => "clear-to-start";
 }
 
-/// Every binding there is: which layer offers which action, and what it
-/// does. Help rows follow this order.
-const ENTRIES: &[(Layer, Action, &str)] = {
+/// Every binding there is: which layer offers which action, its default
+/// keys, and what it does. Help rows follow this order. The defaults are
+/// data here rather than parsed from `assets/keymap.toml` at start-up,
+/// which took a tenth of the instructions before the first frame.
+const ENTRIES: &[(Layer, Action, &[&str], &str)] = {
     use Action::{
         Back, Bottom, Cancel, CharLeft, CharRight, ChoiceNext, ChoicePrev, Clear, ClearToStart,
         Close, Command, Complete, Confirm, CopyId, CopySecret, Delete, DeleteBack, DeleteForward,
@@ -167,193 +172,275 @@ const ENTRIES: &[(Layer, Action, &str)] = {
         Global, Help as Hlp, Normal, Picker, Raw, Secret, Text, Typed,
     };
     &[
-        (Global, Quit, "Quit Portico, from any screen"),
-        (Normal, Quit, "Quit Portico"),
-        (Normal, Help, "Show this help"),
-        (Normal, Up, "Move up"),
-        (Normal, Down, "Move down"),
-        (Normal, PageUp, "Page up"),
-        (Normal, PageDown, "Page down"),
-        (Normal, Top, "First row"),
-        (Normal, Bottom, "Last row"),
-        (Normal, NextPane, "Next pane"),
-        (Normal, PrevPane, "Previous pane"),
+        (Global, Quit, &["ctrl-c"], "Quit Portico, from any screen"),
+        (Normal, Quit, &["q"], "Quit Portico"),
+        (Normal, Help, &["?"], "Show this help"),
+        (Normal, Up, &["up", "k"], "Move up"),
+        (Normal, Down, &["down", "j"], "Move down"),
+        (Normal, PageUp, &["pageup", "ctrl-b"], "Page up"),
+        (Normal, PageDown, &["pagedown", "ctrl-f"], "Page down"),
+        (Normal, Top, &["home", "g"], "First row"),
+        (Normal, Bottom, &["end", "G"], "Last row"),
+        (Normal, NextPane, &["tab", "l", "right"], "Next pane"),
+        (Normal, PrevPane, &["backtab", "h", "left"], "Previous pane"),
         (
             Normal,
             DrillDown,
+            &["enter"],
             "Open the selection (next pane, or full detail)",
         ),
         (
             Normal,
             Back,
+            &["esc"],
             "Back: close view, clear filter, previous pane",
         ),
         (
             Normal,
             Filter,
+            &["/"],
             "Filter the pane (fuzzy; status:x and kind:x narrow)",
         ),
         (
             Normal,
             Command,
+            &[":"],
             "Command mode (:sort, :tenant, :apps NAME, views ...)",
         ),
-        (Normal, Refresh, "Refresh the pane"),
-        (Normal, New, "Create in this pane"),
-        (Normal, Edit, "Edit or rename the selection"),
-        (Normal, Delete, "Delete the selection (asks first)"),
-        (Normal, Rotate, "Rotate the selection's secret (asks first)"),
+        (Normal, Refresh, &["r"], "Refresh the pane"),
+        (Normal, New, &["n"], "Create in this pane"),
+        (Normal, Edit, &["e"], "Edit or rename the selection"),
+        (Normal, Delete, &["d"], "Delete the selection (asks first)"),
+        (
+            Normal,
+            Rotate,
+            &["R"],
+            "Rotate the selection's secret (asks first)",
+        ),
         (
             Normal,
             ToggleActive,
+            &["a"],
             "Enable/disable, close/reopen the selection",
         ),
         (
             Normal,
             Sort,
+            &["s"],
             "Cycle sort: as listed, name, expiry, each also reversed",
         ),
-        (Normal, CopyId, "Copy the selection's id"),
+        (Normal, CopyId, &["y"], "Copy the selection's id"),
         (
             Normal,
             Action::Mark,
+            &["space"],
             "Mark or unmark the selection for a bulk rotation",
         ),
-        (Normal, Action::MarkAll, "Mark every row the filter shows"),
-        (Normal, Action::ClearMarks, "Clear every mark"),
+        (
+            Normal,
+            Action::MarkAll,
+            &["*"],
+            "Mark every row the filter shows",
+        ),
+        (Normal, Action::ClearMarks, &["u"], "Clear every mark"),
         (
             Normal,
             RawDocument,
+            &["Y"],
             "Show the selection's document (credentials masked)",
         ),
         (
             Normal,
             EditExternal,
+            &["E"],
             "Edit the selection in $EDITOR (diff, then asks)",
         ),
-        (Normal, NewExternal, "Create in this pane from $EDITOR"),
+        (
+            Normal,
+            NewExternal,
+            &["N"],
+            "Create in this pane from $EDITOR",
+        ),
         (
             Normal,
             ShowError,
+            &["!"],
             "Show the last error in full (credentials masked)",
         ),
-        (Normal, Tenants, "Pick a tenant (fuzzy)"),
-        (Normal, Tenant1, "Switch to tenant 1"),
-        (Normal, Tenant2, "Switch to tenant 2"),
-        (Normal, Tenant3, "Switch to tenant 3"),
-        (Normal, Tenant4, "Switch to tenant 4"),
-        (Normal, Tenant5, "Switch to tenant 5"),
-        (Normal, Tenant6, "Switch to tenant 6"),
-        (Normal, Tenant7, "Switch to tenant 7"),
-        (Normal, Tenant8, "Switch to tenant 8"),
-        (Normal, Tenant9, "Switch to tenant 9"),
-        (Flt, Keep, "Keep the filter and return to the pane"),
-        (Flt, Clear, "Clear the filter"),
-        (Cmd, Run, "Run the command"),
+        (Normal, Tenants, &["t"], "Pick a tenant (fuzzy)"),
+        (Normal, Tenant1, &["1"], "Switch to tenant 1"),
+        (Normal, Tenant2, &["2"], "Switch to tenant 2"),
+        (Normal, Tenant3, &["3"], "Switch to tenant 3"),
+        (Normal, Tenant4, &["4"], "Switch to tenant 4"),
+        (Normal, Tenant5, &["5"], "Switch to tenant 5"),
+        (Normal, Tenant6, &["6"], "Switch to tenant 6"),
+        (Normal, Tenant7, &["7"], "Switch to tenant 7"),
+        (Normal, Tenant8, &["8"], "Switch to tenant 8"),
+        (Normal, Tenant9, &["9"], "Switch to tenant 9"),
+        (
+            Flt,
+            Keep,
+            &["enter"],
+            "Keep the filter and return to the pane",
+        ),
+        (Flt, Clear, &["esc"], "Clear the filter"),
+        (Cmd, Run, &["enter"], "Run the command"),
         (
             Cmd,
             Complete,
+            &["tab"],
             "Complete the command, tenant or resource name",
         ),
-        (Cmd, Up, "The previous command in the history"),
-        (Cmd, Down, "The next command in the history"),
-        (Cmd, Cancel, "Cancel"),
-        (Form, Submit, "Submit"),
-        (Form, Cancel, "Cancel"),
-        (Form, Complete, "Complete a path, else the next field"),
-        (Form, NextField, "Next field"),
-        (Form, PrevField, "Previous field"),
-        (Form, EditExternal, "Continue this form in $EDITOR"),
-        (Choice, ChoiceNext, "Next choice"),
-        (Choice, ChoicePrev, "Previous choice"),
-        (Choose, Pick, "Create this kind"),
-        (Choose, Up, "Move up"),
-        (Choose, Down, "Move down"),
-        (Choose, Cancel, "Cancel"),
-        (Conf, Confirm, "Go ahead"),
-        (Conf, Cancel, "Cancel"),
-        (Typed, Confirm, "Go ahead, once the name is typed"),
-        (Typed, Cancel, "Cancel"),
+        (Cmd, Up, &["up"], "The previous command in the history"),
+        (Cmd, Down, &["down"], "The next command in the history"),
+        (Cmd, Cancel, &["esc"], "Cancel"),
+        (Form, Submit, &["enter"], "Submit"),
+        (Form, Cancel, &["esc"], "Cancel"),
+        (
+            Form,
+            Complete,
+            &["tab"],
+            "Complete a path, else the next field",
+        ),
+        (Form, NextField, &["down"], "Next field"),
+        (Form, PrevField, &["up", "backtab"], "Previous field"),
+        (
+            Form,
+            EditExternal,
+            &["ctrl-o"],
+            "Continue this form in $EDITOR",
+        ),
+        (Choice, ChoiceNext, &["right"], "Next choice"),
+        (Choice, ChoicePrev, &["left"], "Previous choice"),
+        (Choose, Pick, &["enter"], "Create this kind"),
+        (Choose, Up, &["up", "k"], "Move up"),
+        (Choose, Down, &["down", "j", "tab"], "Move down"),
+        (Choose, Cancel, &["esc", "q"], "Cancel"),
+        (Conf, Confirm, &["y", "enter", "Y"], "Go ahead"),
+        (Conf, Cancel, &["n", "esc", "N", "q"], "Cancel"),
+        (
+            Typed,
+            Confirm,
+            &["enter"],
+            "Go ahead, once the name is typed",
+        ),
+        (Typed, Cancel, &["esc"], "Cancel"),
         (
             Layer::Bulk,
             Confirm,
+            &["enter"],
             "Rotate them all, once the count is typed",
         ),
-        (Layer::Bulk, Cancel, "Cancel"),
-        (Layer::Progress, Down, "Scroll down"),
-        (Layer::Progress, Up, "Scroll up"),
-        (Layer::Progress, PageDown, "Page down"),
-        (Layer::Progress, PageUp, "Page up"),
-        (Layer::Progress, Top, "Back to the top"),
+        (Layer::Bulk, Cancel, &["esc"], "Cancel"),
+        (Layer::Progress, Down, &["down", "j"], "Scroll down"),
+        (Layer::Progress, Up, &["up", "k"], "Scroll up"),
+        (
+            Layer::Progress,
+            PageDown,
+            &["pagedown", "space"],
+            "Page down",
+        ),
+        (Layer::Progress, PageUp, &["pageup"], "Page up"),
+        (Layer::Progress, Top, &["home", "g"], "Back to the top"),
         (
             Layer::Progress,
             Action::ExportJson,
+            &["x"],
             "Export the run's new secrets to a private JSON file",
         ),
         (
             Layer::Progress,
             Action::ExportEnv,
+            &["X"],
             "Export the run's new secrets to a private .env file",
         ),
         (
             Layer::Progress,
             Stored,
+            &["enter"],
             "Confirm every new secret is stored (erases Portico's copies)",
         ),
         (
             Layer::Progress,
             Close,
+            &["esc", "q"],
             "Close the view; the run goes on (:bulk reopens it)",
         ),
-        (Picker, Pick, "Switch to this tenant"),
-        (Picker, Up, "Move up"),
-        (Picker, Down, "Move down"),
-        (Picker, Cancel, "Cancel"),
-        (Secret, Reveal, "Reveal or mask the secret"),
-        (Secret, CopySecret, "Copy the secret to the clipboard"),
+        (Picker, Pick, &["enter"], "Switch to this tenant"),
+        (Picker, Up, &["up"], "Move up"),
+        (Picker, Down, &["down", "tab"], "Move down"),
+        (Picker, Cancel, &["esc"], "Cancel"),
+        (Secret, Reveal, &["v"], "Reveal or mask the secret"),
+        (
+            Secret,
+            CopySecret,
+            &["c", "y"],
+            "Copy the secret to the clipboard",
+        ),
         (
             Secret,
             Stored,
+            &["enter"],
             "Confirm the secret is stored (continues a rotation)",
         ),
-        (Secret, Close, "Close"),
-        (Hlp, Down, "Scroll down"),
-        (Hlp, Up, "Scroll up"),
-        (Hlp, PageDown, "Page down"),
-        (Hlp, PageUp, "Page up"),
-        (Hlp, Top, "Back to the top"),
-        (Hlp, Close, "Close the help"),
-        (Detail, Down, "Scroll down"),
-        (Detail, Up, "Scroll up"),
-        (Detail, PageDown, "Page down"),
-        (Detail, PageUp, "Page up"),
-        (Detail, Top, "Back to the top"),
-        (Detail, CopyId, "Copy the id"),
-        (Detail, Close, "Close the view"),
-        (Text, Down, "Scroll down"),
-        (Text, Up, "Scroll up"),
-        (Text, PageDown, "Page down"),
-        (Text, PageUp, "Page up"),
-        (Text, Top, "Back to the top"),
-        (Text, Close, "Close the view"),
-        (Raw, Down, "Scroll down"),
-        (Raw, Up, "Scroll up"),
-        (Raw, PageDown, "Page down"),
-        (Raw, PageUp, "Page up"),
-        (Raw, Top, "Back to the top"),
-        (Raw, Bottom, "To the end"),
-        (Raw, CopyId, "Copy the id"),
-        (Raw, Close, "Close the view"),
-        (Ed, CharLeft, "Cursor left"),
-        (Ed, CharRight, "Cursor right"),
-        (Ed, WordLeft, "Word left"),
-        (Ed, WordRight, "Word right"),
-        (Ed, LineStart, "Start of line"),
-        (Ed, LineEnd, "End of line"),
-        (Ed, DeleteBack, "Delete the character before the cursor"),
-        (Ed, DeleteForward, "Delete the character under the cursor"),
-        (Ed, DeleteWord, "Delete the word before the cursor"),
-        (Ed, ClearToStart, "Delete to the start of the line"),
+        (Secret, Close, &["esc", "q"], "Close"),
+        (Hlp, Down, &["down", "j"], "Scroll down"),
+        (Hlp, Up, &["up", "k"], "Scroll up"),
+        (Hlp, PageDown, &["pagedown", "space"], "Page down"),
+        (Hlp, PageUp, &["pageup"], "Page up"),
+        (Hlp, Top, &["home", "g"], "Back to the top"),
+        (Hlp, Close, &["esc", "q", "?"], "Close the help"),
+        (Detail, Down, &["down", "j"], "Scroll down"),
+        (Detail, Up, &["up", "k"], "Scroll up"),
+        (Detail, PageDown, &["pagedown", "space"], "Page down"),
+        (Detail, PageUp, &["pageup"], "Page up"),
+        (Detail, Top, &["home", "g"], "Back to the top"),
+        (Detail, CopyId, &["y"], "Copy the id"),
+        (Detail, Close, &["esc", "q"], "Close the view"),
+        (Text, Down, &["down", "j"], "Scroll down"),
+        (Text, Up, &["up", "k"], "Scroll up"),
+        (Text, PageDown, &["pagedown", "space"], "Page down"),
+        (Text, PageUp, &["pageup"], "Page up"),
+        (Text, Top, &["home", "g"], "Back to the top"),
+        (Text, Close, &["esc", "q"], "Close the view"),
+        (Raw, Down, &["down", "j"], "Scroll down"),
+        (Raw, Up, &["up", "k"], "Scroll up"),
+        (Raw, PageDown, &["pagedown", "space"], "Page down"),
+        (Raw, PageUp, &["pageup"], "Page up"),
+        (Raw, Top, &["home", "g"], "Back to the top"),
+        (Raw, Bottom, &["end", "G"], "To the end"),
+        (Raw, CopyId, &["y"], "Copy the id"),
+        (Raw, Close, &["esc", "q", "Y"], "Close the view"),
+        (Ed, CharLeft, &["left"], "Cursor left"),
+        (Ed, CharRight, &["right"], "Cursor right"),
+        (Ed, WordLeft, &["alt-b", "ctrl-left"], "Word left"),
+        (Ed, WordRight, &["alt-f", "ctrl-right"], "Word right"),
+        (Ed, LineStart, &["home", "ctrl-a"], "Start of line"),
+        (Ed, LineEnd, &["end", "ctrl-e"], "End of line"),
+        (
+            Ed,
+            DeleteBack,
+            &["backspace"],
+            "Delete the character before the cursor",
+        ),
+        (
+            Ed,
+            DeleteForward,
+            &["delete"],
+            "Delete the character under the cursor",
+        ),
+        (
+            Ed,
+            DeleteWord,
+            &["ctrl-w"],
+            "Delete the word before the cursor",
+        ),
+        (
+            Ed,
+            ClearToStart,
+            &["ctrl-u"],
+            "Delete to the start of the line",
+        ),
     ]
 };
 
@@ -375,8 +462,8 @@ impl Action {
 pub fn entries(layer: Layer) -> impl Iterator<Item = (Action, &'static str)> {
     ENTRIES
         .iter()
-        .filter(move |(l, _, _)| *l == layer)
-        .map(|(_, action, desc)| (*action, *desc))
+        .filter(move |(l, _, _, _)| *l == layer)
+        .map(|(_, action, _, desc)| (*action, *desc))
 }
 
 /// Which layers can see the same key press together, so a key may mean
@@ -565,17 +652,25 @@ pub struct Keymap {
 }
 
 impl Keymap {
-    /// The shipped defaults. They are a compile-time asset, and a test
-    /// proves they parse, so this cannot fail at run time.
+    /// The shipped defaults. A test proves every key in the table parses,
+    /// so none is dropped at run time.
     pub fn defaults() -> Self {
-        let mut map = Self {
-            bindings: BTreeMap::new(),
-            hint_bar: true,
-        };
-        if let Err(err) = map.merge(DEFAULTS) {
-            tracing::error!("built-in keymap rejected: {err}");
+        let mut bindings = BTreeMap::new();
+        for (layer, action, keys, _) in ENTRIES {
+            let keys = keys
+                .iter()
+                .filter_map(|k| {
+                    Key::parse(k)
+                        .inspect_err(|err| tracing::error!("built-in key {k:?} rejected: {err}"))
+                        .ok()
+                })
+                .collect();
+            bindings.insert((*layer, *action), keys);
         }
-        map
+        Self {
+            bindings,
+            hint_bar: true,
+        }
     }
 
     /// Defaults overridden by a user file, action by action. A key that
@@ -613,8 +708,8 @@ impl Keymap {
                 let action_name: &str = action_name.get_ref();
                 let action = ENTRIES
                     .iter()
-                    .find(|(l, a, _)| *l == layer && a.name() == action_name)
-                    .map(|(_, a, _)| *a)
+                    .find(|(l, a, _, _)| *l == layer && a.name() == action_name)
+                    .map(|(_, a, _, _)| *a)
                     .ok_or_else(|| format!("[{name}] has no action \"{action_name}\""))?;
                 let DeValue::Array(keys) = keys.get_ref() else {
                     return Err(format!("[{name}] {action_name}: expected a list of keys"));
@@ -728,7 +823,7 @@ impl Keymap {
             .map(|layer| {
                 let mut rows = Vec::new();
                 let mut slots = Vec::new();
-                for (_, action, desc) in ENTRIES.iter().filter(|(l, _, _)| l == layer) {
+                for (_, action, _, desc) in ENTRIES.iter().filter(|(l, _, _, _)| l == layer) {
                     let keys: Vec<String> = self
                         .keys(*layer, *action)
                         .iter()
@@ -765,7 +860,7 @@ impl Keymap {
         );
         for layer in Layer::ALL {
             let _ = write!(out, "\n# {}\n[{}]\n", layer.title(), layer.name());
-            for (_, action, desc) in ENTRIES.iter().filter(|(l, _, _)| l == layer) {
+            for (_, action, _, desc) in ENTRIES.iter().filter(|(l, _, _, _)| l == layer) {
                 let keys = self
                     .keys(*layer, *action)
                     .iter()
@@ -808,13 +903,12 @@ mod tests {
 
     #[test]
     fn defaults_parse_and_bind_every_entry() {
-        let mut map = Keymap {
-            bindings: BTreeMap::new(),
-            hint_bar: true,
-        };
-        map.merge(DEFAULTS).expect("defaults parse");
+        let map = Keymap::defaults();
         map.check().expect("defaults have no conflicts");
-        for (layer, action, _) in ENTRIES {
+        for (layer, action, keys, _) in ENTRIES {
+            for k in *keys {
+                Key::parse(k).unwrap_or_else(|e| panic!("[{}] {k:?}: {e}", layer.name()));
+            }
             assert!(
                 !map.keys(*layer, *action).is_empty(),
                 "[{}] {} unbound",
@@ -823,6 +917,18 @@ mod tests {
             );
         }
         assert!(map.hint_bar());
+    }
+
+    /// The shipped `assets/keymap.toml` says what the defaults are.
+    #[test]
+    fn the_shipped_file_is_the_defaults() {
+        let mut shipped = Keymap {
+            bindings: BTreeMap::new(),
+            hint_bar: false,
+        };
+        shipped.merge(DEFAULTS).expect("the shipped file parses");
+        assert_eq!(shipped.bindings, Keymap::defaults().bindings);
+        assert_eq!(shipped.hint_bar, Keymap::defaults().hint_bar);
     }
 
     #[test]

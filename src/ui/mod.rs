@@ -18,8 +18,9 @@ pub mod theme;
 use std::time::SystemTime;
 
 use ratatui::Frame;
+use ratatui::buffer::{Cell, CellDiffOption};
 use ratatui::layout::{Alignment, Direction, Rect};
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
@@ -113,6 +114,32 @@ pub fn render_with(frame: &mut Frame, state: &State, theme: &Theme, now: SystemT
     if state.no_color() {
         strip_colour(frame);
     }
+    blank_unseen(frame);
+}
+
+/// Attributes that change nothing on a space with the default background.
+const UNSEEN_ON_BLANK: Modifier = Modifier::DIM.union(Modifier::BOLD).union(Modifier::ITALIC);
+
+/// A space whose colour and attributes cannot be seen becomes a plain
+/// blank. A dimmed pane dims every cell it covers, spaces too, and each
+/// such space would otherwise be written out: they were four cells in
+/// five of the first frame, so frames carry only what shows.
+fn blank_unseen(frame: &mut Frame) {
+    for cell in &mut frame.buffer_mut().content {
+        if cell.bg == Color::Reset
+            && UNSEEN_ON_BLANK.contains(cell.modifier)
+            && cell.diff_option == CellDiffOption::None
+            && cell.symbol() == " "
+            && !cell_skipped(cell)
+        {
+            *cell = Cell::EMPTY;
+        }
+    }
+}
+
+#[allow(deprecated)] // `Cell::skip` still counts when diffing.
+const fn cell_skipped(cell: &Cell) -> bool {
+    cell.skip
 }
 
 /// Where each part of the screen goes: drawing and clicks share it.
