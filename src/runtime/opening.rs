@@ -57,8 +57,8 @@ fn blank(cell: &Cell) -> bool {
         && cell.modifier == Modifier::empty()
         && !cell.skip
         && cell.diff_option == CellDiffOption::None
+        && cell.underline_color == Color::Reset
         && cell.symbol() == " "
-        && cell == &Cell::EMPTY
 }
 
 impl<'a> Iterator for OntoBlank<'a> {
