@@ -7,7 +7,7 @@ use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::execute;
-use portico::app::{State, TenantInfo};
+use portico::app::State;
 use portico::audit::Audit;
 use portico::cli::data_dir;
 use portico::config::{self, Config, ConfigSource};
@@ -507,16 +507,7 @@ fn tui(
     let theme = theme_near(located.path(), cfg.console().theme())?;
     // Checked after the config so a broken file still reports its position.
     need_terminal()?;
-    let infos = cfg
-        .tenants()
-        .iter()
-        .map(|t| {
-            TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
-                .with_color(t.color())
-                .with_flags(t.read_only(), t.protected())
-                .with_refresh(t.refresh())
-        })
-        .collect();
+    let infos = cfg.tenants().iter().map(runtime::tenant_info).collect();
     // NO_COLOR counts when set to anything but the empty string.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut state = State::new(infos, keymap).with_no_color(no_color);

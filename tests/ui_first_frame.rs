@@ -8,12 +8,12 @@ use std::io::Write;
 use std::rc::Rc;
 use std::time::SystemTime;
 
-use portico::app::{State, TenantInfo};
+use portico::app::State;
 use portico::config::Config;
 use portico::keymap::Keymap;
 use portico::platform::registry;
-use portico::runtime::first_frame;
 use portico::runtime::tty::Tty;
+use portico::runtime::{first_frame, tenant_info};
 use portico::ui::{Theme, render_with};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -23,15 +23,7 @@ const END: &[u8] = b"\x1b[?2026l";
 
 fn opening(config: &str, no_color: bool) -> State {
     let cfg = Config::parse(config, "<test>").expect("config");
-    let infos = cfg
-        .tenants()
-        .iter()
-        .map(|t| {
-            TenantInfo::new(t.name(), t.platform().label(), t.platform().capabilities())
-                .with_color(t.color())
-                .with_flags(t.read_only(), t.protected())
-        })
-        .collect();
+    let infos = cfg.tenants().iter().map(tenant_info).collect();
     State::new(infos, Keymap::defaults())
         .with_no_color(no_color)
         .with_demo("Demo on a built-in simulator.".to_string())

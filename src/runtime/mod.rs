@@ -899,6 +899,18 @@ pub fn complete_path(partial: &str) -> Vec<String> {
     out
 }
 
+/// What the console shows and knows of a configured tenant.
+pub fn tenant_info(tenant: &Tenant) -> app::TenantInfo {
+    app::TenantInfo::new(
+        tenant.name(),
+        tenant.platform().label(),
+        tenant.platform().capabilities(),
+    )
+    .with_color(tenant.color())
+    .with_flags(tenant.read_only(), tenant.protected())
+    .with_refresh(tenant.refresh())
+}
+
 /// Draws the frame Portico opens on, from the configuration alone: the
 /// caller does this before it starts anything that could make it wait.
 /// It is `Terminal::draw` with the diff left out, since the screen was
