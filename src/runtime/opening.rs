@@ -153,12 +153,17 @@ mod tests {
             colour(),
             colour(),
             prop::sample::select(vec![Modifier::empty(), Modifier::BOLD, Modifier::REVERSED]),
-            0u8..12,
+            (0u8..12, colour()),
         )
-            .prop_map(|(symbol, fg, bg, modifier, option)| {
+            .prop_map(|(symbol, fg, bg, modifier, (option, underline))| {
                 let mut cell = Cell::EMPTY;
-                cell.set_symbol(symbol)
-                    .set_style(Style::new().fg(fg).bg(bg).add_modifier(modifier));
+                cell.set_symbol(symbol).set_style(
+                    Style::new()
+                        .fg(fg)
+                        .bg(bg)
+                        .underline_color(underline)
+                        .add_modifier(modifier),
+                );
                 match option {
                     0 => {
                         cell.set_diff_option(CellDiffOption::Skip);
