@@ -50,13 +50,12 @@ const fn skipped(cell: &Cell) -> bool {
         || (cell.skip && matches!(cell.diff_option, CellDiffOption::None))
 }
 
-/// `Cell::EMPTY` in every respect the diff compares, the cheap fields first.
+/// A cell with `Cell::EMPTY`'s look, the cheap fields first; its skip
+/// flag and diff option are the caller's to have checked.
 fn blank(cell: &Cell) -> bool {
     cell.bg == Color::Reset
         && cell.fg == Color::Reset
         && cell.modifier == Modifier::empty()
-        && !cell.skip
-        && cell.diff_option == CellDiffOption::None
         && cell.underline_color == Color::Reset
         && cell.symbol() == " "
 }
