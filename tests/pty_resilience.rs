@@ -323,3 +323,120 @@ async fn names_built_to_drive_the_terminal_are_drawn_inert() {
         assert!(ok);
     });
 }
+
+/// A terminal can vanish without a SIGHUP: when Portico runs in a session
+/// of its own, the pty is nobody's controlling terminal, and closing its
+/// master only turns reads into end-of-file. The console must end then,
+/// not live on without a screen.
+#[cfg(unix)]
+#[test]
+fn a_terminal_gone_without_a_hangup_signal_ends_the_console() {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+
+    let home = tempfile::tempdir().expect("tempdir");
+    let (mut master, slave) = {
+        let (mut m, mut s) = (-1, -1);
+        let size = libc::winsize {
+            ws_row: 30,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: out-pointers to two ints and a valid winsize; no name buffer.
+        let rc = unsafe {
+            libc::openpty(
+                &raw mut m,
+                &raw mut s,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &raw const size,
+            )
+        };
+        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: a descriptor just opened. Without close-on-exec Portico
+        // would inherit the master and hold its own terminal open.
+        unsafe { libc::fcntl(m, libc::F_SETFD, libc::FD_CLOEXEC) };
+        // SAFETY: openpty returned two fresh descriptors that nothing else owns.
+        unsafe {
+            (
+                std::fs::File::from(OwnedFd::from_raw_fd(m)),
+                OwnedFd::from_raw_fd(s),
+            )
+        }
+    };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
+    cmd.arg("--demo")
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_DATA_HOME", home.path().join(".local/share"))
+        .env("PORTICO_DATA_DIR", home.path().join("data"))
+        .env("TERM", "xterm-256color")
+        .env_remove("PORTICO_CONFIG")
+        .stdin(Stdio::from(slave.try_clone().expect("dup")))
+        .stdout(Stdio::from(slave.try_clone().expect("dup")))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid is async-signal-safe. A new session has no controlling
+    // terminal, and an inherited descriptor does not make the pty one.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn portico");
+    // The parent's copies of the slave go with the command, so closing the
+    // master below is the pty's last close.
+    drop(cmd);
+
+    // Read on this thread: a reader thread blocked on the master would keep
+    // it open after the drop. The demo's data must be in, so that no draw
+    // is left to fail on the closed terminal and end the console by itself.
+    let deadline = Instant::now() + support::pty::PATIENCE;
+    let mut screen = vt100::Parser::new(
+        std::num::NonZeroU16::new(30).expect("rows"),
+        std::num::NonZeroU16::new(120).expect("cols"),
+        0,
+    );
+    while !screen.screen().contents().contains("TMS Integration") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let _ = child.kill();
+            panic!("no demo data; screen was:\n{}", screen.screen().contents());
+        }
+        let mut fds = [libc::pollfd {
+            fd: master.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        let wait = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd, for the length given.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 1, wait) };
+        if ready > 0 {
+            let mut buf = [0u8; 8192];
+            let n = master.read(&mut buf).expect("read the pty");
+            screen.process(&buf[..n]);
+        }
+    }
+    drop(master);
+
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let ended = rx.recv_timeout(Duration::from_secs(10));
+    if ended.is_err() {
+        // SAFETY: signalling our own child, which has not been reaped.
+        unsafe { libc::kill(i32::try_from(pid).expect("pid"), libc::SIGKILL) };
+    }
+    assert!(
+        ended.is_ok(),
+        "the console lived on for 10 s after its terminal closed"
+    );
+}

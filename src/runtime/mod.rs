@@ -6,6 +6,8 @@ mod bulk;
 mod copying;
 pub mod editor;
 mod handoff;
+#[cfg(unix)]
+mod hangup;
 mod keeper;
 mod matcher;
 mod opening;
@@ -1103,6 +1105,9 @@ fn read_input(tx: mpsc::UnboundedSender<Message>) -> JoinHandle<()> {
 struct Signals {
     #[cfg(unix)]
     streams: Vec<tokio::signal::unix::Signal>,
+    /// A terminal gone without a signal; `None` once heard or unwatched.
+    #[cfg(unix)]
+    hangup: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Signals {
@@ -1117,7 +1122,10 @@ impl Signals {
         .into_iter()
         .filter_map(|kind| signal(kind).ok())
         .collect();
-        Self { streams }
+        Self {
+            streams,
+            hangup: Some(hangup::watch()),
+        }
     }
 
     #[cfg(not(unix))]
@@ -1125,14 +1133,31 @@ impl Signals {
         Signals {}
     }
 
-    /// Resolves when any of them arrives.
+    /// Resolves when any of them arrives, or the terminal hangs up.
     #[cfg(unix)]
     async fn next(&mut self) {
-        if self.streams.is_empty() {
-            return std::future::pending().await;
+        let Self { streams, hangup } = self;
+        let signal = async {
+            if streams.is_empty() {
+                return std::future::pending().await;
+            }
+            let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures_util::future::select_all(waits).await;
+        };
+        let gone = async {
+            if let Some(rx) = hangup.as_mut() {
+                let heard = rx.await.is_ok();
+                *hangup = None;
+                if heard {
+                    return;
+                }
+            }
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            () = signal => {}
+            () = gone => {}
         }
-        let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
-        let _ = futures_util::future::select_all(waits).await;
     }
 
     #[cfg(not(unix))]
