@@ -573,8 +573,12 @@ fn tui(
         let _ = execute!(std::io::stdout(), EnableMouseCapture);
     }
     // The first frame: tenant bar, pane titles and key hints, before any
-    // network, credential or simulator work.
+    // network, credential or simulator work. It shows the lists it is about
+    // to ask for as loading, so the console need not draw again until an
+    // answer comes.
+    let opening = portico::app::start(&mut state);
     let drawn = runtime::first_frame(&mut terminal, &state, &theme);
+    let shown = drawn.is_ok();
     debug_panic();
     // Kept until the terminal is restored: dropping a runtime waits for
     // its blocking tasks, and the screen must not wait with it.
@@ -587,7 +591,7 @@ fn tui(
                     .map_err(|err| format!("cannot start the demo simulator: {err}"))?,
                 _ => None,
             };
-            let ran = runtime::run(&mut terminal, state, runtime, rx).await;
+            let ran = runtime::run(&mut terminal, state, opening, shown, runtime, rx).await;
             drop(simulator);
             ran.map_err(|e| format!("terminal error: {e}"))
         }),

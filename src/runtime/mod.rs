@@ -961,23 +961,38 @@ fn whole<W: std::io::Write, T>(
 /// Drives the app: input and results in, draws out, until quit. Quit,
 /// Ctrl-C, SIGINT, SIGTERM and SIGHUP all end it the same way: once every
 /// change in flight has stored what it issued.
+///
+/// `opening` is what [`app::start`] asked for; `shown` says the opening
+/// frame already shows `state` as it returned it, so the first frame
+/// drawn here can wait for a change instead of sitting in the way of the
+/// first answer.
 pub async fn run(
     terminal: &mut Screen,
     mut state: State,
+    opening: Vec<Effect>,
+    shown: bool,
     mut runtime: Runtime,
     mut rx: mpsc::UnboundedReceiver<Message>,
 ) -> std::io::Result<()> {
     let tx = runtime.tx.clone();
     let mut input = read_input(tx.clone());
     let mut signals = Signals::new();
-    for effect in app::start(&mut state) {
+    for effect in opening {
         runtime.execute(effect);
     }
     runtime.offer_pending();
     // A terminal that is gone (SIGHUP, a closed window) ends drawing, not
     // the wait for changes in flight.
     let theme = runtime.theme;
-    let (mut drawn, mut regions) = draw(terminal, &state, &theme);
+    let (mut drawn, mut regions) = if shown {
+        let area = terminal.get_frame().area();
+        (
+            Ok(()),
+            crate::ui::Regions::of(&state, area, SystemTime::now()),
+        )
+    } else {
+        draw(terminal, &state, &theme)
+    };
     runtime.animate(state.in_flight() > 0);
     runtime.auto_refresh(state.auto_refresh().map(|every| (state.active(), every)));
     let mut settled = runtime.settle.watch();

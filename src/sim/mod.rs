@@ -18,6 +18,7 @@ pub mod ordered;
 pub mod project44;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -40,11 +41,14 @@ impl Drop for Running {
     }
 }
 
+/// Long enough for a console to decode and draw its first answer.
+const AFTER_FIRST_ANSWER: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Serves `app` on a listener bound already, at once, and seeds the
-/// `vendors` it nests in their order on a blocking thread meanwhile: a
-/// request for one not seeded yet waits for it alone. A caller can hand
-/// out the address, and draw, before any seeding has been done. Needs a
-/// tokio runtime.
+/// `vendors` it nests in their order on a blocking thread shortly after
+/// the first answer has gone out: a request for one not seeded yet waits
+/// for it alone. A caller can hand out the address, and draw, before any seeding
+/// has been done. Needs a tokio runtime.
 pub fn spawn_on(
     listener: std::net::TcpListener,
     app: axum::Router,
@@ -52,6 +56,22 @@ pub fn spawn_on(
 ) -> std::io::Result<Running> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
+    // On two cores, seeding the other vendors while the first request is
+    // served, or while the console decodes and draws its answer, would slow
+    // the very frame the user is waiting for.
+    let answered = Arc::new(tokio::sync::Notify::new());
+    let app = {
+        let answered = Arc::clone(&answered);
+        app.layer(axum::middleware::map_response(
+            move |response: axum::response::Response| {
+                let answered = Arc::clone(&answered);
+                async move {
+                    answered.notify_one();
+                    response
+                }
+            },
+        ))
+    };
     let task = tokio::spawn(async move {
         let listener = match TcpListener::from_std(listener) {
             Ok(l) => l,
@@ -62,6 +82,8 @@ pub fn spawn_on(
         };
         // Stopped with the serving, also when that is aborted.
         let _warm = Abort(tokio::spawn(async move {
+            answered.notified().await;
+            tokio::time::sleep(AFTER_FIRST_ANSWER).await;
             for vendor in vendors {
                 let _seeded = vendor.router().await;
             }
