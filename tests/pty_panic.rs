@@ -5,11 +5,11 @@
 
 mod support;
 
-use support::pty::Pty;
-
 #[cfg(debug_assertions)]
 #[test]
 fn a_panic_restores_the_terminal_and_leaves_an_escaped_report() {
+    use support::pty::Pty;
+
     let home = tempfile::tempdir().expect("tempdir");
     let term = Pty::portico(
         &["--demo"],

@@ -2,9 +2,8 @@
 //!
 //! A window that closes normally sends SIGHUP to its foreground process
 //! group, and `Signals` hears it. A pseudo-terminal whose master closes
-//! while Portico is not in the session that owns it (started through a
-//! tracer, a `setsid` wrapper, or a multiplexer that detaches its panes)
-//! sends nothing: reads just return end-of-file. crossterm's reader then
+//! while Portico is not in the session that owns it (started under a
+//! tracer, or by `setsid` in a session of its own) sends nothing: reads just return end-of-file. crossterm's reader then
 //! retries that end-of-file forever, on a whole core, and the console would
 //! never learn that it has no screen left.
 //!

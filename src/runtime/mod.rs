@@ -959,8 +959,9 @@ fn whole<W: std::io::Write, T>(
 }
 
 /// Drives the app: input and results in, draws out, until quit. Quit,
-/// Ctrl-C, SIGINT, SIGTERM and SIGHUP all end it the same way: once every
-/// change in flight has stored what it issued.
+/// Ctrl-C, SIGINT, SIGTERM, SIGHUP and a terminal that hangs up without
+/// one all end it the same way: once every change in flight has stored
+/// what it issued.
 ///
 /// `opening` is what [`app::start`] asked for; `shown` says the opening
 /// frame already shows `state` as it returned it, so the first frame

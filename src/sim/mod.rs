@@ -47,8 +47,8 @@ const AFTER_FIRST_ANSWER: std::time::Duration = std::time::Duration::from_millis
 /// Serves `app` on a listener bound already, at once, and seeds the
 /// `vendors` it nests in their order on a blocking thread shortly after
 /// the first answer has gone out: a request for one not seeded yet waits
-/// for it alone. A caller can hand out the address, and draw, before any seeding
-/// has been done. Needs a tokio runtime.
+/// for it alone. A caller can hand out the address, and draw, before any
+/// seeding has been done. Needs a tokio runtime.
 pub fn spawn_on(
     listener: std::net::TcpListener,
     app: axum::Router,
