@@ -3,9 +3,10 @@
 //! A window that closes normally sends SIGHUP to its foreground process
 //! group, and `Signals` hears it. A pseudo-terminal whose master closes
 //! while Portico is not in the session that owns it (started under a
-//! tracer, or by `setsid` in a session of its own) sends nothing: reads just return end-of-file. crossterm's reader then
-//! retries that end-of-file forever, on a whole core, and the console would
-//! never learn that it has no screen left.
+//! tracer, or by `setsid` in a session of its own) sends nothing: reads
+//! just return end-of-file. crossterm's reader then retries that
+//! end-of-file forever, on a whole core, and the console would never
+//! learn that it has no screen left.
 //!
 //! poll(2) reports a hang-up whatever events were asked for, so a thread
 //! that asks for none sleeps until the hang-up and never wakes on a key.
